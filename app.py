@@ -1,0 +1,33 @@
+"""Catalog Sync: the Chalice app. Wiring only: each handler hands its event to one service."""
+from chalice import Chalice, Rate
+
+from chalicelib import container
+from chalicelib.api import api
+from chalicelib.services.export import export_batch as export_one_batch
+from chalicelib.services.export import fail_dead_batch as fail_one_batch
+from chalicelib.services.sync import scheduled_sync
+from chalicelib.settings import DEAD_LETTER_QUEUE, EXPORT_QUEUE
+
+# Chalice would attach a second handler to the logger Powertools already formats (lines twice).
+app = Chalice(app_name="catalog-sync", configure_logs=False)
+app.register_blueprint(api, url_prefix="/api")
+
+
+@app.schedule(Rate(1, unit=Rate.HOURS))
+def run_hourly_sync(event):
+    run = scheduled_sync(container.context())
+    return {"run_id": run.run_id if run else None}
+
+
+# One message per invocation: a message already carries a batch of rows, and Chalice cannot
+# enable ReportBatchItemFailures, so a failure must only ever return one message to the queue.
+@app.on_sqs_message(queue=EXPORT_QUEUE, batch_size=1)
+def export_batch(event):
+    for record in event:
+        export_one_batch(container.context(), record.body)
+
+
+@app.on_sqs_message(queue=DEAD_LETTER_QUEUE, batch_size=1)
+def fail_dead_batch(event):
+    for record in event:
+        fail_one_batch(container.context(), record.body)

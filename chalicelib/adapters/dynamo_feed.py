@@ -1,0 +1,132 @@
+"""Feed rows in DynamoDB: batch reads and writes, and conditional transactional marks."""
+from __future__ import annotations
+
+import time
+from typing import Any, Iterable, Iterator, Mapping
+
+from pynamodb.connection import Connection
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from ..domain.feed import DELETED, EXPORTED, FAILED, NOT_EXPORTED, PENDING, FeedRow, RowKey, StoredState
+from ..ports import ExportMark, FeedStore
+from .dynamo_models import FeedRowModel as M
+
+OUTBOX_STATES = (PENDING, NOT_EXPORTED)
+_STATE_ATTRIBUTES = ["sku", "store_view_code", "hash", "last_exported_hash", "last_exported_at",
+                     "export_status", "deleted"]
+_ROW_FIELDS = ("product_id", "name", "type", "attribute_set", "price", "quantity", "salable_quantity",
+               "visibility", "last_modified", "document", "hash", "deleted", "export_status", "error",
+               "last_exported_hash", "last_exported_at", "run_id")
+TRANSACTION_ITEMS = 100  # DynamoDB's limit per TransactWriteItems
+_CONFLICT_RETRIES = 5
+
+
+def _state(item: M) -> StoredState:
+    return StoredState(item.hash, item.last_exported_hash, item.export_status or PENDING,
+                       bool(item.deleted), item.last_exported_at)
+
+
+def _row(item: M) -> FeedRow:
+    row = FeedRow(item.sku, item.store_view_code)
+    for name in _ROW_FIELDS:
+        value = getattr(item, name)
+        if value is not None:
+            setattr(row, name, value)
+    if row.product_id is not None:
+        row.product_id = int(row.product_id)
+    return row
+
+
+def _item(row: FeedRow, feed: str) -> M:
+    item = M(row.sku, row.store_view_code, **{name: getattr(row, name) for name in _ROW_FIELDS})
+    item.outbox = feed if row.export_status in OUTBOX_STATES else None
+    return item
+
+
+def _unique(keys: Iterable[RowKey]) -> list[tuple[str, str]]:
+    return list(dict.fromkeys((key.sku, key.store_view_code) for key in keys))
+
+
+class DynamoFeedStore(FeedStore):
+    def __init__(self, feed: str = "products", connection: Connection | None = None):
+        self._feed = feed
+        self._connection = connection
+
+    def _transactions(self) -> Connection:
+        if self._connection is None:
+            self._connection = Connection()
+        return self._connection
+
+    def states(self, keys: Iterable[RowKey]) -> dict[RowKey, StoredState]:
+        wanted = _unique(keys)
+        if not wanted:
+            return {}
+        items = M.batch_get(wanted, attributes_to_get=_STATE_ATTRIBUTES)
+        return {RowKey(item.sku, item.store_view_code): _state(item) for item in items}
+
+    def all_states(self) -> dict[RowKey, StoredState]:
+        return {RowKey(item.sku, item.store_view_code): _state(item)
+                for item in M.scan(attributes_to_get=_STATE_ATTRIBUTES)}
+
+    def get_rows(self, keys: Iterable[RowKey]) -> list[FeedRow]:
+        wanted = _unique(keys)
+        return [_row(item) for item in M.batch_get(wanted)] if wanted else []
+
+    def iter_rows(self) -> Iterator[FeedRow]:
+        return (_row(item) for item in M.scan())
+
+    def put_rows(self, rows: Iterable[FeedRow]) -> None:
+        with M.batch_write() as batch:
+            for row in rows:
+                batch.save(_item(row, self._feed))
+
+    def record_invalid(self, key: RowKey, reason: str, run_id: str, fields: Mapping[str, Any]) -> None:
+        actions = [M.export_status.set(FAILED), M.error.set(reason), M.run_id.set(run_id), M.outbox.remove()]
+        # Only fill the dashboard fields of a row that has none: a valid earlier version stays as it was.
+        actions += [getattr(M, name).set(getattr(M, name) | value) for name, value in fields.items()]
+        M(key.sku, key.store_view_code).update(actions=actions)
+
+    def outbox(self) -> list[RowKey]:
+        return [RowKey(item.sku, item.store_view_code) for item in M.outbox_index.query(self._feed)]
+
+    def mark_exported(self, marks: list[ExportMark], at: str) -> int:
+        def actions(mark: ExportMark) -> list:
+            return [M.export_status.set(DELETED if mark.deleted else EXPORTED), M.last_exported_hash.set(mark.hash),
+                    M.last_exported_at.set(at), M.error.remove(), M.outbox.remove()]
+        return self._conditional_updates(marks, actions)
+
+    def mark_failed(self, marks: list[ExportMark], reasons: Mapping[RowKey, str], retryable: bool) -> int:
+        def actions(mark: ExportMark) -> list:
+            outbox = M.outbox.set(self._feed) if retryable else M.outbox.remove()
+            return [M.export_status.set(FAILED), M.error.set(reasons[mark.key]), outbox]
+        return self._conditional_updates(marks, actions)
+
+    def _conditional_updates(self, marks: list[ExportMark], actions) -> int:
+        """Apply updates in transactions of 100, each on the condition that the row still has the sent hash.
+
+        A row a concurrent reindex changed fails its condition and cancels its transaction: that
+        transaction is retried without it (the newer version is pending and travels in its own batch).
+        """
+        applied = 0
+        for start in range(0, len(marks), TRANSACTION_ITEMS):
+            chunk = marks[start:start + TRANSACTION_ITEMS]
+            for attempt in range(_CONFLICT_RETRIES + 1):
+                if not chunk:
+                    break
+                try:
+                    with TransactWrite(connection=self._transactions()) as transaction:
+                        for mark in chunk:
+                            transaction.update(M(mark.key.sku, mark.key.store_view_code), actions=actions(mark),
+                                               condition=M.hash == mark.hash)
+                    applied += len(chunk)
+                    break
+                except TransactWriteError as error:
+                    reasons = error.cancellation_reasons
+                    if not reasons or attempt == _CONFLICT_RETRIES:
+                        raise
+                    changed = {i for i, r in enumerate(reasons) if r and r.code == "ConditionalCheckFailed"}
+                    chunk = [mark for i, mark in enumerate(chunk) if i not in changed]
+                    if not changed:  # a conflicting transaction on the same rows: back off and retry
+                        time.sleep(0.05 * 2 ** attempt)
+        return applied

@@ -1,0 +1,144 @@
+"""PynamoDB models: the DynamoDB tables of feed rows, sync runs (with their batches) and control items."""
+from __future__ import annotations
+
+from pynamodb.attributes import (BooleanAttribute, MapAttribute, NumberAttribute, TTLAttribute,
+                                 UnicodeAttribute)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.models import Model
+
+from ..settings import Settings
+
+
+class OutboxIndex(GlobalSecondaryIndex):
+    """Sparse index of the rows still to export: only they carry the ``outbox`` attribute."""
+
+    class Meta:
+        index_name = "outbox"
+        projection = KeysOnlyProjection()
+
+    outbox = UnicodeAttribute(hash_key=True)
+    sku = UnicodeAttribute(range_key=True)
+
+
+class FeedRowModel(Model):
+    class Meta:
+        table_name = "catalog-sync-feed-rows"
+        billing_mode = "PAY_PER_REQUEST"
+
+    sku = UnicodeAttribute(hash_key=True)
+    store_view_code = UnicodeAttribute(range_key=True)
+    product_id = NumberAttribute(null=True)
+    name = UnicodeAttribute(null=True)
+    type = UnicodeAttribute(null=True)
+    attribute_set = UnicodeAttribute(null=True)
+    price = NumberAttribute(null=True)
+    quantity = NumberAttribute(null=True)
+    salable_quantity = NumberAttribute(null=True)
+    visibility = UnicodeAttribute(null=True)
+    last_modified = UnicodeAttribute(null=True)
+    document = UnicodeAttribute(null=True)
+    hash = UnicodeAttribute(null=True)
+    deleted = BooleanAttribute(default=False)
+    export_status = UnicodeAttribute(null=True)
+    error = UnicodeAttribute(null=True)
+    last_exported_hash = UnicodeAttribute(null=True)
+    last_exported_at = UnicodeAttribute(null=True)
+    run_id = UnicodeAttribute(null=True)
+    outbox = UnicodeAttribute(null=True)
+    outbox_index = OutboxIndex()
+
+
+class FeedStartedIndex(GlobalSecondaryIndex):
+    """Runs of a feed by start time (batch items have no ``feed`` and stay out of it)."""
+
+    class Meta:
+        index_name = "feed-started"
+        projection = AllProjection()
+
+    feed = UnicodeAttribute(hash_key=True)
+    started_at = UnicodeAttribute(range_key=True)
+
+
+class SyncRunModel(Model):
+    class Meta:
+        table_name = "catalog-sync-runs"
+        billing_mode = "PAY_PER_REQUEST"
+
+    run_id = UnicodeAttribute(hash_key=True)
+    item = UnicodeAttribute(range_key=True, default="run")
+    feed = UnicodeAttribute(null=True)
+    trigger = UnicodeAttribute(null=True)
+    mode = UnicodeAttribute(null=True)
+    status = UnicodeAttribute(null=True)
+    started_at = UnicodeAttribute(null=True)
+    deadline_at = UnicodeAttribute(null=True)
+    finished_at = UnicodeAttribute(null=True)
+    destination = UnicodeAttribute(null=True)
+    export_disabled_reason = UnicodeAttribute(null=True)
+    rows_seen = NumberAttribute(default=0)
+    rows_changed = NumberAttribute(default=0)
+    rows_deleted = NumberAttribute(default=0)
+    rows_invalid = NumberAttribute(default=0)
+    batches_total = NumberAttribute(null=True)
+    batches_done = NumberAttribute(default=0)
+    batches_failed = NumberAttribute(default=0)
+    rows_exported = NumberAttribute(default=0)
+    rows_failed = NumberAttribute(default=0)
+    error = UnicodeAttribute(null=True)
+    error_counts = MapAttribute(default=dict)
+    source_read_at = UnicodeAttribute(null=True)
+    feed_started_index = FeedStartedIndex()
+
+
+class ExportBatchModel(Model):
+    """A run's batch, in the runs table: its state makes a redelivered message count once."""
+
+    class Meta:
+        table_name = "catalog-sync-runs"
+        billing_mode = "PAY_PER_REQUEST"
+
+    run_id = UnicodeAttribute(hash_key=True)
+    item = UnicodeAttribute(range_key=True)
+    status = UnicodeAttribute(null=True)
+    rows_exported = NumberAttribute(null=True)
+    rows_failed = NumberAttribute(null=True)
+    last_error = UnicodeAttribute(null=True)
+    expires = TTLAttribute(null=True)
+
+
+class ControlModel(Model):
+    """Locks (``lock#<feed>``), cooldowns (``cooldown#<feed>``) and feed state (``feed#<feed>``)."""
+
+    class Meta:
+        table_name = "catalog-sync-control"
+        billing_mode = "PAY_PER_REQUEST"
+
+    pk = UnicodeAttribute(hash_key=True)
+    run_id = UnicodeAttribute(null=True)
+    acquired_at = UnicodeAttribute(null=True)
+    expires_at = UnicodeAttribute(null=True)
+    last_forced_at = UnicodeAttribute(null=True)
+    watermark = UnicodeAttribute(null=True)
+    last_success_run_id = UnicodeAttribute(null=True)
+    last_success_at = UnicodeAttribute(null=True)
+    rows_total = NumberAttribute(null=True)
+    products_total = NumberAttribute(null=True)
+
+
+TABLE_MODELS = (FeedRowModel, SyncRunModel, ControlModel)
+
+
+def bind(settings: Settings) -> None:
+    """Point the models at the tables named in the settings (and drop cached connections)."""
+    names = {FeedRowModel: settings.feed_rows_table, SyncRunModel: settings.sync_runs_table,
+             ExportBatchModel: settings.sync_runs_table, ControlModel: settings.control_table}
+    for model, name in names.items():
+        model.Meta.table_name = name
+        model._connection = None
+
+
+def create_tables(wait: bool = True) -> None:
+    """Create the tables from these models (the local stack and the tests)."""
+    for model in TABLE_MODELS:
+        if not model.exists():
+            model.create_table(wait=wait)

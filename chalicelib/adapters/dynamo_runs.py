@@ -1,0 +1,126 @@
+"""Sync runs and their batches in DynamoDB: atomic counters, once-only batches, one finisher."""
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+from dataclasses import fields
+from typing import Mapping
+
+from pynamodb.connection import Connection
+from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
+from pynamodb.transactions import TransactWrite
+
+from ..domain.runs import IN_PROGRESS, MAX_ERROR_CAUSES, SyncRun
+from ..ports import RunStore
+from .dynamo_models import ExportBatchModel as B
+from .dynamo_models import SyncRunModel as R
+
+RUN_ITEM = "run"
+BATCH_TTL = timedelta(days=90)
+_RUN_FIELDS = [f.name for f in fields(SyncRun)]
+_COUNTERS = ("rows_seen", "rows_changed", "rows_deleted", "rows_invalid", "batches_done", "batches_failed",
+             "rows_exported", "rows_failed")
+
+
+def _batch_item(batch_no: int) -> str:
+    return f"batch#{batch_no:05d}"
+
+
+def _run(item: R) -> SyncRun:
+    values = {name: getattr(item, name) for name in _RUN_FIELDS if name != "error_counts"}
+    for name in _COUNTERS:
+        values[name] = int(values[name] or 0)
+    if values["batches_total"] is not None:
+        values["batches_total"] = int(values["batches_total"])
+    counts = item.error_counts.as_dict() if item.error_counts else {}
+    return SyncRun(**values, error_counts={cause: int(n) for cause, n in counts.items()})
+
+
+def _conditional_failed(error: Exception) -> bool:
+    return getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException"
+
+
+def _count_actions(error_counts: Mapping[str, int]) -> list:
+    """Increment the map of error causes (ADD cannot reach into a map: SET with if_not_exists)."""
+    causes = sorted(error_counts.items(), key=lambda item: -item[1])[:MAX_ERROR_CAUSES]
+    return [R.error_counts[cause].set((R.error_counts[cause] | 0) + n) for cause, n in causes]
+
+
+class DynamoRunStore(RunStore):
+    def __init__(self, connection: Connection | None = None):
+        self._connection = connection
+
+    def _transactions(self) -> Connection:
+        if self._connection is None:
+            self._connection = Connection()
+        return self._connection
+
+    def create(self, run: SyncRun) -> None:
+        values = {name: getattr(run, name) for name in _RUN_FIELDS}
+        R(run.run_id, RUN_ITEM, **values).save(condition=R.run_id.does_not_exist())
+
+    def get(self, run_id: str) -> SyncRun | None:
+        try:
+            return _run(R.get(run_id, RUN_ITEM, consistent_read=True))
+        except DoesNotExist:
+            return None
+
+    def latest(self, feed: str) -> SyncRun | None:
+        for item in R.feed_started_index.query(feed, scan_index_forward=False, limit=1):
+            return _run(item)
+        return None
+
+    def seal(self, run: SyncRun) -> SyncRun:
+        actions = [getattr(R, name).set(getattr(run, name)) for name in
+                   ("rows_seen", "rows_changed", "rows_deleted", "rows_invalid", "batches_total", "error",
+                    "source_read_at")]
+        actions.append(R.rows_failed.add(run.rows_invalid))
+        item = R(run.run_id, RUN_ITEM)
+        item.update(actions=actions + _count_actions(run.error_counts))
+        return _run(item)
+
+    def record_batch(self, run_id: str, batch_no: int, exported: int, failed: int,
+                     error_counts: Mapping[str, int], batch_failed: bool) -> bool:
+        batch = B(run_id, _batch_item(batch_no))
+        run_actions = [R.batches_failed.add(1) if batch_failed else R.batches_done.add(1),
+                       R.rows_exported.add(exported), R.rows_failed.add(failed)] + _count_actions(error_counts)
+        for attempt in range(5):
+            try:
+                with TransactWrite(connection=self._transactions()) as transaction:
+                    # The batch's status is set once: a redelivered message fails this condition.
+                    transaction.update(batch, actions=[
+                        B.status.set("failed" if batch_failed else "done"), B.rows_exported.set(exported),
+                        B.rows_failed.set(failed), B.expires.set(BATCH_TTL)],
+                        condition=B.status.does_not_exist())
+                    transaction.update(R(run_id, RUN_ITEM), actions=run_actions,
+                                       condition=R.run_id.exists())
+                return True
+            except TransactWriteError as error:
+                reasons = error.cancellation_reasons
+                if reasons and reasons[0] and reasons[0].code == "ConditionalCheckFailed":
+                    return False
+                if not reasons or attempt == 4:
+                    raise
+                time.sleep(0.05 * 2 ** attempt)
+        return False
+
+    def note_batch_error(self, run_id: str, batch_no: int, error: str) -> None:
+        B(run_id, _batch_item(batch_no)).update(actions=[B.last_error.set(error[:1000]),
+                                                         B.expires.set(BATCH_TTL)])
+
+    def batch_error(self, run_id: str, batch_no: int) -> str | None:
+        try:
+            return B.get(run_id, _batch_item(batch_no), consistent_read=True).last_error
+        except DoesNotExist:
+            return None
+
+    def finish(self, run_id: str, status: str, error: str | None, finished_at: str) -> bool:
+        try:
+            R(run_id, RUN_ITEM).update(
+                actions=[R.status.set(status), R.error.set(error), R.finished_at.set(finished_at)],
+                condition=R.status == IN_PROGRESS)
+            return True
+        except UpdateError as update_error:
+            if _conditional_failed(update_error):
+                return False
+            raise

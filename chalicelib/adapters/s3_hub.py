@@ -1,0 +1,62 @@
+"""The S3 hub destination: each batch one JSON-lines object under its run's prefix, and a manifest."""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from ..domain.batching import ExportBatch
+from ..domain.errors import DestinationError
+from ..domain.feed import RowKey
+from ..domain.runs import SyncRun
+from ..ports import Destination
+
+_PERMANENT = {"AccessDenied", "NoSuchBucket", "InvalidBucketName", "AllAccessDisabled"}
+
+
+def exported_item(row_document: dict[str, Any], last_modified: str | None, modified_at: str) -> dict[str, Any]:
+    """The item as the destination receives it: the document plus its timestamps."""
+    return {**row_document, "updatedAt": last_modified, "modifiedAt": modified_at}
+
+
+def _error(action: str, error: Exception) -> DestinationError:
+    code = error.response.get("Error", {}).get("Code", "") if isinstance(error, ClientError) else ""
+    return DestinationError(f"S3 hub {action} failed: {code or type(error).__name__}: {error}",
+                            retryable=code not in _PERMANENT)
+
+
+class S3HubDestination(Destination):
+    kind = "s3-hub"
+
+    def __init__(self, client: Any, bucket: str, prefix: str = "feeds"):
+        self._client = client
+        self._bucket = bucket
+        self._prefix = prefix
+
+    def batch_key(self, batch: ExportBatch) -> str:
+        return f"{self._prefix}/{batch.feed}/runs/{batch.run_id}/batch-{batch.batch_no:05d}.jsonl"
+
+    def deliver(self, batch: ExportBatch, modified_at: str) -> dict[RowKey, str]:
+        lines = (json.dumps(exported_item(row.document, row.last_modified, modified_at), ensure_ascii=False)
+                 for row in batch.rows)
+        try:
+            self._client.put_object(Bucket=self._bucket, Key=self.batch_key(batch),
+                                    Body="\n".join(lines).encode() + b"\n", ContentType="application/x-ndjson")
+        except (ClientError, BotoCoreError) as error:
+            raise _error("upload", error) from None
+        return {}
+
+    def complete_run(self, run: SyncRun) -> None:
+        prefix = f"{self._prefix}/{run.feed}/runs/{run.run_id}/"
+        try:
+            pages = self._client.get_paginator("list_objects_v2").paginate(Bucket=self._bucket, Prefix=prefix)
+            delivered = sorted(obj["Key"][len(prefix):] for page in pages for obj in page.get("Contents", [])
+                               if obj["Key"].endswith(".jsonl"))
+            manifest = {"run": asdict(run), "batches": delivered}
+            self._client.put_object(Bucket=self._bucket,
+                                    Key=f"{prefix}manifest.json",
+                                    Body=json.dumps(manifest, indent=1).encode(), ContentType="application/json")
+        except (ClientError, BotoCoreError) as error:
+            raise _error("manifest upload", error) from None

@@ -1,0 +1,151 @@
+"""The command line, after Magento's `bin/magento saascatalog:resync --feed products [--no-reindex]`."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TextIO
+
+from .domain.errors import CatalogSyncError, LockHeldError
+from .domain.feed import FEEDS
+from .domain.runs import FULL, IN_PROGRESS, NO_REINDEX, STATUS_LABELS, SUCCESS, SyncRun, parse_iso
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+LOCAL_STACK_FILE = Path(".local/stack.json")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="catalog-sync", description="Sync the Magento catalog to SaaS services.")
+    parser.add_argument("--local", action="store_true",
+                        help=f"use the running local stack (`make run`), found through {LOCAL_STACK_FILE}")
+    commands = parser.add_subparsers(dest="command", required=True)
+    resync = commands.add_parser("resync", help="reindex the catalog and resync it to the destination")
+    resync.add_argument("--feed", required=True, choices=FEEDS, help="the feed to resync")
+    resync.add_argument("--no-reindex", action="store_true",
+                        help="resubmit the stored feed documents without reading the catalog")
+    resync.add_argument("--timeout", type=float, default=None,
+                        help="seconds to wait for the export to finish (default: the run's deadline)")
+    commands.add_parser("status", help="show the last sync and the products synced")
+    sample = commands.add_parser("sample-touch", help="change a share of the sample catalog's products")
+    sample.add_argument("--percent", type=float, default=1.0, help="share of the products to change (default 1)")
+    return parser
+
+
+def _use_local_stack() -> None:
+    if not LOCAL_STACK_FILE.exists():
+        raise CatalogSyncError(f"no local stack found ({LOCAL_STACK_FILE} is missing): start it with `make run`")
+    os.environ.update(json.loads(LOCAL_STACK_FILE.read_text())["env"])
+
+
+def _bar(run: SyncRun, width: int = 30) -> str:
+    total = run.batches_total
+    done = run.batches_done + run.batches_failed
+    if total is None:
+        return f"reindexing… {run.batches_done + run.batches_failed} batches exported so far"
+    filled = width if total == 0 else width * done // total
+    return f"[{'#' * filled}{'.' * (width - filled)}] {done}/{total} batches"
+
+
+def _wait(ctx, run: SyncRun, timeout: float | None, out: TextIO) -> SyncRun:
+    deadline = time.monotonic() + (timeout if timeout is not None else
+                                   max(1.0, (parse_iso(run.deadline_at) - datetime.now(timezone.utc)).total_seconds()))
+    interactive = out.isatty()
+    last = ""
+    while run.status == IN_PROGRESS and time.monotonic() < deadline:
+        line = _bar(run)
+        if line != last:
+            out.write(("\r" + line) if interactive else line + "\n")
+            out.flush()
+            last = line
+        time.sleep(0.5)
+        run = ctx.runs.get(run.run_id) or run
+    if interactive and last:
+        out.write("\r" + _bar(run) + "\n")
+    return run
+
+
+def _summary(run: SyncRun) -> str:
+    end = parse_iso(run.finished_at) if run.finished_at else datetime.now(timezone.utc)
+    duration = (end - parse_iso(run.started_at)).total_seconds()
+    lines = [f"run {run.run_id}: {STATUS_LABELS[run.status]}",
+             f"  mode {run.mode}, trigger {run.trigger}, destination {run.destination}",
+             f"  rows changed {run.rows_changed}, exported {run.rows_exported}, failed {run.rows_failed}"
+             f" (seen {run.rows_seen}, deleted {run.rows_deleted})",
+             f"  duration {duration:.1f} s"]
+    if run.export_disabled_reason:
+        lines.append(f"  not exported: {run.export_disabled_reason}")
+    if run.error:
+        lines.append(f"  errors: {run.error}")
+    return "\n".join(lines)
+
+
+def _resync(args: argparse.Namespace, out: TextIO) -> int:
+    from . import container
+    from .services.sync import start_sync
+
+    ctx = container.context()
+    run = start_sync(ctx, feed=args.feed, trigger="cli", mode=NO_REINDEX if args.no_reindex else FULL)
+    print(f"run {run.run_id} started ({run.mode})", file=out)
+    run = _wait(ctx, run, args.timeout, sys.stderr if out is sys.stdout else out)
+    print(_summary(run), file=out)
+    if run.status == IN_PROGRESS:
+        print("still in progress: are the exporters running? (`catalog-sync status` shows it later)", file=out)
+    return EXIT_OK if run.status == SUCCESS else EXIT_FAILED
+
+
+def _status(out: TextIO) -> int:
+    from . import container
+    from .services.status import sync_status
+
+    status = sync_status(container.context())
+    last, synced, export = status["last_sync"], status["products_synced"], status["export"]
+    if last is None:
+        print("last sync: none yet", file=out)
+    else:
+        print(f"last sync: {last['status']} — run {last['run_id']} ({last['mode']}, {last['trigger']}), "
+              f"started {last['started_at']}, finished {last['finished_at'] or '-'}", file=out)
+        print(f"  rows changed {last['rows_changed']}, exported {last['rows_exported']}, "
+              f"failed {last['rows_failed']}" + (f"; errors: {last['error']}" if last["error"] else ""), file=out)
+    print(f"products synced: {synced['products']} products ({synced['rows']} rows), "
+          f"last successful sync {synced['last_success_at'] or 'never'}", file=out)
+    print("export: " + (f"enabled ({export['destination']})" if export["enabled"]
+                        else f"disabled: {export['reason']}"), file=out)
+    return EXIT_OK
+
+
+def _sample_touch(percent: float, out: TextIO) -> int:
+    from .adapters.sample_catalog import SampleCatalogSource
+    from .domain.runs import iso, utcnow
+    from .settings import load
+
+    settings = load()
+    source = SampleCatalogSource(settings.sample_products, settings.sample_seed, settings.sample_edits_file)
+    skus = source.touch(percent / 100, iso(utcnow()))
+    print(f"changed {len(skus)} products: {', '.join(skus[:10])}{' …' if len(skus) > 10 else ''}", file=out)
+    return EXIT_OK
+
+
+def main(argv: list[str] | None = None, out: TextIO = sys.stdout) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.local:
+            _use_local_stack()
+        if args.command == "resync":
+            return _resync(args, out)
+        if args.command == "status":
+            return _status(out)
+        return _sample_touch(args.percent, out)
+    except LockHeldError as error:
+        print(f"error: another run is in progress: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    except (CatalogSyncError, ValueError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,51 @@
+"""The composition root: builds the adapters named in the settings, once, on first use."""
+from __future__ import annotations
+
+from functools import cache
+
+import boto3
+
+from .adapters import dynamo_models
+from .adapters.dynamo_control import DynamoControlStore
+from .adapters.dynamo_feed import DynamoFeedStore
+from .adapters.dynamo_runs import DynamoRunStore
+from .adapters.s3_hub import S3HubDestination
+from .adapters.sample_catalog import SampleCatalogSource
+from .adapters.sqs_queue import SqsBatchQueue
+from .ports import CatalogSource, Destination
+from .services.context import SyncContext
+from .settings import Settings, load
+
+
+def _source(settings: Settings) -> CatalogSource:
+    return SampleCatalogSource(settings.sample_products, settings.sample_seed, settings.sample_edits_file)
+
+
+def _destination(settings: Settings) -> Destination | None:
+    if settings.export_disabled_reason:
+        return None
+    return S3HubDestination(boto3.client("s3"), settings.hub_bucket)
+
+
+def build(settings: Settings) -> SyncContext:
+    dynamo_models.bind(settings)
+    return SyncContext(
+        settings=settings,
+        source=_source(settings),
+        destination=_destination(settings),
+        feed_rows=DynamoFeedStore(),
+        runs=DynamoRunStore(),
+        control=DynamoControlStore(),
+        queue=SqsBatchQueue(boto3.client("sqs"), settings.export_queue_url),
+    )
+
+
+@cache
+def context() -> SyncContext:
+    """The process-wide context, built lazily so that imports stay free of AWS calls."""
+    return build(load())
+
+
+def reset() -> None:
+    """Forget the built context (tests and the local stack change the environment)."""
+    context.cache_clear()

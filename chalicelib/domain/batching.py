@@ -1,0 +1,107 @@
+"""Export batches: rows packed into queue messages, bounded by row count and message size."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+from .errors import InvalidProductError
+from .feed import FeedRow, RowKey
+
+MESSAGE_VERSION = 1
+_dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
+
+@dataclass(frozen=True, slots=True)
+class BatchRow:
+    key: RowKey
+    hash: str
+    last_modified: str | None
+    document: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class ExportBatch:
+    """One queue message: a numbered batch of one run's rows."""
+
+    feed: str
+    run_id: str
+    batch_no: int
+    rows: list[BatchRow]
+
+    @property
+    def batch_id(self) -> str:
+        return f"{self.run_id}/{self.batch_no:05d}"
+
+
+class MalformedMessageError(ValueError):
+    """A queue message that is not an export batch."""
+
+
+def _fragment(row: FeedRow) -> str:
+    return (f'{{"k":{_dumps([row.sku, row.store_view_code])},"h":"{row.hash}",'
+            f'"u":{_dumps(row.last_modified)},"d":{row.document}}}')
+
+
+class BatchPacker:
+    """Packs rows into encoded messages; the document text is spliced in, never re-serialised."""
+
+    def __init__(self, feed: str, run_id: str, max_rows: int, max_bytes: int):
+        self._head = f'{{"v":{MESSAGE_VERSION},"feed":{_dumps(feed)},"run":{_dumps(run_id)},"batch":'
+        self._max_rows = max_rows
+        self._max_bytes = max_bytes
+        self._fragments: list[str] = []
+        self._size = 0
+        self.batches = 0
+
+    def _overhead(self) -> int:
+        return len(self._head) + len(',"rows":[]}') + 12
+
+    def add(self, row: FeedRow) -> str | None:
+        """Add a row; return the previous batch's message when this row does not fit in it."""
+        fragment = _fragment(row)
+        size = len(fragment.encode()) + 1
+        if size + self._overhead() > self._max_bytes:
+            raise InvalidProductError(f"feed document too large for one message: {size} bytes")
+        message = None
+        if len(self._fragments) >= self._max_rows or self._size + size + self._overhead() > self._max_bytes:
+            message = self.flush()
+        self._fragments.append(fragment)
+        self._size += size
+        return message
+
+    def flush(self) -> str | None:
+        """Close the current batch, if any rows are waiting."""
+        if not self._fragments:
+            return None
+        self.batches += 1
+        body = f'{self._head}{self.batches},"rows":[{",".join(self._fragments)}]}}'
+        self._fragments = []
+        self._size = 0
+        return body
+
+
+def pack(feed: str, run_id: str, rows: list[FeedRow], max_rows: int, max_bytes: int) -> Iterator[str]:
+    """All rows as encoded messages (for callers that have the rows at hand)."""
+    packer = BatchPacker(feed, run_id, max_rows, max_bytes)
+    for row in rows:
+        message = packer.add(row)
+        if message:
+            yield message
+    last = packer.flush()
+    if last:
+        yield last
+
+
+def decode(body: str) -> ExportBatch:
+    """Parse a queue message into an ExportBatch, or raise MalformedMessageError."""
+    try:
+        data = json.loads(body)
+        if data.get("v") != MESSAGE_VERSION:
+            raise MalformedMessageError(f"unknown message version {data.get('v')!r}")
+        rows = [BatchRow(RowKey(*item["k"]), item["h"], item["u"], item["d"]) for item in data["rows"]]
+        return ExportBatch(data["feed"], data["run"], int(data["batch"]), rows)
+    except MalformedMessageError:
+        raise
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
+        raise MalformedMessageError(f"not an export batch: {error}") from None

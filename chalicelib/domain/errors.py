@@ -1,0 +1,46 @@
+"""Domain errors: adapters raise them, entry points translate them once."""
+
+
+class CatalogSyncError(Exception):
+    """Base of every error the service means to report to a person."""
+
+
+class InvalidProductError(CatalogSyncError):
+    """A source record cannot become a feed row; the message says why."""
+
+
+class UnknownFeedError(CatalogSyncError):
+    """A feed that this service does not sync was asked for."""
+
+
+class LockHeldError(CatalogSyncError):
+    """Another run holds the feed lock."""
+
+    def __init__(self, run_id: str | None, expires_at: str | None):
+        super().__init__(f"run {run_id} is in progress (lock until {expires_at})")
+        self.run_id = run_id
+        self.expires_at = expires_at
+
+
+class CooldownActiveError(CatalogSyncError):
+    """A force sync was asked for while the cooldown is on."""
+
+    def __init__(self, last_forced_at: str):
+        super().__init__(f"force sync was used at {last_forced_at}; the cooldown is on")
+        self.last_forced_at = last_forced_at
+
+
+class ConflictError(CatalogSyncError):
+    """A conditional write lost: someone else changed the item first."""
+
+
+class SourceError(CatalogSyncError):
+    """The catalog source could not be read; the run fails with this message."""
+
+
+class DestinationError(CatalogSyncError):
+    """The destination refused or failed a batch."""
+
+    def __init__(self, message: str, retryable: bool = True):
+        super().__init__(message)
+        self.retryable = retryable

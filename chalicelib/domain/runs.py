@@ -1,0 +1,108 @@
+"""Sync runs: triggers, modes, states and the rule that decides how a run ends."""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+IN_PROGRESS = "in_progress"
+SUCCESS = "success"
+FAILED = "failed"
+STATUS_LABELS = {IN_PROGRESS: "In Progress", SUCCESS: "Success", FAILED: "Failed"}
+
+TRIGGERS = ("schedule", "force", "cli", "event")
+PARTIAL, FULL, NO_REINDEX = "partial", "full", "no-reindex"
+MODES = (PARTIAL, FULL, NO_REINDEX)
+
+MAX_ERROR_CAUSES = 20
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def iso(moment: datetime) -> str:
+    """UTC timestamps as sortable ISO 8601 text with millisecond precision."""
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def parse_iso(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def new_run_id(now: datetime) -> str:
+    """Sortable by start time, unique by its random tail."""
+    return now.strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
+
+
+@dataclass
+class SyncRun:
+    run_id: str
+    feed: str
+    trigger: str
+    mode: str
+    started_at: str
+    deadline_at: str
+    status: str = IN_PROGRESS
+    finished_at: str | None = None
+    destination: str = "none"
+    export_disabled_reason: str | None = None
+    rows_seen: int = 0
+    rows_changed: int = 0
+    rows_deleted: int = 0
+    rows_invalid: int = 0
+    batches_total: int | None = None
+    batches_done: int = 0
+    batches_failed: int = 0
+    rows_exported: int = 0
+    rows_failed: int = 0
+    error: str | None = None
+    error_counts: dict[str, int] = field(default_factory=dict)
+    source_read_at: str | None = None
+
+    @property
+    def sealed(self) -> bool:
+        return self.batches_total is not None
+
+    @property
+    def complete(self) -> bool:
+        """All batches of a sealed run are accounted for: it can be finished."""
+        return self.sealed and self.batches_done + self.batches_failed >= (self.batches_total or 0)
+
+    @property
+    def export_enabled(self) -> bool:
+        return self.export_disabled_reason is None
+
+
+def start_run(feed: str, trigger: str, mode: str, now: datetime, deadline_seconds: int) -> SyncRun:
+    return SyncRun(
+        run_id=new_run_id(now), feed=feed, trigger=trigger, mode=mode,
+        started_at=iso(now), deadline_at=iso(now + timedelta(seconds=deadline_seconds)),
+    )
+
+
+def outcome(run: SyncRun) -> tuple[str, str | None]:
+    """How a complete run ends: (status, error summary)."""
+    if run.error:
+        return FAILED, run.error
+    summary = error_summary(run.error_counts)
+    if run.batches_total and run.batches_done == 0:
+        return FAILED, f"every batch failed: {summary}" if summary else "every batch failed"
+    return SUCCESS, summary
+
+
+def error_summary(error_counts: dict[str, int]) -> str | None:
+    """Causes grouped, most frequent first: '3 × price is not a number; 1 × missing sku'."""
+    if not error_counts:
+        return None
+    causes = sorted(error_counts.items(), key=lambda item: (-item[1], item[0]))
+    return "; ".join(f"{count} × {cause}" for cause, count in causes[:5])
+
+
+def cause_of(reason: str) -> str:
+    """The group a row error belongs to: its text up to the first ':' (values differ per row)."""
+    return reason.split(":", 1)[0].strip()[:120] or "unknown error"
+
+
+def past_deadline(deadline_at: str | None, now: datetime) -> bool:
+    return deadline_at is not None and parse_iso(deadline_at) <= now

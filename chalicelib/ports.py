@@ -1,0 +1,186 @@
+"""Ports: what the services need from the outside world, each with an in-memory fake in tests."""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import Any, Iterable, Iterator, Mapping
+
+from .domain.batching import ExportBatch
+from .domain.feed import FeedRow, RowKey, StoreView, StoredState
+from .domain.runs import SyncRun
+
+# A source product record, one product in one store view. Keys: store_view_code, product_id, sku,
+# name, type, status ("Enabled"/"Disabled"), visibility (label), attribute_set (name), price,
+# quantity, salable_quantity, in_stock, url_key, description, short_description, weight,
+# attributes ({code: [labels]}), categories, images, parents, created_at, updated_at (ISO, UTC).
+SourceProduct = Mapping[str, Any]
+
+
+class CatalogSource(ABC):
+    """Where catalog data comes from (Magento, or the generated sample catalog)."""
+
+    kind: str
+
+    @abstractmethod
+    def store_views(self) -> list[StoreView]:
+        """The store views to sync."""
+
+    @abstractmethod
+    def products(self, changed_since: str | None) -> Iterator[SourceProduct]:
+        """Every product record per store view, or those updated at or after ``changed_since``.
+
+        Raises SourceError when the source cannot be read.
+        """
+
+
+class Destination(ABC):
+    """Where feed batches go."""
+
+    kind: str
+
+    @abstractmethod
+    def deliver(self, batch: ExportBatch, modified_at: str) -> dict[RowKey, str]:
+        """Deliver a batch; return the rows the destination rejected, with its reasons.
+
+        Raises DestinationError when the whole batch failed.
+        """
+
+    @abstractmethod
+    def complete_run(self, run: SyncRun) -> None:
+        """Called once when a run ends (e.g. to write its manifest)."""
+
+
+@dataclass(frozen=True)
+class ExportMark:
+    """A row as it was sent: marks apply only while the row still has this hash."""
+
+    key: RowKey
+    hash: str
+    deleted: bool = False
+
+
+class FeedStore(ABC):
+    """The feed rows of one feed."""
+
+    @abstractmethod
+    def states(self, keys: Iterable[RowKey]) -> dict[RowKey, StoredState]: ...
+
+    @abstractmethod
+    def all_states(self) -> dict[RowKey, StoredState]: ...
+
+    @abstractmethod
+    def get_rows(self, keys: Iterable[RowKey]) -> list[FeedRow]: ...
+
+    @abstractmethod
+    def iter_rows(self) -> Iterator[FeedRow]: ...
+
+    @abstractmethod
+    def put_rows(self, rows: Iterable[FeedRow]) -> None:
+        """Write whole rows with batch writes; rows pending export join the outbox."""
+
+    @abstractmethod
+    def record_invalid(self, key: RowKey, reason: str, run_id: str, fields: Mapping[str, Any]) -> None:
+        """Mark a row failed for a source record that could not be built; keep its last document."""
+
+    @abstractmethod
+    def outbox(self) -> list[RowKey]:
+        """Rows still waiting to be exported (pending, failed with a retryable reason, not exported)."""
+
+    @abstractmethod
+    def mark_exported(self, marks: list[ExportMark], at: str) -> int:
+        """Mark rows exported if unchanged since they were sent; return how many were marked."""
+
+    @abstractmethod
+    def mark_failed(self, marks: list[ExportMark], reasons: Mapping[RowKey, str], retryable: bool) -> int: ...
+
+
+@dataclass
+class FeedState:
+    """Per-feed control data: watermark and the last successful sync."""
+
+    feed: str
+    watermark: str | None = None
+    last_success_run_id: str | None = None
+    last_success_at: str | None = None
+    rows_total: int = 0
+    products_total: int = 0
+
+
+@dataclass(frozen=True)
+class Lock:
+    feed: str
+    run_id: str
+    expires_at: str
+
+
+class RunStore(ABC):
+    """Sync runs and their batches."""
+
+    @abstractmethod
+    def create(self, run: SyncRun) -> None: ...
+
+    @abstractmethod
+    def get(self, run_id: str) -> SyncRun | None: ...
+
+    @abstractmethod
+    def latest(self, feed: str) -> SyncRun | None: ...
+
+    @abstractmethod
+    def seal(self, run: SyncRun) -> SyncRun:
+        """Store the reindex counters and the batch total; return the run as it now stands."""
+
+    @abstractmethod
+    def record_batch(self, run_id: str, batch_no: int, exported: int, failed: int,
+                     error_counts: Mapping[str, int], batch_failed: bool) -> bool:
+        """Count a batch once: False when it was already counted (a redelivered message)."""
+
+    @abstractmethod
+    def note_batch_error(self, run_id: str, batch_no: int, error: str) -> None:
+        """Keep the last error of a batch that will be retried (the DLQ handler reports it)."""
+
+    @abstractmethod
+    def batch_error(self, run_id: str, batch_no: int) -> str | None: ...
+
+    @abstractmethod
+    def finish(self, run_id: str, status: str, error: str | None, finished_at: str) -> bool:
+        """Move an in-progress run to its end state; False if another writer did it first."""
+
+
+class ControlStore(ABC):
+    """Locks, the force-sync cooldown and per-feed state."""
+
+    @abstractmethod
+    def acquire_lock(self, feed: str, run_id: str, now: str, expires_at: str) -> None:
+        """Take the feed lock, or raise LockHeldError naming the holder."""
+
+    @abstractmethod
+    def release_lock(self, feed: str, run_id: str) -> None:
+        """Release the lock if ``run_id`` still holds it."""
+
+    @abstractmethod
+    def lock(self, feed: str) -> Lock | None: ...
+
+    @abstractmethod
+    def feed_state(self, feed: str) -> FeedState: ...
+
+    @abstractmethod
+    def record_catalog(self, feed: str, rows_total: int, products_total: int, absolute: bool) -> None:
+        """Set (``absolute``) or add to the feed's row and product totals."""
+
+    @abstractmethod
+    def record_success(self, feed: str, run_id: str, at: str, watermark: str | None) -> None: ...
+
+    @abstractmethod
+    def claim_cooldown(self, feed: str, now: str, window_start: str) -> None:
+        """Start the cooldown, or raise CooldownActiveError if a force sync ran after window_start."""
+
+    @abstractmethod
+    def cooldown_started_at(self, feed: str) -> str | None: ...
+
+
+class BatchQueue(ABC):
+    """The export queue."""
+
+    @abstractmethod
+    def send(self, messages: list[str]) -> int:
+        """Send messages with batch calls; return the number sent."""

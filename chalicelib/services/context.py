@@ -1,0 +1,28 @@
+"""What every use case runs against: the settings, the ports and a clock."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Callable
+
+from ..domain.runs import utcnow
+from ..ports import BatchQueue, CatalogSource, ControlStore, Destination, FeedStore, RunStore
+from ..settings import Settings
+
+
+@dataclass
+class SyncContext:
+    settings: Settings
+    source: CatalogSource
+    destination: Destination | None
+    feed_rows: FeedStore
+    runs: RunStore
+    control: ControlStore
+    queue: BatchQueue
+    clock: Callable[[], datetime] = field(default=utcnow)
+
+    @property
+    def export_disabled_reason(self) -> str | None:
+        if self.destination is None:
+            return self.settings.export_disabled_reason or "no SaaS destination configured"
+        return None

@@ -1,0 +1,46 @@
+"""Ending runs: exactly one writer finishes a complete run; stale runs are failed."""
+from __future__ import annotations
+
+from ..observability import logger
+
+from ..domain.runs import FAILED, IN_PROGRESS, SUCCESS, SyncRun, iso, outcome, past_deadline
+from .context import SyncContext
+
+
+
+def finish_if_complete(ctx: SyncContext, run: SyncRun | None) -> bool:
+    """Finish ``run`` when all its batches are accounted for; True for the one writer that did."""
+    if run is None or run.status != IN_PROGRESS or not run.complete:
+        return False
+    status, error = outcome(run)
+    finished_at = iso(ctx.clock())
+    # Conditional on the run still being in progress: the sealer and the last exporters may race here.
+    if not ctx.runs.finish(run.run_id, status, error, finished_at):
+        return False
+    run.status, run.error, run.finished_at = status, error, finished_at
+    if status == SUCCESS:
+        ctx.control.record_success(run.feed, run.run_id, finished_at, run.source_read_at)
+    if ctx.destination is not None and run.batches_total:
+        try:
+            ctx.destination.complete_run(run)
+        except Exception:  # the run's outcome stands; a missing manifest is only logged
+            logger.exception("could not complete the run at the destination", extra={"run_id": run.run_id})
+    ctx.control.release_lock(run.feed, run.run_id)
+    logger.info("run finished", extra={"run_id": run.run_id, "status": status, "error": error})
+    return True
+
+
+def recover_stale_run(ctx: SyncContext, feed: str) -> SyncRun | None:
+    """Fail the run whose lock outlived its deadline and release the lock; return that run."""
+    lock = ctx.control.lock(feed)
+    now = ctx.clock()
+    if lock is None or not past_deadline(lock.expires_at, now):
+        return None
+    run = ctx.runs.get(lock.run_id)
+    if run is not None and run.status == IN_PROGRESS:
+        error = f"the run did not finish before its deadline ({lock.expires_at})"
+        if ctx.runs.finish(run.run_id, FAILED, error, iso(now)):
+            run.status, run.error = FAILED, error
+            logger.warning("stale run failed", extra={"run_id": run.run_id})
+    ctx.control.release_lock(feed, lock.run_id)
+    return run

@@ -1,0 +1,48 @@
+"""Shared fixtures: moto in place of AWS, tables from the production models, and in-memory fakes."""
+from __future__ import annotations
+
+import os
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from chalicelib import container
+from chalicelib.adapters import dynamo_models
+from chalicelib.services.context import SyncContext
+from chalicelib.settings import Settings
+from tests.fakes import (InMemoryControlStore, InMemoryFeedStore, InMemoryQueue, InMemoryRunStore,
+                         InMemorySource, RecordingDestination)
+
+# No test may reach a real AWS account, whatever the machine's environment holds.
+for _name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
+    os.environ.pop(_name, None)
+os.environ.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION="us-east-1",
+                  POWERTOOLS_SERVICE_NAME="catalog-sync", POWERTOOLS_TRACE_DISABLED="1",
+                  POWERTOOLS_LOG_LEVEL="WARNING")
+
+HUB_BUCKET = "catalog-sync-hub-test"
+
+
+@pytest.fixture
+def aws():
+    """moto's AWS with the service's tables (from the PynamoDB models), queues and hub bucket."""
+    with mock_aws():
+        settings = Settings()
+        dynamo_models.bind(settings)
+        dynamo_models.create_tables()
+        sqs = boto3.client("sqs")
+        dlq = sqs.create_queue(QueueName="catalog-sync-export-dlq")["QueueUrl"]
+        dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        queue = sqs.create_queue(QueueName="catalog-sync-export", Attributes={
+            "RedrivePolicy": f'{{"deadLetterTargetArn": "{dlq_arn}", "maxReceiveCount": "3"}}'})["QueueUrl"]
+        boto3.client("s3").create_bucket(Bucket=HUB_BUCKET)
+        yield {"queue_url": queue, "dlq_url": dlq, "bucket": HUB_BUCKET}
+    container.reset()
+
+
+@pytest.fixture
+def fake_ctx() -> SyncContext:
+    """The services wired to in-memory fakes of every port."""
+    return SyncContext(Settings(batch_max_rows=10), InMemorySource(), RecordingDestination(), InMemoryFeedStore(),
+                       InMemoryRunStore(), InMemoryControlStore(), InMemoryQueue())

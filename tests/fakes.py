@@ -1,0 +1,254 @@
+"""In-memory fakes of our own ports; the contract tests run the same checks on them and on DynamoDB."""
+from __future__ import annotations
+
+import copy
+from dataclasses import replace
+from typing import Any, Iterable, Iterator, Mapping
+
+from chalicelib.domain.batching import ExportBatch
+from chalicelib.domain.errors import CooldownActiveError, DestinationError, LockHeldError, SourceError
+from chalicelib.domain.feed import (DELETED, EXPORTED, FAILED, NOT_EXPORTED, PENDING, FeedRow, RowKey,
+                                    StoreView, StoredState)
+from chalicelib.domain.runs import IN_PROGRESS, MAX_ERROR_CAUSES, SyncRun
+from chalicelib.ports import (BatchQueue, CatalogSource, ControlStore, Destination, ExportMark, FeedState,
+                              FeedStore, Lock, RunStore)
+
+VIEWS = [StoreView("default", "main_store", "base", "USD"), StoreView("french", "main_store", "base", "USD")]
+
+
+def product(i: int, view: str = "default", **overrides: Any) -> dict[str, Any]:
+    record = {
+        "store_view_code": view, "product_id": i, "sku": f"SKU-{i:04d}", "name": f"Product {i}",
+        "type": "simple", "status": "Enabled", "visibility": "Catalog, Search", "attribute_set": "Default",
+        "price": 10.0 + i, "quantity": 5, "salable_quantity": 5, "in_stock": True, "url_key": f"p-{i}",
+        "attributes": {"color": ["Blue"]}, "updated_at": "2026-01-01T00:00:00.000Z",
+    }
+    record.update(overrides)
+    return record
+
+
+class InMemorySource(CatalogSource):
+    kind = "memory"
+
+    def __init__(self, records: list[dict[str, Any]] | None = None, views: list[StoreView] | None = None):
+        self.records = records or []
+        self.views = views or VIEWS
+        self.fail_with: str | None = None
+        self.reads: list[str | None] = []
+
+    def store_views(self) -> list[StoreView]:
+        return self.views
+
+    def products(self, changed_since: str | None) -> Iterator[Mapping[str, Any]]:
+        self.reads.append(changed_since)
+        for record in self.records:
+            if self.fail_with:
+                raise SourceError(self.fail_with)
+            if changed_since is None or (record.get("updated_at") or "") >= changed_since:
+                yield record
+
+
+class RecordingDestination(Destination):
+    kind = "memory"
+
+    def __init__(self) -> None:
+        self.batches: list[ExportBatch] = []
+        self.completed: list[SyncRun] = []
+        self.reject: dict[RowKey, str] = {}
+        self.fail: DestinationError | None = None
+
+    def deliver(self, batch: ExportBatch, modified_at: str) -> dict[RowKey, str]:
+        if self.fail:
+            raise self.fail
+        self.batches.append(batch)
+        return {row.key: self.reject[row.key] for row in batch.rows if row.key in self.reject}
+
+    def complete_run(self, run: SyncRun) -> None:
+        self.completed.append(copy.deepcopy(run))
+
+    @property
+    def rows(self) -> list:
+        return [row for batch in self.batches for row in batch.rows]
+
+
+class InMemoryQueue(BatchQueue):
+    def __init__(self) -> None:
+        self.messages: list[str] = []
+        self.calls = 0
+
+    def send(self, messages: list[str]) -> int:
+        self.calls += 1
+        self.messages.extend(messages)
+        return len(messages)
+
+    def drain(self) -> list[str]:
+        messages, self.messages = self.messages, []
+        return messages
+
+
+def _state(row: FeedRow) -> StoredState:
+    return StoredState(row.hash or None, row.last_exported_hash, row.export_status, row.deleted,
+                       row.last_exported_at)
+
+
+class InMemoryFeedStore(FeedStore):
+    def __init__(self) -> None:
+        self.rows: dict[RowKey, FeedRow] = {}
+        self.outboxed: set[RowKey] = set()
+
+    def states(self, keys: Iterable[RowKey]) -> dict[RowKey, StoredState]:
+        return {key: _state(self.rows[key]) for key in keys if key in self.rows}
+
+    def all_states(self) -> dict[RowKey, StoredState]:
+        return self.states(list(self.rows))
+
+    def get_rows(self, keys: Iterable[RowKey]) -> list[FeedRow]:
+        return [copy.copy(self.rows[key]) for key in dict.fromkeys(keys) if key in self.rows]
+
+    def iter_rows(self) -> Iterator[FeedRow]:
+        return iter(self.get_rows(list(self.rows)))
+
+    def put_rows(self, rows: Iterable[FeedRow]) -> None:
+        for row in rows:
+            self.rows[row.key] = copy.copy(row)
+            if row.export_status in (PENDING, NOT_EXPORTED):
+                self.outboxed.add(row.key)
+            else:
+                self.outboxed.discard(row.key)
+
+    def record_invalid(self, key: RowKey, reason: str, run_id: str, fields: Mapping[str, Any]) -> None:
+        row = self.rows.get(key) or FeedRow(key.sku, key.store_view_code)
+        for name, value in fields.items():
+            if getattr(row, name) is None:
+                setattr(row, name, value)
+        self.rows[key] = replace(row, export_status=FAILED, error=reason, run_id=run_id)
+        self.outboxed.discard(key)
+
+    def outbox(self) -> list[RowKey]:
+        return sorted(self.outboxed)
+
+    def mark_exported(self, marks: list[ExportMark], at: str) -> int:
+        marked = 0
+        for mark in marks:
+            row = self.rows.get(mark.key)
+            if row is not None and row.hash == mark.hash:
+                row.export_status = DELETED if mark.deleted else EXPORTED
+                row.last_exported_hash, row.last_exported_at, row.error = mark.hash, at, None
+                self.outboxed.discard(mark.key)
+                marked += 1
+        return marked
+
+    def mark_failed(self, marks: list[ExportMark], reasons: Mapping[RowKey, str], retryable: bool) -> int:
+        marked = 0
+        for mark in marks:
+            row = self.rows.get(mark.key)
+            if row is not None and row.hash == mark.hash:
+                row.export_status, row.error = FAILED, reasons[mark.key]
+                (self.outboxed.add if retryable else self.outboxed.discard)(mark.key)
+                marked += 1
+        return marked
+
+
+class InMemoryRunStore(RunStore):
+    def __init__(self) -> None:
+        self.runs: dict[str, SyncRun] = {}
+        self.batches: dict[tuple[str, int], dict[str, Any]] = {}
+
+    def create(self, run: SyncRun) -> None:
+        assert run.run_id not in self.runs
+        self.runs[run.run_id] = copy.deepcopy(run)
+
+    def get(self, run_id: str) -> SyncRun | None:
+        return copy.deepcopy(self.runs.get(run_id))
+
+    def latest(self, feed: str) -> SyncRun | None:
+        runs = sorted((r for r in self.runs.values() if r.feed == feed), key=lambda r: r.started_at)
+        return copy.deepcopy(runs[-1]) if runs else None
+
+    def _add_counts(self, stored: SyncRun, counts: Mapping[str, int]) -> None:
+        for cause, n in sorted(counts.items(), key=lambda item: -item[1])[:MAX_ERROR_CAUSES]:
+            stored.error_counts[cause] = stored.error_counts.get(cause, 0) + n
+
+    def seal(self, run: SyncRun) -> SyncRun:
+        stored = self.runs[run.run_id]
+        for name in ("rows_seen", "rows_changed", "rows_deleted", "rows_invalid", "batches_total", "error",
+                     "source_read_at"):
+            setattr(stored, name, getattr(run, name))
+        stored.rows_failed += run.rows_invalid
+        self._add_counts(stored, run.error_counts)
+        return copy.deepcopy(stored)
+
+    def record_batch(self, run_id: str, batch_no: int, exported: int, failed: int,
+                     error_counts: Mapping[str, int], batch_failed: bool) -> bool:
+        batch = self.batches.setdefault((run_id, batch_no), {})
+        if "status" in batch or run_id not in self.runs:
+            return False
+        batch["status"] = "failed" if batch_failed else "done"
+        stored = self.runs[run_id]
+        if batch_failed:
+            stored.batches_failed += 1
+        else:
+            stored.batches_done += 1
+        stored.rows_exported += exported
+        stored.rows_failed += failed
+        self._add_counts(stored, error_counts)
+        return True
+
+    def note_batch_error(self, run_id: str, batch_no: int, error: str) -> None:
+        self.batches.setdefault((run_id, batch_no), {})["last_error"] = error
+
+    def batch_error(self, run_id: str, batch_no: int) -> str | None:
+        return self.batches.get((run_id, batch_no), {}).get("last_error")
+
+    def finish(self, run_id: str, status: str, error: str | None, finished_at: str) -> bool:
+        stored = self.runs[run_id]
+        if stored.status != IN_PROGRESS:
+            return False
+        stored.status, stored.error, stored.finished_at = status, error, finished_at
+        return True
+
+
+class InMemoryControlStore(ControlStore):
+    def __init__(self) -> None:
+        self.locks: dict[str, Lock] = {}
+        self.states: dict[str, FeedState] = {}
+        self.cooldowns: dict[str, str] = {}
+
+    def acquire_lock(self, feed: str, run_id: str, now: str, expires_at: str) -> None:
+        held = self.locks.get(feed)
+        if held is not None and held.expires_at > now:
+            raise LockHeldError(held.run_id, held.expires_at)
+        self.locks[feed] = Lock(feed, run_id, expires_at)
+
+    def release_lock(self, feed: str, run_id: str) -> None:
+        if feed in self.locks and self.locks[feed].run_id == run_id:
+            del self.locks[feed]
+
+    def lock(self, feed: str) -> Lock | None:
+        return self.locks.get(feed)
+
+    def feed_state(self, feed: str) -> FeedState:
+        return copy.copy(self.states.get(feed) or FeedState(feed))
+
+    def record_catalog(self, feed: str, rows_total: int, products_total: int, absolute: bool) -> None:
+        state = self.states.setdefault(feed, FeedState(feed))
+        if absolute:
+            state.rows_total, state.products_total = rows_total, products_total
+        else:
+            state.rows_total += rows_total
+            state.products_total += products_total
+
+    def record_success(self, feed: str, run_id: str, at: str, watermark: str | None) -> None:
+        state = self.states.setdefault(feed, FeedState(feed))
+        state.last_success_run_id, state.last_success_at = run_id, at
+        if watermark:
+            state.watermark = watermark
+
+    def claim_cooldown(self, feed: str, now: str, window_start: str) -> None:
+        last = self.cooldowns.get(feed)
+        if last is not None and last > window_start:
+            raise CooldownActiveError(last)
+        self.cooldowns[feed] = now
+
+    def cooldown_started_at(self, feed: str) -> str | None:
+        return self.cooldowns.get(feed)
