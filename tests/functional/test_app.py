@@ -1,0 +1,99 @@
+"""The Chalice app through its test client: schedule, SQS handlers and the API, on moto."""
+import json
+
+import boto3
+import pytest
+from chalice.test import Client
+
+from app import app
+from chalicelib import container
+
+TOKEN = "test-token"
+LOCAL_HUB = "catalog-sync-hub-local"  # the `local` stage's HUB_BUCKET in .chalice/config.json
+
+
+@pytest.fixture
+def client(aws, monkeypatch):
+    monkeypatch.setenv("EXPORT_QUEUE_URL", aws["queue_url"])
+    monkeypatch.setenv("API_TOKEN", TOKEN)
+    monkeypatch.setenv("SAMPLE_PRODUCTS", "40")
+    monkeypatch.setenv("BATCH_MAX_ROWS", "25")
+    boto3.client("s3").create_bucket(Bucket=LOCAL_HUB)
+    container.reset()
+    with Client(app, stage_name="local") as test_client:
+        yield test_client
+    container.reset()
+
+
+def receive_all(queue_url):
+    sqs = boto3.client("sqs")
+    bodies = []
+    while messages := sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get("Messages"):
+        for message in messages:
+            bodies.append(message["Body"])
+            sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+    return bodies
+
+
+def status(client):
+    response = client.http.get("/api/sync/status", headers={"Authorization": f"Bearer {TOKEN}"})
+    assert response.status_code == 200
+    return json.loads(response.body)
+
+
+def hourly(client):
+    event = client.events.generate_cw_event(source="aws.events", detail_type="Scheduled Event", detail={},
+                                            resources=["arn:aws:events:us-east-1:123456789012:rule/hourly"])
+    return client.lambda_.invoke("run_hourly_sync", event).payload
+
+
+def sqs_event(client, body, queue="catalog-sync-export"):
+    return client.events.generate_sqs_event(message_bodies=[body], queue_name=queue)
+
+
+def test_health_is_public_and_status_needs_the_token(client):
+    assert client.http.get("/api/health").status_code == 200
+    assert client.http.get("/api/sync/status").status_code == 401
+    wrong = client.http.get("/api/sync/status", headers={"Authorization": "Bearer nope"})
+    assert wrong.status_code == 401 and "wrong bearer token" in wrong.body.decode()
+
+
+def test_the_hourly_schedule_runs_a_sync_and_the_exporter_finishes_it(client, aws):
+    run_id = hourly(client)["run_id"]
+    assert status(client)["last_sync"]["status"] == "In Progress"
+    bodies = receive_all(aws["queue_url"])
+    assert len(bodies) == 5  # 40 products × 3 views (german carries ~80%) in batches of 25
+    for body in bodies:
+        client.lambda_.invoke("export_batch", sqs_event(client, body))
+    last = status(client)["last_sync"]
+    assert (last["run_id"], last["status"], last["mode"], last["trigger"]) == (run_id, "Success", "full", "schedule")
+    assert last["rows_exported"] == last["rows_changed"] > 100
+    assert status(client)["products_synced"]["products"] == 40
+    keys = [o["Key"] for o in boto3.client("s3").list_objects_v2(Bucket=LOCAL_HUB)["Contents"]]
+    assert len(keys) == 6 and keys[-1].endswith(f"{run_id}/manifest.json")
+
+
+def test_the_same_sqs_message_twice_counts_once(client, aws):
+    hourly(client)
+    bodies = receive_all(aws["queue_url"])
+    for body in bodies + bodies[:1]:
+        client.lambda_.invoke("export_batch", sqs_event(client, body))
+    last = status(client)["last_sync"]
+    assert (last["batches_done"], last["rows_exported"], last["status"]) == (5, last["rows_changed"], "Success")
+
+
+def test_the_dead_letter_handler_fails_the_batch_and_its_rows(client, aws):
+    hourly(client)
+    first, *rest = receive_all(aws["queue_url"])
+    for body in rest:
+        client.lambda_.invoke("export_batch", sqs_event(client, body))
+    client.lambda_.invoke("fail_dead_batch", sqs_event(client, first, "catalog-sync-export-dlq"))
+    last = status(client)["last_sync"]
+    assert (last["status"], last["batches_failed"], last["rows_failed"]) == ("Success", 1, 25)
+    assert last["error_counts"] == {"will retry: export failed after repeated attempts": 25}
+
+
+def test_a_second_schedule_while_a_run_is_in_flight_is_skipped(client, aws):
+    first = hourly(client)["run_id"]
+    assert hourly(client) == {"run_id": None}
+    assert status(client)["last_sync"]["run_id"] == first

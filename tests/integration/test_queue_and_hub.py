@@ -1,0 +1,77 @@
+"""The SQS queue and the S3 hub destination on moto."""
+import json
+from unittest.mock import MagicMock
+
+import boto3
+import pytest
+
+from chalicelib.adapters.s3_hub import S3HubDestination
+from chalicelib.adapters.sqs_queue import SqsBatchQueue, QueueError
+from chalicelib.domain.batching import decode, pack
+from chalicelib.domain.errors import DestinationError
+from chalicelib.domain.feed import build_row
+from chalicelib.domain.runs import SUCCESS, start_run
+from tests.fakes import VIEWS, product
+from tests.unit.test_runs import NOW
+
+VIEWS_BY_CODE = {view.code: view for view in VIEWS}
+
+
+def messages(n_rows, max_rows=10):
+    rows = [build_row(product(i), VIEWS_BY_CODE) for i in range(n_rows)]
+    return list(pack("products", "run-1", rows, max_rows, 240_000))
+
+
+def test_messages_go_out_in_batch_calls_of_ten(aws):
+    sqs = boto3.client("sqs")
+    calls = []
+    sqs.meta.events.register("provide-client-params.sqs.SendMessageBatch", lambda **kw: calls.append(kw))
+    assert SqsBatchQueue(sqs, aws["queue_url"]).send(messages(250)) == 25
+    assert len(calls) == 3
+    depth = sqs.get_queue_attributes(QueueUrl=aws["queue_url"], AttributeNames=["ApproximateNumberOfMessages"])
+    assert depth["Attributes"]["ApproximateNumberOfMessages"] == "25"
+
+
+def test_batch_calls_stay_under_one_mebibyte(aws):
+    big = ["x" * 200_000] * 12
+    sqs = boto3.client("sqs")
+    calls = []
+    sqs.meta.events.register("provide-client-params.sqs.SendMessageBatch", lambda **kw: calls.append(len(kw["params"]["Entries"])))
+    assert SqsBatchQueue(sqs, aws["queue_url"]).send(big) == 12
+    assert calls == [5, 5, 2]
+
+
+def test_entries_the_queue_keeps_refusing_fail_the_send_with_the_count_sent():
+    client = MagicMock()
+    client.send_message_batch.return_value = {
+        "Successful": [{"Id": "0"}], "Failed": [{"Id": "1", "SenderFault": True, "Message": "too big"}]}
+    with pytest.raises(QueueError) as error:
+        SqsBatchQueue(client, "url").send(["a", "b"])
+    assert error.value.sent == 1 and "too big" in str(error.value)
+
+
+def test_each_batch_is_one_json_lines_object_and_the_run_gets_a_manifest(aws):
+    s3 = boto3.client("s3")
+    hub = S3HubDestination(s3, aws["bucket"])
+    batches = [decode(m) for m in messages(15)]
+    for batch in batches:
+        assert hub.deliver(batch, "2026-11-22T10:00:00.000Z") == {}
+    body = s3.get_object(Bucket=aws["bucket"], Key=hub.batch_key(batches[0]))["Body"].read().decode()
+    items = [json.loads(line) for line in body.splitlines()]
+    assert len(items) == 10
+    assert items[0]["sku"] == "SKU-0000" and items[0]["modifiedAt"] == "2026-11-22T10:00:00.000Z"
+    assert items[0]["updatedAt"] == "2026-01-01T00:00:00.000Z"
+    run = start_run("products", "cli", "full", NOW, 60)
+    run.run_id, run.status, run.batches_total = "run-1", SUCCESS, 2
+    hub.complete_run(run)
+    manifest = json.loads(s3.get_object(Bucket=aws["bucket"],
+                                        Key="feeds/products/runs/run-1/manifest.json")["Body"].read())
+    assert manifest["batches"] == ["batch-00001.jsonl", "batch-00002.jsonl"]
+    assert manifest["run"]["status"] == SUCCESS
+
+
+def test_a_missing_bucket_is_a_permanent_failure(aws):
+    hub = S3HubDestination(boto3.client("s3"), "no-such-bucket")
+    with pytest.raises(DestinationError) as error:
+        hub.deliver(decode(messages(1)[0]), "t")
+    assert not error.value.retryable and "NoSuchBucket" in str(error.value)
