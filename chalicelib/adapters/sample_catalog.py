@@ -177,18 +177,21 @@ class SampleCatalogSource(CatalogSource):
                 yield i, edit[0], edit[1]
 
     def _records(self, items: Iterable[tuple[int, int, str]]) -> Iterator[SourceProduct]:
-        # Each product is generated once and kept for the french and german passes, which copy it
-        # with a few fields changed: the view-by-view order then costs no regeneration.
-        kept = []
+        # Each product is generated once and kept for the french and german passes, which copy it with
+        # a few fields changed; parallel lists, not a tuple per product, leave the garbage collector less to walk.
+        records, names_fr, names_de, germans = [], [], [], []
         for i, rev, updated_at in items:
-            generated = self._generate(i, rev, updated_at)
-            kept.append(generated)
-            yield generated[0].copy()
-        for record, name_fr, _, _ in kept:
+            record, name_fr, name_de, german = self._generate(i, rev, updated_at)
+            records.append(record)
+            names_fr.append(name_fr)
+            names_de.append(name_de)
+            germans.append(german)
+            yield record.copy()  # a consumer's change to its record must not reach the other views
+        for record, name_fr in zip(records, names_fr):
             copy = record.copy()
             copy["store_view_code"], copy["name"] = "french", name_fr
             yield copy
-        for record, _, name_de, german in kept:
+        for record, name_de, german in zip(records, names_de, germans):
             if german:
                 copy = record.copy()
                 price = record["price"]
@@ -278,8 +281,12 @@ class SampleCatalogSource(CatalogSource):
         try:
             with open(self.edits_file, encoding="utf-8") as handle:
                 raw = json.load(handle)
-            return {index_of(sku): (int(edit.get("rev", 0)), str(edit.get("updated_at") or BASE_UPDATED_AT),
-                                    bool(edit.get("deleted", False))) for sku, edit in raw.items()}
+            edits = {}
+            for sku, edit in raw.items():
+                at = str(edit.get("updated_at") or BASE_UPDATED_AT)
+                _instant(at)
+                edits[index_of(sku)] = (int(edit.get("rev", 0)), at, bool(edit.get("deleted", False)))
+            return edits
         except FileNotFoundError:
             return {}
         except (OSError, ValueError, TypeError, AttributeError) as error:
