@@ -105,7 +105,8 @@ def test_an_invalid_record_keeps_the_last_good_document(stores):
     feed.put_rows([good])
     feed.record_invalid(good.key, "price is not a number: 'x'", "run-2", {"name": "Other", "product_id": 1})
     feed.record_invalid(RowKey("#9", "default"), "missing sku", "run-2", {"name": "No Sku", "product_id": 9})
-    kept, new = feed.get_rows([good.key, RowKey("#9", "default")])
+    rows = {r.key: r for r in feed.get_rows([good.key, RowKey("#9", "default")])}  # batch reads are unordered
+    kept, new = rows[good.key], rows[RowKey("#9", "default")]
     assert (kept.document, kept.name, kept.export_status, kept.error) == \
         (good.document, "Product 1", FAILED, "price is not a number: 'x'")
     assert (new.name, new.product_id, new.document, new.export_status) == ("No Sku", 9, "", FAILED)
