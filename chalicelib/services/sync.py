@@ -50,9 +50,11 @@ def start_sync(ctx: SyncContext, feed: str = "products", trigger: str = "schedul
         fanout.close()
     except CatalogSyncError as error:
         run.error = str(error)
+        fanout.salvage()
     except Exception as error:  # a bug or an AWS outage: the run must still end, with the reason
         logger.exception("run failed", extra={"run_id": run.run_id})
         run.error = f"internal error: {type(error).__name__}: {error}"
+        fanout.salvage()
     run.batches_total = fanout.batches_sent
     sealed = ctx.runs.seal(run)
     if catalog is not None and run.error is None:
@@ -77,7 +79,6 @@ class _Fanout:
 
     def write(self, row: FeedRow) -> None:
         self._writes.append(row)
-        self._run.rows_changed += 1
         if len(self._writes) >= WRITE_BUFFER:
             self._flush_writes()
 
@@ -114,9 +115,17 @@ class _Fanout:
             self._messages.append(last)
         self._flush()
 
+    def salvage(self) -> None:
+        """After a failure, keep the rows already built: they wait in the outbox for the next run."""
+        try:
+            self._flush_writes()
+        except Exception:
+            logger.exception("could not write the remaining rows", extra={"run_id": self._run.run_id})
+
     def _flush_writes(self) -> None:
         if self._writes:
             self._ctx.feed_rows.put_rows(self._writes)
+            self._run.rows_changed += len(self._writes)  # counted once written, not when built
             self._writes = []
 
     def _flush(self) -> None:

@@ -291,3 +291,10 @@ def test_status_shows_the_last_run_and_the_products_synced(ctx):
     start_sync(ctx, mode="full")
     assert sync_status(ctx)["last_sync"]["status"] == "In Progress"
     assert ctx.runs.latest("products").status == IN_PROGRESS
+
+
+def test_rows_built_before_a_failure_are_still_written_and_counted(ctx, monkeypatch):
+    monkeypatch.setattr(ctx.feed_rows, "outbox", lambda: (_ for _ in ()).throw(RuntimeError("index down")))
+    failed = start_sync(ctx)
+    assert failed.status == RUN_FAILED and failed.error == "internal error: RuntimeError: index down"
+    assert failed.rows_changed == len(ctx.feed_rows.rows) == 50
