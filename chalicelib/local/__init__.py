@@ -1,0 +1,1 @@
+"""The embedded local stack: moto server, provisioning, HTTP server, SQS workers and scheduler."""

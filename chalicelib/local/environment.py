@@ -1,0 +1,76 @@
+"""The local stack's options and the environment it gives the app (set before the app is imported)."""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+
+from .. import settings
+
+REGION = "us-east-1"
+HUB_BUCKET = "catalog-sync-hub-local"
+DEFAULT_PRODUCTS = "2000"
+# Never a real account: whatever the machine holds, these would send the app to it.
+_REAL_AWS = ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_DEFAULT_PROFILE")
+
+
+def _whole(env: Mapping[str, str], name: str, default: int, minimum: int) -> int:
+    raw = env.get(name) or str(default)
+    try:
+        value = int(raw)
+    except ValueError:
+        raise settings.SettingsError(f"{name} must be a whole number, got {raw!r}") from None
+    if value < minimum:
+        raise settings.SettingsError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+@dataclass(frozen=True)
+class LocalOptions:
+    """What the stack itself reads (the app's settings stay in chalicelib.settings)."""
+
+    port: int
+    sync_interval: int
+    export_workers: int
+
+    @classmethod
+    def load(cls, env: Mapping[str, str] = os.environ) -> "LocalOptions":
+        return cls(port=_whole(env, "PORT", 8000, 1), sync_interval=_whole(env, "SYNC_INTERVAL", 3600, 1),
+                   export_workers=_whole(env, "EXPORT_WORKERS", 2, 1))
+
+
+def app_environment(user: Mapping[str, str], endpoint_url: str, repo: Path) -> dict[str, str]:
+    """The variables the stack sets for the app; the user's values win where the brief allows it."""
+    return {
+        "AWS_ENDPOINT_URL": endpoint_url,
+        "AWS_ACCESS_KEY_ID": "local",
+        "AWS_SECRET_ACCESS_KEY": "local",
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_REGION": REGION,
+        settings.SOURCE: "sample",
+        settings.SAMPLE_PRODUCTS: user.get(settings.SAMPLE_PRODUCTS) or DEFAULT_PRODUCTS,
+        settings.SAMPLE_EDITS_FILE: str(repo / ".local" / "catalog-edits.json"),
+        settings.DESTINATION: user.get(settings.DESTINATION) or "s3-hub",
+        settings.HUB_BUCKET: HUB_BUCKET,
+        settings.API_TOKEN: user.get(settings.API_TOKEN) or secrets.token_urlsafe(24),
+        "POWERTOOLS_SERVICE_NAME": "catalog-sync",
+        "POWERTOOLS_TRACE_DISABLED": "1",
+        "POWERTOOLS_METRICS_NAMESPACE": "CatalogSync",
+    }
+
+
+def apply(env: Mapping[str, str]) -> None:
+    """Put ``env`` into the process environment, and drop anything that could reach real AWS."""
+    for name in list(os.environ):
+        if name in _REAL_AWS or (name.startswith("AWS_ENDPOINT_URL_")):
+            del os.environ[name]
+    os.environ.update(env)
+
+
+def recorded_environment() -> dict[str, str]:
+    """Everything the app's environment is made of: the AWS/Powertools variables and every setting."""
+    names = [value for name, value in vars(settings).items() if name.isupper() and value == name]
+    keep = {name for name in os.environ if name.startswith(("AWS_", "POWERTOOLS_"))} | set(names)
+    return {name: os.environ[name] for name in sorted(keep) if name in os.environ}

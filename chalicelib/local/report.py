@@ -1,0 +1,36 @@
+"""What the stack tells the outside world: .local/stack.json for tools and tests, and the start banner."""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+
+def write_stack_file(path: Path, info: dict[str, Any]) -> None:
+    # Write then rename: a test polling for the file never reads half of it.
+    temporary = path.with_suffix(".json.tmp")
+    temporary.write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
+    os.replace(temporary, path)
+
+
+def banner(info: dict[str, Any], stack_file: Path, sync_interval: int, export_workers: int,
+           export_disabled_reason: str | None) -> str:
+    env = info["env"]
+    destination = (f"S3 hub, bucket {info['hub_bucket']}" if export_disabled_reason is None
+                   else f"none ({export_disabled_reason}): rows are reindexed, not exported")
+    return "\n".join([
+        "",
+        "Catalog Sync local stack is running",
+        f"  Dashboard   {info['dashboard_url']}",
+        f"  API         {info['api_url']}",
+        f"  API token   {info['api_token']}",
+        f"  Try         curl -H 'Authorization: Bearer {info['api_token']}' {info['api_url']}sync/status",
+        f"  AWS (moto)  {info['aws_endpoint_url']} ({info['region']})",
+        f"  Catalog     {env.get('SAMPLE_PRODUCTS')} sample products; edits in {info['sample_edits_file']}",
+        f"  Destination {destination}",
+        f"  Schedule    first sync now, then every {sync_interval} s; {export_workers} export worker(s)",
+        f"  Stack file  {stack_file}",
+        "Press Ctrl-C to stop.",
+        "",
+    ])

@@ -1,0 +1,182 @@
+"""Runs the embedded local stack: moto, the resources, the app behind an HTTP server, workers, scheduler."""
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+import os
+import signal
+import sys
+import threading
+import time
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import boto3
+from botocore.exceptions import BotoCoreError, ClientError
+from chalice.config import Config
+from chalice.local import LocalChalice, LocalGateway
+
+from .. import settings
+from . import environment
+from .events import lambda_context
+from .motoserver import HOST, MotoServer
+from .provision import Resources, provision
+from .report import banner, write_stack_file
+from .scheduler import Scheduler
+from .server import make_server
+from .worker import QueueWorker
+
+REPO = Path(__file__).resolve().parents[2]
+LOCAL_DIR = REPO / ".local"
+STACK_FILE = LOCAL_DIR / "stack.json"
+STAGE = "local"
+STOP_GRACE_SECONDS = 5.0
+
+log = logging.getLogger("local.stack")
+
+
+def _configure_logging() -> None:
+    # Pipes (make, tests) would otherwise hold the log lines back in a block buffer.
+    sys.stdout.reconfigure(line_buffering=True)
+    logging.basicConfig(level=logging.INFO, stream=sys.stdout, datefmt="%H:%M:%S",
+                        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s")
+    for noisy in ("botocore", "boto3", "urllib3", "pynamodb"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt  # SIGTERM stops the stack exactly as Ctrl-C does
+
+
+class Stack:
+    def __init__(self) -> None:
+        self.options = environment.LocalOptions.load()
+        self.stop_event = threading.Event()
+        self.moto: MotoServer | None = None
+        self.server = None
+        self.threads: list[threading.Thread] = []
+
+    def start(self) -> None:
+        LOCAL_DIR.mkdir(exist_ok=True)
+        STACK_FILE.unlink(missing_ok=True)  # a file from an earlier run must not pass for this one
+        self.moto = MotoServer(LOCAL_DIR / "moto.log").start()
+        env = environment.app_environment(os.environ, self.moto.url, REPO)
+        environment.apply(env)  # before the app (and PynamoDB's models) are imported
+        app_settings = settings.load()
+        resources = provision(app_settings, app_settings.hub_bucket)
+        os.environ[settings.EXPORT_QUEUE_URL] = resources.export_queue_url
+        app, reason = self._load_app()
+        try:
+            self.server = make_server(HOST, self.options.port, LocalGateway(app, self._config("api_handler")),
+                                      REPO / "dashboard", {"apiBase": "/api", "apiToken": env[settings.API_TOKEN]})
+        except OSError as error:
+            raise RuntimeError(f"cannot listen on {HOST}:{self.options.port} ({error.strerror}); "
+                               "set PORT to a free port") from None
+        self._start_threads(app, resources)
+        info = self._info(resources)
+        write_stack_file(STACK_FILE, info)
+        print(banner(info, STACK_FILE, self.options.sync_interval, self.options.export_workers, reason))
+
+    def _load_app(self) -> tuple[Any, str | None]:
+        """The Chalice app, and why export is disabled (None when it is not)."""
+        if str(REPO) not in sys.path:
+            sys.path.insert(0, str(REPO))
+        app = importlib.import_module("app").app
+        container = importlib.import_module("chalicelib.container")
+        container.reset()
+        ctx = container.context()  # built once here, not raced for by the first threads to need it
+        # As `chalice local` does: the current request becomes per thread, for the threaded server.
+        app.__class__ = type("ThreadedLocalChalice", (LocalChalice, type(app)), {})
+        return app, ctx.export_disabled_reason
+
+    def _config(self, function_name: str) -> Config:
+        on_disk = json.loads((REPO / ".chalice" / "config.json").read_text(encoding="utf-8"))
+        return Config(chalice_stage=STAGE, function_name=function_name, config_from_disk=on_disk)
+
+    def _context_factory(self, app: Any, handler: str) -> partial:
+        config = self._config(handler)
+        return partial(lambda_context, app.app_name, STAGE, handler, config.lambda_memory_size or 128,
+                       config.lambda_timeout or 60, environment.REGION)
+
+    def _start_threads(self, app: Any, resources: Resources) -> None:
+        sqs = boto3.client("sqs")  # one client, shared: clients are thread-safe, their creation is not
+        handlers = app.handler_map
+        queues = [(f"export-{n + 1}", "export_batch", resources.export_queue_url, resources.export_queue_arn)
+                  for n in range(self.options.export_workers)]
+        queues.append(("dead-letter", "fail_dead_batch", resources.dlq_url, resources.dlq_arn))
+        http = threading.Thread(target=self.server.serve_forever, name="http", daemon=True)
+        self.threads = [http] + [
+            QueueWorker(name, sqs, url, arn, environment.REGION, handlers[handler],
+                        self._context_factory(app, handler), self.stop_event)
+            for name, handler, url, arn in queues]
+        # The first sync runs in the scheduler's thread: the HTTP server answers while it reindexes.
+        self.threads.append(Scheduler(f"{app.app_name}-{STAGE}-run_hourly_sync", environment.REGION,
+                                      self.options.sync_interval, handlers["run_hourly_sync"],
+                                      self._context_factory(app, "run_hourly_sync"), self.stop_event))
+        for thread in self.threads:
+            thread.start()
+
+    def _info(self, resources: Resources) -> dict[str, Any]:
+        base = f"http://{HOST}:{self.options.port}/"
+        return {
+            "dashboard_url": base, "api_url": f"{base}api/", "aws_endpoint_url": self.moto.url,
+            "region": environment.REGION, "api_token": os.environ[settings.API_TOKEN],
+            "export_queue_url": resources.export_queue_url, "dlq_url": resources.dlq_url,
+            "hub_bucket": resources.hub_bucket, "tables": resources.tables,
+            "sample_edits_file": os.environ[settings.SAMPLE_EDITS_FILE], "pid": os.getpid(),
+            "env": environment.recorded_environment(),
+        }
+
+    def wait(self) -> None:
+        while True:
+            time.sleep(0.5)
+            if not self.moto.running:
+                raise RuntimeError(f"the moto server stopped unexpectedly; see {LOCAL_DIR / 'moto.log'}")
+
+    def stop(self, exit_code: int = 0) -> None:
+        self.stop_event.set()
+        if self.server is not None:
+            if self.threads and self.threads[0].is_alive():  # shutdown() waits forever on a server never served
+                self.server.shutdown()
+            self.server.server_close()
+        deadline = time.monotonic() + STOP_GRACE_SECONDS
+        for thread in self.threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+        STACK_FILE.unlink(missing_ok=True)
+        stuck = [thread.name for thread in self.threads if thread.is_alive()]
+        if stuck and self.moto is not None:
+            # A sync mid-reindex cannot be interrupted; it would only log errors as moto goes away.
+            print(f"Not waiting for {', '.join(stuck)}: a sync in progress cannot be interrupted, "
+                  "its work is abandoned.\nStopped.", flush=True)
+            self.moto.stop(wait=False)
+            logging.shutdown()
+            os._exit(exit_code)
+        if self.moto is not None:
+            self.moto.stop()
+
+
+def main() -> int:
+    _configure_logging()
+    signal.signal(signal.SIGTERM, _interrupt)
+    code = 0
+    stack = None
+    try:
+        stack = Stack()
+        stack.start()
+        stack.wait()
+    except KeyboardInterrupt:
+        pass
+    except (settings.SettingsError, RuntimeError, OSError, BotoCoreError, ClientError) as error:
+        log.error("the local stack cannot run: %s", error)
+        code = 1
+    finally:
+        # A second Ctrl-C must not cut the shutdown short and leave moto running.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        if stack is not None:
+            print("Stopping the local stack...", flush=True)
+            stack.stop(code)
+    print("Stopped.", flush=True)
+    return code

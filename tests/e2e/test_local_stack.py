@@ -1,0 +1,193 @@
+"""The local stack as `make run` starts it: first sync, a partial sync of touched products, clean stop."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections import Counter
+from pathlib import Path
+from typing import Any, Callable
+
+import boto3
+import pytest
+
+from chalicelib import settings
+from chalicelib.adapters.sample_catalog import SampleCatalogSource
+from chalicelib.domain.runs import iso, utcnow
+
+REPO = Path(__file__).resolve().parents[2]
+STACK_FILE = REPO / ".local" / "stack.json"
+PRODUCTS = 300
+START_TIMEOUT = 90.0
+BATCH_KEY = re.compile(r"^batch-\d{5}\.jsonl$")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class LocalStack:
+    """The stack subprocess, what it wrote to stack.json, and an HTTP helper."""
+
+    def __init__(self, process: subprocess.Popen, output: Path, port: int):
+        self.process = process
+        self.output = output
+        self.base = f"http://127.0.0.1:{port}"
+        self.info: dict[str, Any] = {}
+
+    def output_tail(self, lines: int = 60) -> str:
+        text = self.output.read_text(encoding="utf-8", errors="replace") if self.output.exists() else ""
+        return "\n".join(text.splitlines()[-lines:])
+
+    def get(self, path: str, token: str | None = None) -> tuple[int, dict[str, str], bytes]:
+        request = urllib.request.Request(self.base + path)
+        if token:
+            request.add_header("Authorization", f"Bearer {token}")
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status, dict(response.headers), response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, dict(error.headers), error.read()
+
+    def status(self) -> dict[str, Any]:
+        code, _, body = self.get("/api/sync/status", self.info["api_token"])
+        assert code == 200, body
+        return json.loads(body)
+
+    def wait_for(self, what: str, check: Callable[[], Any], timeout: float, every: float = 0.2) -> Any:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            assert self.process.poll() is None, f"the stack exited ({self.process.returncode}) waiting for {what}"
+            if result := check():
+                return result
+            time.sleep(every)
+        pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}")
+
+
+def _wait_started(stack: LocalStack) -> None:
+    def started() -> bool:
+        try:
+            info = json.loads(STACK_FILE.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return False
+        if info.get("pid") != stack.process.pid:  # written by this process, not an earlier stack
+            return False
+        stack.info = info
+        try:
+            return stack.get("/api/health")[0] == 200
+        except OSError:
+            return False
+    stack.wait_for("stack.json and /api/health", started, START_TIMEOUT)
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory):
+    port = _free_port()
+    env = {name: value for name, value in os.environ.items()
+           if name not in vars(settings).values()}  # the app's settings come from the stack alone
+    env.pop("POWERTOOLS_LOG_LEVEL", None)  # the tests at large quieten it; the stack's output should be whole
+    env.update(PORT=str(port), SAMPLE_PRODUCTS=str(PRODUCTS), SYNC_INTERVAL="4", BATCH_MAX_ROWS="100",
+               PYTHONUNBUFFERED="1")
+    STACK_FILE.unlink(missing_ok=True)
+    output = tmp_path_factory.mktemp("local-stack") / "output.log"
+    with open(output, "wb") as sink:
+        process = subprocess.Popen([sys.executable, "-m", "chalicelib.local"], cwd=REPO, env=env,
+                                   stdin=subprocess.DEVNULL, stdout=sink, stderr=subprocess.STDOUT)
+    handle = LocalStack(process, output, port)
+    try:
+        try:
+            _wait_started(handle)
+        except BaseException:
+            print(handle.output_tail())
+            raise
+        yield handle
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(10)
+
+
+def _source(stack: LocalStack) -> SampleCatalogSource:
+    app_settings = settings.load(stack.info["env"])
+    assert app_settings.sample_products == PRODUCTS
+    return SampleCatalogSource(products=PRODUCTS, seed=app_settings.sample_seed,
+                               edits_file=stack.info["sample_edits_file"])
+
+
+def test_first_sync_succeeds_behind_the_token(stack: LocalStack) -> None:
+    def first_success() -> dict[str, Any] | None:
+        status = stack.status()
+        run = status["last_sync"]
+        assert not run or run["status"] != "Failed", run
+        return status if run and run["status"] == "Success" else None
+    status = stack.wait_for("the first sync to succeed", first_success, 60)
+    assert status["last_sync"]["trigger"] == "schedule"
+    assert stack.get("/api/sync/status")[0] == 401
+    assert stack.get("/api/sync/status", "not-the-token")[0] == 401
+
+    code, headers, page = stack.get("/")
+    assert code == 200 and headers["Content-Type"].startswith("text/html")
+    assert b"Catalog Sync" in page
+    config = json.loads(stack.get("/config.json")[2])
+    assert config == {"apiBase": "/api", "apiToken": stack.info["api_token"]}
+
+    records = list(_source(stack).products(None))
+    assert status["products_synced"]["products"] == len({r["sku"] for r in records})
+    assert status["products_synced"]["rows"] == len(records)
+    assert status["export"] == {"enabled": True, "destination": "s3-hub", "reason": None}
+
+
+def test_partial_sync_exports_exactly_the_touched_rows(stack: LocalStack) -> None:
+    baseline = stack.status()["products_synced"]["last_success_run_id"]
+    source = _source(stack)
+    touched = set(source.touch(0.01, now=iso(utcnow())))
+    expected = Counter((r["sku"], r["store_view_code"]) for r in source.products(None) if r["sku"] in touched)
+    assert len(touched) == 3 and len(expected) >= len(touched)
+
+    seen: dict[str, Any] = {}
+
+    def partial_run_done() -> dict[str, Any] | None:
+        run = stack.status()["last_sync"]
+        if run and run["run_id"] != baseline and run["rows_changed"] > 0:
+            seen.setdefault("run", run)
+            assert run["run_id"] == seen["run"]["run_id"], "a second run changed rows"
+            assert run["status"] != "Failed", run
+            return run if run["status"] == "Success" else None
+        return None
+    run = stack.wait_for("the partial sync of the touched products", partial_run_done, 30)
+    assert run["mode"] == "partial" and run["trigger"] == "schedule"
+    assert run["rows_changed"] == run["rows_exported"] == sum(expected.values())
+    assert run["rows_failed"] == 0
+
+    env = stack.info["env"]
+    s3 = boto3.client("s3", endpoint_url=stack.info["aws_endpoint_url"], region_name=stack.info["region"],
+                      aws_access_key_id=env["AWS_ACCESS_KEY_ID"], aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"])
+    prefix = f"feeds/products/runs/{run['run_id']}/"
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=stack.info["hub_bucket"], Prefix=prefix).get("Contents", [])]
+    batches = [key for key in keys if BATCH_KEY.match(key[len(prefix):])]
+    assert set(keys) - set(batches) <= {prefix + "manifest.json"}, keys
+    exported: Counter = Counter()
+    for key in batches:
+        body = s3.get_object(Bucket=stack.info["hub_bucket"], Key=key)["Body"].read().decode()
+        exported.update((item["sku"], item["storeViewCode"]) for item in map(json.loads, body.splitlines()))
+    assert exported == expected
+
+
+def test_stops_cleanly_on_sigint(stack: LocalStack) -> None:
+    moto_url = stack.info["aws_endpoint_url"]
+    stack.process.send_signal(signal.SIGINT)
+    assert stack.process.wait(timeout=10) == 0
+    output = stack.output_tail(400)
+    assert "Traceback" not in output
+    assert not STACK_FILE.exists()
+    with pytest.raises(OSError):  # the moto server went with it
+        urllib.request.urlopen(f"{moto_url}/moto-api/data.json", timeout=2)
