@@ -1,0 +1,10 @@
+"""Catalog Sync benchmarks: `python -m bench [name ...]` (see BENCHMARKS.md)."""
+from __future__ import annotations
+
+from .common import fake_aws_env
+
+fake_aws_env()  # before chalicelib (Powertools reads its environment at import)
+
+from . import aws_requests, build, partial, stack  # noqa: E402
+
+BENCHMARKS = {module.NAME: module for module in (build, aws_requests, partial, stack)}
