@@ -5,6 +5,7 @@ import os
 import platform
 import statistics
 import threading
+import time
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -27,10 +28,12 @@ def fake_aws_env(endpoint_url: str | None = None) -> None:
 
 
 class RequestCounter:
-    """Counts every botocore API call (boto3's clients and PynamoDB's own) as ``service.Operation``."""
+    """Counts every botocore API call (boto3's clients and PynamoDB's own) as ``service.Operation``,
+    with the seconds spent in those calls."""
 
     def __init__(self) -> None:
         self.counts: Counter[str] = Counter()
+        self.seconds: Counter[str] = Counter()
         self._lock = threading.Lock()
 
     @contextmanager
@@ -41,9 +44,14 @@ class RequestCounter:
         counter = self
 
         def counted(client, operation_name, api_params):
-            with counter._lock:
-                counter.counts[f"{client.meta.service_model.service_name}.{operation_name}"] += 1
-            return original(client, operation_name, api_params)
+            name = f"{client.meta.service_model.service_name}.{operation_name}"
+            started = time.perf_counter()
+            try:
+                return original(client, operation_name, api_params)
+            finally:
+                with counter._lock:
+                    counter.counts[name] += 1
+                    counter.seconds[name] += time.perf_counter() - started
 
         BaseClient._make_api_call = counted
         try:
