@@ -42,7 +42,7 @@ class Settings:
     sample_edits_file: str = ""
     destination: str = "none"
     hub_bucket: str = ""
-    batch_max_rows: int = 500
+    batch_max_rows: int = 200  # two marking transactions of 100 rows per batch
     batch_max_bytes: int = 240_000
     run_deadline_seconds: int = 3600
     cooldown_seconds: int = 900

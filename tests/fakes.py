@@ -75,9 +75,11 @@ class InMemoryQueue(BatchQueue):
     def __init__(self) -> None:
         self.messages: list[str] = []
         self.calls = 0
+        self.call_bytes: list[int] = []
 
     def send(self, messages: list[str]) -> int:
         self.calls += 1
+        self.call_bytes.append(sum(len(m.encode()) for m in messages))
         self.messages.extend(messages)
         return len(messages)
 

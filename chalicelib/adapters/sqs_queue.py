@@ -4,11 +4,11 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from ..domain.batching import SEND_MAX_BYTES as MAX_CALL_BYTES
+from ..domain.batching import SEND_MAX_MESSAGES as MAX_ENTRIES
 from ..domain.errors import CatalogSyncError
 from ..ports import BatchQueue
 
-MAX_ENTRIES = 10
-MAX_CALL_BYTES = 1_048_576
 _RETRIES = 3
 
 

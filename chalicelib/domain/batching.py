@@ -9,6 +9,9 @@ from .errors import InvalidProductError
 from .feed import FeedRow, RowKey
 
 MESSAGE_VERSION = 1
+# One SendMessageBatch call carries at most 10 messages and 1 MiB: the fan-out fills calls to these.
+SEND_MAX_MESSAGES = 10
+SEND_MAX_BYTES = 1_048_576
 _dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 

@@ -7,7 +7,7 @@ from typing import Any, Iterable, Iterator, Mapping
 
 from ..observability import logger
 
-from ..domain.batching import BatchPacker
+from ..domain.batching import SEND_MAX_BYTES, SEND_MAX_MESSAGES, BatchPacker
 from ..domain.errors import CatalogSyncError, InvalidProductError, LockHeldError, UnknownFeedError
 from ..domain.feed import (DELETED, EXPORTED, FEEDS, NOT_EXPORTED, PENDING, FeedRow, RowKey, StoredState,
                            build_row, carry_export_state, deletion_of, is_exported, needs_write, row_key_of)
@@ -19,7 +19,6 @@ from .finish import finish_if_complete, recover_stale_run
 
 PAGE_SIZE = 500  # source records compared per state lookup
 WRITE_BUFFER = 500  # rows buffered before a batch write
-SEND_BUFFER = 10  # messages per SendMessageBatch call
 
 
 def start_sync(ctx: SyncContext, feed: str = "products", trigger: str = "schedule", mode: str = PARTIAL) -> SyncRun:
@@ -42,11 +41,13 @@ def start_sync(ctx: SyncContext, feed: str = "products", trigger: str = "schedul
     fanout = _Fanout(ctx, run)
     catalog: tuple[int, int, bool] | None = None
     try:
+        # Read before the reindex: afterwards the outbox would also list every row this run wrote.
+        leftovers = ctx.feed_rows.outbox() if fanout.enabled else []
         if mode == NO_REINDEX:
             _resubmit(ctx, run, fanout)
         else:
             catalog = _reindex(ctx, run, state, fanout)
-        fanout.send_outbox()
+        fanout.send_leftovers(leftovers)
         fanout.close()
     except CatalogSyncError as error:
         run.error = str(error)
@@ -74,6 +75,7 @@ class _Fanout:
         self._packer = BatchPacker(run.feed, run.run_id, settings.batch_max_rows, settings.batch_max_bytes)
         self._writes: list[FeedRow] = []
         self._messages: list[str] = []
+        self._message_bytes = 0
         self.sent_keys: set[RowKey] = set()
         self.batches_sent = 0
 
@@ -90,9 +92,17 @@ class _Fanout:
             return
         self.sent_keys.add(row.key)
         if message:
-            self._messages.append(message)
-            if len(self._messages) >= SEND_BUFFER:
-                self._flush()
+            self._queue(message)
+
+    def _queue(self, message: str) -> None:
+        """Buffer a message; send when the buffer fills one SendMessageBatch call (count or bytes)."""
+        size = len(message.encode())
+        if self._messages and self._message_bytes + size > SEND_MAX_BYTES:
+            self._flush()
+        self._messages.append(message)
+        self._message_bytes += size
+        if len(self._messages) >= SEND_MAX_MESSAGES:
+            self._flush()
 
     def invalid(self, key: RowKey, reason: str, fields: Mapping[str, Any]) -> None:
         self._ctx.feed_rows.record_invalid(key, reason, self._run.run_id, fields)
@@ -100,11 +110,9 @@ class _Fanout:
         cause = cause_of(reason)
         self._run.error_counts[cause] = self._run.error_counts.get(cause, 0) + 1
 
-    def send_outbox(self) -> None:
+    def send_leftovers(self, outbox: list[RowKey]) -> None:
         """Rows left pending by earlier runs (crashed, failed, or exported to nowhere) go out too."""
-        if not self.enabled:
-            return
-        leftovers = [key for key in self._ctx.feed_rows.outbox() if key not in self.sent_keys]
+        leftovers = [key for key in outbox if key not in self.sent_keys]
         for row in self._ctx.feed_rows.get_rows(leftovers):
             if row.document:
                 self.send(row)
@@ -112,7 +120,7 @@ class _Fanout:
     def close(self) -> None:
         last = self._packer.flush()
         if last:
-            self._messages.append(last)
+            self._queue(last)
         self._flush()
 
     def salvage(self) -> None:
@@ -131,7 +139,7 @@ class _Fanout:
     def _flush(self) -> None:
         self._flush_writes()
         if self._messages:
-            messages, self._messages = self._messages, []
+            messages, self._messages, self._message_bytes = self._messages, [], 0
             self.batches_sent += self._ctx.queue.send(messages)
 
 

@@ -294,7 +294,25 @@ def test_status_shows_the_last_run_and_the_products_synced(ctx):
 
 
 def test_rows_built_before_a_failure_are_still_written_and_counted(ctx, monkeypatch):
-    monkeypatch.setattr(ctx.feed_rows, "outbox", lambda: (_ for _ in ()).throw(RuntimeError("index down")))
+    # Fetching the earlier runs' leftovers comes after the reindex.
+    monkeypatch.setattr(ctx.feed_rows, "get_rows", lambda keys: (_ for _ in ()).throw(RuntimeError("index down")))
     failed = start_sync(ctx)
     assert failed.status == RUN_FAILED and failed.error == "internal error: RuntimeError: index down"
     assert failed.rows_changed == len(ctx.feed_rows.rows) == 50
+
+
+def test_an_unreadable_outbox_fails_the_run_and_releases_the_lock(ctx, monkeypatch):
+    monkeypatch.setattr(ctx.feed_rows, "outbox", lambda: (_ for _ in ()).throw(RuntimeError("index down")))
+    failed = start_sync(ctx)
+    assert (failed.status, failed.error) == (RUN_FAILED, "internal error: RuntimeError: index down")
+    assert ctx.control.lock("products") is None
+
+
+def test_the_fan_out_fills_each_send_call_up_to_one_mebibyte(ctx):
+    from dataclasses import replace
+    ctx.settings = replace(ctx.settings, batch_max_rows=500, batch_max_bytes=240_000)
+    ctx.source.records = catalog(300, description="x" * 2000)  # ~2.7 kB rows: ~88 rows a message
+    run = start_sync(ctx)
+    assert run.batches_total == len(ctx.queue.messages) == 7
+    assert all(size <= 1_048_576 for size in ctx.queue.call_bytes)
+    assert ctx.queue.calls == 2  # 4 messages of ~240 kB fill a call, not 10
