@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 from dataclasses import dataclass, field
 from typing import Any, Mapping
+
+import orjson
 
 from .errors import InvalidProductError
 
@@ -18,7 +19,11 @@ FAILED = "failed"
 DELETED = "deleted"
 NOT_EXPORTED = "not_exported"
 
-_dumps = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
+
+
+def _canonical(document: dict[str, Any]) -> bytes:
+    """Canonical JSON: sorted keys, no spaces, UTF-8 (the same bytes as json.dumps with those options)."""
+    return orjson.dumps(document, option=orjson.OPT_SORT_KEYS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,9 +81,9 @@ class StoredState:
     last_exported_at: str | None = None
 
 
-def content_hash(document: str) -> str:
+def content_hash(document: bytes) -> str:
     """The row's hash: of the canonical document, which carries no timestamps."""
-    return hashlib.blake2b(document.encode(), digest_size=16).hexdigest()
+    return hashlib.blake2b(document, digest_size=16).hexdigest()
 
 
 def _number(value: Any, name: str) -> float | None:
@@ -140,7 +145,7 @@ def build_row(product: Mapping[str, Any], store_views: Mapping[str, StoreView]) 
         "urlKey": product.get("url_key"),
         "description": product.get("description"),
         "shortDescription": product.get("short_description"),
-        "weight": product.get("weight"),
+        "weight": _number(product.get("weight"), "weight"),
         "currency": view.currency,
         "price": price,
         "displayable": enabled and visibility not in (None, "Not Visible Individually"),
@@ -154,8 +159,8 @@ def build_row(product: Mapping[str, Any], store_views: Mapping[str, StoreView]) 
         "deleted": False,
     }
     try:
-        text = _dumps(document)
-    except (TypeError, ValueError) as error:
+        canonical = _canonical(document)
+    except orjson.JSONEncodeError as error:
         raise InvalidProductError(f"cannot serialise the product: {error}") from None
     return FeedRow(
         sku=sku,
@@ -169,8 +174,8 @@ def build_row(product: Mapping[str, Any], store_views: Mapping[str, StoreView]) 
         salable_quantity=salable,
         visibility=visibility,
         last_modified=product.get("updated_at"),
-        document=text,
-        hash=content_hash(text),
+        document=canonical.decode(),
+        hash=content_hash(canonical),
     )
 
 
@@ -184,7 +189,7 @@ def deletion_of(row: FeedRow, view: StoreView | None) -> FeedRow:
         "websiteCode": view.website_code if view else None,
         "deleted": True,
     }
-    text = _dumps(document)
+    canonical = _canonical(document)
     return FeedRow(
         sku=row.sku,
         store_view_code=row.store_view_code,
@@ -197,8 +202,8 @@ def deletion_of(row: FeedRow, view: StoreView | None) -> FeedRow:
         salable_quantity=row.salable_quantity,
         visibility=row.visibility,
         last_modified=row.last_modified,
-        document=text,
-        hash=content_hash(text),
+        document=canonical.decode(),
+        hash=content_hash(canonical),
         deleted=True,
         last_exported_hash=row.last_exported_hash,
         last_exported_at=row.last_exported_at,

@@ -89,3 +89,15 @@ def test_change_detection():
     assert is_exported(row.hash, exported) and not is_exported(row.hash, None)
     carried = carry_export_state(row, exported)
     assert (carried.last_exported_hash, carried.last_exported_at) == (row.hash, "2026-01-01T00:00:00.000Z")
+
+
+def test_the_document_is_canonical_json_with_unicode_kept():
+    row = build_row(product(1, name="Café «crème»", attributes={"b": ["2"], "a": ["1"]}), VIEWS_BY_CODE)
+    standard = json.dumps(json.loads(row.document), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert row.document == standard
+    assert "Café «crème»" in row.document
+
+
+def test_a_non_numeric_weight_is_refused():
+    with pytest.raises(InvalidProductError, match="weight is not a number"):
+        build_row(product(1, weight="heavy"), VIEWS_BY_CODE)
