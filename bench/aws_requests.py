@@ -5,7 +5,7 @@ import time
 from dataclasses import replace
 from math import ceil
 
-from . import motofix
+from chalicelib.local import moto_patched
 from .common import RequestCounter, Result, create_resources, products_for_rows
 
 NAME = "requests"
@@ -49,7 +49,7 @@ def run(args) -> Result:
     from chalicelib import container
     from chalicelib.services.sync import start_sync
 
-    motofix.install()  # requests are counted client-side: moto's speed does not change them
+    moto_patched.patch_transactions()  # requests are counted client-side: moto's speed does not change them
     rows = args.rows or DEFAULT_ROWS
     counter = RequestCounter()
     with mock_aws():

@@ -43,7 +43,11 @@ def _restore(table: Any, hash_key: Any, range_key: Any, item: Any) -> None:
 
 
 def patch_transactions() -> None:
+    """Install the transaction fix (in this process: the server, or in-process moto for benchmarks)."""
     from moto.dynamodb import models
+
+    if getattr(models.DynamoDBBackend.transact_write_items, "patched", False):
+        return
 
     class _CopyExceptTables:
         """Stands in for the ``copy`` module inside moto's backend: tables are "copied" as themselves."""
@@ -63,6 +67,7 @@ def patch_transactions() -> None:
                 _restore(*snapshot)
             raise
 
+    transact_write_items.patched = True  # type: ignore[attr-defined]
     models.copy = _CopyExceptTables  # the backend's rollback now swaps each table for itself
     models.DynamoDBBackend.transact_write_items = transact_write_items
 
