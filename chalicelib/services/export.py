@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from ..observability import logger
+from ..observability import correlated, logger
 
 from ..domain.batching import ExportBatch, MalformedMessageError, decode
 from ..domain.errors import DestinationError
@@ -35,7 +35,7 @@ def export_batch(ctx: SyncContext, body: str) -> str:
     batch = _decode(body)
     if batch is None:
         return "dropped"
-    with logger.append_context_keys(run_id=batch.run_id, batch_id=batch.batch_id):
+    with correlated(run_id=batch.run_id, batch_id=batch.batch_id):
         return _export(ctx, batch)
 
 
@@ -68,7 +68,7 @@ def fail_dead_batch(ctx: SyncContext, body: str) -> str:
     batch = _decode(body)
     if batch is None:
         return "dropped"
-    with logger.append_context_keys(run_id=batch.run_id, batch_id=batch.batch_id):
+    with correlated(run_id=batch.run_id, batch_id=batch.batch_id):
         return _fail_dead(ctx, batch)
 
 
