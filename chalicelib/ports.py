@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, Collection, Iterable, Iterator, Mapping
 
 from .domain.batching import ExportBatch
 from .domain.feed import FeedRow, RowKey, StoreView, StoredState
@@ -30,6 +30,13 @@ class CatalogSource(ABC):
         """Every product record per store view, or those updated at or after ``changed_since``.
 
         Raises SourceError when the source cannot be read.
+        """
+
+    @abstractmethod
+    def products_by_key(self, skus: Collection[str], product_ids: Collection[int]) -> Iterator[SourceProduct]:
+        """The current records (every store view) of the products with these SKUs or ids.
+
+        Products that no longer exist are simply absent. Raises SourceError when the source cannot be read.
         """
 
 

@@ -21,8 +21,21 @@ RUN_DEADLINE_SECONDS = "RUN_DEADLINE_SECONDS"
 COOLDOWN_SECONDS = "COOLDOWN_SECONDS"
 SOURCE_OVERLAP_SECONDS = "SOURCE_OVERLAP_SECONDS"
 API_TOKEN = "API_TOKEN"
+RECONCILE_INTERVAL_SECONDS = "RECONCILE_INTERVAL_SECONDS"
+MAGENTO_BASE_URL = "MAGENTO_BASE_URL"
+MAGENTO_STORE_VIEWS = "MAGENTO_STORE_VIEWS"
+MAGENTO_PAGE_SIZE = "MAGENTO_PAGE_SIZE"
+MAGENTO_AUTH = "MAGENTO_AUTH"
+MAGENTO_CREDENTIALS_SECRET = "MAGENTO_CREDENTIALS_SECRET"
+MAGENTO_TIMEOUT_SECONDS = "MAGENTO_TIMEOUT_SECONDS"
+MAGENTO_RETRY_BUDGET_SECONDS = "MAGENTO_RETRY_BUDGET_SECONDS"
+EVENTS_SECRET_NAME = "EVENTS_SECRET_NAME"
+EVENT_DEBOUNCE_SECONDS = "EVENT_DEBOUNCE_SECONDS"
+TRIGGER_QUEUE_URL = "TRIGGER_QUEUE_URL"
 
-SOURCES = ("sample",)
+SOURCES = ("magento", "sample")
+MAGENTO_AUTH_MODES = ("token", "oauth1")
+MAGENTO_MAX_PAGE_SIZE = 300
 DESTINATIONS = ("s3-hub", "none")
 
 
@@ -48,6 +61,20 @@ class Settings:
     cooldown_seconds: int = 900
     source_overlap_seconds: int = 600
     api_token: str = ""
+    reconcile_interval_seconds: int = 86_400  # a full read of the source at least daily (deletions, stock)
+    # The Magento source. Credentials are not settings: chalicelib/credentials.py reads them from the
+    # environment locally or from the secret named here in AWS, and never logs them.
+    magento_base_url: str = ""
+    magento_store_views: tuple[str, ...] = ()  # empty: every active store view
+    magento_page_size: int = 200
+    magento_auth: str = "token"
+    magento_credentials_secret: str = ""
+    magento_timeout_seconds: int = 30
+    magento_retry_budget_seconds: int = 120
+    # Change events: the HMAC secret (env EVENTS_SECRET locally, or the secret named here) and the debounce.
+    events_secret_name: str = ""
+    event_debounce_seconds: int = 30
+    trigger_queue_url: str = ""
 
     @property
     def export_disabled_reason(self) -> str | None:
@@ -100,8 +127,36 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         cooldown_seconds=_int(env, COOLDOWN_SECONDS, d.cooldown_seconds, minimum=0),
         source_overlap_seconds=_int(env, SOURCE_OVERLAP_SECONDS, d.source_overlap_seconds, minimum=0),
         api_token=env.get(API_TOKEN, ""),
+        reconcile_interval_seconds=_int(env, RECONCILE_INTERVAL_SECONDS, d.reconcile_interval_seconds, minimum=60),
+        magento_base_url=_base_url(env.get(MAGENTO_BASE_URL, "")),
+        magento_store_views=tuple(code.strip() for code in env.get(MAGENTO_STORE_VIEWS, "").split(",")
+                                  if code.strip()),
+        magento_page_size=_page_size(env),
+        magento_auth=_choice(env, MAGENTO_AUTH, d.magento_auth, MAGENTO_AUTH_MODES),
+        magento_credentials_secret=env.get(MAGENTO_CREDENTIALS_SECRET, ""),
+        magento_timeout_seconds=_int(env, MAGENTO_TIMEOUT_SECONDS, d.magento_timeout_seconds),
+        magento_retry_budget_seconds=_int(env, MAGENTO_RETRY_BUDGET_SECONDS, d.magento_retry_budget_seconds,
+                                          minimum=0),
+        events_secret_name=env.get(EVENTS_SECRET_NAME, ""),
+        event_debounce_seconds=_int(env, EVENT_DEBOUNCE_SECONDS, d.event_debounce_seconds, minimum=0),
+        trigger_queue_url=env.get(TRIGGER_QUEUE_URL, ""),
     )
+
+
+def _base_url(raw: str) -> str:
+    url = raw.strip().rstrip("/")
+    if url and not url.startswith(("http://", "https://")):
+        raise SettingsError(f"{MAGENTO_BASE_URL} must start with http:// or https://; got {raw!r}")
+    return url.removesuffix("/rest")
+
+
+def _page_size(env: Mapping[str, str]) -> int:
+    size = _int(env, MAGENTO_PAGE_SIZE, Settings.magento_page_size)
+    if size > MAGENTO_MAX_PAGE_SIZE:
+        raise SettingsError(f"{MAGENTO_PAGE_SIZE} is at most {MAGENTO_MAX_PAGE_SIZE} (Magento's limit); got {size}")
+    return size
 
 # Queue names are fixed at import time: Chalice reads them when it packages the event sources.
 EXPORT_QUEUE = "catalog-sync-export"
 DEAD_LETTER_QUEUE = "catalog-sync-export-dlq"
+TRIGGER_QUEUE = "catalog-sync-trigger"  # debounced sync requests from change events

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import replace
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, Collection, Iterable, Iterator, Mapping
 
 from chalicelib.domain.batching import ExportBatch
 from chalicelib.domain.errors import CooldownActiveError, DestinationError, LockHeldError, SourceError
@@ -45,6 +45,14 @@ class InMemorySource(CatalogSource):
             if self.fail_with:
                 raise SourceError(self.fail_with)
             if changed_since is None or (record.get("updated_at") or "") >= changed_since:
+                yield record
+
+    def products_by_key(self, skus: Collection[str], product_ids: Collection[int]) -> Iterator[Mapping[str, Any]]:
+        self.reads.append(("by key", sorted(skus), sorted(product_ids)))
+        if self.fail_with:
+            raise SourceError(self.fail_with)
+        for record in self.records:
+            if record.get("sku") in skus or record.get("product_id") in product_ids:
                 yield record
 
 

@@ -8,7 +8,7 @@ import struct
 import tempfile
 from datetime import datetime, timezone
 from hashlib import blake2b
-from typing import Iterable, Iterator
+from typing import Collection, Iterable, Iterator
 
 from ..domain.errors import SourceError
 from ..domain.feed import StoreView
@@ -97,6 +97,13 @@ def index_of(sku: str) -> int:
     return int(digits)
 
 
+def _index_or_none(sku: str) -> int | None:
+    try:
+        return index_of(sku)
+    except ValueError:
+        return None
+
+
 def _fields(key: str, layout: struct.Struct = _FIELDS) -> tuple[int, ...]:
     """16-bit random numbers from a hash of ``key``: cheaper than seeding a Random per product."""
     return layout.unpack(blake2b(key.encode(), digest_size=layout.size).digest())
@@ -140,6 +147,17 @@ class SampleCatalogSource(CatalogSource):
             return self._records((i, rev, at) for i, (rev, at, gone) in sorted(edits.items())
                                  if not gone and _instant(at) >= since)
         return self._records(self._all(edits, since))
+
+    def products_by_key(self, skus: Collection[str], product_ids: Collection[int]) -> Iterator[SourceProduct]:
+        edits = self._read_edits()
+        wanted = {i for i in (_index_or_none(sku) for sku in skus) if i is not None}
+        wanted |= {pid - 1 for pid in product_ids}  # product ids are index + 1
+        items = []
+        for i in sorted(i for i in wanted if 0 <= i < self.size):
+            rev, at, gone = edits.get(i, (0, BASE_UPDATED_AT, False))
+            if not gone:
+                items.append((i, rev, at))
+        return self._records(items)
 
     def touch(self, fraction: float, now: str, rng_seed: int | None = None) -> list[str]:
         """Edit round(products * fraction) (at least 1) live products at ``now``; return their skus."""
