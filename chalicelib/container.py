@@ -18,6 +18,10 @@ from .settings import Settings, load
 
 
 def _source(settings: Settings) -> CatalogSource:
+    if settings.source == "magento":
+        from .adapters import magento  # urllib3 and oauthlib only where the Magento source is used
+
+        return magento.from_settings(settings)
     return SampleCatalogSource(settings.sample_products, settings.sample_seed, settings.sample_edits_file)
 
 

@@ -12,7 +12,8 @@ from .domain.runs import SyncRun
 # A source product record, one product in one store view. Keys: store_view_code, product_id, sku,
 # name, type, status ("Enabled"/"Disabled"), visibility (label), attribute_set (name), price,
 # quantity, salable_quantity, in_stock, url_key, description, short_description, weight,
-# attributes ({code: [labels]}), categories, images, parents, created_at, updated_at (ISO, UTC).
+# attributes ({code: [labels]}), categories, images, parents, created_at, updated_at (ISO, UTC); and
+# error: set by a source that found the record malformed (the row fails with it, the run goes on).
 SourceProduct = Mapping[str, Any]
 
 

@@ -113,6 +113,8 @@ def row_key_of(product: Mapping[str, Any]) -> RowKey:
 
 def build_row(product: Mapping[str, Any], store_views: Mapping[str, StoreView]) -> FeedRow:
     """Build the feed row of one source product record, or raise InvalidProductError."""
+    if product.get("error"):  # the source already knows the record is malformed, and why
+        raise InvalidProductError(str(product["error"]))
     sku = product.get("sku")
     if not isinstance(sku, str) or not sku.strip():
         raise InvalidProductError("missing sku")

@@ -1,0 +1,190 @@
+"""HTTP to Magento's REST API: authentication, retries within a budget, and errors a person can act on."""
+from __future__ import annotations
+
+import email.utils
+import json
+import random
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
+from urllib.parse import quote, urlencode
+
+import urllib3
+from oauthlib.oauth1 import SIGNATURE_HMAC_SHA256, Client as OAuth1Client
+
+from ...domain.errors import SourceError
+
+RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
+BACKOFF_BASE_SECONDS = 0.5
+BACKOFF_CAP_SECONDS = 20.0
+
+
+class Auth:
+    """Adds credentials to a request."""
+
+    mode = ""
+    hint = ""
+
+    def headers(self, method: str, url: str) -> dict[str, str]:
+        raise NotImplementedError
+
+
+class BearerAuth(Auth):
+    mode = "token"
+    hint = ("check the access token (MAGENTO_TOKEN): admin tokens expire after 4 hours, and on Magento 2.4.4+ an "
+            "integration token is accepted as a bearer token only when 'Allow OAuth Access Tokens to be used as "
+            "standalone Bearer tokens' is on; otherwise use MAGENTO_AUTH=oauth1")
+
+    def __init__(self, token: str):
+        self._token = token
+
+    def headers(self, method: str, url: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self._token}"}
+
+    def __repr__(self) -> str:
+        return "BearerAuth(***)"
+
+
+class OAuth1Auth(Auth):
+    """OAuth 1.0a request signing with an integration's four credentials (oauthlib signs)."""
+
+    mode = "oauth1"
+    hint = ("check the integration's consumer key and secret and access token and secret (MAGENTO_CONSUMER_KEY, "
+            "MAGENTO_CONSUMER_SECRET, MAGENTO_ACCESS_TOKEN, MAGENTO_ACCESS_TOKEN_SECRET), and that the integration "
+            "is active and allowed this resource")
+
+    def __init__(self, consumer_key: str, consumer_secret: str, access_token: str, access_token_secret: str):
+        self._client = OAuth1Client(consumer_key, client_secret=consumer_secret, resource_owner_key=access_token,
+                                    resource_owner_secret=access_token_secret, signature_method=SIGNATURE_HMAC_SHA256)
+
+    def headers(self, method: str, url: str) -> dict[str, str]:
+        _, headers, _ = self._client.sign(url, http_method=method)
+        return {"Authorization": headers["Authorization"]}
+
+    def __repr__(self) -> str:
+        return "OAuth1Auth(***)"
+
+
+@dataclass
+class RetryPolicy:
+    """Exponential backoff with full jitter, at least Retry-After, until the budget of waiting is spent."""
+
+    budget_seconds: float = 120.0
+    sleep: Callable[[float], None] = time.sleep
+    rng: random.Random = field(default_factory=random.Random)
+
+    def delay(self, attempt: int, retry_after: float | None) -> float:
+        backoff = self.rng.uniform(0, min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** attempt))
+        return max(backoff, retry_after or 0.0)
+
+
+class _Retryable(Exception):
+    def __init__(self, message: str, retry_after: float | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+def _retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        moment = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, moment.timestamp() - time.time())
+
+
+def _snippet(body: bytes) -> str:
+    text = body[:80].decode("utf-8", "replace").strip().replace("\n", " ")
+    return text + ("…" if len(body) > 80 else "")
+
+
+class MagentoClient:
+    """GET (and POST) JSON from ``{base_url}/rest/{store}/V1/...``; every failure becomes a SourceError."""
+
+    def __init__(self, base_url: str, auth: Auth, timeout_seconds: float = 30.0,
+                 retry: RetryPolicy | None = None, pool: urllib3.PoolManager | None = None):
+        self.base_url = base_url.rstrip("/")
+        self._auth = auth
+        self._timeout = urllib3.Timeout(connect=min(10.0, timeout_seconds), read=timeout_seconds)
+        self._retry = retry or RetryPolicy()
+        self._pool = pool or urllib3.PoolManager(maxsize=8, retries=False)
+        self.requests = 0  # made, retries included (benchmarks read it)
+
+    def get(self, store: str, path: str, params: Sequence[tuple[str, str]] = ()) -> Any:
+        return self._call("GET", store, path, params)
+
+    def _call(self, method: str, store: str, path: str, params: Sequence[tuple[str, str]]) -> Any:
+        shown = f"/rest/{store}{path}"  # what messages name: never the query, which may hold SKUs by the hundred
+        url = f"{self.base_url}/rest/{quote(store)}{path}"
+        if params:
+            url += "?" + urlencode(params)
+        waited, attempt = 0.0, 0
+        while True:
+            try:
+                return self._once(method, url, shown, store)
+            except _Retryable as error:
+                pause = self._retry.delay(attempt, error.retry_after)
+                if waited + pause > self._retry.budget_seconds:
+                    raise SourceError(f"{error} (gave up after {attempt + 1} attempts and "
+                                      f"{waited:.0f} s of retrying)") from None
+                self._retry.sleep(pause)
+                waited += pause
+                attempt += 1
+
+    def _once(self, method: str, url: str, shown: str, store: str) -> Any:
+        headers = {"Accept": "application/json", **self._auth.headers(method, url)}
+        self.requests += 1
+        try:
+            response = self._pool.request(method, url, headers=headers, timeout=self._timeout, retries=False)
+        except urllib3.exceptions.TimeoutError:
+            raise _Retryable(f"Magento did not answer {shown} in time") from None
+        except urllib3.exceptions.HTTPError as error:
+            reason = getattr(error, "reason", None) or error
+            raise _Retryable(f"cannot reach Magento at {self.base_url} ({type(reason).__name__}) for {shown}: "
+                             "check MAGENTO_BASE_URL and that the store is up") from None
+        status, body = response.status, response.data
+        if status in RETRYABLE_STATUS:
+            raise _Retryable(f"Magento returned {status} for {shown}", _retry_after(response.headers.get("Retry-After")))
+        try:
+            payload = json.loads(body) if body else None
+        except ValueError:
+            kind = response.headers.get("Content-Type", "no content type")
+            raise SourceError(f"Magento answered {shown} with HTTP {status} and a non-JSON body ({kind}: "
+                              f"{_snippet(body)!r}): check MAGENTO_BASE_URL (the store's base URL, without /rest) "
+                              "and any proxy or firewall in front of the store") from None
+        if status >= 400:
+            raise SourceError(self._error(status, shown, store, payload))
+        return payload
+
+    def _error(self, status: int, shown: str, store: str, payload: Any) -> str:
+        message = _magento_message(payload)
+        if status == 401:
+            return f"Magento returned 401 for {shown}: {self._auth.hint}"
+        if status == 403:
+            return f"Magento returned 403 for {shown}: the credentials lack access ({message}); {self._auth.hint}"
+        if "store that was requested" in message.lower() or "requested store is not found" in message.lower():
+            return (f"Magento has no store view {store!r} ({shown}: {message}): check MAGENTO_STORE_VIEWS")
+        if status == 404 and "does not match any route" in message.lower():
+            return (f"Magento returned 404 for {shown}: no such REST route; check MAGENTO_BASE_URL (the store's base "
+                    "URL, without /rest) and that the module serving it is enabled")
+        return f"Magento returned {status} for {shown}: {message or 'no message'}"
+
+
+def _magento_message(payload: Any) -> str:
+    """Magento's error text with its %name / %1 placeholders filled in."""
+    if not isinstance(payload, dict):
+        return ""
+    message = str(payload.get("message") or "")
+    parameters = payload.get("parameters")
+    if isinstance(parameters, dict):
+        for name, value in parameters.items():
+            message = message.replace(f"%{name}", str(value))
+    elif isinstance(parameters, list):
+        for index, value in enumerate(parameters, start=1):
+            message = message.replace(f"%{index}", str(value))
+    return message

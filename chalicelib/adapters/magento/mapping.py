@@ -1,0 +1,132 @@
+"""A Magento product (REST JSON) in one store view → the source record the feed is built from. Pure."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+STATUS = {1: "Enabled", 2: "Disabled"}
+VISIBILITY = {1: "Not Visible Individually", 2: "Catalog", 3: "Search", 4: "Catalog, Search"}
+COMPOSITE_TYPES = frozenset({"configurable", "bundle", "grouped"})
+NO_QUANTITY_TYPES = frozenset({"giftcard"})  # salable by configuration, not by a stock quantity
+# Fields that are the record's own keys, not feed attributes.
+_OWN_ATTRIBUTES = frozenset({"description", "short_description", "url_key", "meta_title", "meta_description",
+                             "meta_keyword", "category_ids", "options_container", "required_options",
+                             "has_options", "tax_class_id", "image", "small_image", "thumbnail", "swatch_image",
+                             "url_path", "gift_message_available", "msrp_display_actual_price_type"})
+
+
+@dataclass
+class Catalog:
+    """What a product's ids and codes mean: attribute set names, option labels, category paths."""
+
+    attribute_sets: dict[int, str] = field(default_factory=dict)
+    options: dict[str, dict[str, str]] = field(default_factory=dict)  # attribute code → option id → label
+    categories: dict[int, str] = field(default_factory=dict)  # category id → path of url keys or names
+    media_url: str = ""
+
+
+@dataclass(frozen=True)
+class Stock:
+    """A product's quantity in one store view's stock (None where Magento keeps none)."""
+
+    quantity: float | None
+    salable_quantity: float | None
+    in_stock: bool
+
+
+def magento_time(text: Any) -> str | None:
+    """'2019-08-30 07:14:51' (UTC, no zone) → '2019-08-30T07:14:51.000Z'."""
+    if not isinstance(text, str) or len(text) < 19:
+        return None
+    return f"{text[:10]}T{text[11:19]}.000Z"
+
+
+def custom_attributes(product: Mapping[str, Any]) -> dict[str, Any]:
+    items = product.get("custom_attributes") or []
+    if not isinstance(items, list):
+        raise ValueError("custom_attributes is not a list")
+    return {item["attribute_code"]: item.get("value") for item in items
+            if isinstance(item, dict) and isinstance(item.get("attribute_code"), str)}
+
+
+def _labels(code: str, value: Any, catalog: Catalog) -> list[str]:
+    options = catalog.options.get(code)
+    values = value if isinstance(value, list) else [value]
+    if options is not None:  # select / multiselect: option ids, comma-separated for multiselect
+        ids = [part.strip() for v in values for part in str(v).split(",") if part.strip()]
+        return [options.get(option_id, option_id) for option_id in ids]
+    return [str(v) for v in values if v is not None and v != ""]
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def to_record(product: Mapping[str, Any], store_view_code: str, catalog: Catalog, stock: Stock | None) -> dict:
+    """The source record; a malformed product gets an ``error`` and becomes a failed row, not a failed run."""
+    product_id = product.get("id")
+    record: dict[str, Any] = {"store_view_code": store_view_code, "product_id": product_id,
+                              "sku": product.get("sku")}
+    try:
+        record.update(_fields(product, catalog, stock))
+    except (TypeError, ValueError, KeyError, AttributeError) as error:
+        record["error"] = f"malformed Magento product: {error}"
+    return record
+
+
+def _fields(product: Mapping[str, Any], catalog: Catalog, stock: Stock | None) -> dict[str, Any]:
+    attributes = custom_attributes(product)
+    type_id = product.get("type_id")
+    set_id = _int(product.get("attribute_set_id"))
+    extension = product.get("extension_attributes") or {}
+    category_ids = [_int(link.get("category_id")) for link in extension.get("category_links") or []]
+    positions = {_int(link.get("category_id")): link.get("position") for link in extension.get("category_links") or []}
+    return {
+        "name": product.get("name"),
+        "type": type_id,
+        "status": STATUS.get(_int(product.get("status")), f"unknown status {product.get('status')!r}"),
+        "visibility": VISIBILITY.get(_int(product.get("visibility")), None),
+        "attribute_set": catalog.attribute_sets.get(set_id, f"attribute set {set_id}") if set_id else None,
+        "price": product.get("price"),
+        "weight": product.get("weight"),
+        "quantity": stock.quantity if stock else None,
+        "salable_quantity": stock.salable_quantity if stock else None,
+        "in_stock": stock.in_stock if stock else False,
+        "url_key": attributes.get("url_key"),
+        "description": attributes.get("description"),
+        "short_description": attributes.get("short_description"),
+        "attributes": {code: _labels(code, value, catalog) for code, value in sorted(attributes.items())
+                       if code not in _OWN_ATTRIBUTES},
+        "categories": [{"categoryId": cid, "categoryPath": catalog.categories.get(cid, str(cid)),
+                        "productPosition": positions.get(cid)} for cid in category_ids if cid is not None],
+        "images": [{"resource": {"url": catalog.media_url + str(entry.get("file") or ""),
+                                 "label": entry.get("label"), "roles": list(entry.get("types") or [])},
+                    "sortOrder": entry.get("position")}
+                   for entry in product.get("media_gallery_entries") or [] if not entry.get("disabled")],
+        "parents": [],
+        "created_at": magento_time(product.get("created_at")),
+        "updated_at": magento_time(product.get("updated_at")),
+    }
+
+
+def children_of(product: Mapping[str, Any]) -> tuple[list[int], list[str]]:
+    """A composite product's children: configurable ones by entity id, bundle and grouped ones by SKU."""
+    extension = product.get("extension_attributes") or {}
+    ids = [i for i in (_int(v) for v in extension.get("configurable_product_links") or []) if i is not None]
+    skus = [link["sku"] for option in extension.get("bundle_product_options") or []
+            for link in option.get("product_links") or [] if isinstance(link, dict) and link.get("sku")]
+    skus += [link["linked_product_sku"] for link in product.get("product_links") or []
+             if isinstance(link, dict) and link.get("link_type") == "associated" and link.get("linked_product_sku")]
+    return ids, skus
+
+
+def legacy_stock(product: Mapping[str, Any]) -> Stock | None:
+    """The stock item a product carries (legacy CatalogInventory), if the response has it."""
+    item = (product.get("extension_attributes") or {}).get("stock_item")
+    if not isinstance(item, dict):
+        return None
+    qty = item.get("qty")
+    return Stock(float(qty) if qty is not None else None, None, bool(item.get("is_in_stock")))
