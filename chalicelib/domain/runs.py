@@ -10,9 +10,13 @@ SUCCESS = "success"
 FAILED = "failed"
 STATUS_LABELS = {IN_PROGRESS: "In Progress", SUCCESS: "Success", FAILED: "Failed"}
 
-TRIGGERS = ("schedule", "force", "cli", "event")
-PARTIAL, FULL, NO_REINDEX = "partial", "full", "no-reindex"
-MODES = (PARTIAL, FULL, NO_REINDEX)
+TRIGGERS = ("schedule", "force", "cli", "events")
+# partial: changes since the watermark plus the products change events marked dirty; full: the whole
+# source, every row re-sent; reconcile: the whole source, only changed rows sent (plus deletions);
+# no-reindex: the stored documents re-sent without reading the source.
+PARTIAL, FULL, RECONCILE, NO_REINDEX = "partial", "full", "reconcile", "no-reindex"
+MODES = (PARTIAL, FULL, RECONCILE, NO_REINDEX)
+READS_ALL = (FULL, RECONCILE)
 
 MAX_ERROR_CAUSES = 20
 
@@ -102,6 +106,11 @@ def error_summary(error_counts: dict[str, int]) -> str | None:
 def cause_of(reason: str) -> str:
     """The group a row error belongs to: its text up to the first ':' (values differ per row)."""
     return reason.split(":", 1)[0].strip()[:120] or "unknown error"
+
+
+def reconcile_due(last_full_read_at: str | None, interval_seconds: int, now: datetime) -> bool:
+    """A scheduled sync reconciles when the source was never read whole, or not for ``interval_seconds``."""
+    return last_full_read_at is None or parse_iso(last_full_read_at) + timedelta(seconds=interval_seconds) <= now
 
 
 def past_deadline(deadline_at: str | None, now: datetime) -> bool:

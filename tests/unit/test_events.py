@@ -1,0 +1,82 @@
+"""Change events in the domain: signatures, bodies, dirty entries and the debounce window."""
+import hashlib
+import hmac
+import json
+from datetime import datetime, timezone
+
+import pytest
+
+from chalicelib.domain.events import (ChangeEvent, DirtyEntry, InvalidEventError, parse_event, request_window_start,
+                                      signature_matches, signature_of)
+
+SECRET = "s3cret"
+
+
+def body(**fields) -> bytes:
+    return json.dumps(fields).encode()
+
+
+def test_the_signature_is_the_hex_hmac_sha256_of_the_raw_body():
+    raw = b'{"skus": ["A"]}'
+    expected = "sha256=" + hmac.new(SECRET.encode(), raw, hashlib.sha256).hexdigest()
+    assert signature_of(SECRET, raw) == expected
+    assert signature_matches(SECRET, raw, expected)
+
+
+@pytest.mark.parametrize("header", [None, "", "sha256=", "sha256=00", "sha1=abc",
+                                    signature_of("other secret", b'{"skus": ["A"]}'),
+                                    signature_of(SECRET, b'{"skus": ["A"] }')])
+def test_a_missing_or_wrong_signature_does_not_match(header):
+    assert not signature_matches(SECRET, b'{"skus": ["A"]}', header)
+
+
+def test_a_valid_event_keeps_its_lists_and_the_feed_defaults_to_products():
+    event = parse_event(body(skus=["A", "B"], ids=[7], deleted_skus=["C"]))
+    assert event == ChangeEvent("products", ("A", "B"), (7,), ("C",))
+    assert parse_event(body(feed="products", ids=[1])).ids == (1,)
+
+
+@pytest.mark.parametrize("raw, reason", [
+    (b"not json", "the body is not JSON"),
+    (b"", "the body is not JSON"),
+    (b"\xff\xfe\xfa", "the body is not JSON"),
+    (b'["A"]', "the body must be a JSON object"),
+    (body(), "the event is empty: give at least one of skus, ids, deleted_skus"),
+    (body(skus=[], ids=[]), "the event is empty"),
+    (body(skus="A"), "skus must be a list"),
+    (body(ids={"a": 1}), "ids must be a list"),
+    (body(skus=[""]), "skus must hold non-empty strings; got ''"),
+    (body(skus=["  "]), "skus must hold non-empty strings"),
+    (body(skus=[12]), "skus must hold non-empty strings; got 12"),
+    (body(deleted_skus=[None]), "deleted_skus must hold non-empty strings; got None"),
+    (body(skus=["x" * 65]), "skus holds a SKU longer than 64 characters"),
+    (body(ids=[0]), "ids must hold positive integers; got 0"),
+    (body(ids=[-3]), "ids must hold positive integers; got -3"),
+    (body(ids=["12"]), "ids must hold positive integers; got '12'"),
+    (body(ids=[1.5]), "ids must hold positive integers; got 1.5"),
+    (body(ids=[True]), "ids must hold positive integers; got True"),
+    (body(skus=[f"S{i}" for i in range(600)], ids=list(range(1, 402))), "too many entries: 1001 (at most 1000"),
+    (body(feed="prices", skus=["A"]), "unknown feed 'prices'; valid feeds: products"),
+    (body(sku=["A"]), "unknown fields: sku; expected feed, skus, ids, deleted_skus"),
+])
+def test_a_malformed_body_is_refused_with_its_reason(raw, reason):
+    with pytest.raises(InvalidEventError) as error:
+        parse_event(raw)
+    assert str(error.value).startswith(reason)
+
+
+def test_a_thousand_entries_and_a_64_character_sku_are_accepted():
+    event = parse_event(body(skus=["x" * 64] + [f"S{i}" for i in range(599)], ids=list(range(1, 401))))
+    assert len(event.skus) + len(event.ids) == 1000
+
+
+def test_dirty_entries_are_one_per_distinct_product_key_and_deleted_skus_are_plain_skus():
+    event = ChangeEvent("products", ("A", "B", "A"), (7, 7), ("B", "C"))
+    entries = event.dirty_entries("t", "m")
+    assert entries == [DirtyEntry(sku="A", marked_at="t", mark="m"), DirtyEntry(sku="B", marked_at="t", mark="m"),
+                       DirtyEntry(sku="C", marked_at="t", mark="m"), DirtyEntry(product_id=7, marked_at="t", mark="m")]
+
+
+def test_a_sync_request_goes_stale_after_the_debounce_and_a_grace_period():
+    now = datetime(2026, 11, 22, 10, 0, tzinfo=timezone.utc)
+    assert request_window_start(now, 30) == "2026-11-22T09:54:30.000Z"
