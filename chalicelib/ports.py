@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any, Collection, Iterable, Iterator, Mapping
 
 from .domain.batching import ExportBatch
+from .domain.events import DirtyEntry
 from .domain.feed import FeedRow, RowKey, StoreView, StoredState
 from .domain.runs import SyncRun
 
@@ -104,7 +105,7 @@ class FeedStore(ABC):
 
 @dataclass
 class FeedState:
-    """Per-feed control data: watermark and the last successful sync."""
+    """Per-feed control data: watermark, the last successful sync and the last full read of the source."""
 
     feed: str
     watermark: str | None = None
@@ -112,6 +113,7 @@ class FeedState:
     last_success_at: str | None = None
     rows_total: int = 0
     products_total: int = 0
+    last_full_read_at: str | None = None
 
 
 @dataclass(frozen=True)
@@ -184,6 +186,44 @@ class ControlStore(ABC):
 
     @abstractmethod
     def cooldown_started_at(self, feed: str) -> str | None: ...
+
+    @abstractmethod
+    def record_full_read(self, feed: str, at: str) -> None:
+        """Remember when a run last read the whole source (full resync or reconcile)."""
+
+    @abstractmethod
+    def mark_dirty(self, feed: str, entries: Iterable[DirtyEntry]) -> None:
+        """Mark products dirty; an entry already there takes the new ``marked_at`` and ``mark``."""
+
+    @abstractmethod
+    def dirty(self, feed: str) -> list[DirtyEntry]:
+        """Every dirty entry of the feed, as it stands now (strongly consistent)."""
+
+    @abstractmethod
+    def clear_dirty(self, feed: str, entries: Iterable[DirtyEntry]) -> int:
+        """Remove the entries that were not marked again since they were read; return how many went."""
+
+    @abstractmethod
+    def request_sync(self, feed: str, now: str, stale_before: str) -> bool:
+        """Record that a sync was requested at ``now``; True only for the request that wins.
+
+        A request is refused (False) while an earlier one made after ``stale_before`` still stands.
+        """
+
+    @abstractmethod
+    def clear_sync_request(self, feed: str) -> None:
+        """Forget the standing sync request (its run is starting, or its message could not be sent)."""
+
+
+class SyncTrigger(ABC):
+    """The queue that starts a sync after a delay (change events debounce through it)."""
+
+    @abstractmethod
+    def request(self, feed: str, requested_at: str, delay_seconds: int) -> None:
+        """Send one message that starts a sync of ``feed`` after ``delay_seconds``.
+
+        Raises CatalogSyncError when the message cannot be sent.
+        """
 
 
 class BatchQueue(ABC):

@@ -6,12 +6,14 @@ from dataclasses import replace
 from typing import Any, Collection, Iterable, Iterator, Mapping
 
 from chalicelib.domain.batching import ExportBatch
-from chalicelib.domain.errors import CooldownActiveError, DestinationError, LockHeldError, SourceError
+from chalicelib.domain.errors import (CatalogSyncError, CooldownActiveError, DestinationError, LockHeldError,
+                                      SourceError)
+from chalicelib.domain.events import DirtyEntry
 from chalicelib.domain.feed import (DELETED, EXPORTED, FAILED, NOT_EXPORTED, PENDING, FeedRow, RowKey,
                                     StoreView, StoredState)
 from chalicelib.domain.runs import IN_PROGRESS, MAX_ERROR_CAUSES, SyncRun
 from chalicelib.ports import (BatchQueue, CatalogSource, ControlStore, Destination, ExportMark, FeedState,
-                              FeedStore, Lock, RunStore)
+                              FeedStore, Lock, RunStore, SyncTrigger)
 
 VIEWS = [StoreView("default", "main_store", "base", "USD"), StoreView("french", "main_store", "base", "USD")]
 
@@ -94,6 +96,17 @@ class InMemoryQueue(BatchQueue):
     def drain(self) -> list[str]:
         messages, self.messages = self.messages, []
         return messages
+
+
+class InMemorySyncTrigger(SyncTrigger):
+    def __init__(self) -> None:
+        self.requests: list[dict[str, Any]] = []
+        self.fail_with: str | None = None
+
+    def request(self, feed: str, requested_at: str, delay_seconds: int) -> None:
+        if self.fail_with:
+            raise CatalogSyncError(self.fail_with)
+        self.requests.append({"feed": feed, "requested_at": requested_at, "delay_seconds": delay_seconds})
 
 
 def _state(row: FeedRow) -> StoredState:
@@ -223,6 +236,8 @@ class InMemoryControlStore(ControlStore):
         self.locks: dict[str, Lock] = {}
         self.states: dict[str, FeedState] = {}
         self.cooldowns: dict[str, str] = {}
+        self.dirty_entries: dict[tuple[str, str, Any], DirtyEntry] = {}
+        self.sync_requests: dict[str, str] = {}
 
     def acquire_lock(self, feed: str, run_id: str, now: str, expires_at: str) -> None:
         held = self.locks.get(feed)
@@ -262,3 +277,36 @@ class InMemoryControlStore(ControlStore):
 
     def cooldown_started_at(self, feed: str) -> str | None:
         return self.cooldowns.get(feed)
+
+    def record_full_read(self, feed: str, at: str) -> None:
+        self.states.setdefault(feed, FeedState(feed)).last_full_read_at = at
+
+    @staticmethod
+    def _dirty_key(feed: str, entry: DirtyEntry) -> tuple[str, str, Any]:
+        return (feed, "sku", entry.sku) if entry.sku is not None else (feed, "id", entry.product_id)
+
+    def mark_dirty(self, feed: str, entries: Iterable[DirtyEntry]) -> None:
+        for entry in entries:
+            self.dirty_entries[self._dirty_key(feed, entry)] = entry
+
+    def dirty(self, feed: str) -> list[DirtyEntry]:
+        return [entry for key, entry in self.dirty_entries.items() if key[0] == feed]
+
+    def clear_dirty(self, feed: str, entries: Iterable[DirtyEntry]) -> int:
+        cleared = 0
+        for entry in entries:
+            key = self._dirty_key(feed, entry)
+            if self.dirty_entries.get(key) == entry:  # not marked again since it was read
+                del self.dirty_entries[key]
+                cleared += 1
+        return cleared
+
+    def request_sync(self, feed: str, now: str, stale_before: str) -> bool:
+        standing = self.sync_requests.get(feed)
+        if standing is not None and standing > stale_before:
+            return False
+        self.sync_requests[feed] = now
+        return True
+
+    def clear_sync_request(self, feed: str) -> None:
+        self.sync_requests.pop(feed, None)

@@ -107,7 +107,12 @@ class ExportBatchModel(Model):
 
 
 class ControlModel(Model):
-    """Locks (``lock#<feed>``), cooldowns (``cooldown#<feed>``) and feed state (``feed#<feed>``)."""
+    """Locks (``lock#<feed>``), cooldowns (``cooldown#<feed>``), feed state (``feed#<feed>``), sync
+    requests (``request#<feed>``) and dirty products (``dirty#<feed>#sku#<sku>``, ``dirty#<feed>#id#<id>``).
+
+    One item per dirty product: a burst of events writes many small items (batch writes), never one
+    contended item, and a run deletes each entry it read only while its mark is unchanged.
+    """
 
     class Meta:
         table_name = "catalog-sync-control"
@@ -123,6 +128,12 @@ class ControlModel(Model):
     last_success_at = UnicodeAttribute(null=True)
     rows_total = NumberAttribute(null=True)
     products_total = NumberAttribute(null=True)
+    last_full_read_at = UnicodeAttribute(null=True)
+    requested_at = UnicodeAttribute(null=True)
+    sku = UnicodeAttribute(null=True)
+    product_id = NumberAttribute(null=True)
+    marked_at = UnicodeAttribute(null=True)
+    mark = UnicodeAttribute(null=True)
 
 
 TABLE_MODELS = (FeedRowModel, SyncRunModel, ControlModel)

@@ -5,6 +5,7 @@ from chalicelib.adapters.dynamo_control import DynamoControlStore
 from chalicelib.adapters.dynamo_feed import DynamoFeedStore
 from chalicelib.adapters.dynamo_runs import DynamoRunStore
 from chalicelib.domain.errors import CooldownActiveError, LockHeldError
+from chalicelib.domain.events import DirtyEntry
 from chalicelib.domain.feed import DELETED, EXPORTED, FAILED, NOT_EXPORTED, PENDING, RowKey, build_row
 from chalicelib.domain.runs import FAILED as RUN_FAILED
 from chalicelib.domain.runs import SUCCESS, start_run
@@ -195,3 +196,56 @@ def test_the_cooldown_admits_one_force_sync_per_window(stores):
     assert cooling.value.last_forced_at == "2026-11-22T10:00:00.000Z"
     control.claim_cooldown("products", "2026-11-22T10:16:00.000Z", "2026-11-22T10:01:00.000Z")
     assert control.cooldown_started_at("products") == "2026-11-22T10:16:00.000Z"
+
+
+def test_the_last_full_read_is_part_of_the_feed_state(stores):
+    _, _, control = stores
+    assert control.feed_state("products").last_full_read_at is None
+    control.record_catalog("products", 6, 3, absolute=True)
+    control.record_full_read("products", "2026-11-22T10:00:00.000Z")
+    state = control.feed_state("products")
+    assert (state.last_full_read_at, state.rows_total) == ("2026-11-22T10:00:00.000Z", 6)
+
+
+# Change events: the dirty set and the sync request
+
+def test_dirty_entries_are_cleared_only_while_nobody_marked_them_again(stores):
+    _, _, control = stores
+    control.mark_dirty("products", [DirtyEntry(sku="A", marked_at="t1", mark="m1"),
+                                    DirtyEntry(sku="B", marked_at="t1", mark="m1"),
+                                    DirtyEntry(product_id=7, marked_at="t1", mark="m1")])
+    control.mark_dirty("prices", [DirtyEntry(sku="A", marked_at="t1", mark="m1")])  # another feed's set
+    read = control.dirty("products")
+    assert sorted(read, key=repr) == sorted([DirtyEntry("A", None, "t1", "m1"), DirtyEntry("B", None, "t1", "m1"),
+                                             DirtyEntry(None, 7, "t1", "m1")], key=repr)
+    # An event during the run marks A again (same millisecond, another event: the mark differs).
+    control.mark_dirty("products", [DirtyEntry(sku="A", marked_at="t1", mark="m2")])
+    assert control.clear_dirty("products", read) == 2
+    assert control.dirty("products") == [DirtyEntry(sku="A", marked_at="t1", mark="m2")]
+    assert control.clear_dirty("products", read) == 0  # clearing twice changes nothing
+    assert control.dirty("prices") == [DirtyEntry(sku="A", marked_at="t1", mark="m1")]
+
+
+def test_a_burst_of_many_dirty_products(stores):
+    _, _, control = stores
+    # More than one batch write (25 items) and one transaction (100 items); moto is too slow for thousands.
+    entries = [DirtyEntry(sku=f"SKU-{i:05d}", marked_at="t1", mark="m1") for i in range(200)]
+    entries += [DirtyEntry(product_id=i, marked_at="t1", mark="m1") for i in range(1, 51)]
+    control.mark_dirty("products", entries + entries[:5])  # a key twice in one call is fine
+    read = control.dirty("products")
+    assert len(read) == 250
+    control.mark_dirty("products", [DirtyEntry(sku="SKU-00150", marked_at="t2", mark="m2")])
+    assert control.clear_dirty("products", read) == 249
+    assert control.dirty("products") == [DirtyEntry(sku="SKU-00150", marked_at="t2", mark="m2")]
+
+
+def test_one_sync_request_wins_until_it_is_cleared_or_goes_stale(stores):
+    _, _, control = stores
+    assert control.request_sync("products", "2026-11-22T10:00:00.000Z", "2026-11-22T09:54:30.000Z")
+    assert not control.request_sync("products", "2026-11-22T10:00:01.000Z", "2026-11-22T09:54:31.000Z")
+    assert control.request_sync("prices", "2026-11-22T10:00:01.000Z", "2026-11-22T09:54:31.000Z")
+    control.clear_sync_request("products")
+    control.clear_sync_request("products")  # clearing what is not there is fine
+    assert control.request_sync("products", "2026-11-22T10:00:02.000Z", "2026-11-22T09:54:32.000Z")
+    # A request older than the window start was lost: the next one replaces it.
+    assert control.request_sync("products", "2026-11-22T10:06:00.000Z", "2026-11-22T10:00:02.000Z")
