@@ -12,7 +12,7 @@ from chalicelib.adapters import dynamo_models
 from chalicelib.services.context import SyncContext
 from chalicelib.settings import Settings
 from tests.fakes import (InMemoryControlStore, InMemoryFeedStore, InMemoryQueue, InMemoryRunStore,
-                         InMemorySource, RecordingDestination)
+                         InMemorySource, InMemorySyncTrigger, RecordingDestination)
 
 # No test may reach a real AWS account, whatever the machine's environment holds.
 for _name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
@@ -36,8 +36,9 @@ def aws():
         dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
         queue = sqs.create_queue(QueueName="catalog-sync-export", Attributes={
             "RedrivePolicy": f'{{"deadLetterTargetArn": "{dlq_arn}", "maxReceiveCount": "3"}}'})["QueueUrl"]
+        trigger = sqs.create_queue(QueueName="catalog-sync-trigger")["QueueUrl"]
         boto3.client("s3").create_bucket(Bucket=HUB_BUCKET)
-        yield {"queue_url": queue, "dlq_url": dlq, "bucket": HUB_BUCKET}
+        yield {"queue_url": queue, "dlq_url": dlq, "trigger_url": trigger, "bucket": HUB_BUCKET}
     container.reset()
 
 
@@ -46,3 +47,8 @@ def fake_ctx() -> SyncContext:
     """The services wired to in-memory fakes of every port."""
     return SyncContext(Settings(batch_max_rows=10), InMemorySource(), RecordingDestination(), InMemoryFeedStore(),
                        InMemoryRunStore(), InMemoryControlStore(), InMemoryQueue())
+
+
+@pytest.fixture
+def fake_trigger() -> InMemorySyncTrigger:
+    return InMemorySyncTrigger()

@@ -1,15 +1,19 @@
-"""The export queue on SQS: messages sent with batch calls of up to 10 entries and 1 MiB."""
+"""The queues on SQS: export batches (batch calls of up to 10 entries and 1 MiB) and delayed sync triggers."""
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
 
 from ..domain.batching import SEND_MAX_BYTES as MAX_CALL_BYTES
 from ..domain.batching import SEND_MAX_MESSAGES as MAX_ENTRIES
 from ..domain.errors import CatalogSyncError
-from ..ports import BatchQueue
+from ..ports import BatchQueue, SyncTrigger
 
 _RETRIES = 3
+MAX_DELAY_SECONDS = 900  # SQS's limit for DelaySeconds
 
 
 class QueueError(CatalogSyncError):
@@ -54,3 +58,21 @@ class SqsBatchQueue(BatchQueue):
                     raise QueueError(f"SQS refused {len(entries)} messages: {failed[0].get('Message')}", sent)
                 time.sleep(0.1 * 2 ** attempt)
         return sent
+
+
+class SqsSyncTrigger(SyncTrigger):
+    """One message per sync request, held back by SQS for the debounce (``DelaySeconds``)."""
+
+    def __init__(self, client: Any, queue_url: str):
+        self._client = client
+        self._url = queue_url
+
+    def request(self, feed: str, requested_at: str, delay_seconds: int) -> None:
+        if not self._url:
+            raise QueueError("the trigger queue is not configured (set TRIGGER_QUEUE_URL)", 0)
+        body = json.dumps({"feed": feed, "requested_at": requested_at})
+        try:
+            self._client.send_message(QueueUrl=self._url, MessageBody=body,
+                                      DelaySeconds=max(0, min(delay_seconds, MAX_DELAY_SECONDS)))
+        except (BotoCoreError, ClientError) as error:
+            raise QueueError(f"cannot send the sync request to the trigger queue: {error}", 0) from None

@@ -1,7 +1,7 @@
 """Starting a sync: take the lock, create the run, reindex, fan out batches, seal."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from itertools import islice
 from typing import Any, Iterable, Iterator, Mapping
 
@@ -9,9 +9,11 @@ from ..observability import logger
 
 from ..domain.batching import SEND_MAX_BYTES, SEND_MAX_MESSAGES, BatchPacker
 from ..domain.errors import CatalogSyncError, InvalidProductError, LockHeldError, UnknownFeedError
-from ..domain.feed import (DELETED, EXPORTED, FEEDS, NOT_EXPORTED, PENDING, FeedRow, RowKey, StoredState,
+from ..domain.events import DirtyEntry
+from ..domain.feed import (DELETED, EXPORTED, FEEDS, NOT_EXPORTED, PENDING, FeedRow, RowKey, StoredState, StoreView,
                            build_row, carry_export_state, deletion_of, is_exported, needs_write, row_key_of)
-from ..domain.runs import FULL, MODES, NO_REINDEX, PARTIAL, SyncRun, cause_of, iso, parse_iso, start_run
+from ..domain.runs import (FULL, MODES, NO_REINDEX, PARTIAL, READS_ALL, RECONCILE, SyncRun, cause_of, iso, parse_iso,
+                           reconcile_due, start_run)
 from ..ports import FeedState
 from .context import SyncContext
 from .finish import finish_if_complete, recover_stale_run
@@ -29,8 +31,8 @@ def start_sync(ctx: SyncContext, feed: str = "products", trigger: str = "schedul
         raise ValueError(f"unknown mode {mode!r}; valid modes: {', '.join(MODES)}")
     recover_stale_run(ctx, feed)
     state = ctx.control.feed_state(feed)
-    if mode == PARTIAL and state.watermark is None:
-        mode = FULL  # nothing was ever read: the first sync reads the whole catalog
+    if mode in (PARTIAL, RECONCILE) and state.watermark is None:
+        mode = FULL  # nothing was ever read: the first sync reads (and sends) the whole catalog
     run = start_run(feed, trigger, mode, ctx.clock(), ctx.settings.run_deadline_seconds)
     run.destination = ctx.destination.kind if ctx.destination else "none"
     run.export_disabled_reason = ctx.export_disabled_reason
@@ -40,13 +42,16 @@ def start_sync(ctx: SyncContext, feed: str = "products", trigger: str = "schedul
 
     fanout = _Fanout(ctx, run)
     catalog: tuple[int, int, bool] | None = None
+    dirty: list[DirtyEntry] = []
     try:
         # Read before the reindex: afterwards the outbox would also list every row this run wrote.
         leftovers = ctx.feed_rows.outbox() if fanout.enabled else []
         if mode == NO_REINDEX:
             _resubmit(ctx, run, fanout)
         else:
-            catalog = _reindex(ctx, run, state, fanout)
+            # Read before the source: products marked dirty after this wait for the next run.
+            dirty = ctx.control.dirty(feed)
+            catalog = _reindex(ctx, run, state, fanout, dirty)
         fanout.send_leftovers(leftovers)
         fanout.close()
     except CatalogSyncError as error:
@@ -60,8 +65,23 @@ def start_sync(ctx: SyncContext, feed: str = "products", trigger: str = "schedul
     sealed = ctx.runs.seal(run)
     if catalog is not None and run.error is None:
         ctx.control.record_catalog(feed, *catalog)
+        if catalog[2] and run.source_read_at:
+            ctx.control.record_full_read(feed, run.source_read_at)
+        _clear_dirty(ctx, run, dirty)
     finish_if_complete(ctx, sealed)
     return sealed
+
+
+def _clear_dirty(ctx: SyncContext, run: SyncRun, dirty: list[DirtyEntry]) -> None:
+    """Once the rows are written (pending in the outbox, which retries them) the entries read can go."""
+    if not dirty:
+        return
+    try:
+        cleared = ctx.control.clear_dirty(run.feed, dirty)
+    except Exception:  # they stay dirty: the next run reads those products again, nothing is lost
+        logger.exception("could not clear the dirty products", extra={"run_id": run.run_id})
+        return
+    logger.info("dirty products read", extra={"run_id": run.run_id, "dirty": len(dirty), "cleared": cleared})
 
 
 class _Fanout:
@@ -156,55 +176,100 @@ def _invalid_fields(record: Mapping[str, Any]) -> dict[str, Any]:
     return {name: value for name, value in fields.items() if isinstance(value, (str, int))}
 
 
-def _reindex(ctx: SyncContext, run: SyncRun, state: FeedState, fanout: _Fanout) -> tuple[int, int, bool]:
+class _Reader:
+    """Reads source records into rows: compares, writes and sends them, and keeps what was seen."""
+
+    def __init__(self, ctx: SyncContext, run: SyncRun, fanout: _Fanout, views: Mapping[str, StoreView],
+                 known: dict[RowKey, StoredState] | None):
+        self.ctx, self.run, self.fanout, self.views = ctx, run, fanout, views
+        self.known = known  # every stored state when the whole source is read, else looked up per page
+        self.seen: set[RowKey] = set()
+        self.seen_ids: set[int] = set()
+        self.live_skus: set[str] = set()
+        self.counted_skus: set[str] = set()
+        self.new_rows = self.new_products = self.live_rows = 0
+
+    def read(self, records: Iterable[Mapping[str, Any]]) -> None:
+        resend = self.run.mode == FULL
+        for page in _pages(records, PAGE_SIZE):
+            rows: list[FeedRow] = []
+            for record in page:
+                if isinstance(record.get("product_id"), int):
+                    self.seen_ids.add(record["product_id"])
+                try:
+                    rows.append(build_row(record, self.views))
+                except InvalidProductError as error:
+                    key = row_key_of(record)
+                    self.seen.add(key)  # a malformed product is still in the catalog: never delete its row
+                    self.fanout.invalid(key, str(error), _invalid_fields(record))
+            self.run.rows_seen += len(page)
+            stored = self.known if self.known is not None else self.ctx.feed_rows.states(row.key for row in rows)
+            if self.known is None:
+                self.new_products += _new_products(self.ctx, rows, stored, self.views, self.counted_skus)
+            for row in rows:
+                previous = stored.get(row.key)
+                self.seen.add(row.key)
+                self.live_skus.add(row.sku)
+                self.live_rows += 1
+                if previous is None or previous.deleted:
+                    self.new_rows += 1
+                _compare(self.ctx, self.run, self.fanout, row, previous, resend)
+
+    def delete(self, keys: list[RowKey]) -> int:
+        """Stored rows the source no longer returns become deletions; return how many."""
+        deleted = 0
+        for row in self.ctx.feed_rows.get_rows(keys):
+            deletion = deletion_of(row, self.views.get(row.store_view_code))
+            deletion.run_id = self.run.run_id
+            deletion.export_status = PENDING if self.fanout.enabled else NOT_EXPORTED
+            self.fanout.write(deletion)
+            self.run.rows_deleted += 1
+            deleted += 1
+            if self.fanout.enabled:
+                self.fanout.send(deletion)
+        return deleted
+
+
+def _reindex(ctx: SyncContext, run: SyncRun, state: FeedState, fanout: _Fanout,
+             dirty: list[DirtyEntry]) -> tuple[int, int, bool]:
     """Read the source, write changed rows, send what needs exporting; return the catalog totals."""
     views = {view.code: view for view in ctx.source.store_views()}
-    full = run.mode == FULL
+    read_all = run.mode in READS_ALL
     since = None
-    if not full and state.watermark:
+    if not read_all and state.watermark:
         since = iso(parse_iso(state.watermark) - timedelta(seconds=ctx.settings.source_overlap_seconds))
     run.source_read_at = iso(ctx.clock())
-    known = ctx.feed_rows.all_states() if full else {}
-    seen: set[RowKey] = set()
-    live_skus: set[str] = set()
-    counted_skus: set[str] = set()
-    new_rows = new_products = live_rows = 0
+    known = ctx.feed_rows.all_states() if read_all else None
+    reader = _Reader(ctx, run, fanout, views, known)
+    reader.read(ctx.source.products(since))
 
-    for page in _pages(ctx.source.products(since), PAGE_SIZE):
-        rows: list[FeedRow] = []
-        for record in page:
-            try:
-                rows.append(build_row(record, views))
-            except InvalidProductError as error:
-                key = row_key_of(record)
-                seen.add(key)  # a malformed product is still in the catalog: never delete its row
-                fanout.invalid(key, str(error), _invalid_fields(record))
-        run.rows_seen += len(page)
-        stored = known if full else ctx.feed_rows.states(row.key for row in rows)
-        if not full:
-            fresh = _new_products(ctx, rows, stored, views, counted_skus)
-            new_products += fresh
-        for row in rows:
-            previous = stored.get(row.key)
-            seen.add(row.key)
-            live_skus.add(row.sku)
-            live_rows += 1
-            if previous is None or previous.deleted:
-                new_rows += 1
-            _compare(ctx, run, fanout, row, previous, full)
+    if known is not None:  # the whole source was read: what it no longer returns is gone
+        reader.delete([key for key, previous in known.items() if key not in reader.seen and not previous.deleted])
+        return reader.live_rows, len(reader.live_skus), True
+    if not dirty:
+        return reader.new_rows, reader.new_products, False
+    return _read_dirty(ctx, reader, dirty)
 
-    if full:
-        vanished = [key for key, previous in known.items() if key not in seen and not previous.deleted]
-        for row in ctx.feed_rows.get_rows(vanished):
-            deletion = deletion_of(row, views.get(row.store_view_code))
-            deletion.run_id = run.run_id
-            deletion.export_status = PENDING if fanout.enabled else NOT_EXPORTED
-            fanout.write(deletion)
-            run.rows_deleted += 1
-            if fanout.enabled:
-                fanout.send(deletion)
-        return live_rows, len(live_skus), True
-    return new_rows, new_products, False
+
+def _read_dirty(ctx: SyncContext, reader: _Reader, dirty: list[DirtyEntry]) -> tuple[int, int, bool]:
+    """Read the dirty products the changed ones did not include; delete the dirty SKUs the source dropped."""
+    skus = {entry.sku for entry in dirty if entry.sku is not None}
+    ids = {entry.product_id for entry in dirty if entry.product_id is not None}
+    # A product's updated_at is one value for all its store views (Magento keeps it on the product), so
+    # a product the changed read returned came with every view it is in: it is not read twice.
+    seen_skus = {key.sku for key in reader.seen}
+    wanted_skus, wanted_ids = skus - seen_skus, ids - reader.seen_ids
+    if wanted_skus or wanted_ids:
+        already = set(reader.seen)
+        reader.read(record for record in ctx.source.products_by_key(wanted_skus, wanted_ids)
+                    if row_key_of(record) not in already)
+    # Deletion events are hints: only what the source no longer returns, per store view, is deleted.
+    candidates = [RowKey(sku, view) for sku in sorted(skus) for view in reader.views
+                  if RowKey(sku, view) not in reader.seen]
+    vanished = sorted(key for key, stored in ctx.feed_rows.states(candidates).items() if not stored.deleted)
+    deleted = reader.delete(vanished)
+    gone_products = {key.sku for key in vanished} - {key.sku for key in reader.seen}
+    return reader.new_rows - deleted, reader.new_products - len(gone_products), False
 
 
 def _new_products(ctx: SyncContext, rows: list[FeedRow], stored: Mapping[RowKey, StoredState],
@@ -221,7 +286,7 @@ def _new_products(ctx: SyncContext, rows: list[FeedRow], stored: Mapping[RowKey,
 
 
 def _compare(ctx: SyncContext, run: SyncRun, fanout: _Fanout, row: FeedRow,
-             previous: StoredState | None, full: bool) -> None:
+             previous: StoredState | None, resend: bool) -> None:
     exported = is_exported(row.hash, previous)
     if needs_write(row, previous):
         carry_export_state(row, previous)
@@ -234,7 +299,7 @@ def _compare(ctx: SyncContext, run: SyncRun, fanout: _Fanout, row: FeedRow,
             row.export_status = NOT_EXPORTED
             row.error = f"not exported: {run.export_disabled_reason}"
         fanout.write(row)
-    if fanout.enabled and (full or not exported):
+    if fanout.enabled and (resend or not exported):
         fanout.send(row)
 
 
@@ -247,10 +312,19 @@ def _resubmit(ctx: SyncContext, run: SyncRun, fanout: _Fanout) -> None:
         fanout.send(row)
 
 
-def scheduled_sync(ctx: SyncContext) -> SyncRun | None:
-    """The hourly partial sync; skipped (and logged) while another run holds the lock."""
+def scheduled_mode(state: FeedState, reconcile_interval_seconds: int, now: datetime) -> str:
+    """Partial, or a reconcile when the source was not read whole for the reconcile interval.
+
+    ``updated_at`` misses stock and mass attribute changes (and deletions): a regular full read finds them.
+    """
+    return RECONCILE if reconcile_due(state.last_full_read_at, reconcile_interval_seconds, now) else PARTIAL
+
+
+def scheduled_sync(ctx: SyncContext, feed: str = "products") -> SyncRun | None:
+    """The hourly sync (partial, or a reconcile when due); skipped (and logged) while another run holds the lock."""
+    mode = scheduled_mode(ctx.control.feed_state(feed), ctx.settings.reconcile_interval_seconds, ctx.clock())
     try:
-        return start_sync(ctx, trigger="schedule", mode=PARTIAL)
+        return start_sync(ctx, feed, trigger="schedule", mode=mode)
     except LockHeldError as error:
         logger.warning("scheduled sync skipped", extra={"reason": str(error), "holder": error.run_id})
         return None

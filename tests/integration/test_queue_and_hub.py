@@ -6,7 +6,7 @@ import boto3
 import pytest
 
 from chalicelib.adapters.s3_hub import S3HubDestination
-from chalicelib.adapters.sqs_queue import SqsBatchQueue, QueueError
+from chalicelib.adapters.sqs_queue import SqsBatchQueue, SqsSyncTrigger, QueueError
 from chalicelib.domain.batching import decode, pack
 from chalicelib.domain.errors import DestinationError
 from chalicelib.domain.feed import build_row
@@ -75,3 +75,36 @@ def test_a_missing_bucket_is_a_permanent_failure(aws):
     with pytest.raises(DestinationError) as error:
         hub.deliver(decode(messages(1)[0]), "t")
     assert not error.value.retryable and "NoSuchBucket" in str(error.value)
+
+
+def _depth(sqs, url):
+    attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=[
+        "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesDelayed"])["Attributes"]
+    return int(attributes["ApproximateNumberOfMessages"]), int(attributes["ApproximateNumberOfMessagesDelayed"])
+
+
+def test_a_sync_request_is_one_message_held_back_for_the_debounce(aws):
+    sqs = boto3.client("sqs")
+    trigger = SqsSyncTrigger(sqs, aws["trigger_url"])
+    trigger.request("products", "2026-11-22T10:00:00.000Z", 30)
+    assert _depth(sqs, aws["trigger_url"]) == (0, 1)  # moto honours DelaySeconds
+    assert "Messages" not in sqs.receive_message(QueueUrl=aws["trigger_url"])
+    trigger.request("products", "2026-11-22T10:00:01.000Z", 0)
+    [message] = sqs.receive_message(QueueUrl=aws["trigger_url"])["Messages"]
+    assert json.loads(message["Body"]) == {"feed": "products", "requested_at": "2026-11-22T10:00:01.000Z"}
+
+
+def test_a_debounce_beyond_the_sqs_limit_is_capped_at_15_minutes(aws):
+    sqs = boto3.client("sqs")
+    calls = []
+    sqs.meta.events.register("provide-client-params.sqs.SendMessage", lambda **kw: calls.append(kw["params"]))
+    SqsSyncTrigger(sqs, aws["trigger_url"]).request("products", "t", 3600)
+    assert calls[0]["DelaySeconds"] == 900
+
+
+def test_a_sync_request_that_cannot_be_sent_is_a_queue_error(aws):
+    with pytest.raises(QueueError, match="TRIGGER_QUEUE_URL"):
+        SqsSyncTrigger(boto3.client("sqs"), "").request("products", "t", 30)
+    missing = aws["trigger_url"].replace("catalog-sync-trigger", "no-such-queue")
+    with pytest.raises(QueueError, match="cannot send the sync request"):
+        SqsSyncTrigger(boto3.client("sqs"), missing).request("products", "t", 30)
