@@ -4,9 +4,10 @@ from chalice import Chalice, Rate
 from chalicelib import container
 from chalicelib.api import api
 from chalicelib.services.export import export_batch as export_one_batch
+from chalicelib.services.events import run_requested_sync
 from chalicelib.services.export import fail_dead_batch as fail_one_batch
 from chalicelib.services.sync import scheduled_sync
-from chalicelib.settings import DEAD_LETTER_QUEUE, EXPORT_QUEUE
+from chalicelib.settings import DEAD_LETTER_QUEUE, EXPORT_QUEUE, TRIGGER_QUEUE
 
 # Chalice would attach a second handler to the logger Powertools already formats (lines twice).
 app = Chalice(app_name="catalog-sync", configure_logs=False)
@@ -31,3 +32,10 @@ def export_batch(event):
 def fail_dead_batch(event):
     for record in event:
         fail_one_batch(container.context(), record.body)
+
+
+# Change events request a sync through this queue, delayed by the debounce: one run per burst.
+@app.on_sqs_message(queue=TRIGGER_QUEUE, batch_size=1)
+def sync_changed_products(event):
+    runs = [run_requested_sync(container.context(), record.body) for record in event]
+    return {"run_ids": [run.run_id for run in runs if run]}

@@ -2,13 +2,19 @@
 from __future__ import annotations
 
 import hmac
-from functools import wraps
+from functools import cache, wraps
 from typing import Any, Callable
 
-from chalice import Blueprint, UnauthorizedError
+import boto3
+from chalice import BadRequestError, Blueprint, Response, UnauthorizedError
 
-from . import container
+from . import container, credentials
+from .adapters.sqs_queue import SqsSyncTrigger
+from .domain.events import SIGNATURE_HEADER, InvalidEventError, parse_event, signature_matches
+from .ports import SyncTrigger
+from .services.events import SyncRequestError, accept_change_event
 from .services.status import sync_status
+from .settings import EVENTS_SECRET_NAME, Settings
 
 api = Blueprint(__name__)
 
@@ -37,3 +43,43 @@ def health() -> dict[str, str]:
 @_authenticated
 def get_sync_status() -> dict[str, Any]:
     return sync_status(container.context())
+
+
+def _unavailable(message: str) -> Response:
+    return Response(body={"Code": "ServiceUnavailable", "Message": message}, status_code=503)
+
+
+def _events_secret(settings: Settings) -> str:
+    """The shared HMAC secret; raises CredentialsError when it is not configured (or unreadable)."""
+    found = credentials.require((credentials.EVENTS_SECRET,), settings.events_secret_name)
+    return found[credentials.EVENTS_SECRET]
+
+
+@cache
+def _sync_trigger(queue_url: str) -> SyncTrigger:
+    # Built here, once, on first use: the composition root does not build the trigger queue (yet).
+    return SqsSyncTrigger(boto3.client("sqs"), queue_url)
+
+
+@api.route("/events/products", methods=["POST"])
+def post_product_events() -> Response:
+    """Change events from Magento, authenticated by their HMAC signature (not the bearer token)."""
+    ctx = container.context()
+    try:
+        secret = _events_secret(ctx.settings)
+    except credentials.CredentialsError as error:
+        return _unavailable(f"change events are disabled: {error}. Set {credentials.EVENTS_SECRET} (locally) or "
+                            f"{EVENTS_SECRET_NAME} (a Secrets Manager secret with an {credentials.EVENTS_SECRET} key)")
+    request = api.current_request
+    body = request.raw_body or b""
+    if not signature_matches(secret, body, (request.headers or {}).get(SIGNATURE_HEADER.lower())):
+        raise UnauthorizedError(f"missing or wrong {SIGNATURE_HEADER} (sha256=<HMAC-SHA256 of the body, hex>)")
+    try:
+        event = parse_event(body)
+    except InvalidEventError as error:
+        raise BadRequestError(str(error)) from None
+    try:
+        result = accept_change_event(ctx, _sync_trigger(ctx.settings.trigger_queue_url), event)
+    except SyncRequestError as error:
+        return _unavailable(str(error))
+    return Response(body=result, status_code=202)
