@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
-from .. import settings
+from .. import credentials, settings
 
 REGION = "us-east-1"
 HUB_BUCKET = "catalog-sync-hub-local"
@@ -55,6 +55,8 @@ def app_environment(user: Mapping[str, str], endpoint_url: str, repo: Path) -> d
         settings.DESTINATION: user.get(settings.DESTINATION) or "s3-hub",
         settings.HUB_BUCKET: HUB_BUCKET,
         settings.API_TOKEN: user.get(settings.API_TOKEN) or secrets.token_urlsafe(24),
+        # Signs change events; written to .local/stack.json (never logged) for a developer to sign with.
+        credentials.EVENTS_SECRET: user.get(credentials.EVENTS_SECRET) or secrets.token_urlsafe(32),
         "POWERTOOLS_SERVICE_NAME": "catalog-sync",
         "POWERTOOLS_TRACE_DISABLED": "1",
         "POWERTOOLS_METRICS_NAMESPACE": "CatalogSync",

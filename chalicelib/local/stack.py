@@ -18,7 +18,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from chalice.config import Config
 from chalice.local import LocalChalice, LocalGateway
 
-from .. import settings
+from .. import credentials, settings
 from . import environment
 from .events import lambda_context
 from .motoserver import HOST, MotoServer
@@ -67,6 +67,7 @@ class Stack:
         app_settings = settings.load()
         resources = provision(app_settings, app_settings.hub_bucket)
         os.environ[settings.EXPORT_QUEUE_URL] = resources.export_queue_url
+        os.environ[settings.TRIGGER_QUEUE_URL] = resources.trigger_queue_url
         app, reason = self._load_app()
         try:
             self.server = make_server(HOST, self.options.port, LocalGateway(app, self._config("api_handler")),
@@ -106,6 +107,8 @@ class Stack:
         queues = [(f"export-{n + 1}", "export_batch", resources.export_queue_url, resources.export_queue_arn)
                   for n in range(self.options.export_workers)]
         queues.append(("dead-letter", "fail_dead_batch", resources.dlq_url, resources.dlq_arn))
+        # Change events: the sync request turns up once its DelaySeconds (the debounce) have passed.
+        queues.append(("trigger", "sync_changed_products", resources.trigger_queue_url, resources.trigger_queue_arn))
         http = threading.Thread(target=self.server.serve_forever, name="http", daemon=True)
         self.threads = [http] + [
             QueueWorker(name, sqs, url, arn, environment.REGION, handlers[handler],
@@ -124,6 +127,9 @@ class Stack:
             "dashboard_url": base, "api_url": f"{base}api/", "aws_endpoint_url": self.moto.url,
             "region": environment.REGION, "api_token": os.environ[settings.API_TOKEN],
             "export_queue_url": resources.export_queue_url, "dlq_url": resources.dlq_url,
+            "trigger_queue_url": resources.trigger_queue_url, "events_url": f"{base}api/events/products",
+            # The one place the events secret is written out: a developer signs events with it.
+            "events_secret": os.environ[credentials.EVENTS_SECRET],
             "hub_bucket": resources.hub_bucket, "tables": resources.tables,
             "sample_edits_file": os.environ[settings.SAMPLE_EDITS_FILE], "pid": os.getpid(),
             "env": environment.recorded_environment(),
