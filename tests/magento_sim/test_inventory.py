@@ -1,0 +1,113 @@
+"""MSI (sources, stocks, links, resolver, source items, salable quantity) and the legacy stock items."""
+from __future__ import annotations
+
+from .conftest import criteria, sku_path
+
+GLOBAL = "/rest/all/V1"
+NO_SOURCE_ITEMS = "Can't check requested quantity for products without Source Items support."
+
+
+def test_sources_stocks_and_links(http):
+    sources = http.ok(f"{GLOBAL}/inventory/sources", criteria())
+    stocks = http.ok(f"{GLOBAL}/inventory/stocks")
+    links = http.ok(f"{GLOBAL}/inventory/stock-source-links", criteria([("stock_id", "2", "eq")]))
+
+    assert [s["source_code"] for s in sources["items"]] == ["default", "eu_warehouse"]
+    assert {s["stock_id"]: s["extension_attributes"]["sales_channels"] for s in stocks["items"]} == {
+        1: [{"type": "website", "code": "base"}], 2: [{"type": "website", "code": "eu"}]}
+    assert links["items"] == [{"stock_id": 2, "source_code": "eu_warehouse", "priority": 1}]
+
+
+def test_stock_resolver_maps_websites_to_stocks(http):
+    assert http.ok(f"{GLOBAL}/inventory/stock-resolver/website/base")["stock_id"] == 1
+    assert http.ok(f"{GLOBAL}/inventory/stock-resolver/website/eu")["stock_id"] == 2
+    missing = http.get(f"{GLOBAL}/inventory/stock-resolver/website/mars")
+    assert missing.status == 404 and missing.json == {"message": "No linked stock found"}
+
+
+def test_source_items_for_a_batch_of_skus(http, sim):
+    skus = sim.skus("simple")[:5]
+    sim.clear_requests()
+
+    result = http.ok(f"{GLOBAL}/inventory/source-items", criteria(
+        [("sku", ",".join(skus), "in")], [("source_code", "default", "eq")], sort=[("source_item_id", "ASC")],
+        page_size=300, page=1))
+
+    assert {i["sku"] for i in result["items"]} <= set(skus) and result["items"]
+    assert all(i["source_code"] == "default" for i in result["items"])
+    query = sim.requests[-1].query
+    assert query["searchCriteria[filterGroups][0][filters][0][conditionType]"] == "in"
+    assert query["searchCriteria[filterGroups][0][filters][0][value]"] == ",".join(skus)
+
+
+def test_composite_products_have_no_source_items(http, sim):
+    parent = sim.skus("configurable")[0]
+
+    result = http.ok(f"{GLOBAL}/inventory/source-items", criteria([("sku", parent, "eq")]))
+
+    assert result == {"items": [], "search_criteria": result["search_criteria"], "total_count": 0}
+
+
+def test_salable_quantity_is_source_quantity_less_reservations(http, sim):
+    checked = 0
+    for sku in sim.skus("simple")[:40]:
+        items = http.ok(f"{GLOBAL}/inventory/source-items", criteria([("sku", sku, "eq")],
+                                                                    [("source_code", "default", "eq")]))["items"]
+        salable = http.get(f"{GLOBAL}/inventory/get-product-salable-quantity/{sku_path(sku)}/1")
+        assert salable.status == 200
+        in_stock = sum(i["quantity"] for i in items if i["status"] == 1)
+        assert 0 <= salable.json <= in_stock
+        checked += salable.json < in_stock
+    assert checked, "some products have reservations"
+
+
+def test_salable_quantity_fails_for_composite_types(http, sim):
+    for kind in ("configurable", "bundle", "grouped"):
+        answer = http.get(f"{GLOBAL}/inventory/get-product-salable-quantity/{sku_path(sim.skus(kind)[0])}/1")
+
+        assert answer.status == 400 and answer.json == {"message": NO_SOURCE_ITEMS}
+
+
+def test_is_salable_for_simple_and_configurable(http, sim):
+    parent = sim.skus("configurable")[0]
+
+    assert http.ok(f"{GLOBAL}/inventory/is-product-salable/{sku_path(parent)}/1") in (True, False)
+    assert http.ok(f"{GLOBAL}/inventory/is-product-salable/NO-SUCH/1") is False
+
+
+def test_quantity_change_shows_in_msi_and_legacy_stock(http, sim):
+    sku = sim.skus("simple")[0]
+    sim.set_quantity(sku, 0)
+
+    legacy = http.ok(f"{GLOBAL}/stockItems/{sku_path(sku)}")
+    salable = http.ok(f"{GLOBAL}/inventory/get-product-salable-quantity/{sku_path(sku)}/1")
+
+    assert legacy["qty"] == 0 and legacy["is_in_stock"] is False
+    assert salable == 0
+    sim.set_quantity(sku, 42)
+    assert http.ok(f"{GLOBAL}/stockItems/{sku_path(sku)}")["qty"] == 42
+
+
+def test_legacy_stock_item_matches_the_default_source(http, sim):
+    for sku in sim.skus("simple")[:10]:
+        item = http.ok(f"{GLOBAL}/stockItems/{sku_path(sku)}")
+        sources = http.ok(f"{GLOBAL}/inventory/source-items", criteria([("sku", sku, "eq")],
+                                                                      [("source_code", "default", "eq")]))["items"]
+        assert item["qty"] == (sources[0]["quantity"] if sources else 0)
+        assert item["stock_id"] == 1
+
+
+def test_stock_status(http, sim):
+    sku = sim.skus("simple")[0]
+
+    status = http.ok(f"{GLOBAL}/stockStatuses/{sku_path(sku)}")
+
+    assert status["stock_item"]["product_id"] == status["product_id"]
+
+
+def test_are_products_salable(http, sim):
+    skus = sim.skus("simple")[:2]
+
+    result = http.ok(f"{GLOBAL}/inventory/are-products-salable", [("skus[]", s) for s in skus] + [("stockId", "1")])
+
+    assert [r["sku"] for r in result] == skus
