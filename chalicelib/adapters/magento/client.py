@@ -141,12 +141,12 @@ class MagentoClient:
         self.requests += 1
         try:
             response = self._pool.request(method, url, headers=headers, timeout=self._timeout, retries=False)
+        except urllib3.exceptions.NewConnectionError as error:  # (a ConnectTimeoutError subclass: first)
+            raise _Retryable(self._unreachable(shown, error)) from None
         except urllib3.exceptions.TimeoutError:
             raise _Retryable(f"Magento did not answer {shown} in time") from None
         except urllib3.exceptions.HTTPError as error:
-            reason = getattr(error, "reason", None) or error
-            raise _Retryable(f"cannot reach Magento at {self.base_url} ({type(reason).__name__}) for {shown}: "
-                             "check MAGENTO_BASE_URL and that the store is up") from None
+            raise _Retryable(self._unreachable(shown, getattr(error, "reason", None) or error)) from None
         status, body = response.status, response.data
         if status in RETRYABLE_STATUS:
             raise _Retryable(f"Magento returned {status} for {shown}", _retry_after(response.headers.get("Retry-After")))
@@ -161,6 +161,10 @@ class MagentoClient:
             raise SourceError(self._error(status, shown, store, payload))
         return payload
 
+    def _unreachable(self, shown: str, reason: object) -> str:
+        return (f"cannot reach Magento at {self.base_url} ({type(reason).__name__}) for {shown}: "
+                "check MAGENTO_BASE_URL and that the store is up")
+
     def _error(self, status: int, shown: str, store: str, payload: Any) -> str:
         message = _magento_message(payload)
         if status == 401:
@@ -170,8 +174,10 @@ class MagentoClient:
         if "store that was requested" in message.lower() or "requested store is not found" in message.lower():
             return (f"Magento has no store view {store!r} ({shown}: {message}): check MAGENTO_STORE_VIEWS")
         if status == 404 and "does not match any route" in message.lower():
-            return (f"Magento returned 404 for {shown}: no such REST route; check MAGENTO_BASE_URL (the store's base "
-                    "URL, without /rest) and that the module serving it is enabled")
+            # Magento reads an unknown store code as part of the path, so it too ends here.
+            store_hint = f"that the store view {store!r} exists and " if store not in ("all", "default") else ""
+            return (f"Magento returned 404 for {shown}: no such REST route; check {store_hint}MAGENTO_BASE_URL (the "
+                    "store's base URL, without /rest) and that the module serving the route is enabled")
         return f"Magento returned {status} for {shown}: {message or 'no message'}"
 
 

@@ -71,7 +71,7 @@ class MagentoCatalogSource(CatalogSource):
 
         def records() -> Iterator[SourceProduct]:
             for v in views:
-                view_catalog = replace(catalog, media_url=v.media_url)
+                view_catalog = replace(catalog, media_url=v.media_url, options=self._options(v.view.code))
                 for group in (groups() if many else [groups()]):
                     for page in self._pages(v, group):
                         stocks = inventory.for_page(page, v.view.website_code)
@@ -126,7 +126,6 @@ class MagentoCatalogSource(CatalogSource):
 
     def _catalog(self) -> Catalog:
         sets = self._list("/V1/eav/attribute-sets/list", all_of(Filter("entity_type_id", "4")))
-        attributes = self._list("/V1/products/attributes", all_of(any_in("frontend_input", ["select", "multiselect"])))
         categories = self._list("/V1/categories/list", [])
         by_id = {int(c["id"]): c for c in categories if "id" in c}
         paths = {}
@@ -136,16 +135,21 @@ class MagentoCatalogSource(CatalogSource):
             paths[cid] = "/".join(names)
         return Catalog(
             attribute_sets={int(s["attribute_set_id"]): s.get("attribute_set_name", "") for s in sets},
-            options={a["attribute_code"]: {str(o.get("value")): o.get("label") for o in a.get("options") or []
-                                           if str(o.get("value") or "").strip()} for a in attributes},
             categories=paths)
 
-    def _list(self, path: str, groups: list[list[Filter]]) -> list[dict]:
+    def _options(self, store: str) -> dict[str, dict[str, str]]:
+        """Select and multiselect option labels, as the store view shows them."""
+        attributes = self._list("/V1/products/attributes", all_of(any_in("frontend_input", ["select", "multiselect"])),
+                                store)
+        return {a["attribute_code"]: {str(o.get("value")): o.get("label") for o in a.get("options") or []
+                                      if str(o.get("value") or "").strip()} for a in attributes}
+
+    def _list(self, path: str, groups: list[list[Filter]], store: str = GLOBAL) -> list[dict]:
         """A small metadata list, read whole (offset paging is safe here: it hardly changes during a run)."""
         items: list[dict] = []
         page = 1
         while True:
-            result = self.client.get(GLOBAL, path, search_criteria(groups, page_size=LIST_PAGE, current_page=page))
+            result = self.client.get(store, path, search_criteria(groups, page_size=LIST_PAGE, current_page=page))
             chunk = result.get("items") or []
             items += chunk
             if len(chunk) < LIST_PAGE or len(items) >= int(result.get("total_count") or 0):
