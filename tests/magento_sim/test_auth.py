@@ -34,7 +34,10 @@ def test_resource_named_per_endpoint_family(http):
     sources = http.get("/rest/all/V1/inventory/source-items", criteria(), token=None)
 
     assert stores.json["parameters"] == {"resources": "Magento_Backend::store"}
+    salable = http.get("/rest/all/V1/inventory/get-product-salable-quantity/X/1", token=None)
+
     assert sources.json["parameters"] == {"resources": "Magento_InventoryApi::source"}
+    assert salable.json["parameters"] == {"resources": "Magento_InventorySalesApi::stock"}
 
 
 def test_integration_token_as_bearer_is_refused_by_default_on_2_4(http, sim):

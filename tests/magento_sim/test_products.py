@@ -188,6 +188,13 @@ def test_product_by_sku_in_store_scope_and_by_store_id(http, sim):
     assert product["extension_attributes"]["stock_item"]["product_id"] == product["id"]
 
 
+def test_product_by_sku_with_an_unknown_store_id(http, sim):
+    answer = http.get(f"/rest/V1/products/{sku_path(sim.skus()[0])}", [("storeId", "99")])
+
+    assert answer.status == 404
+    assert answer.json == {"message": "The store that was requested wasn't found. Verify the store and try again."}
+
+
 def test_product_by_sku_is_case_insensitive_and_404s_when_missing(http, sim):
     sku = sim.skus("simple")[0]
 

@@ -61,6 +61,8 @@ def _route(sim: "MagentoSimulator", method: str, parts: list[str], query: Mappin
     if not parts and method == "GET":
         return _json(200, sim.info())
     if parts == ["config"] and method == "POST":
+        if payload.get("paging", "2.4") not in ("2.3", "2.4"):
+            raise ValueError("paging is '2.3' or '2.4'")
         for key in CONFIG_KEYS:
             if key in payload:
                 setattr(sim, key, payload[key])

@@ -99,10 +99,13 @@ class Faults:
                 "path_contains": self.path_contains, "queued": queued, "injected": self.injected}
 
     def update(self, settings: dict[str, Any]) -> None:
-        """Apply the JSON the HTTP admin endpoint receives (see the README of the package)."""
-        for key in ("latency", "list_stock_item", "path_contains"):
-            if key in settings:
-                setattr(self, key, settings[key])
+        """Apply the JSON that POST /__sim/faults receives (see admin.py)."""
+        if "latency" in settings:
+            self.latency = float(settings["latency"])
+        if "list_stock_item" in settings:
+            self.list_stock_item = bool(settings["list_stock_item"])
+        if "path_contains" in settings:
+            self.path_contains = settings["path_contains"] or None
         for key, method in (("throttle", self.throttle), ("fail", self.fail), ("html", self.html),
                             ("drop", self.drop)):
             if key in settings:

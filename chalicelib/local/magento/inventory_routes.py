@@ -12,6 +12,7 @@ from .routes import Call, route
 SOURCE = "Magento_InventoryApi::source"
 STOCK = "Magento_InventoryApi::stock"
 LINKS = "Magento_InventoryApi::stock_source_link"
+SALES = "Magento_InventorySalesApi::stock"  # salable quantity and the stock resolver
 LEGACY = "Magento_CatalogInventory::cataloginventory"
 NO_STOCK = 'Stock with id "%value" does not exist.'
 SKUS_NOT_FOUND = "Following products with requested skus were not found: %1"
@@ -63,7 +64,7 @@ def stock_source_links(call: Call) -> dict[str, Any]:
     return _search_results(found, call, total)
 
 
-@route("GetV1InventoryStockresolverTypeCode", STOCK)
+@route("GetV1InventoryStockresolverTypeCode", SALES)
 def stock_resolver(call: Call) -> dict[str, Any]:
     if call.param("type") != "website" or call.param("code") not in layout.STOCK_OF_WEBSITE:
         raise MagentoError(404, NO_LINKED_STOCK)
@@ -117,7 +118,7 @@ def is_salable(catalog: Catalog, row: int, stock_id: int) -> bool:
     return any(is_salable(catalog, member, stock_id) for member in members)
 
 
-@route("GetV1InventoryGetproductsalablequantitySkuStockId", STOCK)
+@route("GetV1InventoryGetproductsalablequantitySkuStockId", SALES)
 def get_salable_quantity(call: Call) -> int:
     _stock_by_id(call.param("stockId"))
     with call.catalog.lock:
@@ -129,14 +130,14 @@ def get_salable_quantity(call: Call) -> int:
         return salable_quantity(call.catalog, row, call.param("stockId"))
 
 
-@route("GetV1InventoryIsproductsalableSkuStockId", STOCK)
+@route("GetV1InventoryIsproductsalableSkuStockId", SALES)
 def get_is_salable(call: Call) -> bool:
     with call.catalog.lock:
         row = call.catalog.row_of_sku(call.param("sku"))
         return row is not None and is_salable(call.catalog, row, call.param("stockId"))
 
 
-@route("GetV1InventoryAreproductssalable", STOCK)
+@route("GetV1InventoryAreproductssalable", SALES)
 def are_salable(call: Call) -> list[dict[str, Any]]:
     stock_id = int(call.request.query.get("stockId") or 1)
     result = []

@@ -19,6 +19,7 @@ NOT_FOUND_PAGE = (b"<!doctype html><html><head><title>404 Not Found</title></hea
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive: clients reuse connections as they do with a real store
+    disable_nagle_algorithm = True  # headers and body go out in two writes: no 40 ms delayed-ACK stall
     server_version = "nginx"
     sys_version = ""
     sim: "MagentoSimulator"
@@ -76,6 +77,6 @@ def serve(sim: "MagentoSimulator", host: str, port: int) -> tuple[ThreadingHTTPS
     handler = type("Handler", (_Handler,), {"sim": sim})
     server = _Server((host, port), handler)
     thread = threading.Thread(target=server.serve_forever, name="magento-simulator", daemon=True,
-                              kwargs={"poll_interval": 0.1})
+                              kwargs={"poll_interval": 0.01})  # stop() returns quickly
     thread.start()
     return server, thread
