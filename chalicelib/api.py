@@ -2,19 +2,16 @@
 from __future__ import annotations
 
 import hmac
-from functools import cache, wraps
+from functools import wraps
 from typing import Any, Callable
 
-import boto3
 from chalice import BadRequestError, Blueprint, Response, UnauthorizedError
 
 from . import container, credentials
-from .adapters.sqs_queue import SqsSyncTrigger
 from .domain.events import SIGNATURE_HEADER, InvalidEventError, parse_event, signature_matches
-from .ports import SyncTrigger
 from .services.events import SyncRequestError, accept_change_event
 from .services.status import sync_status
-from .settings import EVENTS_SECRET_NAME, Settings
+from .settings import EVENTS_SECRET_NAME, TRIGGER_QUEUE_URL, Settings
 
 api = Blueprint(__name__)
 
@@ -55,12 +52,6 @@ def _events_secret(settings: Settings) -> str:
     return found[credentials.EVENTS_SECRET]
 
 
-@cache
-def _sync_trigger(queue_url: str) -> SyncTrigger:
-    # Built here, once, on first use: the composition root does not build the trigger queue (yet).
-    return SqsSyncTrigger(boto3.client("sqs"), queue_url)
-
-
 @api.route("/events/products", methods=["POST"])
 def post_product_events() -> Response:
     """Change events from Magento, authenticated by their HMAC signature (not the bearer token)."""
@@ -78,8 +69,10 @@ def post_product_events() -> Response:
         event = parse_event(body)
     except InvalidEventError as error:
         raise BadRequestError(str(error)) from None
+    if ctx.trigger is None:
+        return _unavailable(f"change events are disabled: no trigger queue is configured (set {TRIGGER_QUEUE_URL})")
     try:
-        result = accept_change_event(ctx, _sync_trigger(ctx.settings.trigger_queue_url), event)
+        result = accept_change_event(ctx, ctx.trigger, event)
     except SyncRequestError as error:
         return _unavailable(str(error))
     return Response(body=result, status_code=202)

@@ -11,7 +11,7 @@ from .adapters.dynamo_feed import DynamoFeedStore
 from .adapters.dynamo_runs import DynamoRunStore
 from .adapters.s3_hub import S3HubDestination
 from .adapters.sample_catalog import SampleCatalogSource
-from .adapters.sqs_queue import SqsBatchQueue
+from .adapters.sqs_queue import SqsBatchQueue, SqsSyncTrigger
 from .ports import CatalogSource, Destination
 from .services.context import SyncContext
 from .settings import Settings, load
@@ -41,6 +41,7 @@ def build(settings: Settings) -> SyncContext:
         runs=DynamoRunStore(),
         control=DynamoControlStore(),
         queue=SqsBatchQueue(boto3.client("sqs"), settings.export_queue_url),
+        trigger=SqsSyncTrigger(boto3.client("sqs"), settings.trigger_queue_url) if settings.trigger_queue_url else None,
     )
 
 

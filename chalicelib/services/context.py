@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Callable
 
 from ..domain.runs import utcnow
-from ..ports import BatchQueue, CatalogSource, ControlStore, Destination, FeedStore, RunStore
+from ..ports import BatchQueue, CatalogSource, ControlStore, Destination, FeedStore, RunStore, SyncTrigger
 from ..settings import Settings
 
 
@@ -20,6 +20,7 @@ class SyncContext:
     control: ControlStore
     queue: BatchQueue
     clock: Callable[[], datetime] = field(default=utcnow)
+    trigger: SyncTrigger | None = None  # debounced sync requests (change events); None where none is set up
 
     @property
     def export_disabled_reason(self) -> str | None:
