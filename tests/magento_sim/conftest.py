@@ -98,7 +98,7 @@ def sim(clock: ManualClock):
     """A strict simulator; the test fails if any response it made broke the official schema."""
     with MagentoSimulator(PRODUCTS, seed=7, clock=clock) as simulator:
         yield simulator
-    assert simulator.contract_failures == []
+    assert simulator.failures == []
 
 
 @pytest.fixture

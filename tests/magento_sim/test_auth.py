@@ -1,6 +1,8 @@
 """Authentication: integration bearer tokens on/off, admin tokens and their expiry, OAuth 1.0a signatures."""
 from __future__ import annotations
 
+import time
+
 import pytest
 from oauthlib.oauth1 import SIGNATURE_HMAC_SHA1, SIGNATURE_HMAC_SHA256, SIGNATURE_PLAINTEXT, Client
 
@@ -138,6 +140,15 @@ def test_oauth1_nonce_cannot_be_replayed(http):
 
     assert http.get(PRODUCTS_PATH, params, headers=headers, token=None).status == 200
     assert http.get(PRODUCTS_PATH, params, headers=headers, token=None).status == 401
+
+
+def test_oauth1_stale_timestamp_is_refused(http):
+    params = criteria()
+    stale = str(int(time.time()) - 1200)
+
+    answer = http.get(PRODUCTS_PATH, params, headers=signed(http, PRODUCTS_PATH, params, timestamp=stale), token=None)
+
+    assert answer.status == 401
 
 
 def test_oauth1_plaintext_is_not_accepted(http):

@@ -122,5 +122,17 @@ def test_a_response_off_the_schema_is_a_500(http, sim, monkeypatch):
     answer = http.get("/rest/V1/store/websites")
 
     assert answer.status == 500 and "GetV1StoreWebsites" not in answer.text and "/V1/store/websites" in answer.text
-    assert len(sim.contract_failures) == 1
-    sim.contract_failures.clear()
+    assert len(sim.failures) == 1
+    sim.failures.clear()
+
+
+def test_a_handler_bug_is_magentos_500_and_noted(http, sim, monkeypatch):
+    def broken(call):
+        raise RuntimeError("boom")
+    monkeypatch.setitem(routes.ROUTES, "GetV1StoreWebsites", routes.Route("Magento_Backend::store", broken))
+
+    answer = http.get("/rest/V1/store/websites")
+
+    assert answer.status == 500 and answer.json["message"].startswith("Internal Error.")
+    assert sim.failures == ["GET /rest/V1/store/websites: RuntimeError: boom"]
+    sim.failures.clear()

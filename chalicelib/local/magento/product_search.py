@@ -129,11 +129,27 @@ class ProductSearch:
 
     def _filter(self, groups: tuple[tuple[Filter, ...], ...], store: layout.StoreView) -> tuple[array, array]:
         catalog = self.catalog
-        rows = catalog.live_rows()
+        rows = self._looked_up(groups)
         for group in sorted(groups, key=self._cost):
             tests = [self._test(f, store) for f in group]
             rows = [r for r in rows if any(test(r) for test in tests)]
         return array("q", rows), array("q", (catalog.entity_id[r] for r in rows))
+
+    def _looked_up(self, groups: tuple[tuple[Filter, ...], ...]) -> list[int]:
+        """Rows a group of `sku`/`entity_id` eq/in filters names (looked up, not scanned); else every live row."""
+        catalog = self.catalog
+        for group in groups:
+            if all(f.field in ("sku", "entity_id") and f.condition in ("eq", "in") for f in group):
+                rows: set[int | None] = set()
+                for f in group:
+                    values = f.value.split(",") if f.condition == "in" else [f.value]
+                    if f.field == "sku":
+                        rows.update(catalog.row_of_sku(v.rstrip()) for v in values)
+                    else:
+                        rows.update(catalog.row_of_id(int(v)) for v in values if v.strip().isdigit())
+                rows.discard(None)
+                return sorted(rows)  # type: ignore[arg-type]
+        return catalog.live_rows()
 
     @staticmethod
     def _cost(group: tuple[Filter, ...]) -> int:

@@ -122,6 +122,10 @@ def dispatch(sim: "MagentoSimulator", method: str, target: str, headers: Mapping
         result = handler.handler(call)
     except MagentoError as error:
         return error_response(error)
+    except Exception as error:  # a simulator bug: answer as Magento's production mode does, and keep a note
+        log.exception("simulator failed on %s %s", method, path)
+        sim.failures.append(f"{method} {path}: {type(error).__name__}: {error}")
+        return _fault_response(Fault("status", 500))
     if sim.strict:
         try:
             checked = _without_malformed(sim, result)
@@ -129,7 +133,7 @@ def dispatch(sim: "MagentoSimulator", method: str, target: str, headers: Mapping
                 sim.contract.validate_response(operation, checked)
         except ResponseContractError as error:
             log.error("simulator response breaks the contract: %s", error)
-            sim.contract_failures.append(str(error))
+            sim.failures.append(str(error))
             return Response(500, encode({"message": str(error)}))
     wanted = request.query.get("fields")
     if wanted:

@@ -53,7 +53,7 @@ class MagentoSimulator:
     page again on 2.3) and ``integration_as_bearer`` (integration tokens as bearer tokens: off since 2.4.4).
     ``input_limits`` answers a pageSize over ``max_page_size`` with 400 and applies ``default_page_size``
     when none is given. ``strict`` answers off-schema requests with 400 and fails (500) responses the schema
-    does not describe. ``clock`` returns the current time (an aware or UTC datetime): it stamps edits and
+    does not describe (both noted in ``failures``). ``clock`` returns the current time (an aware or UTC datetime): it stamps edits and
     expires admin tokens.
     """
 
@@ -83,7 +83,7 @@ class MagentoSimulator:
             self.integration, self.admin_users, lambda: to_epoch(self.clock()), admin_token_lifetime,
             version == "2.3" if integration_as_bearer is None else integration_as_bearer, integration_resources)
         self._requests: deque[RequestRecord] = deque(maxlen=max_logged_requests)
-        self.contract_failures: list[str] = []  # responses strict mode refused (a simulator bug if any)
+        self.failures: list[str] = []  # responses off the schema (strict mode) or handler errors: simulator bugs
         self._server: Any = None
         self._thread: threading.Thread | None = None
         self.base_url = ""
