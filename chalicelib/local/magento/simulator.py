@@ -8,9 +8,10 @@ from typing import Any, Callable, Collection, Iterable, Mapping, NamedTuple
 
 from . import layout, products
 from .auth import ADMIN_TOKEN_LIFETIME, Authenticator, Integration
-from .catalog import MALFORMATIONS, SET_PREFIX, SIMPLE_LIKE, TYPE_CODE, Catalog, magento_time, to_epoch
+from .catalog import MALFORMATIONS, SET_PREFIX, SIMPLE_LIKE, TYPE_CODE, magento_time, to_epoch
 from .contract import Contract, default_contract
 from .faults import Faults
+from .generate import generate
 from .product_search import ProductSearch
 
 SECRET_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization"})
@@ -73,7 +74,7 @@ class MagentoSimulator:
         self.default_page_size = default_page_size
         self.strict = strict
         self.clock = clock or (lambda: datetime.now(timezone.utc))
-        self.catalog = Catalog(products, seed)
+        self.catalog = generate(products, seed)
         self.search = ProductSearch(self.catalog)
         self.contract = contract or default_contract()
         self.faults = Faults()
