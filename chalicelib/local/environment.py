@@ -34,11 +34,28 @@ class LocalOptions:
     port: int
     sync_interval: int
     export_workers: int
+    magento_port: int = 0  # the simulated Magento's port; 0: any free one (the banner and stack file say which)
 
     @classmethod
     def load(cls, env: Mapping[str, str] = os.environ) -> "LocalOptions":
         return cls(port=_whole(env, "PORT", 8000, 1), sync_interval=_whole(env, "SYNC_INTERVAL", 3600, 1),
-                   export_workers=_whole(env, "EXPORT_WORKERS", 2, 1))
+                   export_workers=_whole(env, "EXPORT_WORKERS", 2, 1),
+                   magento_port=_whole(env, "MAGENTO_SIM_PORT", 0, 0))
+
+
+def uses_simulated_magento(user: Mapping[str, str]) -> bool:
+    """The default source is the simulated Magento; SOURCE=sample or a real MAGENTO_BASE_URL replaces it."""
+    return (user.get(settings.SOURCE) or "magento") == "magento" and not user.get(settings.MAGENTO_BASE_URL)
+
+
+def magento_environment(base_url: str, integration: Mapping[str, str]) -> dict[str, str]:
+    """The simulator's URL and its integration's four credentials: requests are OAuth 1.0a signed, as a
+    Magento 2.4.4+ store requires of integrations by default."""
+    return {settings.MAGENTO_BASE_URL: base_url, settings.MAGENTO_AUTH: "oauth1",
+            credentials.MAGENTO_CONSUMER_KEY: integration["consumer_key"],
+            credentials.MAGENTO_CONSUMER_SECRET: integration["consumer_secret"],
+            credentials.MAGENTO_ACCESS_TOKEN: integration["access_token"],
+            credentials.MAGENTO_ACCESS_TOKEN_SECRET: integration["access_token_secret"]}
 
 
 def app_environment(user: Mapping[str, str], endpoint_url: str, repo: Path) -> dict[str, str]:
@@ -49,7 +66,7 @@ def app_environment(user: Mapping[str, str], endpoint_url: str, repo: Path) -> d
         "AWS_SECRET_ACCESS_KEY": "local",
         "AWS_DEFAULT_REGION": REGION,
         "AWS_REGION": REGION,
-        settings.SOURCE: "sample",
+        settings.SOURCE: user.get(settings.SOURCE) or "magento",
         settings.SAMPLE_PRODUCTS: user.get(settings.SAMPLE_PRODUCTS) or DEFAULT_PRODUCTS,
         settings.SAMPLE_EDITS_FILE: str(repo / ".local" / "catalog-edits.json"),
         settings.DESTINATION: user.get(settings.DESTINATION) or "s3-hub",

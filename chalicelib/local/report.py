@@ -27,10 +27,20 @@ def banner(info: dict[str, Any], stack_file: Path, sync_interval: int, export_wo
         f"  API token   {info['api_token']}",
         f"  Try         curl -H 'Authorization: Bearer {info['api_token']}' {info['api_url']}sync/status",
         f"  AWS (moto)  {info['aws_endpoint_url']} ({info['region']})",
-        f"  Catalog     {env.get('SAMPLE_PRODUCTS')} sample products; edits in {info['sample_edits_file']}",
+        _catalog_line(info),
         f"  Destination {destination}",
         f"  Schedule    first sync now, then every {sync_interval} s; {export_workers} export worker(s)",
         f"  Stack file  {stack_file}",
         "Press Ctrl-C to stop.",
         "",
     ])
+
+
+def _catalog_line(info: dict[str, Any]) -> str:
+    env = info["env"]
+    if info.get("magento_simulated"):
+        return (f"  Catalog     simulated Magento 2.4 at {info['magento_url']} ({env.get('SAMPLE_PRODUCTS')} products, "
+                f"OAuth 1.0a); change it: POST {info['magento_url']}/__sim/...")
+    if info.get("source") == "magento":
+        return f"  Catalog     Magento at {info['magento_url']}"
+    return f"  Catalog     {env.get('SAMPLE_PRODUCTS')} sample products; edits in {info['sample_edits_file']}"

@@ -55,6 +55,7 @@ class Stack:
         self.options = environment.LocalOptions.load()
         self.stop_event = threading.Event()
         self.moto: MotoServer | None = None
+        self.magento: Any = None  # the simulated Magento, when it is the source
         self.server = None
         self.threads: list[threading.Thread] = []
 
@@ -63,6 +64,8 @@ class Stack:
         STACK_FILE.unlink(missing_ok=True)  # a file from an earlier run must not pass for this one
         self.moto = MotoServer(LOCAL_DIR / "moto.log").start()
         env = environment.app_environment(os.environ, self.moto.url, REPO)
+        if environment.uses_simulated_magento(os.environ):
+            env.update(self._start_magento())
         environment.apply(env)  # before the app (and PynamoDB's models) are imported
         app_settings = settings.load()
         resources = provision(app_settings, app_settings.hub_bucket)
@@ -79,6 +82,14 @@ class Stack:
         info = self._info(resources)
         write_stack_file(STACK_FILE, info)
         print(banner(info, STACK_FILE, self.options.sync_interval, self.options.export_workers, reason))
+
+    def _start_magento(self) -> dict[str, str]:
+        from .magento.simulator import MagentoSimulator
+
+        products = int(os.environ.get(settings.SAMPLE_PRODUCTS) or environment.DEFAULT_PRODUCTS)
+        self.magento = MagentoSimulator(products, int(os.environ.get(settings.SAMPLE_SEED) or 42))
+        url = self.magento.start(HOST, self.options.magento_port)
+        return environment.magento_environment(url, vars(self.magento.integration))
 
     def _load_app(self) -> tuple[Any, str | None]:
         """The Chalice app, and why export is disabled (None when it is not)."""
@@ -132,6 +143,9 @@ class Stack:
             "events_secret": os.environ[credentials.EVENTS_SECRET],
             "hub_bucket": resources.hub_bucket, "tables": resources.tables,
             "sample_edits_file": os.environ[settings.SAMPLE_EDITS_FILE], "pid": os.getpid(),
+            "source": os.environ[settings.SOURCE],
+            "magento_url": os.environ.get(settings.MAGENTO_BASE_URL, ""),
+            "magento_simulated": self.magento is not None,
             "env": environment.recorded_environment(),
         }
 
@@ -161,6 +175,8 @@ class Stack:
             os._exit(exit_code)
         if self.moto is not None:
             self.moto.stop()
+        if self.magento is not None:
+            self.magento.stop()
 
 
 def main() -> int:

@@ -1,4 +1,5 @@
-"""The local stack as `make run` starts it: first sync, a partial sync of touched products, clean stop."""
+"""The local stack as `make run` starts it (the simulated Magento as the source, read through the real
+adapter): first sync, a partial sync of products edited in Magento, clean stop."""
 from __future__ import annotations
 
 import json
@@ -19,8 +20,7 @@ import boto3
 import pytest
 
 from chalicelib import settings
-from chalicelib.adapters.sample_catalog import SampleCatalogSource
-from chalicelib.domain.runs import iso, utcnow
+from chalicelib.adapters.magento import MagentoCatalogSource, MagentoClient, OAuth1Auth
 
 REPO = Path(__file__).resolve().parents[2]
 STACK_FILE = REPO / ".local" / "stack.json"
@@ -116,11 +116,22 @@ def stack(tmp_path_factory: pytest.TempPathFactory):
             process.wait(10)
 
 
-def _source(stack: LocalStack) -> SampleCatalogSource:
-    app_settings = settings.load(stack.info["env"])
-    assert app_settings.sample_products == PRODUCTS
-    return SampleCatalogSource(products=PRODUCTS, seed=app_settings.sample_seed,
-                               edits_file=stack.info["sample_edits_file"])
+def _magento(stack: LocalStack, path: str, body: dict | None = None) -> Any:
+    """The simulator's admin endpoints (what a merchant's edits in the Magento admin stand for)."""
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(stack.info["magento_url"] + "/__sim" + path, data=data,
+                                     method="GET" if body is None else "POST",
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read() or b"null")
+
+
+def _source(stack: LocalStack) -> MagentoCatalogSource:
+    """The same adapter the stack uses, on the same simulated store."""
+    assert stack.info["source"] == "magento" and stack.info["magento_simulated"]
+    i = _magento(stack, "")["integration"]
+    auth = OAuth1Auth(i["consumer_key"], i["consumer_secret"], i["access_token"], i["access_token_secret"])
+    return MagentoCatalogSource(MagentoClient(stack.info["magento_url"], auth))
 
 
 def test_first_sync_succeeds_behind_the_token(stack: LocalStack) -> None:
@@ -149,9 +160,12 @@ def test_first_sync_succeeds_behind_the_token(stack: LocalStack) -> None:
 def test_partial_sync_exports_exactly_the_touched_rows(stack: LocalStack) -> None:
     baseline = stack.status()["products_synced"]["last_success_run_id"]
     source = _source(stack)
-    touched = set(source.touch(0.01, now=iso(utcnow())))
+    skus = sorted({r["sku"] for r in source.products(None) if r["type"] == "simple"})
+    touched = {skus[0], skus[len(skus) // 2], skus[-1]}
+    for n, sku in enumerate(sorted(touched)):
+        _magento(stack, f"/products/{sku}/price", {"price": 101.5 + n})  # bumps updated_at, as Magento does
     expected = Counter((r["sku"], r["store_view_code"]) for r in source.products(None) if r["sku"] in touched)
-    assert len(touched) == 3 and len(expected) >= len(touched)
+    assert len(expected) >= len(touched)
 
     seen: dict[str, Any] = {}
 
