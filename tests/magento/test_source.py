@@ -43,6 +43,7 @@ def sim(shared_sim):
     shared_sim.clear_requests()
     yield shared_sim
     shared_sim.faults.reset()
+    assert not shared_sim.failures, "the simulator found an answer off Magento's schema"
 
 
 @pytest.fixture
@@ -51,6 +52,7 @@ def own_sim():
     with MagentoSimulator(products=40, integration_as_bearer=True) as sim:
         sim.start()
         yield sim
+        assert not sim.failures
 
 
 def keys(records) -> list[tuple[str, str]]:
@@ -296,3 +298,18 @@ def test_the_page_size_is_what_was_configured(sim):
     sizes = {r.query.get("searchCriteria[pageSize]") for r in sim.requests
              if r.path == "/rest/default/V1/products"}  # (children's SKUs are looked up in the global scope)
     assert sizes == {"300"}
+
+
+def test_without_msi_the_legacy_stock_items_are_used():
+    with MagentoSimulator(products=30, integration_as_bearer=True, msi=False) as sim:
+        sim.start()
+        records = list(source_for(sim, store_views=("default",)).products(None))
+        simple = [r for r in records if r["type"] == "simple"]
+        assert simple and all(r["quantity"] is not None for r in simple)
+        assert not any("/V1/stockItems/" in r.path for r in sim.requests), "list responses carry stock_item"
+        sim.faults.list_stock_item = False  # …unless the list leaves it out: then one request per product
+        again = {r["sku"]: r for r in source_for(sim, store_views=("default",)).products(None)}
+        assert {r["sku"]: r["quantity"] for r in simple} == {sku: again[sku]["quantity"] for sku in again
+                                                             if again[sku]["type"] == "simple"}
+        assert any("/V1/stockItems/" in r.path for r in sim.requests)
+        assert not sim.failures

@@ -28,7 +28,8 @@ def _float(value: Any) -> float:
 
 
 class Inventory:
-    """One source read's view of stock. Answers per page of products; remembers what it read for the read."""
+    """Stock per page of products. What it keeps between pages is per website and stock, never per product:
+    memory stays bounded by the page size whatever the catalog's size."""
 
     def __init__(self, client: MagentoClient, salable_workers: int = 4):
         self._client = client
@@ -36,8 +37,8 @@ class Inventory:
         self._msi: bool | None = None
         self._stock_of_website: dict[str, int] = {}
         self._sources_of_stock: dict[int, list[str]] = {}
-        self._stocks: dict[tuple[int, str], Stock] = {}  # (stock id, sku) → stock, shared by a website's views
-        self._child_skus: dict[int, str] = {}
+        self._stocks: dict[tuple[int, str], Stock] = {}  # (stock id, sku) → stock, for the current page
+        self._child_skus: dict[int, str] = {}  # child entity id → sku, for the current page
 
     @property
     def msi(self) -> bool:
@@ -54,6 +55,8 @@ class Inventory:
 
     def for_page(self, products: Sequence[Mapping[str, Any]], website_code: str) -> dict[str, Stock]:
         """The stock of each product on a page (by SKU), in the given website's stock."""
+        self._stocks.clear()
+        self._child_skus.clear()
         if not self.msi:
             return self._legacy(products)
         stock_id = self._stock_id(website_code)

@@ -68,36 +68,54 @@ class MagentoCatalogSource(CatalogSource):
         views = self._views()  # read now: a wrong URL or token fails the call, not the first next()
         catalog = self._catalog()
         inventory = Inventory(self.client, self._workers)
+        websites: dict[int, list[_View]] = {}
+        for v in views:
+            websites.setdefault(v.website_id, []).append(v)
 
         def records() -> Iterator[SourceProduct]:
-            for v in views:
-                view_catalog = replace(catalog, media_url=v.media_url, options=self._options(v.view.code))
+            for same_website in websites.values():
+                # The views of one website hold the same products and share one stock: page through the
+                # first view by key, read the same id range in the others, and look the stock up once.
+                catalogs = [replace(catalog, media_url=v.media_url, options=self._options(v.view.code))
+                            for v in same_website]
                 for group in (groups() if many else [groups()]):
-                    for page in self._pages(v, group):
-                        stocks = inventory.for_page(page, v.view.website_code)
-                        for product in page:
-                            yield to_record(product, v.view.code, view_catalog, stocks.get(product.get("sku")))
+                    for first, low, high in self._pages(same_website[0], group):
+                        pages = [first] + [self._range(v, group, low, high) for v in same_website[1:]]
+                        stocks = inventory.for_page(first, same_website[0].view.website_code)
+                        for v, view_catalog, page in zip(same_website, catalogs, pages):
+                            for product in page:
+                                yield to_record(product, v.view.code, view_catalog, stocks.get(product.get("sku")))
         return records()
 
-    def _pages(self, v: _View, groups: list[list[Filter]]) -> Iterator[list[Mapping[str, Any]]]:
-        last = 0
+    def _search(self, v: _View, groups: list[list[Filter]], low: int, high: int | None) -> list[Mapping[str, Any]]:
         website = Filter("website_id", str(v.website_id))  # /rest/<store>/V1/products does not filter by website
+        bounds = [[Filter("entity_id", str(low), "gt")]] + ([[Filter("entity_id", str(high), "lteq")]] if high else [])
+        criteria = search_criteria([*groups, [website], *bounds], sort=[("entity_id", "ASC")],
+                                   page_size=self._page_size, current_page=1)
+        result = self.client.get(v.view.code, "/V1/products", criteria)
+        items = result.get("items") if isinstance(result, dict) else None
+        if not isinstance(items, list):
+            raise SourceError(f"Magento's answer for /rest/{v.view.code}/V1/products has no items list")
+        return items
+
+    def _pages(self, v: _View, groups: list[list[Filter]]) -> Iterator[tuple[list[Mapping[str, Any]], int, int]]:
+        """Pages of products with ids above the last page's: each with the id range it covers."""
+        last = 0
         while True:
-            criteria = search_criteria([*groups, [website], [Filter("entity_id", str(last), "gt")]],
-                                       sort=[("entity_id", "ASC")], page_size=self._page_size, current_page=1)
-            result = self.client.get(v.view.code, "/V1/products", criteria)
-            items = result.get("items") if isinstance(result, dict) else None
-            if not isinstance(items, list):
-                raise SourceError(f"Magento's answer for /rest/{v.view.code}/V1/products has no items list")
+            items = self._search(v, groups, last, None)
             ids = [_id(item) for item in items]
             page = [item for item, i in zip(items, ids) if i is None or i > last]
+            newest = max((i for i in ids if i is not None), default=last)
             if not page:
                 return
-            yield page
-            newest = max((i for i in ids if i is not None), default=last)
+            yield page, last, newest
             if newest <= last or len(items) < self._page_size:
                 return
             last = newest
+
+    def _range(self, v: _View, groups: list[list[Filter]], low: int, high: int) -> list[Mapping[str, Any]]:
+        """The products with ids in (low, high] in another view of the same website."""
+        return [item for item in self._search(v, groups, low, high) if (_id(item) or low + 1) > low]
 
     # -- what the codes mean ---------------------------------------------------------------------------
 

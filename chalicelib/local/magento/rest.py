@@ -110,7 +110,7 @@ def dispatch(sim: "MagentoSimulator", method: str, target: str, headers: Mapping
         operation, store_code, _ = sim.contract.route(method, path)
         store = _store(store_code)
         handler = ROUTES.get(operation.operation_id)
-        if handler is None:
+        if handler is None or (not sim.msi and "/V1/inventory/" in path):
             raise no_route()
         if handler.resource is not None:
             url = f"http://{headers.get('Host', 'localhost')}{target}"

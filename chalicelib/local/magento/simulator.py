@@ -64,7 +64,7 @@ class MagentoSimulator:
                  admin_users: Mapping[str, str] | None = None, admin_token_lifetime: float = ADMIN_TOKEN_LIFETIME,
                  integration: Integration | None = None, integration_resources: Collection[str] | None = None,
                  clock: Callable[[], datetime] | None = None, contract: Contract | None = None,
-                 max_logged_requests: int = 100_000):
+                 max_logged_requests: int = 100_000, msi: bool = True):
         if version not in ("2.3", "2.4") or (paging or version) not in ("2.3", "2.4"):
             raise ValueError("version and paging are '2.3' or '2.4'")
         self.version = version
@@ -73,6 +73,7 @@ class MagentoSimulator:
         self.max_page_size = max_page_size
         self.default_page_size = default_page_size
         self.strict = strict
+        self.msi = msi  # False: a store without Multi-Source Inventory (its /V1/inventory routes do not exist)
         self.clock = clock or (lambda: datetime.now(timezone.utc))
         self.catalog = generate(products, seed)
         self.search = ProductSearch(self.catalog)
