@@ -38,7 +38,9 @@ def _parser() -> argparse.ArgumentParser:
 def _use_local_stack() -> None:
     if not LOCAL_STACK_FILE.exists():
         raise CatalogSyncError(f"no local stack found ({LOCAL_STACK_FILE} is missing): start it with `make run`")
-    os.environ.update(json.loads(LOCAL_STACK_FILE.read_text())["env"])
+    stack = json.loads(LOCAL_STACK_FILE.read_text())
+    os.environ.update(stack["env"])
+    os.environ.update(stack.get("source_credentials") or {})  # the simulated Magento's, when it is the source
 
 
 def _bar(run: SyncRun, width: int = 30) -> str:

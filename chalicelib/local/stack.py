@@ -146,6 +146,9 @@ class Stack:
             "source": os.environ[settings.SOURCE],
             "magento_url": os.environ.get(settings.MAGENTO_BASE_URL, ""),
             "magento_simulated": self.magento is not None,
+            # The simulator's integration (not a real store's): the CLI's --local reads the store with it.
+            "source_credentials": environment.magento_environment(self.magento.base_url, vars(
+                self.magento.integration)) if self.magento is not None else {},
             "env": environment.recorded_environment(),
         }
 

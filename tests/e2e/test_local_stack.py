@@ -196,6 +196,20 @@ def test_partial_sync_exports_exactly_the_touched_rows(stack: LocalStack) -> Non
     assert exported == expected
 
 
+def test_the_cli_resyncs_the_running_stack_from_the_stack_file(stack: LocalStack) -> None:
+    env = {name: value for name, value in os.environ.items() if name not in vars(settings).values()
+           and not name.startswith("MAGENTO_")}  # everything, credentials included, comes from stack.json
+    for _ in range(5):  # the scheduler (every 4 s here) may hold the lock for a moment
+        done = subprocess.run([sys.executable, "-m", "chalicelib.cli", "--local", "resync", "--feed", "products",
+                               "--timeout", "60"], cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+        if "in progress" not in done.stdout + done.stderr:
+            break
+        time.sleep(1)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "success" in done.stdout.lower()
+    assert stack.status()["last_sync"]["trigger"] == "cli"
+
+
 def test_stops_cleanly_on_sigint(stack: LocalStack) -> None:
     moto_url = stack.info["aws_endpoint_url"]
     stack.process.send_signal(signal.SIGINT)
