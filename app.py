@@ -3,6 +3,7 @@ from chalice import Chalice, Rate
 
 from chalicelib import container
 from chalicelib.api import api
+from chalicelib.observability import invocation
 from chalicelib.services.export import export_batch as export_one_batch
 from chalicelib.services.events import run_requested_sync
 from chalicelib.services.export import fail_dead_batch as fail_one_batch
@@ -16,7 +17,8 @@ app.register_blueprint(api, url_prefix="/api")
 
 @app.schedule(Rate(1, unit=Rate.HOURS))
 def run_hourly_sync(event):
-    run = scheduled_sync(container.context())
+    with invocation("run_hourly_sync"):
+        run = scheduled_sync(container.context())
     return {"run_id": run.run_id if run else None}
 
 
@@ -24,18 +26,21 @@ def run_hourly_sync(event):
 # enable ReportBatchItemFailures, so a failure must only ever return one message to the queue.
 @app.on_sqs_message(queue=EXPORT_QUEUE, batch_size=1)
 def export_batch(event):
-    for record in event:
-        export_one_batch(container.context(), record.body)
+    with invocation("export_batch"):
+        for record in event:
+            export_one_batch(container.context(), record.body)
 
 
 @app.on_sqs_message(queue=DEAD_LETTER_QUEUE, batch_size=1)
 def fail_dead_batch(event):
-    for record in event:
-        fail_one_batch(container.context(), record.body)
+    with invocation("fail_dead_batch"):
+        for record in event:
+            fail_one_batch(container.context(), record.body)
 
 
 # Change events request a sync through this queue, delayed by the debounce: one run per burst.
 @app.on_sqs_message(queue=TRIGGER_QUEUE, batch_size=1)
 def sync_changed_products(event):
-    runs = [run_requested_sync(container.context(), record.body) for record in event]
+    with invocation("sync_changed_products"):
+        runs = [run_requested_sync(container.context(), record.body) for record in event]
     return {"run_ids": [run.run_id for run in runs if run]}

@@ -18,7 +18,7 @@ from tests.fakes import (InMemoryControlStore, InMemoryFeedStore, InMemoryQueue,
 for _name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
     os.environ.pop(_name, None)
 os.environ.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION="us-east-1",
-                  POWERTOOLS_SERVICE_NAME="catalog-sync", POWERTOOLS_TRACE_DISABLED="1",
+                  POWERTOOLS_SERVICE_NAME="catalog-sync", POWERTOOLS_TRACE_DISABLED="1", POWERTOOLS_METRICS_DISABLED="1",
                   POWERTOOLS_LOG_LEVEL="WARNING")
 
 HUB_BUCKET = "catalog-sync-hub-test"

@@ -76,6 +76,7 @@ def app_environment(user: Mapping[str, str], endpoint_url: str, repo: Path) -> d
         credentials.EVENTS_SECRET: user.get(credentials.EVENTS_SECRET) or secrets.token_urlsafe(32),
         "POWERTOOLS_SERVICE_NAME": "catalog-sync",
         "POWERTOOLS_TRACE_DISABLED": "1",
+        "POWERTOOLS_METRICS_DISABLED": "1",  # no CloudWatch here: EMF lines would only clutter the output
         "POWERTOOLS_METRICS_NAMESPACE": "CatalogSync",
     }
 

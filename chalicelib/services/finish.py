@@ -1,11 +1,10 @@
 """Ending runs: exactly one writer finishes a complete run; stale runs are failed."""
 from __future__ import annotations
 
-from ..observability import logger
+from ..observability import RUNS_FAILED, count, logger
 
 from ..domain.runs import FAILED, IN_PROGRESS, SUCCESS, SyncRun, iso, outcome, past_deadline
 from .context import SyncContext
-
 
 
 def finish_if_complete(ctx: SyncContext, run: SyncRun | None) -> bool:
@@ -26,6 +25,8 @@ def finish_if_complete(ctx: SyncContext, run: SyncRun | None) -> bool:
         except Exception:  # the run's outcome stands; a missing manifest is only logged
             logger.exception("could not complete the run at the destination", extra={"run_id": run.run_id})
     ctx.control.release_lock(run.feed, run.run_id)
+    if status == FAILED:
+        count(RUNS_FAILED)  # an alarm watches it
     logger.info("run finished", extra={"run_id": run.run_id, "status": status, "error": error})
     return True
 
@@ -41,6 +42,7 @@ def recover_stale_run(ctx: SyncContext, feed: str) -> SyncRun | None:
         error = f"the run did not finish before its deadline ({lock.expires_at})"
         if ctx.runs.finish(run.run_id, FAILED, error, iso(now)):
             run.status, run.error = FAILED, error
+            count(RUNS_FAILED)
             logger.warning("stale run failed", extra={"run_id": run.run_id})
     ctx.control.release_lock(feed, lock.run_id)
     return run

@@ -13,6 +13,7 @@ import urllib3
 from oauthlib.oauth1 import SIGNATURE_HMAC_SHA256, Client as OAuth1Client
 
 from ...domain.errors import SourceError
+from ...observability import RETRIES, count, logger
 
 RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
 BACKOFF_BASE_SECONDS = 0.5
@@ -132,6 +133,8 @@ class MagentoClient:
                 if waited + pause > self._retry.budget_seconds:
                     raise SourceError(f"{error} (gave up after {attempt + 1} attempts and "
                                       f"{waited:.0f} s of retrying)") from None
+                count(RETRIES)
+                logger.info("retrying a Magento request", extra={"error": str(error), "pause_s": round(pause, 2)})
                 self._retry.sleep(pause)
                 waited += pause
                 attempt += 1
