@@ -152,12 +152,28 @@ def search_list(items: Sequence[Mapping[str, Any]], criteria: Criteria, paging: 
             return item[field]
         raise MagentoError(400, INVALID_ATTRIBUTE, [field])
 
+    tests = [[_predicate(f) for f in group] for group in criteria.groups]
     found = [item for item in items
-             if all(any(matches(get(item, f.field), f.condition, f.value) for f in group)
-                    for group in criteria.groups)]
+             if all(any(test(get(item, field)) for field, test in group) for group in tests)]
     for field, direction in reversed(criteria.sorts):
         found.sort(key=lambda item: _sort_key(get(item, field)), reverse=direction == "DESC")
     return list(page(found, criteria.page_size, criteria.current_page, paging)), len(found)
+
+
+def _predicate(f: Any) -> tuple[str, Callable[[Any], bool]]:
+    """(field, test) for one filter; an `in` list is parsed once per search, not once per item."""
+    if f.condition in ("in", "nin"):
+        parts = [part.strip() for part in f.value.split(",")]
+        numbers = {n for n in map(_number, parts) if n is not None}
+        texts = {part.lower() for part in parts}
+
+        def found(value: Any) -> bool:
+            if value is None:
+                return False
+            number = _number(value)
+            return (number in numbers) if number is not None and numbers else str(value).lower() in texts
+        return f.field, (found if f.condition == "in" else lambda value: value is not None and not found(value))
+    return f.field, lambda value: matches(value, f.condition, f.value)
 
 
 def _sort_key(value: Any) -> tuple[int, Any]:
