@@ -7,7 +7,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from chalicelib import container
+from chalicelib import container, observability
 from chalicelib.adapters import dynamo_models
 from chalicelib.services.context import SyncContext
 from chalicelib.settings import Settings
@@ -22,6 +22,14 @@ os.environ.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", 
                   POWERTOOLS_LOG_LEVEL="WARNING")
 
 HUB_BUCKET = "catalog-sync-hub-test"
+
+
+@pytest.fixture(autouse=True)
+def _metrics_of_this_test_only():
+    """Services called outside a handler add metrics that no invocation flushes: drop them between tests."""
+    observability.metrics.clear_metrics()
+    yield
+    observability.metrics.clear_metrics()
 
 
 @pytest.fixture
