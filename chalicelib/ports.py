@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any, Collection, Iterable, Iterator, Mapping
 
 from .domain.batching import ExportBatch
+from .domain.budget import Deadline
 from .domain.events import DirtyEntry
 from .domain.feed import FeedRow, RowKey, StoreView, StoredState
 from .domain.runs import SyncRun
@@ -48,10 +49,12 @@ class Destination(ABC):
     kind: str
 
     @abstractmethod
-    def deliver(self, batch: ExportBatch, modified_at: str) -> dict[RowKey, str]:
-        """Deliver a batch; return the rows the destination rejected, with its reasons.
+    def deliver(self, batch: ExportBatch, modified_at: str, deadline: Deadline | None = None) -> dict[RowKey, str]:
+        """Deliver a batch; return the rows the destination rejected for good, with its reasons.
 
-        Raises DestinationError when the whole batch failed.
+        ``modified_at`` is every item's ``modifiedAt``. Transient failures are retried until ``deadline``
+        (None: the destination's own budget). Raises DestinationError when the whole batch failed; its
+        ``retryable`` and ``next_sync`` say what happens next.
         """
 
     @abstractmethod
@@ -92,6 +95,10 @@ class FeedStore(ABC):
         """Mark a row failed for a source record that could not be built; keep its last document."""
 
     @abstractmethod
+    def failed_rows(self) -> Iterator[FeedRow]:
+        """Every row whose state is failed, whatever the cause (a scan: for an operator's resend)."""
+
+    @abstractmethod
     def outbox(self) -> list[RowKey]:
         """Rows still waiting to be exported (pending, failed with a retryable reason, not exported)."""
 
@@ -100,7 +107,9 @@ class FeedStore(ABC):
         """Mark rows exported if unchanged since they were sent; return how many were marked."""
 
     @abstractmethod
-    def mark_failed(self, marks: list[ExportMark], reasons: Mapping[RowKey, str], retryable: bool) -> int: ...
+    def mark_failed(self, marks: list[ExportMark], reasons: Mapping[RowKey, str], retryable: bool) -> int:
+        """Mark rows failed if unchanged since they were sent: ``retryable`` ones join the outbox (cause RETRY),
+        the others are REJECTED (not sent again until they change); return how many were marked."""
 
 
 @dataclass

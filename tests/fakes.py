@@ -6,11 +6,12 @@ from dataclasses import replace
 from typing import Any, Collection, Iterable, Iterator, Mapping
 
 from chalicelib.domain.batching import ExportBatch
+from chalicelib.domain.budget import Deadline
 from chalicelib.domain.errors import (CatalogSyncError, CooldownActiveError, DestinationError, LockHeldError,
                                       SourceError)
 from chalicelib.domain.events import DirtyEntry
-from chalicelib.domain.feed import (DELETED, EXPORTED, FAILED, NOT_EXPORTED, PENDING, FeedRow, RowKey,
-                                    StoreView, StoredState)
+from chalicelib.domain.feed import (DELETED, EXPORTED, FAILED, INVALID, NOT_EXPORTED, PENDING, REJECTED, RETRY,
+                                    FeedRow, RowKey, StoreView, StoredState)
 from chalicelib.domain.runs import IN_PROGRESS, MAX_ERROR_CAUSES, SyncRun
 from chalicelib.ports import (BatchQueue, CatalogSource, ControlStore, Destination, ExportMark, FeedState,
                               FeedStore, Lock, RunStore, SyncTrigger)
@@ -66,11 +67,15 @@ class RecordingDestination(Destination):
         self.completed: list[SyncRun] = []
         self.reject: dict[RowKey, str] = {}
         self.fail: DestinationError | None = None
+        self.modified_at: list[str] = []
+        self.deadlines: list[Deadline | None] = []
 
-    def deliver(self, batch: ExportBatch, modified_at: str) -> dict[RowKey, str]:
+    def deliver(self, batch: ExportBatch, modified_at: str, deadline: Deadline | None = None) -> dict[RowKey, str]:
+        self.deadlines.append(deadline)
         if self.fail:
             raise self.fail
         self.batches.append(batch)
+        self.modified_at.append(modified_at)
         return {row.key: self.reject[row.key] for row in batch.rows if row.key in self.reject}
 
     def complete_run(self, run: SyncRun) -> None:
@@ -111,7 +116,7 @@ class InMemorySyncTrigger(SyncTrigger):
 
 def _state(row: FeedRow) -> StoredState:
     return StoredState(row.hash or None, row.last_exported_hash, row.export_status, row.deleted,
-                       row.last_exported_at)
+                       row.last_exported_at, row.failure)
 
 
 class InMemoryFeedStore(FeedStore):
@@ -144,8 +149,11 @@ class InMemoryFeedStore(FeedStore):
         for name, value in fields.items():
             if getattr(row, name) is None:
                 setattr(row, name, value)
-        self.rows[key] = replace(row, export_status=FAILED, error=reason, run_id=run_id)
+        self.rows[key] = replace(row, export_status=FAILED, error=reason, run_id=run_id, failure=INVALID)
         self.outboxed.discard(key)
+
+    def failed_rows(self) -> Iterator[FeedRow]:
+        return iter(self.get_rows([key for key, row in self.rows.items() if row.export_status == FAILED]))
 
     def outbox(self) -> list[RowKey]:
         return sorted(self.outboxed)
@@ -167,6 +175,7 @@ class InMemoryFeedStore(FeedStore):
             row = self.rows.get(mark.key)
             if row is not None and row.hash == mark.hash:
                 row.export_status, row.error = FAILED, reasons[mark.key]
+                row.failure = RETRY if retryable else REJECTED
                 (self.outboxed.add if retryable else self.outboxed.discard)(mark.key)
                 marked += 1
         return marked

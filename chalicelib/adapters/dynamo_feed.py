@@ -8,23 +8,24 @@ from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from ..domain.feed import DELETED, EXPORTED, FAILED, NOT_EXPORTED, PENDING, FeedRow, RowKey, StoredState
+from ..domain.feed import (DELETED, EXPORTED, FAILED, INVALID, NOT_EXPORTED, PENDING, REJECTED, RETRY, FeedRow, RowKey,
+                           StoredState)
 from ..ports import ExportMark, FeedStore
 from .dynamo_models import FeedRowModel as M
 
 OUTBOX_STATES = (PENDING, NOT_EXPORTED)
 _STATE_ATTRIBUTES = ["sku", "store_view_code", "hash", "last_exported_hash", "last_exported_at",
-                     "export_status", "deleted"]
+                     "export_status", "deleted", "failure"]
 _ROW_FIELDS = ("product_id", "name", "type", "attribute_set", "price", "quantity", "salable_quantity",
                "visibility", "last_modified", "document", "hash", "deleted", "export_status", "error",
-               "last_exported_hash", "last_exported_at", "run_id")
+               "last_exported_hash", "last_exported_at", "run_id", "failure")
 TRANSACTION_ITEMS = 100  # DynamoDB's limit per TransactWriteItems
 _CONFLICT_RETRIES = 5
 
 
 def _state(item: M) -> StoredState:
     return StoredState(item.hash, item.last_exported_hash, item.export_status or PENDING,
-                       bool(item.deleted), item.last_exported_at)
+                       bool(item.deleted), item.last_exported_at, item.failure)
 
 
 def _row(item: M) -> FeedRow:
@@ -82,15 +83,21 @@ class DynamoFeedStore(FeedStore):
                 batch.save(_item(row, self._feed))
 
     def record_invalid(self, key: RowKey, reason: str, run_id: str, fields: Mapping[str, Any]) -> None:
-        actions = [M.export_status.set(FAILED), M.error.set(reason), M.run_id.set(run_id), M.outbox.remove()]
+        actions = [M.export_status.set(FAILED), M.error.set(reason), M.run_id.set(run_id), M.failure.set(INVALID),
+                   M.outbox.remove()]
         # Only fill the dashboard fields of a row that has none: a valid earlier version stays as it was.
         actions += [getattr(M, name).set(getattr(M, name) | value) for name, value in fields.items()]
         M(key.sku, key.store_view_code).update(actions=actions)
+
+    def failed_rows(self) -> Iterator[FeedRow]:
+        return (_row(item) for item in M.scan(filter_condition=M.export_status == FAILED))
 
     def outbox(self) -> list[RowKey]:
         return [RowKey(item.sku, item.store_view_code) for item in M.outbox_index.query(self._feed)]
 
     def mark_exported(self, marks: list[ExportMark], at: str) -> int:
+        # ``failure`` is left as it was: it means something only while the row is failed, and every action on
+        # this path costs (BENCHMARKS.md, stack).
         def actions(mark: ExportMark) -> list:
             return [M.export_status.set(DELETED if mark.deleted else EXPORTED), M.last_exported_hash.set(mark.hash),
                     M.last_exported_at.set(at), M.error.remove(), M.outbox.remove()]
@@ -99,7 +106,8 @@ class DynamoFeedStore(FeedStore):
     def mark_failed(self, marks: list[ExportMark], reasons: Mapping[RowKey, str], retryable: bool) -> int:
         def actions(mark: ExportMark) -> list:
             outbox = M.outbox.set(self._feed) if retryable else M.outbox.remove()
-            return [M.export_status.set(FAILED), M.error.set(reasons[mark.key]), outbox]
+            return [M.export_status.set(FAILED), M.error.set(reasons[mark.key]),
+                    M.failure.set(RETRY if retryable else REJECTED), outbox]
         return self._conditional_updates(marks, actions)
 
     def _conditional_updates(self, marks: list[ExportMark], actions) -> int:

@@ -44,6 +44,7 @@ class FeedRowModel(Model):
     last_exported_hash = UnicodeAttribute(null=True)
     last_exported_at = UnicodeAttribute(null=True)
     run_id = UnicodeAttribute(null=True)
+    failure = UnicodeAttribute(null=True)  # why a failed row failed: invalid, rejected or retry
     outbox = UnicodeAttribute(null=True)
     outbox_index = OutboxIndex()
 

@@ -8,23 +8,21 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from ..domain.batching import ExportBatch
+from ..domain.budget import Deadline
 from ..domain.errors import DestinationError
-from ..domain.feed import RowKey
+from ..domain.feed import RowKey, exported_item
 from ..domain.runs import SyncRun
 from ..ports import Destination
 
-_PERMANENT = {"AccessDenied", "NoSuchBucket", "InvalidBucketName", "AllAccessDisabled"}
-
-
-def exported_item(row_document: dict[str, Any], last_modified: str | None, modified_at: str) -> dict[str, Any]:
-    """The item as the destination receives it: the document plus its timestamps."""
-    return {**row_document, "updatedAt": last_modified, "modifiedAt": modified_at}
+# Configuration problems: retrying the message cannot help, the rows wait for the next sync.
+_CONFIGURATION = {"AccessDenied", "NoSuchBucket", "InvalidBucketName", "AllAccessDisabled"}
 
 
 def _error(action: str, error: Exception) -> DestinationError:
     code = error.response.get("Error", {}).get("Code", "") if isinstance(error, ClientError) else ""
+    configuration = code in _CONFIGURATION
     return DestinationError(f"S3 hub {action} failed: {code or type(error).__name__}: {error}",
-                            retryable=code not in _PERMANENT)
+                            retryable=not configuration, next_sync=configuration)
 
 
 class S3HubDestination(Destination):
@@ -38,7 +36,8 @@ class S3HubDestination(Destination):
     def batch_key(self, batch: ExportBatch) -> str:
         return f"{self._prefix}/{batch.feed}/runs/{batch.run_id}/batch-{batch.batch_no:05d}.jsonl"
 
-    def deliver(self, batch: ExportBatch, modified_at: str) -> dict[RowKey, str]:
+    def deliver(self, batch: ExportBatch, modified_at: str, deadline: Deadline | None = None) -> dict[RowKey, str]:
+        # One PutObject: botocore's own retries are the budget.
         lines = (json.dumps(exported_item(row.document, row.last_modified, modified_at), ensure_ascii=False)
                  for row in batch.rows)
         try:

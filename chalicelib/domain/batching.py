@@ -31,6 +31,7 @@ class ExportBatch:
     run_id: str
     batch_no: int
     rows: list[BatchRow]
+    run_started_at: str | None = None  # the items' modifiedAt: the same on a redelivery, later for newer versions
 
     @property
     def batch_id(self) -> str:
@@ -49,8 +50,9 @@ def _fragment(row: FeedRow) -> str:
 class BatchPacker:
     """Packs rows into encoded messages; the document text is spliced in, never re-serialised."""
 
-    def __init__(self, feed: str, run_id: str, max_rows: int, max_bytes: int):
-        self._head = f'{{"v":{MESSAGE_VERSION},"feed":{_dumps(feed)},"run":{_dumps(run_id)},"batch":'
+    def __init__(self, feed: str, run_id: str, max_rows: int, max_bytes: int, run_started_at: str | None = None):
+        self._head = (f'{{"v":{MESSAGE_VERSION},"feed":{_dumps(feed)},"run":{_dumps(run_id)},'
+                      f'"at":{_dumps(run_started_at)},"batch":')
         self._max_rows = max_rows
         self._max_bytes = max_bytes
         self._fragments: list[str] = []
@@ -84,9 +86,10 @@ class BatchPacker:
         return body
 
 
-def pack(feed: str, run_id: str, rows: list[FeedRow], max_rows: int, max_bytes: int) -> Iterator[str]:
+def pack(feed: str, run_id: str, rows: list[FeedRow], max_rows: int, max_bytes: int,
+         run_started_at: str | None = None) -> Iterator[str]:
     """All rows as encoded messages (for callers that have the rows at hand)."""
-    packer = BatchPacker(feed, run_id, max_rows, max_bytes)
+    packer = BatchPacker(feed, run_id, max_rows, max_bytes, run_started_at)
     for row in rows:
         message = packer.add(row)
         if message:
@@ -103,7 +106,8 @@ def decode(body: str) -> ExportBatch:
         if data.get("v") != MESSAGE_VERSION:
             raise MalformedMessageError(f"unknown message version {data.get('v')!r}")
         rows = [BatchRow(RowKey(*item["k"]), item["h"], item["u"], item["d"]) for item in data["rows"]]
-        return ExportBatch(data["feed"], data["run"], int(data["batch"]), rows)
+        at = data.get("at")  # absent from messages of older versions
+        return ExportBatch(data["feed"], data["run"], int(data["batch"]), rows, at if isinstance(at, str) else None)
     except MalformedMessageError:
         raise
     except (ValueError, KeyError, TypeError, AttributeError) as error:

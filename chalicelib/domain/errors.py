@@ -39,8 +39,16 @@ class SourceError(CatalogSyncError):
 
 
 class DestinationError(CatalogSyncError):
-    """The destination refused or failed a batch."""
+    """The destination refused or failed a whole batch.
 
-    def __init__(self, message: str, retryable: bool = True):
+    ``retryable``: the same message may well succeed soon (throttling, a 5xx, a timeout): it goes back to the
+    queue. Otherwise the batch fails at once, and ``next_sync`` says what becomes of its rows: True for a
+    problem of configuration (a refused key, a missing bucket), fixed outside the catalog, so the rows wait
+    for the next sync; False when the batch itself is refused (too large, unreadable): the rows fail until
+    they change.
+    """
+
+    def __init__(self, message: str, retryable: bool = True, next_sync: bool = False):
         super().__init__(message)
         self.retryable = retryable
+        self.next_sync = next_sync and not retryable

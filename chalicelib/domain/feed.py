@@ -19,7 +19,11 @@ FAILED = "failed"
 DELETED = "deleted"
 NOT_EXPORTED = "not_exported"
 
-
+# Why a failed row failed: the source record could not be built, the destination refused this content (not
+# sent again until it changes), or the export failed for now (the row waits in the outbox for the next sync).
+INVALID = "invalid"
+REJECTED = "rejected"
+RETRY = "retry"
 
 def _canonical(document: dict[str, Any]) -> bytes:
     """Canonical JSON: sorted keys, no spaces, UTF-8 (the same bytes as json.dumps with those options)."""
@@ -63,6 +67,7 @@ class FeedRow:
     last_exported_hash: str | None = None
     last_exported_at: str | None = None
     run_id: str | None = None
+    failure: str | None = None  # INVALID, REJECTED or RETRY while the row is failed
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -79,6 +84,7 @@ class StoredState:
     export_status: str
     deleted: bool
     last_exported_at: str | None = None
+    failure: str | None = None
 
 
 def content_hash(document: bytes) -> str:
@@ -227,3 +233,15 @@ def carry_export_state(row: FeedRow, stored: StoredState | None) -> FeedRow:
 
 def is_exported(row_hash: str, stored: StoredState | None) -> bool:
     return stored is not None and stored.last_exported_hash == row_hash
+
+
+def is_rejected(row_hash: str, stored: StoredState | None) -> bool:
+    """The destination refused this very content: it is not sent again until the row changes."""
+    return (stored is not None and stored.export_status == FAILED and stored.failure == REJECTED
+            and stored.hash == row_hash)
+
+
+def exported_item(document: Mapping[str, Any], last_modified: str | None, modified_at: str) -> dict[str, Any]:
+    """The item as a destination receives it: the feed document plus its timestamps (``updatedAt``: the
+    source's last change; ``modifiedAt``: when the run that sent this version started)."""
+    return {**document, "updatedAt": last_modified, "modifiedAt": modified_at}
