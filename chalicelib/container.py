@@ -28,6 +28,10 @@ def _source(settings: Settings) -> CatalogSource:
 def _destination(settings: Settings) -> Destination | None:
     if settings.export_disabled_reason:
         return None
+    if settings.destination == "http":
+        from .adapters import http_destination  # urllib3 only where the HTTP destination is used
+
+        return http_destination.from_settings(settings)
     return S3HubDestination(boto3.client("s3"), settings.hub_bucket)
 
 

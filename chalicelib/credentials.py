@@ -1,8 +1,10 @@
 """Credentials: from the environment locally, from Secrets Manager in AWS (cached); never logged.
 
 A secret in Secrets Manager holds a JSON object; each credential is one of its keys, named like the
-environment variable that carries it locally (e.g. ``{"MAGENTO_TOKEN": "..."}``). A value set in the
-environment wins, so a developer can override one credential without touching the secret.
+environment variable that carries it locally (e.g. ``{"MAGENTO_TOKEN": "..."}``). A secret name of the form
+``ssm:<parameter name>`` names an SSM Parameter Store parameter (a SecureString, decrypted) holding the same
+JSON object instead. A value set in the environment wins, so a developer can override one credential
+without touching the secret.
 """
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from typing import Mapping
 from .domain.errors import CatalogSyncError
 
 CACHE_SECONDS = 300  # a rotated secret is picked up within five minutes
+SSM_PREFIX = "ssm:"
 
 MAGENTO_TOKEN = "MAGENTO_TOKEN"
 MAGENTO_CONSUMER_KEY = "MAGENTO_CONSUMER_KEY"
@@ -20,6 +23,7 @@ MAGENTO_ACCESS_TOKEN = "MAGENTO_ACCESS_TOKEN"
 MAGENTO_ACCESS_TOKEN_SECRET = "MAGENTO_ACCESS_TOKEN_SECRET"
 OAUTH1_KEYS = (MAGENTO_CONSUMER_KEY, MAGENTO_CONSUMER_SECRET, MAGENTO_ACCESS_TOKEN, MAGENTO_ACCESS_TOKEN_SECRET)
 EVENTS_SECRET = "EVENTS_SECRET"
+DESTINATION_API_KEY = "DESTINATION_API_KEY"
 
 
 class CredentialsError(CatalogSyncError):
@@ -30,7 +34,11 @@ def _secret(name: str) -> Mapping[str, str]:
     from aws_lambda_powertools.utilities import parameters  # only in AWS: keeps local imports light
 
     try:
-        value = parameters.get_secret(name, transform="json", max_age=CACHE_SECONDS)
+        if name.startswith(SSM_PREFIX):
+            value = parameters.get_parameter(name[len(SSM_PREFIX):], decrypt=True, transform="json",
+                                             max_age=CACHE_SECONDS)
+        else:
+            value = parameters.get_secret(name, transform="json", max_age=CACHE_SECONDS)
     except Exception as error:  # GetParameterError, TransformParameterError
         raise CredentialsError(f"cannot read the secret {name!r}: {type(error).__name__}") from None
     if not isinstance(value, dict):

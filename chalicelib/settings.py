@@ -5,6 +5,8 @@ import os
 from dataclasses import dataclass
 from typing import Mapping
 
+from . import credentials
+
 FEED_ROWS_TABLE = "FEED_ROWS_TABLE"
 SYNC_RUNS_TABLE = "SYNC_RUNS_TABLE"
 CONTROL_TABLE = "CONTROL_TABLE"
@@ -15,6 +17,11 @@ SAMPLE_SEED = "SAMPLE_SEED"
 SAMPLE_EDITS_FILE = "SAMPLE_EDITS_FILE"
 DESTINATION = "DESTINATION"
 HUB_BUCKET = "HUB_BUCKET"
+DESTINATION_URL = "DESTINATION_URL"
+DESTINATION_API_KEY_HEADER = "DESTINATION_API_KEY_HEADER"
+DESTINATION_API_KEY_SECRET = "DESTINATION_API_KEY_SECRET"
+DESTINATION_TIMEOUT_SECONDS = "DESTINATION_TIMEOUT_SECONDS"
+EXPORT_TIME_BUDGET_SECONDS = "EXPORT_TIME_BUDGET_SECONDS"
 BATCH_MAX_ROWS = "BATCH_MAX_ROWS"
 BATCH_MAX_BYTES = "BATCH_MAX_BYTES"
 RUN_DEADLINE_SECONDS = "RUN_DEADLINE_SECONDS"
@@ -36,7 +43,8 @@ TRIGGER_QUEUE_URL = "TRIGGER_QUEUE_URL"
 SOURCES = ("magento", "sample")
 MAGENTO_AUTH_MODES = ("token", "oauth1")
 MAGENTO_MAX_PAGE_SIZE = 300
-DESTINATIONS = ("s3-hub", "none")
+DESTINATIONS = ("http", "s3-hub", "none")
+NO_DESTINATION = "no SaaS destination configured"
 
 
 class SettingsError(ValueError):
@@ -55,6 +63,16 @@ class Settings:
     sample_edits_file: str = ""
     destination: str = "none"
     hub_bucket: str = ""
+    # The HTTP ingestion destination (docs/ingestion-api.md). Its API key is a credential, not a setting:
+    # DESTINATION_API_KEY locally, or that key of the secret named here in AWS (chalicelib/credentials.py).
+    destination_url: str = ""
+    destination_api_key_header: str = "x-api-key"
+    destination_api_key_secret: str = ""
+    destination_api_key_set: bool = False  # DESTINATION_API_KEY is in the environment (its value is not kept)
+    destination_timeout_seconds: int = 30  # per request
+    # The most one exporter invocation spends delivering a batch, retries and their waits included; less
+    # when the Lambda has less time left (minus a safety margin, chalicelib/domain/budget.py).
+    export_time_budget_seconds: int = 120
     batch_max_rows: int = 200  # two marking transactions of 100 rows per batch
     batch_max_bytes: int = 240_000
     run_deadline_seconds: int = 3600
@@ -80,9 +98,14 @@ class Settings:
     def export_disabled_reason(self) -> str | None:
         """Why nothing is exported, or None when a destination is configured."""
         if self.destination == "none":
-            return "no SaaS destination configured"
+            return NO_DESTINATION
         if self.destination == "s3-hub" and not self.hub_bucket:
-            return "the S3 hub destination has no bucket (set HUB_BUCKET)"
+            return f"{NO_DESTINATION}: the S3 hub destination has no bucket (set {HUB_BUCKET})"
+        if self.destination == "http" and not self.destination_url:
+            return f"{NO_DESTINATION}: the HTTP destination has no URL (set {DESTINATION_URL})"
+        if self.destination == "http" and not (self.destination_api_key_set or self.destination_api_key_secret):
+            return (f"{NO_DESTINATION}: the HTTP destination has no API key (set {credentials.DESTINATION_API_KEY}, "
+                    f"or in AWS {DESTINATION_API_KEY_SECRET} to the secret that holds it)")
         return None
 
 
@@ -121,6 +144,12 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         sample_edits_file=env.get(SAMPLE_EDITS_FILE, ""),
         destination=_choice(env, DESTINATION, d.destination, DESTINATIONS),
         hub_bucket=env.get(HUB_BUCKET, ""),
+        destination_url=_url(env, DESTINATION_URL),
+        destination_api_key_header=_header_name(env.get(DESTINATION_API_KEY_HEADER) or d.destination_api_key_header),
+        destination_api_key_secret=env.get(DESTINATION_API_KEY_SECRET, ""),
+        destination_api_key_set=bool(env.get(credentials.DESTINATION_API_KEY)),
+        destination_timeout_seconds=_int(env, DESTINATION_TIMEOUT_SECONDS, d.destination_timeout_seconds),
+        export_time_budget_seconds=_int(env, EXPORT_TIME_BUDGET_SECONDS, d.export_time_budget_seconds),
         batch_max_rows=_int(env, BATCH_MAX_ROWS, d.batch_max_rows),
         batch_max_bytes=_int(env, BATCH_MAX_BYTES, d.batch_max_bytes, minimum=4096),
         run_deadline_seconds=_int(env, RUN_DEADLINE_SECONDS, d.run_deadline_seconds, minimum=60),
@@ -143,11 +172,25 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
     )
 
 
-def _base_url(raw: str) -> str:
-    url = raw.strip().rstrip("/")
+def _url(env: Mapping[str, str], name: str) -> str:
+    raw = env.get(name, "")
+    url = raw.strip()
     if url and not url.startswith(("http://", "https://")):
-        raise SettingsError(f"{MAGENTO_BASE_URL} must start with http:// or https://; got {raw!r}")
-    return url.removesuffix("/rest")
+        raise SettingsError(f"{name} must start with http:// or https://; got {raw!r}")
+    return url
+
+
+def _base_url(raw: str) -> str:
+    return _url({MAGENTO_BASE_URL: raw}, MAGENTO_BASE_URL).rstrip("/").removesuffix("/rest")
+
+
+_TOKEN = frozenset("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+
+def _header_name(name: str) -> str:
+    if not name or not set(name) <= _TOKEN:
+        raise SettingsError(f"{DESTINATION_API_KEY_HEADER} must be an HTTP header name (e.g. x-api-key); got {name!r}")
+    return name
 
 
 def _page_size(env: Mapping[str, str]) -> int:

@@ -22,6 +22,7 @@ os.environ.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", 
                   POWERTOOLS_LOG_LEVEL="WARNING")
 
 HUB_BUCKET = "catalog-sync-hub-test"
+INGESTION_KEY = "test-destination-key"
 
 
 @pytest.fixture(autouse=True)
@@ -60,3 +61,21 @@ def fake_ctx() -> SyncContext:
 @pytest.fixture
 def fake_trigger() -> InMemorySyncTrigger:
     return InMemorySyncTrigger()
+
+
+@pytest.fixture(scope="session")
+def _ingestion_service():
+    from chalicelib.local.ingestion import IngestionService
+
+    service = IngestionService(api_key=INGESTION_KEY)
+    service.start()
+    yield service
+    service.stop()
+
+
+@pytest.fixture
+def ingestion(_ingestion_service):
+    """The simulated ingestion service (docs/ingestion-api.md) on a free port, emptied for each test."""
+    _ingestion_service.reset()
+    yield _ingestion_service
+    _ingestion_service.reset()

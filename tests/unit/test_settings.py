@@ -21,7 +21,7 @@ def test_hub_without_bucket_disables_export_with_the_reason():
 
 
 @pytest.mark.parametrize("env, message", [
-    ({"DESTINATION": "ftp"}, "DESTINATION must be one of s3-hub, none; got 'ftp'"),
+    ({"DESTINATION": "ftp"}, "DESTINATION must be one of http, s3-hub, none; got 'ftp'"),
     ({"BATCH_MAX_ROWS": "many"}, "BATCH_MAX_ROWS must be a whole number, got 'many'"),
     ({"BATCH_MAX_ROWS": "0"}, "BATCH_MAX_ROWS must be at least 1, got 0"),
     ({"MAGENTO_PAGE_SIZE": "500"}, "MAGENTO_PAGE_SIZE is at most 300 (Magento's limit); got 500"),

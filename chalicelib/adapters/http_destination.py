@@ -1,0 +1,242 @@
+"""The HTTP ingestion destination: each batch one gzip-compressed JSON POST with an API key.
+
+The contract is docs/ingestion-api.md. Transient failures are retried within the exporter's time budget;
+every other outcome is a per-row result or a DestinationError that says what becomes of the batch.
+"""
+from __future__ import annotations
+
+import email.utils
+import gzip
+import random
+import time
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping
+
+import orjson
+import urllib3
+
+from .. import credentials
+from ..domain.batching import ExportBatch
+from ..domain.budget import Deadline
+from ..domain.errors import DestinationError
+from ..domain.feed import RowKey, exported_item
+from ..domain.runs import SyncRun
+from ..observability import RETRIES, count, logger
+from ..ports import Destination
+from ..settings import BATCH_MAX_BYTES, DESTINATION_API_KEY_SECRET, DESTINATION_URL, Settings
+
+BATCH_HEADER = "X-Catalog-Sync-Batch"
+BACKOFF_BASE_SECONDS = 0.5
+BACKOFF_CAP_SECONDS = 20.0
+MIN_ATTEMPT_SECONDS = 0.5  # a request is not started with less time than this left
+CONNECT_TIMEOUT_SECONDS = 5.0
+REASON_MAX_CHARS = 500
+KEY_HINT = (f"check {credentials.DESTINATION_API_KEY} (locally) or the secret named by {DESTINATION_API_KEY_SECRET}, "
+            "and the key header")
+
+
+def _retryable(status: int) -> bool:
+    return status in (408, 429) or status >= 500
+
+
+class _Transient(Exception):
+    """One attempt failed in a way the next may not; ``what`` groups the failure, ``detail`` varies."""
+
+    def __init__(self, what: str, detail: str = "", retry_after: float | None = None):
+        super().__init__(what)
+        self.what, self.detail, self.retry_after = what, detail, retry_after
+
+
+@dataclass(frozen=True)
+class _Answer:
+    status: int
+    payload: Any  # the JSON body; None when empty
+    content_type: str
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Retry-After in seconds: a number of seconds or an HTTP date."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        moment = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, moment.timestamp() - time.time())
+
+
+def _message(payload: Any) -> str:
+    text = payload.get("message") if isinstance(payload, dict) else None
+    return str(text)[:REASON_MAX_CHARS] if text else "no message"
+
+
+def _named(payload: Any, sent: Mapping[RowKey, Any]) -> dict[RowKey, str]:
+    """The rows of ``sent`` that the answer's ``errors`` name, with their reasons (others are ignored)."""
+    errors = payload.get("errors") if isinstance(payload, dict) else None
+    named: dict[RowKey, str] = {}
+    for entry in errors if isinstance(errors, list) else []:
+        if not isinstance(entry, dict):
+            continue
+        key = RowKey(str(entry.get("sku")), str(entry.get("storeViewCode")))
+        if key in sent:
+            named[key] = str(entry.get("reason") or "rejected by the destination")[:REASON_MAX_CHARS]
+    if isinstance(errors, list) and len(named) < len(errors):
+        logger.warning("the destination named rows that were not sent", extra={"named": len(errors),
+                                                                                "matched": len(named)})
+    return named
+
+
+class HttpDestination(Destination):
+    kind = "http"
+
+    def __init__(self, url: str, api_key: Callable[[], str], key_header: str = "x-api-key",
+                 timeout_seconds: float = 30.0, budget_seconds: float = 120.0,
+                 pool: urllib3.PoolManager | None = None, sleep: Callable[[float], None] = time.sleep,
+                 rng: random.Random | None = None):
+        self.url = url
+        self._api_key = api_key  # called per request: the secret is cached by Powertools, a rotation picked up
+        self._key_header = key_header
+        self._timeout = timeout_seconds
+        self._budget = budget_seconds
+        self._pool = pool or urllib3.PoolManager(maxsize=4, retries=False)
+        self._sleep = sleep
+        self._rng = rng or random.Random()
+        self.requests = 0  # made, retries included
+
+    def __repr__(self) -> str:
+        return f"HttpDestination({self.url!r}, key header {self._key_header!r})"  # never the key
+
+    def deliver(self, batch: ExportBatch, modified_at: str, deadline: Deadline | None = None) -> dict[RowKey, str]:
+        deadline = deadline or Deadline.after(self._budget)
+        items = {row.key: exported_item(row.document, row.last_modified, modified_at) for row in batch.rows}
+        answer = self._post(batch, items, deadline)
+        rejected = self._results(answer, items)
+        if answer.status != 400:
+            return rejected
+        # A 400 naming rows stored nothing: the other rows go again at once, once, without them.
+        rest = {key: item for key, item in items.items() if key not in rejected}
+        if not rest:
+            return rejected
+        again = self._post(batch, rest, deadline)
+        rejected.update(self._results(again, rest))
+        if again.status == 400:
+            refused = f"the destination refused the batch (400): {_message(again.payload)}"
+            rejected.update({key: refused for key in rest if key not in rejected})
+        return rejected
+
+    def complete_run(self, run: SyncRun) -> None:
+        """The ingestion API has no notion of a run: nothing to do."""
+
+    def _results(self, answer: _Answer, sent: Mapping[RowKey, Any]) -> dict[RowKey, str]:
+        """Rows rejected for good; raises DestinationError when the answer fails the whole batch."""
+        status, payload = answer.status, answer.payload
+        if 200 <= status < 300:
+            if payload is not None and not isinstance(payload, dict):
+                raise self._not_ingestion_api(answer)
+            return _named(payload, sent)
+        if status == 400:
+            named = _named(payload, sent)
+            if not named:
+                raise DestinationError(f"the destination refused the batch (400): {_message(payload)}",
+                                       retryable=False)
+            return named
+        if status in (401, 403):
+            raise DestinationError(f"the destination refused the API key ({status}): {KEY_HINT}; it said: "
+                                   f"{_message(payload)}", retryable=False, next_sync=True)
+        if status in (404, 405):
+            raise DestinationError(f"the destination has no ingestion endpoint at {DESTINATION_URL} ({status}): "
+                                   f"check {self.url}; it said: {_message(payload)}", retryable=False, next_sync=True)
+        if status == 413:
+            raise DestinationError(f"the batch is too large for the destination (413): lower {BATCH_MAX_BYTES}; "
+                                   f"it said: {_message(payload)}", retryable=False)
+        raise DestinationError(f"the destination refused the batch ({status}): {_message(payload)}", retryable=False)
+
+    def _not_ingestion_api(self, answer: _Answer) -> DestinationError:
+        return DestinationError(f"the destination's answer is not the ingestion API's ({answer.status}, "
+                                f"{answer.content_type or 'no content type'}): check {DESTINATION_URL} ({self.url})",
+                                retryable=False, next_sync=True)
+
+    def _post(self, batch: ExportBatch, items: Mapping[RowKey, Any], deadline: Deadline) -> _Answer:
+        """POST the items, retrying transient failures with backoff and full jitter until the deadline."""
+        body = gzip.compress(orjson.dumps({"feed": batch.feed, "batchId": batch.batch_id,
+                                           "items": list(items.values())}), compresslevel=6, mtime=0)
+        started, attempts = time.monotonic(), 0
+        while True:
+            if deadline.remaining() < MIN_ATTEMPT_SECONDS and attempts == 0:
+                raise DestinationError(f"no time left to deliver the batch: {deadline.remaining():.1f} s of the "
+                                       "export time budget", retryable=True)
+            attempts += 1
+            try:
+                return self._once(body, batch.batch_id, deadline)
+            except _Transient as error:
+                pause = max(self._rng.uniform(0, min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** attempts)),
+                            error.retry_after or 0.0)
+                left = deadline.remaining()
+                if pause + MIN_ATTEMPT_SECONDS > left:
+                    details = [error.detail] if error.detail else []
+                    if error.retry_after is not None and error.retry_after + MIN_ATTEMPT_SECONDS > left:
+                        details.append(f"Retry-After {error.retry_after:g} s is beyond the time left ({left:.1f} s)")
+                    details.append(f"gave up after {attempts} attempt{'s' if attempts > 1 else ''} in "
+                                   f"{time.monotonic() - started:.1f} s (the export time budget)")
+                    raise DestinationError(f"{error.what}: {'; '.join(details)}", retryable=True) from None
+                count(RETRIES)
+                logger.info("destination retry", extra={"attempt": attempts, "cause": error.what,
+                                                        "wait_seconds": round(pause, 2)})
+                self._sleep(pause)
+
+    def _headers(self, batch_id: str) -> dict[str, str]:
+        try:
+            key = self._api_key()
+        except credentials.CredentialsError as error:
+            raise DestinationError(f"the destination's API key cannot be read: {error}", retryable=False,
+                                   next_sync=True) from None
+        return {"Content-Type": "application/json", "Content-Encoding": "gzip", "Accept": "application/json",
+                "User-Agent": "catalog-sync", self._key_header: key, BATCH_HEADER: batch_id}
+
+    def _once(self, body: bytes, batch_id: str, deadline: Deadline) -> _Answer:
+        seconds = min(self._timeout, deadline.remaining())
+        timeout = urllib3.Timeout(total=seconds, connect=min(CONNECT_TIMEOUT_SECONDS, seconds))
+        headers = self._headers(batch_id)
+        self.requests += 1
+        try:
+            response = self._pool.request("POST", self.url, body=body, headers=headers, timeout=timeout,
+                                          retries=False)
+        except urllib3.exceptions.NewConnectionError as error:  # (a ConnectTimeoutError subclass: first)
+            raise _Transient("cannot reach the destination", self._reason(error)) from None
+        except urllib3.exceptions.TimeoutError:
+            raise _Transient("the destination did not answer in time", f"no answer within {seconds:.1f} s") from None
+        except urllib3.exceptions.ProtocolError as error:
+            raise _Transient("the destination dropped the connection", self._reason(error)) from None
+        except urllib3.exceptions.HTTPError as error:
+            raise _Transient("cannot reach the destination", self._reason(error)) from None
+        status, content_type = response.status, response.headers.get("Content-Type", "")
+        if _retryable(status):
+            raise _Transient(f"the destination answered {status}", "",
+                             _retry_after(response.headers.get("Retry-After")))
+        try:
+            payload = orjson.loads(response.data) if response.data else None
+        except orjson.JSONDecodeError:
+            payload = None
+            if 200 <= status < 300:
+                raise self._not_ingestion_api(_Answer(status, None, content_type)) from None
+        return _Answer(status, payload, content_type)
+
+    def _reason(self, error: Exception) -> str:
+        # urllib3 wraps the socket's error: in ``reason`` (connection errors) or in its args (protocol errors)
+        cause = getattr(error, "reason", None) or next((a for a in error.args if isinstance(a, BaseException)), error)
+        return f"{type(cause).__name__} from {self.url}"
+
+
+def from_settings(settings: Settings) -> HttpDestination:
+    """The destination the settings describe; the key is read (and cached) at each request."""
+    secret = settings.destination_api_key_secret
+
+    def api_key() -> str:
+        return credentials.require((credentials.DESTINATION_API_KEY,), secret)[credentials.DESTINATION_API_KEY]
+
+    return HttpDestination(settings.destination_url, api_key, settings.destination_api_key_header,
+                           settings.destination_timeout_seconds, settings.export_time_budget_seconds)
