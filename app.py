@@ -27,8 +27,8 @@ def run_hourly_sync(event):
 @app.on_sqs_message(queue=EXPORT_QUEUE, batch_size=1)
 def export_batch(event):
     with invocation("export_batch"):
-        for record in event:
-            export_one_batch(container.context(), record.body)
+        for record in event:  # the delivery's time budget ends before the Lambda's does
+            export_one_batch(container.context(), record.body, event.context.get_remaining_time_in_millis)
 
 
 @app.on_sqs_message(queue=DEAD_LETTER_QUEUE, batch_size=1)

@@ -13,9 +13,10 @@ STATUS_LABELS = {IN_PROGRESS: "In Progress", SUCCESS: "Success", FAILED: "Failed
 TRIGGERS = ("schedule", "force", "cli", "events")
 # partial: changes since the watermark plus the products change events marked dirty; full: the whole
 # source, every row re-sent; reconcile: the whole source, only changed rows sent (plus deletions);
-# no-reindex: the stored documents re-sent without reading the source.
-PARTIAL, FULL, RECONCILE, NO_REINDEX = "partial", "full", "reconcile", "no-reindex"
-MODES = (PARTIAL, FULL, RECONCILE, NO_REINDEX)
+# no-reindex: the stored documents re-sent without reading the source; failed: the stored documents of the
+# rows whose export failed (for now or for good) re-sent, without reading the source.
+PARTIAL, FULL, RECONCILE, NO_REINDEX, FAILED_ONLY = "partial", "full", "reconcile", "no-reindex", "failed"
+MODES = (PARTIAL, FULL, RECONCILE, NO_REINDEX, FAILED_ONLY)
 READS_ALL = (FULL, RECONCILE)
 
 MAX_ERROR_CAUSES = 20

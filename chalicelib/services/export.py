@@ -1,20 +1,25 @@
 """Exporting one batch, and failing a batch that reached the dead-letter queue."""
 from __future__ import annotations
 
+import time
 from collections import Counter
+from typing import Callable
 
-from ..observability import correlated, logger
+from ..observability import BATCH_LATENCY, ROWS_EXPORTED, ROWS_FAILED, correlated, count, logger, milliseconds
 
 from ..domain.batching import ExportBatch, MalformedMessageError, decode
+from ..domain.budget import Deadline, export_budget
 from ..domain.errors import DestinationError
 from ..domain.runs import cause_of, iso
 from ..ports import ExportMark
+from ..settings import NO_DESTINATION as NO_DESTINATION_CONFIGURED
 from .context import SyncContext
 from .finish import finish_if_complete
 
 
-NO_DESTINATION = "not exported: no SaaS destination configured"
+NO_DESTINATION = f"not exported: {NO_DESTINATION_CONFIGURED}"
 GAVE_UP = "export failed after repeated attempts"
+WILL_RETRY = "will retry"
 
 
 def _marks(batch: ExportBatch) -> list[ExportMark]:
@@ -30,23 +35,34 @@ def _decode(body: str) -> ExportBatch | None:
         return None
 
 
-def export_batch(ctx: SyncContext, body: str) -> str:
-    """Deliver one message's batch and count it once. Raises on a retryable failure (SQS retries)."""
+def export_batch(ctx: SyncContext, body: str, remaining_ms: Callable[[], int] | None = None) -> str:
+    """Deliver one message's batch and count it once. Raises on a retryable failure (SQS retries).
+
+    ``remaining_ms`` is the Lambda context's ``get_remaining_time_in_millis``: the delivery's time budget is
+    EXPORT_TIME_BUDGET_SECONDS, or less when the invocation has less time left (minus a safety margin).
+    """
+    remaining = remaining_ms() / 1000 if remaining_ms is not None else None
+    deadline = Deadline.after(export_budget(ctx.settings.export_time_budget_seconds, remaining))
     batch = _decode(body)
     if batch is None:
         return "dropped"
     with correlated(run_id=batch.run_id, batch_id=batch.batch_id):
-        return _export(ctx, batch)
+        return _export(ctx, batch, deadline)
 
 
-def _export(ctx: SyncContext, batch: ExportBatch) -> str:
+def _export(ctx: SyncContext, batch: ExportBatch, deadline: Deadline) -> str:
     marks = _marks(batch)
     now = iso(ctx.clock())
-    if ctx.destination is None:
-        return _fail(ctx, batch, marks, {m.key: NO_DESTINATION for m in marks}, retryable=False)
+    if ctx.destination is None:  # the destination went away after the fan-out: the rows wait for one
+        return _fail(ctx, batch, marks, {m.key: NO_DESTINATION for m in marks}, retryable=True)
+    started = time.monotonic()
     try:
-        rejected = ctx.destination.deliver(batch, now)
+        # modifiedAt is the run's start: the same on a redelivery, later for any newer version of a row, so
+        # a late redelivery cannot pass for newer than what a later run sent.
+        rejected = ctx.destination.deliver(batch, batch.run_started_at or now, deadline)
     except DestinationError as error:
+        if error.next_sync:
+            return _fail_for_now(ctx, batch, marks, str(error))
         if not error.retryable:
             return _fail(ctx, batch, marks, {m.key: str(error) for m in marks}, retryable=False)
         ctx.runs.note_batch_error(batch.run_id, batch.batch_no, str(error))
@@ -54,6 +70,7 @@ def _export(ctx: SyncContext, batch: ExportBatch) -> str:
     except Exception as error:
         ctx.runs.note_batch_error(batch.run_id, batch.batch_no, f"{type(error).__name__}: {error}")
         raise
+    milliseconds(BATCH_LATENCY, (time.monotonic() - started) * 1000)
     accepted = [m for m in marks if m.key not in rejected]
     ctx.feed_rows.mark_exported(accepted, now)
     failed = [m for m in marks if m.key in rejected]
@@ -69,15 +86,15 @@ def fail_dead_batch(ctx: SyncContext, body: str) -> str:
     if batch is None:
         return "dropped"
     with correlated(run_id=batch.run_id, batch_id=batch.batch_id):
-        return _fail_dead(ctx, batch)
+        return _fail_for_now(ctx, batch, _marks(batch),
+                             ctx.runs.batch_error(batch.run_id, batch.batch_no) or GAVE_UP)
 
 
-def _fail_dead(ctx: SyncContext, batch: ExportBatch) -> str:
-    last_error = ctx.runs.batch_error(batch.run_id, batch.batch_no) or GAVE_UP
-    marks = _marks(batch)
-    reasons = {m.key: f"will retry: {last_error}" for m in marks}
+def _fail_for_now(ctx: SyncContext, batch: ExportBatch, marks: list[ExportMark], error: str) -> str:
+    """The batch fails; its rows wait in the outbox for the next sync."""
+    reasons = {m.key: f"{WILL_RETRY}: {error}" for m in marks}
     # Grouped by what went wrong, not by the shared "will retry" prefix.
-    counts = Counter({f"will retry: {cause_of(last_error)}": len(marks)})
+    counts = Counter({f"{WILL_RETRY}: {cause_of(error)}": len(marks)})
     return _fail(ctx, batch, marks, reasons, retryable=True, counts=counts)
 
 
@@ -93,6 +110,8 @@ def _count(ctx: SyncContext, batch: ExportBatch, exported: int, failed: int, cou
     if not ctx.runs.record_batch(batch.run_id, batch.batch_no, exported, failed, counts, batch_failed):
         logger.info("batch already counted (redelivered message)")
         return "duplicate"
+    count(ROWS_EXPORTED, exported)
+    count(ROWS_FAILED, failed)
     finish_if_complete(ctx, ctx.runs.get(batch.run_id))
     logger.info("batch counted", extra={"exported": exported, "failed": failed})
     return "failed" if batch_failed else "exported"

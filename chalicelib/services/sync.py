@@ -10,10 +10,11 @@ from ..observability import logger
 from ..domain.batching import SEND_MAX_BYTES, SEND_MAX_MESSAGES, BatchPacker
 from ..domain.errors import CatalogSyncError, InvalidProductError, LockHeldError, UnknownFeedError
 from ..domain.events import DirtyEntry
-from ..domain.feed import (DELETED, EXPORTED, FEEDS, NOT_EXPORTED, PENDING, FeedRow, RowKey, StoredState, StoreView,
-                           build_row, carry_export_state, deletion_of, is_exported, needs_write, row_key_of)
-from ..domain.runs import (FULL, MODES, NO_REINDEX, PARTIAL, READS_ALL, RECONCILE, SyncRun, cause_of, iso, parse_iso,
-                           reconcile_due, start_run)
+from ..domain.feed import (DELETED, EXPORTED, FEEDS, INVALID, NOT_EXPORTED, PENDING, FeedRow, RowKey, StoredState,
+                           StoreView, build_row, carry_export_state, deletion_of, is_exported, is_rejected, needs_write,
+                           row_key_of)
+from ..domain.runs import (FAILED_ONLY, FULL, MODES, NO_REINDEX, PARTIAL, READS_ALL, RECONCILE, SyncRun, cause_of, iso,
+                           parse_iso, reconcile_due, start_run)
 from ..ports import FeedState
 from .context import SyncContext
 from .finish import finish_if_complete, recover_stale_run
@@ -45,9 +46,11 @@ def start_sync(ctx: SyncContext, feed: str = "products", trigger: str = "schedul
     dirty: list[DirtyEntry] = []
     try:
         # Read before the reindex: afterwards the outbox would also list every row this run wrote.
-        leftovers = ctx.feed_rows.outbox() if fanout.enabled else []
+        leftovers = ctx.feed_rows.outbox() if fanout.enabled and mode != FAILED_ONLY else []
         if mode == NO_REINDEX:
             _resubmit(ctx, run, fanout)
+        elif mode == FAILED_ONLY:
+            _resend_failed(ctx, run, fanout)
         else:
             # Read before the source: products marked dirty after this wait for the next run.
             dirty = ctx.control.dirty(feed)
@@ -92,7 +95,8 @@ class _Fanout:
         self._run = run
         self.enabled = ctx.destination is not None
         settings = ctx.settings
-        self._packer = BatchPacker(run.feed, run.run_id, settings.batch_max_rows, settings.batch_max_bytes)
+        self._packer = BatchPacker(run.feed, run.run_id, settings.batch_max_rows, settings.batch_max_bytes,
+                                   run.started_at)
         self._writes: list[FeedRow] = []
         self._messages: list[str] = []
         self._message_bytes = 0
@@ -287,6 +291,8 @@ def _new_products(ctx: SyncContext, rows: list[FeedRow], stored: Mapping[RowKey,
 
 def _compare(ctx: SyncContext, run: SyncRun, fanout: _Fanout, row: FeedRow,
              previous: StoredState | None, resend: bool) -> None:
+    if not resend and is_rejected(row.hash, previous):
+        return  # refused by the destination as it stands: sent again once it changes (or on request)
     exported = is_exported(row.hash, previous)
     if needs_write(row, previous):
         carry_export_state(row, previous)
@@ -310,6 +316,20 @@ def _resubmit(ctx: SyncContext, run: SyncRun, fanout: _Fanout) -> None:
         if not fanout.enabled or not row.document or (row.deleted and row.export_status == DELETED):
             continue
         fanout.send(row)
+
+
+def _resend_failed(ctx: SyncContext, run: SyncRun, fanout: _Fanout) -> None:
+    """Mode failed: send the stored documents of the rows whose export failed, for now or for good.
+
+    Rows the source found malformed are left out: their stored document is the last good one, and sending
+    it would hide the source's problem (they go out once the source gives a valid record again).
+    """
+    for row in ctx.feed_rows.failed_rows():
+        if row.failure == INVALID or not row.document:
+            continue
+        run.rows_seen += 1
+        if fanout.enabled:
+            fanout.send(row)
 
 
 def scheduled_mode(state: FeedState, reconcile_interval_seconds: int, now: datetime) -> str:

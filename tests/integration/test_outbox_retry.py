@@ -1,0 +1,58 @@
+"""On DynamoDB (moto): rows that failed for now wait in the outbox index and the next hourly sync sends them,
+while rows the destination rejected stay failed until they change."""
+from datetime import datetime, timezone
+
+import pytest
+
+from chalicelib.adapters.dynamo_control import DynamoControlStore
+from chalicelib.adapters.dynamo_feed import DynamoFeedStore
+from chalicelib.adapters.dynamo_runs import DynamoRunStore
+from chalicelib.domain.errors import DestinationError
+from chalicelib.domain.feed import EXPORTED, FAILED, RowKey
+from chalicelib.domain.runs import SUCCESS
+from chalicelib.services.context import SyncContext
+from chalicelib.services.export import export_batch, fail_dead_batch
+from chalicelib.services.sync import scheduled_sync
+from chalicelib.settings import Settings
+from tests.fakes import InMemoryQueue, InMemorySource, RecordingDestination
+from tests.unit.test_sync_service import Clock, catalog
+
+REJECTED_ROW = RowKey("SKU-0012", "default")
+
+
+@pytest.fixture
+def ctx(aws):
+    context = SyncContext(Settings(batch_max_rows=10), InMemorySource(catalog(10)), RecordingDestination(),
+                          DynamoFeedStore(), DynamoRunStore(), DynamoControlStore(), InMemoryQueue())
+    context.clock = Clock()
+    return context
+
+
+def test_the_next_hourly_sync_sends_what_failed_for_now_and_leaves_what_was_rejected(ctx):
+    ctx.source.records += catalog(13)[20:]  # three more products: a third batch
+    ctx.destination.reject = {REJECTED_ROW: "invalid: unknown attribute"}
+    first = scheduled_sync(ctx)
+    failing, *others = ctx.queue.drain()
+    for message in others:
+        export_batch(ctx, message)
+    ctx.destination.fail = DestinationError("the destination answered 503: gave up", retryable=True)
+    with pytest.raises(DestinationError):
+        export_batch(ctx, failing)  # the message goes back to SQS, and after its last receive to the DLQ
+    fail_dead_batch(ctx, failing)
+    done = ctx.runs.get(first.run_id)
+    assert (done.status, done.batches_failed, done.rows_failed) == (SUCCESS, 1, 11)
+    waiting = {key for key in ctx.feed_rows.outbox()}
+    assert len(waiting) == 10 and REJECTED_ROW not in waiting
+
+    ctx.destination.fail = None
+    ctx.clock.advance(hours=1)
+    sent_before = len(ctx.destination.rows)
+    retry = scheduled_sync(ctx)
+    for message in ctx.queue.drain():
+        export_batch(ctx, message)
+    retry = ctx.runs.get(retry.run_id)
+    assert (retry.mode, retry.status, retry.rows_changed, retry.rows_exported) == ("partial", SUCCESS, 0, 10)
+    assert {row.key for row in ctx.destination.rows[sent_before:]} == waiting
+    rows = {row.key: row for row in ctx.feed_rows.iter_rows()}
+    assert all(rows[key].export_status == EXPORTED for key in waiting)
+    assert rows[REJECTED_ROW].export_status == FAILED and ctx.feed_rows.outbox() == []

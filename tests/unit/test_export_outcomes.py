@@ -1,0 +1,130 @@
+"""What becomes of rows after an export, on in-memory fakes: the time budget, modifiedAt, failures for now or
+for good, rows the destination rejected, and the failed-only resend."""
+from dataclasses import replace
+
+import pytest
+
+from chalicelib.domain.budget import export_budget
+from chalicelib.domain.errors import DestinationError
+from chalicelib.domain.feed import EXPORTED, FAILED, INVALID, REJECTED, RETRY, RowKey
+from chalicelib.domain.runs import SUCCESS, iso
+from chalicelib.services.export import export_batch, fail_dead_batch
+from chalicelib.services.sync import start_sync
+from tests.fakes import product
+from tests.unit.test_sync_service import Clock, catalog, sync
+
+BAD = RowKey("SKU-0002", "french")
+
+
+@pytest.fixture
+def ctx(fake_ctx):
+    fake_ctx.source.records = catalog(10)
+    fake_ctx.clock = Clock()
+    return fake_ctx
+
+
+@pytest.mark.parametrize("cap, remaining, budget", [
+    (120, None, 120),  # no Lambda context: the setting
+    (120, 300, 120),  # a 5-minute Lambda: the setting caps it
+    (120, 130, 100),  # less time left: 30 s kept back
+    (120, 100, 75),  # a quarter kept back, at most 30 s
+    (120, 3, 2.25),  # a short invocation keeps a quarter back
+    (120, 0.1, 0.075),
+    (120, -1, 0),
+])
+def test_the_budget_is_the_setting_or_the_lambdas_time_left_minus_a_margin(cap, remaining, budget):
+    assert export_budget(cap, remaining) == pytest.approx(budget)
+
+
+def test_the_delivery_gets_the_budget_left_by_the_lambda(ctx):
+    start_sync(ctx)
+    first, second = ctx.queue.drain()
+    export_batch(ctx, first, remaining_ms=lambda: 40_000)  # a quarter kept back: 30 s to deliver
+    ctx.settings = replace(ctx.settings, export_time_budget_seconds=5)
+    export_batch(ctx, second, remaining_ms=lambda: 300_000)  # the setting caps it
+    assert [round(deadline.remaining()) for deadline in ctx.destination.deadlines] == [30, 5]
+
+
+def test_modified_at_is_the_runs_start_the_same_on_a_redelivery(ctx):
+    run = start_sync(ctx)
+    message = ctx.queue.drain()[0]
+    ctx.clock.advance(minutes=3)
+    export_batch(ctx, message)
+    export_batch(ctx, message)
+    assert ctx.destination.modified_at == [run.started_at, run.started_at]
+
+
+def test_a_configuration_failure_fails_the_batch_and_its_rows_wait_for_the_next_sync(ctx):
+    sync(ctx)
+    ctx.destination.fail = DestinationError("the destination refused the API key (403): check it", retryable=False,
+                                            next_sync=True)
+    run = sync(ctx, mode="full")
+    assert run.error == "every batch failed: 20 × will retry: the destination refused the API key (403)"
+    row = ctx.feed_rows.rows[RowKey("SKU-0001", "default")]
+    assert (row.export_status, row.failure, row.error) == (
+        FAILED, RETRY, "will retry: the destination refused the API key (403): check it")
+    assert len(ctx.feed_rows.outbox()) == 20
+
+
+def test_a_rejected_row_is_not_sent_again_until_it_changes(ctx):
+    ctx.destination.reject = {BAD: "invalid: name too long"}
+    sync(ctx)
+    assert (ctx.feed_rows.rows[BAD].failure, ctx.feed_rows.rows[BAD].error) == (REJECTED, "invalid: name too long")
+    ctx.destination.reject = {}
+    sent = len(ctx.destination.rows)
+    ctx.clock.advance(hours=1)
+    assert sync(ctx, mode="reconcile").rows_exported == 0  # read again, unchanged: left alone
+    assert len(ctx.destination.rows) == sent and ctx.feed_rows.rows[BAD].export_status == FAILED
+    ctx.clock.advance(hours=1)
+    ctx.source.records[5] = product(2, "french", name="Shorter", updated_at=iso(ctx.clock.now))
+    assert sync(ctx).rows_exported == 1
+    assert ctx.feed_rows.rows[BAD].export_status == EXPORTED
+
+
+def test_a_full_resync_sends_rejected_rows_too(ctx):
+    ctx.destination.reject = {BAD: "invalid: name too long"}
+    sync(ctx)
+    ctx.destination.reject = {}
+    assert sync(ctx, mode="full").rows_exported == 20
+
+
+def test_failed_only_resends_the_failed_rows_whatever_the_cause_without_reading_the_source(ctx):
+    ctx.destination.reject = {BAD: "invalid: name too long"}
+    sync(ctx)
+    ctx.destination.reject = {}
+    # a batch that failed for now (its message reached the dead-letter queue), and a malformed product
+    ctx.clock.advance(hours=1)
+    ctx.source.records[0] = product(0, "default", name="New", updated_at=iso(ctx.clock.now))
+    ctx.source.records[2] = product(1, "default", price="n/a", updated_at=iso(ctx.clock.now))
+    start_sync(ctx)
+    [message] = ctx.queue.drain()
+    fail_dead_batch(ctx, message)
+    states = {key: (row.export_status, row.failure) for key, row in ctx.feed_rows.rows.items()
+              if row.export_status == FAILED}
+    assert states == {BAD: (FAILED, REJECTED), RowKey("SKU-0000", "default"): (FAILED, RETRY),
+                      RowKey("SKU-0001", "default"): (FAILED, INVALID)}
+
+    reads, sent = len(ctx.source.reads), len(ctx.destination.rows)
+    ctx.clock.advance(minutes=5)
+    run = sync(ctx, mode="failed")
+    assert len(ctx.source.reads) == reads  # the source is not read
+    assert sorted(row.key for row in ctx.destination.rows[sent:]) == [RowKey("SKU-0000", "default"), BAD]
+    assert (run.mode, run.status, run.rows_seen, run.rows_exported) == ("failed", SUCCESS, 2, 2)
+    # the malformed product's last good document is not sent: it would hide the source's error
+    assert ctx.feed_rows.rows[RowKey("SKU-0001", "default")].export_status == FAILED
+
+
+def test_failed_only_with_nothing_failed_succeeds_with_nothing_sent(ctx):
+    sync(ctx)
+    run = sync(ctx, mode="failed")
+    assert (run.status, run.batches_total, run.rows_exported) == (SUCCESS, 0, 0)
+
+
+def test_rows_exported_to_no_destination_wait_in_the_outbox(ctx):
+    start_sync(ctx)
+    message = ctx.queue.drain()[0]
+    ctx.destination = None  # the destination went away after the fan-out
+    assert export_batch(ctx, message) == "failed"
+    row = ctx.feed_rows.rows[RowKey("SKU-0000", "default")]
+    assert (row.error, row.failure) == ("not exported: no SaaS destination configured", RETRY)
+    assert RowKey("SKU-0000", "default") in ctx.feed_rows.outbox()
