@@ -10,9 +10,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TextIO
 
+from . import credentials
 from .domain.errors import CatalogSyncError, LockHeldError
 from .domain.feed import FEEDS
-from .domain.runs import FULL, IN_PROGRESS, NO_REINDEX, STATUS_LABELS, SUCCESS, SyncRun, parse_iso
+from .domain.runs import FAILED_ONLY, FULL, IN_PROGRESS, NO_REINDEX, STATUS_LABELS, SUCCESS, SyncRun, parse_iso
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 LOCAL_STACK_FILE = Path(".local/stack.json")
@@ -25,8 +26,11 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     resync = commands.add_parser("resync", help="reindex the catalog and resync it to the destination")
     resync.add_argument("--feed", required=True, choices=FEEDS, help="the feed to resync")
-    resync.add_argument("--no-reindex", action="store_true",
-                        help="resubmit the stored feed documents without reading the catalog")
+    what = resync.add_mutually_exclusive_group()
+    what.add_argument("--no-reindex", action="store_true",
+                      help="resubmit the stored feed documents without reading the catalog")
+    what.add_argument("--failed-only", action="store_true",
+                      help="resend the rows whose export failed (for now or for good), without reading the catalog")
     resync.add_argument("--timeout", type=float, default=None,
                         help="seconds to wait for the export to finish (default: the run's deadline)")
     commands.add_parser("status", help="show the last sync and the products synced")
@@ -41,6 +45,8 @@ def _use_local_stack() -> None:
     stack = json.loads(LOCAL_STACK_FILE.read_text())
     os.environ.update(stack["env"])
     os.environ.update(stack.get("source_credentials") or {})  # the simulated Magento's, when it is the source
+    if stack.get("simulated_destination_api_key"):  # the simulated ingestion service's, when it is the destination
+        os.environ[credentials.DESTINATION_API_KEY] = stack["simulated_destination_api_key"]
 
 
 def _bar(run: SyncRun, width: int = 30) -> str:
@@ -90,7 +96,8 @@ def _resync(args: argparse.Namespace, out: TextIO) -> int:
     from .services.sync import start_sync
 
     ctx = container.context()
-    run = start_sync(ctx, feed=args.feed, trigger="cli", mode=NO_REINDEX if args.no_reindex else FULL)
+    mode = NO_REINDEX if args.no_reindex else FAILED_ONLY if args.failed_only else FULL
+    run = start_sync(ctx, feed=args.feed, trigger="cli", mode=mode)
     print(f"run {run.run_id} started ({run.mode})", file=out)
     run = _wait(ctx, run, args.timeout, sys.stderr if out is sys.stdout else out)
     print(_summary(run), file=out)
