@@ -12,6 +12,10 @@ from .. import credentials, settings
 REGION = "us-east-1"
 HUB_BUCKET = "catalog-sync-hub-local"
 DEFAULT_PRODUCTS = "2000"
+# A delivery ends (retries included) well within the export queue's visibility timeout (provision.py, 10 s),
+# so a message is not received again while an exporter still works on it.
+EXPORT_TIME_BUDGET = "6"
+DESTINATION_TIMEOUT = "5"
 # Never a real account: whatever the machine holds, these would send the app to it.
 _REAL_AWS = ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_DEFAULT_PROFILE")
 
@@ -35,17 +39,30 @@ class LocalOptions:
     sync_interval: int
     export_workers: int
     magento_port: int = 0  # the simulated Magento's port; 0: any free one (the banner and stack file say which)
+    ingestion_port: int = 0  # the simulated ingestion service's port; 0: any free one
 
     @classmethod
     def load(cls, env: Mapping[str, str] = os.environ) -> "LocalOptions":
         return cls(port=_whole(env, "PORT", 8000, 1), sync_interval=_whole(env, "SYNC_INTERVAL", 3600, 1),
                    export_workers=_whole(env, "EXPORT_WORKERS", 2, 1),
-                   magento_port=_whole(env, "MAGENTO_SIM_PORT", 0, 0))
+                   magento_port=_whole(env, "MAGENTO_SIM_PORT", 0, 0),
+                   ingestion_port=_whole(env, "INGESTION_SIM_PORT", 0, 0))
 
 
 def uses_simulated_magento(user: Mapping[str, str]) -> bool:
     """The default source is the simulated Magento; SOURCE=sample or a real MAGENTO_BASE_URL replaces it."""
     return (user.get(settings.SOURCE) or "magento") == "magento" and not user.get(settings.MAGENTO_BASE_URL)
+
+
+def uses_simulated_ingestion(user: Mapping[str, str]) -> bool:
+    """The default destination is the simulated ingestion service; DESTINATION=s3-hub or none, or a real
+    DESTINATION_URL, replaces it."""
+    return (user.get(settings.DESTINATION) or "http") == "http" and not user.get(settings.DESTINATION_URL)
+
+
+def ingestion_environment(ingest_url: str, api_key: str) -> dict[str, str]:
+    """Where the simulated ingestion service takes batches, and its key (generated per start, never logged)."""
+    return {settings.DESTINATION_URL: ingest_url, credentials.DESTINATION_API_KEY: api_key}
 
 
 def magento_environment(base_url: str, integration: Mapping[str, str]) -> dict[str, str]:
@@ -69,8 +86,10 @@ def app_environment(user: Mapping[str, str], endpoint_url: str, repo: Path) -> d
         settings.SOURCE: user.get(settings.SOURCE) or "magento",
         settings.SAMPLE_PRODUCTS: user.get(settings.SAMPLE_PRODUCTS) or DEFAULT_PRODUCTS,
         settings.SAMPLE_EDITS_FILE: str(repo / ".local" / "catalog-edits.json"),
-        settings.DESTINATION: user.get(settings.DESTINATION) or "s3-hub",
+        settings.DESTINATION: user.get(settings.DESTINATION) or "http",
         settings.HUB_BUCKET: HUB_BUCKET,
+        settings.EXPORT_TIME_BUDGET_SECONDS: user.get(settings.EXPORT_TIME_BUDGET_SECONDS) or EXPORT_TIME_BUDGET,
+        settings.DESTINATION_TIMEOUT_SECONDS: user.get(settings.DESTINATION_TIMEOUT_SECONDS) or DESTINATION_TIMEOUT,
         settings.API_TOKEN: user.get(settings.API_TOKEN) or secrets.token_urlsafe(24),
         # Signs change events; written to .local/stack.json (never logged) for a developer to sign with.
         credentials.EVENTS_SECRET: user.get(credentials.EVENTS_SECRET) or secrets.token_urlsafe(32),

@@ -16,9 +16,6 @@ def write_stack_file(path: Path, info: dict[str, Any]) -> None:
 
 def banner(info: dict[str, Any], stack_file: Path, sync_interval: int, export_workers: int,
            export_disabled_reason: str | None) -> str:
-    env = info["env"]
-    destination = (f"S3 hub, bucket {info['hub_bucket']}" if export_disabled_reason is None
-                   else f"none ({export_disabled_reason}): rows are reindexed, not exported")
     return "\n".join([
         "",
         "Catalog Sync local stack is running",
@@ -28,12 +25,23 @@ def banner(info: dict[str, Any], stack_file: Path, sync_interval: int, export_wo
         f"  Try         curl -H 'Authorization: Bearer {info['api_token']}' {info['api_url']}sync/status",
         f"  AWS (moto)  {info['aws_endpoint_url']} ({info['region']})",
         _catalog_line(info),
-        f"  Destination {destination}",
+        f"  Destination {_destination(info, export_disabled_reason)}",
         f"  Schedule    first sync now, then every {sync_interval} s; {export_workers} export worker(s)",
         f"  Stack file  {stack_file}",
         "Press Ctrl-C to stop.",
         "",
     ])
+
+
+def _destination(info: dict[str, Any], export_disabled_reason: str | None) -> str:
+    if export_disabled_reason is not None:
+        return f"none ({export_disabled_reason}): rows are reindexed, not exported"
+    if info.get("destination_simulated"):
+        return (f"simulated ingestion service at {info['destination_url']} (its key: simulated_destination_api_key "
+                f"in the stack file); what it holds: GET {info['ingestion_admin_url']}/items")
+    if info.get("destination") == "http":
+        return f"HTTP ingestion at {info['destination_url']}"
+    return f"S3 hub, bucket {info['hub_bucket']}"
 
 
 def _catalog_line(info: dict[str, Any]) -> str:

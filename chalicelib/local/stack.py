@@ -5,6 +5,7 @@ import importlib
 import json
 import logging
 import os
+import secrets
 import signal
 import sys
 import threading
@@ -56,6 +57,7 @@ class Stack:
         self.stop_event = threading.Event()
         self.moto: MotoServer | None = None
         self.magento: Any = None  # the simulated Magento, when it is the source
+        self.ingestion: Any = None  # the simulated ingestion service, when it is the destination
         self.server = None
         self.threads: list[threading.Thread] = []
 
@@ -66,6 +68,8 @@ class Stack:
         env = environment.app_environment(os.environ, self.moto.url, REPO)
         if environment.uses_simulated_magento(os.environ):
             env.update(self._start_magento())
+        if environment.uses_simulated_ingestion(os.environ):
+            env.update(self._start_ingestion())
         environment.apply(env)  # before the app (and PynamoDB's models) are imported
         app_settings = settings.load()
         resources = provision(app_settings, app_settings.hub_bucket)
@@ -90,6 +94,14 @@ class Stack:
         self.magento = MagentoSimulator(products, int(os.environ.get(settings.SAMPLE_SEED) or 42))
         url = self.magento.start(HOST, self.options.magento_port)
         return environment.magento_environment(url, vars(self.magento.integration))
+
+    def _start_ingestion(self) -> dict[str, str]:
+        from .ingestion import IngestionService
+
+        # A fresh key per start, as the events secret: the app gets it through the environment.
+        self.ingestion = IngestionService(api_key=secrets.token_urlsafe(24))
+        self.ingestion.start(HOST, self.options.ingestion_port)
+        return environment.ingestion_environment(self.ingestion.ingest_url, self.ingestion.api_key)
 
     def _load_app(self) -> tuple[Any, str | None]:
         """The Chalice app, and why export is disabled (None when it is not)."""
@@ -142,6 +154,13 @@ class Stack:
             # The one place the events secret is written out: a developer signs events with it.
             "events_secret": os.environ[credentials.EVENTS_SECRET],
             "hub_bucket": resources.hub_bucket, "tables": resources.tables,
+            "destination": os.environ[settings.DESTINATION],
+            "destination_url": os.environ.get(settings.DESTINATION_URL, ""),
+            "destination_simulated": self.ingestion is not None,
+            "ingestion_admin_url": f"{self.ingestion.base_url}/__ingest" if self.ingestion is not None else "",
+            # The simulated service's key (local only, like the events secret): the CLI's --local and the
+            # tests read back with it. A real destination's key is never written here.
+            "simulated_destination_api_key": self.ingestion.api_key if self.ingestion is not None else "",
             "sample_edits_file": os.environ[settings.SAMPLE_EDITS_FILE], "pid": os.getpid(),
             "source": os.environ[settings.SOURCE],
             "magento_url": os.environ.get(settings.MAGENTO_BASE_URL, ""),
@@ -180,6 +199,8 @@ class Stack:
             self.moto.stop()
         if self.magento is not None:
             self.magento.stop()
+        if self.ingestion is not None:
+            self.ingestion.stop()
 
 
 def main() -> int:

@@ -33,8 +33,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory):
            if name not in vars(settings).values() and name != "EVENTS_SECRET"}
     env.pop("POWERTOOLS_LOG_LEVEL", None)
     # One scheduled sync (at start), so that only the event can start the next one.
+    # The S3 hub as the destination (still selectable; the default stack's simulated service is tested beside).
     env.update(PORT=str(port), SOURCE="sample", SAMPLE_PRODUCTS=str(PRODUCTS), SYNC_INTERVAL="3600",
-               EVENT_DEBOUNCE_SECONDS=str(DEBOUNCE), PYTHONUNBUFFERED="1")
+               EVENT_DEBOUNCE_SECONDS=str(DEBOUNCE), DESTINATION="s3-hub", PYTHONUNBUFFERED="1")
     STACK_FILE.unlink(missing_ok=True)
     output = tmp_path_factory.mktemp("local-stack-events") / "output.log"
     with open(output, "wb") as sink:

@@ -1,5 +1,6 @@
 """The local stack as `make run` starts it (the simulated Magento as the source, read through the real
-adapter): first sync, a partial sync of products edited in Magento, clean stop."""
+adapter; the simulated ingestion service as the destination, reached by the real HTTP destination): first
+sync, what the service holds, a partial sync of products edited in Magento, clean stop."""
 from __future__ import annotations
 
 import json
@@ -26,7 +27,6 @@ REPO = Path(__file__).resolve().parents[2]
 STACK_FILE = REPO / ".local" / "stack.json"
 PRODUCTS = 300
 START_TIMEOUT = 90.0
-BATCH_KEY = re.compile(r"^batch-\d{5}\.jsonl$")
 
 
 def _free_port() -> int:
@@ -154,7 +154,46 @@ def test_first_sync_succeeds_behind_the_token(stack: LocalStack) -> None:
     records = list(_source(stack).products(None))
     assert status["products_synced"]["products"] == len({r["sku"] for r in records})
     assert status["products_synced"]["rows"] == len(records)
-    assert status["export"] == {"enabled": True, "destination": "s3-hub", "reason": None}
+    assert status["export"] == {"enabled": True, "destination": "http", "reason": None}
+    assert status["last_sync"]["rows_exported"] == len(records) and status["last_sync"]["rows_failed"] == 0
+
+
+def _ingestion(stack: LocalStack, path: str, key: str | None = None) -> tuple[int, Any]:
+    """The simulated ingestion service: its read-back API (with the key) or its admin (/__ingest, local only)."""
+    assert stack.info["destination_simulated"]
+    base = stack.info["ingestion_admin_url"].removesuffix("/__ingest")
+    request = urllib.request.Request(base + path, headers={"x-api-key": key} if key else {})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def _feed_row(stack: LocalStack, sku: str, view: str) -> dict[str, Any]:
+    env = stack.info["env"]
+    dynamodb = boto3.client("dynamodb", endpoint_url=stack.info["aws_endpoint_url"],
+                            region_name=stack.info["region"], aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
+                            aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"])
+    item = dynamodb.get_item(TableName=stack.info["tables"]["feed_rows"], ConsistentRead=True,
+                             Key={"sku": {"S": sku}, "store_view_code": {"S": view}})["Item"]
+    return {name: next(iter(value.values())) for name, value in item.items()}
+
+
+def test_the_service_holds_each_products_feed_document(stack: LocalStack) -> None:
+    record = next(r for r in _source(stack).products(None) if r["type"] == "configurable")
+    sku, view = record["sku"], record["store_view_code"]
+    key = stack.info["simulated_destination_api_key"]
+    assert _ingestion(stack, f"/v1/items?sku={sku}&storeViewCode={view}")[0] == 401  # the key is needed
+    code, held = _ingestion(stack, f"/v1/items?sku={sku}&storeViewCode={view}", key)
+    assert code == 200, held
+    row = _feed_row(stack, sku, view)
+    document = dict(held["document"])
+    assert (document.pop("updatedAt"), document.pop("modifiedAt") <= row["last_exported_at"]) == (
+        row["last_modified"], True)
+    assert document == json.loads(row["document"])  # what the service holds is the feed row's document
+    assert (row["export_status"], held["batchId"].split("/")[0]) == ("exported", row["run_id"])
+    assert key not in stack.output_tail(100_000)  # the key is in the stack file only, never in the output
 
 
 def test_partial_sync_exports_exactly_the_touched_rows(stack: LocalStack) -> None:
@@ -182,18 +221,13 @@ def test_partial_sync_exports_exactly_the_touched_rows(stack: LocalStack) -> Non
     assert run["rows_changed"] == run["rows_exported"] == sum(expected.values())
     assert run["rows_failed"] == 0
 
-    env = stack.info["env"]
-    s3 = boto3.client("s3", endpoint_url=stack.info["aws_endpoint_url"], region_name=stack.info["region"],
-                      aws_access_key_id=env["AWS_ACCESS_KEY_ID"], aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"])
-    prefix = f"feeds/products/runs/{run['run_id']}/"
-    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=stack.info["hub_bucket"], Prefix=prefix).get("Contents", [])]
-    batches = [key for key in keys if BATCH_KEY.match(key[len(prefix):])]
-    assert set(keys) - set(batches) <= {prefix + "manifest.json"}, keys
-    exported: Counter = Counter()
-    for key in batches:
-        body = s3.get_object(Bucket=stack.info["hub_bucket"], Key=key)["Body"].read().decode()
-        exported.update((item["sku"], item["storeViewCode"]) for item in map(json.loads, body.splitlines()))
+    # What the simulated service received from this run (its admin lists the rows it holds, with their batch).
+    code, held = _ingestion(stack, "/__ingest/items")
+    assert code == 200
+    exported = Counter((item["sku"], item["storeViewCode"]) for item in held["items"]
+                       if item["batchId"].startswith(run["run_id"] + "/"))
     assert exported == expected
+    assert all(item["receiveCount"] <= 2 for item in held["items"])  # a product sent by two runs at most
 
 
 def test_the_cli_resyncs_the_running_stack_from_the_stack_file(stack: LocalStack) -> None:
@@ -206,8 +240,12 @@ def test_the_cli_resyncs_the_running_stack_from_the_stack_file(stack: LocalStack
             break
         time.sleep(1)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "success" in done.stdout.lower()
-    assert stack.status()["last_sync"]["trigger"] == "cli"
+    # The CLI's own summary: the status may already show a scheduled run that started after it.
+    [run_id] = re.findall(r"^run (\S+): Success$", done.stdout, re.MULTILINE)
+    assert "trigger cli" in done.stdout
+    # A full resync sends every row again: the service now holds each from the CLI's run.
+    held = _ingestion(stack, "/__ingest/items")[1]["items"]
+    assert held and all(item["batchId"].startswith(run_id + "/") for item in held)
 
 
 def test_stops_cleanly_on_sigint(stack: LocalStack) -> None:
