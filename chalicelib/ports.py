@@ -125,6 +125,14 @@ class FeedState:
     last_full_read_at: str | None = None
 
 
+@dataclass(frozen=True, order=True)
+class RunCursor:
+    """Where a page of runs ends: the last run's start and id (runs sort by both)."""
+
+    started_at: str
+    run_id: str
+
+
 @dataclass(frozen=True)
 class Lock:
     feed: str
@@ -145,13 +153,30 @@ class RunStore(ABC):
     def latest(self, feed: str) -> SyncRun | None: ...
 
     @abstractmethod
+    def list_runs(self, feed: str, limit: int, after: RunCursor | None = None) -> tuple[list[SyncRun], RunCursor | None]:
+        """Runs of ``feed``, newest first, from just after ``after``; and where the next page starts (None: no more)."""
+
+    @abstractmethod
+    def claim_reindex(self, run_id: str, at: str) -> bool:
+        """Mark an opened run's reindex begun (its first progress); False if it already was (a redelivery)."""
+
+    @abstractmethod
+    def note_progress(self, run_id: str, rows_seen: int, rows_changed: int, at: str) -> None:
+        """Record the reindex's progress so far (the run's only writer while it reindexes)."""
+
+    @abstractmethod
     def seal(self, run: SyncRun) -> SyncRun:
-        """Store the reindex counters and the batch total; return the run as it now stands."""
+        """Store the reindex counters, its error examples, the batch total and ``sealed_at``; return the run as
+        it now stands."""
 
     @abstractmethod
     def record_batch(self, run_id: str, batch_no: int, exported: int, failed: int,
-                     error_counts: Mapping[str, int], batch_failed: bool) -> bool:
-        """Count a batch once: False when it was already counted (a redelivered message)."""
+                     error_counts: Mapping[str, int], batch_failed: bool,
+                     error_examples: Mapping[str, list[dict[str, str]]] | None = None) -> bool:
+        """Count a batch once: False when it was already counted (a redelivered message).
+
+        ``error_examples`` are a few failed rows per cause; a cause keeps the first examples it was given.
+        """
 
     @abstractmethod
     def note_batch_error(self, run_id: str, batch_no: int, error: str) -> None:
@@ -197,6 +222,10 @@ class ControlStore(ABC):
     def cooldown_started_at(self, feed: str) -> str | None: ...
 
     @abstractmethod
+    def release_cooldown(self, feed: str, claimed_at: str) -> None:
+        """Give back the cooldown claimed at ``claimed_at`` (its sync could not start), if nobody claimed it since."""
+
+    @abstractmethod
     def record_full_read(self, feed: str, at: str) -> None:
         """Remember when a run last read the whole source (full resync or reconcile)."""
 
@@ -230,6 +259,13 @@ class SyncTrigger(ABC):
     @abstractmethod
     def request(self, feed: str, requested_at: str, delay_seconds: int) -> None:
         """Send one message that starts a sync of ``feed`` after ``delay_seconds``.
+
+        Raises CatalogSyncError when the message cannot be sent.
+        """
+
+    @abstractmethod
+    def start_run(self, feed: str, run_id: str) -> None:
+        """Send one message that runs the opened run ``run_id`` (a forced sync) at once.
 
         Raises CatalogSyncError when the message cannot be sent.
         """

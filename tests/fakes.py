@@ -12,9 +12,9 @@ from chalicelib.domain.errors import (CatalogSyncError, CooldownActiveError, Des
 from chalicelib.domain.events import DirtyEntry
 from chalicelib.domain.feed import (DELETED, EXPORTED, FAILED, INVALID, NOT_EXPORTED, PENDING, REJECTED, RETRY,
                                     FeedRow, RowKey, StoreView, StoredState)
-from chalicelib.domain.runs import IN_PROGRESS, MAX_ERROR_CAUSES, SyncRun
+from chalicelib.domain.runs import IN_PROGRESS, MAX_ERROR_CAUSES, MAX_EXAMPLES_PER_CAUSE, SyncRun
 from chalicelib.ports import (BatchQueue, CatalogSource, ControlStore, Destination, ExportMark, FeedState,
-                              FeedStore, Lock, RunStore, SyncTrigger)
+                              FeedStore, Lock, RunCursor, RunStore, SyncTrigger)
 
 VIEWS = [StoreView("default", "main_store", "base", "USD"), StoreView("french", "main_store", "base", "USD")]
 
@@ -106,12 +106,18 @@ class InMemoryQueue(BatchQueue):
 class InMemorySyncTrigger(SyncTrigger):
     def __init__(self) -> None:
         self.requests: list[dict[str, Any]] = []
+        self.runs: list[dict[str, str]] = []
         self.fail_with: str | None = None
 
     def request(self, feed: str, requested_at: str, delay_seconds: int) -> None:
         if self.fail_with:
             raise CatalogSyncError(self.fail_with)
         self.requests.append({"feed": feed, "requested_at": requested_at, "delay_seconds": delay_seconds})
+
+    def start_run(self, feed: str, run_id: str) -> None:
+        if self.fail_with:
+            raise CatalogSyncError(self.fail_with)
+        self.runs.append({"feed": feed, "run_id": run_id})
 
 
 def _state(row: FeedRow) -> StoredState:
@@ -197,21 +203,45 @@ class InMemoryRunStore(RunStore):
         runs = sorted((r for r in self.runs.values() if r.feed == feed), key=lambda r: r.started_at)
         return copy.deepcopy(runs[-1]) if runs else None
 
-    def _add_counts(self, stored: SyncRun, counts: Mapping[str, int]) -> None:
+    def list_runs(self, feed: str, limit: int, after: RunCursor | None = None) -> tuple[list[SyncRun], RunCursor | None]:
+        runs = sorted((r for r in self.runs.values() if r.feed == feed), key=lambda r: (r.started_at, r.run_id),
+                      reverse=True)
+        if after is not None:
+            runs = [r for r in runs if (r.started_at, r.run_id) < (after.started_at, after.run_id)]
+        page = [copy.deepcopy(r) for r in runs[:limit]]
+        return page, RunCursor(page[-1].started_at, page[-1].run_id) if len(runs) > limit else None
+
+    def claim_reindex(self, run_id: str, at: str) -> bool:
+        stored = self.runs.get(run_id)
+        if stored is None or stored.progress_at is not None:
+            return False
+        stored.progress_at = at
+        return True
+
+    def note_progress(self, run_id: str, rows_seen: int, rows_changed: int, at: str) -> None:
+        stored = self.runs[run_id]
+        stored.rows_seen, stored.rows_changed, stored.progress_at = rows_seen, rows_changed, at
+
+    def _add_counts(self, stored: SyncRun, counts: Mapping[str, int],
+                    examples: Mapping[str, list[dict[str, str]]] | None = None) -> None:
         for cause, n in sorted(counts.items(), key=lambda item: -item[1])[:MAX_ERROR_CAUSES]:
             stored.error_counts[cause] = stored.error_counts.get(cause, 0) + n
+        for cause, rows in sorted((examples or {}).items())[:MAX_ERROR_CAUSES]:
+            if rows and cause not in stored.error_examples:  # a cause keeps the examples it got first
+                stored.error_examples[cause] = copy.deepcopy(list(rows[:MAX_EXAMPLES_PER_CAUSE]))
 
     def seal(self, run: SyncRun) -> SyncRun:
         stored = self.runs[run.run_id]
         for name in ("rows_seen", "rows_changed", "rows_deleted", "rows_invalid", "batches_total", "error",
-                     "source_read_at"):
+                     "source_read_at", "sealed_at"):
             setattr(stored, name, getattr(run, name))
         stored.rows_failed += run.rows_invalid
-        self._add_counts(stored, run.error_counts)
+        self._add_counts(stored, run.error_counts, run.error_examples)
         return copy.deepcopy(stored)
 
     def record_batch(self, run_id: str, batch_no: int, exported: int, failed: int,
-                     error_counts: Mapping[str, int], batch_failed: bool) -> bool:
+                     error_counts: Mapping[str, int], batch_failed: bool,
+                     error_examples: Mapping[str, list[dict[str, str]]] | None = None) -> bool:
         batch = self.batches.setdefault((run_id, batch_no), {})
         if "status" in batch or run_id not in self.runs:
             return False
@@ -223,7 +253,7 @@ class InMemoryRunStore(RunStore):
             stored.batches_done += 1
         stored.rows_exported += exported
         stored.rows_failed += failed
-        self._add_counts(stored, error_counts)
+        self._add_counts(stored, error_counts, error_examples)
         return True
 
     def note_batch_error(self, run_id: str, batch_no: int, error: str) -> None:
@@ -286,6 +316,10 @@ class InMemoryControlStore(ControlStore):
 
     def cooldown_started_at(self, feed: str) -> str | None:
         return self.cooldowns.get(feed)
+
+    def release_cooldown(self, feed: str, claimed_at: str) -> None:
+        if self.cooldowns.get(feed) == claimed_at:
+            del self.cooldowns[feed]
 
     def record_full_read(self, feed: str, at: str) -> None:
         self.states.setdefault(feed, FeedState(feed)).last_full_read_at = at

@@ -110,6 +110,14 @@ class DynamoControlStore(ControlStore):
         item = _get(f"cooldown#{feed}")
         return item.last_forced_at if item else None
 
+    def release_cooldown(self, feed: str, claimed_at: str) -> None:
+        try:
+            # Only the claim it made: a later force sync's cooldown stays.
+            C(f"cooldown#{feed}").delete(condition=C.last_forced_at == claimed_at)
+        except Exception as error:  # DeleteError
+            if not _lost_condition(error):
+                raise
+
     def record_full_read(self, feed: str, at: str) -> None:
         C(f"feed#{feed}").update(actions=[C.last_full_read_at.set(at)])
 

@@ -87,7 +87,10 @@ class SyncRunModel(Model):
     rows_failed = NumberAttribute(default=0)
     error = UnicodeAttribute(null=True)
     error_counts = MapAttribute(default=dict)
+    error_examples = MapAttribute(default=dict)  # cause -> [{"sku", "store_view_code"}], a few each
     source_read_at = UnicodeAttribute(null=True)
+    progress_at = UnicodeAttribute(null=True)
+    sealed_at = UnicodeAttribute(null=True)
     feed_started_index = FeedStartedIndex()
 
 

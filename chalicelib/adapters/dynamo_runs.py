@@ -10,8 +10,8 @@ from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from ..domain.runs import IN_PROGRESS, MAX_ERROR_CAUSES, SyncRun
-from ..ports import RunStore
+from ..domain.runs import IN_PROGRESS, MAX_ERROR_CAUSES, MAX_EXAMPLES_PER_CAUSE, SyncRun
+from ..ports import RunCursor, RunStore
 from .dynamo_models import ExportBatchModel as B
 from .dynamo_models import SyncRunModel as R
 
@@ -26,14 +26,25 @@ def _batch_item(batch_no: int) -> str:
     return f"batch#{batch_no:05d}"
 
 
+_MAPS = ("error_counts", "error_examples")
+
+
+def _examples(item: R) -> dict[str, list[dict[str, str]]]:
+    stored = item.error_examples.as_dict() if item.error_examples else {}
+    return {cause: [{"sku": str(row.get("sku")), "store_view_code": str(row.get("store_view_code"))}
+                    for row in rows if isinstance(row, dict)]
+            for cause, rows in stored.items() if isinstance(rows, list)}
+
+
 def _run(item: R) -> SyncRun:
-    values = {name: getattr(item, name) for name in _RUN_FIELDS if name != "error_counts"}
+    values = {name: getattr(item, name) for name in _RUN_FIELDS if name not in _MAPS}
     for name in _COUNTERS:
         values[name] = int(values[name] or 0)
     if values["batches_total"] is not None:
         values["batches_total"] = int(values["batches_total"])
     counts = item.error_counts.as_dict() if item.error_counts else {}
-    return SyncRun(**values, error_counts={cause: int(n) for cause, n in counts.items()})
+    return SyncRun(**values, error_counts={cause: int(n) for cause, n in counts.items()},
+                   error_examples=_examples(item))
 
 
 def _conditional_failed(error: Exception) -> bool:
@@ -44,6 +55,13 @@ def _count_actions(error_counts: Mapping[str, int]) -> list:
     """Increment the map of error causes (ADD cannot reach into a map: SET with if_not_exists)."""
     causes = sorted(error_counts.items(), key=lambda item: -item[1])[:MAX_ERROR_CAUSES]
     return [R.error_counts[cause].set((R.error_counts[cause] | 0) + n) for cause, n in causes]
+
+
+def _example_actions(error_examples: Mapping[str, list[dict[str, str]]] | None) -> list:
+    """A cause keeps the examples it got first (SET with if_not_exists): a few rows, not every batch's."""
+    causes = sorted((error_examples or {}).items())[:MAX_ERROR_CAUSES]
+    return [R.error_examples[cause].set(R.error_examples[cause] | list(rows[:MAX_EXAMPLES_PER_CAUSE]))
+            for cause, rows in causes if rows]
 
 
 class DynamoRunStore(RunStore):
@@ -70,20 +88,47 @@ class DynamoRunStore(RunStore):
             return _run(item)
         return None
 
+    def list_runs(self, feed: str, limit: int, after: RunCursor | None = None) -> tuple[list[SyncRun], RunCursor | None]:
+        start = None
+        if after is not None:  # the index's key of the last run shown: the table's key and the index's
+            start = {"feed": {"S": feed}, "started_at": {"S": after.started_at}, "run_id": {"S": after.run_id},
+                     "item": {"S": RUN_ITEM}}
+        page = R.feed_started_index.query(feed, scan_index_forward=False, limit=limit, last_evaluated_key=start,
+                                          page_size=limit)
+        runs = [_run(item) for item in page]
+        more = page.last_evaluated_key is not None and len(runs) == limit
+        return runs, RunCursor(runs[-1].started_at, runs[-1].run_id) if more else None
+
+    def claim_reindex(self, run_id: str, at: str) -> bool:
+        try:
+            R(run_id, RUN_ITEM).update(actions=[R.progress_at.set(at)],
+                                       condition=R.run_id.exists() & R.progress_at.does_not_exist())
+            return True
+        except UpdateError as update_error:
+            if _conditional_failed(update_error):
+                return False
+            raise
+
+    def note_progress(self, run_id: str, rows_seen: int, rows_changed: int, at: str) -> None:
+        R(run_id, RUN_ITEM).update(actions=[R.rows_seen.set(rows_seen), R.rows_changed.set(rows_changed),
+                                            R.progress_at.set(at)])
+
     def seal(self, run: SyncRun) -> SyncRun:
         actions = [getattr(R, name).set(getattr(run, name)) for name in
                    ("rows_seen", "rows_changed", "rows_deleted", "rows_invalid", "batches_total", "error",
-                    "source_read_at")]
+                    "source_read_at", "sealed_at")]
         actions.append(R.rows_failed.add(run.rows_invalid))
         item = R(run.run_id, RUN_ITEM)
-        item.update(actions=actions + _count_actions(run.error_counts))
+        item.update(actions=actions + _count_actions(run.error_counts) + _example_actions(run.error_examples))
         return _run(item)
 
     def record_batch(self, run_id: str, batch_no: int, exported: int, failed: int,
-                     error_counts: Mapping[str, int], batch_failed: bool) -> bool:
+                     error_counts: Mapping[str, int], batch_failed: bool,
+                     error_examples: Mapping[str, list[dict[str, str]]] | None = None) -> bool:
         batch = B(run_id, _batch_item(batch_no))
-        run_actions = [R.batches_failed.add(1) if batch_failed else R.batches_done.add(1),
-                       R.rows_exported.add(exported), R.rows_failed.add(failed)] + _count_actions(error_counts)
+        run_actions = ([R.batches_failed.add(1) if batch_failed else R.batches_done.add(1),
+                        R.rows_exported.add(exported), R.rows_failed.add(failed)] + _count_actions(error_counts)
+                       + _example_actions(error_examples))
         for attempt in range(5):
             try:
                 with TransactWrite(connection=self._transactions()) as transaction:

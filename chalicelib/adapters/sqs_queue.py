@@ -76,3 +76,11 @@ class SqsSyncTrigger(SyncTrigger):
                                       DelaySeconds=max(0, min(delay_seconds, MAX_DELAY_SECONDS)))
         except (BotoCoreError, ClientError) as error:
             raise QueueError(f"cannot send the sync request to the trigger queue: {error}", 0) from None
+
+    def start_run(self, feed: str, run_id: str) -> None:
+        if not self._url:
+            raise QueueError("the trigger queue is not configured (set TRIGGER_QUEUE_URL)", 0)
+        try:
+            self._client.send_message(QueueUrl=self._url, MessageBody=json.dumps({"feed": feed, "run_id": run_id}))
+        except (BotoCoreError, ClientError) as error:
+            raise QueueError(f"cannot send the forced sync to the trigger queue: {error}", 0) from None

@@ -18,8 +18,10 @@ TRIGGERS = ("schedule", "force", "cli", "events")
 PARTIAL, FULL, RECONCILE, NO_REINDEX, FAILED_ONLY = "partial", "full", "reconcile", "no-reindex", "failed"
 MODES = (PARTIAL, FULL, RECONCILE, NO_REINDEX, FAILED_ONLY)
 READS_ALL = (FULL, RECONCILE)
+FORCE_MODES = (FULL, NO_REINDEX, FAILED_ONLY)  # what an operator may force (the seed's resync and its options)
 
 MAX_ERROR_CAUSES = 20
+MAX_EXAMPLES_PER_CAUSE = 3  # example rows kept per cause of failure, so a run's item stays small
 
 
 def utcnow() -> datetime:
@@ -63,7 +65,11 @@ class SyncRun:
     rows_failed: int = 0
     error: str | None = None
     error_counts: dict[str, int] = field(default_factory=dict)
+    # A few failed rows per cause ({"sku", "store_view_code"}), for the run's detail.
+    error_examples: dict[str, list[dict[str, str]]] = field(default_factory=dict)
     source_read_at: str | None = None
+    progress_at: str | None = None  # the reindex's last progress update (rows seen, changed)
+    sealed_at: str | None = None
 
     @property
     def sealed(self) -> bool:
@@ -102,6 +108,17 @@ def error_summary(error_counts: dict[str, int]) -> str | None:
         return None
     causes = sorted(error_counts.items(), key=lambda item: (-item[1], item[0]))
     return "; ".join(f"{count} × {cause}" for cause, count in causes[:5])
+
+
+def add_example(examples: dict[str, list[dict[str, str]]], cause: str, sku: str, store_view_code: str) -> None:
+    """Keep the row as an example of ``cause`` while the cause has fewer than its share (and causes are few)."""
+    rows = examples.get(cause)
+    if rows is None:
+        if len(examples) >= MAX_ERROR_CAUSES:
+            return
+        rows = examples[cause] = []
+    if len(rows) < MAX_EXAMPLES_PER_CAUSE:
+        rows.append({"sku": sku[:200], "store_view_code": store_view_code[:200]})
 
 
 def cause_of(reason: str) -> str:

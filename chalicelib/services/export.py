@@ -10,7 +10,8 @@ from ..observability import BATCH_LATENCY, ROWS_EXPORTED, ROWS_FAILED, correlate
 from ..domain.batching import ExportBatch, MalformedMessageError, decode
 from ..domain.budget import Deadline, export_budget
 from ..domain.errors import DestinationError
-from ..domain.runs import cause_of, iso
+from ..domain.feed import RowKey
+from ..domain.runs import add_example, cause_of, iso
 from ..ports import ExportMark
 from ..settings import NO_DESTINATION as NO_DESTINATION_CONFIGURED
 from .context import SyncContext
@@ -76,8 +77,9 @@ def _export(ctx: SyncContext, batch: ExportBatch, deadline: Deadline) -> str:
     failed = [m for m in marks if m.key in rejected]
     if failed:
         ctx.feed_rows.mark_failed(failed, rejected, retryable=False)
-    counts = Counter(cause_of(reason) for reason in rejected.values())
-    return _count(ctx, batch, len(accepted), len(failed), counts, batch_failed=False)
+    causes = {key: cause_of(reason) for key, reason in rejected.items()}
+    return _count(ctx, batch, len(accepted), len(failed), Counter(causes.values()), batch_failed=False,
+                  examples=_examples(causes))
 
 
 def fail_dead_batch(ctx: SyncContext, body: str) -> str:
@@ -94,20 +96,29 @@ def _fail_for_now(ctx: SyncContext, batch: ExportBatch, marks: list[ExportMark],
     """The batch fails; its rows wait in the outbox for the next sync."""
     reasons = {m.key: f"{WILL_RETRY}: {error}" for m in marks}
     # Grouped by what went wrong, not by the shared "will retry" prefix.
-    counts = Counter({f"{WILL_RETRY}: {cause_of(error)}": len(marks)})
-    return _fail(ctx, batch, marks, reasons, retryable=True, counts=counts)
+    return _fail(ctx, batch, marks, reasons, retryable=True,
+                 causes={m.key: f"{WILL_RETRY}: {cause_of(error)}" for m in marks})
 
 
 def _fail(ctx: SyncContext, batch: ExportBatch, marks: list[ExportMark], reasons: dict, retryable: bool,
-          counts: Counter | None = None) -> str:
+          causes: dict[RowKey, str] | None = None) -> str:
     ctx.feed_rows.mark_failed(marks, reasons, retryable=retryable)
-    counts = counts or Counter(cause_of(reason) for reason in reasons.values())
-    return _count(ctx, batch, 0, len(marks), counts, batch_failed=True)
+    causes = causes or {key: cause_of(reason) for key, reason in reasons.items()}
+    return _count(ctx, batch, 0, len(marks), Counter(causes.values()), batch_failed=True, examples=_examples(causes))
+
+
+def _examples(causes: dict[RowKey, str]) -> dict[str, list[dict[str, str]]]:
+    """A few rows of each cause, for the run's detail."""
+    examples: dict[str, list[dict[str, str]]] = {}
+    for key, cause in causes.items():
+        add_example(examples, cause, key.sku, key.store_view_code)
+    return examples
 
 
 def _count(ctx: SyncContext, batch: ExportBatch, exported: int, failed: int, counts: Counter,
-           batch_failed: bool) -> str:
-    if not ctx.runs.record_batch(batch.run_id, batch.batch_no, exported, failed, counts, batch_failed):
+           batch_failed: bool, examples: dict[str, list[dict[str, str]]] | None = None) -> str:
+    if not ctx.runs.record_batch(batch.run_id, batch.batch_no, exported, failed, counts, batch_failed,
+                                 examples):
         logger.info("batch already counted (redelivered message)")
         return "duplicate"
     count(ROWS_EXPORTED, exported)

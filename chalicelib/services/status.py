@@ -1,8 +1,11 @@
-"""What the dashboard and the CLI show: the last sync and the products synced."""
+"""What the dashboard and the CLI show: the last sync with its live progress, the products synced, the
+force-sync cooldown and whether export is enabled."""
 from __future__ import annotations
 
 from typing import Any
 
+from ..domain.cooldown import available_at, is_cooling
+from ..domain.progress import live_progress
 from ..domain.runs import STATUS_LABELS, SyncRun
 from .context import SyncContext
 
@@ -31,19 +34,33 @@ def run_view(run: SyncRun) -> dict[str, Any]:
     }
 
 
+def with_progress(ctx: SyncContext, run: SyncRun, rows_total: int) -> dict[str, Any]:
+    """The run's view and, while it is in flight, its live progress."""
+    return {**run_view(run), "progress": live_progress(run, ctx.clock(), rows_total or None)}
+
+
+def cooldown_view(ctx: SyncContext, feed: str) -> dict[str, Any]:
+    seconds = ctx.settings.cooldown_seconds
+    last = ctx.control.cooldown_started_at(feed)
+    cooling = is_cooling(last, seconds, ctx.clock())
+    return {"seconds": seconds, "last_forced_at": last, "available": not cooling,
+            "available_at": available_at(last, seconds) if cooling else None}
+
+
 def sync_status(ctx: SyncContext, feed: str = "products") -> dict[str, Any]:
     run = ctx.runs.latest(feed)
     state = ctx.control.feed_state(feed)
     reason = ctx.export_disabled_reason
     return {
         "feed": feed,
-        "last_sync": run_view(run) if run else None,
+        "last_sync": with_progress(ctx, run, state.rows_total) if run else None,
         "products_synced": {
             "last_success_at": state.last_success_at,
             "last_success_run_id": state.last_success_run_id,
             "products": state.products_total,
             "rows": state.rows_total,
         },
+        "cooldown": cooldown_view(ctx, feed),
         "export": {
             "enabled": reason is None,
             "destination": ctx.destination.kind if ctx.destination else "none",

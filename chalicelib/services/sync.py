@@ -13,11 +13,12 @@ from ..domain.events import DirtyEntry
 from ..domain.feed import (DELETED, EXPORTED, FEEDS, INVALID, NOT_EXPORTED, PENDING, FeedRow, RowKey, StoredState,
                            StoreView, build_row, carry_export_state, deletion_of, is_exported, is_rejected, needs_write,
                            row_key_of)
-from ..domain.runs import (FAILED_ONLY, FULL, MODES, NO_REINDEX, PARTIAL, READS_ALL, RECONCILE, SyncRun, cause_of, iso,
-                           parse_iso, reconcile_due, start_run)
+from ..domain.runs import (FAILED_ONLY, FULL, MODES, NO_REINDEX, PARTIAL, READS_ALL, RECONCILE, SyncRun, add_example,
+                           cause_of, iso, parse_iso, reconcile_due, start_run)
 from ..ports import FeedState
 from .context import SyncContext
 from .finish import finish_if_complete, recover_stale_run
+from .progress import LiveProgress
 
 
 PAGE_SIZE = 500  # source records compared per state lookup
@@ -26,6 +27,11 @@ WRITE_BUFFER = 500  # rows buffered before a batch write
 
 def start_sync(ctx: SyncContext, feed: str = "products", trigger: str = "schedule", mode: str = PARTIAL) -> SyncRun:
     """Run the synchronous part of a sync; the exporters finish it. Raises LockHeldError if one is running."""
+    return continue_sync(ctx, open_sync(ctx, feed, trigger, mode))
+
+
+def open_sync(ctx: SyncContext, feed: str, trigger: str, mode: str) -> SyncRun:
+    """Take the lock and create the run (in progress); continue_sync does the rest, here or in another Lambda."""
     if feed not in FEEDS:
         raise UnknownFeedError(f"unknown feed {feed!r}; valid feeds: {', '.join(FEEDS)}")
     if mode not in MODES:
@@ -40,7 +46,13 @@ def start_sync(ctx: SyncContext, feed: str = "products", trigger: str = "schedul
     ctx.control.acquire_lock(feed, run.run_id, run.started_at, run.deadline_at)
     ctx.runs.create(run)
     logger.info("run started", extra={"run_id": run.run_id, "trigger": trigger, "mode": mode})
+    return run
 
+
+def continue_sync(ctx: SyncContext, run: SyncRun) -> SyncRun:
+    """Reindex (or resubmit), fan out the batches and seal the opened run."""
+    feed, mode = run.feed, run.mode
+    state = ctx.control.feed_state(feed)
     fanout = _Fanout(ctx, run)
     catalog: tuple[int, int, bool] | None = None
     dirty: list[DirtyEntry] = []
@@ -65,6 +77,7 @@ def start_sync(ctx: SyncContext, feed: str = "products", trigger: str = "schedul
         run.error = f"internal error: {type(error).__name__}: {error}"
         fanout.salvage()
     run.batches_total = fanout.batches_sent
+    run.sealed_at = iso(ctx.clock())
     sealed = ctx.runs.seal(run)
     if catalog is not None and run.error is None:
         ctx.control.record_catalog(feed, *catalog)
@@ -102,6 +115,7 @@ class _Fanout:
         self._message_bytes = 0
         self.sent_keys: set[RowKey] = set()
         self.batches_sent = 0
+        self.progress = LiveProgress(ctx, run)
 
     def write(self, row: FeedRow) -> None:
         self._writes.append(row)
@@ -133,6 +147,7 @@ class _Fanout:
         self._run.rows_invalid += 1
         cause = cause_of(reason)
         self._run.error_counts[cause] = self._run.error_counts.get(cause, 0) + 1
+        add_example(self._run.error_examples, cause, key.sku, key.store_view_code)
 
     def send_leftovers(self, outbox: list[RowKey]) -> None:
         """Rows left pending by earlier runs (crashed, failed, or exported to nowhere) go out too."""
@@ -207,6 +222,7 @@ class _Reader:
                     self.seen.add(key)  # a malformed product is still in the catalog: never delete its row
                     self.fanout.invalid(key, str(error), _invalid_fields(record))
             self.run.rows_seen += len(page)
+            self.fanout.progress.tick()
             stored = self.known if self.known is not None else self.ctx.feed_rows.states(row.key for row in rows)
             if self.known is None:
                 self.new_products += _new_products(self.ctx, rows, stored, self.views, self.counted_skus)
@@ -313,6 +329,7 @@ def _resubmit(ctx: SyncContext, run: SyncRun, fanout: _Fanout) -> None:
     """--no-reindex: send the stored feed documents again without reading the source."""
     for row in ctx.feed_rows.iter_rows():
         run.rows_seen += 1
+        fanout.progress.tick()
         if not fanout.enabled or not row.document or (row.deleted and row.export_status == DELETED):
             continue
         fanout.send(row)
@@ -328,6 +345,7 @@ def _resend_failed(ctx: SyncContext, run: SyncRun, fanout: _Fanout) -> None:
         if row.failure == INVALID or not row.document:
             continue
         run.rows_seen += 1
+        fanout.progress.tick()
         if fanout.enabled:
             fanout.send(row)
 

@@ -1,0 +1,76 @@
+"""The run store's history, progress and error examples, and the cooldown's release: on the fake and on DynamoDB."""
+from datetime import timedelta
+
+import pytest
+
+from chalicelib.domain.errors import CooldownActiveError
+from chalicelib.domain.runs import start_run
+from tests.integration.test_store_contract import stores  # noqa: F401 - the fixture
+from tests.unit.test_runs import NOW
+
+
+def new_run(seconds=0, feed="products"):
+    return start_run(feed, "schedule", "partial", NOW + timedelta(seconds=seconds), 3600)
+
+
+def test_runs_are_listed_newest_first_page_by_page(stores):  # noqa: F811
+    _, runs, _ = stores
+    created = [new_run(seconds) for seconds in range(7)]
+    for run in created:
+        runs.create(run)
+    runs.create(new_run(3, feed="prices"))
+    newest_first = [run.run_id for run in reversed(created)]
+    seen, after = [], None
+    for _ in range(4):
+        page, after = runs.list_runs("products", 3, after)
+        seen += [run.run_id for run in page]
+        if after is None:
+            break
+    assert seen == newest_first
+    first, after = runs.list_runs("products", 10)
+    assert [run.run_id for run in first] == newest_first and after is None
+    assert runs.list_runs("none", 5) == ([], None)
+
+
+def test_progress_is_noted_and_a_reindex_is_claimed_once(stores):  # noqa: F811
+    _, runs, _ = stores
+    run = new_run()
+    runs.create(run)
+    assert runs.claim_reindex(run.run_id, "2026-11-22T10:00:01.000Z")
+    assert not runs.claim_reindex(run.run_id, "2026-11-22T10:00:02.000Z")  # a redelivered message
+    assert not runs.claim_reindex("no-such-run", "2026-11-22T10:00:02.000Z")
+    runs.note_progress(run.run_id, 1500, 40, "2026-11-22T10:00:05.000Z")
+    stored = runs.get(run.run_id)
+    assert (stored.rows_seen, stored.rows_changed, stored.progress_at) == (1500, 40, "2026-11-22T10:00:05.000Z")
+
+
+def test_each_cause_keeps_the_examples_it_got_first(stores):  # noqa: F811
+    _, runs, _ = stores
+    run = new_run()
+    runs.create(run)
+    rejected = [{"sku": f"SKU-{i}", "store_view_code": "default"} for i in range(3)]
+    assert runs.record_batch(run.run_id, 1, 7, 3, {"rejected": 3}, batch_failed=False,
+                             error_examples={"rejected": rejected})
+    assert runs.record_batch(run.run_id, 2, 9, 1, {"rejected": 1}, batch_failed=False,
+                             error_examples={"rejected": [{"sku": "SKU-9", "store_view_code": "french"}]})
+    run.batches_total, run.rows_invalid, run.sealed_at = 2, 1, "2026-11-22T10:01:00.000Z"
+    run.error_counts = {"missing sku": 1}
+    run.error_examples = {"missing sku": [{"sku": "#12", "store_view_code": "default"}]}
+    sealed = runs.seal(run)
+    assert sealed.error_examples == {"rejected": rejected,
+                                     "missing sku": [{"sku": "#12", "store_view_code": "default"}]}
+    assert sealed.error_counts == {"rejected": 4, "missing sku": 1}
+    assert sealed.sealed_at == "2026-11-22T10:01:00.000Z"
+    assert runs.get(run.run_id).error_examples == sealed.error_examples
+
+
+def test_a_released_cooldown_admits_the_next_force_sync_but_only_the_claim_itself_is_released(stores):  # noqa: F811
+    _, _, control = stores
+    control.claim_cooldown("products", "2026-11-22T10:00:00.000Z", "2026-11-22T09:45:00.000Z")
+    control.release_cooldown("products", "2026-11-22T09:59:00.000Z")  # not this claim: it stays
+    with pytest.raises(CooldownActiveError):
+        control.claim_cooldown("products", "2026-11-22T10:01:00.000Z", "2026-11-22T09:46:00.000Z")
+    control.release_cooldown("products", "2026-11-22T10:00:00.000Z")
+    assert control.cooldown_started_at("products") is None
+    control.claim_cooldown("products", "2026-11-22T10:02:00.000Z", "2026-11-22T09:47:00.000Z")
+    assert control.cooldown_started_at("products") == "2026-11-22T10:02:00.000Z"
