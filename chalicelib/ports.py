@@ -61,6 +61,17 @@ class Destination(ABC):
     def complete_run(self, run: SyncRun) -> None:
         """Called once when a run ends (e.g. to write its manifest)."""
 
+    # Whether ``held`` can say what the destination holds (False: it always answers None).
+    reads_back: bool = False
+
+    @abstractmethod
+    def held(self, sku: str, store_view_code: str) -> dict[str, Any] | None:
+        """The item the destination holds for a row, as it last accepted it (``updatedAt``/``modifiedAt``
+        included); None when it holds none, or cannot say (``reads_back`` False).
+
+        Raises DestinationError when the destination cannot be read.
+        """
+
 
 @dataclass(frozen=True)
 class ExportMark:

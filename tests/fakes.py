@@ -11,7 +11,7 @@ from chalicelib.domain.errors import (CatalogSyncError, CooldownActiveError, Des
                                       SourceError)
 from chalicelib.domain.events import DirtyEntry
 from chalicelib.domain.feed import (DELETED, EXPORTED, FAILED, INVALID, NOT_EXPORTED, PENDING, REJECTED, RETRY,
-                                    FeedRow, RowKey, StoreView, StoredState)
+                                    FeedRow, RowKey, StoreView, StoredState, exported_item)
 from chalicelib.domain.runs import IN_PROGRESS, MAX_ERROR_CAUSES, MAX_EXAMPLES_PER_CAUSE, SyncRun
 from chalicelib.ports import (BatchQueue, CatalogSource, ControlStore, Destination, ExportMark, FeedState,
                               FeedStore, Lock, RunCursor, RunStore, SyncTrigger)
@@ -69,6 +69,7 @@ class RecordingDestination(Destination):
         self.fail: DestinationError | None = None
         self.modified_at: list[str] = []
         self.deadlines: list[Deadline | None] = []
+        self.fail_reads: DestinationError | None = None  # what held() raises
 
     def deliver(self, batch: ExportBatch, modified_at: str, deadline: Deadline | None = None) -> dict[RowKey, str]:
         self.deadlines.append(deadline)
@@ -80,6 +81,19 @@ class RecordingDestination(Destination):
 
     def complete_run(self, run: SyncRun) -> None:
         self.completed.append(copy.deepcopy(run))
+
+    reads_back = True
+
+    def held(self, sku: str, store_view_code: str) -> dict[str, Any] | None:
+        """The newest item delivered for the row (by modifiedAt, as an ingestion service keeps it)."""
+        if self.fail_reads:
+            raise self.fail_reads
+        newest = None
+        for batch, modified_at in zip(self.batches, self.modified_at):
+            for row in batch.rows:
+                if row.key == RowKey(sku, store_view_code) and (newest is None or modified_at >= newest["modifiedAt"]):
+                    newest = exported_item(row.document, row.last_modified, modified_at)
+        return newest
 
     @property
     def rows(self) -> list:

@@ -11,6 +11,7 @@ import random
 import time
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
+from urllib.parse import urlsplit
 
 import orjson
 import urllib3
@@ -30,6 +31,8 @@ BACKOFF_BASE_SECONDS = 0.5
 BACKOFF_CAP_SECONDS = 20.0
 MIN_ATTEMPT_SECONDS = 0.5  # a request is not started with less time than this left
 CONNECT_TIMEOUT_SECONDS = 5.0
+READ_TIMEOUT_SECONDS = 10.0  # a read-back (the product detail's discrepancy check) waits at most this
+ITEMS_PATH = "/v1/items"  # the read-back query, at the service base (docs/ingestion-api.md)
 REASON_MAX_CHARS = 500
 KEY_HINT = (f"check {credentials.DESTINATION_API_KEY} (locally) or the secret named by {DESTINATION_API_KEY_SECRET}, "
             "and the key header")
@@ -131,6 +134,42 @@ class HttpDestination(Destination):
     def complete_run(self, run: SyncRun) -> None:
         """The ingestion API has no notion of a run: nothing to do."""
 
+    reads_back = True
+
+    def held(self, sku: str, store_view_code: str) -> dict[str, Any] | None:
+        """``GET <service base>/v1/items?sku=&storeViewCode=``: one attempt (a person is waiting), its answer's
+        ``document``, None on a 404."""
+        parts = urlsplit(self.url)
+        url = f"{parts.scheme}://{parts.netloc}{ITEMS_PATH}"
+        seconds = min(self._timeout, READ_TIMEOUT_SECONDS)
+        try:
+            response = self._pool.request("GET", url, fields={"sku": sku, "storeViewCode": store_view_code},
+                                          headers=self._headers(None), retries=False,
+                                          timeout=urllib3.Timeout(total=seconds,
+                                                                  connect=min(CONNECT_TIMEOUT_SECONDS, seconds)))
+        except urllib3.exceptions.NewConnectionError as error:  # (a ConnectTimeoutError subclass: first)
+            raise DestinationError(f"cannot reach the destination: {self._reason(error)}") from None
+        except urllib3.exceptions.TimeoutError:
+            raise DestinationError(f"the destination did not answer in time (no answer within {seconds:g} s "
+                                   f"from {url})") from None
+        except urllib3.exceptions.HTTPError as error:
+            raise DestinationError(f"cannot reach the destination: {self._reason(error)}") from None
+        self.requests += 1
+        if response.status == 404:
+            return None
+        try:
+            payload = orjson.loads(response.data) if response.data else None
+        except orjson.JSONDecodeError:
+            payload = None
+        if response.status in (401, 403):
+            raise DestinationError(f"the destination refused the API key ({response.status}): {KEY_HINT}; it said: "
+                                   f"{_message(payload)}", retryable=False, next_sync=True)
+        document = payload.get("document") if isinstance(payload, dict) else None
+        if response.status != 200 or not isinstance(document, dict):
+            raise DestinationError(f"the destination cannot be read back ({response.status} from {url}): "
+                                   f"{_message(payload)}", retryable=response.status >= 500)
+        return document
+
     def _results(self, answer: _Answer, sent: Mapping[RowKey, Any]) -> dict[RowKey, str]:
         """Rows rejected for good; raises DestinationError when the answer fails the whole batch."""
         status, payload = answer.status, answer.payload
@@ -188,12 +227,14 @@ class HttpDestination(Destination):
                                                         "wait_seconds": round(pause, 2)})
                 self._sleep(pause)
 
-    def _headers(self, batch_id: str) -> dict[str, str]:
+    def _headers(self, batch_id: str | None) -> dict[str, str]:
         try:
             key = self._api_key()
         except credentials.CredentialsError as error:
             raise DestinationError(f"the destination's API key cannot be read: {error}", retryable=False,
                                    next_sync=True) from None
+        if batch_id is None:  # a read
+            return {"Accept": "application/json", "User-Agent": "catalog-sync", self._key_header: key}
         return {"Content-Type": "application/json", "Content-Encoding": "gzip", "Accept": "application/json",
                 "User-Agent": "catalog-sync", self._key_header: key, BATCH_HEADER: batch_id}
 

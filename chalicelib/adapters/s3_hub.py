@@ -47,6 +47,11 @@ class S3HubDestination(Destination):
             raise _error("upload", error) from None
         return {}
 
+    def held(self, sku: str, store_view_code: str) -> dict[str, Any] | None:
+        """The hub keeps batches, not rows: what it holds for one row cannot be read without scanning every
+        batch object (``reads_back`` is False)."""
+        return None
+
     def complete_run(self, run: SyncRun) -> None:
         prefix = f"{self._prefix}/{run.feed}/runs/{run.run_id}/"
         try:

@@ -128,3 +128,29 @@ def test_a_late_redelivery_of_an_older_version_does_not_replace_a_newer_one(harn
     harness.destination.deliver(batch_of([new], RUN_2), RUN_2[1])
     harness.destination.deliver(stale, RUN_1[1])  # run 1's message, back from the queue after run 2
     assert harness.held(old.key)["name"] == "Renamed"
+
+
+# Reading back what the destination holds (the product detail's discrepancy check)
+
+def test_held_answers_the_item_last_accepted_or_says_it_cannot(harness):
+    old, new = rows(1)[0], rows(1, name="Renamed")[0]
+    harness.destination.deliver(batch_of([old], RUN_1), RUN_1[1])
+    harness.destination.deliver(batch_of([new], RUN_2), RUN_2[1])
+    held = harness.destination.held(new.sku, new.store_view_code)
+    if not harness.destination.reads_back:  # the hub keeps batches, not rows
+        assert held is None
+        return
+    assert held == harness.held(new.key) == {**json.loads(new.document), "updatedAt": new.last_modified,
+                                             "modifiedAt": RUN_2[1]}
+
+
+def test_held_is_none_for_a_row_never_delivered(harness):
+    assert harness.destination.held("SKU-9999", "default") is None
+
+
+def test_held_answers_a_deletion_as_the_minimal_payload(harness):
+    [live] = rows(1)[:1]
+    harness.destination.deliver(batch_of([live]), RUN_1[1])
+    harness.destination.deliver(batch_of([deletion_of(live, VIEWS_BY_CODE["default"])], RUN_2), RUN_2[1])
+    held = harness.destination.held(live.sku, live.store_view_code)
+    assert held is None if not harness.destination.reads_back else held["deleted"] is True
