@@ -1,0 +1,278 @@
+"""The products search index in memory: the base from a snapshot, kept current by replaying journal entries.
+
+Per row: export state, facets (store view, type, visibility), the 32-bit hash of the indexed version and the
+two times, in flat arrays (a few bytes each); search text and SKUs in the base text. Rows added or whose
+text changed since the base keep their text in a dictionary, and move in the sort orders' overlays.
+"""
+from __future__ import annotations
+
+import re
+from array import array
+from bisect import bisect_left
+from typing import Iterator
+
+from ..feed import FAILED, RowKey
+from . import snapshot
+from .journal import Entry, RowInvalid, RowsMarked, RowsWritten
+from .orders import Key, SortedRows
+from .rows import FIELD, KEY_END, NO_TIME, STATUS_CODES, TEXT_END, IndexRow, name_of, product_id_of
+from .snapshot import MAX_CODES, Base, key_hash
+
+_TAIL = f"[^{KEY_END}{TEXT_END}\n]*{TEXT_END}(\\d+)"  # from a match in a search text to its row's ordinal
+
+
+class ProductIndex:
+    def __init__(self, base: Base | None = None):
+        base = base or Base()
+        self._text, self._offsets = base.text, base.offsets
+        self._key_hashes, self._key_rows = base.key_hashes, base.key_rows
+        self._odd_skus = dict(base.odd_skus)
+        self._base_rows = rows = base.rows
+        self.vocabulary = {"view": list(base.views), "type": list(base.types), "visibility": list(base.visibilities)}
+        self._codes = {facet: {value: code for code, value in enumerate(values, 1)}
+                       for facet, values in self.vocabulary.items()}
+        self.status, self.view = bytearray(base.status), bytearray(base.view)
+        self.type, self.visibility = bytearray(base.type), bytearray(base.visibility)
+        self.hash32 = array("I", base.hash32)
+        self.last_modified, self.last_exported = array("q", base.last_modified), array("q", base.last_exported)
+        self._base_modified, self._base_exported = base.last_modified, base.last_exported
+        self._texts: dict[int, str] = {}  # search text of rows added, or changed since the base
+        self._added_skus: list[str] = []
+        self._added_keys: dict[tuple[str, str], int] = {}
+        self.orders = {
+            "sku": SortedRows(range(rows), self.sku, self.row_key, False, rows),
+            "name": SortedRows(base.perm_name, self._base_name, self.row_key, False, rows),
+            "last_modified": SortedRows(base.perm_modified, self._base_modified.__getitem__, self.row_key, True, rows),
+            "last_exported": SortedRows(base.perm_exported, self._base_exported.__getitem__, self.row_key, True, rows),
+        }
+
+    @classmethod
+    def from_rows(cls, rows: list[IndexRow]) -> "ProductIndex":
+        return cls(snapshot.build(rows))
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> "ProductIndex":
+        return cls(snapshot.decode(data))
+
+    def to_bytes(self) -> bytes:
+        """A new snapshot of every row as it stands (sorts: for the sync, not a request)."""
+        return snapshot.encode(snapshot.build(self.rows()))
+
+    def __len__(self) -> int:
+        return len(self.status)
+
+    @property
+    def drift(self) -> int:
+        """Rows out of their base place (text or sort orders): what a new snapshot would fold in."""
+        return len(self._texts) + sum(order.overlay for order in self.orders.values())
+
+    # Reading rows
+
+    def sku(self, row: int) -> str:
+        if row >= self._base_rows:
+            return self._added_skus[row - self._base_rows]
+        odd = self._odd_skus.get(row) if self._odd_skus else None
+        if odd is not None:
+            return odd
+        text, start = self._text, self._offsets[row]
+        return text[start:text.index(KEY_END, start)]
+
+    def store_view_code(self, row: int) -> str:
+        return self.vocabulary["view"][self.view[row] - 1]
+
+    def row_key(self, row: int) -> tuple[str, str]:
+        return self.sku(row), self.store_view_code(row)
+
+    def key(self, row: int) -> RowKey:
+        return RowKey(*self.row_key(row))
+
+    def _base_text(self, row: int) -> str:
+        text, start = self._text, self._offsets[row]
+        return text[text.index(KEY_END, start) + 1:text.index(TEXT_END, start)]
+
+    def text(self, row: int) -> str:
+        changed = self._texts.get(row)
+        return changed if changed is not None else self._base_text(row)
+
+    def _base_name(self, row: int) -> str:
+        return name_of(self._base_text(row))
+
+    def sort_key(self, sort: str, row: int) -> Key:
+        """The row's current key in the order ``sort``."""
+        sku, view = self.row_key(row)
+        if sort == "sku":
+            return sku, sku, view
+        if sort == "name":
+            return name_of(self.text(row)), sku, view
+        if sort == "last_modified":
+            return self.last_modified[row], sku, view
+        return self.last_exported[row], sku, view
+
+    def rows(self) -> Iterator[IndexRow]:
+        types, visibilities = self.vocabulary["type"], self.vocabulary["visibility"]
+        for row in range(len(self)):
+            sku, view = self.row_key(row)
+            yield IndexRow(sku, view, self.text(row), types[self.type[row] - 1] if self.type[row] else None,
+                           visibilities[self.visibility[row] - 1] if self.visibility[row] else None,
+                           self.status[row], self.hash32[row], self.last_modified[row], self.last_exported[row])
+
+    def row_of(self, sku: str, store_view_code: str) -> int | None:
+        added = self._added_keys.get((sku, store_view_code))
+        if added is not None:
+            return added
+        hashes, wanted = self._key_hashes, key_hash(sku, store_view_code)
+        at = bisect_left(hashes, wanted)
+        while at < len(hashes) and hashes[at] == wanted:
+            row = self._key_rows[at]
+            if self.row_key(row) == (sku, store_view_code):
+                return row
+            at += 1
+        return None
+
+    # Searching
+
+    def search(self, needle: str) -> list[int]:
+        """Rows whose search text contains ``needle`` (already case-folded)."""
+        pattern = re.compile(re.escape(needle) + _TAIL)
+        return self._matches(pattern, lambda text: needle in text)
+
+    def rows_of_product(self, product_id: int) -> list[int]:
+        prefix = f"{product_id}{FIELD}"
+        pattern = re.compile(re.escape(KEY_END + prefix) + _TAIL)
+        return self._matches(pattern, lambda text: text.startswith(prefix))
+
+    def _matches(self, pattern: re.Pattern, matches) -> list[int]:
+        found = list(map(int, pattern.findall(self._text)))
+        if self._texts:
+            changed = self._texts
+            found = [row for row in found if row not in changed]
+            found += [row for row, text in changed.items() if matches(text)]
+        return found
+
+    def code(self, facet: str, value: str) -> int | None:
+        """The code of a facet value (None: no row has it); ``status`` takes an export state."""
+        return STATUS_CODES.get(value) if facet == "status" else self._codes[facet].get(value)
+
+    def mask(self, **codes: int | None) -> bytes | None:
+        """One byte per row, 1 where every given facet has its code (None: no row can match); None without filters."""
+        if not codes:
+            return None
+        rows = len(self)
+        if any(code is None for code in codes.values()):
+            return bytes(rows)
+        columns = [getattr(self, facet).translate(_selector(code)) for facet, code in codes.items()]
+        if len(columns) == 1:
+            return bytes(columns[0])
+        joined = int.from_bytes(columns[0], "little")
+        for column in columns[1:]:
+            joined &= int.from_bytes(column, "little")
+        return joined.to_bytes(rows, "little")
+
+    # Replaying the journal
+
+    def apply(self, entry: Entry) -> None:
+        if isinstance(entry, RowsWritten):
+            for row in entry.rows:
+                self.put(row)
+        elif isinstance(entry, RowsMarked):
+            # Rows marked together share a time: in key order they join the export-time order in key order.
+            for sku, view, marked_hash in sorted(entry.marks):
+                self.mark(sku, view, marked_hash, entry.status, entry.at)
+        elif isinstance(entry, RowInvalid):
+            self.invalid(entry)
+
+    def put(self, new: IndexRow) -> int:
+        row = self.row_of(new.sku, new.store_view_code)
+        if row is None:
+            return self._add(new)
+        self.status[row], self.hash32[row] = new.status, new.hash32
+        self.type[row], self.visibility[row] = self._code("type", new.type), self._code("visibility", new.visibility)
+        self._set_text(row, new.text)
+        self._set_time("last_modified", row, new.last_modified)
+        self._set_time("last_exported", row, new.last_exported)
+        return row
+
+    def mark(self, sku: str, store_view_code: str, marked_hash: int, status: int, at: int) -> bool:
+        """An export result, applied only while the row still has the marked version (as the store's marks are)."""
+        row = self.row_of(sku, store_view_code)
+        if row is None or self.hash32[row] != marked_hash:
+            return False
+        self.status[row] = status
+        if at != NO_TIME:
+            self._set_time("last_exported", row, at)
+        return True
+
+    def invalid(self, entry: RowInvalid) -> None:
+        row = self.row_of(entry.sku, entry.store_view_code)
+        if row is None:
+            self._add(IndexRow(entry.sku, entry.store_view_code, entry.text, entry.type, entry.visibility,
+                               STATUS_CODES[FAILED], 0, NO_TIME, NO_TIME))
+            return
+        self.status[row] = STATUS_CODES[FAILED]
+        # Like the store: fields are only filled where the row has none (a valid earlier version stays).
+        old = self.text(row)
+        pid = product_id_of(old) or product_id_of(entry.text)
+        name = name_of(old) or name_of(entry.text)
+        self._set_text(row, f"{pid}{FIELD}{old.split(FIELD, 2)[1]}{FIELD}{name}")
+        if not self.type[row]:
+            self.type[row] = self._code("type", entry.type)
+        if not self.visibility[row]:
+            self.visibility[row] = self._code("visibility", entry.visibility)
+
+    def _add(self, new: IndexRow) -> int:
+        row = len(self)
+        self.status.append(new.status)
+        self.view.append(self._code("view", new.store_view_code))
+        self.type.append(self._code("type", new.type))
+        self.visibility.append(self._code("visibility", new.visibility))
+        self.hash32.append(new.hash32)
+        self.last_modified.append(new.last_modified)
+        self.last_exported.append(new.last_exported)
+        self._added_skus.append(new.sku)
+        self._added_keys[(new.sku, new.store_view_code)] = row
+        self._texts[row] = new.text
+        for sort, order in self.orders.items():
+            order.grow(row + 1)
+            order.place(row, self.sort_key(sort, row)[0])
+        return row
+
+    def _set_text(self, row: int, text: str) -> None:
+        old = self.text(row)
+        if text == old:
+            return
+        if row < self._base_rows and text == self._base_text(row):
+            del self._texts[row]
+        else:
+            self._texts[row] = text
+        if name_of(text) != name_of(old):
+            self.orders["name"].place(row, name_of(text))
+
+    def _set_time(self, sort: str, row: int, value: int) -> None:
+        times = getattr(self, sort)
+        if times[row] != value:
+            times[row] = value
+            self.orders[sort].place(row, value)
+
+    def _code(self, facet: str, value: str | None) -> int:
+        if not value:
+            return 0
+        codes = self._codes[facet]
+        code = codes.get(value)
+        if code is None:
+            if len(codes) >= MAX_CODES - 1:
+                raise ValueError(f"the search index holds at most {MAX_CODES - 1} distinct {facet} values")
+            self.vocabulary[facet].append(value)
+            code = codes[value] = len(codes) + 1
+        return code
+
+
+_SELECTORS: dict[int, bytes] = {}
+
+
+def _selector(code: int) -> bytes:
+    """A translation table: 1 for ``code``, 0 for every other byte."""
+    table = _SELECTORS.get(code)
+    if table is None:
+        table = _SELECTORS[code] = bytes(1 if value == code else 0 for value in range(256))
+    return table
+

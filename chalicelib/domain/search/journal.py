@@ -1,0 +1,119 @@
+"""Journal entries: what one write to the feed rows changes in the search index, as compact bytes.
+
+Every write of feed rows (the sync's rows, an invalid record, the exporter's marks) adds an entry after the
+rows are written; the index replays the entries in order. Replaying entries it already holds is harmless:
+each sets values (marks only while the row still has the marked hash), so a suffix can always be replayed.
+"""
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass
+from typing import Any, Iterable, Sequence, Union
+
+import orjson
+
+from ..errors import CatalogSyncError
+from ..feed import FeedRow, RowKey
+from .rows import STATUS_CODES, IndexRow, hash32, index_row, search_text
+
+ROWS_PER_ENTRY = 1000  # an entry stays far below DynamoDB's 400 KB item limit
+_VERSION = 1
+
+
+class MalformedEntryError(CatalogSyncError):
+    """Bytes that are not a journal entry."""
+
+
+@dataclass(frozen=True)
+class RowsWritten:
+    """Whole rows written (by a reindex): every indexed value is set."""
+
+    rows: tuple[IndexRow, ...]
+
+
+@dataclass(frozen=True)
+class RowsMarked:
+    """Rows marked by an exporter, each only if the row still has the marked hash; ``at`` is the
+    export time for exported rows (NO_TIME: unchanged)."""
+
+    status: int
+    at: int
+    marks: tuple[tuple[str, str, int], ...]  # (sku, store view code, hash32)
+
+
+@dataclass(frozen=True)
+class RowInvalid:
+    """A source record that could not be built: the row fails, and a row not yet indexed gets these fields."""
+
+    sku: str
+    store_view_code: str
+    text: str
+    type: str | None
+    visibility: str | None
+
+
+@dataclass(frozen=True)
+class SnapshotPublished:
+    """A new snapshot folds in the journal up to its position."""
+
+    snapshot_id: str
+
+
+Entry = Union[RowsWritten, RowsMarked, RowInvalid, SnapshotPublished]
+
+
+def rows_written(rows: Sequence[FeedRow]) -> list[RowsWritten]:
+    indexed = [index_row(row) for row in rows]
+    return [RowsWritten(tuple(indexed[start:start + ROWS_PER_ENTRY]))
+            for start in range(0, len(indexed), ROWS_PER_ENTRY)]
+
+
+def rows_marked(status: str, at: int, marks: Iterable[tuple[RowKey, str]]) -> list[RowsMarked]:
+    """``marks``: (row key, full hash) of the rows sent."""
+    listed = [(key.sku, key.store_view_code, hash32(row_hash)) for key, row_hash in marks]
+    return [RowsMarked(STATUS_CODES[status], at, tuple(listed[start:start + ROWS_PER_ENTRY]))
+            for start in range(0, len(listed), ROWS_PER_ENTRY)]
+
+
+def row_invalid(key: RowKey, fields: dict[str, Any]) -> RowInvalid:
+    product_id = fields.get("product_id")
+    return RowInvalid(key.sku, key.store_view_code,
+                      search_text(product_id if isinstance(product_id, int) else None, key.sku, fields.get("name")),
+                      fields.get("type"), fields.get("visibility"))
+
+
+def encode(entry: Entry) -> bytes:
+    if isinstance(entry, RowsWritten):
+        body: list[Any] = ["rows", [[r.sku, r.store_view_code, r.text, r.type, r.visibility, r.status, r.hash32,
+                                     r.last_modified, r.last_exported] for r in entry.rows]]
+    elif isinstance(entry, RowsMarked):
+        body = ["marks", entry.status, entry.at, [list(mark) for mark in entry.marks]]
+    elif isinstance(entry, RowInvalid):
+        body = ["invalid", entry.sku, entry.store_view_code, entry.text, entry.type, entry.visibility]
+    elif isinstance(entry, SnapshotPublished):
+        body = ["snapshot", entry.snapshot_id]
+    else:
+        raise TypeError(f"not a journal entry: {entry!r}")
+    return zlib.compress(orjson.dumps([_VERSION, *body]), 6)
+
+
+def decode(data: bytes) -> Entry:
+    try:
+        version, kind, *body = orjson.loads(zlib.decompress(data))
+        if version != _VERSION:
+            raise MalformedEntryError(f"unknown journal entry version {version!r}")
+        if kind == "rows":
+            return RowsWritten(tuple(IndexRow(*row) for row in body[0]))
+        if kind == "marks":
+            status, at, marks = body
+            return RowsMarked(int(status), int(at), tuple((sku, view, int(h)) for sku, view, h in marks))
+        if kind == "invalid":
+            return RowInvalid(*body)
+        if kind == "snapshot":
+            return SnapshotPublished(body[0])
+        raise MalformedEntryError(f"unknown journal entry kind {kind!r}")
+    except MalformedEntryError:
+        raise
+    except (zlib.error, orjson.JSONDecodeError, TypeError, ValueError) as error:
+        raise MalformedEntryError(f"not a journal entry: {error}") from None
+

@@ -1,0 +1,128 @@
+"""One sort order of the index: a permutation built with the snapshot, and an overlay of the rows moved since.
+
+Sorting a million rows takes a second, so the permutations come with the snapshot and are never re-sorted
+in a request. A row whose sort value changes (a rename, a new export time) or that is new leaves its place
+in the permutation for an entry in the overlay, which stays sorted: export and modification times only grow,
+so those entries are appended. A walk merges the two by the position each overlay entry would have in the
+permutation. Keys are (value, sku, store view code): unique, so a page ends at an exact key (the cursor).
+"""
+from __future__ import annotations
+
+from array import array
+from bisect import bisect_left, bisect_right
+from typing import Any, Callable, Iterator, Sequence
+
+Key = tuple  # (sort value, sku, store view code)
+
+
+class SortedRows:
+    def __init__(self, perm: Sequence[int], base_value: Callable[[int], Any],
+                 row_key: Callable[[int], tuple[str, str]], numeric: bool, rows: int):
+        self._perm = perm  # base rows (ordinals 0 .. len(perm)-1) in order of their base values
+        self._base_value = base_value  # a base row's value when the permutation was built (never changes)
+        self._row_key = row_key  # (sku, store view code) of any row: never changes
+        self._base_rows = len(perm)
+        self._stale = bytearray(len(perm))  # base rows whose place is in the overlay, or nowhere
+        self._stamp = array("I", bytes(4 * rows))  # per row: the stamp of its live overlay entry, 0 for none
+        self._issued = 0
+        # The overlay, sorted by key: each entry's row, stamp, value (when added) and place in the permutation.
+        self._rows = array("I")
+        self._stamps = array("I")
+        self._values: Any = array("q") if numeric else []
+        self._places = array("I")
+        self._dead = 0
+        self._max_key: Key | None = None
+
+    def base_key(self, row: int) -> Key:
+        return (self._base_value(row), *self._row_key(row))
+
+    def _entry_key(self, j: int) -> Key:
+        return (self._values[j], *self._row_key(self._rows[j]))
+
+    @property
+    def overlay(self) -> int:
+        """Live overlay entries: how far the order has drifted from its permutation."""
+        return len(self._rows) - self._dead
+
+    def grow(self, rows: int) -> None:
+        """Make room for rows appended to the index (they are placed with ``place``)."""
+        if rows > len(self._stamp):
+            self._stamp.extend(array("I", bytes(4 * (rows - len(self._stamp)))))
+
+    def place(self, row: int, value: Any) -> None:
+        """The row's sort value is now ``value``."""
+        if self._stamp[row]:
+            self._stamp[row] = 0
+            self._dead += 1
+        if row < self._base_rows:
+            if value == self._base_value(row):
+                self._stale[row] = 0
+                return
+            self._stale[row] = 1
+        key = (value, *self._row_key(row))
+        count = len(self._rows)
+        at = count
+        if count and self._entry_key(count - 1) > key:
+            at = bisect_right(range(count), key, key=self._entry_key)
+        self._issued += 1
+        self._rows.insert(at, row)
+        self._stamps.insert(at, self._issued)
+        self._values.insert(at, value)
+        self._places.insert(at, self._place_in_base(key))
+        self._stamp[row] = self._issued
+        if self._dead > max(1024, count // 2):
+            self._compact()
+
+    def _place_in_base(self, key: Key) -> int:
+        """Where ``key`` would be in the permutation: before the first base row with a greater key."""
+        count = self._base_rows
+        if not count:
+            return 0
+        if self._max_key is None:
+            self._max_key = self.base_key(self._perm[count - 1])
+        if key > self._max_key:  # the usual case for times: new values are the newest
+            return count
+        return bisect_left(self._perm, key, key=self.base_key)
+
+    def _compact(self) -> None:
+        live = [j for j in range(len(self._rows)) if self._stamps[j] == self._stamp[self._rows[j]]]
+        self._rows = array("I", (self._rows[j] for j in live))
+        self._stamps = array("I", (self._stamps[j] for j in live))
+        self._places = array("I", (self._places[j] for j in live))
+        values = [self._values[j] for j in live]
+        self._values = array("q", values) if isinstance(self._values, array) else values
+        self._dead = 0
+
+    def walk(self, after: Key | None = None, descending: bool = False) -> Iterator[int]:
+        """Every row in order, from just after the key ``after`` (None: from the start)."""
+        perm, stale, rows, stamps, stamp, places = (self._perm, self._stale, self._rows, self._stamps, self._stamp,
+                                                    self._places)
+        base, count = self._base_rows, len(rows)
+        if not descending:
+            p = 0 if after is None else bisect_right(perm, after, key=self.base_key)
+            j = 0 if after is None else bisect_right(range(count), after, key=self._entry_key)
+            while p < base or j < count:
+                if j < count and (p >= base or places[j] <= p):
+                    row = rows[j]
+                    if stamps[j] == stamp[row]:
+                        yield row
+                    j += 1
+                else:
+                    row = perm[p]
+                    p += 1
+                    if not stale[row]:
+                        yield row
+        else:
+            p = base - 1 if after is None else bisect_left(perm, after, key=self.base_key) - 1
+            j = count - 1 if after is None else bisect_left(range(count), after, key=self._entry_key) - 1
+            while p >= 0 or j >= 0:
+                if j >= 0 and (p < 0 or places[j] > p):
+                    row = rows[j]
+                    if stamps[j] == stamp[row]:
+                        yield row
+                    j -= 1
+                else:
+                    row = perm[p]
+                    p -= 1
+                    if not stale[row]:
+                        yield row

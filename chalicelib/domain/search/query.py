@@ -1,0 +1,199 @@
+"""Product search queries: the parameters checked, the matching rows counted and the page in its order.
+
+A page is found one of two ways. Few matches (up to SET_MAX): each gets its key and the smallest ones after
+the cursor are taken. Many: the sort order is walked from the cursor, keeping matches, until the page is full
+(on average limit × rows / matches steps). Both are keyset pagination on (value, sku, store view): rows added
+or changed between two pages shift nothing.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import heapq
+import hmac
+from dataclasses import dataclass
+from itertools import compress, islice
+from typing import Any
+
+import orjson
+
+from ..feed import DELETED, EXPORTED, FAILED, NOT_EXPORTED, PENDING
+from .index import ProductIndex
+from .orders import Key
+from .rows import clean
+
+SORTS = ("last_exported", "last_modified", "name", "sku")
+ORDERS = ("asc", "desc")
+STATUS_FILTERS = {"exported": EXPORTED, "pending": PENDING, "failed": FAILED, "deleted": DELETED,
+                  "not_exported": NOT_EXPORTED}
+PRODUCT_TYPES = ("bundle", "configurable", "downloadable", "giftcard", "grouped", "simple", "virtual")
+VISIBILITIES = ("Not Visible Individually", "Catalog", "Search", "Catalog, Search")
+MAX_LIMIT = 200
+MAX_Q = 200
+MAX_CURSOR = 1000
+SET_MAX = 5000
+_CURSOR_VERSION = 1
+# Cursors are signed so that an edited one is refused rather than misread; this is not a secret (a cursor
+# only says where a page ends), so a constant key is enough.
+_CURSOR_KEY = b"catalog-sync/products/cursor/v1"
+
+
+class InvalidQueryError(ValueError):
+    """A search parameter the service cannot use; the message names it and its valid values (a 400)."""
+
+
+@dataclass(frozen=True)
+class ProductQuery:
+    q: str | None = None  # case-folded
+    status: str | None = None
+    store_view: str | None = None
+    type: str | None = None
+    visibility: str | None = None
+    sort: str = "sku"
+    descending: bool = False
+    limit: int = 50
+    after: Key | None = None
+
+    @property
+    def fingerprint(self) -> str:
+        """What a cursor must belong to: the filters and the order, not the position."""
+        shape = [self.q, self.status, self.store_view, self.type, self.visibility, self.sort, self.descending]
+        return hashlib.blake2b(orjson.dumps(shape), digest_size=6).hexdigest()
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list[int]
+    total: int
+    next_cursor: str | None
+
+
+def _choice(name: str, value: Any, valid: dict[str, str], shown: list[str]) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or value.strip().casefold() not in valid:
+        raise InvalidQueryError(f"{name} must be one of {', '.join(shown)}; got {value!r}")
+    return valid[value.strip().casefold()]
+
+
+def _limit(value: Any) -> int:
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_LIMIT:
+        raise InvalidQueryError(f"limit must be a whole number from 1 to {MAX_LIMIT}; got {value!r}")
+    return value
+
+
+def _q(value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InvalidQueryError(f"q must be text (part of a product id, SKU or name); got {value!r}")
+    text = value.strip()
+    if len(text) > MAX_Q:
+        raise InvalidQueryError(f"q must be at most {MAX_Q} characters; got {len(text)}")
+    if clean(text) != text:
+        raise InvalidQueryError("q must not contain control characters")
+    return text.casefold() or None
+
+
+def parse_query(index: ProductIndex, q: Any = None, status: Any = None, store_view: Any = None, type: Any = None,
+                visibility: Any = None, sort: Any = "sku", order: Any = "asc", cursor: Any = None,
+                limit: Any = 50) -> ProductQuery:
+    """Check and normalise the parameters of a search; raise InvalidQueryError naming the first bad one."""
+    statuses = {**STATUS_FILTERS, "not exported": NOT_EXPORTED}
+    views = sorted(index.vocabulary["view"])
+    types = sorted(set(PRODUCT_TYPES) | set(index.vocabulary["type"]))
+    visibilities = list(VISIBILITIES) + sorted(set(index.vocabulary["visibility"]) - set(VISIBILITIES))
+    query = ProductQuery(
+        q=_q(q),
+        status=_choice("status", status, statuses, list(STATUS_FILTERS)),
+        store_view=_choice("store_view", store_view, {view.casefold(): view for view in views},
+                           views or ["(no store views are indexed yet)"]),
+        type=_choice("type", type, {name.casefold(): name for name in types}, types),
+        visibility=_choice("visibility", visibility, {name.casefold(): name for name in visibilities}, visibilities),
+        sort=_choice("sort", sort, {name: name for name in SORTS}, list(SORTS)) or "sku",
+        descending=_choice("order", order, {name: name for name in ORDERS}, list(ORDERS)) == "desc",
+        limit=_limit(limit),
+    )
+    if cursor is None or cursor == "":
+        return query
+    return ProductQuery(**{**query.__dict__, "after": decode_cursor(cursor, query)})
+
+
+def encode_cursor(key: Key, query: ProductQuery) -> str:
+    payload = orjson.dumps([_CURSOR_VERSION, query.fingerprint, *key])
+    mac = hmac.new(_CURSOR_KEY, payload, hashlib.blake2b).digest()[:12]
+    return base64.urlsafe_b64encode(payload + mac).rstrip(b"=").decode()
+
+
+def decode_cursor(cursor: Any, query: ProductQuery) -> Key:
+    bad = InvalidQueryError("cursor is not valid: pass the next_cursor of the previous page unchanged, with the "
+                            "same q, status, store_view, type, visibility, sort and order (or no cursor to start over)")
+    if not isinstance(cursor, str) or len(cursor) > MAX_CURSOR:
+        raise bad
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+    except ValueError:
+        raise bad from None
+    payload, mac = raw[:-12], raw[-12:]
+    if len(raw) <= 12 or not hmac.compare_digest(mac, hmac.new(_CURSOR_KEY, payload, hashlib.blake2b).digest()[:12]):
+        raise bad
+    try:
+        version, fingerprint, *key = orjson.loads(payload)
+    except (ValueError, TypeError):
+        raise bad from None
+    numeric = query.sort in ("last_modified", "last_exported")
+    if (version != _CURSOR_VERSION or fingerprint != query.fingerprint or len(key) != 3
+            or not isinstance(key[0], int if numeric else str) or not all(isinstance(k, str) for k in key[1:])):
+        raise bad
+    return tuple(key)
+
+
+def run_query(index: ProductIndex, query: ProductQuery) -> Page:
+    filters = {facet: index.code(facet, value) for facet, value in
+               (("status", query.status), ("view", query.store_view), ("type", query.type),
+                ("visibility", query.visibility)) if value is not None}
+    mask = index.mask(**filters)
+    candidates: list[int] | None = None
+    accept = None
+    if query.q is not None:
+        hits = index.search(query.q)
+        if mask is not None:
+            hits = [row for row in hits if mask[row]]
+        total = len(hits)
+        if total <= SET_MAX:
+            candidates = hits
+        else:
+            matched = bytearray(len(index))
+            for row in hits:
+                matched[row] = 1
+            accept = matched.__getitem__
+    elif mask is not None:
+        total = mask.count(1)
+        if total <= SET_MAX:
+            candidates = list(compress(range(len(index)), mask))
+        else:
+            accept = mask.__getitem__
+    else:
+        total = len(index)
+    wanted = query.limit + 1  # one more: is there a next page?
+    if candidates is not None:
+        rows = _smallest(index, query, candidates, wanted)
+    else:
+        walk = index.orders[query.sort].walk(query.after, query.descending)
+        rows = list(islice(walk if accept is None else filter(accept, walk), wanted))
+    more = len(rows) > query.limit
+    rows = rows[:query.limit]
+    cursor = encode_cursor(index.sort_key(query.sort, rows[-1]), query) if more else None
+    return Page(rows, total, cursor)
+
+
+def _smallest(index: ProductIndex, query: ProductQuery, candidates: list[int], wanted: int) -> list[int]:
+    keyed = ((index.sort_key(query.sort, row), row) for row in candidates)
+    after = query.after
+    if query.descending:
+        chosen = heapq.nlargest(wanted, keyed if after is None else ((k, r) for k, r in keyed if k < after))
+    else:
+        chosen = heapq.nsmallest(wanted, keyed if after is None else ((k, r) for k, r in keyed if k > after))
+    return [row for _, row in chosen]
