@@ -10,6 +10,7 @@ from . import credentials
 FEED_ROWS_TABLE = "FEED_ROWS_TABLE"
 SYNC_RUNS_TABLE = "SYNC_RUNS_TABLE"
 CONTROL_TABLE = "CONTROL_TABLE"
+SEARCH_INDEX_TABLE = "SEARCH_INDEX_TABLE"
 EXPORT_QUEUE_URL = "EXPORT_QUEUE_URL"
 SOURCE = "SOURCE"
 SAMPLE_PRODUCTS = "SAMPLE_PRODUCTS"
@@ -56,6 +57,7 @@ class Settings:
     feed_rows_table: str = "catalog-sync-feed-rows"
     sync_runs_table: str = "catalog-sync-runs"
     control_table: str = "catalog-sync-control"
+    search_index_table: str = "catalog-sync-search"  # the products search index: snapshots and journal
     export_queue_url: str = ""
     source: str = "sample"
     sample_products: int = 2000
@@ -137,6 +139,7 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         feed_rows_table=env.get(FEED_ROWS_TABLE) or d.feed_rows_table,
         sync_runs_table=env.get(SYNC_RUNS_TABLE) or d.sync_runs_table,
         control_table=env.get(CONTROL_TABLE) or d.control_table,
+        search_index_table=env.get(SEARCH_INDEX_TABLE) or d.search_index_table,
         export_queue_url=env.get(EXPORT_QUEUE_URL, ""),
         source=_choice(env, SOURCE, d.source, SOURCES),
         sample_products=_int(env, SAMPLE_PRODUCTS, d.sample_products),
