@@ -13,8 +13,10 @@ from chalicelib.domain.events import DirtyEntry
 from chalicelib.domain.feed import (DELETED, EXPORTED, FAILED, INVALID, NOT_EXPORTED, PENDING, REJECTED, RETRY,
                                     FeedRow, RowKey, StoreView, StoredState, exported_item)
 from chalicelib.domain.runs import IN_PROGRESS, MAX_ERROR_CAUSES, MAX_EXAMPLES_PER_CAUSE, SyncRun
+from chalicelib.domain.search.snapshot import SnapshotError
 from chalicelib.ports import (BatchQueue, CatalogSource, ControlStore, Destination, ExportMark, FeedState,
-                              FeedStore, Lock, RunCursor, RunStore, SyncTrigger)
+                              FeedStore, JournalRecord, Lock, RunCursor, RunStore, SearchIndexStore, SearchSnapshot,
+                              SyncTrigger)
 
 VIEWS = [StoreView("default", "main_store", "base", "USD"), StoreView("french", "main_store", "base", "USD")]
 
@@ -367,3 +369,48 @@ class InMemoryControlStore(ControlStore):
 
     def clear_sync_request(self, feed: str) -> None:
         self.sync_requests.pop(feed, None)
+
+
+class InMemorySearchIndexStore(SearchIndexStore):
+    """Positions from a clock in epoch seconds (``now``, settable) and a sequence, as the DynamoDB store makes them."""
+
+    def __init__(self) -> None:
+        self.entries: list[JournalRecord] = []
+        self.snapshots: dict[str, bytes] = {}
+        self.snapshot: SearchSnapshot | None = None
+        self.now = 1_800_000_000.0
+        self.fail_with: Exception | None = None  # what append() raises
+        self._sequence = 0
+
+    def append(self, entries: list[bytes]) -> None:
+        if self.fail_with:
+            raise self.fail_with
+        for data in entries:
+            self._sequence += 1
+            self.entries.append(JournalRecord(f"{int(self.now * 1000):013d}#fake#{self._sequence:010d}", data))
+        self.entries.sort(key=lambda record: record.position)
+
+    def journal(self, after: str | None = None) -> list[JournalRecord]:
+        return [record for record in self.entries if after is None or record.position > after]
+
+    def journal_size(self, after: str | None = None) -> int:
+        return len(self.journal(after))
+
+    def current(self) -> SearchSnapshot | None:
+        return self.snapshot
+
+    def read(self, snapshot: SearchSnapshot) -> bytes:
+        if snapshot.snapshot_id not in self.snapshots:
+            raise SnapshotError(f"snapshot {snapshot.snapshot_id} is gone")
+        return self.snapshots[snapshot.snapshot_id]
+
+    def publish(self, data: bytes, position: str, rows: int) -> SearchSnapshot:
+        snapshot = SearchSnapshot(f"{int(self.now * 1000):013d}-{len(self.snapshots)}", 1, position, rows, "now")
+        self.snapshots = {snapshot.snapshot_id: data}
+        self.snapshot = snapshot
+        return snapshot
+
+    def trim(self, before: str) -> int:
+        kept = [record for record in self.entries if record.position >= before]
+        trimmed, self.entries = len(self.entries) - len(kept), kept
+        return trimmed

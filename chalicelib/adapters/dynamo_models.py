@@ -1,7 +1,7 @@
 """PynamoDB models: the DynamoDB tables of feed rows, sync runs (with their batches) and control items."""
 from __future__ import annotations
 
-from pynamodb.attributes import (BooleanAttribute, MapAttribute, NumberAttribute, TTLAttribute,
+from pynamodb.attributes import (BinaryAttribute, BooleanAttribute, MapAttribute, NumberAttribute, TTLAttribute,
                                  UnicodeAttribute)
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
@@ -140,13 +140,30 @@ class ControlModel(Model):
     mark = UnicodeAttribute(null=True)
 
 
-TABLE_MODELS = (FeedRowModel, SyncRunModel, ControlModel)
+class SearchIndexModel(Model):
+    """The products search index (adapters/dynamo_search.py): the current snapshot's description
+    (``current#<feed>``), its chunks (``snapshot#<feed>#<id>``, by number) and the journal (``journal#<feed>``,
+    by position). Its own table: moto answers a Query by scanning the whole table."""
+
+    class Meta:
+        table_name = "catalog-sync-search"
+        billing_mode = "PAY_PER_REQUEST"
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    data = BinaryAttribute(null=True, legacy_encoding=False)
+    meta = UnicodeAttribute(null=True)
+    expires = TTLAttribute(null=True)
+
+
+TABLE_MODELS = (FeedRowModel, SyncRunModel, ControlModel, SearchIndexModel)
 
 
 def bind(settings: Settings) -> None:
     """Point the models at the tables named in the settings (and drop cached connections)."""
     names = {FeedRowModel: settings.feed_rows_table, SyncRunModel: settings.sync_runs_table,
-             ExportBatchModel: settings.sync_runs_table, ControlModel: settings.control_table}
+             ExportBatchModel: settings.sync_runs_table, ControlModel: settings.control_table,
+             SearchIndexModel: settings.search_index_table}
     for model, name in names.items():
         model.Meta.table_name = name
         model._connection = None

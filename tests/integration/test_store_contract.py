@@ -4,22 +4,27 @@ import pytest
 from chalicelib.adapters.dynamo_control import DynamoControlStore
 from chalicelib.adapters.dynamo_feed import DynamoFeedStore
 from chalicelib.adapters.dynamo_runs import DynamoRunStore
+from chalicelib.adapters.journaled_feed import JournaledFeedStore
 from chalicelib.domain.errors import CooldownActiveError, LockHeldError
 from chalicelib.domain.events import DirtyEntry
 from chalicelib.domain.feed import DELETED, EXPORTED, FAILED, NOT_EXPORTED, PENDING, RowKey, build_row
 from chalicelib.domain.runs import FAILED as RUN_FAILED
 from chalicelib.domain.runs import SUCCESS, start_run
 from chalicelib.ports import ExportMark
-from tests.fakes import VIEWS, InMemoryControlStore, InMemoryFeedStore, InMemoryRunStore, product
+from tests.fakes import (VIEWS, InMemoryControlStore, InMemoryFeedStore, InMemoryRunStore, InMemorySearchIndexStore,
+                         product)
 from tests.unit.test_runs import NOW
 
 VIEWS_BY_CODE = {view.code: view for view in VIEWS}
 
 
-@pytest.fixture(params=["memory", "dynamodb"])
+@pytest.fixture(params=["memory", "dynamodb", "journaled"])
 def stores(request):
     if request.param == "memory":
         yield InMemoryFeedStore(), InMemoryRunStore(), InMemoryControlStore()
+    elif request.param == "journaled":  # the feed rows as the container wires them: each write also journaled
+        yield JournaledFeedStore(InMemoryFeedStore(), InMemorySearchIndexStore()), InMemoryRunStore(), \
+            InMemoryControlStore()
     else:
         request.getfixturevalue("aws")
         yield DynamoFeedStore(), DynamoRunStore(), DynamoControlStore()

@@ -1,0 +1,74 @@
+"""Every write of feed rows is journaled for the search index, after the rows, and replays to their states."""
+import logging
+
+from chalicelib.adapters.journaled_feed import JournaledFeedStore
+from chalicelib.domain.feed import EXPORTED, FAILED, PENDING, RowKey, build_row, deletion_of
+from chalicelib.domain.search import journal
+from chalicelib.domain.search.index import ProductIndex
+from chalicelib.domain.search.query import parse_query, run_query
+from chalicelib.ports import ExportMark
+from tests.fakes import VIEWS, InMemoryFeedStore, InMemorySearchIndexStore, product
+
+VIEWS_BY_CODE = {view.code: view for view in VIEWS}
+
+
+def row(i, view="default", **overrides):
+    built = build_row(product(i, view, **overrides), VIEWS_BY_CODE)
+    built.export_status = PENDING
+    return built
+
+
+def replayed(index_store):
+    index = ProductIndex()
+    for record in index_store.journal():
+        index.apply(journal.decode(record.data))
+    return index
+
+
+def statuses(index, status):
+    page = run_query(index, parse_query(index, status=status, limit=200))
+    return sorted(index.row_key(r) for r in page.rows)
+
+
+def test_the_rows_and_their_marks_replay_to_the_states_the_store_holds():
+    rows, index_store = InMemoryFeedStore(), InMemorySearchIndexStore()
+    feed = JournaledFeedStore(rows, index_store)
+    feed.put_rows(row(i, view.code) for i in range(3) for view in VIEWS)  # a generator: read once
+    one, two = RowKey("SKU-0001", "default"), RowKey("SKU-0002", "french")
+    feed.put_rows([row(1, name="Changed meanwhile")])  # a concurrent reindex: the mark below no longer applies
+    marked = feed.mark_exported([ExportMark(RowKey("SKU-0000", "default"), row(0).hash),
+                                 ExportMark(one, row(1).hash)], "2026-11-22T10:00:00.000Z")
+    feed.mark_failed([ExportMark(two, row(2, "french").hash)], {two: "invalid: no"}, retryable=False)
+    feed.record_invalid(RowKey("#9", "default"), "missing sku", "run-1", {"name": "No Sku", "product_id": 9})
+    assert marked == 1 and len(rows.rows) == 7
+    index = replayed(index_store)
+    assert statuses(index, "exported") == [("SKU-0000", "default")]
+    assert statuses(index, "failed") == [("#9", "default"), ("SKU-0002", "french")]
+    assert {key for key, r in rows.rows.items() if r.export_status == EXPORTED} == {RowKey("SKU-0000", "default")}
+    assert {key for key, r in rows.rows.items() if r.export_status == FAILED} == {two, RowKey("#9", "default")}
+    page = run_query(index, parse_query(index, sort="last_exported", order="desc", limit=1))
+    assert index.row_key(page.rows[0]) == ("SKU-0000", "default")
+
+
+def test_a_deletion_marked_exported_is_deleted_in_the_index():
+    feed = JournaledFeedStore(InMemoryFeedStore(), index_store := InMemorySearchIndexStore())
+    gone = deletion_of(row(4), VIEWS_BY_CODE["default"])
+    gone.export_status = PENDING
+    feed.put_rows([gone])
+    feed.mark_exported([ExportMark(gone.key, gone.hash, deleted=True)], "2026-11-22T10:00:00.000Z")
+    assert statuses(replayed(index_store), "deleted") == [("SKU-0004", "default")]
+
+
+def test_a_journal_that_cannot_be_written_does_not_stop_the_write(caplog):
+    rows, index_store = InMemoryFeedStore(), InMemorySearchIndexStore()
+    index_store.fail_with = RuntimeError("throttled")
+    with caplog.at_level(logging.ERROR):
+        JournaledFeedStore(rows, index_store).put_rows([row(1)])
+    assert RowKey("SKU-0001", "default") in rows.rows and index_store.entries == []
+    assert "journal missed a write" in caplog.text
+
+
+def test_big_writes_are_split_into_entries_a_store_item_can_hold():
+    feed = JournaledFeedStore(InMemoryFeedStore(), index_store := InMemorySearchIndexStore())
+    feed.put_rows([row(i) for i in range(2_500)])
+    assert len(index_store.entries) == 3 and max(len(r.data) for r in index_store.entries) < 350_000
