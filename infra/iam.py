@@ -1,0 +1,143 @@
+"""Least-privilege IAM: per Lambda function, the actions it uses on the resources it uses, and nothing else.
+
+Read from the code paths each handler runs (services -> store/queue/destination adapters -> AWS calls):
+
+- PynamoDB builds its table metadata from the models (no DescribeTable); ``batch_write`` is BatchWriteItem,
+  ``batch_get`` BatchGetItem, a ``TransactWrite`` needs the permission of each action inside it (UpdateItem,
+  DeleteItem), and a Query on an index needs the index's ARN.
+- SendMessageBatch is authorised by sqs:SendMessage. An SQS event source polls with the function's role:
+  ReceiveMessage, DeleteMessage, GetQueueAttributes on that queue only.
+- Secrets are read with GetSecretValue (Powertools Parameters); the secrets use the AWS-managed key, whose key
+  policy already lets the account's principals decrypt through Secrets Manager, so no kms: action is needed.
+- X-Ray accepts no resource ARN for its two write actions: they are the only ``"*"``.
+
+A new handler has no entry here and `make synth` stops with its name: give it its own policy.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+Statement = dict[str, Any]
+
+
+def _arn(resource: str) -> dict:
+    return {"Fn::GetAtt": [resource, "Arn"]}
+
+
+def _table(resource: str, actions: list[str], indexes: bool = False) -> Statement:
+    arns: list[Any] = [_arn(resource)]
+    if indexes:
+        arns.append({"Fn::Sub": "${%s.Arn}/index/*" % resource})
+    return {"Effect": "Allow", "Action": sorted(actions), "Resource": arns}
+
+
+def _send(queue: str) -> Statement:
+    return {"Effect": "Allow", "Action": ["sqs:SendMessage"], "Resource": [_arn(queue)]}
+
+
+def _consume(queue: str) -> Statement:
+    return {"Effect": "Allow", "Action": ["sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"],
+            "Resource": [_arn(queue)]}
+
+
+def _secret(secret: str) -> Statement:
+    return {"Effect": "Allow", "Action": ["secretsmanager:GetSecretValue"], "Resource": [{"Ref": secret}]}
+
+
+def _hub() -> list[Statement]:
+    """The S3 hub destination: one object per batch, a manifest per run that lists the run's batches."""
+    return [{"Effect": "Allow", "Action": ["s3:PutObject"], "Resource": [{"Fn::Sub": "${HubBucket.Arn}/feeds/*"}]},
+            {"Effect": "Allow", "Action": ["s3:ListBucket"], "Resource": [_arn("HubBucket")],
+             "Condition": {"StringLike": {"s3:prefix": ["feeds/*"]}}}]
+
+
+def _logs(function_name: str) -> Statement:
+    """Its own log group only (created by the template with a retention, so no logs:CreateLogGroup)."""
+    return {"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+            "Resource": [{"Fn::Sub": "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:"
+                                     "/aws/lambda/%s:*" % function_name}]}
+
+
+XRAY: Statement = {"Effect": "Allow", "Action": ["xray:PutTelemetryRecords", "xray:PutTraceSegments"],
+                   "Resource": "*"}  # X-Ray has no resource-level permissions for these
+
+# The stores' calls, by what a use case does with each table.
+ROWS_REINDEX = ["dynamodb:BatchGetItem", "dynamodb:BatchWriteItem", "dynamodb:Query", "dynamodb:Scan",
+                "dynamodb:UpdateItem"]  # states/get_rows, put_rows, outbox index, all_states/iter_rows, invalid
+ROWS_MARK = ["dynamodb:UpdateItem"]  # mark_exported / mark_failed: conditional updates in transactions
+ROWS_READ = ["dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:Query", "dynamodb:Scan"]  # products API
+RUNS_SYNC = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]  # create, get, claim, progress, seal
+RUNS_EXPORT = ["dynamodb:GetItem", "dynamodb:UpdateItem"]  # record_batch (transaction), batch error, finish
+RUNS_READ = ["dynamodb:GetItem", "dynamodb:Query"]  # latest / history (feed-started index), one run
+# lock (put/delete), feed state (get/update), dirty entries (scan, conditional deletes), sync request (delete)
+CONTROL_SYNC = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Scan",
+                "dynamodb:UpdateItem"]
+CONTROL_FINISH = ["dynamodb:DeleteItem", "dynamodb:UpdateItem"]  # record_success, release_lock
+# status (get), force sync (lock put/get/delete, cooldown update/delete), change events (dirty batch write,
+# sync request update/delete)
+CONTROL_API = ["dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem",
+               "dynamodb:UpdateItem"]
+
+
+# The products search index (adapters/dynamo_search.py): every writer of feed rows appends to its journal
+# (adapters/journaled_feed.py); a sync also publishes snapshots and trims the journal; the API reads.
+SEARCH_APPEND = ["dynamodb:BatchWriteItem", "dynamodb:PutItem"]
+SEARCH_PUBLISH = ["dynamodb:BatchWriteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"]
+SEARCH_READ = ["dynamodb:GetItem", "dynamodb:Query"]
+
+
+def _sync() -> list[Statement]:
+    """A sync: lock, run, reindex from the source, fan out to the export queue; it may finish the run."""
+    return [_table("FeedRowsTable", ROWS_REINDEX, indexes=True),
+            _table("SearchIndexTable", SEARCH_PUBLISH),
+            _table("SyncRunsTable", RUNS_SYNC),
+            _table("ControlTable", CONTROL_SYNC),
+            _send("ExportQueue"),
+            _secret("MagentoCredentialsSecret"),
+            *_hub()]  # the sealer may be the run's last writer: it then writes the hub manifest
+
+
+def policies(stage_function_names: dict[str, str], tables: set[str]) -> dict[str, list[Statement]]:
+    """Statements per Chalice function name; ``stage_function_names`` maps it to its deployed name, ``tables``
+    are the logical ids of the tables the models define (a statement on any other table is left out)."""
+    own = {name: [_logs(function_name), XRAY] for name, function_name in stage_function_names.items()}
+    needs: dict[str, list[Statement]] = {
+        "run_hourly_sync": _sync(),
+        # change events' debounced syncs, and forced runs the API opened
+        "start_requested_sync": [*_sync(), _consume("TriggerQueue")],
+        "export_batch": [_table("FeedRowsTable", ROWS_MARK),
+                         _table("SearchIndexTable", SEARCH_APPEND),
+                         _table("SyncRunsTable", RUNS_EXPORT),
+                         _table("ControlTable", CONTROL_FINISH),
+                         _consume("ExportQueue"),
+                         _secret("DestinationApiKeySecret"),
+                         *_hub()],
+        "fail_dead_batch": [_table("FeedRowsTable", ROWS_MARK),
+                            _table("SearchIndexTable", SEARCH_APPEND),
+                            _table("SyncRunsTable", RUNS_EXPORT),
+                            _table("ControlTable", CONTROL_FINISH),
+                            _consume("ExportDeadLetterQueue"),
+                            *_hub()],
+        "api_handler": [_table("FeedRowsTable", ROWS_READ, indexes=True),
+                        _table("SearchIndexTable", SEARCH_READ),
+                        _table("SyncRunsTable", [*RUNS_READ, "dynamodb:PutItem", "dynamodb:UpdateItem"],
+                               indexes=True),  # a forced run is opened (and abandoned) by the API
+                        _table("ControlTable", CONTROL_API),
+                        _send("TriggerQueue"),
+                        _secret("EventsSecret")],
+    }
+    missing = sorted(set(stage_function_names) - set(needs))
+    if missing:
+        raise SystemExit(f"infra/iam.py has no policy for the Lambda function(s) {', '.join(missing)}: "
+                         "add one with the actions each uses")
+    def deployed(statement: Statement) -> bool:
+        resource = statement["Resource"]
+        first = resource[0] if isinstance(resource, list) else resource
+        table = first.get("Fn::GetAtt", [None])[0] if isinstance(first, dict) else None
+        return table is None or not table.endswith("Table") or table in tables
+
+    return {name: own[name] + [s for s in needs[name] if deployed(s)] for name in stage_function_names}
+
+
+def document(statements: list[Statement]) -> dict[str, Any]:
+    return {"Version": "2012-10-17", "Statement": statements}
