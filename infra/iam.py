@@ -11,7 +11,7 @@ Read from the code paths each handler runs (services -> store/queue/destination 
   policy already lets the account's principals decrypt through Secrets Manager, so no kms: action is needed.
 - X-Ray accepts no resource ARN for its two write actions: they are the only ``"*"``.
 
-A new handler has no entry here and `make synth` stops with its name: give it its own policy.
+A function with a new kind of trigger has no entry here and `make synth` stops: give it its own policy.
 """
 from __future__ import annotations
 
@@ -97,46 +97,55 @@ def _sync() -> list[Statement]:
             *_hub()]  # the sealer may be the run's last writer: it then writes the hub manifest
 
 
-def policies(stage_function_names: dict[str, str], tables: set[str]) -> dict[str, list[Statement]]:
-    """Statements per Chalice function name; ``stage_function_names`` maps it to its deployed name, ``tables``
-    are the logical ids of the tables the models define (a statement on any other table is left out)."""
-    own = {name: [_logs(function_name), XRAY] for name, function_name in stage_function_names.items()}
-    needs: dict[str, list[Statement]] = {
-        "run_hourly_sync": _sync(),
-        # change events' debounced syncs, and forced runs the API opened
-        "start_requested_sync": [*_sync(), _consume("TriggerQueue")],
-        "export_batch": [_table("FeedRowsTable", ROWS_MARK),
-                         _table("SearchIndexTable", SEARCH_APPEND),
-                         _table("SyncRunsTable", RUNS_EXPORT),
-                         _table("ControlTable", CONTROL_FINISH),
-                         _consume("ExportQueue"),
-                         _secret("DestinationApiKeySecret"),
-                         *_hub()],
-        "fail_dead_batch": [_table("FeedRowsTable", ROWS_MARK),
-                            _table("SearchIndexTable", SEARCH_APPEND),
-                            _table("SyncRunsTable", RUNS_EXPORT),
-                            _table("ControlTable", CONTROL_FINISH),
-                            _consume("ExportDeadLetterQueue"),
-                            *_hub()],
-        "api_handler": [_table("FeedRowsTable", ROWS_READ, indexes=True),
-                        _table("SearchIndexTable", SEARCH_READ),
-                        _table("SyncRunsTable", [*RUNS_READ, "dynamodb:PutItem", "dynamodb:UpdateItem"],
-                               indexes=True),  # a forced run is opened (and abandoned) by the API
-                        _table("ControlTable", CONTROL_API),
-                        _send("TriggerQueue"),
-                        _secret("EventsSecret")],
-    }
-    missing = sorted(set(stage_function_names) - set(needs))
-    if missing:
-        raise SystemExit(f"infra/iam.py has no policy for the Lambda function(s) {', '.join(missing)}: "
-                         "add one with the actions each uses")
+# What each function does follows from what triggers it: the schedule and the trigger queue start syncs, the
+# export queue and its DLQ carry batches, the API answers requests. Keyed so, a renamed handler keeps its policy.
+ROLES = ("schedule", "trigger", "export", "dead_letter", "api")
+
+
+def _needs(role: str) -> list[Statement]:
+    if role == "schedule":  # the hourly sync
+        return _sync()
+    if role == "trigger":  # change events' debounced syncs, and forced runs the API opened
+        return [*_sync(), _consume("TriggerQueue")]
+    if role == "export":
+        return [_table("FeedRowsTable", ROWS_MARK),
+                _table("SearchIndexTable", SEARCH_APPEND),
+                _table("SyncRunsTable", RUNS_EXPORT),
+                _table("ControlTable", CONTROL_FINISH),
+                _consume("ExportQueue"),
+                _secret("DestinationApiKeySecret"),
+                *_hub()]
+    if role == "dead_letter":
+        return [_table("FeedRowsTable", ROWS_MARK),
+                _table("SearchIndexTable", SEARCH_APPEND),
+                _table("SyncRunsTable", RUNS_EXPORT),
+                _table("ControlTable", CONTROL_FINISH),
+                _consume("ExportDeadLetterQueue"),
+                *_hub()]
+    if role == "api":
+        return [_table("FeedRowsTable", ROWS_READ, indexes=True),
+                _table("SearchIndexTable", SEARCH_READ),
+                _table("SyncRunsTable", [*RUNS_READ, "dynamodb:PutItem", "dynamodb:UpdateItem"],
+                       indexes=True),  # a forced run is opened (and abandoned) by the API
+                _table("ControlTable", CONTROL_API),
+                _send("TriggerQueue"),
+                _secret("EventsSecret")]
+    raise SystemExit(f"infra/iam.py has no policy for a function triggered by {role!r}: add one with the actions "
+                     "it uses")
+
+
+def policies(functions: dict[str, tuple[str, str]], tables: set[str]) -> dict[str, list[Statement]]:
+    """Statements per Chalice function name. ``functions`` maps each to (deployed name, role: what triggers
+    it, one of ROLES); ``tables`` are the logical ids of the tables the models define (a statement on any
+    other table is left out)."""
     def deployed(statement: Statement) -> bool:
         resource = statement["Resource"]
         first = resource[0] if isinstance(resource, list) else resource
         table = first.get("Fn::GetAtt", [None])[0] if isinstance(first, dict) else None
         return table is None or not table.endswith("Table") or table in tables
 
-    return {name: own[name] + [s for s in needs[name] if deployed(s)] for name in stage_function_names}
+    return {name: [_logs(function_name), XRAY, *filter(deployed, _needs(role))]
+            for name, (function_name, role) in functions.items()}
 
 
 def document(statements: list[Statement]) -> dict[str, Any]:

@@ -42,6 +42,7 @@ QUEUE_RESOURCES = {"export": "ExportQueue", "dead_letter": "ExportDeadLetterQueu
 # bounds the POSTs the destination receives at once. Syncs take the feed lock, so more would only be refused.
 CONSUMER_CONCURRENCY = {"export": {"Ref": "ExporterMaxConcurrency"}, "dead_letter": 2, "trigger": 2}
 VISIBILITY_FACTOR = 6  # AWS: a Lambda-consumed queue's visibility timeout >= 6x the function's timeout
+SIGN_IN_VARIABLES = {"COGNITO_USER_POOL_ID", "COGNITO_CLIENT_IDS", "FORCE_SYNC_SCOPE"}
 SUCCESS_LOG_PATTERN = '{ $.message = "run finished" && $.status = "success" }'
 
 FUNCTION_SKIPS = [
@@ -87,6 +88,16 @@ def app_manifest() -> dict[str, Any]:
                          f"chalice package targets the Python that runs it: install python{RUNTIME}, then "
                          "`make clean synth`")
     return manifest
+
+
+def trigger_role(manifest: dict, spec: dict) -> str:
+    """What triggers a function: "schedule", "api", or the role of its queue ("export", "dead_letter", ...)."""
+    if spec["kind"] != "sqs":
+        return spec["kind"]
+    for role, queue_name in manifest["queues"].items():
+        if queue_name == spec["queue"]:
+            return role
+    raise SynthError(f"a handler reads the queue {spec['queue']!r}, which infra/synth.py does not deploy")
 
 
 def _timeout(config: dict, stage: str, function: str) -> int:
@@ -154,10 +165,12 @@ def environment(manifest: dict) -> dict[str, Any]:
         "COGNITO_CLIENT_IDS": {"Fn::Join": [",", [{"Ref": "DashboardClient"}, {"Ref": "MachineClient"}]]},
         "FORCE_SYNC_SCOPE": "catalog-sync/sync",  # SyncResourceServer's identifier / scope
     }
-    unknown = sorted(set(variables) - set(manifest["settings"]))
-    if unknown:
-        raise SynthError(f"chalicelib/settings.py reads none of {', '.join(unknown)}: infra/synth.py is out of date")
-    return variables
+    unknown = set(variables) - set(manifest["settings"])
+    if unknown - SIGN_IN_VARIABLES:
+        raise SynthError(f"chalicelib/settings.py reads none of {', '.join(sorted(unknown))}: infra/synth.py is out "
+                         "of date")
+    # Sign-in is set only once the app reads it (an app without Cognito settings deploys without them).
+    return {name: value for name, value in variables.items() if name not in unknown}
 
 
 def _functions(manifest: dict, config: dict, stage: str) -> dict[str, Any]:
@@ -176,10 +189,7 @@ def _functions(manifest: dict, config: dict, stage: str) -> dict[str, Any]:
             },
         }
         if spec["kind"] == "sqs":
-            queue = next((role for role, queue_name in manifest["queues"].items() if queue_name == spec["queue"]),
-                         None)
-            if queue is None:
-                raise SynthError(f"{name} reads the queue {spec['queue']!r}, which infra/synth.py does not deploy")
+            queue = trigger_role(manifest, spec)
             function["Properties"]["Events"] = {spec["event"]: {"Properties": {
                 # chalice names the queue in a Fn::Sub; the stack's own queue (per stage) replaces it
                 "Queue": {"Fn::Sub": "${%s.Arn}" % QUEUE_RESOURCES[queue]},
@@ -222,10 +232,14 @@ def merge_template(manifest: dict, config: dict, stage: str) -> dict[str, Any]:
     resources = template["Resources"]
     for name, spec in manifest["functions"].items():
         if spec["kind"] == "sqs":
-            queue = next(role for role, queue_name in manifest["queues"].items() if queue_name == spec["queue"])
+            queue = trigger_role(manifest, spec)
             visibility = min(VISIBILITY_FACTOR * _timeout(config, stage, name), 43_200)
             resources[QUEUE_RESOURCES[queue]]["Properties"]["VisibilityTimeout"] = visibility
     resources["TriggerDeadLetterQueue"]["Properties"]["VisibilityTimeout"] = 30
+    [exporter] = [spec["resource"] for spec in manifest["functions"].values()
+                  if spec["kind"] == "sqs" and trigger_role(manifest, spec) == "export"]
+    resources["ExporterErrorsAlarm"]["Properties"]["Dimensions"] = [{"Name": "FunctionName",
+                                                                     "Value": {"Ref": exporter}}]
     for generated in (_tables(manifest), _functions(manifest, config, stage)):
         overlap = set(generated) & set(resources) - {"RestAPI"}
         if overlap:
@@ -256,7 +270,9 @@ def stage_project(manifest: dict, config: dict, stage: str, project: Path) -> No
     stage_config["autogen_policy"] = False
     stage_config["api_gateway_endpoint_type"] = "REGIONAL"
     functions = stage_config.setdefault("lambda_functions", {})
-    statements = iam.policies(function_names(manifest, stage), set(table_resources(manifest).values()))
+    names = function_names(manifest, stage)
+    triggers = {name: (names[name], trigger_role(manifest, spec)) for name, spec in manifest["functions"].items()}
+    statements = iam.policies(triggers, set(table_resources(manifest).values()))
     for name, policy in statements.items():
         policy_file = f"policy-{name}.json"
         (dot_chalice / policy_file).write_text(json.dumps(iam.document(policy), indent=1))

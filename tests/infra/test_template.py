@@ -15,9 +15,11 @@ from typing import Any
 
 import pytest
 
-from chalicelib import observability
-from chalicelib.domain.access import ADMINS_GROUP, OPERATORS_GROUP
-from chalicelib.settings import Settings
+from chalicelib import observability, settings
+
+# The sign-in the issue asks for: these groups and the operators' scope (the app's own names where it has them).
+GROUPS = {"admins", "operators"}
+FORCE_SYNC_SCOPE = getattr(settings.Settings(), "force_sync_scope", "catalog-sync/sync")
 
 ROOT = Path(__file__).resolve().parents[2]
 STAGES = ("dev", "prod")
@@ -43,13 +45,13 @@ MARK = {
     "ControlTable": {DDB + "DeleteItem", DDB + "UpdateItem"},
     "HubBucket": {"s3:ListBucket", "s3:PutObject"},
 }
-# Per function: resource (logical id) -> the actions its role allows on it, and nothing else.
+# Per function, by what triggers it: resource (logical id) -> the actions its role allows on it, nothing else.
 EXPECTED_ACTIONS: dict[str, dict[str, set[str]]] = {
-    "RunHourlySync": SYNC,
-    "StartRequestedSync": {**SYNC, "TriggerQueue": CONSUME},
-    "ExportBatch": {**MARK, "ExportQueue": CONSUME, "DestinationApiKeySecret": {"secretsmanager:GetSecretValue"}},
-    "FailDeadBatch": {**MARK, "ExportDeadLetterQueue": CONSUME},
-    "APIHandler": {
+    "schedule": SYNC,
+    "TriggerQueue": {**SYNC, "TriggerQueue": CONSUME},
+    "ExportQueue": {**MARK, "ExportQueue": CONSUME, "DestinationApiKeySecret": {"secretsmanager:GetSecretValue"}},
+    "ExportDeadLetterQueue": {**MARK, "ExportDeadLetterQueue": CONSUME},
+    "api": {
         "FeedRowsTable": {DDB + a for a in ("BatchGetItem", "GetItem", "Query", "Scan")},
         "SearchIndexTable": {DDB + "GetItem", DDB + "Query"},
         "SyncRunsTable": {DDB + a for a in ("GetItem", "PutItem", "Query", "UpdateItem")},
@@ -94,6 +96,17 @@ def _functions(template: dict) -> dict[str, dict]:
     return _of_type(template, "AWS::Lambda::Function")
 
 
+def _by_trigger(template: dict) -> dict[str, str]:
+    """Function logical id by what triggers it: "schedule", "api", or the logical id of its queue."""
+    triggers = {"APIHandler": "api"}
+    for rule in _of_type(template, "AWS::Events::Rule").values():
+        triggers[rule["Properties"]["Targets"][0]["Arn"]["Fn::GetAtt"][0]] = "schedule"
+    for mapping in _of_type(template, "AWS::Lambda::EventSourceMapping").values():
+        queue = re.fullmatch(r"\$\{(\w+)\.Arn\}", mapping["Properties"]["EventSourceArn"]["Fn::Sub"]).group(1)
+        triggers[mapping["Properties"]["FunctionName"]["Ref"]] = queue
+    return {trigger: function for function, trigger in triggers.items()}
+
+
 def _target(resource: Any) -> str:
     """The logical id a policy's Resource entry names (or the entry itself for plain strings)."""
     if isinstance(resource, str):
@@ -124,9 +137,9 @@ def _allowed(template: dict, function: str) -> dict[str, set[str]]:
 
 
 def test_the_hourly_sync_runs_on_an_eventbridge_schedule_of_one_hour(template):
-    rules = [rule for rule in _of_type(template, "AWS::Events::Rule").values()
-             if rule["Properties"]["Targets"][0]["Arn"] == {"Fn::GetAtt": ["RunHourlySync", "Arn"]}]
-    assert [rule["Properties"]["ScheduleExpression"] for rule in rules] == ["rate(1 hour)"]
+    [rule] = _of_type(template, "AWS::Events::Rule").values()
+    assert rule["Properties"]["ScheduleExpression"] == "rate(1 hour)"
+    assert rule["Properties"]["Targets"][0]["Arn"] == {"Fn::GetAtt": [_by_trigger(template)["schedule"], "Arn"]}
 
 
 def test_every_function_runs_python312_with_tracing_its_own_role_and_log_group(template, manifest):
@@ -144,15 +157,14 @@ def test_every_function_runs_python312_with_tracing_its_own_role_and_log_group(t
 
 
 def test_the_sqs_handlers_take_one_message_at_a_time_from_their_own_queues(template):
-    mappings = {mapping["Properties"]["FunctionName"]["Ref"]: mapping["Properties"]
+    mappings = {mapping["Properties"]["EventSourceArn"]["Fn::Sub"]: mapping["Properties"]
                 for mapping in _of_type(template, "AWS::Lambda::EventSourceMapping").values()}
-    queues = {name: mapping["EventSourceArn"] for name, mapping in mappings.items()}
-    assert queues == {"ExportBatch": {"Fn::Sub": "${ExportQueue.Arn}"},
-                      "FailDeadBatch": {"Fn::Sub": "${ExportDeadLetterQueue.Arn}"},
-                      "StartRequestedSync": {"Fn::Sub": "${TriggerQueue.Arn}"}}
+    assert set(mappings) == {"${ExportQueue.Arn}", "${ExportDeadLetterQueue.Arn}", "${TriggerQueue.Arn}"}
     assert {mapping["BatchSize"] for mapping in mappings.values()} == {1}
+    assert len({mapping["FunctionName"]["Ref"] for mapping in mappings.values()}) == 3
     # the exporter's concurrency bounds the POSTs the destination gets at once (2 by default)
-    assert mappings["ExportBatch"]["ScalingConfig"] == {"MaximumConcurrency": {"Ref": "ExporterMaxConcurrency"}}
+    exporter = mappings["${ExportQueue.Arn}"]
+    assert exporter["ScalingConfig"] == {"MaximumConcurrency": {"Ref": "ExporterMaxConcurrency"}}
     assert template["Parameters"]["ExporterMaxConcurrency"]["Default"] == 2
 
 
@@ -162,8 +174,8 @@ def test_queues_redrive_to_their_dead_letter_queues_and_outlast_their_consumers(
     assert export["RedrivePolicy"] == {"deadLetterTargetArn": {"Fn::GetAtt": ["ExportDeadLetterQueue", "Arn"]},
                                        "maxReceiveCount": 3}
     assert trigger["RedrivePolicy"]["deadLetterTargetArn"] == {"Fn::GetAtt": ["TriggerDeadLetterQueue", "Arn"]}
-    consumers = {"ExportQueue": "ExportBatch", "ExportDeadLetterQueue": "FailDeadBatch",
-                 "TriggerQueue": "StartRequestedSync"}
+    consumers = {queue: function for queue, function in _by_trigger(template).items() if queue.endswith("Queue")}
+    assert set(consumers) == {"ExportQueue", "ExportDeadLetterQueue", "TriggerQueue"}
     for queue, function in consumers.items():
         timeout = resources[function]["Properties"]["Timeout"]
         assert resources[queue]["Properties"]["VisibilityTimeout"] >= 6 * timeout
@@ -229,7 +241,10 @@ def test_cloudfront_serves_the_dashboard_through_oac_over_https_and_routes_api_t
 
 
 def test_each_function_may_do_only_what_it_uses(template, manifest):
-    for function, needs in EXPECTED_ACTIONS.items():
+    functions = _by_trigger(template)
+    assert set(functions) == set(EXPECTED_ACTIONS)
+    for trigger, needs in EXPECTED_ACTIONS.items():
+        function = functions[trigger]
         if "SEARCH_INDEX_TABLE" not in manifest["tables"]:
             needs = {resource: actions for resource, actions in needs.items() if resource != "SearchIndexTable"}
         allowed = _allowed(template, function)
@@ -253,7 +268,10 @@ def test_functions_are_told_where_the_stacks_resources_are(template, manifest):
         assert variables["EXPORT_QUEUE_URL"] == {"Ref": "ExportQueue"}
         assert variables["TRIGGER_QUEUE_URL"] == {"Ref": "TriggerQueue"}
         assert variables["FEED_ROWS_TABLE"] == {"Ref": "FeedRowsTable"}
-        assert variables["COGNITO_USER_POOL_ID"] == {"Ref": "UserPool"}
+        if "COGNITO_USER_POOL_ID" in manifest["settings"]:
+            assert variables["COGNITO_USER_POOL_ID"] == {"Ref": "UserPool"}
+            assert variables["COGNITO_CLIENT_IDS"] == {
+                "Fn::Join": [",", [{"Ref": "DashboardClient"}, {"Ref": "MachineClient"}]]}
         assert variables["POWERTOOLS_METRICS_NAMESPACE"] == observability.NAMESPACE
         assert set(variables) <= set(manifest["settings"]) | {"POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE"}
 
@@ -261,14 +279,20 @@ def test_functions_are_told_where_the_stacks_resources_are(template, manifest):
 def test_cognito_has_the_apps_groups_a_dashboard_client_and_a_machine_client_with_the_sync_scope(template):
     resources = template["Resources"]
     groups = {group["Properties"]["GroupName"] for group in _of_type(template, "AWS::Cognito::UserPoolGroup").values()}
-    assert groups == {ADMINS_GROUP, OPERATORS_GROUP}
+    assert groups == GROUPS
+    try:
+        from chalicelib.domain import access
+    except ImportError:  # sign-in not in the app yet
+        pass
+    else:
+        assert groups == {access.ADMINS_GROUP, access.OPERATORS_GROUP}
     server = resources["SyncResourceServer"]["Properties"]
     scopes = {f"{server['Identifier']}/{scope['ScopeName']}" for scope in server["Scopes"]}
-    assert scopes == {Settings().force_sync_scope}
+    assert scopes == {FORCE_SYNC_SCOPE}
     assert resources["DashboardClient"]["Properties"]["GenerateSecret"] is False
     machine = resources["MachineClient"]["Properties"]
     assert machine["AllowedOAuthFlows"] == ["client_credentials"]
-    assert machine["AllowedOAuthScopes"] == [Settings().force_sync_scope]
+    assert machine["AllowedOAuthScopes"] == [FORCE_SYNC_SCOPE]
     assert resources["UserPool"]["DeletionPolicy"] == "Retain"
 
 
@@ -288,7 +312,8 @@ def test_alarms_watch_the_dlq_failed_runs_staleness_and_exporter_errors(template
     stale = by_metric["SyncSucceeded"]
     assert (stale["Namespace"], stale["Period"] * stale["EvaluationPeriods"]) == (observability.NAMESPACE, 7200)
     assert stale["TreatMissingData"] == "breaching"
-    assert by_metric["Errors"]["Dimensions"] == [{"Name": "FunctionName", "Value": {"Ref": "ExportBatch"}}]
+    exporter = _by_trigger(template)["ExportQueue"]
+    assert by_metric["Errors"]["Dimensions"] == [{"Name": "FunctionName", "Value": {"Ref": exporter}}]
     dead_letter = alarms["ExportDeadLetterAlarm"]["Properties"]["Metrics"]
     assert {m["MetricStat"]["Metric"]["Dimensions"][0]["Value"]["Fn::GetAtt"][0]
             for m in dead_letter if "MetricStat" in m} == {"ExportDeadLetterQueue"}
