@@ -61,7 +61,8 @@ lint-infra: $(SYNTH_STAMP)
 # Needs AWS credentials and a region in the environment (README, Deploying).
 deploy: $(STAMP) $(INFRA_STAMP)
 	$(INFRA_BIN)/python infra/synth.py $(STAGE)
-	$(INFRA_BIN)/python infra/deploy.py deploy --stage $(STAGE) --alarm-email "$(ALARM_EMAIL)" --admin-email "$(ADMIN_EMAIL)"
+	$(INFRA_BIN)/python infra/deploy.py deploy --stage $(STAGE) --alarm-email "$(ALARM_EMAIL)" \
+		--admin-email "$(ADMIN_EMAIL)" --parameters "$(PARAMETERS)"
 
 destroy: $(INFRA_STAMP)
 	$(INFRA_BIN)/python infra/deploy.py destroy --stage $(STAGE) $(if $(DELETE_DATA),--delete-data)

@@ -134,7 +134,7 @@ def _admin_user(session, outputs: dict[str, str], email: str) -> None:
     idp.admin_add_user_to_group(UserPoolId=pool, Username=email, GroupName="admins")
 
 
-def deploy(stage: str, alarm_email: str, admin_email: str) -> None:
+def deploy(stage: str, alarm_email: str, admin_email: str, parameters: list[str]) -> None:
     template = BUILD / stage / "template.json"
     package = BUILD / stage / "deployment.zip"
     if not template.exists() or not package.exists():
@@ -148,6 +148,7 @@ def deploy(stage: str, alarm_email: str, admin_email: str) -> None:
     overrides = [f"CodeS3Bucket={bucket}", f"CodeS3Key={key}"]
     if alarm_email:
         overrides.append(f"AlarmEmail={alarm_email}")
+    overrides += parameters  # e.g. ExporterMaxConcurrency=4 LogRetentionDays=90 (infra/resources.yaml)
     _aws("cloudformation", "deploy", "--stack-name", _stack(stage), "--template-file", str(template),
          "--s3-bucket", bucket, "--s3-prefix", "templates", "--capabilities", "CAPABILITY_IAM",
          "--no-fail-on-empty-changeset", "--parameter-overrides", *overrides,
@@ -241,9 +242,12 @@ def main() -> None:
     parser.add_argument("--alarm-email", default="")
     parser.add_argument("--admin-email", default="")
     parser.add_argument("--delete-data", action="store_true")
+    parser.add_argument("--parameters", default="", help="Name=Value pairs for the stack's parameters, space separated")
     args = parser.parse_args()
+    if os.environ.get("AWS_REGION") and not os.environ.get("AWS_DEFAULT_REGION"):
+        os.environ["AWS_DEFAULT_REGION"] = os.environ["AWS_REGION"]  # boto3 and awscli v1 read only this one
     if args.action == "deploy":
-        deploy(args.stage, args.alarm_email, args.admin_email)
+        deploy(args.stage, args.alarm_email, args.admin_email, args.parameters.split())
     else:
         destroy(args.stage, args.delete_data)
 

@@ -236,6 +236,12 @@ def merge_template(manifest: dict, config: dict, stage: str) -> dict[str, Any]:
             visibility = min(VISIBILITY_FACTOR * _timeout(config, stage, name), 43_200)
             resources[QUEUE_RESOURCES[queue]]["Properties"]["VisibilityTimeout"] = visibility
     resources["TriggerDeadLetterQueue"]["Properties"]["VisibilityTimeout"] = 30
+    # CloudFront's /api/* reaches the API stage Chalice deploys (the routes carry /api themselves).
+    api_stage = config["stages"][stage].get("api_gateway_stage", config.get("api_gateway_stage", "api"))
+    origins = resources["Distribution"]["Properties"]["DistributionConfig"]["Origins"]
+    next(origin for origin in origins if origin["Id"] == "api")["OriginPath"] = f"/{api_stage}"
+    for logical_id in table_resources(manifest).values():  # for the CLI run against AWS (README, Deploying)
+        template["Outputs"][f"{logical_id}Name"] = {"Value": {"Ref": logical_id}}
     [exporter] = [spec["resource"] for spec in manifest["functions"].values()
                   if spec["kind"] == "sqs" and trigger_role(manifest, spec) == "export"]
     resources["ExporterErrorsAlarm"]["Properties"]["Dimensions"] = [{"Name": "FunctionName",
