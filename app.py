@@ -8,14 +8,14 @@ from chalicelib.services.export import export_batch as export_one_batch
 from chalicelib.services.events import run_requested_sync
 from chalicelib.services.export import fail_dead_batch as fail_one_batch
 from chalicelib.services.sync import scheduled_sync
-from chalicelib.settings import DEAD_LETTER_QUEUE, EXPORT_QUEUE, TRIGGER_QUEUE
+from chalicelib.settings import DEAD_LETTER_QUEUE, EXPORT_QUEUE, SYNC_SCHEDULE_HOURS, TRIGGER_QUEUE
 
 # Chalice would attach a second handler to the logger Powertools already formats (lines twice).
 app = Chalice(app_name="catalog-sync", configure_logs=False)
 app.register_blueprint(api, url_prefix="/api")
 
 
-@app.schedule(Rate(1, unit=Rate.HOURS))
+@app.schedule(Rate(SYNC_SCHEDULE_HOURS, unit=Rate.HOURS))
 def run_hourly_sync(event):
     with invocation("run_hourly_sync"):
         run = scheduled_sync(container.context())
@@ -38,9 +38,10 @@ def fail_dead_batch(event):
             fail_one_batch(container.context(), record.body)
 
 
-# Change events request a sync through this queue, delayed by the debounce: one run per burst.
+# Change events request a sync through this queue, delayed by the debounce (one run per burst); a force
+# sync opened by the API runs through it at once (the API answers before the reindex).
 @app.on_sqs_message(queue=TRIGGER_QUEUE, batch_size=1)
-def sync_changed_products(event):
-    with invocation("sync_changed_products"):
+def start_requested_sync(event):
+    with invocation("start_requested_sync"):
         runs = [run_requested_sync(container.context(), record.body) for record in event]
     return {"run_ids": [run.run_id for run in runs if run]}

@@ -34,15 +34,23 @@ def _parser() -> argparse.ArgumentParser:
     resync.add_argument("--timeout", type=float, default=None,
                         help="seconds to wait for the export to finish (default: the run's deadline)")
     commands.add_parser("status", help="show the last sync and the products synced")
+    token = commands.add_parser("token", help="sign in to the user pool and print an access token for the API")
+    token.add_argument("--user", default="operator",
+                       help="with --local: admin or operator (passwords from the stack file); otherwise a user of "
+                            "the pool (COGNITO_USER_POOL_ID, the first of COGNITO_CLIENT_IDS), asked for a password")
     sample = commands.add_parser("sample-touch", help="change a share of the sample catalog's products")
     sample.add_argument("--percent", type=float, default=1.0, help="share of the products to change (default 1)")
     return parser
 
 
-def _use_local_stack() -> None:
+def _local_stack() -> dict:
     if not LOCAL_STACK_FILE.exists():
         raise CatalogSyncError(f"no local stack found ({LOCAL_STACK_FILE} is missing): start it with `make run`")
-    stack = json.loads(LOCAL_STACK_FILE.read_text())
+    return json.loads(LOCAL_STACK_FILE.read_text())
+
+
+def _use_local_stack() -> None:
+    stack = _local_stack()
     os.environ.update(stack["env"])
     os.environ.update(stack.get("source_credentials") or {})  # the simulated Magento's, when it is the source
     if stack.get("simulated_destination_api_key"):  # the simulated ingestion service's, when it is the destination
@@ -126,6 +134,34 @@ def _status(out: TextIO) -> int:
     return EXIT_OK
 
 
+def _token(user: str, local: bool, out: TextIO) -> int:
+    """USER_PASSWORD_AUTH against the pool (moto's locally); the token goes to stdout alone, for $(...)."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from .local.cognito import access_token
+    from .settings import load
+
+    if local:
+        cognito = _local_stack()["cognito"]
+        if user not in cognito["users"]:
+            raise CatalogSyncError(f"the local stack's users are {', '.join(cognito['users'])}; got {user!r}")
+        endpoint, region, client_id = cognito["endpoint_url"], cognito["region"], cognito["client_id"]
+        password = cognito["users"][user]["password"]
+    else:
+        settings = load()
+        if settings.sign_in_missing:
+            raise CatalogSyncError(settings.sign_in_missing)
+        endpoint, region, client_id = None, settings.cognito_region, settings.cognito_client_ids[0]
+        import getpass
+
+        password = getpass.getpass(f"password of {user}: ")
+    try:
+        print(access_token(endpoint, region, client_id, user, password), file=out)
+    except (BotoCoreError, ClientError) as error:
+        raise CatalogSyncError(f"sign-in failed: {error}") from None
+    return EXIT_OK
+
+
 def _sample_touch(percent: float, out: TextIO) -> int:
     from .adapters.sample_catalog import SampleCatalogSource
     from .domain.runs import iso, utcnow
@@ -147,6 +183,8 @@ def main(argv: list[str] | None = None, out: TextIO = sys.stdout) -> int:
             return _resync(args, out)
         if args.command == "status":
             return _status(out)
+        if args.command == "token":
+            return _token(args.user, args.local, out)
         return _sample_touch(args.percent, out)
     except LockHeldError as error:
         print(f"error: another run is in progress: {error}", file=sys.stderr)

@@ -5,7 +5,8 @@ from functools import cache
 
 import boto3
 
-from .adapters import dynamo_models
+from .adapters import cognito_tokens, dynamo_models
+from .adapters.cognito_tokens import CognitoTokenVerifier
 from .adapters.dynamo_control import DynamoControlStore
 from .adapters.dynamo_feed import DynamoFeedStore
 from .adapters.dynamo_runs import DynamoRunStore
@@ -55,6 +56,16 @@ def context() -> SyncContext:
     return build(load())
 
 
+@cache
+def token_verifier() -> CognitoTokenVerifier:
+    """The access-token verifier, one per process so the pool's signing keys are fetched once and kept.
+
+    Raises SignInUnavailableError (not cached) while sign-in is not configured.
+    """
+    return cognito_tokens.from_settings(context().settings)
+
+
 def reset() -> None:
     """Forget the built context (tests and the local stack change the environment)."""
     context.cache_clear()
+    token_verifier.cache_clear()

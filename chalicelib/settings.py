@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from typing import Mapping
+from urllib.parse import urlsplit
 
 from . import credentials
 
@@ -28,7 +30,11 @@ BATCH_MAX_BYTES = "BATCH_MAX_BYTES"
 RUN_DEADLINE_SECONDS = "RUN_DEADLINE_SECONDS"
 COOLDOWN_SECONDS = "COOLDOWN_SECONDS"
 SOURCE_OVERLAP_SECONDS = "SOURCE_OVERLAP_SECONDS"
-API_TOKEN = "API_TOKEN"
+COGNITO_USER_POOL_ID = "COGNITO_USER_POOL_ID"
+COGNITO_CLIENT_IDS = "COGNITO_CLIENT_IDS"
+COGNITO_JWKS_URL = "COGNITO_JWKS_URL"
+FORCE_SYNC_SCOPE = "FORCE_SYNC_SCOPE"
+DASHBOARD_ORIGIN = "DASHBOARD_ORIGIN"
 RECONCILE_INTERVAL_SECONDS = "RECONCILE_INTERVAL_SECONDS"
 MAGENTO_BASE_URL = "MAGENTO_BASE_URL"
 MAGENTO_STORE_VIEWS = "MAGENTO_STORE_VIEWS"
@@ -80,7 +86,14 @@ class Settings:
     run_deadline_seconds: int = 3600
     cooldown_seconds: int = 900
     source_overlap_seconds: int = 600
-    api_token: str = ""
+    # Sign-in: the Cognito user pool whose access tokens the API accepts, the app clients they may come from
+    # (the dashboard's, machine clients'), where its signing keys are (default: the pool's own JWKS URL; the
+    # local stack points it at moto) and the OAuth scope that lets a machine client force a sync.
+    cognito_user_pool_id: str = ""
+    cognito_client_ids: tuple[str, ...] = ()
+    cognito_jwks_url: str = ""
+    force_sync_scope: str = "catalog-sync/sync"
+    dashboard_origin: str = ""  # the one origin CORS admits; empty: same-origin only (CloudFront serves both)
     reconcile_interval_seconds: int = 86_400  # a full read of the source at least daily (deletions, stock)
     # The Magento source. Credentials are not settings: chalicelib/credentials.py reads them from the
     # environment locally or from the secret named here in AWS, and never logs them.
@@ -95,6 +108,27 @@ class Settings:
     events_secret_name: str = ""
     event_debounce_seconds: int = 30
     trigger_queue_url: str = ""
+
+    @property
+    def cognito_region(self) -> str:
+        """A pool id is ``<region>_<id>``: the region comes with it."""
+        return self.cognito_user_pool_id.split("_", 1)[0]
+
+    @property
+    def cognito_issuer(self) -> str:
+        """The ``iss`` of the pool's tokens (moto's too): AWS's form, whatever serves the keys."""
+        return f"https://cognito-idp.{self.cognito_region}.amazonaws.com/{self.cognito_user_pool_id}"
+
+    @property
+    def jwks_url(self) -> str:
+        return self.cognito_jwks_url or f"{self.cognito_issuer}/.well-known/jwks.json"
+
+    @property
+    def sign_in_missing(self) -> str | None:
+        """What sign-in still needs to be configured, or None."""
+        missing = [name for name, value in ((COGNITO_USER_POOL_ID, self.cognito_user_pool_id),
+                                            (COGNITO_CLIENT_IDS, self.cognito_client_ids)) if not value]
+        return f"sign-in is not configured (set {' and '.join(missing)})" if missing else None
 
     @property
     def export_disabled_reason(self) -> str | None:
@@ -158,7 +192,12 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         run_deadline_seconds=_int(env, RUN_DEADLINE_SECONDS, d.run_deadline_seconds, minimum=60),
         cooldown_seconds=_int(env, COOLDOWN_SECONDS, d.cooldown_seconds, minimum=0),
         source_overlap_seconds=_int(env, SOURCE_OVERLAP_SECONDS, d.source_overlap_seconds, minimum=0),
-        api_token=env.get(API_TOKEN, ""),
+        cognito_user_pool_id=_user_pool_id(env.get(COGNITO_USER_POOL_ID, "")),
+        cognito_client_ids=tuple(client.strip() for client in env.get(COGNITO_CLIENT_IDS, "").split(",")
+                                 if client.strip()),
+        cognito_jwks_url=_url(env, COGNITO_JWKS_URL),
+        force_sync_scope=env.get(FORCE_SYNC_SCOPE, "").strip() or d.force_sync_scope,
+        dashboard_origin=_origin(env.get(DASHBOARD_ORIGIN, "")),
         reconcile_interval_seconds=_int(env, RECONCILE_INTERVAL_SECONDS, d.reconcile_interval_seconds, minimum=60),
         magento_base_url=_base_url(env.get(MAGENTO_BASE_URL, "")),
         magento_store_views=tuple(code.strip() for code in env.get(MAGENTO_STORE_VIEWS, "").split(",")
@@ -183,6 +222,25 @@ def _url(env: Mapping[str, str], name: str) -> str:
     return url
 
 
+_POOL_ID = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d_[0-9A-Za-z]+$")
+
+
+def _user_pool_id(raw: str) -> str:
+    pool_id = raw.strip()
+    if pool_id and not _POOL_ID.match(pool_id):
+        raise SettingsError(f"{COGNITO_USER_POOL_ID} must be a user pool id like us-east-1_AbC123; got {raw!r}")
+    return pool_id
+
+
+def _origin(raw: str) -> str:
+    origin = raw.strip().rstrip("/")
+    parts = urlsplit(origin)
+    if origin and (parts.scheme not in ("http", "https") or not parts.netloc or parts.path or parts.query):
+        raise SettingsError(f"{DASHBOARD_ORIGIN} must be an origin like https://sync.example.com (scheme and host, "
+                            f"no path); got {raw!r}")
+    return origin
+
+
 def _base_url(raw: str) -> str:
     return _url({MAGENTO_BASE_URL: raw}, MAGENTO_BASE_URL).rstrip("/").removesuffix("/rest")
 
@@ -202,6 +260,8 @@ def _page_size(env: Mapping[str, str]) -> int:
         raise SettingsError(f"{MAGENTO_PAGE_SIZE} is at most {MAGENTO_MAX_PAGE_SIZE} (Magento's limit); got {size}")
     return size
 
+# The schedule is fixed when Chalice packages the app (an EventBridge rule), like the queue names below.
+SYNC_SCHEDULE_HOURS = 1
 # Queue names are fixed at import time: Chalice reads them when it packages the event sources.
 EXPORT_QUEUE = "catalog-sync-export"
 DEAD_LETTER_QUEUE = "catalog-sync-export-dlq"

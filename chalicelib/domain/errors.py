@@ -52,3 +52,15 @@ class DestinationError(CatalogSyncError):
         super().__init__(message)
         self.retryable = retryable
         self.next_sync = next_sync and not retryable
+
+
+class InvalidTokenError(CatalogSyncError):
+    """A bearer token that does not prove who sent it (bad signature, expired, another pool or client...)."""
+
+
+class SignInUnavailableError(CatalogSyncError):
+    """Tokens cannot be checked right now: sign-in is not configured, or the pool's keys cannot be read."""
+
+
+class InvalidRequestError(CatalogSyncError):
+    """A request the API cannot act on; the message names the field and what it accepts (a 400)."""

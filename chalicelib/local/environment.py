@@ -90,7 +90,6 @@ def app_environment(user: Mapping[str, str], endpoint_url: str, repo: Path) -> d
         settings.HUB_BUCKET: HUB_BUCKET,
         settings.EXPORT_TIME_BUDGET_SECONDS: user.get(settings.EXPORT_TIME_BUDGET_SECONDS) or EXPORT_TIME_BUDGET,
         settings.DESTINATION_TIMEOUT_SECONDS: user.get(settings.DESTINATION_TIMEOUT_SECONDS) or DESTINATION_TIMEOUT,
-        settings.API_TOKEN: user.get(settings.API_TOKEN) or secrets.token_urlsafe(24),
         # Signs change events; written to .local/stack.json (never logged) for a developer to sign with.
         credentials.EVENTS_SECRET: user.get(credentials.EVENTS_SECRET) or secrets.token_urlsafe(32),
         "POWERTOOLS_SERVICE_NAME": "catalog-sync",
@@ -98,6 +97,12 @@ def app_environment(user: Mapping[str, str], endpoint_url: str, repo: Path) -> d
         "POWERTOOLS_METRICS_DISABLED": "1",  # no CloudWatch here: EMF lines would only clutter the output
         "POWERTOOLS_METRICS_NAMESPACE": "CatalogSync",
     }
+
+
+def sign_in_environment(user_pool_id: str, client_id: str, jwks_url: str, dashboard_origin: str) -> dict[str, str]:
+    """The local user pool (on moto) whose tokens the API accepts, and the dashboard's origin for CORS."""
+    return {settings.COGNITO_USER_POOL_ID: user_pool_id, settings.COGNITO_CLIENT_IDS: client_id,
+            settings.COGNITO_JWKS_URL: jwks_url, settings.DASHBOARD_ORIGIN: dashboard_origin}
 
 
 def apply(env: Mapping[str, str]) -> None:

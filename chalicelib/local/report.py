@@ -21,8 +21,7 @@ def banner(info: dict[str, Any], stack_file: Path, sync_interval: int, export_wo
         "Catalog Sync local stack is running",
         f"  Dashboard   {info['dashboard_url']}",
         f"  API         {info['api_url']}",
-        f"  API token   {info['api_token']}",
-        f"  Try         curl -H 'Authorization: Bearer {info['api_token']}' {info['api_url']}sync/status",
+        *_sign_in_lines(info, stack_file),
         f"  AWS (moto)  {info['aws_endpoint_url']} ({info['region']})",
         _catalog_line(info),
         f"  Destination {_destination(info, export_disabled_reason)}",
@@ -31,6 +30,17 @@ def banner(info: dict[str, Any], stack_file: Path, sync_interval: int, export_wo
         "Press Ctrl-C to stop.",
         "",
     ])
+
+
+def _sign_in_lines(info: dict[str, Any], stack_file: Path) -> list[str]:
+    users = " and ".join(f"{name} ({user['group']})" for name, user in info["cognito"]["users"].items())
+    return [
+        f"  Sign in     Cognito user pool {info['cognito']['user_pool_id']} on moto; users {users}, their passwords "
+        f"in {stack_file.name} (cognito.users); the dashboard asks for them",
+        "  Token       TOKEN=$(.venv/bin/catalog-sync --local token --user operator)",
+        f"  Try         curl -H \"Authorization: Bearer $TOKEN\" {info['api_url']}sync/status",
+        f"              curl -X POST -H \"Authorization: Bearer $TOKEN\" {info['api_url']}sync   # force a full resync",
+    ]
 
 
 def _destination(info: dict[str, Any], export_disabled_reason: str | None) -> str:

@@ -21,6 +21,7 @@ from chalice.local import LocalChalice, LocalGateway
 
 from .. import credentials, settings
 from . import environment
+from .cognito import provision_sign_in
 from .events import lambda_context
 from .motoserver import HOST, MotoServer
 from .provision import Resources, provision
@@ -59,6 +60,7 @@ class Stack:
         self.magento: Any = None  # the simulated Magento, when it is the source
         self.ingestion: Any = None  # the simulated ingestion service, when it is the destination
         self.server = None
+        self.sign_in: Any = None  # the local user pool (cognito.SignIn)
         self.threads: list[threading.Thread] = []
 
     def start(self) -> None:
@@ -71,6 +73,10 @@ class Stack:
         if environment.uses_simulated_ingestion(os.environ):
             env.update(self._start_ingestion())
         environment.apply(env)  # before the app (and PynamoDB's models) are imported
+        self.sign_in = provision_sign_in(self.moto.url, environment.REGION, settings.load().force_sync_scope)
+        environment.apply(environment.sign_in_environment(
+            self.sign_in.user_pool_id, self.sign_in.client_id, self.sign_in.jwks_url,
+            f"http://{HOST}:{self.options.port}"))
         app_settings = settings.load()
         resources = provision(app_settings, app_settings.hub_bucket)
         os.environ[settings.EXPORT_QUEUE_URL] = resources.export_queue_url
@@ -78,7 +84,7 @@ class Stack:
         app, reason = self._load_app()
         try:
             self.server = make_server(HOST, self.options.port, LocalGateway(app, self._config("api_handler")),
-                                      REPO / "dashboard", {"apiBase": "/api", "apiToken": env[settings.API_TOKEN]})
+                                      REPO / "dashboard", self._site_config())
         except OSError as error:
             raise RuntimeError(f"cannot listen on {HOST}:{self.options.port} ({error.strerror}); "
                                "set PORT to a free port") from None
@@ -86,6 +92,12 @@ class Stack:
         info = self._info(resources)
         write_stack_file(STACK_FILE, info)
         print(banner(info, STACK_FILE, self.options.sync_interval, self.options.export_workers, reason))
+
+    def _site_config(self) -> dict[str, Any]:
+        """The dashboard's /config.json: where the API is and how to sign in (the user pool on moto)."""
+        return {"apiBase": "/api", "cognito": {
+            "region": self.sign_in.region, "userPoolId": self.sign_in.user_pool_id,
+            "clientId": self.sign_in.client_id, "endpoint": self.sign_in.endpoint_url + "/"}}
 
     def _start_magento(self) -> dict[str, str]:
         from .magento.simulator import MagentoSimulator
@@ -131,7 +143,7 @@ class Stack:
                   for n in range(self.options.export_workers)]
         queues.append(("dead-letter", "fail_dead_batch", resources.dlq_url, resources.dlq_arn))
         # Change events: the sync request turns up once its DelaySeconds (the debounce) have passed.
-        queues.append(("trigger", "sync_changed_products", resources.trigger_queue_url, resources.trigger_queue_arn))
+        queues.append(("trigger", "start_requested_sync", resources.trigger_queue_url, resources.trigger_queue_arn))
         http = threading.Thread(target=self.server.serve_forever, name="http", daemon=True)
         self.threads = [http] + [
             QueueWorker(name, sqs, url, arn, environment.REGION, handlers[handler],
@@ -148,7 +160,12 @@ class Stack:
         base = f"http://{HOST}:{self.options.port}/"
         return {
             "dashboard_url": base, "api_url": f"{base}api/", "aws_endpoint_url": self.moto.url,
-            "region": environment.REGION, "api_token": os.environ[settings.API_TOKEN],
+            "region": environment.REGION,
+            # Sign-in (local only, like the events secret): the pool on moto, the dashboard's app client and a
+            # user per role, with the password made at this start.
+            "cognito": {"endpoint_url": self.sign_in.endpoint_url, "region": self.sign_in.region,
+                        "user_pool_id": self.sign_in.user_pool_id, "client_id": self.sign_in.client_id,
+                        "jwks_url": self.sign_in.jwks_url, "users": self.sign_in.users},
             "export_queue_url": resources.export_queue_url, "dlq_url": resources.dlq_url,
             "trigger_queue_url": resources.trigger_queue_url, "events_url": f"{base}api/events/products",
             # The one place the events secret is written out: a developer signs events with it.

@@ -13,6 +13,7 @@ from ..domain.feed import FEEDS
 from ..domain.runs import PARTIAL, SyncRun, iso
 from ..ports import SyncTrigger
 from .context import SyncContext
+from .force import forced_run_id, run_forced_sync
 from .sync import start_sync
 
 EVENTS_TRIGGER = "events"
@@ -55,10 +56,14 @@ def _feed_of(body: str) -> str | None:
 
 
 def run_requested_sync(ctx: SyncContext, body: str) -> SyncRun | None:
-    """The debounced sync of a trigger message: a partial sync that reads the dirty products.
+    """A trigger message's sync: a forced run the API opened, or the debounced partial sync of change events,
+    which reads the dirty products.
 
-    While another run holds the lock it is skipped: the dirty products wait for the next sync.
+    While another run holds the lock the partial sync is skipped: the dirty products wait for the next sync.
     """
+    run_id = forced_run_id(body)
+    if run_id is not None:
+        return run_forced_sync(ctx, run_id)
     feed = _feed_of(body)
     if feed is None:
         # Retrying cannot fix a message we cannot read: log it and let it go.

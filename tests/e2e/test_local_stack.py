@@ -22,6 +22,7 @@ import pytest
 
 from chalicelib import settings
 from chalicelib.adapters.magento import MagentoCatalogSource, MagentoClient, OAuth1Auth
+from chalicelib.local.cognito import access_token
 
 REPO = Path(__file__).resolve().parents[2]
 STACK_FILE = REPO / ".local" / "stack.json"
@@ -43,13 +44,24 @@ class LocalStack:
         self.output = output
         self.base = f"http://127.0.0.1:{port}"
         self.info: dict[str, Any] = {}
+        self._tokens: dict[str, str] = {}
 
     def output_tail(self, lines: int = 60) -> str:
         text = self.output.read_text(encoding="utf-8", errors="replace") if self.output.exists() else ""
         return "\n".join(text.splitlines()[-lines:])
 
-    def get(self, path: str, token: str | None = None) -> tuple[int, dict[str, str], bytes]:
-        request = urllib.request.Request(self.base + path)
+    def token(self, user: str = "admin") -> str:
+        """An access token of the stack's user (admin or operator), signed in as the dashboard does."""
+        if user not in self._tokens:
+            cognito = self.info["cognito"]
+            credentials = cognito["users"][user]
+            self._tokens[user] = access_token(cognito["endpoint_url"], cognito["region"], cognito["client_id"],
+                                              credentials["username"], credentials["password"])
+        return self._tokens[user]
+
+    def request(self, method: str, path: str, token: str | None = None,
+                body: bytes | None = None) -> tuple[int, dict[str, str], bytes]:
+        request = urllib.request.Request(self.base + path, data=body, method=method)
         if token:
             request.add_header("Authorization", f"Bearer {token}")
         try:
@@ -58,8 +70,11 @@ class LocalStack:
         except urllib.error.HTTPError as error:
             return error.code, dict(error.headers), error.read()
 
+    def get(self, path: str, token: str | None = None) -> tuple[int, dict[str, str], bytes]:
+        return self.request("GET", path, token)
+
     def status(self) -> dict[str, Any]:
-        code, _, body = self.get("/api/sync/status", self.info["api_token"])
+        code, _, body = self.get("/api/sync/status", self.token())
         assert code == 200, body
         return json.loads(body)
 
@@ -134,7 +149,7 @@ def _source(stack: LocalStack) -> MagentoCatalogSource:
     return MagentoCatalogSource(MagentoClient(stack.info["magento_url"], auth))
 
 
-def test_first_sync_succeeds_behind_the_token(stack: LocalStack) -> None:
+def test_first_sync_succeeds_behind_sign_in(stack: LocalStack) -> None:
     def first_success() -> dict[str, Any] | None:
         status = stack.status()
         run = status["last_sync"]
@@ -143,13 +158,19 @@ def test_first_sync_succeeds_behind_the_token(stack: LocalStack) -> None:
     status = stack.wait_for("the first sync to succeed", first_success, 60)
     assert status["last_sync"]["trigger"] == "schedule"
     assert stack.get("/api/sync/status")[0] == 401
-    assert stack.get("/api/sync/status", "not-the-token")[0] == 401
+    assert stack.get("/api/sync/status", "not-a-token")[0] == 401
+    # The operator signs in through the same user pool; the products are the admins' alone.
+    assert stack.get("/api/sync/status", stack.token("operator"))[0] == 200
+    assert stack.get("/api/products", stack.token("operator"))[0] == 403
 
     code, headers, page = stack.get("/")
     assert code == 200 and headers["Content-Type"].startswith("text/html")
     assert b"Catalog Sync" in page
     config = json.loads(stack.get("/config.json")[2])
-    assert config == {"apiBase": "/api", "apiToken": stack.info["api_token"]}
+    cognito = stack.info["cognito"]
+    assert config == {"apiBase": "/api", "cognito": {
+        "region": cognito["region"], "userPoolId": cognito["user_pool_id"], "clientId": cognito["client_id"],
+        "endpoint": cognito["endpoint_url"] + "/"}}
 
     records = list(_source(stack).products(None))
     assert status["products_synced"]["products"] == len({r["sku"] for r in records})

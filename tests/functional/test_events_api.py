@@ -13,7 +13,7 @@ from chalicelib.adapters.sample_catalog import SampleCatalogSource, sku_of
 from chalicelib.domain.batching import decode
 from chalicelib.domain.events import signature_of
 from chalicelib.domain.runs import iso, utcnow
-from tests.functional.test_app import LOCAL_HUB, TOKEN, hourly, receive_all, sqs_event, status
+from tests.functional.test_app import LOCAL_HUB, hourly, receive_all, sqs_event, status
 
 SECRET = "events-test-secret"
 PRODUCTS = 40
@@ -21,10 +21,9 @@ ROUTE = "/api/events/products"
 
 
 @pytest.fixture
-def client(aws, monkeypatch, tmp_path):
+def client(aws, user_pool, monkeypatch, tmp_path):
     monkeypatch.setenv("EXPORT_QUEUE_URL", aws["queue_url"])
     monkeypatch.setenv("TRIGGER_QUEUE_URL", aws["trigger_url"])
-    monkeypatch.setenv("API_TOKEN", TOKEN)
     monkeypatch.setenv("EVENTS_SECRET", SECRET)
     monkeypatch.setenv("EVENT_DEBOUNCE_SECONDS", "0")  # the trigger message can be received at once
     monkeypatch.setenv("SAMPLE_PRODUCTS", str(PRODUCTS))
@@ -77,10 +76,9 @@ def test_a_missing_or_wrong_signature_is_refused(client, aws, secret, signature)
     assert dirty() == [] and receive_all(aws["trigger_url"]) == []
 
 
-def test_the_bearer_token_does_not_open_the_events_route(client):
+def test_an_admins_access_token_does_not_open_the_events_route(client, user_pool):
     raw = json.dumps({"skus": [sku_of(1)]}).encode()
-    response = client.http.post(ROUTE, body=raw, headers={"Content-Type": "application/json",
-                                                          "Authorization": f"Bearer {TOKEN}"})
+    response = client.http.post(ROUTE, body=raw, headers={"Content-Type": "application/json", **user_pool.admin()})
     assert response.status_code == 401
 
 
@@ -131,7 +129,7 @@ def test_the_trigger_handler_syncs_exactly_the_dirty_products_and_deletes_the_va
     # when events name the deleted product, a product still in the catalog, and one by id
     post(client, {"deleted_skus": [sku_of(5), sku_of(6)], "ids": [8]})
     [trigger] = receive_all(aws["trigger_url"])
-    run_ids = client.lambda_.invoke("sync_changed_products", sqs_event(client, trigger, "catalog-sync-trigger"))
+    run_ids = client.lambda_.invoke("start_requested_sync", sqs_event(client, trigger, "catalog-sync-trigger"))
     batches = receive_all(aws["queue_url"])
     for body in batches:
         client.lambda_.invoke("export_batch", sqs_event(client, body))
@@ -150,6 +148,6 @@ def test_the_trigger_handler_skips_while_a_run_is_in_flight_and_keeps_the_dirty_
     hourly(client)  # in flight: its batches are not exported
     post(client, {"skus": [sku_of(1)]})
     [trigger] = receive_all(aws["trigger_url"])
-    result = client.lambda_.invoke("sync_changed_products", sqs_event(client, trigger, "catalog-sync-trigger"))
+    result = client.lambda_.invoke("start_requested_sync", sqs_event(client, trigger, "catalog-sync-trigger"))
     assert result.payload == {"run_ids": []}
     assert dirty() == [sku_of(1)]

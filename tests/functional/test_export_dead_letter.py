@@ -10,17 +10,15 @@ from app import app
 from chalicelib import container
 from chalicelib.domain.errors import DestinationError
 from tests.conftest import INGESTION_KEY
-
-TOKEN = "test-token"
+from tests.signin import shared_pool
 
 
 @pytest.fixture
-def http_app(aws, ingestion, monkeypatch):
+def http_app(aws, ingestion, user_pool, monkeypatch):
     sqs = boto3.client("sqs")
     # Receivable again at once after a failure (Lambda would wait for the visibility timeout).
     sqs.set_queue_attributes(QueueUrl=aws["queue_url"], Attributes={"VisibilityTimeout": "0"})
     monkeypatch.setenv("EXPORT_QUEUE_URL", aws["queue_url"])
-    monkeypatch.setenv("API_TOKEN", TOKEN)
     monkeypatch.setenv("SAMPLE_PRODUCTS", "10")
     monkeypatch.setenv("DESTINATION", "http")
     monkeypatch.setenv("DESTINATION_URL", ingestion.ingest_url)
@@ -34,7 +32,7 @@ def http_app(aws, ingestion, monkeypatch):
 
 
 def status(client):
-    return json.loads(client.http.get("/api/sync/status", headers={"Authorization": f"Bearer {TOKEN}"}).body)
+    return json.loads(client.http.get("/api/sync/status", headers=shared_pool().admin()).body)
 
 
 def invoke(client, handler, body, queue):
@@ -68,8 +66,7 @@ def test_a_batch_that_keeps_failing_reaches_the_dlq_and_its_rows_fail_for_now(ht
     assert status(client)["export"] == {"enabled": True, "destination": "http", "reason": None}
 
 
-def test_without_a_key_the_status_says_export_is_disabled_and_why(aws, monkeypatch):
-    monkeypatch.setenv("API_TOKEN", TOKEN)
+def test_without_a_key_the_status_says_export_is_disabled_and_why(aws, user_pool, monkeypatch):
     monkeypatch.setenv("DESTINATION", "http")
     monkeypatch.setenv("DESTINATION_URL", "https://ingest.example.com/v1/feeds/products")
     monkeypatch.delenv("DESTINATION_API_KEY", raising=False)

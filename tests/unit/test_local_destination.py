@@ -34,11 +34,14 @@ def test_the_key_is_not_recorded_with_the_environment(monkeypatch):
 
 
 def info(**overrides):
-    values = {"dashboard_url": "http://127.0.0.1:8000/", "api_url": "http://127.0.0.1:8000/api/", "api_token": "t",
+    values = {"dashboard_url": "http://127.0.0.1:8000/", "api_url": "http://127.0.0.1:8000/api/",
               "aws_endpoint_url": "http://127.0.0.1:5000", "region": "us-east-1", "hub_bucket": "hub", "env": {},
               "source": "sample", "sample_edits_file": "e", "destination": "http",
               "destination_url": "http://127.0.0.1:8090/v1/feeds/products", "destination_simulated": True,
-              "ingestion_admin_url": "http://127.0.0.1:8090/__ingest", "simulated_destination_api_key": "k3y"}
+              "ingestion_admin_url": "http://127.0.0.1:8090/__ingest", "simulated_destination_api_key": "k3y",
+              "cognito": {"user_pool_id": "us-east-1_local", "users": {
+                  "admin": {"username": "admin", "password": "pw-admin-1!", "group": "admins"},
+                  "operator": {"username": "operator", "password": "pw-operator-1!", "group": "operators"}}}}
     return {**values, **overrides}
 
 
@@ -52,3 +55,11 @@ def test_the_banner_names_the_destination_but_never_its_key():
                                                       Path("s"), 1, 1, None)
     assert "Destination none (no SaaS destination configured)" in banner(info(), Path("s"), 1, 1,
                                                                          "no SaaS destination configured")
+
+
+def test_the_banner_says_how_to_sign_in_but_prints_no_password():
+    text = banner(info(), Path(".local/stack.json"), 3600, 2, None)
+    assert "users admin (admins) and operator (operators)" in text and "stack.json (cognito.users)" in text
+    assert "catalog-sync --local token --user operator" in text
+    assert 'curl -X POST -H "Authorization: Bearer $TOKEN" http://127.0.0.1:8000/api/sync' in text
+    assert "pw-admin-1!" not in text and "pw-operator-1!" not in text

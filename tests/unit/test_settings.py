@@ -42,3 +42,31 @@ def test_magento_settings():
     assert settings.magento_store_views == ("default", "french")
     assert (settings.magento_page_size, settings.magento_auth) == (200, "oauth1")
     assert settings.reconcile_interval_seconds == 86_400 and settings.source_overlap_seconds == 600
+
+
+def test_sign_in_settings():
+    settings = load({"COGNITO_USER_POOL_ID": "eu-west-1_AbC123", "COGNITO_CLIENT_IDS": "dash, machine,",
+                     "DASHBOARD_ORIGIN": "https://sync.example.com/"})
+    assert settings.cognito_client_ids == ("dash", "machine")
+    assert settings.cognito_issuer == "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123"
+    assert settings.jwks_url == settings.cognito_issuer + "/.well-known/jwks.json"
+    assert settings.dashboard_origin == "https://sync.example.com" and settings.sign_in_missing is None
+    assert settings.force_sync_scope == "catalog-sync/sync"
+    local = load({"COGNITO_USER_POOL_ID": "us-east-1_x1", "COGNITO_JWKS_URL": "http://127.0.0.1:5000/k.json"})
+    assert local.jwks_url == "http://127.0.0.1:5000/k.json"
+    assert local.sign_in_missing == "sign-in is not configured (set COGNITO_CLIENT_IDS)"
+    assert load({}).sign_in_missing == "sign-in is not configured (set COGNITO_USER_POOL_ID and COGNITO_CLIENT_IDS)"
+
+
+@pytest.mark.parametrize("env, message", [
+    ({"COGNITO_USER_POOL_ID": "mypool"}, "COGNITO_USER_POOL_ID must be a user pool id like us-east-1_AbC123; got 'mypool'"),
+    ({"DASHBOARD_ORIGIN": "https://sync.example.com/app"},
+     "DASHBOARD_ORIGIN must be an origin like https://sync.example.com (scheme and host, no path); "
+     "got 'https://sync.example.com/app'"),
+    ({"COGNITO_JWKS_URL": "keys.json"}, "COGNITO_JWKS_URL must start with http:// or https://; got 'keys.json'"),
+    ({"COOLDOWN_SECONDS": "-1"}, "COOLDOWN_SECONDS must be at least 0, got -1"),
+])
+def test_bad_sign_in_values_are_refused(env, message):
+    with pytest.raises(SettingsError) as error:
+        load(env)
+    assert str(error.value) == message

@@ -8,6 +8,7 @@ import json
 import random
 import string
 import threading
+from collections import deque
 from dataclasses import dataclass
 from typing import Callable, Collection, Mapping
 
@@ -46,6 +47,7 @@ class _OAuthValidator(RequestValidator):
         super().__init__()
         self._integration = integration
         self._nonces: dict[tuple[str, str, str], int] = {}
+        self._order: deque[tuple[int, tuple[str, str, str]]] = deque()
         self._lock = threading.Lock()
 
     allowed_signature_methods = (SIGNATURE_HMAC_SHA1, SIGNATURE_HMAC_SHA256)
@@ -72,13 +74,15 @@ class _OAuthValidator(RequestValidator):
                                      access_token=None):
         stamp = int(timestamp)
         with self._lock:
-            if len(self._nonces) > 50_000:
-                newest = max(self._nonces.values())
-                self._nonces = {k: t for k, t in self._nonces.items() if t > newest - 2 * NONCE_WINDOW}
+            # Forget nonces older than the window, oldest first (they arrive in about timestamp order):
+            # constant work per request however many a long pull sends.
+            while self._order and self._order[0][0] < stamp - 2 * NONCE_WINDOW:
+                self._nonces.pop(self._order.popleft()[1], None)
             key = (client_key, nonce, timestamp)
             if key in self._nonces:
                 return False
             self._nonces[key] = stamp
+            self._order.append((stamp, key))
         return True
 
 

@@ -1,0 +1,264 @@
+"""The API's OpenAPI 3.1 document (served at GET /api/openapi.json); the tests hold every answer to it."""
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from ..domain.events import LISTS, MAX_ENTRIES, MAX_SKU_LENGTH, SIGNATURE_HEADER
+from ..domain.feed import DELETED, EXPORTED, FAILED, FEEDS, NOT_EXPORTED, PENDING
+from ..domain.runs import FORCE_MODES, MODES, STATUS_LABELS, TRIGGERS
+from ..services.runs import DEFAULT_LIMIT, MAX_LIMIT
+from .schemas import product_schemas
+
+Schema = dict[str, Any]
+EXPORT_STATES = [EXPORTED, PENDING, FAILED, DELETED, NOT_EXPORTED]
+
+
+def _ref(name: str) -> Schema:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _null(schema: Schema) -> Schema:
+    """``schema`` or null (JSON Schema 2020-12, as OpenAPI 3.1 uses it)."""
+    if "$ref" in schema or "enum" in schema:
+        return {"anyOf": [schema, {"type": "null"}]}
+    return {**schema, "type": [schema["type"], "null"]}
+
+
+def _object(properties: dict[str, Schema], optional: tuple[str, ...] = ()) -> Schema:
+    return {"type": "object", "properties": properties,
+            "required": [name for name in properties if name not in optional]}
+
+
+STRING, INTEGER, NUMBER, BOOLEAN = {"type": "string"}, {"type": "integer"}, {"type": "number"}, {"type": "boolean"}
+TIME = {"type": "string", "format": "date-time", "description": "UTC, ISO 8601 with milliseconds"}
+COUNT = {"type": "integer", "minimum": 0}
+
+
+def _run_schemas() -> dict[str, Schema]:
+    progress = _object({
+        "phase": {"enum": ["reindex", "export"], "description": "reading the catalog, or exporting the batches"},
+        "rows_seen": COUNT, "rows_changed": COUNT,
+        "batches_done": {**COUNT, "description": "batches exported or failed so far"},
+        "batches_total": _null({**COUNT, "description": "known once the reindex has sent every batch"}),
+        "rows_per_second": _null({"type": "number", "minimum": 0}),
+        "eta_seconds": _null({**COUNT, "description": "time left of the phase: of the read while reindexing (when "
+                                                      "the whole catalog is read), of the export after"}),
+        "updated_at": _null(TIME),
+    })
+    run = _object({
+        "run_id": STRING, "feed": {"enum": list(FEEDS)}, "trigger": {"enum": list(TRIGGERS)},
+        "mode": {"enum": list(MODES)}, "status": {"enum": list(STATUS_LABELS.values())},
+        "started_at": TIME, "finished_at": _null(TIME),
+        "rows_seen": COUNT, "rows_changed": COUNT, "rows_deleted": COUNT, "rows_exported": COUNT,
+        "rows_failed": COUNT, "batches_total": _null(COUNT), "batches_done": COUNT, "batches_failed": COUNT,
+        "destination": STRING, "error": _null({**STRING, "description": "the error summary, causes grouped"}),
+        "error_counts": {"type": "object", "additionalProperties": COUNT, "description": "rows failed per cause"},
+        "progress": _null(_ref("Progress")),
+    })
+    row_key = _object({"sku": STRING, "store_view_code": STRING})
+    detail = {"allOf": [_ref("Run"), _object({
+        "export_disabled_reason": _null(STRING), "deadline_at": TIME, "sealed_at": _null(TIME),
+        "errors": {"type": "array", "description": "failed rows grouped by cause, most frequent first",
+                   "items": _object({"cause": STRING, "count": COUNT,
+                                     "examples": {"type": "array", "maxItems": 3, "items": _ref("RowKey")}})},
+    })]}
+    status = _object({
+        "feed": {"enum": list(FEEDS)},
+        "last_sync": _null(_ref("Run")),
+        "products_synced": _object({"last_success_at": _null(TIME), "last_success_run_id": _null(STRING),
+                                    "products": COUNT, "rows": {**COUNT, "description": "product × store view"}}),
+        "cooldown": _object({"seconds": COUNT, "last_forced_at": _null(TIME), "available": BOOLEAN,
+                             "available_at": _null({**TIME, "description": "when force sync is next available"})}),
+        "export": _object({"enabled": BOOLEAN, "destination": STRING, "reason": _null(STRING)}),
+    })
+    return {"Progress": progress, "Run": run, "RunDetail": detail, "RowKey": row_key, "SyncStatus": status,
+            "RunPage": _object({"items": {"type": "array", "items": _ref("Run")}, "next_cursor": _null(STRING)})}
+
+
+def _sync_schemas() -> dict[str, Schema]:
+    request = {"type": "object", "additionalProperties": False, "properties": {
+        "feed": {"enum": list(FEEDS), "default": "products"},
+        "mode": {"enum": list(FORCE_MODES), "default": "full",
+                 "description": "full: reindex the whole catalog and resend every row; no-reindex: resend the "
+                                "stored feed documents; failed: resend the rows whose export failed"}}}
+    accepted = _object({"run_id": STRING, "feed": {"enum": list(FEEDS)}, "mode": {"enum": list(FORCE_MODES)},
+                        "trigger": {"const": "force"}, "status": {"const": "In Progress"}, "started_at": TIME,
+                        "cooldown_until": TIME})
+    return {"ForceSyncRequest": request, "ForceSyncAccepted": accepted,
+            "Error": {**_object({"Code": STRING, "Message": STRING}), "description": "what went wrong, in words"},
+            "RunInFlight": {"allOf": [_ref("Error"), _object({"run_id": STRING})]},
+            "CoolingDown": {"allOf": [_ref("Error"), _object({"available_at": TIME})]}}
+
+
+def _other_schemas() -> dict[str, Schema]:
+    credentials = {"credentials_configured": _null(BOOLEAN),
+                   "credentials_from": _null({"enum": ["environment", "secret"]})}
+    settings = _object({
+        "feed": {"enum": list(FEEDS)},
+        "schedule": _object({"every_hours": COUNT, "mode": {"const": "partial"}, "reconcile_interval_seconds": COUNT,
+                             "source_overlap_seconds": COUNT}),
+        "cooldown_seconds": COUNT, "run_deadline_seconds": COUNT,
+        "batch": _object({"max_rows": COUNT, "max_bytes": COUNT}),
+        "source": _object({"kind": {"enum": ["magento", "sample"]}, "endpoint_host": _null(STRING),
+                           "auth": _null({"enum": ["token", "oauth1"]}), "store_views": {"type": "array", "items": STRING},
+                           "page_size": COUNT, "sample_products": COUNT, **credentials},
+                          optional=("page_size", "sample_products")),
+        "destination": _object({"kind": {"enum": ["http", "s3-hub", "none"]}, "endpoint_host": _null(STRING),
+                                "bucket": _null(STRING), **credentials}),
+        "export": _object({"enabled": BOOLEAN, "reason": _null(STRING)}),
+        "change_events": _object({"enabled": BOOLEAN, "secret_configured": BOOLEAN, "debounce_seconds": COUNT}),
+        "sign_in": _object({"user_pool_id": _null(STRING), "force_sync_scope": STRING, "cors_origin": _null(STRING)}),
+    })
+    skus = {"type": "array", "items": {"type": "string", "minLength": 1, "maxLength": MAX_SKU_LENGTH}}
+    event = {"type": "object", "additionalProperties": False, "minProperties": 1,
+             "description": f"at least one non-empty list, at most {MAX_ENTRIES} entries in all",
+             "properties": {"feed": {"enum": list(FEEDS)}, LISTS[0]: skus,
+                            LISTS[1]: {"type": "array", "items": {"type": "integer", "minimum": 1}}, LISTS[2]: skus}}
+    return {"Settings": settings, "ChangeEvent": event,
+            "ChangeEventAccepted": _object({"accepted": COUNT, "sync": {"enum": ["scheduled", "already scheduled"]}}),
+            "Health": _object({"status": {"const": "ok"}})}
+
+
+def _json(schema: Schema, description: str, headers: dict[str, Any] | None = None) -> dict[str, Any]:
+    answer: dict[str, Any] = {"description": description, "content": {"application/json": {"schema": schema}}}
+    if headers:
+        answer["headers"] = headers
+    return answer
+
+
+def _error(description: str, headers: dict[str, Any] | None = None) -> dict[str, Any]:
+    return _json(_ref("Error"), description, headers)
+
+
+def _signed_in(permission: str, answers: dict[str, Any]) -> dict[str, Any]:
+    """The answers of a route behind sign-in: its own, and 401 / 403 / 503."""
+    return {**answers,
+            "401": _error("no access token, or one that is not valid (expired, another pool or app client, an ID "
+                          "token...)", {"WWW-Authenticate": {"schema": STRING}}),
+            "403": _error(f"the caller's role may not {permission}"),
+            "503": _error("tokens cannot be checked now (sign-in not configured, or the pool's keys unreadable)")}
+
+
+def _query(name: str, schema: Schema, description: str) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
+
+
+def _path(name: str, schema: Schema, description: str) -> dict[str, Any]:
+    return {"name": name, "in": "path", "required": True, "schema": schema, "description": description}
+
+
+ADMINS, OPERATORS = "Admins only.", "Admins and operators (or a machine client with the force-sync scope)."
+BAD_REQUEST = "a parameter or the body is not valid; the message names it and what it accepts"
+
+
+def _sync_paths() -> dict[str, Any]:
+    cursor = _query("cursor", {"type": "string", "maxLength": 1024}, "next_cursor of the previous page")
+    return {
+        "/api/sync/status": {"get": {
+            "operationId": "getSyncStatus", "summary": "The last sync, its live progress, products synced, "
+                                                       "the force-sync cooldown and export", "description": OPERATORS,
+            "responses": _signed_in("read the status", {"200": _json(_ref("SyncStatus"), "the status")})}},
+        "/api/sync/runs": {"get": {
+            "operationId": "listSyncRuns", "summary": "Run history, newest first", "description": OPERATORS,
+            "parameters": [cursor, _query("limit", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT,
+                                                    "default": DEFAULT_LIMIT}, "runs per page")],
+            "responses": _signed_in("read runs", {"200": _json(_ref("RunPage"), "a page of runs"),
+                                                  "400": _error(BAD_REQUEST)})}},
+        "/api/sync/runs/{run_id}": {"get": {
+            "operationId": "getSyncRun", "summary": "One run with its errors grouped by cause",
+            "description": OPERATORS,
+            "parameters": [_path("run_id", {"type": "string", "minLength": 1}, "the run's id")],
+            "responses": _signed_in("read runs", {"200": _json(_ref("RunDetail"), "the run"),
+                                                  "404": _error("no such run")})}},
+        "/api/sync": {"post": {
+            "operationId": "forceSync", "summary": "Force a resync (the whole catalog by default)",
+            "description": OPERATORS + " One force sync per cooldown window, enforced with a conditional write.",
+            "requestBody": {"required": False, "content": {"application/json": {"schema": _ref("ForceSyncRequest")}}},
+            "responses": _signed_in("force a sync", {
+                "202": _json(_ref("ForceSyncAccepted"), "the run is started",
+                             {"Location": {"schema": STRING, "description": "the run's detail"}}),
+                "400": _error(BAD_REQUEST),
+                "409": _json(_ref("RunInFlight"), "a run is in flight (its id is given)"),
+                "429": _json(_ref("CoolingDown"), "the cooldown is on", {
+                    "Retry-After": {"schema": {"type": "string", "pattern": "^[0-9]+$"},
+                                    "description": "seconds until force sync is available"}}),
+            })}},
+    }
+
+
+def _product_paths() -> dict[str, Any]:
+    return {
+        "/api/products": {"get": {
+            "operationId": "searchProducts", "summary": "Search and filter the synced products (every store view)",
+            "description": ADMINS,
+            "parameters": [
+                _query("q", {"type": "string", "maxLength": 200}, "matches ID, SKU or name (case-insensitive, partial)"),
+                _query("status", {"enum": EXPORT_STATES}, "export status"),
+                _query("store_view", {"type": "string", "maxLength": 200}, "store view code"),
+                _query("type", {"type": "string", "maxLength": 200}, "product type, e.g. simple, configurable"),
+                _query("visibility", {"type": "string", "maxLength": 200}, "e.g. Catalog, Search"),
+                _query("sort", {"enum": ["last_exported", "last_modified", "name", "sku"], "default": "sku"}, "sort key"),
+                _query("order", {"enum": ["asc", "desc"], "default": "asc"}, "sort order"),
+                _query("cursor", {"type": "string", "maxLength": 2048}, "next_cursor of the previous page"),
+                _query("limit", {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}, "items per page"),
+            ],
+            "responses": _signed_in("read products", {"200": _json(_ref("ProductPage"), "a page of products"),
+                                                      "400": _error(BAD_REQUEST)})}},
+        "/api/products/{product_id}": {"get": {
+            "operationId": "getProduct", "summary": "One product in every store view, with a discrepancy check",
+            "description": ADMINS,
+            "parameters": [_path("product_id", {"type": "integer", "minimum": 1}, "the product's id (entity_id)")],
+            "responses": _signed_in("read products", {"200": _json(_ref("ProductDetail"), "the product"),
+                                                      "400": _error(BAD_REQUEST),
+                                                      "404": _error("no synced product has this id")})}},
+    }
+
+
+def _other_paths() -> dict[str, Any]:
+    return {
+        "/api/health": {"get": {"operationId": "health", "summary": "Liveness", "security": [],
+                                "responses": {"200": _json(_ref("Health"), "the API answers")}}},
+        "/api/settings": {"get": {
+            "operationId": "getSettings", "summary": "The effective configuration (never a credential)",
+            "description": ADMINS,
+            "responses": _signed_in("read settings", {"200": _json(_ref("Settings"), "the configuration")})}},
+        "/api/openapi.json": {"get": {
+            "operationId": "getOpenApi", "summary": "This document", "description": "Any signed-in role.",
+            "responses": _signed_in("read the API description", {"200": _json({"type": "object"}, "OpenAPI 3.1")})}},
+        "/api/events/products": {"post": {
+            "operationId": "postProductEvents", "summary": "Products changed or were deleted in Magento",
+            "description": f"Signed, not signed in: {SIGNATURE_HEADER}: sha256=<hex HMAC-SHA256 of the raw body, "
+                           "keyed with the events secret>. The products sync within a minute (one debounced sync "
+                           "per burst).",
+            "security": [{"eventSignature": []}],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("ChangeEvent")}}},
+            "responses": {"202": _json(_ref("ChangeEventAccepted"), "the products are marked for the next sync"),
+                          "400": _error("the body is not a valid change event (the message says why)"),
+                          "401": _error(f"missing or wrong {SIGNATURE_HEADER}"),
+                          "415": _error("the body is not sent as application/json"),
+                          "503": _error("change events are not configured here, or the sync could not be "
+                                        "scheduled")}}},
+    }
+
+
+@cache
+def document() -> dict[str, Any]:
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Catalog Sync API", "version": "1.0.0",
+                 "description": "Syncs a Magento 2 catalog to SaaS services and shows where every product stands. "
+                                "Sign in with the Cognito user pool and send the access token as a bearer token."},
+        "servers": [{"url": "/"}],
+        "security": [{"cognito": []}],
+        "paths": {**_other_paths(), **_sync_paths(), **_product_paths()},
+        "components": {
+            "securitySchemes": {
+                "cognito": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
+                            "description": "a Cognito access token: group admins (every route) or operators, or "
+                                           "a machine client with the force-sync scope (status, runs, force sync)"},
+                "eventSignature": {"type": "apiKey", "in": "header", "name": SIGNATURE_HEADER},
+            },
+            "schemas": {**_run_schemas(), **_sync_schemas(), **_other_schemas(), **product_schemas(EXPORT_STATES)},
+        },
+    }

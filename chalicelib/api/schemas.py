@@ -1,0 +1,52 @@
+"""OpenAPI schemas of the products routes (chalicelib/services/products.py builds the answers)."""
+from __future__ import annotations
+
+from typing import Any
+
+Schema = dict[str, Any]
+ANY: Schema = {"description": "any JSON value"}
+
+
+def _nullable(type_name: str, **more: Any) -> Schema:
+    return {"type": [type_name, "null"], **more}
+
+
+def _object(properties: dict[str, Schema]) -> Schema:
+    return {"type": "object", "properties": properties, "required": list(properties)}
+
+
+def product_schemas(export_states: list[str]) -> dict[str, Schema]:
+    state = {"enum": export_states}
+    item = _object({
+        "product_id": _nullable("integer", description="ID"), "name": _nullable("string"),
+        "type": _nullable("string", description="simple, configurable, downloadable..."),
+        "last_exported_at": _nullable("string", format="date-time", description="Last Exported"),
+        "last_modified": _nullable("string", description="Last Modified (the catalog's updated_at)"),
+        "attribute_set": _nullable("string"), "sku": {"type": "string"}, "price": _nullable("number"),
+        "quantity": _nullable("number"), "salable_quantity": _nullable("number"),
+        "visibility": _nullable("string", description="browsable via the catalog or accessible via search"),
+        "store_view_code": {"type": "string"}, "export_status": state,
+        "error": _nullable("string", description="why the row failed or is not exported"),
+    })
+    difference = _object({"field": {"type": "string"}, "feed": ANY, "source": ANY, "destination": ANY})
+    view = _object({
+        "store_view_code": {"type": "string"},
+        "document": {"type": "object", "description": "the feed document: the JSON that was or will be exported"},
+        "export_status": state, "error": _nullable("string"),
+        "last_exported_at": _nullable("string", format="date-time"), "hash": _nullable("string"),
+        "last_exported_hash": _nullable("string"),
+        "source": _nullable("object", description="the product as the source returns it now (a feed document)"),
+        "destination": _nullable("object", description="what the destination holds, where it can answer"),
+        "differences": {"type": "array", "items": {"$ref": "#/components/schemas/Difference"},
+                        "description": "fields whose feed, source and destination values differ"},
+    })
+    detail = _object({
+        "product_id": {"type": "integer"}, "sku": {"type": "string"},
+        "store_views": {"type": "array", "items": {"$ref": "#/components/schemas/ProductStoreView"}},
+        "source_error": _nullable("string", description="why the source could not be read live"),
+        "destination_error": _nullable("string", description="why the destination could not be asked"),
+    })
+    page = _object({"items": {"type": "array", "items": {"$ref": "#/components/schemas/Product"}},
+                    "next_cursor": _nullable("string"), "total": {"type": "integer", "minimum": 0}})
+    return {"Product": item, "ProductPage": page, "Difference": difference, "ProductStoreView": view,
+            "ProductDetail": detail}
