@@ -10,6 +10,8 @@ from .adapters.cognito_tokens import CognitoTokenVerifier
 from .adapters.dynamo_control import DynamoControlStore
 from .adapters.dynamo_feed import DynamoFeedStore
 from .adapters.dynamo_runs import DynamoRunStore
+from .adapters.dynamo_search import DynamoSearchIndexStore
+from .adapters.journaled_feed import JournaledFeedStore
 from .adapters.s3_hub import S3HubDestination
 from .adapters.sample_catalog import SampleCatalogSource
 from .adapters.sqs_queue import SqsBatchQueue, SqsSyncTrigger
@@ -38,15 +40,17 @@ def _destination(settings: Settings) -> Destination | None:
 
 def build(settings: Settings) -> SyncContext:
     dynamo_models.bind(settings)
+    search_index = DynamoSearchIndexStore()
     return SyncContext(
         settings=settings,
         source=_source(settings),
         destination=_destination(settings),
-        feed_rows=DynamoFeedStore(),
+        feed_rows=JournaledFeedStore(DynamoFeedStore(), search_index),  # every row write also journaled
         runs=DynamoRunStore(),
         control=DynamoControlStore(),
         queue=SqsBatchQueue(boto3.client("sqs"), settings.export_queue_url),
         trigger=SqsSyncTrigger(boto3.client("sqs"), settings.trigger_queue_url) if settings.trigger_queue_url else None,
+        search_index=search_index,
     )
 
 

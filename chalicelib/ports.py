@@ -326,6 +326,10 @@ class SearchIndexStore(ABC):
         """How many entries lie after ``after``."""
 
     @abstractmethod
+    def position_now(self) -> str:
+        """A position for the present: every entry appended from now on comes after it."""
+
+    @abstractmethod
     def current(self) -> SearchSnapshot | None:
         """The current snapshot, or None before the first is published (strongly consistent)."""
 

@@ -396,6 +396,9 @@ class InMemorySearchIndexStore(SearchIndexStore):
     def journal_size(self, after: str | None = None) -> int:
         return len(self.journal(after))
 
+    def position_now(self) -> str:
+        return f"{int(self.now * 1000):013d}"
+
     def current(self) -> SearchSnapshot | None:
         return self.snapshot
 

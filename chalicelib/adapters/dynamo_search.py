@@ -52,6 +52,9 @@ class DynamoSearchIndexStore(SearchIndexStore):
     def journal_size(self, after: str | None = None) -> int:
         return S.count(self._journal_pk, S.sk > after if after else None)
 
+    def position_now(self) -> str:
+        return f"{int(self._clock() * 1000):013d}"
+
     def current(self) -> SearchSnapshot | None:
         try:
             item = S.get(f"current#{self._feed}", "snapshot", consistent_read=True)

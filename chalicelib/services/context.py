@@ -6,7 +6,8 @@ from datetime import datetime
 from typing import Callable
 
 from ..domain.runs import utcnow
-from ..ports import BatchQueue, CatalogSource, ControlStore, Destination, FeedStore, RunStore, SyncTrigger
+from ..ports import (BatchQueue, CatalogSource, ControlStore, Destination, FeedStore, RunStore, SearchIndexStore,
+                     SyncTrigger)
 from ..settings import Settings
 
 
@@ -21,6 +22,7 @@ class SyncContext:
     queue: BatchQueue
     clock: Callable[[], datetime] = field(default=utcnow)
     trigger: SyncTrigger | None = None  # debounced sync requests (change events); None where none is set up
+    search_index: SearchIndexStore | None = None  # the products search index; None: not kept (some tests)
 
     @property
     def export_disabled_reason(self) -> str | None:

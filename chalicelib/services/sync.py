@@ -19,6 +19,7 @@ from ..ports import FeedState
 from .context import SyncContext
 from .finish import finish_if_complete, recover_stale_run
 from .progress import LiveProgress
+from .search_index import maintain_search_index
 
 
 PAGE_SIZE = 500  # source records compared per state lookup
@@ -85,6 +86,7 @@ def continue_sync(ctx: SyncContext, run: SyncRun) -> SyncRun:
             ctx.control.record_full_read(feed, run.source_read_at)
         _clear_dirty(ctx, run, dirty)
     finish_if_complete(ctx, sealed)
+    maintain_search_index(ctx, sealed)  # fold the journal into a new snapshot once it has grown
     return sealed
 
 

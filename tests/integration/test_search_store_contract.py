@@ -49,6 +49,15 @@ def test_the_journal_keeps_entries_in_order_from_any_position(store):
     assert [r.data for r in journal.journal(after=f"{int(1_800_000_001 * 1000):013d}")] == [b"three"]
 
 
+def test_a_position_for_the_present_comes_before_every_later_entry(store):
+    journal, advance = store
+    journal.append([b"before"])
+    advance(1)
+    now = journal.position_now()
+    journal.append([b"after"])
+    assert [r.data for r in journal.journal(after=now)] == [b"after"]
+
+
 def test_many_entries_in_one_append(store):
     journal, _ = store
     journal.append([f"entry {i}".encode() for i in range(60)])  # more than one batch write (25 items)

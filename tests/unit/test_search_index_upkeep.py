@@ -1,0 +1,98 @@
+"""The search index kept by the services (on fakes): built by the first sync, current from the journal as
+exporters work, folded into new snapshots as the journal grows, reloaded by a copy that drifted."""
+import pytest
+
+from chalicelib.adapters.journaled_feed import JournaledFeedStore
+from chalicelib.domain.search import journal
+from chalicelib.domain.search.query import parse_query, run_query
+from chalicelib.domain.search.rows import IndexRow, search_text
+from chalicelib.services import search_index
+from chalicelib.services.export import export_batch
+from chalicelib.services.search_index import LiveIndex, maintain_search_index
+from chalicelib.services.sync import start_sync
+from tests.fakes import VIEWS, InMemorySearchIndexStore, product
+from tests.unit.test_sync_service import Clock
+
+
+@pytest.fixture
+def ctx(fake_ctx):
+    fake_ctx.search_index = InMemorySearchIndexStore()
+    fake_ctx.feed_rows = JournaledFeedStore(fake_ctx.feed_rows, fake_ctx.search_index)
+    fake_ctx.source.records = [product(i, view.code) for i in range(10) for view in VIEWS]
+    fake_ctx.clock = Clock()
+    return fake_ctx
+
+
+def total(index, **params):
+    return run_query(index, parse_query(index, **params)).total
+
+
+def export_all(ctx):
+    for message in ctx.queue.drain():
+        export_batch(ctx, message)
+
+
+def test_the_first_sync_builds_the_index_and_the_exports_reach_it_through_the_journal(ctx):
+    start_sync(ctx, trigger="cli")  # the first sync is a full one: the index is built from the rows
+    assert ctx.search_index.current().rows == 20
+    live = LiveIndex(ctx.search_index)
+    assert (total(live.current(), status="pending"), total(live.current(), status="exported")) == (20, 0)
+    export_all(ctx)
+    index = live.current()
+    assert (total(index, status="pending"), total(index, status="exported")) == (0, 20)
+    assert total(index, q="product 3") == 2
+
+
+def test_a_sync_folds_the_journal_into_a_new_snapshot_once_it_has_grown(ctx, monkeypatch):
+    start_sync(ctx, trigger="cli")
+    export_all(ctx)
+    first = ctx.search_index.current()
+    monkeypatch.setattr(search_index, "COMPACT_ENTRIES", 3)
+    ctx.clock.advance(hours=1)
+    ctx.source.records[0] = product(0, "default", name="Renamed", updated_at="2026-11-22T11:00:00.000Z")
+    run = start_sync(ctx, trigger="cli", mode="partial")
+    assert ctx.search_index.current() != first  # 2 marks + 1 row write since: folded in
+    fresh = LiveIndex(ctx.search_index).current()
+    assert total(fresh, q="renamed", status="pending") == 1 and total(fresh, status="exported") == 19
+    assert maintain_search_index(ctx, run) is None  # nothing more to fold (only the snapshot's marker)
+
+
+def test_a_copy_replays_entries_that_land_late_within_the_overlap(ctx):
+    store = ctx.search_index
+    live = LiveIndex(store)
+    live.current()
+    store.append([journal.encode(journal.RowsWritten((_row("A"),)))])
+    store.now -= 2  # a slow writer: its entry's position is older than one already applied
+    store.append([journal.encode(journal.RowsWritten((_row("B"),)))])
+    index = live.current()
+    assert total(index) == 2
+    store.append([journal.encode(journal.RowsWritten((_row("A", "Again"),)))])
+    assert total(live.current(), q="again") == 1 and total(live.current()) == 2  # nothing applied twice
+
+
+def test_a_copy_that_drifted_loads_the_newer_snapshot(ctx, monkeypatch):
+    store = ctx.search_index
+    live = LiveIndex(store)
+    live.current()
+    store.append([journal.encode(journal.RowsWritten(tuple(_row(f"S{i}") for i in range(10))))])
+    first = live.current()
+    monkeypatch.setattr(search_index, "COMPACT_ENTRIES", 1)
+    search_index.compact_search_index(store)
+    assert live.current() is not first  # its 10 rows were all outside its (empty) base: it reloads
+    assert total(live.current()) == 10 and live.current().drift == 0
+
+
+def test_an_index_that_cannot_be_maintained_does_not_fail_the_sync(ctx, monkeypatch):
+    def broken(store):
+        raise RuntimeError("throttled")
+    monkeypatch.setattr(search_index, "rebuild_search_index", broken)
+    run = start_sync(ctx, trigger="cli")
+    assert run.error is None and run.rows_changed == 20
+
+
+def test_without_an_index_nothing_is_kept(fake_ctx):
+    assert start_sync(fake_ctx, trigger="cli").error is None  # fake_ctx.search_index is None
+
+
+def _row(sku, name="Name"):
+    return IndexRow(sku, "default", search_text(1, sku, name), "simple", None, 1, 1, 1, 1)
