@@ -63,8 +63,6 @@ API_SKIPS = [
     {"id": "CKV_AWS_120", "comment": "No API cache: every answer is per user and live (status, runs, products)."},
     {"id": "CKV_AWS_76", "comment": "Access logs need the account-wide API Gateway CloudWatch role, which one stack "
                                     "should not own; the API function logs each request (Powertools)."},
-    {"id": "CKV_AWS_59", "comment": "Authorisation is in the function: Cognito access tokens (JWKS-verified, group "
-                                    "and scope checked) on every route but health, HMAC on change events."},
 ]
 
 
@@ -295,7 +293,7 @@ def translate(sam: dict[str, Any]) -> dict[str, Any]:
         def load(self) -> dict[str, str]:
             return {}
 
-    return transform(sam, {}, _NoManagedPolicies(), passthrough_metadata=True)  # type: ignore[arg-type]
+    return transform(sam, {}, _NoManagedPolicies())  # type: ignore[arg-type]
 
 
 def _carry_metadata(sam: dict[str, Any], cfn: dict[str, Any]) -> None:
@@ -304,10 +302,11 @@ def _carry_metadata(sam: dict[str, Any], cfn: dict[str, Any]) -> None:
         skips = resource.get("Metadata", {}).get("checkov")
         if not skips or not resource["Type"].startswith("AWS::Serverless::"):
             continue
-        targets = [name] if name in cfn["Resources"] else []
-        if resource["Type"] == "AWS::Serverless::Api":
+        targets = [name]  # a function keeps its name
+        if resource["Type"] == "AWS::Serverless::Api":  # the checks are on the stage it becomes
             targets = [key for key, value in cfn["Resources"].items()
-                       if key == name or (key.startswith(name) and value["Type"] == "AWS::ApiGateway::Stage")]
+                       if key.startswith(name) and value["Type"] == "AWS::ApiGateway::Stage"]
+            cfn["Resources"][name].get("Metadata", {}).pop("checkov", None)
         for target in targets:
             cfn["Resources"][target].setdefault("Metadata", {})["checkov"] = skips
 
