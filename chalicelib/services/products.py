@@ -1,0 +1,143 @@
+"""Products: search the synced rows across store views, and one product's detail with a discrepancy check.
+
+A search runs on the process's copy of the search index (services/search_index.py): it finds the page's rows
+and the total without reading the feed rows table, then reads just the page's rows (BatchGetItem) so that what
+is shown — export state and error included — is as the table holds it now.
+"""
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import Any, Mapping
+
+from ..domain.errors import CatalogSyncError, DestinationError, InvalidProductError
+from ..domain.feed import FeedRow, build_row
+from ..domain.search.index import ProductIndex
+from ..domain.search.query import InvalidQueryError, parse_query, run_query
+from ..observability import logger
+from .context import SyncContext
+from .search_index import live_index
+
+__all__ = ["InvalidQueryError", "product_detail", "search_products"]
+
+ITEM_FIELDS = ("product_id", "name", "type", "last_exported_at", "last_modified", "attribute_set", "sku", "price",
+               "quantity", "salable_quantity", "visibility", "store_view_code", "export_status", "error")
+# When a version was made, not what it holds: never a difference.
+IGNORED_FIELDS = frozenset({"updatedAt", "modifiedAt"})
+
+
+class SearchUnavailableError(CatalogSyncError):
+    """The context has no search index (a setup without one): products cannot be searched."""
+
+
+def _index(ctx: SyncContext) -> ProductIndex:
+    if ctx.search_index is None:
+        raise SearchUnavailableError("the products search index is not configured")
+    return live_index(ctx.search_index).current()
+
+
+def search_products(ctx: SyncContext, q: Any = None, status: Any = None, store_view: Any = None, type: Any = None,
+                    visibility: Any = None, sort: Any = "sku", order: Any = "asc", cursor: Any = None,
+                    limit: Any = 50) -> dict[str, Any]:
+    """A page of feed rows matching the search, in the chosen order; raises InvalidQueryError for a bad parameter."""
+    index = _index(ctx)
+    query = parse_query(index, q=q, status=status, store_view=store_view, type=type, visibility=visibility,
+                        sort=sort, order=order, cursor=cursor, limit=limit)
+    page = run_query(index, query)
+    keys = [index.key(row) for row in page.rows]
+    live = {row.key: row for row in ctx.feed_rows.get_rows(keys)}
+    return {"items": [_item(live[key]) for key in keys if key in live], "next_cursor": page.next_cursor,
+            "total": page.total}
+
+
+def _item(row: FeedRow) -> dict[str, Any]:
+    return {name: getattr(row, name) for name in ITEM_FIELDS}
+
+
+def product_detail(ctx: SyncContext, product_id: int) -> dict[str, Any] | None:
+    """Every store view of a product as the feed, the source and the destination hold it; None if the feed has
+    no row of it. A source or destination that cannot be read is named in ``source_error`` / ``destination_error``."""
+    if not isinstance(product_id, int) or isinstance(product_id, bool) or product_id < 1:
+        raise InvalidQueryError(f"product_id must be a positive whole number; got {product_id!r}")
+    index = _index(ctx)
+    rows = ctx.feed_rows.get_rows(sorted({index.key(row) for row in index.rows_of_product(product_id)}))
+    if not rows:
+        return None
+    # A product whose SKU changed has rows under both: the live ones' SKU is the product's.
+    live_skus = Counter(row.sku for row in rows if not row.deleted)
+    sku = live_skus.most_common(1)[0][0] if live_skus else rows[0].sku
+    feed = {row.store_view_code: row for row in rows if row.sku == sku}
+    source, source_error = _source_documents(ctx, product_id)
+    views = sorted(set(feed) | set(source or {}))
+    held, destination_error = _destination_documents(ctx, sku, views)
+    store_views = []
+    for view in views:
+        row = feed.get(view)
+        document = json.loads(row.document) if row is not None and row.document else None
+        from_source = (source or {}).get(view)
+        from_destination = (held or {}).get(view)
+        sides = {"feed": document}
+        if source is not None and not (from_source is None and document is not None and document.get("deleted")):
+            sides["source"] = from_source  # a deleted row the source no longer has: they agree
+        if held is not None:
+            sides["destination"] = from_destination
+        store_views.append({
+            "store_view_code": view, "document": document,
+            "export_status": row.export_status if row else None, "error": row.error if row else None,
+            "last_exported_at": row.last_exported_at if row else None, "hash": row.hash if row else None,
+            "last_exported_hash": row.last_exported_hash if row else None,
+            "source": from_source, "destination": from_destination, "differences": differences(sides),
+        })
+    return {"product_id": product_id, "sku": sku, "store_views": store_views, "source_error": source_error,
+            "destination_error": destination_error}
+
+
+def differences(sides: Mapping[str, Mapping[str, Any] | None]) -> list[dict[str, Any]]:
+    """The top-level fields whose values differ between the documents compared (a side holding no document
+    compares as an empty one); timestamps are ignored."""
+    documents = {side: document or {} for side, document in sides.items()}
+    fields = sorted(set().union(*documents.values()) - IGNORED_FIELDS) if documents else []
+    found = []
+    for name in fields:
+        values = [document.get(name) for document in documents.values()]
+        if any(value != values[0] for value in values[1:]):
+            found.append({"field": name, **{side: documents[side].get(name) if side in documents else None
+                                            for side in ("feed", "source", "destination")}})
+    return found
+
+
+def _source_documents(ctx: SyncContext, product_id: int) -> tuple[dict[str, dict] | None, str | None]:
+    """The product's documents per store view, built from the source as a sync would build them now."""
+    try:
+        views = {view.code: view for view in ctx.source.store_views()}
+        records = [record for record in ctx.source.products_by_key([], [product_id])
+                   if record.get("product_id") == product_id]
+    except Exception as error:  # the detail still answers with the feed and the destination
+        if not isinstance(error, CatalogSyncError):
+            logger.exception("the source could not be read for a product's detail")
+        return None, f"the source could not be read: {error}"
+    documents, problems = {}, []
+    for record in records:
+        try:
+            documents[record.get("store_view_code")] = json.loads(build_row(record, views).document)
+        except InvalidProductError as error:
+            problems.append(f"store view {record.get('store_view_code')}: {error}")
+    return documents, ("the source's record is invalid: " + "; ".join(problems)) if problems else None
+
+
+def _destination_documents(ctx: SyncContext, sku: str, views: list[str]) -> tuple[dict[str, dict] | None, str | None]:
+    """What the destination holds per store view; None (and why) when it cannot say."""
+    destination = ctx.destination
+    if destination is None:
+        return None, f"not read: {ctx.export_disabled_reason}"
+    if not destination.reads_back:
+        return None, f"the {destination.kind} destination cannot say what it holds for a row (it keeps batches)"
+    held = {}
+    for view in views:
+        try:
+            document = destination.held(sku, view)
+        except DestinationError as error:  # one failure is enough: the others would likely fail the same way
+            return None, f"the destination could not be read: {error}"
+        if document is not None:
+            held[view] = document
+    return held, None

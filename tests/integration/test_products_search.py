@@ -1,0 +1,108 @@
+"""On DynamoDB (moto): the search index kept by real syncs and exports — new, changed and deleted rows, the
+status filter following the exporters, a fresh copy (snapshot + journal) agreeing with a long-lived one."""
+import pytest
+
+from chalicelib.adapters.dynamo_control import DynamoControlStore
+from chalicelib.adapters.dynamo_feed import DynamoFeedStore
+from chalicelib.adapters.dynamo_runs import DynamoRunStore
+from chalicelib.adapters.dynamo_search import DynamoSearchIndexStore
+from chalicelib.adapters.journaled_feed import JournaledFeedStore
+from chalicelib.domain.feed import RowKey
+from chalicelib.domain.search.query import parse_query, run_query
+from chalicelib.services import search_index
+from chalicelib.services.context import SyncContext
+from chalicelib.services.export import export_batch
+from chalicelib.services.products import product_detail, search_products
+from chalicelib.services.search_index import LiveIndex
+from chalicelib.services.sync import start_sync
+from chalicelib.settings import Settings
+from tests.fakes import VIEWS, InMemoryQueue, InMemorySource, RecordingDestination, product
+from tests.unit.test_sync_service import Clock
+
+
+def catalog(ids, **overrides):
+    return [product(i, view.code, name=f"Tee {i}", **overrides) for i in ids for view in VIEWS]
+
+
+@pytest.fixture
+def ctx(aws):
+    index = DynamoSearchIndexStore()
+    context = SyncContext(Settings(batch_max_rows=10), InMemorySource(catalog(range(1, 11))), RecordingDestination(),
+                          JournaledFeedStore(DynamoFeedStore(), index), DynamoRunStore(), DynamoControlStore(),
+                          InMemoryQueue(), search_index=index)
+    context.clock = Clock()
+    return context
+
+
+def export_all(ctx):
+    for message in ctx.queue.drain():
+        export_batch(ctx, message)
+
+
+def keys(result):
+    return [(item["sku"], item["store_view_code"]) for item in result["items"]]
+
+
+def fresh_copy(ctx, **params):
+    """What an API Lambda starting now would answer: the snapshot and the journal since."""
+    index = LiveIndex(ctx.search_index).current()
+    page = run_query(index, parse_query(index, limit=200, **params))
+    return sorted(index.row_key(row) for row in page.rows)
+
+
+def test_the_index_follows_real_syncs_and_exports(ctx):
+    # given a first sync: the index is built from the table, every row pending until exported
+    start_sync(ctx, trigger="cli")
+    assert ctx.search_index.current().rows == 20
+    assert search_products(ctx, status="pending")["total"] == 20
+    export_all(ctx)
+    assert (search_products(ctx, status="pending")["total"], search_products(ctx, status="exported")["total"]) == \
+        (0, 20)
+
+    # when the catalog changes: a product renamed, one added, one gone, one the destination will reject
+    ctx.clock.advance(hours=1)
+    ctx.source.records = (catalog([1, 4, 5, 6, 7, 8, 9, 10, 11])
+                          + [product(2, view.code, name="Hoodie Renamed", updated_at="2026-11-22T11:00:00.000Z")
+                             for view in VIEWS])
+    ctx.destination.reject = {RowKey("SKU-0011", "french"): "invalid: unknown attribute"}
+    start_sync(ctx, trigger="cli", mode="reconcile")
+
+    # then the search sees them at once, pending, and the status filter follows the exporters
+    assert keys(search_products(ctx, q="hoodie")) == [("SKU-0002", "default"), ("SKU-0002", "french")]
+    assert search_products(ctx, q="tee 2")["total"] == 0
+    assert keys(search_products(ctx, q="sku-0011")) == [("SKU-0011", "default"), ("SKU-0011", "french")]
+    pending = keys(search_products(ctx, status="pending", limit=200))
+    assert sorted(pending) == sorted([("SKU-0002", v.code) for v in VIEWS] + [("SKU-0003", v.code) for v in VIEWS]
+                                     + [("SKU-0011", v.code) for v in VIEWS])
+    export_all(ctx)
+    assert keys(search_products(ctx, status="deleted")) == [("SKU-0003", "default"), ("SKU-0003", "french")]
+    assert keys(search_products(ctx, status="failed")) == [("SKU-0011", "french")]
+    assert search_products(ctx, status="pending")["total"] == 0
+    assert search_products(ctx)["total"] == 22
+    newest = search_products(ctx, sort="last_exported", order="desc", limit=5)
+    assert {item["sku"] for item in newest["items"]} <= {"SKU-0002", "SKU-0003", "SKU-0011"}
+
+    # and an API process starting now (snapshot + journal) answers the same
+    assert fresh_copy(ctx, status="deleted") == [("SKU-0003", "default"), ("SKU-0003", "french")]
+    assert fresh_copy(ctx, q="hoodie") == [("SKU-0002", "default"), ("SKU-0002", "french")]
+
+
+def test_a_grown_journal_is_folded_into_a_new_snapshot_that_answers_the_same(ctx, monkeypatch):
+    start_sync(ctx, trigger="cli")
+    export_all(ctx)
+    first = ctx.search_index.current()
+    before = keys(search_products(ctx, sort="name", limit=200))
+    monkeypatch.setattr(search_index, "COMPACT_ENTRIES", 2)
+    ctx.clock.advance(hours=1)
+    start_sync(ctx, trigger="cli", mode="partial")  # nothing changed; the marks since the first sync are folded in
+    assert ctx.search_index.current() != first
+    assert fresh_copy(ctx, status="exported") == sorted(before)
+    assert keys(search_products(ctx, sort="name", limit=200)) == before
+
+
+def test_the_detail_reads_the_rows_of_one_product(ctx):
+    start_sync(ctx, trigger="cli")
+    export_all(ctx)
+    detail = product_detail(ctx, 7)
+    assert [view["store_view_code"] for view in detail["store_views"]] == ["default", "french"]
+    assert all(view["differences"] == [] for view in detail["store_views"])
