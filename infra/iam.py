@@ -65,7 +65,7 @@ XRAY: Statement = {"Effect": "Allow", "Action": ["xray:PutTelemetryRecords", "xr
 ROWS_REINDEX = ["dynamodb:BatchGetItem", "dynamodb:BatchWriteItem", "dynamodb:Query", "dynamodb:Scan",
                 "dynamodb:UpdateItem"]  # states/get_rows, put_rows, outbox index, all_states/iter_rows, invalid
 ROWS_MARK = ["dynamodb:UpdateItem"]  # mark_exported / mark_failed: conditional updates in transactions
-ROWS_READ = ["dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:Query", "dynamodb:Scan"]  # products API
+ROWS_READ = ["dynamodb:BatchGetItem"]  # the products API: a search page's rows, a product's rows (get_rows)
 RUNS_SYNC = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]  # create, get, claim, progress, seal
 RUNS_EXPORT = ["dynamodb:GetItem", "dynamodb:UpdateItem"]  # record_batch (transaction), batch error, finish
 RUNS_READ = ["dynamodb:GetItem", "dynamodb:Query"]  # latest / history (feed-started index), one run
@@ -80,7 +80,8 @@ CONTROL_API = ["dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:GetIt
 
 
 # The products search index (adapters/dynamo_search.py): every writer of feed rows appends to its journal
-# (adapters/journaled_feed.py); a sync also publishes snapshots and trims the journal; the API reads.
+# (adapters/journaled_feed.py); a sync also rebuilds or compacts it (services/search_index.py: publish a
+# snapshot in chunks, trim the journal with batch deletes); the API keeps a live copy (snapshot + journal).
 SEARCH_APPEND = ["dynamodb:BatchWriteItem", "dynamodb:PutItem"]
 SEARCH_PUBLISH = ["dynamodb:BatchWriteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"]
 SEARCH_READ = ["dynamodb:GetItem", "dynamodb:Query"]
@@ -123,13 +124,17 @@ def _needs(role: str) -> list[Statement]:
                 _consume("ExportDeadLetterQueue"),
                 *_hub()]
     if role == "api":
-        return [_table("FeedRowsTable", ROWS_READ, indexes=True),
+        # A product's detail compares the feed with the source's document (Magento) and the destination's
+        # (HTTP destination: GET with the API key), so the API reads both credentials.
+        return [_table("FeedRowsTable", ROWS_READ),
                 _table("SearchIndexTable", SEARCH_READ),
                 _table("SyncRunsTable", [*RUNS_READ, "dynamodb:PutItem", "dynamodb:UpdateItem"],
                        indexes=True),  # a forced run is opened (and abandoned) by the API
                 _table("ControlTable", CONTROL_API),
                 _send("TriggerQueue"),
-                _secret("EventsSecret")]
+                _secret("EventsSecret"),
+                _secret("MagentoCredentialsSecret"),
+                _secret("DestinationApiKeySecret")]
     raise SystemExit(f"infra/iam.py has no policy for a function triggered by {role!r}: add one with the actions "
                      "it uses")
 

@@ -52,12 +52,14 @@ EXPECTED_ACTIONS: dict[str, dict[str, set[str]]] = {
     "ExportQueue": {**MARK, "ExportQueue": CONSUME, "DestinationApiKeySecret": {"secretsmanager:GetSecretValue"}},
     "ExportDeadLetterQueue": {**MARK, "ExportDeadLetterQueue": CONSUME},
     "api": {
-        "FeedRowsTable": {DDB + a for a in ("BatchGetItem", "GetItem", "Query", "Scan")},
+        "FeedRowsTable": {DDB + "BatchGetItem"},
         "SearchIndexTable": {DDB + "GetItem", DDB + "Query"},
         "SyncRunsTable": {DDB + a for a in ("GetItem", "PutItem", "Query", "UpdateItem")},
         "ControlTable": {DDB + a for a in ("BatchWriteItem", "DeleteItem", "GetItem", "PutItem", "UpdateItem")},
         "TriggerQueue": {"sqs:SendMessage"},
         "EventsSecret": {"secretsmanager:GetSecretValue"},
+        "MagentoCredentialsSecret": {"secretsmanager:GetSecretValue"},  # product detail: the source's document
+        "DestinationApiKeySecret": {"secretsmanager:GetSecretValue"},  # and the destination's
     },
 }
 
