@@ -168,7 +168,7 @@ def _sync_paths() -> dict[str, Any]:
         "/api/sync/runs/{run_id}": {"get": {
             "operationId": "getSyncRun", "summary": "One run with its errors grouped by cause",
             "description": OPERATORS,
-            "parameters": [_path("run_id", {"type": "string", "minLength": 1}, "the run's id")],
+            "parameters": [_path("run_id", {"type": "string", "minLength": 1, "maxLength": 100}, "the run's id")],
             "responses": _signed_in("read runs", {"200": _json(_ref("RunDetail"), "the run"),
                                                   "404": _error("no such run")})}},
         "/api/sync": {"post": {

@@ -19,6 +19,8 @@ from .auth import requires, who
 from .blueprint import JSON, api, error, retry_after, unavailable
 from .params import query, whole_number
 
+MAX_RUN_ID_CHARS = 100
+
 
 @api.route("/sync/status", methods=["GET"])
 @requires(READ_STATUS)
@@ -40,7 +42,8 @@ def get_sync_runs() -> dict[str, Any]:
 @api.route("/sync/runs/{run_id}", methods=["GET"])
 @requires(READ_STATUS)
 def get_sync_run(run_id: str) -> dict[str, Any]:
-    detail = run_detail(container.context(), run_id)
+    # Only what could be a run id reaches the store (DynamoDB refuses keys over 2 KB with a 400 of its own).
+    detail = run_detail(container.context(), run_id) if len(run_id) <= MAX_RUN_ID_CHARS else None
     if detail is None:
         raise NotFoundError(f"no run {run_id!r}")
     return detail

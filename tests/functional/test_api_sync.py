@@ -159,6 +159,7 @@ def test_a_run_shows_its_errors_grouped_by_cause_with_example_rows(client, aws, 
     assert (cause["cause"], cause["count"]) == ("will retry: export failed after repeated attempts", 25)
     assert len(cause["examples"]) == 3 and all(set(row) == {"sku", "store_view_code"} for row in cause["examples"])
     assert get(client, "/api/sync/runs/no-such-run", user_pool.operator())[0] == 404
+    assert get(client, "/api/sync/runs/" + "x" * 3000, user_pool.operator())[0] == 404  # never asked of DynamoDB
 
 
 def test_the_status_shows_the_live_progress_of_a_run_in_flight(client, aws, user_pool):
