@@ -4,7 +4,7 @@ Read from the code paths each handler runs (services -> store/queue/destination 
 
 - PynamoDB builds its table metadata from the models (no DescribeTable); ``batch_write`` is BatchWriteItem,
   ``batch_get`` BatchGetItem, a ``TransactWrite`` needs the permission of each action inside it (UpdateItem,
-  DeleteItem), and a Query on an index needs the index's ARN.
+  DeleteItem), and a Query on an index is allowed on that index's ARN only.
 - SendMessageBatch is authorised by sqs:SendMessage. An SQS event source polls with the function's role:
   ReceiveMessage, DeleteMessage, GetQueueAttributes on that queue only.
 - Secrets are read with GetSecretValue (Powertools Parameters); the secrets use the AWS-managed key, whose key
@@ -24,11 +24,14 @@ def _arn(resource: str) -> dict:
     return {"Fn::GetAtt": [resource, "Arn"]}
 
 
-def _table(resource: str, actions: list[str], indexes: bool = False) -> Statement:
-    arns: list[Any] = [_arn(resource)]
-    if indexes:
-        arns.append({"Fn::Sub": "${%s.Arn}/index/*" % resource})
-    return {"Effect": "Allow", "Action": sorted(actions), "Resource": arns}
+def _table(resource: str, actions: list[str]) -> Statement:
+    return {"Effect": "Allow", "Action": sorted(actions), "Resource": [_arn(resource)]}
+
+
+def _index(resource: str, index: str) -> Statement:
+    """Query on one index only (the table itself is not queried)."""
+    return {"Effect": "Allow", "Action": ["dynamodb:Query"],
+            "Resource": [{"Fn::Sub": "${%s.Arn}/index/%s" % (resource, index)}]}
 
 
 def _send(queue: str) -> Statement:
@@ -62,13 +65,13 @@ XRAY: Statement = {"Effect": "Allow", "Action": ["xray:PutTelemetryRecords", "xr
                    "Resource": "*"}  # X-Ray has no resource-level permissions for these
 
 # The stores' calls, by what a use case does with each table.
-ROWS_REINDEX = ["dynamodb:BatchGetItem", "dynamodb:BatchWriteItem", "dynamodb:Query", "dynamodb:Scan",
-                "dynamodb:UpdateItem"]  # states/get_rows, put_rows, outbox index, all_states/iter_rows, invalid
+ROWS_REINDEX = ["dynamodb:BatchGetItem", "dynamodb:BatchWriteItem", "dynamodb:Scan",
+                "dynamodb:UpdateItem"]  # states/get_rows, put_rows, all_states/iter_rows/failed_rows, invalid
 ROWS_MARK = ["dynamodb:UpdateItem"]  # mark_exported / mark_failed: conditional updates in transactions
 ROWS_READ = ["dynamodb:BatchGetItem"]  # the products API: a search page's rows, a product's rows (get_rows)
 RUNS_SYNC = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]  # create, get, claim, progress, seal
 RUNS_EXPORT = ["dynamodb:GetItem", "dynamodb:UpdateItem"]  # record_batch (transaction), batch error, finish
-RUNS_READ = ["dynamodb:GetItem", "dynamodb:Query"]  # latest / history (feed-started index), one run
+RUNS_READ = ["dynamodb:GetItem"]  # one run (latest and history: Query on the feed-started index)
 # lock (put/delete), feed state (get/update), dirty entries (scan, conditional deletes), sync request (delete)
 CONTROL_SYNC = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Scan",
                 "dynamodb:UpdateItem"]
@@ -89,7 +92,8 @@ SEARCH_READ = ["dynamodb:GetItem", "dynamodb:Query"]
 
 def _sync() -> list[Statement]:
     """A sync: lock, run, reindex from the source, fan out to the export queue; it may finish the run."""
-    return [_table("FeedRowsTable", ROWS_REINDEX, indexes=True),
+    return [_table("FeedRowsTable", ROWS_REINDEX),
+            _index("FeedRowsTable", "outbox"),  # rows left pending by earlier runs
             _table("SearchIndexTable", SEARCH_PUBLISH),
             _table("SyncRunsTable", RUNS_SYNC),
             _table("ControlTable", CONTROL_SYNC),
@@ -128,8 +132,9 @@ def _needs(role: str) -> list[Statement]:
         # (HTTP destination: GET with the API key), so the API reads both credentials.
         return [_table("FeedRowsTable", ROWS_READ),
                 _table("SearchIndexTable", SEARCH_READ),
-                _table("SyncRunsTable", [*RUNS_READ, "dynamodb:PutItem", "dynamodb:UpdateItem"],
-                       indexes=True),  # a forced run is opened (and abandoned) by the API
+                # a forced run is opened (and abandoned) by the API
+                _table("SyncRunsTable", [*RUNS_READ, "dynamodb:PutItem", "dynamodb:UpdateItem"]),
+                _index("SyncRunsTable", "feed-started"),
                 _table("ControlTable", CONTROL_API),
                 _send("TriggerQueue"),
                 _secret("EventsSecret"),

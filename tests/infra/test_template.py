@@ -24,12 +24,13 @@ FORCE_SYNC_SCOPE = getattr(settings.Settings(), "force_sync_scope", "catalog-syn
 ROOT = Path(__file__).resolve().parents[2]
 STAGES = ("dev", "prod")
 DDB = "dynamodb:"
-ROWS_REINDEX = {"BatchGetItem", "BatchWriteItem", "Query", "Scan", "UpdateItem"}
+ROWS_REINDEX = {"BatchGetItem", "BatchWriteItem", "Scan", "UpdateItem"}
 SEARCH_PUBLISH = {"BatchWriteItem", "GetItem", "PutItem", "Query"}
 LOGS = {"logs:CreateLogStream", "logs:PutLogEvents"}
 XRAY = {"xray:PutTelemetryRecords", "xray:PutTraceSegments"}
 SYNC = {
     "FeedRowsTable": {DDB + a for a in ROWS_REINDEX},
+    "FeedRowsTable/index/outbox": {DDB + "Query"},
     "SearchIndexTable": {DDB + a for a in SEARCH_PUBLISH},
     "SyncRunsTable": {DDB + a for a in ("GetItem", "PutItem", "UpdateItem")},
     "ControlTable": {DDB + a for a in ("DeleteItem", "GetItem", "PutItem", "Scan", "UpdateItem")},
@@ -54,7 +55,8 @@ EXPECTED_ACTIONS: dict[str, dict[str, set[str]]] = {
     "api": {
         "FeedRowsTable": {DDB + "BatchGetItem"},
         "SearchIndexTable": {DDB + "GetItem", DDB + "Query"},
-        "SyncRunsTable": {DDB + a for a in ("GetItem", "PutItem", "Query", "UpdateItem")},
+        "SyncRunsTable": {DDB + a for a in ("GetItem", "PutItem", "UpdateItem")},
+        "SyncRunsTable/index/feed-started": {DDB + "Query"},
         "ControlTable": {DDB + a for a in ("BatchWriteItem", "DeleteItem", "GetItem", "PutItem", "UpdateItem")},
         "TriggerQueue": {"sqs:SendMessage"},
         "EventsSecret": {"secretsmanager:GetSecretValue"},
@@ -118,9 +120,9 @@ def _target(resource: Any) -> str:
     if "Ref" in resource:
         return resource["Ref"]
     text = resource["Fn::Sub"] if isinstance(resource["Fn::Sub"], str) else resource["Fn::Sub"][0]
-    found = re.match(r"^\$\{(\w+)\.Arn\}", text)
+    found = re.match(r"^\$\{(\w+)\.Arn\}(/index/[\w-]+)?", text)
     if found:
-        return found.group(1)
+        return found.group(1) + (found.group(2) or "")
     if ":log-group:/aws/lambda/" in text:
         return "own log group"
     raise AssertionError(f"unexpected policy resource {resource}")
@@ -253,6 +255,15 @@ def test_each_function_may_do_only_what_it_uses(template, manifest):
         assert allowed.pop("own log group") == LOGS, function
         assert allowed.pop("*") == XRAY, function  # X-Ray's write actions take no resource ARN
         assert allowed == needs, function
+
+
+def test_the_indexes_policies_name_exist_in_the_models(template, manifest):
+    indexes = {f"{''.join(part.title() for part in variable.lower().split('_'))}/index/{index['IndexName']}"
+               for variable, table in manifest["tables"].items() for index in table["indexes"]}
+    for function in _functions(template):
+        for target in _allowed(template, function):
+            if "/index/" in target:
+                assert target in indexes, (function, target)
 
 
 def test_no_policy_allows_wildcard_actions_or_resources_beyond_xray(template):
