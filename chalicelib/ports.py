@@ -92,7 +92,9 @@ class FeedStore(ABC):
     def all_states(self) -> dict[RowKey, StoredState]: ...
 
     @abstractmethod
-    def get_rows(self, keys: Iterable[RowKey]) -> list[FeedRow]: ...
+    def get_rows(self, keys: Iterable[RowKey], fields: Collection[str] | None = None) -> list[FeedRow]:
+        """The rows with these keys (absent ones left out, in no set order); with ``fields``, only those
+        FeedRow fields are read (the others keep their defaults)."""
 
     @abstractmethod
     def iter_rows(self) -> Iterator[FeedRow]: ...

@@ -152,8 +152,11 @@ class InMemoryFeedStore(FeedStore):
     def all_states(self) -> dict[RowKey, StoredState]:
         return self.states(list(self.rows))
 
-    def get_rows(self, keys: Iterable[RowKey]) -> list[FeedRow]:
-        return [copy.copy(self.rows[key]) for key in dict.fromkeys(keys) if key in self.rows]
+    def get_rows(self, keys: Iterable[RowKey], fields: Collection[str] | None = None) -> list[FeedRow]:
+        rows = [copy.copy(self.rows[key]) for key in dict.fromkeys(keys) if key in self.rows]
+        if fields is None:
+            return rows
+        return [FeedRow(row.sku, row.store_view_code, **{name: getattr(row, name) for name in fields}) for row in rows]
 
     def iter_rows(self) -> Iterator[FeedRow]:
         return iter(self.get_rows(list(self.rows)))

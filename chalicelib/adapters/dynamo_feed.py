@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import time
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, Collection, Iterable, Iterator, Mapping
 
 from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
@@ -70,9 +70,10 @@ class DynamoFeedStore(FeedStore):
         return {RowKey(item.sku, item.store_view_code): _state(item)
                 for item in M.scan(attributes_to_get=_STATE_ATTRIBUTES)}
 
-    def get_rows(self, keys: Iterable[RowKey]) -> list[FeedRow]:
+    def get_rows(self, keys: Iterable[RowKey], fields: Collection[str] | None = None) -> list[FeedRow]:
         wanted = _unique(keys)
-        return [_row(item) for item in M.batch_get(wanted)] if wanted else []
+        attributes = None if fields is None else ["sku", "store_view_code", *fields]
+        return [_row(item) for item in M.batch_get(wanted, attributes_to_get=attributes)] if wanted else []
 
     def iter_rows(self) -> Iterator[FeedRow]:
         return (_row(item) for item in M.scan())

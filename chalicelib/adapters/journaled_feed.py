@@ -6,7 +6,7 @@ before the message that carries it is sent, so a mark never reaches the index be
 """
 from __future__ import annotations
 
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, Collection, Iterable, Iterator, Mapping
 
 from ..domain.feed import DELETED, EXPORTED, FAILED, FeedRow, RowKey, StoredState
 from ..domain.search import journal
@@ -26,8 +26,8 @@ class JournaledFeedStore(FeedStore):
     def all_states(self) -> dict[RowKey, StoredState]:
         return self.rows.all_states()
 
-    def get_rows(self, keys: Iterable[RowKey]) -> list[FeedRow]:
-        return self.rows.get_rows(keys)
+    def get_rows(self, keys: Iterable[RowKey], fields: Collection[str] | None = None) -> list[FeedRow]:
+        return self.rows.get_rows(keys, fields)
 
     def iter_rows(self) -> Iterator[FeedRow]:
         return self.rows.iter_rows()

@@ -49,6 +49,17 @@ def test_rows_round_trip_with_every_field(stores):
     assert {r.key for r in feed.iter_rows()} == set(feed.all_states())
 
 
+def test_rows_can_be_read_with_only_some_fields(stores):
+    feed, _, _ = stores
+    written = row(1, status=FAILED)
+    written.error, written.last_exported_at = "invalid: no", "2026-11-22T10:00:00.000Z"
+    feed.put_rows([written])
+    [read] = feed.get_rows([written.key], fields=("export_status", "error", "last_exported_at"))
+    assert (read.sku, read.store_view_code, read.export_status, read.error, read.last_exported_at) == \
+        ("SKU-0001", "default", FAILED, "invalid: no", "2026-11-22T10:00:00.000Z")
+    assert (read.document, read.hash, read.name, read.price) == ("", "", None, None)
+
+
 def test_states_of_many_keys_in_batches(stores):
     feed, _, _ = stores
     feed.put_rows(row(i) for i in range(130))
