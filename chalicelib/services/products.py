@@ -1,8 +1,9 @@
 """Products: search the synced rows across store views, and one product's detail with a discrepancy check.
 
-A search runs on the process's copy of the search index (services/search_index.py): it finds the page's rows
-and the total without reading the feed rows table, then reads just the page's rows (BatchGetItem) so that what
-is shown — export state and error included — is as the table holds it now.
+A search runs on the process's copy of the search index (services/search_index.py): it finds the page's rows,
+their columns and the total without reading the feed rows table, then reads the export state of just the
+page's rows (one BatchGetItem of three attributes), so that the state and error shown are as the table holds
+them now.
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ __all__ = ["InvalidQueryError", "product_detail", "search_products"]
 
 ITEM_FIELDS = ("product_id", "name", "type", "last_exported_at", "last_modified", "attribute_set", "sku", "price",
                "quantity", "salable_quantity", "visibility", "store_view_code", "export_status", "error")
+LIVE_FIELDS = ("export_status", "error", "last_exported_at")  # what exporters change: read for the page shown
 # When a version was made, not what it holds: never a difference.
 IGNORED_FIELDS = frozenset({"updatedAt", "modifiedAt"})
 
@@ -45,13 +47,17 @@ def search_products(ctx: SyncContext, q: Any = None, status: Any = None, store_v
                         sort=sort, order=order, cursor=cursor, limit=limit)
     page = run_query(index, query)
     keys = [index.key(row) for row in page.rows]
-    live = {row.key: row for row in ctx.feed_rows.get_rows(keys)}
-    return {"items": [_item(live[key]) for key in keys if key in live], "next_cursor": page.next_cursor,
-            "total": page.total}
+    live = {row.key: row for row in ctx.feed_rows.get_rows(keys, fields=LIVE_FIELDS)}
+    return {"items": [_item(index.display(row), live.get(key)) for row, key in zip(page.rows, keys)],
+            "next_cursor": page.next_cursor, "total": page.total}
 
 
-def _item(row: FeedRow) -> dict[str, Any]:
-    return {name: getattr(row, name) for name in ITEM_FIELDS}
+def _item(shown: dict[str, Any], live: FeedRow | None) -> dict[str, Any]:
+    """The index's columns, with the export state as the table holds it now (the index's if the row is gone)."""
+    shown["error"] = None
+    if live is not None:
+        shown.update((name, getattr(live, name)) for name in LIVE_FIELDS)
+    return {name: shown[name] for name in ITEM_FIELDS}
 
 
 def product_detail(ctx: SyncContext, product_id: int) -> dict[str, Any] | None:

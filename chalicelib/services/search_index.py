@@ -22,8 +22,10 @@ from ..ports import SearchIndexStore
 from .context import SyncContext
 
 # A journal entry may land this long after the time in its position (a slow write): positions this far back
-# from the newest one seen are read again (entries already applied are skipped by position).
+# from the newest one seen are read again (entries already applied are skipped by position), at most once per
+# OVERLAP_RECHECK_SECONDS; in between, a copy reads only what lies after the newest position it saw.
 OVERLAP_MS = 5_000
+OVERLAP_RECHECK_SECONDS = 1.0
 # A copy whose base has drifted by this share of its rows (rows moved in the sort orders or changed text)
 # loads the newer snapshot when there is one, rather than carry the drift.
 RELOAD_DRIFT = 0.2
@@ -50,21 +52,22 @@ class LiveIndex:
         self._applied: dict[str, None] = {}  # positions applied within the overlap window
         self._newer_snapshot = False
         self._refreshed_at = 0.0
+        self._rechecked_at = float("-inf")
 
     def current(self) -> ProductIndex:
         """The index as of now: loaded the first time, otherwise brought up to date from the journal."""
         with self._lock:
             now = self._clock()
             if self.index is None or now - self._refreshed_at > IDLE_RELOAD_SECONDS:
-                self._load()
+                self._load(now)
             else:
-                self._catch_up()
+                self._catch_up(now)
                 if self._newer_snapshot and self.index.drift > RELOAD_DRIFT * max(len(self.index), 1):
-                    self._load()
+                    self._load(now)
             self._refreshed_at = now
             return self.index  # type: ignore[return-value]
 
-    def _load(self) -> None:
+    def _load(self, now: float) -> None:
         for attempt in range(3):
             current = self._store.current()
             try:
@@ -75,11 +78,15 @@ class LiveIndex:
                     raise
         self.index, self.snapshot_id = index, current.snapshot_id if current else None
         self.newest, self._applied, self._newer_snapshot = (current.position if current else None), {}, False
-        self._catch_up()
+        self._rechecked_at = float("-inf")
+        self._catch_up(now)
 
-    def _catch_up(self) -> None:
-        # Entries just behind the snapshot's position are replayed too: harmless, a suffix replays to the same state.
-        after = None if self.newest is None else _earlier(self.newest, OVERLAP_MS)
+    def _catch_up(self, now: float) -> None:
+        after = self.newest
+        if after is None or now - self._rechecked_at >= OVERLAP_RECHECK_SECONDS:
+            self._rechecked_at = now
+            # Entries just behind the snapshot's position are replayed too: harmless, a suffix replays the same.
+            after = None if after is None else _earlier(after, OVERLAP_MS)
         for record in self._store.journal(after):
             if record.position in self._applied:
                 continue

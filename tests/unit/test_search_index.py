@@ -18,7 +18,8 @@ VIEWS = ("default", "french")
 def irow(i, view="default", name=None, status=EXPORTED, type="simple", visibility="Catalog, Search", h=None,
          modified=None, exported=None, sku=None):
     sku = sku or f"SKU-{i:04d}"
-    return IndexRow(sku, view, search_text(i, sku, name if name is not None else f"Product {i}"), type, visibility,
+    name = name if name is not None else f"Product {i}"
+    return IndexRow(sku, view, search_text(i, sku, name), name, type, visibility, "Default", 10.0 + i, None, 3.0,
                     status, h if h is not None else i + 1, modified if modified is not None else 1_000 + i,
                     exported if exported is not None else 2_000 + i)
 
@@ -275,3 +276,21 @@ def test_a_row_exported_again_and_again_keeps_one_place():
     assert all_pages(index, sort="last_exported", order="desc", limit=4)[:4] == [
         ("SKU-0002", "default"), ("SKU-0001", "default"), ("SKU-0000", "default"), ("SKU-0004", "french")]
     assert len(all_pages(index, sort="last_exported", limit=3)) == 10
+
+
+def test_a_row_shows_its_columns_as_written_and_as_changed():
+    index = ProductIndex.from_rows([irow(1, name="Classic HOODIE")])
+    assert index.display(0) == {"product_id": 1, "name": "Classic HOODIE", "type": "simple", "attribute_set": "Default",
+                                "visibility": "Catalog, Search", "sku": "SKU-0001", "store_view_code": "default",
+                                "last_modified": "1970-01-01T00:00:01.001Z", "last_exported_at": "1970-01-01T00:00:02.001Z",
+                                "export_status": "exported", "price": 11.0, "quantity": None, "salable_quantity": 3.0}
+    changed = irow(1, name="Renamed", type="bundle", modified=NO_TIME)
+    changed.price, changed.attribute_set = None, "Gear"
+    index.put(changed)
+    index.put(irow(2, "french", name=None))
+    shown = index.display(0)
+    assert (shown["name"], shown["type"], shown["price"], shown["attribute_set"], shown["last_modified"]) == \
+        ("Renamed", "bundle", None, "Gear", None)
+    assert index.display(1)["name"] == "Product 2" and index.display(1)["store_view_code"] == "french"
+    again = ProductIndex.from_bytes(index.to_bytes())
+    assert [again.display(r) for r in range(2)] == [index.display(r) for r in range(2)]

@@ -6,17 +6,21 @@ text changed since the base keep their text in a dictionary, and move in the sor
 """
 from __future__ import annotations
 
+import math
 import re
 from array import array
 from bisect import bisect_left
-from typing import Iterator
+from typing import Any, Iterator
 
 from ..feed import FAILED, RowKey
 from . import snapshot
 from .journal import Entry, RowInvalid, RowsMarked, RowsWritten
 from .orders import Key, SortedRows
-from .rows import FIELD, KEY_END, NO_TIME, STATUS_CODES, TEXT_END, IndexRow, name_of, product_id_of
-from .snapshot import MAX_CODES, Base, key_hash
+from .rows import (FIELD, KEY_END, NO_TIME, STATUS_CODES, STATUSES, TEXT_END, IndexRow, iso_millis, name_of,
+                   product_id_of)
+from .snapshot import MAX_CODES, NONE, Base, key_hash
+
+NUMBERS = ("price", "quantity", "salable_quantity")
 
 _TAIL = f"[^{KEY_END}{TEXT_END}\n]*{TEXT_END}(\\d+)"  # from a match in a search text to its row's ordinal
 
@@ -25,18 +29,24 @@ class ProductIndex:
     def __init__(self, base: Base | None = None):
         base = base or Base()
         self._text, self._offsets = base.text, base.offsets
+        self._names, self._name_offsets = base.names, base.name_offsets
         self._key_hashes, self._key_rows = base.key_hashes, base.key_rows
         self._odd_skus = dict(base.odd_skus)
         self._base_rows = rows = base.rows
-        self.vocabulary = {"view": list(base.views), "type": list(base.types), "visibility": list(base.visibilities)}
+        self.vocabulary = {"view": list(base.views), "type": list(base.types), "visibility": list(base.visibilities),
+                           "attribute_set": list(base.attribute_sets)}
         self._codes = {facet: {value: code for code, value in enumerate(values, 1)}
                        for facet, values in self.vocabulary.items()}
         self.status, self.view = bytearray(base.status), bytearray(base.view)
         self.type, self.visibility = bytearray(base.type), bytearray(base.visibility)
+        self.attribute_set = bytearray(base.attribute_set)
+        self.price, self.quantity = array("d", base.price), array("d", base.quantity)
+        self.salable_quantity = array("d", base.salable_quantity)
         self.hash32 = array("I", base.hash32)
         self.last_modified, self.last_exported = array("q", base.last_modified), array("q", base.last_exported)
         self._base_modified, self._base_exported = base.last_modified, base.last_exported
         self._texts: dict[int, str] = {}  # search text of rows added, or changed since the base
+        self._changed_names: dict[int, str] = {}  # names (as shown) of rows added, or renamed since the base
         self._added_skus: list[str] = []
         self._added_keys: dict[tuple[str, str], int] = {}
         self.orders = {
@@ -97,6 +107,32 @@ class ProductIndex:
     def _base_name(self, row: int) -> str:
         return name_of(self._base_text(row))
 
+    def name(self, row: int) -> str | None:
+        """The name as shown (the search text holds it case-folded)."""
+        changed = self._changed_names.get(row)
+        if changed is None:
+            changed = self._names[self._name_offsets[row]:self._name_offsets[row + 1]]
+        return changed or None
+
+    def _label(self, facet: str, row: int) -> str | None:
+        code = getattr(self, facet)[row]
+        return self.vocabulary[facet][code - 1] if code else None
+
+    def display(self, row: int) -> dict[str, Any]:
+        """The columns a page shows, as the index holds them (the export state too, which a page reads live)."""
+        pid = product_id_of(self.text(row))
+        sku, view = self.row_key(row)
+        shown: dict[str, Any] = {"product_id": int(pid) if pid else None, "name": self.name(row),
+                                 "type": self._label("type", row), "attribute_set": self._label("attribute_set", row),
+                                 "visibility": self._label("visibility", row), "sku": sku, "store_view_code": view,
+                                 "last_modified": iso_millis(self.last_modified[row]),
+                                 "last_exported_at": iso_millis(self.last_exported[row]),
+                                 "export_status": STATUSES[self.status[row] - 1] if self.status[row] else None}
+        for name in NUMBERS:
+            value = getattr(self, name)[row]
+            shown[name] = None if math.isnan(value) else value
+        return shown
+
     def sort_key(self, sort: str, row: int) -> Key:
         """The row's current key in the order ``sort``."""
         sku, view = self.row_key(row)
@@ -109,11 +145,12 @@ class ProductIndex:
         return self.last_exported[row], sku, view
 
     def rows(self) -> Iterator[IndexRow]:
-        types, visibilities = self.vocabulary["type"], self.vocabulary["visibility"]
         for row in range(len(self)):
             sku, view = self.row_key(row)
-            yield IndexRow(sku, view, self.text(row), types[self.type[row] - 1] if self.type[row] else None,
-                           visibilities[self.visibility[row] - 1] if self.visibility[row] else None,
+            numbers = [None if math.isnan(value) else value for value in
+                       (self.price[row], self.quantity[row], self.salable_quantity[row])]
+            yield IndexRow(sku, view, self.text(row), self.name(row), self._label("type", row),
+                           self._label("visibility", row), self._label("attribute_set", row), *numbers,
                            self.status[row], self.hash32[row], self.last_modified[row], self.last_exported[row])
 
     def row_of(self, sku: str, store_view_code: str) -> int | None:
@@ -187,6 +224,11 @@ class ProductIndex:
             return self._add(new)
         self.status[row], self.hash32[row] = new.status, new.hash32
         self.type[row], self.visibility[row] = self._code("type", new.type), self._code("visibility", new.visibility)
+        self.attribute_set[row] = self._code("attribute_set", new.attribute_set)
+        for name in NUMBERS:
+            value = getattr(new, name)
+            getattr(self, name)[row] = NONE if value is None else value
+        self._set_name(row, new.name)
         self._set_text(row, new.text)
         self._set_time("last_modified", row, new.last_modified)
         self._set_time("last_exported", row, new.last_exported)
@@ -205,8 +247,8 @@ class ProductIndex:
     def invalid(self, entry: RowInvalid) -> None:
         row = self.row_of(entry.sku, entry.store_view_code)
         if row is None:
-            self._add(IndexRow(entry.sku, entry.store_view_code, entry.text, entry.type, entry.visibility,
-                               STATUS_CODES[FAILED], 0, NO_TIME, NO_TIME))
+            self._add(IndexRow(entry.sku, entry.store_view_code, entry.text, entry.name, entry.type, entry.visibility,
+                               entry.attribute_set, None, None, None, STATUS_CODES[FAILED], 0, NO_TIME, NO_TIME))
             return
         self.status[row] = STATUS_CODES[FAILED]
         # Like the store: fields are only filled where the row has none (a valid earlier version stays).
@@ -218,6 +260,10 @@ class ProductIndex:
             self.type[row] = self._code("type", entry.type)
         if not self.visibility[row]:
             self.visibility[row] = self._code("visibility", entry.visibility)
+        if not self.attribute_set[row]:
+            self.attribute_set[row] = self._code("attribute_set", entry.attribute_set)
+        if self.name(row) is None:
+            self._set_name(row, entry.name)
 
     def _add(self, new: IndexRow) -> int:
         row = len(self)
@@ -225,6 +271,11 @@ class ProductIndex:
         self.view.append(self._code("view", new.store_view_code))
         self.type.append(self._code("type", new.type))
         self.visibility.append(self._code("visibility", new.visibility))
+        self.attribute_set.append(self._code("attribute_set", new.attribute_set))
+        for name in NUMBERS:
+            value = getattr(new, name)
+            getattr(self, name).append(NONE if value is None else value)
+        self._changed_names[row] = new.name or ""
         self.hash32.append(new.hash32)
         self.last_modified.append(new.last_modified)
         self.last_exported.append(new.last_exported)
@@ -246,6 +297,13 @@ class ProductIndex:
             self._texts[row] = text
         if name_of(text) != name_of(old):
             self.orders["name"].place(row, name_of(text))
+
+    def _set_name(self, row: int, name: str | None) -> None:
+        name = name or ""
+        if row < self._base_rows and name == self._names[self._name_offsets[row]:self._name_offsets[row + 1]]:
+            self._changed_names.pop(row, None)
+        else:
+            self._changed_names[row] = name
 
     def _set_time(self, sort: str, row: int, value: int) -> None:
         times = getattr(self, sort)

@@ -7,7 +7,7 @@ each sets values (marks only while the row still has the marked hash), so a suff
 from __future__ import annotations
 
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any, Iterable, Sequence, Union
 
 import orjson
@@ -17,6 +17,7 @@ from ..feed import FeedRow, RowKey
 from .rows import STATUS_CODES, IndexRow, hash32, index_row, search_text
 
 ROWS_PER_ENTRY = 1000  # an entry stays far below DynamoDB's 400 KB item limit
+_ROW_FIELDS = tuple(field.name for field in fields(IndexRow))
 _VERSION = 1
 
 
@@ -48,8 +49,10 @@ class RowInvalid:
     sku: str
     store_view_code: str
     text: str
+    name: str | None
     type: str | None
     visibility: str | None
+    attribute_set: str | None
 
 
 @dataclass(frozen=True)
@@ -77,19 +80,20 @@ def rows_marked(status: str, at: int, marks: Iterable[tuple[RowKey, str]]) -> li
 
 def row_invalid(key: RowKey, fields: dict[str, Any]) -> RowInvalid:
     product_id = fields.get("product_id")
+    name = fields.get("name")
     return RowInvalid(key.sku, key.store_view_code,
-                      search_text(product_id if isinstance(product_id, int) else None, key.sku, fields.get("name")),
-                      fields.get("type"), fields.get("visibility"))
+                      search_text(product_id if isinstance(product_id, int) else None, key.sku, name), name,
+                      fields.get("type"), fields.get("visibility"), fields.get("attribute_set"))
 
 
 def encode(entry: Entry) -> bytes:
     if isinstance(entry, RowsWritten):
-        body: list[Any] = ["rows", [[r.sku, r.store_view_code, r.text, r.type, r.visibility, r.status, r.hash32,
-                                     r.last_modified, r.last_exported] for r in entry.rows]]
+        body: list[Any] = ["rows", [[getattr(row, name) for name in _ROW_FIELDS] for row in entry.rows]]
     elif isinstance(entry, RowsMarked):
         body = ["marks", entry.status, entry.at, [list(mark) for mark in entry.marks]]
     elif isinstance(entry, RowInvalid):
-        body = ["invalid", entry.sku, entry.store_view_code, entry.text, entry.type, entry.visibility]
+        body = ["invalid", entry.sku, entry.store_view_code, entry.text, entry.name, entry.type, entry.visibility,
+                entry.attribute_set]
     elif isinstance(entry, SnapshotPublished):
         body = ["snapshot", entry.snapshot_id]
     else:

@@ -48,6 +48,14 @@ def millis(text: str | None) -> int:
     return max(0, round(moment.timestamp() * 1000))
 
 
+def iso_millis(ms: int) -> str | None:
+    """Epoch ms as the feed rows write times (``2026-11-22T10:00:00.000Z``); None for NO_TIME."""
+    if ms == NO_TIME:
+        return None
+    moment = datetime.fromtimestamp(ms / 1000, timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
+
+
 def hash32(row_hash: str | None) -> int:
     """The first 32 bits of a row's hash: enough to tell whether a mark applies to the version indexed."""
     try:
@@ -58,11 +66,19 @@ def hash32(row_hash: str | None) -> int:
 
 @dataclass(slots=True)
 class IndexRow:
+    """A row as the index holds it: what a search matches, filters and sorts on, and the columns a page shows
+    (all but the export state, which a page reads from the table)."""
+
     sku: str
     store_view_code: str
     text: str  # search_text(...)
+    name: str | None
     type: str | None
     visibility: str | None
+    attribute_set: str | None
+    price: float | None
+    quantity: float | None
+    salable_quantity: float | None
     status: int  # STATUS_CODES
     hash32: int
     last_modified: int  # epoch ms or NO_TIME
@@ -70,6 +86,7 @@ class IndexRow:
 
 
 def index_row(row: FeedRow) -> IndexRow:
-    return IndexRow(row.sku, row.store_view_code, search_text(row.product_id, row.sku, row.name), row.type,
-                    row.visibility, STATUS_CODES.get(row.export_status, 0), hash32(row.hash),
-                    millis(row.last_modified), millis(row.last_exported_at))
+    return IndexRow(row.sku, row.store_view_code, search_text(row.product_id, row.sku, row.name), row.name,
+                    row.type, row.visibility, row.attribute_set, row.price, row.quantity, row.salable_quantity,
+                    STATUS_CODES.get(row.export_status, 0), hash32(row.hash), millis(row.last_modified),
+                    millis(row.last_exported_at))

@@ -19,9 +19,11 @@ from .rows import FIELD, KEY_END, TEXT_END, IndexRow, clean, name_of
 
 MAGIC = b"CSIX1\n"
 MAX_CODES = 255  # facet values are one byte (0: none)
-_ARRAYS = (("offsets", "I"), ("key_hashes", "I"), ("key_rows", "I"), ("hash32", "I"), ("last_modified", "q"),
-           ("last_exported", "q"), ("perm_name", "I"), ("perm_modified", "I"), ("perm_exported", "I"))
-_BYTES = ("status", "view", "type", "visibility")
+_ARRAYS = (("offsets", "I"), ("name_offsets", "I"), ("key_hashes", "I"), ("key_rows", "I"), ("hash32", "I"),
+           ("last_modified", "q"), ("last_exported", "q"), ("price", "d"), ("quantity", "d"), ("salable_quantity", "d"),
+           ("perm_name", "I"), ("perm_modified", "I"), ("perm_exported", "I"))
+_BYTES = ("status", "view", "type", "visibility", "attribute_set")
+NONE = float("nan")  # a number the row does not have
 
 
 class SnapshotError(CatalogSyncError):
@@ -36,19 +38,26 @@ def key_hash(sku: str, store_view_code: str) -> int:
 class Base:
     text: str = ""
     offsets: array = field(default_factory=lambda: array("I", [0]))
+    names: str = ""  # the names as shown, one after the other (name_offsets: where each starts)
+    name_offsets: array = field(default_factory=lambda: array("I", [0]))
     key_hashes: array = field(default_factory=lambda: array("I"))  # crc32 of the row keys, ascending
     key_rows: array = field(default_factory=lambda: array("I"))  # the row of each hash
     odd_skus: dict[int, str] = field(default_factory=dict)  # SKUs holding a separator, by row
     views: list[str] = field(default_factory=list)
     types: list[str] = field(default_factory=list)
     visibilities: list[str] = field(default_factory=list)
+    attribute_sets: list[str] = field(default_factory=list)
     status: bytes = b""
     view: bytes = b""
     type: bytes = b""
     visibility: bytes = b""
+    attribute_set: bytes = b""
     hash32: array = field(default_factory=lambda: array("I"))
     last_modified: array = field(default_factory=lambda: array("q"))
     last_exported: array = field(default_factory=lambda: array("q"))
+    price: array = field(default_factory=lambda: array("d"))
+    quantity: array = field(default_factory=lambda: array("d"))
+    salable_quantity: array = field(default_factory=lambda: array("d"))
     perm_name: array = field(default_factory=lambda: array("I"))
     perm_modified: array = field(default_factory=lambda: array("I"))
     perm_exported: array = field(default_factory=lambda: array("I"))
@@ -75,7 +84,8 @@ def build(rows: Iterable[IndexRow]) -> Base:
     ordered = sorted(rows, key=lambda row: (row.sku, row.store_view_code))
     views = _vocabulary((row.store_view_code for row in ordered), "store view")
     base = Base(views=views, types=_vocabulary((row.type for row in ordered), "type"),
-                visibilities=_vocabulary((row.visibility for row in ordered), "visibility"))
+                visibilities=_vocabulary((row.visibility for row in ordered), "visibility"),
+                attribute_sets=_vocabulary((row.attribute_set for row in ordered), "attribute set"))
     lines = []
     for i, row in enumerate(ordered):
         sku = clean(row.sku)
@@ -84,6 +94,9 @@ def build(rows: Iterable[IndexRow]) -> Base:
         lines.append(f"{sku}{KEY_END}{row.text}{TEXT_END}{i}\n")
     base.text = "".join(lines)
     base.offsets = array("I", accumulate(map(len, lines), initial=0))
+    names = [row.name or "" for row in ordered]
+    base.names = "".join(names)
+    base.name_offsets = array("I", accumulate(map(len, names), initial=0))
     hashes = [key_hash(row.sku, row.store_view_code) for row in ordered]
     by_hash = sorted(range(len(ordered)), key=hashes.__getitem__)
     base.key_hashes = array("I", (hashes[i] for i in by_hash))
@@ -92,6 +105,9 @@ def build(rows: Iterable[IndexRow]) -> Base:
     base.view = _codes((row.store_view_code for row in ordered), views)
     base.type = _codes((row.type for row in ordered), base.types)
     base.visibility = _codes((row.visibility for row in ordered), base.visibilities)
+    base.attribute_set = _codes((row.attribute_set for row in ordered), base.attribute_sets)
+    for name in ("price", "quantity", "salable_quantity"):
+        setattr(base, name, array("d", (NONE if getattr(row, name) is None else getattr(row, name) for row in ordered)))
     base.hash32 = array("I", (row.hash32 for row in ordered))
     base.last_modified = array("q", (row.last_modified for row in ordered))
     base.last_exported = array("q", (row.last_exported for row in ordered))
@@ -105,9 +121,10 @@ def build(rows: Iterable[IndexRow]) -> Base:
 
 def encode(base: Base, level: int = 1) -> bytes:
     header = {"rows": base.rows, "views": base.views, "types": base.types, "visibilities": base.visibilities,
+              "attribute_sets": base.attribute_sets,
               "odd_skus": {str(i): sku for i, sku in base.odd_skus.items()}, "byteorder": sys.byteorder,
               "arrays": [name for name, _ in _ARRAYS], "bytes": list(_BYTES)}
-    sections = [orjson.dumps(header), base.text.encode()]
+    sections = [orjson.dumps(header), base.text.encode(), base.names.encode()]
     sections += [getattr(base, name).tobytes() for name, _ in _ARRAYS]
     sections += [bytes(getattr(base, name)) for name in _BYTES]
     body = b"".join(len(section).to_bytes(8, "little") + section for section in sections)
@@ -127,18 +144,19 @@ def decode(data: bytes) -> Base:
         sections.append(body[at + 8:at + 8 + size])
         at += 8 + size
     header = orjson.loads(sections[0])
-    expected = 2 + len(_ARRAYS) + len(_BYTES)
+    expected = 3 + len(_ARRAYS) + len(_BYTES)
     if len(sections) != expected or header.get("arrays") != [n for n, _ in _ARRAYS]:
         raise SnapshotError(f"the snapshot has {len(sections)} sections, expected {expected}")
-    base = Base(text=str(sections[1], "utf-8"), odd_skus={int(i): sku for i, sku in header["odd_skus"].items()},
-                views=header["views"], types=header["types"], visibilities=header["visibilities"])
-    for (name, code), section in zip(_ARRAYS, sections[2:]):
+    base = Base(text=str(sections[1], "utf-8"), names=str(sections[2], "utf-8"),
+                odd_skus={int(i): sku for i, sku in header["odd_skus"].items()}, views=header["views"],
+                types=header["types"], visibilities=header["visibilities"], attribute_sets=header["attribute_sets"])
+    for (name, code), section in zip(_ARRAYS, sections[3:]):
         values = array(code)
         values.frombytes(section)
         if header["byteorder"] != sys.byteorder:
             values.byteswap()
         setattr(base, name, values)
-    for name, section in zip(_BYTES, sections[2 + len(_ARRAYS):]):
+    for name, section in zip(_BYTES, sections[3 + len(_ARRAYS):]):
         setattr(base, name, bytes(section))
     if base.rows != header["rows"]:
         raise SnapshotError(f"the snapshot holds {base.rows} rows, its header says {header['rows']}")
