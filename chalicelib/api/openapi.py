@@ -131,13 +131,17 @@ def _error(description: str, headers: dict[str, Any] | None = None) -> dict[str,
     return _json(_ref("Error"), description, headers)
 
 
-def _signed_in(permission: str, answers: dict[str, Any]) -> dict[str, Any]:
+SIGN_IN_UNAVAILABLE = "tokens cannot be checked now (sign-in not configured, or the pool's keys unreadable)"
+SEARCH_UNAVAILABLE = SIGN_IN_UNAVAILABLE + "; or this setup has no products search index"
+
+
+def _signed_in(permission: str, answers: dict[str, Any], unavailable: str = SIGN_IN_UNAVAILABLE) -> dict[str, Any]:
     """The answers of a route behind sign-in: its own, and 401 / 403 / 503."""
     return {**answers,
             "401": _error("no access token, or one that is not valid (expired, another pool or app client, an ID "
                           "token...)", {"WWW-Authenticate": {"schema": STRING}}),
             "403": _error(f"the caller's role may not {permission}"),
-            "503": _error("tokens cannot be checked now (sign-in not configured, or the pool's keys unreadable)")}
+            "503": _error(unavailable)}
 
 
 def _query(name: str, schema: Schema, description: str) -> dict[str, Any]:
@@ -200,18 +204,19 @@ def _product_paths() -> dict[str, Any]:
                 _query("visibility", {"type": "string", "maxLength": 200}, "e.g. Catalog, Search"),
                 _query("sort", {"enum": ["last_exported", "last_modified", "name", "sku"], "default": "sku"}, "sort key"),
                 _query("order", {"enum": ["asc", "desc"], "default": "asc"}, "sort order"),
-                _query("cursor", {"type": "string", "maxLength": 2048}, "next_cursor of the previous page"),
+                _query("cursor", {"type": "string", "maxLength": 1000}, "next_cursor of the previous page"),
                 _query("limit", {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}, "items per page"),
             ],
             "responses": _signed_in("read products", {"200": _json(_ref("ProductPage"), "a page of products"),
-                                                      "400": _error(BAD_REQUEST)})}},
+                                                      "400": _error(BAD_REQUEST)}, SEARCH_UNAVAILABLE)}},
         "/api/products/{product_id}": {"get": {
             "operationId": "getProduct", "summary": "One product in every store view, with a discrepancy check",
             "description": ADMINS,
             "parameters": [_path("product_id", {"type": "integer", "minimum": 1}, "the product's id (entity_id)")],
             "responses": _signed_in("read products", {"200": _json(_ref("ProductDetail"), "the product"),
                                                       "400": _error(BAD_REQUEST),
-                                                      "404": _error("no synced product has this id")})}},
+                                                      "404": _error("no synced product has this id")},
+                                    SEARCH_UNAVAILABLE)}},
     }
 
 

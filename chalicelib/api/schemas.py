@@ -31,8 +31,9 @@ def product_schemas(export_states: list[str]) -> dict[str, Schema]:
     difference = _object({"field": {"type": "string"}, "feed": ANY, "source": ANY, "destination": ANY})
     view = _object({
         "store_view_code": {"type": "string"},
-        "document": {"type": "object", "description": "the feed document: the JSON that was or will be exported"},
-        "export_status": state, "error": _nullable("string"),
+        "document": _nullable("object", description="the feed document: the JSON that was or will be exported "
+                                                   "(null for a store view only the source has)"),
+        "export_status": {"anyOf": [state, {"type": "null"}]}, "error": _nullable("string"),
         "last_exported_at": _nullable("string", format="date-time"), "hash": _nullable("string"),
         "last_exported_hash": _nullable("string"),
         "source": _nullable("object", description="the product as the source returns it now (a feed document)"),
