@@ -17,9 +17,10 @@ from aws_lambda_powertools.metrics.functions import is_metrics_disabled
 SERVICE = "catalog-sync"
 NAMESPACE = "CatalogSync"
 
-logger = Logger(service=SERVICE)
-metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE") or NAMESPACE, service=SERVICE)
-tracer = Tracer(service=SERVICE)
+_service = os.environ.get("POWERTOOLS_SERVICE_NAME") or SERVICE  # per stage in AWS: its alarms are its own
+logger = Logger(service=_service)
+metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE") or NAMESPACE, service=_service)
+tracer = Tracer(service=_service)
 
 # Metric names (the alarms of the deployment refer to them).
 ROWS_EXPORTED = "RowsExported"
@@ -27,6 +28,7 @@ ROWS_FAILED = "RowsFailed"
 BATCH_LATENCY = "BatchLatency"
 RETRIES = "Retries"
 RUNS_FAILED = "RunsFailed"
+SYNCS_SUCCEEDED = "SyncSucceeded"  # the "no successful sync for 2 hours" alarm watches it
 
 
 @contextmanager

@@ -43,7 +43,6 @@ QUEUE_RESOURCES = {"export": "ExportQueue", "dead_letter": "ExportDeadLetterQueu
 CONSUMER_CONCURRENCY = {"export": {"Ref": "ExporterMaxConcurrency"}, "dead_letter": 2, "trigger": 2}
 VISIBILITY_FACTOR = 6  # AWS: a Lambda-consumed queue's visibility timeout >= 6x the function's timeout
 SIGN_IN_VARIABLES = {"COGNITO_USER_POOL_ID", "COGNITO_CLIENT_IDS", "FORCE_SYNC_SCOPE"}
-SUCCESS_LOG_PATTERN = '{ $.message = "run finished" && $.status = "success" }'
 
 FUNCTION_SKIPS = [
     {"id": "CKV_AWS_115", "comment": "No reserved concurrency: a new account's quota of 10 leaves nothing to reserve "
@@ -204,14 +203,6 @@ def _functions(manifest: dict, config: dict, stage: str) -> dict[str, Any]:
             "Type": "AWS::Logs::LogGroup", "Metadata": {"checkov": {"skip": LOG_GROUP_SKIPS}},
             "Properties": {"LogGroupName": f"/aws/lambda/{names[name]}",
                            "RetentionInDays": {"Ref": "LogRetentionDays"}}}
-        if spec["kind"] != "api":  # every other function may be the one that ends a run
-            resources[f"{spec['resource']}SyncSucceededFilter"] = {
-                "Type": "AWS::Logs::MetricFilter",
-                "Properties": {"LogGroupName": {"Ref": log_group}, "FilterPattern": SUCCESS_LOG_PATTERN,
-                               "MetricTransformations": [{
-                                   "MetricNamespace": manifest["metrics"]["namespace"],
-                                   "MetricName": "SyncSucceeded", "MetricValue": "1",
-                                   "Dimensions": [{"Key": "service", "Value": "$.service"}]}]}}
     return resources
 
 

@@ -1,7 +1,7 @@
 """Ending runs: exactly one writer finishes a complete run; stale runs are failed."""
 from __future__ import annotations
 
-from ..observability import RUNS_FAILED, count, logger
+from ..observability import RUNS_FAILED, SYNCS_SUCCEEDED, count, logger
 
 from ..domain.runs import FAILED, IN_PROGRESS, SUCCESS, SyncRun, iso, outcome, past_deadline
 from .context import SyncContext
@@ -25,8 +25,7 @@ def finish_if_complete(ctx: SyncContext, run: SyncRun | None) -> bool:
         except Exception:  # the run's outcome stands; a missing manifest is only logged
             logger.exception("could not complete the run at the destination", extra={"run_id": run.run_id})
     ctx.control.release_lock(run.feed, run.run_id)
-    if status == FAILED:
-        count(RUNS_FAILED)  # an alarm watches it
+    count(RUNS_FAILED if status == FAILED else SYNCS_SUCCEEDED)  # alarms watch both
     logger.info("run finished", extra={"run_id": run.run_id, "status": status, "error": error})
     return True
 

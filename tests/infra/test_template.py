@@ -332,11 +332,8 @@ def test_alarms_watch_the_dlq_failed_runs_staleness_and_exporter_errors(template
             for m in dead_letter if "MetricStat" in m} == {"ExportDeadLetterQueue"}
     for alarm in alarms.values():
         assert alarm["Properties"]["AlarmActions"] == [{"Ref": "AlarmTopic"}]
-    # SyncSucceeded comes from the functions' logs ("run finished", status success) until the app emits it
-    filters = _of_type(template, "AWS::Logs::MetricFilter")
-    assert len(filters) == 4
-    for metric_filter in filters.values():
-        assert '$.message = "run finished"' in metric_filter["Properties"]["FilterPattern"]
+    assert stale["MetricName"] == observability.SYNCS_SUCCEEDED  # emitted by the app (services/finish.py)
+    assert stale["Dimensions"] == [{"Name": "service", "Value": observability.SERVICE}]
 
 
 def test_every_checkov_suppression_says_why(template):
@@ -353,13 +350,3 @@ def test_each_stage_gets_its_own_names(templates):
         assert template["Parameters"]["Stage"]["AllowedValues"] == [stage]
         names = {function["Properties"]["FunctionName"] for function in _functions(template).values()}
         assert all(name.startswith(f"catalog-sync-{stage}") for name in names)
-
-
-def test_the_log_line_the_sync_succeeded_metric_counts_is_still_written():
-    """The alarm's SyncSucceeded metric is a log metric filter on this line until the app emits the metric."""
-    source = (ROOT / "chalicelib" / "services" / "finish.py").read_text()
-    assert re.search(r'logger\.info\("run finished", extra=\{[^}]*"status": status', source), \
-        "finish.py no longer logs 'run finished' with the status: update SUCCESS_LOG_PATTERN in infra/synth.py"
-    from chalicelib.domain.runs import SUCCESS
-
-    assert SUCCESS == "success"  # the value the filter pattern matches

@@ -316,3 +316,19 @@ def test_the_fan_out_fills_each_send_call_up_to_one_mebibyte(ctx):
     assert run.batches_total == len(ctx.queue.messages) == 7
     assert all(size <= 1_048_576 for size in ctx.queue.call_bytes)
     assert ctx.queue.calls == 2  # 4 messages of ~240 kB fill a call, not 10
+
+
+def test_each_ended_run_is_counted_for_the_alarms(ctx, monkeypatch, capsys):
+    import json
+
+    from chalicelib.observability import flush
+
+    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "0")
+    assert sync(ctx, mode="full").status == SUCCESS
+    flush()
+    ctx.source.fail_with = "Magento returned 503 for /rest/default/V1/products"
+    assert sync(ctx, mode="full").status == RUN_FAILED
+    flush()
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith('{"_aws"')]
+    assert [line.get("SyncSucceeded") for line in lines] == [[1.0], None]
+    assert [line.get("RunsFailed") for line in lines] == [None, [1.0]]
