@@ -1,0 +1,81 @@
+// Overview: last sync, products synced, export, a chart of recent runs; polls while a run is in flight.
+import { api } from "./api.js";
+import { h, count, when, duration, badge, dl, text } from "./dom.js";
+
+export const POLL_MS = 3000;
+
+function lastSync(run) {
+  if (!run) return [h("p", {}, "No sync has run yet.")];
+  const rows = [["Status", badge(run.status)]];
+  if (run.status === "Success") {
+    rows.push(["Finished", when(run.finished_at)], ["Products updated", count(run.rows_exported)]);
+  } else if (run.status === "Failed") {
+    rows.push(["Attempted", when(run.started_at)], ["Reason", h("span", { class: "error-text" }, text(run.error))]);
+  } else {
+    rows.push(["Started", when(run.started_at)]);
+  }
+  rows.push(["Trigger / mode", `${run.trigger} / ${run.mode}`],
+            ["Run", h("a", { href: `#/runs/${encodeURIComponent(run.run_id)}` }, "Run detail")]);
+  const parts = [dl(rows)];
+  const p = run.progress;
+  if (run.status === "In Progress" && p) {
+    const total = p.batches_total;
+    const bar = h("progress", { id: "run-progress", max: total || 1, value: total ? p.batches_done : 0,
+                                "aria-label": "Sync progress" });
+    if (!total) bar.removeAttribute("value");  // indeterminate until the reindex has counted the batches
+    parts.push(h("div", { class: "progress" }, bar,
+      h("p", {}, `${p.phase === "reindex" ? "Reading the catalog" : "Exporting"}: `,
+        `${count(p.batches_done)} of ${total === null ? "?" : count(total)} batches, ${count(p.rows_seen)} rows read · `,
+        `${p.rows_per_second === null ? "—" : Math.round(p.rows_per_second).toLocaleString()} rows/s · `,
+        `about ${duration(p.eta_seconds)} left`)));
+  }
+  if (run.status === "Failed") {
+    parts.push(h("p", {}, h("a", { href: "#/help", id: "failed-help" }, "How to resolve a failed sync")));
+  } else if (run.rows_failed) {
+    parts.push(h("p", {}, `${count(run.rows_failed)} rows failed. `,
+      h("a", { href: "#/products?status=failed" }, "See the failed rows"), " · ",
+      h("a", { href: "#/help" }, "How to resolve sync issues")));
+  }
+  return parts;
+}
+
+function chart(runs) {
+  const recent = runs.slice(0, 20).reverse();
+  if (!recent.length) return h("p", {}, "No runs yet.");
+  const max = Math.max(1, ...recent.map((r) => r.rows_exported));
+  const bars = recent.map((r) => {
+    const seconds = r.finished_at ? (new Date(r.finished_at) - new Date(r.started_at)) / 1000 : null;
+    const label = `${new Date(r.started_at).toLocaleString()}: ${r.status}, ${count(r.rows_exported)} rows exported` +
+                  `, ${seconds === null ? "still running" : duration(seconds)}`;
+    return h("li", {},
+      h("a", { href: `#/runs/${encodeURIComponent(r.run_id)}`, title: label, "aria-label": label },
+        h("span", { class: "bar", "data-status": r.status,
+                    style: `height:${Math.max(4, Math.round((r.rows_exported / max) * 100))}%` })));
+  });
+  return h("figure", { class: "chart" },
+    h("ol", { class: "bars" }, bars),
+    h("figcaption", {}, `The last ${recent.length} runs, oldest first: bar height is rows exported (up to ${count(max)}), `,
+      "colour is the status; hover or focus a bar for its time and duration."));
+}
+
+export async function render(root, { schedule }) {
+  const [status, runs] = await Promise.all([api("/sync/status"), api("/sync/runs?limit=20")]);
+  const synced = status.products_synced;
+  const exp = status.export;
+  root.replaceChildren(
+    h("h2", {}, "Overview"),
+    h("div", { class: "cards" },
+      h("section", { "aria-labelledby": "last-sync-title", id: "last-sync" },
+        h("h3", { id: "last-sync-title" }, "Last sync"), ...lastSync(status.last_sync)),
+      h("section", { "aria-labelledby": "synced-title", id: "products-synced" },
+        h("h3", { id: "synced-title" }, "Products synced"),
+        dl([["Last successful sync", when(synced.last_success_at)], ["Products", count(synced.products)],
+            ["Feed rows (product × store view)", count(synced.rows)]])),
+      h("section", { "aria-labelledby": "export-title", id: "export" },
+        h("h3", { id: "export-title" }, "Export"),
+        dl([["Export", exp.enabled ? "Enabled" : `Disabled: ${text(exp.reason)}`],
+            ["Destination", exp.destination]]))),
+    h("section", { "aria-labelledby": "chart-title" },
+      h("h3", { id: "chart-title" }, "Recent runs"), chart(runs.items)));
+  if (status.last_sync?.status === "In Progress") schedule(POLL_MS);
+}

@@ -1,0 +1,54 @@
+// One product: each store view's feed document (pretty JSON, copy button), its export state, the discrepancies.
+import { api } from "./api.js";
+import { h, when, text, dl } from "./dom.js";
+
+const pretty = (v) => (v === undefined ? "—" : JSON.stringify(v, null, 2));
+
+async function copy(textToCopy, button) {
+  try {
+    await navigator.clipboard.writeText(textToCopy);
+    button.textContent = "Copied";
+  } catch {
+    // No clipboard permission (plain http, an old browser): select the text so Ctrl+C copies it.
+    const pre = button.closest("section").querySelector("pre");
+    getSelection().selectAllChildren(pre);
+    button.textContent = "Selected: press Ctrl+C";
+  }
+  setTimeout(() => { button.textContent = "Copy JSON"; }, 3000);
+}
+
+function differences(view) {
+  if (!view.differences.length) return h("p", { class: "ok-text" }, "The live catalog, the exported document and the destination agree.");
+  return h("div", { class: "table-wrap" }, h("table", { class: "differences" },
+    h("caption", {}, "Fields that differ (highlighted)"),
+    h("thead", {}, h("tr", {}, ["Field", "Feed document", "Live catalog", "Destination"].map((c) => h("th", { scope: "col" }, c)))),
+    h("tbody", {}, view.differences.map((d) => h("tr", { class: "differs" },
+      h("th", { scope: "row" }, d.field),
+      [d.feed, d.source, d.destination].map((v) => h("td", {}, h("code", {}, pretty(v)))))))));
+}
+
+export async function render(root, { id }) {
+  const product = await api(`/products/${encodeURIComponent(id)}`);
+  const views = product.store_views.map((view) => {
+    const json = pretty(view.document);
+    const button = h("button", { type: "button", class: "copy" }, "Copy JSON");
+    button.addEventListener("click", () => copy(json, button));
+    return h("section", { class: "store-view", "aria-labelledby": `sv-${view.store_view_code}`, dataset: { storeView: view.store_view_code } },
+      h("h3", { id: `sv-${view.store_view_code}` }, "Store view ", h("code", {}, view.store_view_code)),
+      dl([["Export status", h("span", { class: "state", "data-state": view.export_status || "none" }, text(view.export_status))],
+          ["Last exported", when(view.last_exported_at)],
+          ["Error", view.error ? h("span", { class: "error-text" }, view.error) : "—"],
+          ["Up to date at the destination", view.hash === null ? "—" : view.hash === view.last_exported_hash ? "Yes" : "No: a change waits for export"]]),
+      h("h4", {}, "Discrepancy check"), differences(view),
+      h("h4", {}, "Feed document (JSON) ", button),
+      h("pre", { class: "json", tabindex: 0, "aria-label": `Feed document of ${product.sku} in ${view.store_view_code}` }, json));
+  });
+  root.replaceChildren(
+    h("p", {}, h("a", { href: "#/products" }, "← Synced catalog products")),
+    h("h2", {}, "Product ", h("code", {}, product.sku), ` (ID ${product.product_id})`),
+    product.source_error ? h("p", { class: "error-text" }, `The live catalog could not be read: ${product.source_error}`) : null,
+    product.destination_error ? h("p", { class: "error-text" }, `The destination could not be asked: ${product.destination_error}`) : null,
+    h("p", {}, "To check a discrepancy: copy the JSON and verify it matches the product in the Magento catalog. ",
+      h("a", { href: "#/help" }, "Resolve sync issues")),
+    ...views);
+}

@@ -1,0 +1,51 @@
+// Run history and one run's detail (errors grouped by cause, with example rows).
+import { api } from "./api.js";
+import { h, count, when, duration, badge, dl, text } from "./dom.js";
+
+function took(run) {
+  return run.finished_at ? duration((new Date(run.finished_at) - new Date(run.started_at)) / 1000) : "—";
+}
+
+export async function renderList(root, { params, schedule }) {
+  const cursor = params.get("cursor");
+  const page = await api(`/sync/runs?limit=25${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`);
+  const rows = page.items.map((r) => h("tr", {},
+    h("td", {}, badge(r.status)), h("td", {}, h("a", { href: `#/runs/${encodeURIComponent(r.run_id)}` }, when(r.started_at))),
+    h("td", {}, r.trigger), h("td", {}, r.mode), h("td", {}, took(r)),
+    h("td", { class: "num" }, count(r.rows_changed)), h("td", { class: "num" }, count(r.rows_exported)),
+    h("td", { class: "num" }, count(r.rows_failed)), h("td", {}, text(r.error))));
+  root.replaceChildren(h("h2", {}, "Run history"),
+    h("div", { class: "table-wrap" }, h("table", { id: "runs-table" },
+      h("caption", {}, "Sync runs, newest first"),
+      h("thead", {}, h("tr", {}, ["Status", "Started", "Trigger", "Mode", "Duration", "Changed", "Exported", "Failed", "Error"]
+        .map((c) => h("th", { scope: "col" }, c)))),
+      h("tbody", {}, rows.length ? rows : h("tr", {}, h("td", { colspan: 9 }, "No runs yet."))))),
+    h("nav", { class: "pager", "aria-label": "Run pages" },
+      cursor ? h("button", { type: "button", onclick: () => history.back() }, "Previous") : null,
+      page.next_cursor ? h("a", { href: `#/runs?cursor=${encodeURIComponent(page.next_cursor)}` }, "Older runs") : null));
+  if (page.items.some((r) => r.status === "In Progress")) schedule(3000);
+}
+
+export async function renderDetail(root, { id, schedule }) {
+  const run = await api(`/sync/runs/${encodeURIComponent(id)}`);
+  const errors = run.errors.map((e) => h("li", {},
+    h("strong", {}, `${count(e.count)} × `), h("span", { class: "error-text" }, e.cause),
+    e.examples.length ? h("ul", {}, e.examples.map((k) => h("li", {},
+      h("a", { href: `#/products?q=${encodeURIComponent(k.sku)}` }, `${k.sku} (${k.store_view_code})`)))) : null));
+  root.replaceChildren(
+    h("p", {}, h("a", { href: "#/runs" }, "← Run history")),
+    h("h2", {}, "Run ", h("code", {}, run.run_id)),
+    dl([["Status", badge(run.status)], ["Trigger", run.trigger], ["Mode", run.mode], ["Feed", run.feed],
+        ["Started", when(run.started_at)], ["Finished", when(run.finished_at)], ["Duration", took(run)],
+        ["Rows read", count(run.rows_seen)], ["Rows changed", count(run.rows_changed)],
+        ["Rows deleted", count(run.rows_deleted)], ["Rows exported", count(run.rows_exported)],
+        ["Rows failed", count(run.rows_failed)],
+        ["Batches", `${count(run.batches_done)} done, ${count(run.batches_failed)} failed of ${run.batches_total === null ? "?" : count(run.batches_total)}`],
+        ["Destination", run.destination],
+        ["Export disabled", text(run.export_disabled_reason)],
+        ["Error", h("span", { class: "error-text", id: "run-error" }, text(run.error))]]),
+    run.status === "Failed" || run.rows_failed ? h("p", {}, h("a", { href: "#/help", id: "run-help" }, "How to resolve sync issues")) : null,
+    h("section", { "aria-labelledby": "errors-title" }, h("h3", { id: "errors-title" }, "Errors by cause"),
+      errors.length ? h("ul", { id: "run-errors" }, errors) : h("p", {}, "No row failed.")));
+  if (run.status === "In Progress") schedule(3000);
+}
