@@ -39,7 +39,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory):
     env.pop("POWERTOOLS_LOG_LEVEL", None)
     # One scheduled sync (at start); the next ones come from change events and the dashboard's force sync.
     env.update(PORT=str(port), SAMPLE_PRODUCTS=str(PRODUCTS), SYNC_INTERVAL="3600", EVENT_DEBOUNCE_SECONDS="1",
-               COOLDOWN_SECONDS=str(COOLDOWN), PYTHONUNBUFFERED="1")
+               COOLDOWN_SECONDS=str(COOLDOWN), MAGENTO_RETRY_BUDGET_SECONDS="2", PYTHONUNBUFFERED="1")
     STACK_FILE.unlink(missing_ok=True)
     output = tmp_path_factory.mktemp("browser-stack") / "output.log"
     with open(output, "wb") as sink:
