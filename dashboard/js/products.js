@@ -13,6 +13,7 @@ const COLUMNS = [["product_id", "ID"], ["name", "Name", "name"], ["type", "Type"
   ["export_status", "Export Status"]];
 
 let storeViews = null;
+const seenViews = new Set();  // store views met in pages, when the settings list none (e.g. an operator's view)
 
 function link(params, changes) {
   const next = new URLSearchParams(params);
@@ -30,7 +31,7 @@ function cell(item, key) {
   const v = item[key];
   if (key === "product_id" && v !== null) return h("a", { href: `#/products/${v}` }, String(v));
   if (key === "name") return item.product_id !== null ? h("a", { href: `#/products/${item.product_id}` }, text(v)) : text(v);
-  if (key === "last_exported_at") return when(v);
+  if (key === "last_exported_at" || (key === "last_modified" && v)) return when(/^\d{4}-\d\d-\d\d /.test(v) ? `${v.replace(" ", "T")}Z` : v);
   if (key === "export_status") {
     return h("span", {}, h("span", { class: "state", "data-state": v }, v.replace("_", " ")),
       item.error ? h("span", { class: "row-error error-text" }, item.error) : null);
@@ -48,6 +49,9 @@ export async function render(root, { params }) {
   if (params.get("cursor")) query.set("cursor", params.get("cursor"));
   query.set("limit", "25");
   const page = await api(`/products?${query}`);
+  for (const item of page.items) seenViews.add(item.store_view_code);
+  if (params.get("store_view")) seenViews.add(params.get("store_view"));
+  const viewOptions = [...new Set([...storeViews, ...seenViews])].sort();
   const pageNo = Number(params.get("page") || 1);
   const sort = params.get("sort") || "sku";
   const order = params.get("order") || "asc";
@@ -56,7 +60,7 @@ export async function render(root, { params }) {
     h("label", {}, "Search ", h("input", { type: "search", name: "q", value: params.get("q") || "",
       placeholder: "ID, SKU or name", "aria-describedby": "search-hint" })),
     select("status", "Status", STATES, params.get("status")),
-    select("store_view", "Store view", storeViews, params.get("store_view")),
+    select("store_view", "Store view", viewOptions, params.get("store_view")),
     select("type", "Type", TYPES, params.get("type")),
     select("visibility", "Visibility", VISIBILITIES, params.get("visibility")),
     h("button", { type: "submit" }, "Apply"),

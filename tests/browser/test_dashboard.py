@@ -136,6 +136,13 @@ def test_filter_failed_rows_shows_their_errors(page, stack: LocalStack, catalog)
     assert "price below cost" in rejected.locator(".row-error").inner_text()
     assert "of" in page.locator("#product-count").inner_text()
     screenshot(page, "05-products-failed")
+    # Narrowed to one store view too (the filters combine, and the URL keeps both).
+    page.select_option("#product-filters select[name=store_view]", catalog["reject_view"])
+    page.wait_for_url(re.compile(rf"store_view={catalog['reject_view']}"))
+    assert "status=failed" in page.url
+    page.wait_for_function("view => [...document.querySelectorAll('#products-table tbody tr')]"
+                           ".every(tr => tr.dataset.storeView === view && tr.dataset.state === 'failed')",
+                           arg=catalog["reject_view"])
     assert not page.errors
 
 
