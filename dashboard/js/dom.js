@@ -43,3 +43,9 @@ export function badge(status) {
 export function dl(pairs) {
   return h("dl", {}, pairs.flatMap(([term, value]) => [h("dt", {}, term), h("dd", {}, value)]));
 }
+
+/** Replaces root's children; null and false are left out (replaceChildren would write them as text). */
+export function put(root, ...children) {
+  root.replaceChildren(...children.flat().filter((c) => c !== null && c !== undefined && c !== false)
+    .map((c) => (c instanceof Node ? c : document.createTextNode(String(c)))));
+}

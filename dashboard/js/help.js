@@ -1,8 +1,8 @@
 // Resolve catalog sync issues: the product's guidance, in its own words.
-import { h } from "./dom.js";
+import { h, put } from "./dom.js";
 
 export function render(root) {
-  root.replaceChildren(
+  put(root, 
     h("h2", { id: "resolvesync" }, "Resolve catalog sync issues"),
     h("p", {}, "If you notice discrepancies between your catalog and what appears on your storefront, or if the catalog sync failed, refer to the following:"),
     h("section", { "aria-labelledby": "discrepancy" }, h("h3", { id: "discrepancy" }, "Data discrepancy"),

@@ -1,7 +1,7 @@
 // The dashboard: config.json, sign-in, and a hash router over the views. No build step, no dependencies.
 import { configure, SessionExpiredError, ApiError } from "./api.js";
 import { current, signIn, setNewPassword, signOut } from "./session.js";
-import { $, h } from "./dom.js";
+import { $, h, put } from "./dom.js";
 import * as overview from "./overview.js";
 import * as products from "./products.js";
 import * as product from "./product.js";
@@ -75,7 +75,7 @@ async function route() {
       if (error instanceof SessionExpiredError) return showSignIn("Your session expired, sign in again.", "error");
       const text = error instanceof ApiError ? `The API answered ${error.status}: ${error.message}` : error.message;
       message(`Cannot load this view: ${text}`, "error");
-      root.replaceChildren(h("p", { class: "error-text" }, text));
+      put(root, h("p", { class: "error-text" }, text));
     }
   };
   message("Loading…");

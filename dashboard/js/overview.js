@@ -1,6 +1,6 @@
 // Overview: last sync, products synced, export, a chart of recent runs; polls while a run is in flight.
 import { api } from "./api.js";
-import { h, count, when, duration, badge, dl, text } from "./dom.js";
+import { h, count, when, duration, badge, dl, text, put } from "./dom.js";
 
 export const POLL_MS = 3000;
 
@@ -62,7 +62,7 @@ export async function render(root, { schedule }) {
   const [status, runs] = await Promise.all([api("/sync/status"), api("/sync/runs?limit=20")]);
   const synced = status.products_synced;
   const exp = status.export;
-  root.replaceChildren(
+  put(root, 
     h("h2", {}, "Overview"),
     h("div", { class: "cards" },
       h("section", { "aria-labelledby": "last-sync-title", id: "last-sync" },

@@ -1,6 +1,6 @@
 // One product: each store view's feed document (pretty JSON, copy button), its export state, the discrepancies.
 import { api } from "./api.js";
-import { h, when, text, dl } from "./dom.js";
+import { h, when, text, dl, put } from "./dom.js";
 
 const pretty = (v) => (v === undefined ? "—" : JSON.stringify(v, null, 2));
 
@@ -43,7 +43,7 @@ export async function render(root, { id }) {
       h("h4", {}, "Feed document (JSON) ", button),
       h("pre", { class: "json", tabindex: 0, "aria-label": `Feed document of ${product.sku} in ${view.store_view_code}` }, json));
   });
-  root.replaceChildren(
+  put(root, 
     h("p", {}, h("a", { href: "#/products" }, "← Synced catalog products")),
     h("h2", {}, "Product ", h("code", {}, product.sku), ` (ID ${product.product_id})`),
     product.source_error ? h("p", { class: "error-text" }, `The live catalog could not be read: ${product.source_error}`) : null,

@@ -1,6 +1,6 @@
 // Synced catalog products: search (ID, SKU, name, every store view), filters, sort, pages; the URL holds them all.
 import { api } from "./api.js";
-import { h, count, when, text } from "./dom.js";
+import { h, count, when, text, put } from "./dom.js";
 
 const STATES = ["exported", "pending", "failed", "deleted", "not_exported"];
 const TYPES = ["simple", "configurable", "virtual", "bundle", "grouped", "downloadable"];
@@ -87,7 +87,7 @@ export async function render(root, { params }) {
   const rows = page.items.map((item) => h("tr", { dataset: { sku: item.sku, storeView: item.store_view_code, state: item.export_status } },
     COLUMNS.map(([key]) => h("td", { class: typeof item[key] === "number" ? "num" : null }, cell(item, key)))));
   const first = (pageNo - 1) * 25 + 1;
-  root.replaceChildren(
+  put(root, 
     h("h2", {}, "Synced catalog products"), form,
     h("p", { id: "product-count", role: "status" }, page.total === 0 ? "No rows match."
       : `Rows ${count(first)}–${count(first + page.items.length - 1)} of ${count(page.total)} (product × store view).`),

@@ -1,6 +1,6 @@
 // Run history and one run's detail (errors grouped by cause, with example rows).
 import { api } from "./api.js";
-import { h, count, when, duration, badge, dl, text } from "./dom.js";
+import { h, count, when, duration, badge, dl, text, put } from "./dom.js";
 
 function took(run) {
   return run.finished_at ? duration((new Date(run.finished_at) - new Date(run.started_at)) / 1000) : "—";
@@ -14,7 +14,7 @@ export async function renderList(root, { params, schedule }) {
     h("td", {}, r.trigger), h("td", {}, r.mode), h("td", {}, took(r)),
     h("td", { class: "num" }, count(r.rows_changed)), h("td", { class: "num" }, count(r.rows_exported)),
     h("td", { class: "num" }, count(r.rows_failed)), h("td", {}, text(r.error))));
-  root.replaceChildren(h("h2", {}, "Run history"),
+  put(root, h("h2", {}, "Run history"),
     h("div", { class: "table-wrap" }, h("table", { id: "runs-table" },
       h("caption", {}, "Sync runs, newest first"),
       h("thead", {}, h("tr", {}, ["Status", "Started", "Trigger", "Mode", "Duration", "Changed", "Exported", "Failed", "Error"]
@@ -32,7 +32,7 @@ export async function renderDetail(root, { id, schedule }) {
     h("strong", {}, `${count(e.count)} × `), h("span", { class: "error-text" }, e.cause),
     e.examples.length ? h("ul", {}, e.examples.map((k) => h("li", {},
       h("a", { href: `#/products?q=${encodeURIComponent(k.sku)}` }, `${k.sku} (${k.store_view_code})`)))) : null));
-  root.replaceChildren(
+  put(root, 
     h("p", {}, h("a", { href: "#/runs" }, "← Run history")),
     h("h2", {}, "Run ", h("code", {}, run.run_id)),
     dl([["Status", badge(run.status)], ["Trigger", run.trigger], ["Mode", run.mode], ["Feed", run.feed],

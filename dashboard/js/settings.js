@@ -1,6 +1,6 @@
 // Settings: the effective configuration and Force sync (warning, confirmation, cooldown countdown).
 import { api, ApiError } from "./api.js";
-import { h, count, text, dl, duration } from "./dom.js";
+import { h, count, text, dl, duration, put } from "./dom.js";
 
 const yesNo = (v) => (v === null || v === undefined ? "—" : v ? "Yes" : "No");
 
@@ -66,7 +66,7 @@ export async function render(root, { every }) {
     tick();
   });
 
-  root.replaceChildren(
+  put(root, 
     h("h2", {}, "Catalog Sync Settings"),
     h("section", { "aria-labelledby": "force-title", id: "force" },
       h("h3", { id: "force-title" }, "Force sync"),
