@@ -45,12 +45,13 @@ function chart(runs) {
   const max = Math.max(1, ...recent.map((r) => r.rows_exported));
   const bars = recent.map((r) => {
     const seconds = r.finished_at ? (new Date(r.finished_at) - new Date(r.started_at)) / 1000 : null;
+    const bar = h("span", { class: "bar", "data-status": r.status });
+    bar.style.height = `${Math.max(4, Math.round((r.rows_exported / max) * 100))}%`;  // CSSOM: allowed by a strict CSP
     const label = `${new Date(r.started_at).toLocaleString()}: ${r.status}, ${count(r.rows_exported)} rows exported` +
                   `, ${seconds === null ? "still running" : duration(seconds)}`;
     return h("li", {},
       h("a", { href: `#/runs/${encodeURIComponent(r.run_id)}`, title: label, "aria-label": label },
-        h("span", { class: "bar", "data-status": r.status,
-                    style: `height:${Math.max(4, Math.round((r.rows_exported / max) * 100))}%` })));
+        bar));
   });
   return h("figure", { class: "chart" },
     h("ol", { class: "bars" }, bars),
