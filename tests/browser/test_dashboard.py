@@ -214,6 +214,28 @@ def test_failed_run_shows_its_reason_and_the_guidance(page, stack: LocalStack, c
     assert not page.errors
 
 
+def test_a_run_in_flight_is_followed_live(page, stack: LocalStack, catalog) -> None:
+    _magento(stack, "/faults", {"latency": 1.5})  # a slow store: the event's sync stays in flight a while
+    try:
+        before = {run["run_id"] for run in _runs(stack)}
+        assert post_event(stack, {"skus": [catalog["rejected"]]})[0] == 202
+        stack.wait_for("the event's sync to start", lambda: any(
+            run["run_id"] not in before and run["status"] == "In Progress" for run in _runs(stack)), 30, every=0.3)
+        sign_in(page, stack)
+        last = page.locator("#last-sync")
+        last.locator(".badge").wait_for()
+        assert last.locator(".badge").inner_text() == "In Progress"
+        assert "Started" in last.inner_text()
+        screenshot(page, "16-overview-in-progress")
+    finally:
+        _magento(stack, "/faults/reset", {})
+    # The overview polls while the run is in flight: it turns to the outcome without a reload.
+    page.wait_for_function("() => document.querySelector('#last-sync .badge').textContent !== 'In Progress'",
+                           timeout=60_000)
+    assert page.locator("#last-sync .badge").inner_text() in ("Success", "Failed")
+    assert not page.errors
+
+
 def test_force_sync_disables_the_button_with_a_countdown(page, stack: LocalStack, catalog) -> None:
     sign_in(page, stack)
     page.click("#nav a[data-section=settings]")
