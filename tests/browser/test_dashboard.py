@@ -211,6 +211,12 @@ def test_failed_run_shows_its_reason_and_the_guidance(page, stack: LocalStack, c
     assert run["error"][:40] in page.locator("#run-error").inner_text()
     assert page.locator("#run-help").count() == 1
     screenshot(page, "11-run-detail-failed")
+    # The event's run with failed rows: its errors grouped by cause, each with example rows.
+    page.goto(f"{stack.base}/#/runs/{catalog['run']['run_id']}")
+    wait_view(page, "#run-errors li")
+    errors = page.locator("#run-errors").inner_text()
+    assert "price below cost" in errors and catalog["rejected"] in errors
+    screenshot(page, "11b-run-detail-row-errors")
     assert not page.errors
 
 
