@@ -95,6 +95,8 @@ export async function render(root, { params }) {
       h("caption", { class: "visually-hidden" }, "Synced catalog products, one row per store view"),
       h("thead", {}, h("tr", {}, head)), h("tbody", {}, rows))),
     h("nav", { class: "pager", "aria-label": "Product pages" },
+      // Pages are cursors: "previous" is the browser's history; a shared link to page n can still go to page 1.
+      pageNo > 1 ? h("a", { href: link(params, { cursor: null, page: null }) }, "First page") : null,
       pageNo > 1 ? h("button", { type: "button", onclick: () => history.back() }, "Previous page") : null,
       h("span", {}, `Page ${pageNo}`),
       page.next_cursor ? h("a", { href: link(params, { cursor: page.next_cursor, page: String(pageNo + 1) }), id: "next-page" }, "Next page") : null));
