@@ -18,9 +18,10 @@ from .journal import Entry, RowInvalid, RowsMarked, RowsWritten
 from .orders import Key, SortedRows
 from .rows import (FIELD, KEY_END, NO_TIME, STATUS_CODES, STATUSES, TEXT_END, IndexRow, iso_millis, name_of,
                    product_id_of)
-from .snapshot import MAX_CODES, NONE, Base, key_hash
+from .snapshot import FILTERS, MAX_CODES, NONE, Base, key_hash
 
 NUMBERS = ("price", "quantity", "salable_quantity")
+_SNAPSHOT_ORDERS = {"name": "name", "last_modified": "modified", "last_exported": "exported"}
 
 _TAIL = f"[^{KEY_END}{TEXT_END}\n]*{TEXT_END}(\\d+)"  # from a match in a search text to its row's ordinal
 
@@ -51,10 +52,15 @@ class ProductIndex:
         self._added_keys: dict[tuple[str, str], int] = {}
         self.orders = {
             "sku": SortedRows(range(rows), self.sku, self.row_key, False, rows),
-            "name": SortedRows(base.perm_name, self._base_name, self.row_key, False, rows),
-            "last_modified": SortedRows(base.perm_modified, self._base_modified.__getitem__, self.row_key, True, rows),
-            "last_exported": SortedRows(base.perm_exported, self._base_exported.__getitem__, self.row_key, True, rows),
+            "name": SortedRows(base.perm_name, self._base_name, self.row_key, False, rows, base.rank_name),
+            "last_modified": SortedRows(base.perm_modified, self._base_modified.__getitem__, self.row_key, True, rows,
+                                        base.rank_modified),
+            "last_exported": SortedRows(base.perm_exported, self._base_exported.__getitem__, self.row_key, True, rows,
+                                        base.rank_exported),
         }
+        # The filter facets of the base rows in the order of each permutation (the key order's are the columns).
+        self._ordered = {sort: {facet: bytearray(base.by_order.get(f"{facet}@{name}", b"")) for facet in FILTERS}
+                         for sort, name in _SNAPSHOT_ORDERS.items()}
 
     @classmethod
     def from_rows(cls, rows: list[IndexRow]) -> "ProductIndex":
@@ -190,6 +196,46 @@ class ProductIndex:
         """The code of a facet value (None: no row has it); ``status`` takes an export state."""
         return STATUS_CODES.get(value) if facet == "status" else self._codes[facet].get(value)
 
+    def order_mask(self, sort: str, codes: dict[str, int | None], hits: list[int] | None) -> bytes | None:
+        """One byte per place in the order's permutation: 1 where the base row there has every facet code and
+        (with ``hits``) is a hit; None when nothing filters."""
+        base = self._base_rows
+        joined = None
+        if codes:
+            if any(code is None for code in codes.values()):
+                return bytes(base)
+            ordered = self._ordered.get(sort)
+            for facet, code in codes.items():
+                column = (getattr(self, facet)[:base] if ordered is None else ordered[facet]).translate(_selector(code))
+                value = int.from_bytes(column, "little")
+                joined = value if joined is None else joined & value
+        if hits is not None:
+            places, rank = bytearray(base), self.orders[sort].rank
+            for row in hits:
+                if row < base:
+                    places[rank[row]] = 1
+            value = int.from_bytes(places, "little")
+            joined = value if joined is None else joined & value
+        return None if joined is None else joined.to_bytes(base, "little")
+
+    def accepts(self, codes: dict[str, int | None], hits: list[int] | None):
+        """Whether a row has every facet code and is a hit (for the rows a walk takes from an overlay)."""
+        if not codes and hits is None:
+            return None
+        wanted = [(getattr(self, facet), code) for facet, code in codes.items()]
+        hit_set: set[int] | None = None
+
+        def accept(row: int) -> bool:
+            nonlocal hit_set
+            if not all(column[row] == code for column, code in wanted):
+                return False
+            if hits is None:
+                return True
+            if hit_set is None:
+                hit_set = set(hits)
+            return row in hit_set
+        return accept
+
     def mask(self, **codes: int | None) -> bytes | None:
         """One byte per row, 1 where every given facet has its code (None: no row can match); None without filters."""
         if not codes:
@@ -222,8 +268,10 @@ class ProductIndex:
         row = self.row_of(new.sku, new.store_view_code)
         if row is None:
             return self._add(new)
-        self.status[row], self.hash32[row] = new.status, new.hash32
-        self.type[row], self.visibility[row] = self._code("type", new.type), self._code("visibility", new.visibility)
+        self.hash32[row] = new.hash32
+        self._set_facet("status", row, new.status)
+        self._set_facet("type", row, self._code("type", new.type))
+        self._set_facet("visibility", row, self._code("visibility", new.visibility))
         self.attribute_set[row] = self._code("attribute_set", new.attribute_set)
         for name in NUMBERS:
             value = getattr(new, name)
@@ -239,7 +287,7 @@ class ProductIndex:
         row = self.row_of(sku, store_view_code)
         if row is None or self.hash32[row] != marked_hash:
             return False
-        self.status[row] = status
+        self._set_facet("status", row, status)
         if at != NO_TIME:
             self._set_time("last_exported", row, at)
         return True
@@ -250,16 +298,16 @@ class ProductIndex:
             self._add(IndexRow(entry.sku, entry.store_view_code, entry.text, entry.name, entry.type, entry.visibility,
                                entry.attribute_set, None, None, None, STATUS_CODES[FAILED], 0, NO_TIME, NO_TIME))
             return
-        self.status[row] = STATUS_CODES[FAILED]
+        self._set_facet("status", row, STATUS_CODES[FAILED])
         # Like the store: fields are only filled where the row has none (a valid earlier version stays).
         old = self.text(row)
         pid = product_id_of(old) or product_id_of(entry.text)
         name = name_of(old) or name_of(entry.text)
         self._set_text(row, f"{pid}{FIELD}{old.split(FIELD, 2)[1]}{FIELD}{name}")
         if not self.type[row]:
-            self.type[row] = self._code("type", entry.type)
+            self._set_facet("type", row, self._code("type", entry.type))
         if not self.visibility[row]:
-            self.visibility[row] = self._code("visibility", entry.visibility)
+            self._set_facet("visibility", row, self._code("visibility", entry.visibility))
         if not self.attribute_set[row]:
             self.attribute_set[row] = self._code("attribute_set", entry.attribute_set)
         if self.name(row) is None:
@@ -297,6 +345,15 @@ class ProductIndex:
             self._texts[row] = text
         if name_of(text) != name_of(old):
             self.orders["name"].place(row, name_of(text))
+
+    def _set_facet(self, facet: str, row: int, code: int) -> None:
+        column = getattr(self, facet)
+        if column[row] == code:
+            return
+        column[row] = code
+        if row < self._base_rows:
+            for sort, ordered in self._ordered.items():
+                ordered[facet][self.orders[sort].rank[row]] = code
 
     def _set_name(self, row: int, name: str | None) -> None:
         name = name or ""

@@ -1,7 +1,9 @@
 """The index's base: the rows in key order as one text, their columns and sort orders, to and from bytes.
 
 The text has one line per row, ``<sku> KEY_END <search text> TEXT_END <ordinal> \\n``: a regular expression
-finds the rows a search matches and reads their ordinals in one pass at C speed.
+finds the rows a search matches and reads their ordinals in one pass at C speed. Each sort order has its
+permutation, each row's place in it (rank), and the filter facets laid out in its order, so that a walk
+through the order jumps from one matching row to the next with ``bytes.find``.
 """
 from __future__ import annotations
 
@@ -21,8 +23,11 @@ MAGIC = b"CSIX1\n"
 MAX_CODES = 255  # facet values are one byte (0: none)
 _ARRAYS = (("offsets", "I"), ("name_offsets", "I"), ("key_hashes", "I"), ("key_rows", "I"), ("hash32", "I"),
            ("last_modified", "q"), ("last_exported", "q"), ("price", "d"), ("quantity", "d"), ("salable_quantity", "d"),
-           ("perm_name", "I"), ("perm_modified", "I"), ("perm_exported", "I"))
+           ("perm_name", "I"), ("perm_modified", "I"), ("perm_exported", "I"), ("rank_name", "I"),
+           ("rank_modified", "I"), ("rank_exported", "I"))
 _BYTES = ("status", "view", "type", "visibility", "attribute_set")
+ORDERS = ("name", "modified", "exported")  # besides the key order, which is the rows' own
+FILTERS = ("status", "view", "type", "visibility")  # the facets a search filters on
 NONE = float("nan")  # a number the row does not have
 
 
@@ -61,6 +66,11 @@ class Base:
     perm_name: array = field(default_factory=lambda: array("I"))
     perm_modified: array = field(default_factory=lambda: array("I"))
     perm_exported: array = field(default_factory=lambda: array("I"))
+    rank_name: array = field(default_factory=lambda: array("I"))  # rank_x[row]: the row's place in perm_x
+    rank_modified: array = field(default_factory=lambda: array("I"))
+    rank_exported: array = field(default_factory=lambda: array("I"))
+    # by_order["status@name"]: the status of the rows in the order of perm_name; and so on.
+    by_order: dict[str, bytes] = field(default_factory=dict)
 
     @property
     def rows(self) -> int:
@@ -116,6 +126,14 @@ def build(rows: Iterable[IndexRow]) -> Base:
     base.perm_name = array("I", sorted(range(len(ordered)), key=names.__getitem__))
     base.perm_modified = array("I", sorted(range(len(ordered)), key=base.last_modified.__getitem__))
     base.perm_exported = array("I", sorted(range(len(ordered)), key=base.last_exported.__getitem__))
+    for order in ORDERS:
+        perm = getattr(base, f"perm_{order}")
+        rank = array("I", bytes(4 * len(perm)))
+        for place, row in enumerate(perm):
+            rank[row] = place
+        setattr(base, f"rank_{order}", rank)
+        for facet in FILTERS:
+            base.by_order[f"{facet}@{order}"] = bytes(map(getattr(base, facet).__getitem__, perm))
     return base
 
 
@@ -123,10 +141,11 @@ def encode(base: Base, level: int = 1) -> bytes:
     header = {"rows": base.rows, "views": base.views, "types": base.types, "visibilities": base.visibilities,
               "attribute_sets": base.attribute_sets,
               "odd_skus": {str(i): sku for i, sku in base.odd_skus.items()}, "byteorder": sys.byteorder,
-              "arrays": [name for name, _ in _ARRAYS], "bytes": list(_BYTES)}
+              "arrays": [name for name, _ in _ARRAYS], "bytes": list(_BYTES), "by_order": list(base.by_order)}
     sections = [orjson.dumps(header), base.text.encode(), base.names.encode()]
     sections += [getattr(base, name).tobytes() for name, _ in _ARRAYS]
     sections += [bytes(getattr(base, name)) for name in _BYTES]
+    sections += [base.by_order[name] for name in header["by_order"]]
     body = b"".join(len(section).to_bytes(8, "little") + section for section in sections)
     return MAGIC + zlib.compress(body, level)
 
@@ -144,7 +163,7 @@ def decode(data: bytes) -> Base:
         sections.append(body[at + 8:at + 8 + size])
         at += 8 + size
     header = orjson.loads(sections[0])
-    expected = 3 + len(_ARRAYS) + len(_BYTES)
+    expected = 3 + len(_ARRAYS) + len(_BYTES) + len(header.get("by_order", ()))
     if len(sections) != expected or header.get("arrays") != [n for n, _ in _ARRAYS]:
         raise SnapshotError(f"the snapshot has {len(sections)} sections, expected {expected}")
     base = Base(text=str(sections[1], "utf-8"), names=str(sections[2], "utf-8"),
@@ -158,6 +177,8 @@ def decode(data: bytes) -> Base:
         setattr(base, name, values)
     for name, section in zip(_BYTES, sections[3 + len(_ARRAYS):]):
         setattr(base, name, bytes(section))
+    for name, section in zip(header["by_order"], sections[3 + len(_ARRAYS) + len(_BYTES):]):
+        base.by_order[name] = bytes(section)
     if base.rows != header["rows"]:
         raise SnapshotError(f"the snapshot holds {base.rows} rows, its header says {header['rows']}")
     return base
