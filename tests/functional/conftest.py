@@ -34,37 +34,3 @@ def _answers_match_the_openapi_document(monkeypatch):
         return response
 
     monkeypatch.setattr(TestHTTPClient, "request", checked)
-
-
-@pytest.fixture
-def stub_products(monkeypatch):
-    """Until chalicelib/services/products.py lands: a stand-in with its agreed interface, recording the calls."""
-    import importlib.util
-    import sys
-    import types
-
-    if importlib.util.find_spec("chalicelib.services.products") is not None:
-        return None
-    import chalicelib.services
-
-    module = types.ModuleType("chalicelib.services.products")
-    module.calls = []
-
-    class InvalidQueryError(ValueError):
-        pass
-
-    def search_products(ctx, **params):
-        module.calls.append(params)
-        if params.get("sort") not in (None, "last_exported", "last_modified", "name", "sku"):
-            raise InvalidQueryError(f"sort must be one of last_exported, last_modified, name, sku; got {params['sort']!r}")
-        return {"items": [], "next_cursor": None, "total": 0}
-
-    def product_detail(ctx, product_id):
-        module.calls.append(product_id)
-        return None
-
-    module.InvalidQueryError, module.search_products, module.product_detail = (InvalidQueryError, search_products,
-                                                                               product_detail)
-    monkeypatch.setitem(sys.modules, module.__name__, module)
-    monkeypatch.setattr(chalicelib.services, "products", module, raising=False)
-    return module

@@ -25,7 +25,7 @@ OPERATOR_ROUTES = [STATUS, RUNS, RUN, FORCE, OPENAPI]
 
 
 @pytest.fixture
-def client(aws, user_pool, monkeypatch, stub_products):
+def client(aws, user_pool, monkeypatch):
     monkeypatch.setenv("EXPORT_QUEUE_URL", aws["queue_url"])
     monkeypatch.setenv("TRIGGER_QUEUE_URL", aws["trigger_url"])
     container.reset()
