@@ -1,9 +1,10 @@
 """The products search index as the services use it: the API's live copy, and its upkeep after each sync.
 
 The API process loads the current snapshot once and, on each use, replays the journal entries written since
-(one Query, usually empty). The sync, after each run, folds the journal into a new snapshot once it has grown,
-or builds the index from the feed rows table when there is none yet (or on a full resync, which heals any
-drift), then trims the journal behind the snapshot.
+(one Query, usually empty). The sync, after each run, folds the journal into a new snapshot once it has grown.
+The first snapshot comes from the journal alone after a feed's first run (every row it holds was journaled);
+it is built from the feed rows table when rows predate the journal (a deployment that had none), and on a full
+resync, which heals any drift. Then the journal is trimmed behind the snapshot.
 """
 from __future__ import annotations
 
@@ -127,6 +128,9 @@ def maintain_search_index(ctx: SyncContext, run: SyncRun) -> str | None:
         return None
     try:
         current = store.current()
+        if current is None and _first_run(ctx, run):
+            compact_search_index(store)  # no snapshot yet: the journal holds every row
+            return "built from the journal"
         if current is None or run.mode == FULL:
             rebuild_search_index(ctx)
             return "rebuilt"
@@ -137,6 +141,15 @@ def maintain_search_index(ctx: SyncContext, run: SyncRun) -> str | None:
     except Exception:
         logger.exception("the search index could not be maintained", extra={"run_id": run.run_id})
         return "failed"
+
+
+def _first_run(ctx: SyncContext, run: SyncRun) -> bool:
+    """The feed's first run (a full one: nothing was read before), and no other ever started: every row in the
+    table was written by this run, through the journal."""
+    if run.mode != FULL:
+        return False
+    runs, _ = ctx.runs.list_runs(run.feed, 2)
+    return [other.run_id for other in runs] == [run.run_id]
 
 
 def rebuild_search_index(ctx: SyncContext) -> None:

@@ -86,10 +86,26 @@ def test_a_copy_that_drifted_loads_the_newer_snapshot(ctx, monkeypatch):
     assert total(live.current()) == 10 and live.current().drift == 0
 
 
+def test_the_first_run_builds_from_the_journal_and_later_ones_without_an_index_from_the_table(ctx, monkeypatch):
+    scans = []
+    iter_rows = ctx.feed_rows.iter_rows
+    monkeypatch.setattr(ctx.feed_rows, "iter_rows", lambda: scans.append(1) or iter_rows())
+    start_sync(ctx, trigger="cli")
+    assert scans == [] and ctx.search_index.current().rows == 20  # the feed's first run: the journal holds all
+    ctx.search_index.snapshot = None  # e.g. rows written before the journal existed
+    ctx.clock.advance(hours=1)
+    run = start_sync(ctx, trigger="cli", mode="partial")
+    assert scans == [1] and ctx.search_index.current().rows == 20
+    ctx.clock.advance(hours=1)
+    start_sync(ctx, trigger="cli", mode="full")
+    assert scans == [1, 1]  # a full resync rebuilds from the table: it heals any drift
+    assert run.error is None
+
+
 def test_an_index_that_cannot_be_maintained_does_not_fail_the_sync(ctx, monkeypatch):
     def broken(store):
         raise RuntimeError("throttled")
-    monkeypatch.setattr(search_index, "rebuild_search_index", broken)
+    monkeypatch.setattr(search_index, "compact_search_index", broken)
     run = start_sync(ctx, trigger="cli")
     assert run.error is None and run.rows_changed == 20
 
