@@ -5,7 +5,6 @@ every other outcome is a per-row result or a DestinationError that says what bec
 """
 from __future__ import annotations
 
-import email.utils
 import gzip
 import random
 import time
@@ -18,6 +17,7 @@ import urllib3
 
 from .. import credentials
 from ..domain.batching import ExportBatch
+from ..domain.backoff import backoff_pause, retry_after_seconds
 from ..domain.budget import Deadline
 from ..domain.errors import DestinationError
 from ..domain.feed import RowKey, exported_item
@@ -27,8 +27,6 @@ from ..ports import Destination
 from ..settings import BATCH_MAX_BYTES, DESTINATION_API_KEY_SECRET, DESTINATION_URL, Settings
 
 BATCH_HEADER = "X-Catalog-Sync-Batch"
-BACKOFF_BASE_SECONDS = 0.5
-BACKOFF_CAP_SECONDS = 20.0
 MIN_ATTEMPT_SECONDS = 0.5  # a request is not started with less time than this left
 CONNECT_TIMEOUT_SECONDS = 5.0
 READ_TIMEOUT_SECONDS = 10.0  # a read-back (the product detail's discrepancy check) waits at most this
@@ -55,21 +53,6 @@ class _Answer:
     status: int
     payload: Any  # the JSON body; None when empty
     content_type: str
-
-
-def _retry_after(value: str | None) -> float | None:
-    """Retry-After in seconds: a number of seconds or an HTTP date."""
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        moment = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, moment.timestamp() - time.time())
 
 
 def _message(payload: Any) -> str:
@@ -212,8 +195,7 @@ class HttpDestination(Destination):
             try:
                 return self._once(body, batch.batch_id, deadline)
             except _Transient as error:
-                pause = max(self._rng.uniform(0, min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** attempts)),
-                            error.retry_after or 0.0)
+                pause = backoff_pause(attempts, self._rng, error.retry_after)
                 left = deadline.remaining()
                 if pause + MIN_ATTEMPT_SECONDS > left:
                     details = [error.detail] if error.detail else []
@@ -257,7 +239,7 @@ class HttpDestination(Destination):
         status, content_type = response.status, response.headers.get("Content-Type", "")
         if _retryable(status):
             raise _Transient(f"the destination answered {status}", "",
-                             _retry_after(response.headers.get("Retry-After")))
+                             retry_after_seconds(response.headers.get("Retry-After")))
         try:
             payload = orjson.loads(response.data) if response.data else None
         except orjson.JSONDecodeError:

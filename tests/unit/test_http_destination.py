@@ -10,7 +10,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import urllib3
 
-from chalicelib.adapters.http_destination import HttpDestination, _retry_after
+from chalicelib.adapters.http_destination import HttpDestination
+from chalicelib.domain.backoff import retry_after_seconds
 from chalicelib.credentials import CredentialsError
 from chalicelib.domain.batching import decode, pack
 from chalicelib.domain.budget import Deadline
@@ -182,6 +183,6 @@ def test_the_key_is_never_in_its_repr():
 
 
 def test_retry_after_in_seconds_or_as_an_http_date():
-    assert _retry_after("2.5") == 2.5 and _retry_after(None) is None and _retry_after("soon") is None
+    assert retry_after_seconds("2.5") == 2.5 and retry_after_seconds(None) is None and retry_after_seconds("soon") is None
     later = format_datetime(datetime.now(timezone.utc) + timedelta(seconds=30), usegmt=True)
-    assert 25 <= _retry_after(later) <= 30
+    assert 25 <= retry_after_seconds(later) <= 30

@@ -1,7 +1,6 @@
 """HTTP to Magento's REST API: authentication, retries within a budget, and errors a person can act on."""
 from __future__ import annotations
 
-import email.utils
 import json
 import random
 import time
@@ -12,12 +11,11 @@ from urllib.parse import quote, urlencode
 import urllib3
 from oauthlib.oauth1 import SIGNATURE_HMAC_SHA256, Client as OAuth1Client
 
+from ...domain.backoff import backoff_pause, retry_after_seconds
 from ...domain.errors import SourceError
 from ...observability import RETRIES, count, logger
 
 RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
-BACKOFF_BASE_SECONDS = 0.5
-BACKOFF_CAP_SECONDS = 20.0
 
 
 class Auth:
@@ -75,28 +73,13 @@ class RetryPolicy:
     rng: random.Random = field(default_factory=random.Random)
 
     def delay(self, attempt: int, retry_after: float | None) -> float:
-        backoff = self.rng.uniform(0, min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** attempt))
-        return max(backoff, retry_after or 0.0)
+        return backoff_pause(attempt, self.rng, retry_after)
 
 
 class _Retryable(Exception):
     def __init__(self, message: str, retry_after: float | None = None):
         super().__init__(message)
         self.retry_after = retry_after
-
-
-def _retry_after(value: str | None) -> float | None:
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        moment = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, moment.timestamp() - time.time())
 
 
 def _snippet(body: bytes) -> str:
@@ -152,7 +135,7 @@ class MagentoClient:
             raise _Retryable(self._unreachable(shown, getattr(error, "reason", None) or error)) from None
         status, body = response.status, response.data
         if status in RETRYABLE_STATUS:
-            raise _Retryable(f"Magento returned {status} for {shown}", _retry_after(response.headers.get("Retry-After")))
+            raise _Retryable(f"Magento returned {status} for {shown}", retry_after_seconds(response.headers.get("Retry-After")))
         try:
             payload = json.loads(body) if body else None
         except ValueError:
