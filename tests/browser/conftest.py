@@ -1,16 +1,11 @@
 """One local stack per module, Debian's Chromium (never a downloaded browser) and a signed-in page."""
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from chalicelib import settings
-from tests.e2e.test_local_stack import REPO, STACK_FILE, LocalStack, _free_port, _wait_started
+from tests.local_stack import REPO, LocalStack, running_stack
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -33,30 +28,11 @@ def pytest_runtest_makereport(item, call):
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory):
-    port = _free_port()
-    env = {name: value for name, value in os.environ.items()
-           if name not in vars(settings).values() and name != "EVENTS_SECRET"}
-    env.pop("POWERTOOLS_LOG_LEVEL", None)
     # One scheduled sync (at start); the next ones come from change events and the dashboard's force sync.
-    env.update(PORT=str(port), SAMPLE_PRODUCTS=str(PRODUCTS), SYNC_INTERVAL="3600", EVENT_DEBOUNCE_SECONDS="1",
-               COOLDOWN_SECONDS=str(COOLDOWN), MAGENTO_RETRY_BUDGET_SECONDS="2", PYTHONUNBUFFERED="1")
-    STACK_FILE.unlink(missing_ok=True)
-    output = tmp_path_factory.mktemp("browser-stack") / "output.log"
-    with open(output, "wb") as sink:
-        process = subprocess.Popen([sys.executable, "-m", "chalicelib.local"], cwd=REPO, env=env,
-                                   stdin=subprocess.DEVNULL, stdout=sink, stderr=subprocess.STDOUT)
-    handle = LocalStack(process, output, port)
-    try:
-        _wait_started(handle)
+    with running_stack(tmp_path_factory.mktemp("browser-stack"), SAMPLE_PRODUCTS=str(PRODUCTS), SYNC_INTERVAL="3600",
+                       EVENT_DEBOUNCE_SECONDS="1", COOLDOWN_SECONDS=str(COOLDOWN),
+                       MAGENTO_RETRY_BUDGET_SECONDS="2") as handle:
         yield handle
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGINT)
-            try:
-                process.wait(15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(10)
 
 
 @pytest.fixture(scope="session")

@@ -3,9 +3,7 @@ token and curl, and the OpenAPI document held against every answer by a schemath
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import signal
 import subprocess
 import sys
 from typing import Any
@@ -17,9 +15,8 @@ from schemathesis import GenerationMode, openapi
 from schemathesis.checks import (content_type_conformance, not_a_server_error, response_headers_conformance,
                                  response_schema_conformance, status_code_conformance)
 
-from chalicelib import settings as app_settings
 from chalicelib.api.openapi import document
-from tests.e2e.test_local_stack import REPO, STACK_FILE, LocalStack, _free_port, _wait_started
+from tests.local_stack import REPO, LocalStack, running_stack
 
 PRODUCTS = 60
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance,
@@ -29,31 +26,12 @@ EXAMPLES = 8  # per operation and mode: enough to reach every answer, modest for
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory):
-    port = _free_port()
-    env = {name: value for name, value in os.environ.items() if name not in vars(app_settings).values()}
-    env.pop("POWERTOOLS_LOG_LEVEL", None)
     # The sample catalog (quick), the simulated ingestion service as the destination; one sync at start.
-    env.update(PORT=str(port), SOURCE="sample", SAMPLE_PRODUCTS=str(PRODUCTS), SYNC_INTERVAL="3600",
-               PYTHONUNBUFFERED="1")
-    STACK_FILE.unlink(missing_ok=True)
-    output = tmp_path_factory.mktemp("local-stack-api") / "output.log"
-    with open(output, "wb") as sink:
-        process = subprocess.Popen([sys.executable, "-m", "chalicelib.local"], cwd=REPO, env=env,
-                                   stdin=subprocess.DEVNULL, stdout=sink, stderr=subprocess.STDOUT)
-    handle = LocalStack(process, output, port)
-    try:
-        _wait_started(handle)
+    with running_stack(tmp_path_factory.mktemp("local-stack-api"), SOURCE="sample", SAMPLE_PRODUCTS=str(PRODUCTS),
+                       SYNC_INTERVAL="3600") as handle:
         handle.wait_for("the first sync", lambda: (run := handle.status()["last_sync"]) and run["status"] == "Success",
                         60)
         yield handle
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGINT)
-            try:
-                process.wait(15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(10)
 
 
 def _cli_token(user: str) -> str:

@@ -2,10 +2,6 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -20,7 +16,7 @@ from chalicelib import settings
 from chalicelib.adapters.sample_catalog import SampleCatalogSource
 from chalicelib.domain.events import signature_of
 from chalicelib.domain.runs import iso, parse_iso, utcnow
-from tests.e2e.test_local_stack import REPO, STACK_FILE, LocalStack, _free_port, _wait_started
+from tests.local_stack import LocalStack, running_stack
 
 PRODUCTS = 60
 DEBOUNCE = 2
@@ -28,31 +24,12 @@ DEBOUNCE = 2
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory):
-    port = _free_port()
-    env = {name: value for name, value in os.environ.items()
-           if name not in vars(settings).values() and name != "EVENTS_SECRET"}
-    env.pop("POWERTOOLS_LOG_LEVEL", None)
     # One scheduled sync (at start), so that only the event can start the next one.
     # The S3 hub as the destination (still selectable; the default stack's simulated service is tested beside).
-    env.update(PORT=str(port), SOURCE="sample", SAMPLE_PRODUCTS=str(PRODUCTS), SYNC_INTERVAL="3600",
-               EVENT_DEBOUNCE_SECONDS=str(DEBOUNCE), DESTINATION="s3-hub", PYTHONUNBUFFERED="1")
-    STACK_FILE.unlink(missing_ok=True)
-    output = tmp_path_factory.mktemp("local-stack-events") / "output.log"
-    with open(output, "wb") as sink:
-        process = subprocess.Popen([sys.executable, "-m", "chalicelib.local"], cwd=REPO, env=env,
-                                   stdin=subprocess.DEVNULL, stdout=sink, stderr=subprocess.STDOUT)
-    handle = LocalStack(process, output, port)
-    try:
-        _wait_started(handle)
+    with running_stack(tmp_path_factory.mktemp("local-stack-events"), SOURCE="sample",
+                       SAMPLE_PRODUCTS=str(PRODUCTS), SYNC_INTERVAL="3600", EVENT_DEBOUNCE_SECONDS=str(DEBOUNCE),
+                       DESTINATION="s3-hub") as handle:
         yield handle
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGINT)
-            try:
-                process.wait(15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(10)
 
 
 def post_event(stack: LocalStack, payload: dict[str, Any], secret: str | None = None) -> tuple[int, Any]:

@@ -7,128 +7,29 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
 from collections import Counter
-from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import boto3
 import pytest
 
 from chalicelib import settings
 from chalicelib.adapters.magento import MagentoCatalogSource, MagentoClient, OAuth1Auth
-from chalicelib.local.cognito import access_token
+from tests.local_stack import REPO, STACK_FILE, LocalStack, running_stack
 
-REPO = Path(__file__).resolve().parents[2]
-STACK_FILE = REPO / ".local" / "stack.json"
 PRODUCTS = 300
-START_TIMEOUT = 90.0
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class LocalStack:
-    """The stack subprocess, what it wrote to stack.json, and an HTTP helper."""
-
-    def __init__(self, process: subprocess.Popen, output: Path, port: int):
-        self.process = process
-        self.output = output
-        self.base = f"http://127.0.0.1:{port}"
-        self.info: dict[str, Any] = {}
-        self._tokens: dict[str, str] = {}
-
-    def output_tail(self, lines: int = 60) -> str:
-        text = self.output.read_text(encoding="utf-8", errors="replace") if self.output.exists() else ""
-        return "\n".join(text.splitlines()[-lines:])
-
-    def token(self, user: str = "admin") -> str:
-        """An access token of the stack's user (admin or operator), signed in as the dashboard does."""
-        if user not in self._tokens:
-            cognito = self.info["cognito"]
-            credentials = cognito["users"][user]
-            self._tokens[user] = access_token(cognito["endpoint_url"], cognito["region"], cognito["client_id"],
-                                              credentials["username"], credentials["password"])
-        return self._tokens[user]
-
-    def request(self, method: str, path: str, token: str | None = None,
-                body: bytes | None = None) -> tuple[int, dict[str, str], bytes]:
-        request = urllib.request.Request(self.base + path, data=body, method=method)
-        if token:
-            request.add_header("Authorization", f"Bearer {token}")
-        try:
-            with urllib.request.urlopen(request, timeout=10) as response:
-                return response.status, dict(response.headers), response.read()
-        except urllib.error.HTTPError as error:
-            return error.code, dict(error.headers), error.read()
-
-    def get(self, path: str, token: str | None = None) -> tuple[int, dict[str, str], bytes]:
-        return self.request("GET", path, token)
-
-    def status(self) -> dict[str, Any]:
-        code, _, body = self.get("/api/sync/status", self.token())
-        assert code == 200, body
-        return json.loads(body)
-
-    def wait_for(self, what: str, check: Callable[[], Any], timeout: float, every: float = 0.2) -> Any:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, f"the stack exited ({self.process.returncode}) waiting for {what}"
-            if result := check():
-                return result
-            time.sleep(every)
-        pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}")
-
-
-def _wait_started(stack: LocalStack) -> None:
-    def started() -> bool:
-        try:
-            info = json.loads(STACK_FILE.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return False
-        if info.get("pid") != stack.process.pid:  # written by this process, not an earlier stack
-            return False
-        stack.info = info
-        try:
-            return stack.get("/api/health")[0] == 200
-        except OSError:
-            return False
-    stack.wait_for("stack.json and /api/health", started, START_TIMEOUT)
 
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory):
-    port = _free_port()
-    env = {name: value for name, value in os.environ.items()
-           if name not in vars(settings).values()}  # the app's settings come from the stack alone
-    env.pop("POWERTOOLS_LOG_LEVEL", None)  # the tests at large quieten it; the stack's output should be whole
-    env.update(PORT=str(port), SAMPLE_PRODUCTS=str(PRODUCTS), SYNC_INTERVAL="4", BATCH_MAX_ROWS="100",
-               PYTHONUNBUFFERED="1")
-    STACK_FILE.unlink(missing_ok=True)
-    output = tmp_path_factory.mktemp("local-stack") / "output.log"
-    with open(output, "wb") as sink:
-        process = subprocess.Popen([sys.executable, "-m", "chalicelib.local"], cwd=REPO, env=env,
-                                   stdin=subprocess.DEVNULL, stdout=sink, stderr=subprocess.STDOUT)
-    handle = LocalStack(process, output, port)
-    try:
-        try:
-            _wait_started(handle)
-        except BaseException:
-            print(handle.output_tail())
-            raise
+    with running_stack(tmp_path_factory.mktemp("local-stack"), SAMPLE_PRODUCTS=str(PRODUCTS), SYNC_INTERVAL="4",
+                       BATCH_MAX_ROWS="100") as handle:
         yield handle
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait(10)
 
 
 def _magento(stack: LocalStack, path: str, body: dict | None = None) -> Any:
