@@ -24,7 +24,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/python -m chalicelib.local
+	$(BIN)/python -m local_stack
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -5,7 +5,7 @@ import time
 from dataclasses import replace
 from math import ceil
 
-from chalicelib.local import moto_patched
+from local_stack import moto_patched
 from .common import RequestCounter, Result, create_resources, products_for_rows
 
 NAME = "requests"

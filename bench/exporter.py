@@ -32,7 +32,7 @@ def _free_port() -> int:
 
 def _service() -> tuple[subprocess.Popen, str]:
     port = _free_port()
-    process = subprocess.Popen([sys.executable, "-m", "chalicelib.local.ingestion", "--port", str(port),
+    process = subprocess.Popen([sys.executable, "-m", "local_stack.ingestion", "--port", str(port),
                                 "--api-key", API_KEY], cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -56,7 +56,7 @@ def _measure(batch_size: int, rows: int, base: str) -> dict:
     from moto import mock_aws
 
     from chalicelib import container
-    from chalicelib.local.moto_patched import patch_transactions
+    from local_stack.moto_patched import patch_transactions
     from chalicelib.services.export import export_batch
     from chalicelib.services.sync import start_sync
 

@@ -63,7 +63,7 @@ def _pull(url: str, integration: dict, page_size: int) -> tuple[int, float, Coun
 
 def _simulator(products: int) -> tuple[subprocess.Popen, str]:
     port = _free_port()
-    process = subprocess.Popen([sys.executable, "-m", "chalicelib.local.magento", "--port", str(port),
+    process = subprocess.Popen([sys.executable, "-m", "local_stack.magento", "--port", str(port),
                                 "--products", str(products), "--lenient"], cwd=REPO,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
@@ -97,7 +97,7 @@ def run(args) -> Result:
     (small, small_rows, _, _, small_peak), (large, rows, seconds, kinds, peak) = figures
     requests = sum(kinds.values())
     result = Result(NAME, TITLE, GOAL)
-    result.add("simulated Magento", "`python -m chalicelib.local.magento --lenient` (a subprocess; no schema "
+    result.add("simulated Magento", "`python -m local_stack.magento --lenient` (a subprocess; no schema "
                "check per answer), 2.4 paging, OAuth 1.0a signed requests")
     result.add("products / store views", f"{large:,} / 3 (default, french on website base; german on eu)")
     result.add("rows read (product × store view of its website)", rows)

@@ -237,7 +237,7 @@ def _measure(server: MotoProcess, rows: int) -> dict:
 def _result(f: dict, rows: int) -> Result:
     result = Result(NAME, TITLE, GOAL)
     result.add("feed rows in the table / in the index", f"{rows:,} / {f['index_rows']:,}")
-    result.add("moto server", "`python -m chalicelib.local.moto_patched` (the local stack's), a subprocess")
+    result.add("moto server", "`python -m local_stack.moto_patched` (the local stack's), a subprocess")
     result.add("load: BatchWriteItem of the rows, s (setup, not measured)", f["load_s"])
     result.add("moto server peak memory (VmHWM), MB", f["server_peak_mb"])
     result.add("snapshot build from the rows (sort + encode), s (the sync's side)", f["build_s"])

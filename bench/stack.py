@@ -15,7 +15,7 @@ TITLE = "Full sync on the embedded stack (moto server)"
 GOAL_RATIO = 2.0
 GOAL = f"full sync + export wall time ≤ {GOAL_RATIO:g} × the emulator's floor, at 100,000 rows"
 GOAL_ROWS = 100_000
-DEFAULT_ROWS = 1_000  # stock moto: marks cost O(rows²) (see chalicelib/local/moto_patched.py); 100,000 rows would take days
+DEFAULT_ROWS = 1_000  # stock moto: marks cost O(rows²) (see local_stack/moto_patched.py); 100,000 rows would take days
 DEFAULT_ROWS_FIXED = GOAL_ROWS  # about 7 minutes with the fix
 
 
@@ -97,7 +97,7 @@ def run(args) -> Result:
     ratio = pipe["total_s"] / floor["total_s"]
     result = Result(f"{NAME}-motofix" if fixed else NAME, TITLE + (" with the moto fix" if fixed else ""), GOAL)
     result.add("moto server", "stock `python -m moto.server`" if not fixed else
-               "`python -m chalicelib.local.moto_patched` (the local stack's moto server: TransactWriteItems backup fix, DynamoDB requests one at a time)")
+               "`python -m local_stack.moto_patched` (the local stack's moto server: TransactWriteItems backup fix, DynamoDB requests one at a time)")
     result.add("exporter threads", args.exporters)
     result.add("rows N / messages M", f"{n:,} / {final.batches_total or 0:,}")
     result.add("run status", f"{final.status} ({final.rows_exported:,} rows exported)")

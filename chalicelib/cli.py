@@ -138,7 +138,7 @@ def _token(user: str, local: bool, out: TextIO) -> int:
     """USER_PASSWORD_AUTH against the pool (moto's locally); the token goes to stdout alone, for $(...)."""
     from botocore.exceptions import BotoCoreError, ClientError
 
-    from .local.cognito import access_token
+    from .adapters.cognito_sign_in import access_token
     from .settings import load
 
     if local:

@@ -88,7 +88,7 @@ def _upload_package(session, bucket: str, package: Path) -> str:
 
 
 def site_config(outputs: dict[str, str], region: str) -> dict[str, Any]:
-    """The dashboard's /config.json, in the shape the local stack serves it (chalicelib/local/stack.py)."""
+    """The dashboard's /config.json, in the shape the local stack serves it (local_stack/stack.py)."""
     return {"apiBase": "/api", "cognito": {"region": region, "userPoolId": outputs["UserPoolId"],
                                            "clientId": outputs["DashboardClientId"],
                                            "endpoint": f"https://cognito-idp.{region}.amazonaws.com/"}}

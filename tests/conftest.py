@@ -65,7 +65,7 @@ def fake_trigger() -> InMemorySyncTrigger:
 
 @pytest.fixture(scope="session")
 def _ingestion_service():
-    from chalicelib.local.ingestion import IngestionService
+    from local_stack.ingestion import IngestionService
 
     service = IngestionService(api_key=INGESTION_KEY)
     service.start()

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.local_stack import REPO, LocalStack, running_stack
+from tests.stack_process import REPO, LocalStack, running_stack
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

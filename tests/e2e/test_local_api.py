@@ -16,7 +16,7 @@ from schemathesis.checks import (content_type_conformance, not_a_server_error, r
                                  response_schema_conformance, status_code_conformance)
 
 from chalicelib.api.openapi import document
-from tests.local_stack import REPO, LocalStack, running_stack
+from tests.stack_process import REPO, LocalStack, running_stack
 
 PRODUCTS = 60
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance,

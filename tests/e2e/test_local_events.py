@@ -16,7 +16,7 @@ from chalicelib import settings
 from chalicelib.adapters.sample_catalog import SampleCatalogSource
 from chalicelib.domain.events import signature_of
 from chalicelib.domain.runs import iso, parse_iso, utcnow
-from tests.local_stack import LocalStack, running_stack
+from tests.stack_process import LocalStack, running_stack
 
 PRODUCTS = 60
 DEBOUNCE = 2

@@ -20,7 +20,7 @@ import pytest
 
 from chalicelib import settings
 from chalicelib.adapters.magento import MagentoCatalogSource, MagentoClient, OAuth1Auth
-from tests.local_stack import REPO, STACK_FILE, LocalStack, running_stack
+from tests.stack_process import REPO, STACK_FILE, LocalStack, running_stack
 
 PRODUCTS = 300
 

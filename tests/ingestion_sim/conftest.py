@@ -10,7 +10,7 @@ from typing import Any, Mapping
 import pytest
 import urllib3
 
-from chalicelib.local.ingestion import IngestionService
+from local_stack.ingestion import IngestionService
 
 KEY = "test-key"
 START = datetime(2026, 11, 22, 5, 19, 0, tzinfo=timezone.utc)

@@ -101,7 +101,7 @@ def test_unknown_admin_endpoints_and_bad_bodies(client):
 
 
 def test_the_command_line_serves_until_stopped():
-    process = subprocess.Popen([sys.executable, "-m", "chalicelib.local.ingestion", "--port", "0", "--api-key", "k"],
+    process = subprocess.Popen([sys.executable, "-m", "local_stack.ingestion", "--port", "0", "--api-key", "k"],
                                stdout=subprocess.PIPE, text=True)
     try:
         first = process.stdout.readline()

@@ -1,7 +1,7 @@
 """The API key: 401 without it, 403 when wrong, on deliveries and queries alike; the admin needs none."""
 from __future__ import annotations
 
-from chalicelib.local.ingestion import IngestionService
+from local_stack.ingestion import IngestionService
 
 from .conftest import KEY, Client, item
 

@@ -10,7 +10,7 @@ import pytest
 from chalicelib.adapters.magento import BearerAuth, MagentoCatalogSource, MagentoClient, OAuth1Auth, RetryPolicy
 from chalicelib.domain.errors import InvalidProductError, SourceError
 from chalicelib.domain.feed import build_row
-from chalicelib.local.magento.simulator import MagentoSimulator
+from local_stack.magento.simulator import MagentoSimulator
 
 PRODUCTS = 90
 

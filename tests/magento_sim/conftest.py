@@ -10,7 +10,7 @@ from urllib.parse import quote, urlencode
 
 import pytest
 
-from chalicelib.local.magento import MagentoSimulator, ManualClock
+from local_stack.magento import MagentoSimulator, ManualClock
 
 PRODUCTS = 120
 

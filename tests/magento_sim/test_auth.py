@@ -6,7 +6,7 @@ import time
 import pytest
 from oauthlib.oauth1 import SIGNATURE_HMAC_SHA1, SIGNATURE_HMAC_SHA256, SIGNATURE_PLAINTEXT, Client
 
-from chalicelib.local.magento import MagentoSimulator
+from local_stack.magento import MagentoSimulator
 
 from .conftest import Http, criteria
 

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from chalicelib.local.magento import MagentoSimulator, contract, routes
-from chalicelib.local.magento.errors import MagentoError, ResponseContractError
+from local_stack.magento import MagentoSimulator, contract, routes
+from local_stack.magento.errors import MagentoError, ResponseContractError
 
 from .conftest import Http, criteria
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib.local.magento import MagentoSimulator
+from local_stack.magento import MagentoSimulator
 
 from .conftest import PRODUCTS, Http, criteria, sku_path
 

@@ -1,8 +1,8 @@
 """What `make run` gives the app as its destination: the simulated ingestion service by default."""
 from pathlib import Path
 
-from chalicelib.local import environment
-from chalicelib.local.report import banner
+from local_stack import environment
+from local_stack.report import banner
 
 
 def test_the_simulated_ingestion_service_is_the_default_destination():

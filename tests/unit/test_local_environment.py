@@ -1,7 +1,7 @@
 """What `make run` gives the app: the simulated Magento by default, a real store or the sample on request."""
 from pathlib import Path
 
-from chalicelib.local import environment
+from local_stack import environment
 
 
 def test_the_simulated_magento_is_the_default_source():

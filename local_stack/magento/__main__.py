@@ -1,4 +1,4 @@
-"""`python -m chalicelib.local.magento --port 8081 --products 2000`: run the simulator until interrupted."""
+"""`python -m local_stack.magento --port 8081 --products 2000`: run the simulator until interrupted."""
 from __future__ import annotations
 
 import argparse
@@ -8,7 +8,7 @@ from .simulator import MagentoSimulator
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m chalicelib.local.magento", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m local_stack.magento", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8081)
     parser.add_argument("--products", type=int, default=2000)

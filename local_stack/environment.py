@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
-from .. import credentials, settings
+from chalicelib import credentials, settings
 
 REGION = "us-east-1"
 HUB_BUCKET = "catalog-sync-hub-local"

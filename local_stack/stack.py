@@ -19,7 +19,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from chalice.config import Config
 from chalice.local import LocalChalice, LocalGateway
 
-from .. import credentials, settings
+from chalicelib import credentials, settings
 from . import environment
 from .cognito import provision_sign_in
 from .events import lambda_context

@@ -17,7 +17,7 @@ from typing import Any, Callable, Iterator
 import pytest
 
 from chalicelib import credentials, settings
-from chalicelib.local.cognito import access_token
+from chalicelib.adapters.cognito_sign_in import access_token
 
 REPO = Path(__file__).resolve().parents[1]
 STACK_FILE = REPO / ".local" / "stack.json"
@@ -110,7 +110,7 @@ def running_stack(tmp_dir: Path, **env: str) -> Iterator[LocalStack]:
     STACK_FILE.unlink(missing_ok=True)
     output = tmp_dir / "output.log"
     with open(output, "wb") as sink:
-        process = subprocess.Popen([sys.executable, "-m", "chalicelib.local"], cwd=REPO, env=environment,
+        process = subprocess.Popen([sys.executable, "-m", "local_stack"], cwd=REPO, env=environment,
                                    stdin=subprocess.DEVNULL, stdout=sink, stderr=subprocess.STDOUT)
     handle = LocalStack(process, output, port)
     try:

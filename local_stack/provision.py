@@ -7,7 +7,7 @@ from typing import Any
 
 import boto3
 
-from ..settings import DEAD_LETTER_QUEUE, EXPORT_QUEUE, TRIGGER_QUEUE, Settings
+from chalicelib.settings import DEAD_LETTER_QUEUE, EXPORT_QUEUE, TRIGGER_QUEUE, Settings
 
 MAX_RECEIVES = 3
 # Short, so that a failed batch is retried (and reaches the DLQ) within seconds, not minutes.
@@ -39,7 +39,7 @@ def _queue(sqs: Any, name: str, **attributes: str) -> tuple[str, str]:
 
 def provision(settings: Settings, hub_bucket: str) -> Resources:
     """The same tables production uses (from the PynamoDB models), the queue pair and the bucket."""
-    from ..adapters import dynamo_models  # after the environment points PynamoDB at moto
+    from chalicelib.adapters import dynamo_models  # after the environment points PynamoDB at moto
 
     dynamo_models.bind(settings)
     dynamo_models.create_tables()

@@ -7,10 +7,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
-from botocore import UNSIGNED
-from botocore.config import Config
 
-from ..domain.access import ADMINS_GROUP, OPERATORS_GROUP
+from chalicelib.domain.access import ADMINS_GROUP, OPERATORS_GROUP
 
 POOL_NAME = "catalog-sync-local"
 DASHBOARD_CLIENT = "catalog-sync-dashboard"
@@ -61,12 +59,3 @@ def provision_sign_in(endpoint_url: str, region: str, force_sync_scope: str) -> 
         idp.admin_add_user_to_group(UserPoolId=pool_id, Username=name, GroupName=group)
         users[name] = {"username": name, "password": password, "group": group}
     return SignIn(endpoint_url, region, pool_id, client_id, users)
-
-
-def access_token(endpoint_url: str | None, region: str, client_id: str, username: str, password: str) -> str:
-    """Sign in with a password (USER_PASSWORD_AUTH) and return the access token; an unsigned call, as a browser's."""
-    idp: Any = boto3.client("cognito-idp", endpoint_url=endpoint_url, region_name=region,
-                            config=Config(signature_version=UNSIGNED))
-    result = idp.initiate_auth(AuthFlow="USER_PASSWORD_AUTH", ClientId=client_id,
-                               AuthParameters={"USERNAME": username, "PASSWORD": password})
-    return result["AuthenticationResult"]["AccessToken"]

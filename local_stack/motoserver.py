@@ -42,7 +42,7 @@ class MotoServer:
         self._log_path.parent.mkdir(parents=True, exist_ok=True)
         with open(self._log_path, "wb") as log:  # kept apart: its output is not the stack's
             self._process = subprocess.Popen(
-                [sys.executable, "-m", "chalicelib.local.moto_patched", "-H", HOST, "-p", str(self.port)],
+                [sys.executable, "-m", "local_stack.moto_patched", "-H", HOST, "-p", str(self.port)],
                 cwd=_REPO, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                 # Its own session: Ctrl-C reaches the stack only, which then stops moto in order.
                 start_new_session=True, preexec_fn=_die_with_parent if sys.platform == "linux" else None)

@@ -1,4 +1,4 @@
-"""`python -m chalicelib.local.ingestion --port 8082 --api-key KEY`: run the ingestion service until interrupted."""
+"""`python -m local_stack.ingestion --port 8082 --api-key KEY`: run the ingestion service until interrupted."""
 from __future__ import annotations
 
 import argparse
@@ -8,7 +8,7 @@ from .service import DEFAULT_API_KEY, REJECT_MODES, IngestionService
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m chalicelib.local.ingestion", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m local_stack.ingestion", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8082)
     parser.add_argument("--api-key", default=DEFAULT_API_KEY)

@@ -1,4 +1,4 @@
-"""moto's server with two DynamoDB fixes the local stack needs (``python -m chalicelib.local.moto_patched``).
+"""moto's server with two DynamoDB fixes the local stack needs (``python -m local_stack.moto_patched``).
 
 1. moto 5.2's TransactWriteItems deep-copies the whole table once per action, for its rollback: a
    100-row transaction on a 5,600-row feed table takes about a minute, and the rollback (the table

@@ -1,4 +1,0 @@
-"""`python -m chalicelib.local` (what `make run` runs): start the embedded local stack."""
-from .stack import main
-
-raise SystemExit(main())
