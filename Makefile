@@ -26,7 +26,9 @@ $(STAMP): requirements.txt requirements-dev.txt
 run: $(STAMP)
 	$(BIN)/python -m local_stack
 
+# Lint and types first (seconds), then the suite.
 test: $(STAMP)
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
 unit: $(STAMP)

@@ -4,8 +4,8 @@ from chalice import Chalice, Rate
 from chalicelib import container
 from chalicelib.api import api
 from chalicelib.observability import invocation
-from chalicelib.services.export import export_batch as export_one_batch
 from chalicelib.services.events import run_requested_sync
+from chalicelib.services.export import export_batch as export_one_batch
 from chalicelib.services.export import fail_dead_batch as fail_one_batch
 from chalicelib.services.sync import scheduled_sync
 from chalicelib.settings import DEAD_LETTER_QUEUE, EXPORT_QUEUE, SYNC_SCHEDULE_HOURS, TRIGGER_QUEUE

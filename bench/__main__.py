@@ -18,7 +18,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, help="catalog rows (default: each benchmark's own)")
     parser.add_argument("--repeat", type=int, default=5, help="timed repetitions where a benchmark repeats")
     parser.add_argument("--exporters", type=int, default=2, help="exporter threads of the stack benchmark")
-    parser.add_argument("--moto-fix", action="store_true", help="stack: run moto as the local stack does (local_stack.moto_patched: "
+    parser.add_argument("--moto-fix", action="store_true",
+                        help="stack: run moto as the local stack does (local_stack.moto_patched: "
                         "its DynamoDB fixes; recorded as its own section, stack-motofix)")
     parser.add_argument("--write", action="store_true", help="update BENCHMARKS.md with the figures")
     args = parser.parse_args(argv)

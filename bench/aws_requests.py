@@ -6,6 +6,7 @@ from dataclasses import replace
 from math import ceil
 
 from local_stack import moto_patched
+
 from .common import RequestCounter, Result, create_resources, products_for_rows
 
 NAME = "requests"

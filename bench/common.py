@@ -7,9 +7,10 @@ import statistics
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Iterator
+from pathlib import Path
 
 REGION = "us-east-1"
 HUB_BUCKET = "catalog-sync-bench-hub"
@@ -37,7 +38,7 @@ class RequestCounter:
         self._lock = threading.Lock()
 
     @contextmanager
-    def counting(self) -> Iterator["RequestCounter"]:
+    def counting(self) -> Iterator[RequestCounter]:
         from botocore.client import BaseClient
 
         original = BaseClient._make_api_call
@@ -121,8 +122,9 @@ def markdown_table(header: list[str], rows: list[list[str]]) -> str:
 
 
 def machine() -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")),
-               platform.processor() or "unknown CPU") if os.path.exists("/proc/cpuinfo") else platform.processor()
+    lines = Path("/proc/cpuinfo").read_text().splitlines() if os.path.exists("/proc/cpuinfo") else []
+    cpu = next((line.split(":", 1)[1].strip() for line in lines if line.startswith("model name")),
+               platform.processor() or "unknown CPU")
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     return (f"nproc {len(os.sched_getaffinity(0))} ({cpu}), Python {platform.python_version()}, "
             f"{platform.system()} {platform.release()}; load average before the run {load}")

@@ -56,9 +56,9 @@ def _measure(batch_size: int, rows: int, base: str) -> dict:
     from moto import mock_aws
 
     from chalicelib import container
-    from local_stack.moto_patched import patch_transactions
     from chalicelib.services.export import export_batch
     from chalicelib.services.sync import start_sync
+    from local_stack.moto_patched import patch_transactions
 
     patch_transactions()  # moto's whole-table copy per transaction item would measure moto, not the exporter
     with mock_aws():

@@ -10,6 +10,7 @@ import time
 import urllib.request
 from collections import Counter
 from pathlib import Path
+from typing import ClassVar
 
 from .common import Result
 
@@ -46,7 +47,7 @@ def _pull(url: str, integration: dict, page_size: int) -> tuple[int, float, Coun
     from chalicelib.adapters.magento import MagentoCatalogSource, MagentoClient, OAuth1Auth
 
     class CountingClient(MagentoClient):
-        kinds: Counter = Counter()
+        kinds: ClassVar[Counter] = Counter()
 
         def get(self, store, path, params=()):
             self.kinds[_kind(path)] += 1
@@ -111,7 +112,8 @@ def run(args) -> Result:
     result.tables.append(("Requests by kind", ["kind", "requests", "per 1,000 rows"],
                           [[kind, count, f"{1000 * count / rows:.1f}"] for kind, count in kinds.most_common()]))
     result.met = peak - small_peak <= MEMORY_SLACK_MB
-    result.verdict = (f"{rows / seconds:,.0f} rows/s, {1000 * requests / rows:.0f} requests per 1,000 rows; peak memory "
+    result.verdict = (f"{rows / seconds:,.0f} rows/s, {1000 * requests / rows:.0f} requests per 1,000 rows; "
+                      f"peak memory "
                       f"{small_peak:.0f} MB at {small:,} products and {peak:.0f} MB at {large:,}: "
                       + ("bounded." if result.met else "it grows with the catalog."))
     return result

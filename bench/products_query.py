@@ -228,7 +228,8 @@ def _measure(server: MotoProcess, rows: int) -> dict:
     final_pending = search_products(ctx, status="pending")["total"]
     container.reset()
     return {"load_s": load_s, "build_s": build_s, "snapshot_bytes": len(data), "chunks": published.chunks,
-            "cold_s": cold_s, "index_mb": index_mb, "held_mb": held_mb, "index_rows": len(index), "timings": timings, "totals": totals,
+            "cold_s": cold_s, "index_mb": index_mb, "held_mb": held_mb, "index_rows": len(index),
+            "timings": timings, "totals": totals,
             "searches": searches, "status_ms": status_ms, "status_requests": status_counter.snapshot(),
             "marked": marked, "pending_before": len(to_mark) + marked, "pending_after": final_pending,
             "calls": calls}

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from .common import Result, markdown_table
@@ -23,7 +23,7 @@ def render(result: Result, command: str, machine: str) -> str:
         f"- Goal: {result.goal}",
         f"- Command: `{command}`",
         f"- Machine: {machine}",
-        f"- Date: {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC",
+        f"- Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
         f"- Verdict: {verdict} — {result.verdict}",
         "",
         markdown_table(["metric", "value"], [list(m) for m in result.metrics]),

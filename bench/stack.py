@@ -97,7 +97,8 @@ def run(args) -> Result:
     ratio = pipe["total_s"] / floor["total_s"]
     result = Result(f"{NAME}-motofix" if fixed else NAME, TITLE + (" with the moto fix" if fixed else ""), GOAL)
     result.add("moto server", "stock `python -m moto.server`" if not fixed else
-               "`python -m local_stack.moto_patched` (the local stack's moto server: TransactWriteItems backup fix, DynamoDB requests one at a time)")
+               "`python -m local_stack.moto_patched` (the local stack's moto server: TransactWriteItems backup "
+               "fix, DynamoDB requests one at a time)")
     result.add("exporter threads", args.exporters)
     result.add("rows N / messages M", f"{n:,} / {final.batches_total or 0:,}")
     result.add("run status", f"{final.status} ({final.rows_exported:,} rows exported)")

@@ -22,19 +22,20 @@ def _free_port() -> int:
 
 
 class MotoProcess:
-    """``python -m moto.server`` (or ``-m local_stack.moto_patched``: the local stack's server, with its DynamoDB fixes)."""
+    """``python -m moto.server`` (or ``-m local_stack.moto_patched``: the local stack's server, with its "
+      "DynamoDB fixes)."""
 
     def __init__(self, fixed: bool = False, memory_limit_mb: int = 6_000):
         self.port = _free_port()
         self.url = f"http://{HOST}:{self.port}"
         module = "local_stack.moto_patched" if fixed else "moto.server"
         self.command = [sys.executable, "-m", module, "-H", HOST, "-p", str(self.port)]
-        self._log = tempfile.NamedTemporaryFile(prefix="bench-moto-", suffix=".log", delete=False)
+        self._log = tempfile.NamedTemporaryFile(prefix="bench-moto-", suffix=".log", delete=False)  # noqa: SIM115  (closed in stop())
         self._process: subprocess.Popen | None = None
         self.memory_limit_mb = memory_limit_mb
         self.over_memory = False
 
-    def __enter__(self) -> "MotoProcess":
+    def __enter__(self) -> MotoProcess:
         self._process = subprocess.Popen(self.command, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=self._log,
                                          stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 30

@@ -6,7 +6,7 @@ import json
 import os
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
@@ -68,7 +68,7 @@ def _bar(run: SyncRun, width: int = 30) -> str:
 
 def _wait(ctx, run: SyncRun, timeout: float | None, out: TextIO) -> SyncRun:
     deadline = time.monotonic() + (timeout if timeout is not None else
-                                   max(1.0, (parse_iso(run.deadline_at) - datetime.now(timezone.utc)).total_seconds()))
+                                   max(1.0, (parse_iso(run.deadline_at) - datetime.now(UTC)).total_seconds()))
     interactive = out.isatty()
     last = ""
     while run.status == IN_PROGRESS and time.monotonic() < deadline:
@@ -85,7 +85,7 @@ def _wait(ctx, run: SyncRun, timeout: float | None, out: TextIO) -> SyncRun:
 
 
 def _summary(run: SyncRun) -> str:
-    end = parse_iso(run.finished_at) if run.finished_at else datetime.now(timezone.utc)
+    end = parse_iso(run.finished_at) if run.finished_at else datetime.now(UTC)
     duration = (end - parse_iso(run.started_at)).total_seconds()
     lines = [f"run {run.run_id}: {STATUS_LABELS[run.status]}",
              f"  mode {run.mode}, trigger {run.trigger}, destination {run.destination}",

@@ -9,7 +9,7 @@ without touching the secret.
 from __future__ import annotations
 
 import os
-from typing import Mapping
+from collections.abc import Mapping
 
 from .domain.errors import CatalogSyncError
 

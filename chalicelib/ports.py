@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Collection, Iterable, Iterator, Mapping
+from typing import Any
 
 from .domain.batching import ExportBatch
 from .domain.budget import Deadline
 from .domain.events import DirtyEntry
-from .domain.feed import FeedRow, RowKey, StoreView, StoredState
+from .domain.feed import FeedRow, RowKey, StoredState, StoreView
 from .domain.runs import SyncRun
 
 # A source product record, one product in one store view. Keys: store_view_code, product_id, sku,
@@ -166,7 +167,8 @@ class RunStore(ABC):
     def latest(self, feed: str) -> SyncRun | None: ...
 
     @abstractmethod
-    def list_runs(self, feed: str, limit: int, after: RunCursor | None = None) -> tuple[list[SyncRun], RunCursor | None]:
+    def list_runs(self, feed: str, limit: int,
+                  after: RunCursor | None = None) -> tuple[list[SyncRun], RunCursor | None]:
         """Runs of ``feed``, newest first, from just after ``after``; and where the next page starts (None: no more)."""
 
     @abstractmethod

@@ -86,9 +86,8 @@ def _tables() -> dict[str, dict]:
 def main() -> None:
     sys.path.insert(0, str(ROOT))
     os.chdir(ROOT)
-    from chalicelib import observability, settings
-
     import app as application
+    from chalicelib import observability, settings
 
     manifest = {
         "python": f"{sys.version_info.major}.{sys.version_info.minor}",

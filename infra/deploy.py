@@ -207,7 +207,8 @@ def destroy(stage: str, delete_data: bool) -> None:
         _delete_data(session, retained)
     elif retained:
         print("Retained (data): " + ", ".join(f"{name} {item['PhysicalResourceId']}" for name, item in retained.items())
-              + "\nThey stay (a new deploy creates new ones) until deleted by hand; `make destroy DELETE_DATA=1` deletes "
+              + "\nThey stay (a new deploy creates new ones) until deleted by hand; `make destroy "
+                "DELETE_DATA=1` deletes "
               "them together with the stack.")
     if _stack_exists(session, _artifacts_stack(stage)):
         _empty_bucket(session, _outputs(session, _artifacts_stack(stage))["ArtifactBucketName"])

@@ -31,7 +31,7 @@ def _table(resource: str, actions: list[str]) -> Statement:
 def _index(resource: str, index: str) -> Statement:
     """Query on one index only (the table itself is not queried)."""
     return {"Effect": "Allow", "Action": ["dynamodb:Query"],
-            "Resource": [{"Fn::Sub": "${%s.Arn}/index/%s" % (resource, index)}]}
+            "Resource": [{"Fn::Sub": f"${{{resource}.Arn}}/index/{index}"}]}
 
 
 def _send(queue: str) -> Statement:
@@ -58,7 +58,7 @@ def _logs(function_name: str) -> Statement:
     """Its own log group only (created by the template with a retention, so no logs:CreateLogGroup)."""
     return {"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
             "Resource": [{"Fn::Sub": "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:"
-                                     "/aws/lambda/%s:*" % function_name}]}
+                                     f"/aws/lambda/{function_name}:*"}]}
 
 
 XRAY: Statement = {"Effect": "Allow", "Action": ["xray:PutTelemetryRecords", "xray:PutTraceSegments"],

@@ -26,7 +26,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import iam  # noqa: E402  (infra/iam.py, beside this file)
+import iam
 
 ROOT = Path(__file__).resolve().parent.parent
 INFRA = ROOT / "infra"
@@ -189,7 +189,7 @@ def _functions(manifest: dict, config: dict, stage: str) -> dict[str, Any]:
             queue = trigger_role(manifest, spec)
             function["Properties"]["Events"] = {spec["event"]: {"Properties": {
                 # chalice names the queue in a Fn::Sub; the stack's own queue (per stage) replaces it
-                "Queue": {"Fn::Sub": "${%s.Arn}" % QUEUE_RESOURCES[queue]},
+                "Queue": {"Fn::Sub": f"${{{QUEUE_RESOURCES[queue]}.Arn}}"},
                 "ScalingConfig": {"MaximumConcurrency": CONSUMER_CONCURRENCY[queue]},
             }}}
         if spec["kind"] == "api":

@@ -4,7 +4,6 @@ from __future__ import annotations
 import secrets
 import string
 from dataclasses import dataclass, field
-from typing import Any
 
 import boto3
 

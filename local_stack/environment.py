@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
 
 from chalicelib import credentials, settings
 
@@ -42,7 +42,7 @@ class LocalOptions:
     ingestion_port: int = 0  # the simulated ingestion service's port; 0: any free one
 
     @classmethod
-    def load(cls, env: Mapping[str, str] = os.environ) -> "LocalOptions":
+    def load(cls, env: Mapping[str, str] = os.environ) -> LocalOptions:
         return cls(port=_whole(env, "PORT", 8000, 1), sync_interval=_whole(env, "SYNC_INTERVAL", 3600, 1),
                    export_workers=_whole(env, "EXPORT_WORKERS", 2, 1),
                    magento_port=_whole(env, "MAGENTO_SIM_PORT", 0, 0),

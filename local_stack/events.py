@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
-from typing import Any, Mapping
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
 
 from chalice.local import LambdaContext
 
@@ -47,7 +48,7 @@ def sqs_event(message: Mapping[str, Any], queue_arn: str, region: str) -> dict[s
 
 def scheduled_event(rule_name: str, region: str, now: datetime | None = None) -> dict[str, Any]:
     """The EventBridge (CloudWatch Events) event of a schedule rule firing."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     return {
         "version": "0",
         "id": str(uuid.uuid4()),

@@ -1,6 +1,7 @@
 """A moto server in a subprocess on 127.0.0.1: the local stack's AWS."""
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import signal
 import socket
@@ -23,10 +24,8 @@ def free_port() -> int:
 
 def _die_with_parent() -> None:
     # If the stack is killed outright (SIGKILL), the kernel still stops moto instead of orphaning it.
-    try:
+    with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
 
 
 class MotoServer:
@@ -38,7 +37,7 @@ class MotoServer:
         self._log_path = log_path
         self._process: subprocess.Popen | None = None
 
-    def start(self, timeout: float = 30.0) -> "MotoServer":
+    def start(self, timeout: float = 30.0) -> MotoServer:
         self._log_path.parent.mkdir(parents=True, exist_ok=True)
         with open(self._log_path, "wb") as log:  # kept apart: its output is not the stack's
             self._process = subprocess.Popen(

@@ -25,7 +25,7 @@ class _Handler(BaseHTTPRequestHandler):
     dashboard: Path
     site_config: bytes
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+    def log_message(self, format: str, *args: Any) -> None:
         pass  # a line per request would bury the sync's logs; errors are logged where they happen
 
     def _route(self) -> None:

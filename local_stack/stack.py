@@ -20,6 +20,7 @@ from chalice.config import Config
 from chalice.local import LocalChalice, LocalGateway
 
 from chalicelib import credentials, settings
+
 from . import environment
 from .cognito import provision_sign_in
 from .events import lambda_context

@@ -11,15 +11,22 @@ from chalicelib import container, observability
 from chalicelib.adapters import dynamo_models
 from chalicelib.services.context import SyncContext
 from chalicelib.settings import Settings
-from tests.fakes import (InMemoryControlStore, InMemoryFeedStore, InMemoryQueue, InMemoryRunStore,
-                         InMemorySource, InMemorySyncTrigger, RecordingDestination)
+from tests.fakes import (
+    InMemoryControlStore,
+    InMemoryFeedStore,
+    InMemoryQueue,
+    InMemoryRunStore,
+    InMemorySource,
+    InMemorySyncTrigger,
+    RecordingDestination,
+)
 
 # No test may reach a real AWS account, whatever the machine's environment holds.
 for _name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
     os.environ.pop(_name, None)
 os.environ.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION="us-east-1",
-                  POWERTOOLS_SERVICE_NAME="catalog-sync", POWERTOOLS_TRACE_DISABLED="1", POWERTOOLS_METRICS_DISABLED="1",
-                  POWERTOOLS_LOG_LEVEL="WARNING")
+                  POWERTOOLS_SERVICE_NAME="catalog-sync", POWERTOOLS_TRACE_DISABLED="1",
+                  POWERTOOLS_METRICS_DISABLED="1", POWERTOOLS_LOG_LEVEL="WARNING")
 
 HUB_BUCKET = "catalog-sync-hub-test"
 INGESTION_KEY = "test-destination-key"

@@ -2,21 +2,47 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import replace
-from typing import Any, Collection, Iterable, Iterator, Mapping
+from typing import Any
 
 from chalicelib.domain.batching import ExportBatch
 from chalicelib.domain.budget import Deadline
-from chalicelib.domain.errors import (CatalogSyncError, CooldownActiveError, DestinationError, LockHeldError,
-                                      SourceError)
+from chalicelib.domain.errors import CatalogSyncError, CooldownActiveError, DestinationError, LockHeldError, SourceError
 from chalicelib.domain.events import DirtyEntry
-from chalicelib.domain.feed import (DELETED, EXPORTED, FAILED, INVALID, NOT_EXPORTED, PENDING, REJECTED, RETRY,
-                                    FeedRow, RowKey, StoreView, StoredState, exported_item)
+from chalicelib.domain.feed import (
+    DELETED,
+    EXPORTED,
+    FAILED,
+    INVALID,
+    NOT_EXPORTED,
+    PENDING,
+    REJECTED,
+    RETRY,
+    FeedRow,
+    RowKey,
+    StoredState,
+    StoreView,
+    exported_item,
+)
 from chalicelib.domain.runs import IN_PROGRESS, MAX_ERROR_CAUSES, MAX_EXAMPLES_PER_CAUSE, SyncRun
 from chalicelib.domain.search.snapshot import SnapshotError
-from chalicelib.ports import (BatchQueue, CatalogSource, ControlStore, Destination, ExportMark, FeedState,
-                              FeedStore, JournalRecord, Lock, RunCursor, RunStore, SearchIndexStore, SearchSnapshot,
-                              SyncTrigger)
+from chalicelib.ports import (
+    BatchQueue,
+    CatalogSource,
+    ControlStore,
+    Destination,
+    ExportMark,
+    FeedState,
+    FeedStore,
+    JournalRecord,
+    Lock,
+    RunCursor,
+    RunStore,
+    SearchIndexStore,
+    SearchSnapshot,
+    SyncTrigger,
+)
 
 VIEWS = [StoreView("default", "main_store", "base", "USD"), StoreView("french", "main_store", "base", "USD")]
 
@@ -91,7 +117,7 @@ class RecordingDestination(Destination):
         if self.fail_reads:
             raise self.fail_reads
         newest = None
-        for batch, modified_at in zip(self.batches, self.modified_at):
+        for batch, modified_at in zip(self.batches, self.modified_at, strict=False):
             for row in batch.rows:
                 if row.key == RowKey(sku, store_view_code) and (newest is None or modified_at >= newest["modifiedAt"]):
                     newest = exported_item(row.document, row.last_modified, modified_at)
@@ -222,7 +248,8 @@ class InMemoryRunStore(RunStore):
         runs = sorted((r for r in self.runs.values() if r.feed == feed), key=lambda r: r.started_at)
         return copy.deepcopy(runs[-1]) if runs else None
 
-    def list_runs(self, feed: str, limit: int, after: RunCursor | None = None) -> tuple[list[SyncRun], RunCursor | None]:
+    def list_runs(self, feed: str, limit: int,
+                  after: RunCursor | None = None) -> tuple[list[SyncRun], RunCursor | None]:
         runs = sorted((r for r in self.runs.values() if r.feed == feed), key=lambda r: (r.started_at, r.run_id),
                       reverse=True)
         if after is not None:

@@ -30,11 +30,11 @@ class UserPool:
         self.fetches = 0
         self._server: ThreadingHTTPServer | None = None
 
-    def start(self) -> "UserPool":
+    def start(self) -> UserPool:
         pool = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            def do_GET(self) -> None:
                 pool.fetches += 1
                 body = json.dumps(pool.jwks).encode()
                 self.send_response(200)

@@ -2,14 +2,26 @@
 from __future__ import annotations
 
 import time
-from typing import Any, Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
+from typing import Any
 
 from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from ..domain.feed import (DELETED, EXPORTED, FAILED, INVALID, NOT_EXPORTED, PENDING, REJECTED, RETRY, FeedRow, RowKey,
-                           StoredState)
+from ..domain.feed import (
+    DELETED,
+    EXPORTED,
+    FAILED,
+    INVALID,
+    NOT_EXPORTED,
+    PENDING,
+    REJECTED,
+    RETRY,
+    FeedRow,
+    RowKey,
+    StoredState,
+)
 from ..ports import ExportMark, FeedStore
 from .dynamo_models import FeedRowModel as M
 

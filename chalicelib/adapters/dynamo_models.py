@@ -1,8 +1,14 @@
 """PynamoDB models: the DynamoDB tables of feed rows, sync runs (with their batches) and control items."""
 from __future__ import annotations
 
-from pynamodb.attributes import (BinaryAttribute, BooleanAttribute, MapAttribute, NumberAttribute, TTLAttribute,
-                                 UnicodeAttribute)
+from pynamodb.attributes import (
+    BinaryAttribute,
+    BooleanAttribute,
+    MapAttribute,
+    NumberAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+)
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import time
-from datetime import timedelta
+from collections.abc import Mapping
 from dataclasses import fields
-from typing import Mapping
+from datetime import timedelta
 
 from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
@@ -88,7 +88,8 @@ class DynamoRunStore(RunStore):
             return _run(item)
         return None
 
-    def list_runs(self, feed: str, limit: int, after: RunCursor | None = None) -> tuple[list[SyncRun], RunCursor | None]:
+    def list_runs(self, feed: str, limit: int,
+                  after: RunCursor | None = None) -> tuple[list[SyncRun], RunCursor | None]:
         start = None
         if after is not None:  # the index's key of the last run shown: the table's key and the index's
             start = {"feed": {"S": feed}, "started_at": {"S": after.started_at}, "run_id": {"S": after.run_id},
@@ -126,9 +127,9 @@ class DynamoRunStore(RunStore):
                      error_counts: Mapping[str, int], batch_failed: bool,
                      error_examples: Mapping[str, list[dict[str, str]]] | None = None) -> bool:
         batch = B(run_id, _batch_item(batch_no))
-        run_actions = ([R.batches_failed.add(1) if batch_failed else R.batches_done.add(1),
-                        R.rows_exported.add(exported), R.rows_failed.add(failed)] + _count_actions(error_counts)
-                       + _example_actions(error_examples))
+        run_actions = [R.batches_failed.add(1) if batch_failed else R.batches_done.add(1),
+                       R.rows_exported.add(exported),
+                       R.rows_failed.add(failed), *_count_actions(error_counts), *_example_actions(error_examples)]
         for attempt in range(5):
             try:
                 with TransactWrite(connection=self._transactions()) as transaction:

@@ -4,8 +4,8 @@ from __future__ import annotations
 import json
 import secrets
 import time
-from datetime import datetime, timezone
-from typing import Callable
+from collections.abc import Callable
+from datetime import UTC, datetime
 
 from ..domain.runs import iso, utcnow
 from ..domain.search.snapshot import SnapshotError
@@ -36,7 +36,7 @@ class DynamoSearchIndexStore(SearchIndexStore):
         return f"{self._last_ms:013d}#{self._writer}#{self._sequence:010d}"
 
     def append(self, entries: list[bytes]) -> None:
-        expires = datetime.fromtimestamp(self._clock() + JOURNAL_TTL_SECONDS, timezone.utc)
+        expires = datetime.fromtimestamp(self._clock() + JOURNAL_TTL_SECONDS, UTC)
         items = [S(self._journal_pk, self._position(), data=entry, expires=expires) for entry in entries]
         if len(items) == 1:
             items[0].save()

@@ -8,16 +8,17 @@ from __future__ import annotations
 import gzip
 import random
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
 import orjson
 import urllib3
 
 from .. import credentials
-from ..domain.batching import ExportBatch
 from ..domain.backoff import backoff_pause, retry_after_seconds
+from ..domain.batching import ExportBatch
 from ..domain.budget import Deadline
 from ..domain.errors import DestinationError
 from ..domain.feed import RowKey, exported_item

@@ -6,7 +6,8 @@ before the message that carries it is sent, so a mark never reaches the index be
 """
 from __future__ import annotations
 
-from typing import Any, Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
+from typing import Any
 
 from ..domain.feed import DELETED, EXPORTED, FAILED, FeedRow, RowKey, StoredState
 from ..domain.search import journal

@@ -6,9 +6,9 @@ import os
 import random
 import struct
 import tempfile
-from datetime import datetime, timezone
+from collections.abc import Collection, Iterable, Iterator
+from datetime import UTC, datetime
 from hashlib import blake2b
-from typing import Collection, Iterable, Iterator
 
 from ..domain.errors import SourceError
 from ..domain.feed import StoreView
@@ -111,12 +111,12 @@ def _fields(key: str, layout: struct.Struct = _FIELDS) -> tuple[int, ...]:
 
 def _draws(fields: Iterable[int], moduli: tuple[int, ...]) -> list[int]:
     # A 16-bit field modulo at most 1,000 is within 1.5% of uniform: plenty for sample data.
-    return [field % modulus for field, modulus in zip(fields, moduli)]
+    return [field % modulus for field, modulus in zip(fields, moduli, strict=False)]
 
 
 def _instant(text: str) -> datetime:
     moment = datetime.fromisoformat(text)
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 _BASE_INSTANT = _instant(BASE_UPDATED_AT)
@@ -179,7 +179,7 @@ class SampleCatalogSource(CatalogSource):
         _instant(now)
         edits = self._read_edits(for_writing=True)
         indexes = [index_of(sku) for sku in skus]
-        for sku, i in zip(skus, indexes):
+        for sku, i in zip(skus, indexes, strict=False):
             if i >= self.size:
                 raise ValueError(f"{sku} is not in this {self.size}-product catalog")
         for i in indexes:
@@ -205,11 +205,11 @@ class SampleCatalogSource(CatalogSource):
             names_de.append(name_de)
             germans.append(german)
             yield record.copy()  # a consumer's change to its record must not reach the other views
-        for record, name_fr in zip(records, names_fr):
+        for record, name_fr in zip(records, names_fr, strict=False):
             copy = record.copy()
             copy["store_view_code"], copy["name"] = "french", name_fr
             yield copy
-        for record, name_de, german in zip(records, names_de, germans):
+        for record, name_de, german in zip(records, names_de, germans, strict=False):
             if german:
                 copy = record.copy()
                 price = record["price"]
@@ -316,7 +316,7 @@ class SampleCatalogSource(CatalogSource):
         os.makedirs(folder, exist_ok=True)
         raw = {sku_of(i): {"rev": rev, "updated_at": at, "deleted": gone}
                for i, (rev, at, gone) in sorted(edits.items())}
-        handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=folder, suffix=".tmp", delete=False)
+        handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=folder, suffix=".tmp", delete=False)  # noqa: SIM115
         try:
             with handle:
                 json.dump(raw, handle, indent=1)

@@ -1,9 +1,10 @@
 """Sign-in on every route but health and change events: a Cognito access token, and a role that allows the route."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextvars import ContextVar
 from functools import wraps
-from typing import Any, Callable
+from typing import Any
 
 from chalice import Response
 

@@ -2,7 +2,8 @@
 other origins get no CORS headers at all."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from chalice import Response
 

@@ -47,7 +47,8 @@ def get_products() -> dict[str, Any] | Response:
 @requires(READ_PRODUCTS)
 def get_product(product_id: str) -> dict[str, Any] | Response:
     if not product_id.isascii() or not product_id.isdigit() or not 0 < int(product_id) <= MAX_PRODUCT_ID:
-        raise BadRequestError(f"the product id must be a positive whole number (Magento's entity_id); got {product_id!r}")
+        raise BadRequestError(f"the product id must be a positive whole number (Magento's entity_id); got "
+                              f"{product_id!r}")
     products = _service()
     try:
         detail = products.product_detail(container.context(), int(product_id))

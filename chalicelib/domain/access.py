@@ -1,8 +1,9 @@
 """Who may do what: roles from a verified token's claims, and the permissions of each role."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 ADMIN, OPERATOR = "admin", "operator"
 ADMINS_GROUP, OPERATORS_GROUP = "admins", "operators"

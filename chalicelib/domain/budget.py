@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 # Kept back from the Lambda's remaining time for what follows the delivery: marking the rows (transactions
 # of 100), counting the batch, finishing the run. Well under a second on AWS; the margin covers a slow
@@ -28,7 +28,7 @@ class Deadline:
     clock: Callable[[], float] = time.monotonic
 
     @classmethod
-    def after(cls, seconds: float, clock: Callable[[], float] = time.monotonic) -> "Deadline":
+    def after(cls, seconds: float, clock: Callable[[], float] = time.monotonic) -> Deadline:
         return cls(clock() + seconds, clock)
 
     def remaining(self) -> float:

@@ -45,7 +45,7 @@ class ChangeEvent:
     ids: tuple[int, ...] = ()
     deleted_skus: tuple[str, ...] = ()
 
-    def dirty_entries(self, marked_at: str, mark: str) -> list["DirtyEntry"]:
+    def dirty_entries(self, marked_at: str, mark: str) -> list[DirtyEntry]:
         """One entry per distinct product key: a deleted SKU is just a SKU the next run re-reads."""
         skus = dict.fromkeys(self.skus + self.deleted_skus)
         return ([DirtyEntry(sku=sku, marked_at=marked_at, mark=mark) for sku in skus]

@@ -1,13 +1,21 @@
 """What every use case runs against: the settings, the ports and a clock."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Callable
 
 from ..domain.runs import utcnow
-from ..ports import (BatchQueue, CatalogSource, ControlStore, Destination, FeedStore, RunStore, SearchIndexStore,
-                     SyncTrigger)
+from ..ports import (
+    BatchQueue,
+    CatalogSource,
+    ControlStore,
+    Destination,
+    FeedStore,
+    RunStore,
+    SearchIndexStore,
+    SyncTrigger,
+)
 from ..settings import Settings
 
 

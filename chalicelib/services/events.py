@@ -5,12 +5,11 @@ import json
 import secrets
 from typing import Any
 
-from ..observability import logger
-
 from ..domain.errors import CatalogSyncError, LockHeldError
 from ..domain.events import ChangeEvent, request_window_start
 from ..domain.feed import FEEDS
 from ..domain.runs import PARTIAL, SyncRun, iso
+from ..observability import logger
 from ..ports import SyncTrigger
 from .context import SyncContext
 from .force import forced_run_id, run_forced_sync

@@ -3,20 +3,18 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from typing import Callable
-
-from ..observability import BATCH_LATENCY, ROWS_EXPORTED, ROWS_FAILED, correlated, count, logger, milliseconds
+from collections.abc import Callable
 
 from ..domain.batching import ExportBatch, MalformedMessageError, decode
 from ..domain.budget import Deadline, export_budget
 from ..domain.errors import DestinationError
 from ..domain.feed import RowKey
 from ..domain.runs import add_example, cause_of, iso
+from ..observability import BATCH_LATENCY, ROWS_EXPORTED, ROWS_FAILED, correlated, count, logger, milliseconds
 from ..ports import ExportMark
 from ..settings import NO_DESTINATION as NO_DESTINATION_CONFIGURED
 from .context import SyncContext
 from .finish import finish_if_complete
-
 
 NO_DESTINATION = f"not exported: {NO_DESTINATION_CONFIGURED}"
 GAVE_UP = "export failed after repeated attempts"

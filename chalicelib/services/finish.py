@@ -1,9 +1,8 @@
 """Ending runs: exactly one writer finishes a complete run; stale runs are failed."""
 from __future__ import annotations
 
-from ..observability import RUNS_FAILED, SYNCS_SUCCEEDED, count, logger
-
 from ..domain.runs import FAILED, IN_PROGRESS, SUCCESS, SyncRun, iso, outcome, past_deadline
+from ..observability import RUNS_FAILED, SYNCS_SUCCEEDED, count, logger
 from .context import SyncContext
 
 

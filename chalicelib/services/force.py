@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..observability import logger
-
 from ..domain.cooldown import available_at, window_start
 from ..domain.errors import CatalogSyncError, InvalidRequestError, LockHeldError
 from ..domain.feed import FEEDS
 from ..domain.runs import FAILED, FORCE_MODES, FULL, IN_PROGRESS, STATUS_LABELS, SyncRun, iso, past_deadline
+from ..observability import logger
 from ..settings import TRIGGER_QUEUE_URL
 from .context import SyncContext
 from .finish import recover_stale_run

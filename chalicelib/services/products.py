@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from ..domain.errors import CatalogSyncError, DestinationError, InvalidProductError
 from ..domain.feed import FeedRow, build_row
@@ -48,7 +49,7 @@ def search_products(ctx: SyncContext, q: Any = None, status: Any = None, store_v
     page = run_query(index, query)
     keys = [index.key(row) for row in page.rows]
     live = {row.key: row for row in ctx.feed_rows.get_rows(keys, fields=LIVE_FIELDS)}
-    return {"items": [_item(index.display(row), live.get(key)) for row, key in zip(page.rows, keys)],
+    return {"items": [_item(index.display(row), live.get(key)) for row, key in zip(page.rows, keys, strict=False)],
             "next_cursor": page.next_cursor, "total": page.total}
 
 

@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 import time
-from typing import Callable
-
-from ..observability import logger
+from collections.abc import Callable
 
 from ..domain.runs import SyncRun, iso
+from ..observability import logger
 from .context import SyncContext
 
 INTERVAL_SECONDS = 5.0  # one small UpdateItem per interval: ~720 for an hour-long reindex

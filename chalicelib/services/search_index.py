@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Callable
+from collections.abc import Callable
 from weakref import WeakKeyDictionary
 
 from ..domain.runs import FULL, SyncRun
-from ..domain.search import journal, snapshot as snapshots
+from ..domain.search import journal
+from ..domain.search import snapshot as snapshots
 from ..domain.search.index import ProductIndex
 from ..domain.search.rows import index_row
 from ..domain.search.snapshot import SnapshotError
@@ -108,7 +109,7 @@ class LiveIndex:
             self._applied = {position: None for position in self._applied if position > horizon}
 
 
-_LIVE: "WeakKeyDictionary[SearchIndexStore, LiveIndex]" = WeakKeyDictionary()
+_LIVE: WeakKeyDictionary[SearchIndexStore, LiveIndex] = WeakKeyDictionary()
 _LIVE_LOCK = threading.Lock()
 
 

@@ -1,26 +1,55 @@
 """Starting a sync: take the lock, create the run, reindex, fan out batches, seal."""
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, timedelta
 from itertools import islice
-from typing import Any, Iterable, Iterator, Mapping
-
-from ..observability import logger
+from typing import Any
 
 from ..domain.batching import SEND_MAX_BYTES, SEND_MAX_MESSAGES, BatchPacker
 from ..domain.errors import CatalogSyncError, InvalidProductError, LockHeldError, UnknownFeedError
 from ..domain.events import DirtyEntry
-from ..domain.feed import (DELETED, EXPORTED, FEEDS, INVALID, NOT_EXPORTED, PENDING, FeedRow, RowKey, StoredState,
-                           StoreView, build_row, carry_export_state, deletion_of, is_exported, is_rejected, needs_write,
-                           row_key_of)
-from ..domain.runs import (FAILED_ONLY, FULL, MODES, NO_REINDEX, PARTIAL, READS_ALL, RECONCILE, SyncRun, add_example,
-                           cause_of, iso, parse_iso, reconcile_due, start_run)
+from ..domain.feed import (
+    DELETED,
+    EXPORTED,
+    FEEDS,
+    INVALID,
+    NOT_EXPORTED,
+    PENDING,
+    FeedRow,
+    RowKey,
+    StoredState,
+    StoreView,
+    build_row,
+    carry_export_state,
+    deletion_of,
+    is_exported,
+    is_rejected,
+    needs_write,
+    row_key_of,
+)
+from ..domain.runs import (
+    FAILED_ONLY,
+    FULL,
+    MODES,
+    NO_REINDEX,
+    PARTIAL,
+    READS_ALL,
+    RECONCILE,
+    SyncRun,
+    add_example,
+    cause_of,
+    iso,
+    parse_iso,
+    reconcile_due,
+    start_run,
+)
+from ..observability import logger
 from ..ports import FeedState
 from .context import SyncContext
 from .finish import finish_if_complete, recover_stale_run
 from .progress import LiveProgress
 from .search_index import maintain_search_index
-
 
 PAGE_SIZE = 500  # source records compared per state lookup
 WRITE_BUFFER = 500  # rows buffered before a batch write

@@ -17,7 +17,8 @@
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Mapping
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
 SETTINGS = ("reject_mode", "api_key", "key_header")
 
 
-def handle(service: "IngestionService", method: str, path: str, query: Mapping[str, str], body: bytes) -> Answer:
+def handle(service: IngestionService, method: str, path: str, query: Mapping[str, str], body: bytes) -> Answer:
     try:
         payload = orjson.loads(body) if body else {}
     except orjson.JSONDecodeError:
@@ -54,7 +55,7 @@ def _flag(text: str | None) -> bool | None:
     return text.lower() == "true"
 
 
-def _route(service: "IngestionService", method: str, path: str, query: Mapping[str, str],
+def _route(service: IngestionService, method: str, path: str, query: Mapping[str, str],
            payload: dict[str, Any]) -> Answer:
     if path == "":
         if method == "DELETE":

@@ -41,22 +41,22 @@ class Faults:
             self._queue.clear()
             self.latency, self.too_large_bytes = 0.0, None
 
-    def _queue_many(self, count: int, fault: Fault) -> "Faults":
+    def _queue_many(self, count: int, fault: Fault) -> Faults:
         with self._lock:
             self._queue.extend([fault] * count)
         return self
 
-    def throttle(self, count: int = 1, retry_after: float = 1) -> "Faults":
+    def throttle(self, count: int = 1, retry_after: float = 1) -> Faults:
         """The next ``count`` deliveries get 429 with ``Retry-After`` (seconds)."""
         return self._queue_many(count, Fault("status", 429, retry_after=retry_after))
 
-    def fail(self, count: int = 1, status: int = 500, retry_after: float | None = None) -> "Faults":
+    def fail(self, count: int = 1, status: int = 500, retry_after: float | None = None) -> Faults:
         """The next ``count`` deliveries get ``status`` (500, 502, 503 or 504), with ``Retry-After`` if given."""
         if status not in (500, 502, 503, 504):
             raise ValueError("status is 500, 502, 503 or 504")
         return self._queue_many(count, Fault("status", status, retry_after=retry_after))
 
-    def drop(self, count: int = 1, after_storing: bool = False) -> "Faults":
+    def drop(self, count: int = 1, after_storing: bool = False) -> Faults:
         """The next ``count`` deliveries see the connection closed without an answer; ``after_storing``: once
         the batch is stored, so the client cannot tell and sends it again."""
         return self._queue_many(count, Fault("drop", after_storing=after_storing))

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timezone
-from typing import Any, Iterable, Iterator
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from typing import Any
 
 import orjson
 
@@ -17,7 +18,7 @@ def moment(text: Any) -> float | None:
     except ValueError:
         return None
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
+        parsed = parsed.replace(tzinfo=UTC)
     return parsed.timestamp()
 
 
@@ -29,7 +30,7 @@ def _compact(document: dict[str, Any]) -> bytes:
 class Held:
     """One row as last stored, and how many times it was accepted."""
 
-    __slots__ = ("sku", "store_view_code", "document", "modified", "received_at", "batch_id", "deleted", "receives")
+    __slots__ = ("batch_id", "deleted", "document", "modified", "received_at", "receives", "sku", "store_view_code")
 
     def __init__(self, sku: str, store_view_code: str, document: bytes, modified: float | None, received_at: str,
                  batch_id: str | None, deleted: bool):

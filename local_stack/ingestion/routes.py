@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import hmac
 import time
-from typing import TYPE_CHECKING, Any, Mapping
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from .answers import DROPPED, Answer, answer, message
 from .documents import BadBodyError, decode_body, identity, problem
@@ -16,7 +17,7 @@ BATCH_HEADER = "X-Catalog-Sync-Batch"
 QUERY_PATH = "/v1/items"
 
 
-def dispatch(service: "IngestionService", method: str, path: str, query: Mapping[str, str],
+def dispatch(service: IngestionService, method: str, path: str, query: Mapping[str, str],
              headers: Mapping[str, str], body: bytes) -> Answer:
     """The answer to one request outside the admin."""
     if path == service.path:
@@ -30,7 +31,7 @@ def dispatch(service: "IngestionService", method: str, path: str, query: Mapping
     return message(404, f"no endpoint {method} {path}")
 
 
-def refusal(service: "IngestionService", headers: Mapping[str, str]) -> Answer | None:
+def refusal(service: IngestionService, headers: Mapping[str, str]) -> Answer | None:
     """401 without a key, 403 with a wrong one, None with the right one."""
     key = headers.get(service.key_header)
     if not key:
@@ -45,7 +46,7 @@ def _fault_answer(fault: Fault) -> Answer:
     return message(fault.status, FAULT_MESSAGES.get(fault.status, "Error"), headers)
 
 
-def deliver(service: "IngestionService", headers: Mapping[str, str], body: bytes) -> Answer:
+def deliver(service: IngestionService, headers: Mapping[str, str], body: bytes) -> Answer:
     """One batch: faults first (as a gateway in front would give them), then the key, the body, the items."""
     received = Received(service.now(), headers.get(BATCH_HEADER), len(body))
     faults = service.faults
@@ -69,7 +70,7 @@ def deliver(service: "IngestionService", headers: Mapping[str, str], body: bytes
 class Received:
     """What the delivery log notes of a batch, filled in as the batch is read."""
 
-    __slots__ = ("at", "batch_id", "compressed_bytes", "raw_bytes", "items", "accepted", "errors")
+    __slots__ = ("accepted", "at", "batch_id", "compressed_bytes", "errors", "items", "raw_bytes")
 
     def __init__(self, at: str, batch_id: str | None, compressed_bytes: int):
         self.at, self.batch_id, self.compressed_bytes = at, batch_id, compressed_bytes
@@ -78,7 +79,7 @@ class Received:
         self.accepted, self.errors = 0, 0
 
 
-def _ingest(service: "IngestionService", headers: Mapping[str, str], body: bytes, received: Received) -> Answer:
+def _ingest(service: IngestionService, headers: Mapping[str, str], body: bytes, received: Received) -> Answer:
     try:
         payload, received.raw_bytes = decode_body(body, headers.get("Content-Encoding"))
     except BadBodyError as error:
@@ -104,7 +105,7 @@ def _ingest(service: "IngestionService", headers: Mapping[str, str], body: bytes
     return answer(200, {"accepted": len(good), "errors": errors})
 
 
-def held(service: "IngestionService", query: Mapping[str, str]) -> Answer:
+def held(service: IngestionService, query: Mapping[str, str]) -> Answer:
     """One row (sku and storeViewCode) or every store view of a sku (sku alone)."""
     sku, view = query.get("sku"), query.get("storeViewCode")
     if not sku:

@@ -1,6 +1,7 @@
 """The HTTP side: a threading stdlib server handing /__ingest to the admin and the rest to the public routes."""
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import logging
 import socket
@@ -21,12 +22,12 @@ log = logging.getLogger(__name__)
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive: an exporter reuses its pooled connections
     disable_nagle_algorithm = True  # headers and body go out in two writes: no 40 ms delayed-ACK stall
-    service: "IngestionService"
+    service: IngestionService
 
     def version_string(self) -> str:
         return "ingest"
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the stdlib's signature
+    def log_message(self, format: str, *args: object) -> None:
         pass  # the delivery log (service.deliveries) replaces per-request lines
 
     def _body(self) -> bytes:
@@ -62,10 +63,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _send(self, result: Answer) -> None:
         if result.drop:
             self.close_connection = True
-            try:
+            with contextlib.suppress(OSError):
                 self.connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             return
         self.send_response(result.status)
         self.send_header("Content-Type", JSON)
@@ -85,7 +84,7 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 128
 
 
-def serve(service: "IngestionService", host: str, port: int) -> tuple[ThreadingHTTPServer, threading.Thread]:
+def serve(service: IngestionService, host: str, port: int) -> tuple[ThreadingHTTPServer, threading.Thread]:
     handler = type("Handler", (_Handler,), {"service": service})
     server = _Server((host, port), handler)
     thread = threading.Thread(target=server.serve_forever, name="ingestion-service", daemon=True,

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import threading
 from collections import deque
-from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, Callable, NamedTuple
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .faults import Faults
 from .holdings import Holdings
@@ -32,7 +33,7 @@ class Delivery(NamedTuple):
 
 
 def _iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
 class IngestionService:
@@ -52,7 +53,7 @@ class IngestionService:
         self.api_key = api_key
         self.key_header = key_header
         self.path = path
-        self.clock = clock or (lambda: datetime.now(timezone.utc))
+        self.clock = clock or (lambda: datetime.now(UTC))
         self.reject_mode = reject_mode
         self.faults = Faults()
         self.holdings = Holdings()
@@ -93,7 +94,7 @@ class IngestionService:
                 self._thread.join(timeout=5)
             self._server, self._thread = None, None
 
-    def __enter__(self) -> "IngestionService":
+    def __enter__(self) -> IngestionService:
         self.start()
         return self
 
@@ -133,7 +134,7 @@ class IngestionService:
 
     # -- what was received -----------------------------------------------------------------------------
 
-    def log_delivery(self, received: "Received", status: int | None) -> None:
+    def log_delivery(self, received: Received, status: int | None) -> None:
         self._deliveries.append(Delivery(received.at, received.batch_id, received.items, received.compressed_bytes,
                                          received.raw_bytes, status, received.accepted, received.errors))
 

@@ -22,7 +22,8 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any, Mapping
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from .rest import Response, encode
@@ -40,7 +41,7 @@ def _json(status: int, body: Any) -> Response:
     return Response(status, encode(body))
 
 
-def handle(sim: "MagentoSimulator", method: str, target: str, body: bytes | None) -> Response:
+def handle(sim: MagentoSimulator, method: str, target: str, body: bytes | None) -> Response:
     split = urlsplit(target)
     parts = [unquote(p) for p in split.path.split("/")[2:] if p]
     query = dict(parse_qsl(split.query))
@@ -56,7 +57,7 @@ def handle(sim: "MagentoSimulator", method: str, target: str, body: bytes | None
         return _json(400, {"message": str(error)})
 
 
-def _route(sim: "MagentoSimulator", method: str, parts: list[str], query: Mapping[str, str],
+def _route(sim: MagentoSimulator, method: str, parts: list[str], query: Mapping[str, str],
            payload: Mapping[str, Any]) -> Response:
     if not parts and method == "GET":
         return _json(200, sim.info())

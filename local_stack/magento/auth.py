@@ -9,8 +9,8 @@ import random
 import string
 import threading
 from collections import deque
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
-from typing import Callable, Collection, Mapping
 
 from oauthlib.oauth1 import SIGNATURE_HMAC_SHA1, SIGNATURE_HMAC_SHA256, RequestValidator, SignatureOnlyEndpoint
 
@@ -30,7 +30,7 @@ class Integration:
     access_token_secret: str
 
     @classmethod
-    def for_seed(cls, seed: int) -> "Integration":
+    def for_seed(cls, seed: int) -> Integration:
         rng = random.Random(f"integration:{seed}")
         alphabet = string.ascii_lowercase + string.digits
         return cls(*("".join(rng.choice(alphabet) for _ in range(32)) for _ in range(4)))

@@ -11,7 +11,7 @@ import threading
 import time
 from array import array
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import lru_cache
 
 from . import layout
@@ -30,14 +30,14 @@ NO_ITEM = -1  # quantity column value: the product has no source item at that so
 
 def to_epoch(moment: datetime) -> int:
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return int(moment.timestamp())
 
 
 @lru_cache(maxsize=65536)
 def magento_time(epoch: int) -> str:
     """'YYYY-MM-DD HH:MM:SS' in UTC without a zone, as Magento writes timestamps."""
-    return "%04d-%02d-%02d %02d:%02d:%02d" % time.gmtime(epoch)[:6]
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(epoch))
 
 
 @dataclass(frozen=True)

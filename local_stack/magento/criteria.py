@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping, Sequence, TypeVar
+from typing import Any, TypeVar
 
 from .errors import MagentoError
 
@@ -30,7 +31,7 @@ class Criteria:
     current_page: int | None = None
 
     @classmethod
-    def parse(cls, criteria: Mapping[str, Any] | None) -> "Criteria":
+    def parse(cls, criteria: Mapping[str, Any] | None) -> Criteria:
         """From the contract's snake_case searchCriteria; 400 for an unknown condition or direction."""
         criteria = criteria or {}
         groups = []

@@ -53,24 +53,24 @@ class Faults:
             self._queue.clear()
             self.latency, self.list_stock_item, self.path_contains = 0.0, True, None
 
-    def _queue_many(self, count: int, fault: Fault) -> "Faults":
+    def _queue_many(self, count: int, fault: Fault) -> Faults:
         with self._lock:
             self._queue.extend([fault] * count)
         return self
 
-    def throttle(self, count: int = 1, retry_after: float = 1) -> "Faults":
+    def throttle(self, count: int = 1, retry_after: float = 1) -> Faults:
         """The next ``count`` requests get 429 with ``Retry-After`` (seconds), as a CDN in front answers."""
         return self._queue_many(count, Fault("status", 429, html=True, retry_after=retry_after))
 
-    def fail(self, count: int = 1, status: int = 500, html: bool | None = None) -> "Faults":
+    def fail(self, count: int = 1, status: int = 500, html: bool | None = None) -> Faults:
         """The next ``count`` requests get ``status``: 500 is Magento's JSON error, 502-504 a proxy's HTML page."""
         return self._queue_many(count, Fault("status", status, html=status != 500 if html is None else html))
 
-    def html(self, count: int = 1, status: int = 200) -> "Faults":
+    def html(self, count: int = 1, status: int = 200) -> Faults:
         """The next ``count`` requests get an HTML page (e.g. a maintenance page with 200) instead of JSON."""
         return self._queue_many(count, Fault("html", status, html=True))
 
-    def drop(self, count: int = 1) -> "Faults":
+    def drop(self, count: int = 1) -> Faults:
         """The next ``count`` requests see the connection closed without an answer."""
         return self._queue_many(count, Fault("drop"))
 

@@ -10,8 +10,19 @@ from __future__ import annotations
 import random
 
 from . import layout
-from .catalog import (BUNDLE, CONFIGURABLE, DOWNLOADABLE, EPOCH_END, EPOCH_START, GROUPED, SET_PREFIX, SIMPLE,
-                      VIRTUAL, Catalog, Family)
+from .catalog import (
+    BUNDLE,
+    CONFIGURABLE,
+    DOWNLOADABLE,
+    EPOCH_END,
+    EPOCH_START,
+    GROUPED,
+    SET_PREFIX,
+    SIMPLE,
+    VIRTUAL,
+    Catalog,
+    Family,
+)
 
 
 def generate(products: int = 2000, seed: int = 42) -> Catalog:

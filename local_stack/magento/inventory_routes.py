@@ -1,7 +1,8 @@
 """Handlers for MSI (sources, stocks, source items, salable quantity) and the legacy stock items."""
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from . import layout, products
 from .catalog import NO_ITEM, SIMPLE_LIKE, Catalog

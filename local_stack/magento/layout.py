@@ -110,7 +110,7 @@ def _options(first_id: int, labels: str) -> tuple[Option, ...]:
     """Options from 'en/fr/de, en/fr/de, ...' with consecutive ids."""
     result = []
     for offset, triple in enumerate(labels.split(",")):
-        en, fr, de = (part.strip() for part in (triple.split("/") + ["", ""])[:3])
+        en, fr, de = (part.strip() for part in ([*triple.split("/"), "", ""])[:3])
         result.append(Option(first_id + offset, en, fr, de))
     return tuple(result)
 
@@ -124,11 +124,13 @@ SIZE = Attribute(144, "size", "Size", "select", "int", "global", True, options=_
 MATERIAL = Attribute(136, "material", "Material", "multiselect", "varchar", "global", True, options=_options(
     31, "Burlap/Toile de jute/Jute, Canvas/Toile/Segeltuch, Cotton/Coton/Baumwolle, Leather/Cuir/Leder, "
         "Mesh/Maille/Netzstoff, Nylon/Nylon/Nylon, Polyester/Polyester/Polyester, Spandex/Élasthanne/Elasthan, "
-        "Wool/Laine/Wolle, Rubber/Caoutchouc/Gummi, Stainless Steel/Acier inoxydable/Edelstahl, Plastic/Plastique/Kunststoff"),
+        "Wool/Laine/Wolle, Rubber/Caoutchouc/Gummi, Stainless Steel/Acier inoxydable/Edelstahl, "
+        "Plastic/Plastique/Kunststoff"),
     fr="Matière", de="Material")
 ACTIVITY = Attribute(141, "activity", "Activity", "multiselect", "varchar", "global", True, options=_options(
     8, "Yoga/Yoga/Yoga, Climbing/Escalade/Klettern, Running/Course/Laufen, Hiking/Randonnée/Wandern, "
-       "Gym/Salle de sport/Fitnessstudio, Cycling/Cyclisme/Radfahren, Travel/Voyage/Reisen"), fr="Activité", de="Aktivität")
+       "Gym/Salle de sport/Fitnessstudio, Cycling/Cyclisme/Radfahren, Travel/Voyage/Reisen"),
+    fr="Activité", de="Aktivität")
 MANUFACTURER = Attribute(83, "manufacturer", "Manufacturer", "select", "int", "global", False, options=_options(
     216, "Acme, Contoso, Globex, Initech, Umbrella"))
 SELECT_ATTRIBUTES = (COLOR, SIZE, MATERIAL, ACTIVITY, MANUFACTURER)
@@ -184,7 +186,8 @@ CATEGORIES = (
     Category(5, 2, "Gear", 3, "Équipement", "Ausrüstung"), Category(6, 3, "Tops", 1, "Hauts", "Oberteile"),
     Category(7, 3, "Bottoms", 2, "Bas", "Hosen"), Category(8, 4, "Tops", 1, "Hauts", "Oberteile"),
     Category(9, 4, "Bottoms", 2, "Bas", "Hosen"), Category(10, 5, "Bags", 1, "Sacs", "Taschen"),
-    Category(11, 5, "Fitness Equipment", 2, "Fitness", "Fitnessgeräte"), Category(12, 5, "Watches", 3, "Montres", "Uhren"),
+    Category(11, 5, "Fitness Equipment", 2, "Fitness", "Fitnessgeräte"),
+    Category(12, 5, "Watches", 3, "Montres", "Uhren"),
     Category(13, 2, "Sale", 4, "Soldes", "Sale"), Category(14, 2, "Downloads", 5, "Téléchargements", "Downloads"),
 )
 CATEGORY_BY_ID = {c.id: c for c in CATEGORIES}

@@ -14,8 +14,9 @@ import bisect
 import re
 from array import array
 from collections import OrderedDict
-from datetime import datetime, timezone
-from typing import Any, Callable
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
 
 from . import layout, products
 from .catalog import TYPE_CODE, TYPES, Catalog, to_epoch
@@ -34,7 +35,7 @@ def parse_time(text: str) -> int:
         return 0
     year, month, day, hour, minute, second = (int(g or 0) for g in found.groups())
     try:
-        return to_epoch(datetime(year, month, day, hour, minute, second, tzinfo=timezone.utc))
+        return to_epoch(datetime(year, month, day, hour, minute, second, tzinfo=UTC))
     except ValueError:
         return 0
 

@@ -4,13 +4,25 @@ from __future__ import annotations
 import hashlib
 import re
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Callable
+from typing import Any
 
 from . import layout
-from .catalog import (BUNDLE, CONFIGURABLE, DOWNLOADABLE, GROUPED, NO_ITEM, SIMPLE, SIMPLE_LIKE, TYPES, VIRTUAL,
-                      Catalog, magento_time)
+from .catalog import (
+    BUNDLE,
+    CONFIGURABLE,
+    DOWNLOADABLE,
+    GROUPED,
+    NO_ITEM,
+    SIMPLE,
+    SIMPLE_LIKE,
+    TYPES,
+    VIRTUAL,
+    Catalog,
+    magento_time,
+)
 
 ADJECTIVES = ("Aero", "Atlas", "Breathe-Easy", "Chaz", "Helios", "Juno", "Kaia", "Luma", "Nona", "Nova", "Orion",
               "Sprite", "Summit", "Terra", "Vega", "Zephyr")

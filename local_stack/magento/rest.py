@@ -4,8 +4,9 @@ from __future__ import annotations
 import logging
 import secrets
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
 from . import catalog_routes, fields, inventory_routes, layout  # noqa: F401  (the route modules register)
@@ -66,7 +67,7 @@ def _store(code: str) -> layout.StoreView:
     return store
 
 
-def _criteria(sim: "MagentoSimulator", operation_id: str, raw: Mapping[str, Any] | None) -> Criteria:
+def _criteria(sim: MagentoSimulator, operation_id: str, raw: Mapping[str, Any] | None) -> Criteria:
     if raw is None and operation_id in CRITERIA_REQUIRED:
         raise required("searchCriteria")
     criteria = Criteria.parse(raw)
@@ -78,7 +79,7 @@ def _criteria(sim: "MagentoSimulator", operation_id: str, raw: Mapping[str, Any]
     return criteria
 
 
-def _without_malformed(sim: "MagentoSimulator", body: Any) -> Any:
+def _without_malformed(sim: MagentoSimulator, body: Any) -> Any:
     """The body minus products made malformed on purpose (they break the contract by design)."""
     broken = sim.catalog.malformed
     if not broken:
@@ -93,7 +94,7 @@ def _without_malformed(sim: "MagentoSimulator", body: Any) -> Any:
     return clean(body) if isinstance(body, list) else body
 
 
-def dispatch(sim: "MagentoSimulator", method: str, target: str, headers: Mapping[str, str],
+def dispatch(sim: MagentoSimulator, method: str, target: str, headers: Mapping[str, str],
              body: bytes | None) -> Response:
     """The answer to one request under /rest (``target`` is the path with its query string)."""
     split = urlsplit(target)

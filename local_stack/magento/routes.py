@@ -1,8 +1,9 @@
 """The REST operations the simulator answers: each schema operation id mapped to its ACL resource and handler."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from . import layout
 from .catalog import Catalog

@@ -1,6 +1,7 @@
 """The HTTP side: a threading stdlib server that hands /rest to the REST dispatcher and /__sim to the admin."""
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import socket
 import threading
@@ -22,9 +23,9 @@ class _Handler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True  # headers and body go out in two writes: no 40 ms delayed-ACK stall
     server_version = "nginx"
     sys_version = ""
-    sim: "MagentoSimulator"
+    sim: MagentoSimulator
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the stdlib's signature
+    def log_message(self, format: str, *args: object) -> None:
         pass  # the request log (sim.requests) replaces per-request lines
 
     def _body(self) -> bytes | None:
@@ -50,10 +51,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _send(self, response: rest.Response) -> None:
         if response.drop:
             self.close_connection = True
-            try:
+            with contextlib.suppress(OSError):
                 self.connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             return
         self.send_response(response.status)
         self.send_header("Content-Type", response.content_type)
@@ -73,7 +72,7 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 64
 
 
-def serve(sim: "MagentoSimulator", host: str, port: int) -> tuple[ThreadingHTTPServer, threading.Thread]:
+def serve(sim: MagentoSimulator, host: str, port: int) -> tuple[ThreadingHTTPServer, threading.Thread]:
     handler = type("Handler", (_Handler,), {"sim": sim})
     server = _Server((host, port), handler)
     thread = threading.Thread(target=server.serve_forever, name="magento-simulator", daemon=True,

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import threading
 from collections import deque
-from datetime import datetime, timedelta, timezone
-from typing import Any, Callable, Collection, Iterable, Mapping, NamedTuple
+from collections.abc import Callable, Collection, Iterable, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any, NamedTuple
 
 from . import layout, products
 from .auth import ADMIN_TOKEN_LIFETIME, Authenticator, Integration
@@ -20,7 +21,7 @@ SECRET_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization"})
 class ManualClock:
     """A clock tests move by hand: ``clock.advance(seconds)``."""
 
-    def __init__(self, start: datetime = datetime(2025, 7, 1, 12, 0, 0, tzinfo=timezone.utc)):
+    def __init__(self, start: datetime = datetime(2025, 7, 1, 12, 0, 0, tzinfo=UTC)):
         self.now = start
 
     def __call__(self) -> datetime:
@@ -54,8 +55,8 @@ class MagentoSimulator:
     page again on 2.3) and ``integration_as_bearer`` (integration tokens as bearer tokens: off since 2.4.4).
     ``input_limits`` answers a pageSize over ``max_page_size`` with 400 and applies ``default_page_size``
     when none is given. ``strict`` answers off-schema requests with 400 and fails (500) responses the schema
-    does not describe (both noted in ``failures``). ``clock`` returns the current time (an aware or UTC datetime): it stamps edits and
-    expires admin tokens.
+    does not describe (both noted in ``failures``). ``clock`` returns the current time (an aware or UTC datetime):
+    it stamps edits and expires admin tokens.
     """
 
     def __init__(self, products: int = 2000, seed: int = 42, *, version: str = "2.4", paging: str | None = None,
@@ -74,7 +75,7 @@ class MagentoSimulator:
         self.default_page_size = default_page_size
         self.strict = strict
         self.msi = msi  # False: a store without Multi-Source Inventory (its /V1/inventory routes do not exist)
-        self.clock = clock or (lambda: datetime.now(timezone.utc))
+        self.clock = clock or (lambda: datetime.now(UTC))
         self.catalog = generate(products, seed)
         self.search = ProductSearch(self.catalog)
         self.contract = contract or default_contract()
@@ -127,7 +128,7 @@ class MagentoSimulator:
                 self._thread.join(timeout=5)
             self._server, self._thread = None, None
 
-    def __enter__(self) -> "MagentoSimulator":
+    def __enter__(self) -> MagentoSimulator:
         self.start()
         return self
 
@@ -267,7 +268,8 @@ class MagentoSimulator:
         """SKUs of live products (of one type), in entity id order."""
         with self.catalog.lock:
             code = None if type_id is None else TYPE_CODE[type_id]
-            return [self.catalog.sku[r] for r in self.catalog.live_rows() if code is None or self.catalog.type[r] == code]
+            return [self.catalog.sku[r] for r in self.catalog.live_rows()
+                    if code is None or self.catalog.type[r] == code]
 
     def info(self) -> dict[str, Any]:
         """What a client needs to connect, and the current settings."""

@@ -85,7 +85,8 @@ def test_sign_in_shows_last_sync_and_products_synced(page, stack: LocalStack, ca
     assert "Signed out" in page.locator("#message").inner_text()
     sign_in(page, stack)
     page.evaluate("""() => { const s = JSON.parse(sessionStorage.getItem('catalog-sync-session'));
-                             s.accessToken = 'expired'; sessionStorage.setItem('catalog-sync-session', JSON.stringify(s)); }""")
+                             s.accessToken = 'expired';
+                             sessionStorage.setItem('catalog-sync-session', JSON.stringify(s)); }""")
     page.goto(stack.base + "/#/runs")
     page.wait_for_selector("#sign-in:not([hidden])")
     assert "session expired, sign in again" in page.locator("#message").inner_text()
@@ -261,7 +262,7 @@ def test_force_sync_disables_the_button_with_a_countdown(page, stack: LocalStack
     page.reload()
     page.locator("#force-sync").wait_for()
     page.wait_for_function("() => document.querySelector('#force-sync').disabled")
-    code, headers, body = stack.request("POST", "/api/sync", stack.token(), b'{"mode": "full"}')
+    code, _headers, body = stack.request("POST", "/api/sync", stack.token(), b'{"mode": "full"}')
     assert code in (409, 429), body
     cooldown = stack.status()["cooldown"]
     assert cooldown["seconds"] == COOLDOWN and not cooldown["available"]

@@ -1,4 +1,5 @@
 """The catalog-sync command line, with the services on in-memory fakes and an exporter thread."""
+import contextlib
 import io
 import threading
 
@@ -26,10 +27,8 @@ def exporter(ctx):
     def work():
         while not stop.is_set():
             for body in ctx.queue.drain():
-                try:
+                with contextlib.suppress(DestinationError):
                     export_batch(ctx, body)
-                except DestinationError:
-                    pass
             stop.wait(0.05)
     thread = threading.Thread(target=work, daemon=True)
     thread.start()

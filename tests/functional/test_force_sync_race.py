@@ -14,9 +14,9 @@ from chalice.local import LocalChalice, LocalGateway
 from app import app
 from chalicelib import container
 from chalicelib.adapters import dynamo_models
+from chalicelib.settings import Settings, load
 from local_stack.motoserver import HOST, MotoServer
 from local_stack.server import make_server
-from chalicelib.settings import Settings, load
 
 REQUESTS = 50
 

@@ -73,7 +73,8 @@ def _synthesize() -> None:
                           capture_output=True, text=True, timeout=900)
     if done.returncode:
         pytest.fail("`make synth` failed (it needs the packages of requirements-infra.txt in .venv-infra, which the "
-                    f"Makefile installs from PyPI, and python3.12 in .venv):\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+                    f"Makefile installs from PyPI, and python3.12 in "
+                    f".venv):\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
 
 
 @pytest.fixture(scope="module")

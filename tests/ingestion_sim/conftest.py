@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import gzip as gzip_module
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from typing import Any, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 import urllib3
@@ -13,7 +14,7 @@ import urllib3
 from local_stack.ingestion import IngestionService
 
 KEY = "test-key"
-START = datetime(2026, 11, 22, 5, 19, 0, tzinfo=timezone.utc)
+START = datetime(2026, 11, 22, 5, 19, 0, tzinfo=UTC)
 
 
 class Clock:

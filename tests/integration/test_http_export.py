@@ -66,7 +66,7 @@ def later_sync(ctx):
 
 def test_a_missing_key_401_fails_the_batch_at_once_and_its_rows_wait_for_the_next_sync(ctx, ingestion):
     ctx.destination = destination(ingestion, header="x-not-the-key-header")  # the key goes unseen: 401
-    run, messages = start(ctx)
+    _run, messages = start(ctx)
     assert [export_batch(ctx, m) for m in messages] == ["failed", "failed"]
     assert statuses(ingestion) == [401, 401]  # not retried: another attempt cannot fix a key
     row = ctx.feed_rows.rows[RowKey("SKU-0001", "default")]
@@ -81,7 +81,7 @@ def test_a_missing_key_401_fails_the_batch_at_once_and_its_rows_wait_for_the_nex
 
 def test_a_wrong_key_403_fails_the_batch_and_the_key_is_never_shown(ctx, ingestion, capsys):
     ctx.destination = destination(ingestion, key="wrong-key-value")
-    run, messages = start(ctx)
+    _run, messages = start(ctx)
     assert export_batch(ctx, messages[0]) == "failed"
     row = ctx.feed_rows.rows[RowKey("SKU-0000", "default")]
     assert row.error.startswith("will retry: the destination refused the API key (403)")
@@ -130,7 +130,7 @@ def test_a_429_is_retried_after_its_retry_after(ctx, ingestion):
     sleeps = []
     ctx.destination = destination(ingestion, sleeps=sleeps)
     ingestion.faults.throttle(1, retry_after=1)
-    run, messages = start(ctx)
+    _run, messages = start(ctx)
     assert export_batch(ctx, messages[0]) == "exported"
     assert statuses(ingestion) == [429, 200]
     assert len(sleeps) == 1 and sleeps[0] >= 1.0
@@ -141,7 +141,7 @@ def test_a_5xx_is_retried_with_backoff(ctx, ingestion, status):
     sleeps = []
     ctx.destination = destination(ingestion, sleeps=sleeps)
     ingestion.faults.fail(2, status)
-    run, messages = start(ctx)
+    _run, messages = start(ctx)
     assert export_batch(ctx, messages[0]) == "exported"
     assert statuses(ingestion) == [status, status, 200]
     assert len(sleeps) == 2 and all(0 <= pause <= 4 for pause in sleeps)  # full jitter under 0.5 s × 2^attempt
@@ -172,7 +172,7 @@ def test_a_slow_answer_beyond_the_timeout_goes_back_to_the_queue_and_a_redeliver
 
 def test_a_dropped_connection_is_retried(ctx, ingestion):
     ingestion.faults.drop(1)
-    run, messages = start(ctx)
+    _run, messages = start(ctx)
     assert export_batch(ctx, messages[0]) == "exported"
     assert statuses(ingestion) == [None, 200]
 
@@ -196,7 +196,7 @@ def test_the_same_message_twice_reaches_the_service_twice_and_counts_once(ctx, i
 
 
 def test_a_spent_budget_sends_the_message_back_then_the_dead_letter_handler_fails_its_rows_for_now(ctx, ingestion):
-    first, messages = start(ctx)
+    _first, messages = start(ctx)
     for message in messages:
         export_batch(ctx, message)
     ctx.clock.advance(hours=1)

@@ -1,6 +1,5 @@
 """On DynamoDB (moto): rows that failed for now wait in the outbox index and the next hourly sync sends them,
 while rows the destination rejected stay failed until they change."""
-from datetime import datetime, timezone
 
 import pytest
 

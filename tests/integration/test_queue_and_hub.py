@@ -6,7 +6,7 @@ import boto3
 import pytest
 
 from chalicelib.adapters.s3_hub import S3HubDestination
-from chalicelib.adapters.sqs_queue import SqsBatchQueue, SqsSyncTrigger, QueueError
+from chalicelib.adapters.sqs_queue import QueueError, SqsBatchQueue, SqsSyncTrigger
 from chalicelib.domain.batching import decode, pack
 from chalicelib.domain.errors import DestinationError
 from chalicelib.domain.feed import build_row
@@ -36,7 +36,8 @@ def test_batch_calls_stay_under_one_mebibyte(aws):
     big = ["x" * 200_000] * 12
     sqs = boto3.client("sqs")
     calls = []
-    sqs.meta.events.register("provide-client-params.sqs.SendMessageBatch", lambda **kw: calls.append(len(kw["params"]["Entries"])))
+    sqs.meta.events.register("provide-client-params.sqs.SendMessageBatch",
+                             lambda **kw: calls.append(len(kw["params"]["Entries"])))
     assert SqsBatchQueue(sqs, aws["queue_url"]).send(big) == 12
     assert calls == [5, 5, 2]
 

@@ -11,8 +11,14 @@ from chalicelib.domain.feed import DELETED, EXPORTED, FAILED, NOT_EXPORTED, PEND
 from chalicelib.domain.runs import FAILED as RUN_FAILED
 from chalicelib.domain.runs import SUCCESS, start_run
 from chalicelib.ports import ExportMark
-from tests.fakes import (VIEWS, InMemoryControlStore, InMemoryFeedStore, InMemoryRunStore, InMemorySearchIndexStore,
-                         product)
+from tests.fakes import (
+    VIEWS,
+    InMemoryControlStore,
+    InMemoryFeedStore,
+    InMemoryRunStore,
+    InMemorySearchIndexStore,
+    product,
+)
 from tests.unit.test_runs import NOW
 
 VIEWS_BY_CODE = {view.code: view for view in VIEWS}

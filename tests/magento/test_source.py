@@ -199,7 +199,7 @@ def test_admin_token_and_its_expiry(sim):
     sim.admin_token_lifetime = 0
     try:
         expired = sim.admin_token()
-        with pytest.raises(SourceError, match="401 .*admin tokens expire after 4 hours"):
+        with pytest.raises(SourceError, match=r"401 .*admin tokens expire after 4 hours"):
             source_for(sim, auth=BearerAuth(expired)).store_views()
     finally:
         sim.admin_token_lifetime = lifetime
@@ -231,7 +231,7 @@ def test_timeouts_are_retried(sim):
     sleeps = Sleeps()
     sim.faults.latency = 0.6
     sim.faults.path_contains = "storeViews"
-    with pytest.raises(SourceError, match="Magento did not answer /rest/all/V1/store/storeViews in time .*gave up"):
+    with pytest.raises(SourceError, match=r"Magento did not answer /rest/all/V1/store/storeViews in time .*gave up"):
         source_for(sim, timeout=0.2, budget=1.0, sleeps=sleeps).store_views()
     assert sleeps, "a timeout is retried before the run gives up"
 
@@ -245,7 +245,7 @@ def test_a_persistent_failure_fails_the_run_with_what_failed(sim):
 
 def test_an_html_page_instead_of_json(sim):
     sim.faults.html(1, status=200)
-    with pytest.raises(SourceError, match="HTTP 200 and a non-JSON body .*text/html.*check MAGENTO_BASE_URL"):
+    with pytest.raises(SourceError, match=r"HTTP 200 and a non-JSON body .*text/html.*check MAGENTO_BASE_URL"):
         source_for(sim).store_views()
 
 

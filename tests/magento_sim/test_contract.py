@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 
 import pytest
 
@@ -12,7 +11,6 @@ from local_stack.magento.errors import MagentoError, ResponseContractError
 from .conftest import Http, criteria
 
 
-
 def test_packaged_schema_is_the_official_subset():
     # The SHA-256 of ../shared/reference/magento-rest-2.4.8-catalog-subset.json, the official subset we were given.
     digest = hashlib.sha256(contract.SCHEMA_FILE.read_bytes()).hexdigest()
@@ -20,7 +18,7 @@ def test_packaged_schema_is_the_official_subset():
 
 
 def test_strict_mode_rejects_a_parameter_the_schema_does_not_declare(http):
-    answer = http.get("/rest/V1/products", criteria() + [("searchCriteria[filter][0][field]", "sku")])
+    answer = http.get("/rest/V1/products", [*criteria(), ("searchCriteria[filter][0][field]", "sku")])
 
     assert answer.status == 400
     assert answer.json["message"] == 'Parameter "%1" is not declared by the Magento REST schema for %2 %3.'
@@ -29,13 +27,13 @@ def test_strict_mode_rejects_a_parameter_the_schema_does_not_declare(http):
 
 def test_lenient_mode_ignores_undeclared_parameters_as_magento_does():
     with MagentoSimulator(10, strict=False) as sim:
-        answer = Http(sim).get("/rest/V1/products", criteria() + [("unknown", "1")])
+        answer = Http(sim).get("/rest/V1/products", [*criteria(), ("unknown", "1")])
 
     assert answer.status == 200
 
 
 def test_parameter_types_are_checked(http):
-    answer = http.get("/rest/V1/products", criteria() + [("searchCriteria[pageSize]", "ten")])
+    answer = http.get("/rest/V1/products", [*criteria(), ("searchCriteria[pageSize]", "ten")])
 
     assert answer.status == 400
     assert answer.json["parameters"]["field_name"] == "searchCriteria[pageSize]"

@@ -237,10 +237,10 @@ def test_select_and_multiselect_values_are_option_ids(http, sim):
 
 
 def test_fields_parameter_trims_the_answer(http):
-    answer = http.ok("/rest/V1/products", criteria(page_size=2) + [("fields", "items[id,sku],total_count")])
+    answer = http.ok("/rest/V1/products", [*criteria(page_size=2), ("fields", "items[id,sku],total_count")])
 
-    nested = http.ok("/rest/V1/products", criteria(page_size=2) + [
-        ("fields", "items[sku,extension_attributes[website_ids]]")])
+    fields = ("fields", "items[sku,extension_attributes[website_ids]]")
+    nested = http.ok("/rest/V1/products", [*criteria(page_size=2), fields])
 
     assert set(answer) == {"items", "total_count"}
     assert all(set(item) == {"id", "sku"} for item in answer["items"])

@@ -1,6 +1,15 @@
 """Roles from a verified token's claims, and what each role may do."""
-from chalicelib.domain.access import (ADMIN, FORCE_SYNC, OPERATOR, READ_API, READ_PRODUCTS, READ_SETTINGS,
-                                      READ_STATUS, principal_of, roles_of)
+from chalicelib.domain.access import (
+    ADMIN,
+    FORCE_SYNC,
+    OPERATOR,
+    READ_API,
+    READ_PRODUCTS,
+    READ_SETTINGS,
+    READ_STATUS,
+    principal_of,
+    roles_of,
+)
 
 SCOPE = "catalog-sync/sync"
 

@@ -153,7 +153,7 @@ def test_an_event_arriving_while_a_run_is_in_flight_survives_the_run(ctx, fake_t
     assert len(fake_trigger.requests) == 2  # the mid-run event requested the next sync
     monkeypatch.undo()
     ctx.clock.advance(seconds=30)
-    run, sent = event_sync(ctx)
+    run, _sent = event_sync(ctx)
     assert dirty_skus(ctx) == []
     assert run.rows_seen == 4
 

@@ -2,12 +2,19 @@
 import hashlib
 import hmac
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
-from chalicelib.domain.events import (ChangeEvent, DirtyEntry, InvalidEventError, parse_event, request_window_start,
-                                      signature_matches, signature_of)
+from chalicelib.domain.events import (
+    ChangeEvent,
+    DirtyEntry,
+    InvalidEventError,
+    parse_event,
+    request_window_start,
+    signature_matches,
+    signature_of,
+)
 
 SECRET = "s3cret"
 
@@ -78,5 +85,5 @@ def test_dirty_entries_are_one_per_distinct_product_key_and_deleted_skus_are_pla
 
 
 def test_a_sync_request_goes_stale_after_the_debounce_and_a_grace_period():
-    now = datetime(2026, 11, 22, 10, 0, tzinfo=timezone.utc)
+    now = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
     assert request_window_start(now, 30) == "2026-11-22T09:54:30.000Z"

@@ -3,8 +3,18 @@ import json
 import pytest
 
 from chalicelib.domain.errors import InvalidProductError
-from chalicelib.domain.feed import (EXPORTED, FAILED, RowKey, StoredState, build_row, carry_export_state,
-                                    deletion_of, is_exported, needs_write, row_key_of)
+from chalicelib.domain.feed import (
+    EXPORTED,
+    FAILED,
+    RowKey,
+    StoredState,
+    build_row,
+    carry_export_state,
+    deletion_of,
+    is_exported,
+    needs_write,
+    row_key_of,
+)
 from tests.fakes import VIEWS, product
 
 VIEWS_BY_CODE = {view.code: view for view in VIEWS}

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import gzip
 import json
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-from datetime import datetime, timedelta, timezone
 
 import pytest
 import urllib3
 
 from chalicelib.adapters.http_destination import HttpDestination
-from chalicelib.domain.backoff import retry_after_seconds
 from chalicelib.credentials import CredentialsError
+from chalicelib.domain.backoff import retry_after_seconds
 from chalicelib.domain.batching import decode, pack
 from chalicelib.domain.budget import Deadline
 from chalicelib.domain.errors import DestinationError
@@ -183,6 +183,7 @@ def test_the_key_is_never_in_its_repr():
 
 
 def test_retry_after_in_seconds_or_as_an_http_date():
-    assert retry_after_seconds("2.5") == 2.5 and retry_after_seconds(None) is None and retry_after_seconds("soon") is None
-    later = format_datetime(datetime.now(timezone.utc) + timedelta(seconds=30), usegmt=True)
+    assert retry_after_seconds("2.5") == 2.5
+    assert retry_after_seconds(None) is None and retry_after_seconds("soon") is None
+    later = format_datetime(datetime.now(UTC) + timedelta(seconds=30), usegmt=True)
     assert 25 <= retry_after_seconds(later) <= 30

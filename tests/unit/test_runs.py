@@ -1,10 +1,19 @@
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from chalicelib.domain import cooldown
-from chalicelib.domain.runs import (FAILED, SUCCESS, SyncRun, cause_of, error_summary, iso, outcome,
-                                    past_deadline, start_run)
+from chalicelib.domain.runs import (
+    FAILED,
+    SUCCESS,
+    SyncRun,
+    cause_of,
+    error_summary,
+    iso,
+    outcome,
+    past_deadline,
+    start_run,
+)
 
-NOW = datetime(2026, 11, 22, 10, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
 
 
 def run(**values) -> SyncRun:

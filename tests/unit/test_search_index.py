@@ -247,7 +247,8 @@ def test_an_index_kept_current_answers_every_query_as_a_rebuilt_one():
                 index.mark(f"SKU-{i:04d}", view, index.hash32[row], rng.choice([EXPORTED, FAILED, DELETED]),
                            10_000 + step)
     rebuilt = ProductIndex.from_bytes(index.to_bytes())
-    assert sorted(index.row_key(r) for r in range(len(index))) == sorted(rebuilt.row_key(r) for r in range(len(rebuilt)))
+    keys = sorted(index.row_key(r) for r in range(len(index)))
+    assert keys == sorted(rebuilt.row_key(r) for r in range(len(rebuilt)))
     for sort in ("sku", "name", "last_modified", "last_exported"):
         for order in ("asc", "desc"):
             for params in ({}, {"status": "exported"}, {"q": "tee"}, {"q": "sku-00", "store_view": "french"},
@@ -257,7 +258,7 @@ def test_an_index_kept_current_answers_every_query_as_a_rebuilt_one():
 
 
 def test_a_snapshot_round_trips_and_a_damaged_one_is_refused():
-    index = ProductIndex.from_rows(catalog(10) + [irow(99, sku="odd\x1dsku")])
+    index = ProductIndex.from_rows([*catalog(10), irow(99, sku="odd\x1dsku")])
     data = index.to_bytes()
     again = ProductIndex.from_bytes(data)
     assert list(again.rows()) == list(index.rows())
@@ -289,7 +290,8 @@ def test_a_row_shows_its_columns_as_written_and_as_changed():
     index = ProductIndex.from_rows([irow(1, name="Classic HOODIE")])
     assert index.display(0) == {"product_id": 1, "name": "Classic HOODIE", "type": "simple", "attribute_set": "Default",
                                 "visibility": "Catalog, Search", "sku": "SKU-0001", "store_view_code": "default",
-                                "last_modified": "1970-01-01T00:00:01.001Z", "last_exported_at": "1970-01-01T00:00:02.001Z",
+                                "last_modified": "1970-01-01T00:00:01.001Z",
+                                "last_exported_at": "1970-01-01T00:00:02.001Z",
                                 "export_status": "exported", "price": 11.0, "quantity": None, "salable_quantity": 3.0}
     changed = irow(1, name="Renamed", type="bundle", modified=NO_TIME)
     changed.price, changed.attribute_set = None, "Gear"

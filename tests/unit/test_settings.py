@@ -59,7 +59,8 @@ def test_sign_in_settings():
 
 
 @pytest.mark.parametrize("env, message", [
-    ({"COGNITO_USER_POOL_ID": "mypool"}, "COGNITO_USER_POOL_ID must be a user pool id like us-east-1_AbC123; got 'mypool'"),
+    ({"COGNITO_USER_POOL_ID": "mypool"},
+     "COGNITO_USER_POOL_ID must be a user pool id like us-east-1_AbC123; got 'mypool'"),
     ({"DASHBOARD_ORIGIN": "https://sync.example.com/app"},
      "DASHBOARD_ORIGIN must be an origin like https://sync.example.com (scheme and host, no path); "
      "got 'https://sync.example.com/app'"),

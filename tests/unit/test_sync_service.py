@@ -1,5 +1,5 @@
 """The run lifecycle on in-memory fakes: lock, reindex, fan out, export, finish."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -31,7 +31,7 @@ def sync(ctx, mode="partial", trigger="cli"):
 
 class Clock:
     def __init__(self):
-        self.now = datetime(2026, 11, 22, 10, 0, tzinfo=timezone.utc)
+        self.now = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
 
     def __call__(self):
         return self.now
@@ -51,7 +51,8 @@ def test_the_first_sync_reads_everything_exports_every_row_and_succeeds(ctx):
     run = sync(ctx)
     assert (run.mode, run.status, run.rows_seen, run.rows_changed) == ("full", SUCCESS, 50, 50)
     assert (run.batches_total, run.batches_done, run.rows_exported) == (5, 5, 50)
-    assert {row.key for row in ctx.destination.rows} == {RowKey(f"SKU-{i:04d}", v.code) for i in range(25) for v in VIEWS}
+    assert {row.key for row in ctx.destination.rows} == {
+        RowKey(f"SKU-{i:04d}", v.code) for i in range(25) for v in VIEWS}
     assert all(row.export_status == EXPORTED for row in ctx.feed_rows.rows.values())
     assert ctx.control.lock("products") is None
     state = ctx.control.feed_state("products")

@@ -6,7 +6,7 @@ from ...settings import MAGENTO_BASE_URL, Settings, SettingsError
 from .client import Auth, BearerAuth, MagentoClient, OAuth1Auth, RetryPolicy
 from .source import MagentoCatalogSource
 
-__all__ = ["MagentoCatalogSource", "MagentoClient", "BearerAuth", "OAuth1Auth", "RetryPolicy", "from_settings"]
+__all__ = ["BearerAuth", "MagentoCatalogSource", "MagentoClient", "OAuth1Auth", "RetryPolicy", "from_settings"]
 
 
 class ConfiguredAuth(Auth):

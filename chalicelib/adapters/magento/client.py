@@ -4,12 +4,14 @@ from __future__ import annotations
 import json
 import random
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from typing import Any
 from urllib.parse import quote, urlencode
 
 import urllib3
-from oauthlib.oauth1 import SIGNATURE_HMAC_SHA256, Client as OAuth1Client
+from oauthlib.oauth1 import SIGNATURE_HMAC_SHA256
+from oauthlib.oauth1 import Client as OAuth1Client
 
 from ...domain.backoff import backoff_pause, retry_after_seconds
 from ...domain.errors import SourceError
@@ -135,7 +137,8 @@ class MagentoClient:
             raise _Retryable(self._unreachable(shown, getattr(error, "reason", None) or error)) from None
         status, body = response.status, response.data
         if status in RETRYABLE_STATUS:
-            raise _Retryable(f"Magento returned {status} for {shown}", retry_after_seconds(response.headers.get("Retry-After")))
+            raise _Retryable(f"Magento returned {status} for {shown}",
+                             retry_after_seconds(response.headers.get("Retry-After")))
         try:
             payload = json.loads(body) if body else None
         except ValueError:

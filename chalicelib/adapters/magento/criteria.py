@@ -1,8 +1,8 @@
 """Magento searchCriteria as query parameters, spelled as the official REST schema spells them."""
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 
 @dataclass(frozen=True)

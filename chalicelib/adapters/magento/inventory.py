@@ -1,8 +1,9 @@
 """Quantities and salable quantities per store view's stock: MSI in batches, legacy stock items as a fallback."""
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 from urllib.parse import quote
 
 from ...domain.errors import SourceError
@@ -118,7 +119,7 @@ class Inventory:
         salable = dict.fromkeys(skus, 0.0)
         if ask:
             with ThreadPoolExecutor(max_workers=self._workers) as pool:
-                for sku, value in zip(ask, pool.map(lambda s: self._salable(s, stock_id), ask)):
+                for sku, value in zip(ask, pool.map(lambda s: self._salable(s, stock_id), ask), strict=False):
                     salable[sku] = value
         for sku in skus:
             self._stocks[(stock_id, sku)] = Stock(quantity[sku], salable[sku], in_stock[sku] and salable[sku] > 0)
@@ -156,7 +157,7 @@ class Inventory:
         if missing:
             with ThreadPoolExecutor(max_workers=self._workers) as pool:
                 for sku, item in zip(missing, pool.map(
-                        lambda s: self._client.get(GLOBAL, f"/V1/stockItems/{_path(s)}"), missing)):
+                        lambda s: self._client.get(GLOBAL, f"/V1/stockItems/{_path(s)}"), missing), strict=False):
                     qty = _float(item.get("qty")) if isinstance(item, dict) else 0.0
                     stocks[sku] = Stock(qty, qty, bool(isinstance(item, dict) and item.get("is_in_stock")))
         return stocks

@@ -1,8 +1,9 @@
 """A Magento product (REST JSON) in one store view → the source record the feed is built from. Pure."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 STATUS = {1: "Enabled", 2: "Disabled"}
 VISIBILITY = {1: "Not Visible Individually", 2: "Catalog", 3: "Search", 4: "Catalog, Search"}
@@ -88,7 +89,7 @@ def _fields(product: Mapping[str, Any], catalog: Catalog, stock: Stock | None) -
         "name": product.get("name"),
         "type": type_id,
         "status": STATUS.get(_int(product.get("status")), f"unknown status {product.get('status')!r}"),
-        "visibility": VISIBILITY.get(_int(product.get("visibility")), None),
+        "visibility": VISIBILITY.get(_int(product.get("visibility"))),
         "attribute_set": catalog.attribute_sets.get(set_id, f"attribute set {set_id}") if set_id else None,
         "price": product.get("price"),
         "weight": product.get("weight"),

@@ -1,8 +1,9 @@
 """The Magento 2 / Adobe Commerce catalog source, over the admin REST API."""
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, Collection, Iterable, Iterator, Mapping, Sequence
+from typing import Any
 
 from ...domain.errors import SourceError
 from ...domain.feed import StoreView
@@ -82,7 +83,7 @@ class MagentoCatalogSource(CatalogSource):
                     for first, low, high in self._pages(same_website[0], group):
                         pages = [first] + [self._range(v, group, low, high) for v in same_website[1:]]
                         stocks = inventory.for_page(first, same_website[0].view.website_code)
-                        for v, view_catalog, page in zip(same_website, catalogs, pages):
+                        for v, view_catalog, page in zip(same_website, catalogs, pages, strict=False):
                             for product in page:
                                 yield to_record(product, v.view.code, view_catalog, stocks.get(product.get("sku")))
         return records()
@@ -104,7 +105,7 @@ class MagentoCatalogSource(CatalogSource):
         while True:
             items = self._search(v, groups, last, None)
             ids = [_id(item) for item in items]
-            page = [item for item, i in zip(items, ids) if i is None or i > last]
+            page = [item for item, i in zip(items, ids, strict=False) if i is None or i > last]
             newest = max((i for i in ids if i is not None), default=last)
             if not page:
                 return

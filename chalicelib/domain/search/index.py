@@ -10,14 +10,25 @@ import math
 import re
 from array import array
 from bisect import bisect_left
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from ..feed import FAILED, RowKey
 from . import snapshot
 from .journal import Entry, RowInvalid, RowsMarked, RowsWritten
 from .orders import Key, SortedRows
-from .rows import (FIELD, KEY_END, NO_TIME, STATUS_CODES, STATUSES, TEXT_END, IndexRow, iso_millis, name_of,
-                   product_id_of)
+from .rows import (
+    FIELD,
+    KEY_END,
+    NO_TIME,
+    STATUS_CODES,
+    STATUSES,
+    TEXT_END,
+    IndexRow,
+    iso_millis,
+    name_of,
+    product_id_of,
+)
 from .snapshot import FILTERS, MAX_CODES, NONE, Base, key_hash
 
 NUMBERS = ("price", "quantity", "salable_quantity")
@@ -63,11 +74,11 @@ class ProductIndex:
                          for sort, name in _SNAPSHOT_ORDERS.items()}
 
     @classmethod
-    def from_rows(cls, rows: list[IndexRow]) -> "ProductIndex":
+    def from_rows(cls, rows: list[IndexRow]) -> ProductIndex:
         return cls(snapshot.build(rows))
 
     @classmethod
-    def from_bytes(cls, data: bytes) -> "ProductIndex":
+    def from_bytes(cls, data: bytes) -> ProductIndex:
         return cls(snapshot.decode(data))
 
     def to_bytes(self) -> bytes:

@@ -7,8 +7,9 @@ each sets values (marks only while the row still has the marked hash), so a suff
 from __future__ import annotations
 
 import zlib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
-from typing import Any, Iterable, Sequence, Union
+from typing import Any
 
 import orjson
 
@@ -62,7 +63,7 @@ class SnapshotPublished:
     snapshot_id: str
 
 
-Entry = Union[RowsWritten, RowsMarked, RowInvalid, SnapshotPublished]
+Entry = RowsWritten | RowsMarked | RowInvalid | SnapshotPublished
 
 
 def rows_written(rows: Sequence[FeedRow]) -> list[RowsWritten]:

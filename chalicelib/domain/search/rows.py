@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from ..feed import DELETED, EXPORTED, FAILED, NOT_EXPORTED, PENDING, FeedRow
 
@@ -44,7 +44,7 @@ def millis(text: str | None) -> int:
     except ValueError:
         return NO_TIME
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return max(0, round(moment.timestamp() * 1000))
 
 
@@ -52,7 +52,7 @@ def iso_millis(ms: int) -> str | None:
     """Epoch ms as the feed rows write times (``2026-11-22T10:00:00.000Z``); None for NO_TIME."""
     if ms == NO_TIME:
         return None
-    moment = datetime.fromtimestamp(ms / 1000, timezone.utc)
+    moment = datetime.fromtimestamp(ms / 1000, UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
 
 

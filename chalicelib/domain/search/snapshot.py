@@ -10,9 +10,9 @@ from __future__ import annotations
 import sys
 import zlib
 from array import array
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import accumulate
-from typing import Iterable
 
 import orjson
 
@@ -169,15 +169,15 @@ def decode(data: bytes) -> Base:
     base = Base(text=str(sections[1], "utf-8"), names=str(sections[2], "utf-8"),
                 odd_skus={int(i): sku for i, sku in header["odd_skus"].items()}, views=header["views"],
                 types=header["types"], visibilities=header["visibilities"], attribute_sets=header["attribute_sets"])
-    for (name, code), section in zip(_ARRAYS, sections[3:]):
+    for (name, code), section in zip(_ARRAYS, sections[3:], strict=False):
         values = array(code)
         values.frombytes(section)
         if header["byteorder"] != sys.byteorder:
             values.byteswap()
         setattr(base, name, values)
-    for name, section in zip(_BYTES, sections[3 + len(_ARRAYS):]):
+    for name, section in zip(_BYTES, sections[3 + len(_ARRAYS):], strict=False):
         setattr(base, name, bytes(section))
-    for name, section in zip(header["by_order"], sections[3 + len(_ARRAYS) + len(_BYTES):]):
+    for name, section in zip(header["by_order"], sections[3 + len(_ARRAYS) + len(_BYTES):], strict=False):
         base.by_order[name] = bytes(section)
     if base.rows != header["rows"]:
         raise SnapshotError(f"the snapshot holds {base.rows} rows, its header says {header['rows']}")
