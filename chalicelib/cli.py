@@ -12,7 +12,7 @@ from typing import TextIO
 
 from . import credentials
 from .domain.errors import CatalogSyncError, LockHeldError
-from .domain.feed import FEEDS
+from .domain.feeds import FEEDS
 from .domain.runs import FAILED_ONLY, FULL, IN_PROGRESS, NO_REINDEX, STATUS_LABELS, SUCCESS, SyncRun, parse_iso
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2

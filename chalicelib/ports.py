@@ -8,20 +8,23 @@ from typing import Any
 
 from .domain.batching import ExportBatch
 from .domain.budget import Deadline
+from .domain.errors import UnknownFeedError
 from .domain.events import DirtyEntry
 from .domain.feed import FeedRow, RowKey, StoredState, StoreView
+from .domain.feeds import SourceRecord
 from .domain.runs import SyncRun
 
-# A source product record, one product in one store view. Keys: store_view_code, product_id, sku,
+# A source record of the products feed: one product in one store view. Keys: store_view_code, product_id, sku,
 # name, type, status ("Enabled"/"Disabled"), visibility (label), attribute_set (name), price,
 # quantity, salable_quantity, in_stock, url_key, description, short_description, weight,
 # attributes ({code: [labels]}), categories, images, parents, created_at, updated_at (ISO, UTC); and
 # error: set by a source that found the record malformed (the row fails with it, the run goes on).
+# The other feeds' records are described by their builders (chalicelib/domain/feeds/).
 SourceProduct = Mapping[str, Any]
 
 
 class CatalogSource(ABC):
-    """Where catalog data comes from (Magento, or the generated sample catalog)."""
+    """Where catalog data comes from (Magento, or the generated sample catalog), feed by feed."""
 
     kind: str
 
@@ -30,18 +33,29 @@ class CatalogSource(ABC):
         """The store views to sync."""
 
     @abstractmethod
-    def products(self, changed_since: str | None) -> Iterator[SourceProduct]:
-        """Every product record per store view, or those updated at or after ``changed_since``.
+    def feeds(self) -> tuple[str, ...]:
+        """The feeds this source can read."""
+
+    @abstractmethod
+    def read(self, feed: str, changed_since: str | None) -> Iterator[SourceRecord]:
+        """Every record of ``feed``, or (incremental feeds) those updated at or after ``changed_since``.
 
         Raises SourceError when the source cannot be read.
         """
 
     @abstractmethod
-    def products_by_key(self, skus: Collection[str], product_ids: Collection[int]) -> Iterator[SourceProduct]:
-        """The current records (every store view) of the products with these SKUs or ids.
+    def read_by_ids(self, feed: str, ids: Collection[str],
+                    product_ids: Collection[int] = ()) -> Iterator[SourceRecord]:
+        """The current records (in every scope) of the items with these ids (SKUs for the product feeds) or product ids.
 
-        Products that no longer exist are simply absent. Raises SourceError when the source cannot be read.
+        Items that no longer exist are simply absent. Raises SourceError when the source cannot be read.
         """
+
+    def require(self, feed: str) -> None:
+        """Raise UnknownFeedError unless this source reads ``feed``."""
+        if feed not in self.feeds():
+            raise UnknownFeedError(f"the {self.kind} source does not read the {feed!r} feed; it reads "
+                                   f"{', '.join(self.feeds())}")
 
 
 class Destination(ABC):

@@ -13,7 +13,7 @@ from chalicelib.services.context import SyncContext
 from chalicelib.settings import Settings
 from tests.fakes import (
     InMemoryControlStore,
-    InMemoryFeedStore,
+    InMemoryFeedStores,
     InMemoryQueue,
     InMemoryRunStore,
     InMemorySource,
@@ -61,7 +61,7 @@ def aws():
 @pytest.fixture
 def fake_ctx() -> SyncContext:
     """The services wired to in-memory fakes of every port."""
-    return SyncContext(Settings(batch_max_rows=10), InMemorySource(), RecordingDestination(), InMemoryFeedStore(),
+    return SyncContext(Settings(batch_max_rows=10), InMemorySource(), RecordingDestination(), InMemoryFeedStores(),
                        InMemoryRunStore(), InMemoryControlStore(), InMemoryQueue())
 
 

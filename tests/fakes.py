@@ -59,16 +59,44 @@ def product(i: int, view: str = "default", **overrides: Any) -> dict[str, Any]:
 
 
 class InMemorySource(CatalogSource):
+    """Records of every feed: products in ``records``, the other feeds' in ``feed_records[feed]``."""
+
     kind = "memory"
 
     def __init__(self, records: list[dict[str, Any]] | None = None, views: list[StoreView] | None = None):
         self.records = records or []
         self.views = views or VIEWS
         self.fail_with: str | None = None
-        self.reads: list[str | None] = []
+        self.reads: list[Any] = []
+        self.feed_records: dict[str, list[dict[str, Any]]] = {}
 
     def store_views(self) -> list[StoreView]:
         return self.views
+
+    def feeds(self) -> tuple[str, ...]:
+        return ("products", *self.feed_records)
+
+    def read(self, feed: str, changed_since: str | None) -> Iterator[Mapping[str, Any]]:
+        self.require(feed)
+        if feed != "products":
+            self.reads.append((feed, changed_since))
+            return self._others(feed, lambda record: True)
+        return self.products(changed_since)
+
+    def read_by_ids(self, feed: str, ids: Collection[str],
+                    product_ids: Collection[int] = ()) -> Iterator[Mapping[str, Any]]:
+        self.require(feed)
+        if feed != "products":
+            self.reads.append((feed, "by ids", sorted(ids)))
+            return self._others(feed, lambda record: str(record.get("id")) in ids)
+        return self.products_by_key(ids, product_ids)
+
+    def _others(self, feed: str, wanted: Any) -> Iterator[Mapping[str, Any]]:
+        for record in self.feed_records[feed]:
+            if self.fail_with:
+                raise SourceError(self.fail_with)
+            if wanted(record):
+                yield record
 
     def products(self, changed_since: str | None) -> Iterator[Mapping[str, Any]]:
         self.reads.append(changed_since)
@@ -182,7 +210,7 @@ class InMemoryFeedStore(FeedStore):
         rows = [copy.copy(self.rows[key]) for key in dict.fromkeys(keys) if key in self.rows]
         if fields is None:
             return rows
-        return [FeedRow(row.sku, row.store_view_code, **{name: getattr(row, name) for name in fields}) for row in rows]
+        return [FeedRow(row.id, row.scope, **{name: getattr(row, name) for name in fields}) for row in rows]
 
     def iter_rows(self) -> Iterator[FeedRow]:
         return iter(self.get_rows(list(self.rows)))
@@ -196,7 +224,7 @@ class InMemoryFeedStore(FeedStore):
                 self.outboxed.discard(row.key)
 
     def record_invalid(self, key: RowKey, reason: str, run_id: str, fields: Mapping[str, Any]) -> None:
-        row = self.rows.get(key) or FeedRow(key.sku, key.store_view_code)
+        row = self.rows.get(key) or FeedRow(key.id, key.scope)
         for name, value in fields.items():
             if getattr(row, name) is None:
                 setattr(row, name, value)
@@ -230,6 +258,16 @@ class InMemoryFeedStore(FeedStore):
                 (self.outboxed.add if retryable else self.outboxed.discard)(mark.key)
                 marked += 1
         return marked
+
+
+class InMemoryFeedStores:
+    """The rows of every feed, one InMemoryFeedStore each (what SyncContext.feed_rows is called with)."""
+
+    def __init__(self) -> None:
+        self.stores: dict[str, InMemoryFeedStore] = {}
+
+    def __call__(self, feed: str) -> InMemoryFeedStore:
+        return self.stores.setdefault(feed, InMemoryFeedStore())
 
 
 class InMemoryRunStore(RunStore):

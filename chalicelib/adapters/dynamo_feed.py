@@ -26,7 +26,7 @@ from ..ports import ExportMark, FeedStore
 from .dynamo_models import FeedRowModel as M
 
 OUTBOX_STATES = (PENDING, NOT_EXPORTED)
-_STATE_ATTRIBUTES = ["sku", "store_view_code", "hash", "last_exported_hash", "last_exported_at",
+_STATE_ATTRIBUTES = ["item_id", "feed_scope", "hash", "last_exported_hash", "last_exported_at",
                      "export_status", "deleted", "failure"]
 _ROW_FIELDS = ("product_id", "name", "type", "attribute_set", "price", "quantity", "salable_quantity",
                "visibility", "last_modified", "document", "hash", "deleted", "export_status", "error",
@@ -35,13 +35,22 @@ TRANSACTION_ITEMS = 100  # DynamoDB's limit per TransactWriteItems
 _CONFLICT_RETRIES = 5
 
 
+def _range_key(feed: str, scope: str) -> str:
+    return f"{feed}#{scope}"
+
+
+def _key(item: M) -> RowKey:
+    return RowKey(item.item_id, item.feed_scope.split("#", 1)[1])
+
+
 def _state(item: M) -> StoredState:
     return StoredState(item.hash, item.last_exported_hash, item.export_status or PENDING,
                        bool(item.deleted), item.last_exported_at, item.failure)
 
 
 def _row(item: M) -> FeedRow:
-    row = FeedRow(item.sku, item.store_view_code)
+    key = _key(item)
+    row = FeedRow(key.id, key.scope)
     for name in _ROW_FIELDS:
         value = getattr(item, name)
         if value is not None:
@@ -52,19 +61,29 @@ def _row(item: M) -> FeedRow:
 
 
 def _item(row: FeedRow, feed: str) -> M:
-    item = M(row.sku, row.store_view_code, **{name: getattr(row, name) for name in _ROW_FIELDS})
+    item = M(row.id, _range_key(feed, row.scope), **{name: getattr(row, name) for name in _ROW_FIELDS})
     item.outbox = feed if row.export_status in OUTBOX_STATES else None
     return item
 
 
-def _unique(keys: Iterable[RowKey]) -> list[tuple[str, str]]:
-    return list(dict.fromkeys((key.sku, key.store_view_code) for key in keys))
-
-
 class DynamoFeedStore(FeedStore):
-    def __init__(self, feed: str = "products", connection: Connection | None = None):
+    """The rows of one feed."""
+
+    def __init__(self, feed: str, connection: Connection | None = None):
         self._feed = feed
         self._connection = connection
+
+    def _unique(self, keys: Iterable[RowKey]) -> list[tuple[str, str]]:
+        return list(dict.fromkeys((key.id, _range_key(self._feed, key.scope)) for key in keys))
+
+    def _model(self, key: RowKey) -> M:
+        return M(key.id, _range_key(self._feed, key.scope))
+
+    def _scan(self, **kwargs: Any) -> Iterator[M]:
+        """Every row of this feed (a Scan: the rows of every feed are read, this one's kept)."""
+        condition = M.feed_scope.startswith(f"{self._feed}#")
+        extra = kwargs.pop("filter_condition", None)
+        return M.scan(filter_condition=condition if extra is None else condition & extra, **kwargs)
 
     def _transactions(self) -> Connection:
         if self._connection is None:
@@ -72,23 +91,22 @@ class DynamoFeedStore(FeedStore):
         return self._connection
 
     def states(self, keys: Iterable[RowKey]) -> dict[RowKey, StoredState]:
-        wanted = _unique(keys)
+        wanted = self._unique(keys)
         if not wanted:
             return {}
         items = M.batch_get(wanted, attributes_to_get=_STATE_ATTRIBUTES)
-        return {RowKey(item.sku, item.store_view_code): _state(item) for item in items}
+        return {_key(item): _state(item) for item in items}
 
     def all_states(self) -> dict[RowKey, StoredState]:
-        return {RowKey(item.sku, item.store_view_code): _state(item)
-                for item in M.scan(attributes_to_get=_STATE_ATTRIBUTES)}
+        return {_key(item): _state(item) for item in self._scan(attributes_to_get=_STATE_ATTRIBUTES)}
 
     def get_rows(self, keys: Iterable[RowKey], fields: Collection[str] | None = None) -> list[FeedRow]:
-        wanted = _unique(keys)
-        attributes = None if fields is None else ["sku", "store_view_code", *fields]
+        wanted = self._unique(keys)
+        attributes = None if fields is None else ["item_id", "feed_scope", *fields]
         return [_row(item) for item in M.batch_get(wanted, attributes_to_get=attributes)] if wanted else []
 
     def iter_rows(self) -> Iterator[FeedRow]:
-        return (_row(item) for item in M.scan())
+        return (_row(item) for item in self._scan())
 
     def put_rows(self, rows: Iterable[FeedRow]) -> None:
         with M.batch_write() as batch:
@@ -100,13 +118,13 @@ class DynamoFeedStore(FeedStore):
                    M.outbox.remove()]
         # Only fill the dashboard fields of a row that has none: a valid earlier version stays as it was.
         actions += [getattr(M, name).set(getattr(M, name) | value) for name, value in fields.items()]
-        M(key.sku, key.store_view_code).update(actions=actions)
+        self._model(key).update(actions=actions)
 
     def failed_rows(self) -> Iterator[FeedRow]:
-        return (_row(item) for item in M.scan(filter_condition=M.export_status == FAILED))
+        return (_row(item) for item in self._scan(filter_condition=M.export_status == FAILED))
 
     def outbox(self) -> list[RowKey]:
-        return [RowKey(item.sku, item.store_view_code) for item in M.outbox_index.query(self._feed)]
+        return [_key(item) for item in M.outbox_index.query(self._feed)]
 
     def mark_exported(self, marks: list[ExportMark], at: str) -> int:
         # ``failure`` is left as it was: it means something only while the row is failed, and every action on
@@ -138,7 +156,7 @@ class DynamoFeedStore(FeedStore):
                 try:
                     with TransactWrite(connection=self._transactions()) as transaction:
                         for mark in chunk:
-                            transaction.update(M(mark.key.sku, mark.key.store_view_code), actions=actions(mark),
+                            transaction.update(self._model(mark.key), actions=actions(mark),
                                                condition=M.hash == mark.hash)
                     applied += len(chunk)
                     break

@@ -23,16 +23,19 @@ class OutboxIndex(GlobalSecondaryIndex):
         projection = KeysOnlyProjection()
 
     outbox = UnicodeAttribute(hash_key=True)
-    sku = UnicodeAttribute(range_key=True)
+    item_id = UnicodeAttribute(range_key=True)
 
 
 class FeedRowModel(Model):
+    """The rows of every feed: ``item_id`` is the row key's id (a SKU for the product feeds), ``feed_scope``
+    ``<feed>#<scope>`` — so one Query on a SKU finds a product's rows in every feed."""
+
     class Meta:
         table_name = "catalog-sync-feed-rows"
         billing_mode = "PAY_PER_REQUEST"
 
-    sku = UnicodeAttribute(hash_key=True)
-    store_view_code = UnicodeAttribute(range_key=True)
+    item_id = UnicodeAttribute(hash_key=True)
+    feed_scope = UnicodeAttribute(range_key=True)
     product_id = NumberAttribute(null=True)
     name = UnicodeAttribute(null=True)
     type = UnicodeAttribute(null=True)

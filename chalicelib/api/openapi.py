@@ -5,7 +5,8 @@ from functools import cache
 from typing import Any
 
 from ..domain.events import LISTS, MAX_ENTRIES, MAX_SKU_LENGTH, SIGNATURE_HEADER
-from ..domain.feed import DELETED, EXPORTED, FAILED, FEEDS, NOT_EXPORTED, PENDING
+from ..domain.feed import DELETED, EXPORTED, FAILED, NOT_EXPORTED, PENDING
+from ..domain.feeds import FEEDS
 from ..domain.runs import FORCE_MODES, MODES, STATUS_LABELS, TRIGGERS
 from ..services.runs import DEFAULT_LIMIT, MAX_LIMIT
 from .schemas import product_schemas

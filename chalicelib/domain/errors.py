@@ -5,12 +5,12 @@ class CatalogSyncError(Exception):
     """Base of every error the service means to report to a person."""
 
 
-class InvalidProductError(CatalogSyncError):
+class InvalidRecordError(CatalogSyncError):
     """A source record cannot become a feed row; the message says why."""
 
 
 class UnknownFeedError(CatalogSyncError):
-    """A feed that this service does not sync was asked for."""
+    """A feed that this service does not sync (or its source cannot read) was asked for."""
 
 
 class LockHeldError(CatalogSyncError):

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from .errors import CatalogSyncError
-from .feed import FEEDS
+from .feeds import FEEDS
 from .runs import iso
 
 SIGNATURE_HEADER = "X-Catalog-Sync-Signature"

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..domain.errors import CatalogSyncError, LockHeldError
 from ..domain.events import ChangeEvent, request_window_start
-from ..domain.feed import FEEDS
+from ..domain.feeds import FEEDS
 from ..domain.runs import PARTIAL, SyncRun, iso
 from ..observability import logger
 from ..ports import SyncTrigger

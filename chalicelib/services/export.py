@@ -71,10 +71,10 @@ def _export(ctx: SyncContext, batch: ExportBatch, deadline: Deadline) -> str:
         raise
     milliseconds(BATCH_LATENCY, (time.monotonic() - started) * 1000)
     accepted = [m for m in marks if m.key not in rejected]
-    ctx.feed_rows.mark_exported(accepted, now)
+    ctx.rows(batch.feed).mark_exported(accepted, now)
     failed = [m for m in marks if m.key in rejected]
     if failed:
-        ctx.feed_rows.mark_failed(failed, rejected, retryable=False)
+        ctx.rows(batch.feed).mark_failed(failed, rejected, retryable=False)
     causes = {key: cause_of(reason) for key, reason in rejected.items()}
     return _count(ctx, batch, len(accepted), len(failed), Counter(causes.values()), batch_failed=False,
                   examples=_examples(causes))
@@ -100,7 +100,7 @@ def _fail_for_now(ctx: SyncContext, batch: ExportBatch, marks: list[ExportMark],
 
 def _fail(ctx: SyncContext, batch: ExportBatch, marks: list[ExportMark], reasons: dict, retryable: bool,
           causes: dict[RowKey, str] | None = None) -> str:
-    ctx.feed_rows.mark_failed(marks, reasons, retryable=retryable)
+    ctx.rows(batch.feed).mark_failed(marks, reasons, retryable=retryable)
     causes = causes or {key: cause_of(reason) for key, reason in reasons.items()}
     return _count(ctx, batch, 0, len(marks), Counter(causes.values()), batch_failed=True, examples=_examples(causes))
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..domain.cooldown import available_at, window_start
 from ..domain.errors import CatalogSyncError, InvalidRequestError, LockHeldError
-from ..domain.feed import FEEDS
+from ..domain.feeds import FEEDS
 from ..domain.runs import FAILED, FORCE_MODES, FULL, IN_PROGRESS, STATUS_LABELS, SyncRun, iso, past_deadline
 from ..observability import logger
 from ..settings import TRIGGER_QUEUE_URL

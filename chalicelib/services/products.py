@@ -12,8 +12,9 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
-from ..domain.errors import CatalogSyncError, DestinationError, InvalidProductError
-from ..domain.feed import FeedRow, build_row
+from ..domain.errors import CatalogSyncError, DestinationError, InvalidRecordError
+from ..domain.feed import FeedRow
+from ..domain.feeds.products import PRODUCTS, build_row
 from ..domain.search.index import ProductIndex
 from ..domain.search.query import InvalidQueryError, parse_query, run_query
 from ..observability import logger
@@ -48,7 +49,7 @@ def search_products(ctx: SyncContext, q: Any = None, status: Any = None, store_v
                         sort=sort, order=order, cursor=cursor, limit=limit)
     page = run_query(index, query)
     keys = [index.key(row) for row in page.rows]
-    live = {row.key: row for row in ctx.feed_rows.get_rows(keys, fields=LIVE_FIELDS)}
+    live = {row.key: row for row in ctx.rows(PRODUCTS).get_rows(keys, fields=LIVE_FIELDS)}
     return {"items": [_item(index.display(row), live.get(key)) for row, key in zip(page.rows, keys, strict=False)],
             "next_cursor": page.next_cursor, "total": page.total}
 
@@ -67,7 +68,7 @@ def product_detail(ctx: SyncContext, product_id: int) -> dict[str, Any] | None:
     if not isinstance(product_id, int) or isinstance(product_id, bool) or product_id < 1:
         raise InvalidQueryError(f"product_id must be a positive whole number; got {product_id!r}")
     index = _index(ctx)
-    rows = ctx.feed_rows.get_rows(sorted({index.key(row) for row in index.rows_of_product(product_id)}))
+    rows = ctx.rows(PRODUCTS).get_rows(sorted({index.key(row) for row in index.rows_of_product(product_id)}))
     if not rows:
         return None
     # A product whose SKU changed has rows under both: the live ones' SKU is the product's.
@@ -117,7 +118,7 @@ def _source_documents(ctx: SyncContext, product_id: int) -> tuple[dict[str, dict
     """The product's documents per store view, built from the source as a sync would build them now."""
     try:
         views = {view.code: view for view in ctx.source.store_views()}
-        records = [record for record in ctx.source.products_by_key([], [product_id])
+        records = [record for record in ctx.source.read_by_ids(PRODUCTS, [], [product_id])
                    if record.get("product_id") == product_id]
     except Exception as error:  # the detail still answers with the feed and the destination
         if not isinstance(error, CatalogSyncError):
@@ -127,7 +128,7 @@ def _source_documents(ctx: SyncContext, product_id: int) -> tuple[dict[str, dict
     for record in records:
         try:
             documents[record.get("store_view_code")] = json.loads(build_row(record, views).document)
-        except InvalidProductError as error:
+        except InvalidRecordError as error:
             problems.append(f"store view {record.get('store_view_code')}: {error}")
     return documents, ("the source's record is invalid: " + "; ".join(problems)) if problems else None
 

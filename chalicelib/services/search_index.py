@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from weakref import WeakKeyDictionary
 
+from ..domain.feeds.products import PRODUCTS
 from ..domain.runs import FULL, SyncRun
 from ..domain.search import journal
 from ..domain.search import snapshot as snapshots
@@ -158,7 +159,7 @@ def rebuild_search_index(ctx: SyncContext) -> None:
     store = ctx.search_index
     # Entries journaled from now on (exports in flight) are replayed on top by every reader.
     position = store.position_now()
-    rows = [index_row(row) for row in ctx.feed_rows.iter_rows()]
+    rows = [index_row(row) for row in ctx.rows(PRODUCTS).iter_rows()]
     _publish(store, snapshots.encode(snapshots.build(rows)), position, len(rows))
 
 

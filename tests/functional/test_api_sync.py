@@ -86,7 +86,7 @@ def test_during_the_cooldown_force_sync_answers_429_with_retry_after(client, aws
 
 
 def test_while_a_run_is_in_flight_force_sync_answers_409_with_its_id_and_keeps_the_cooldown(client, user_pool):
-    run_id = hourly(client)["run_id"]
+    run_id = hourly(client)["run_ids"][0]
     response, refused = force(client, user_pool.operator())
     assert response.status_code == 409 and refused["run_id"] == run_id
     _, status = get(client, "/api/sync/status", user_pool.operator())
@@ -128,7 +128,7 @@ def test_without_a_trigger_queue_force_sync_is_unavailable_and_says_why(client, 
 def test_runs_are_listed_newest_first_with_a_cursor(client, aws, user_pool):
     run_ids = []
     for _ in range(3):
-        run_ids.append(hourly(client)["run_id"])
+        run_ids.append(hourly(client)["run_ids"][0])
         export_everything(client, aws)
     status, page = get(client, "/api/sync/runs?limit=2", user_pool.operator())
     assert status == 200 and [run["run_id"] for run in page["items"]] == run_ids[:0:-1]
@@ -148,7 +148,7 @@ def test_bad_paging_is_a_400(client, user_pool, query, message):
 
 
 def test_a_run_shows_its_errors_grouped_by_cause_with_example_rows(client, aws, user_pool, monkeypatch):
-    run_id = hourly(client)["run_id"]
+    run_id = hourly(client)["run_ids"][0]
     first, *rest = receive_all(aws["queue_url"])
     for body in rest:
         client.lambda_.invoke("export_batch", sqs_event(client, body))

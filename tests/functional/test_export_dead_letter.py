@@ -45,7 +45,7 @@ def test_a_batch_that_keeps_failing_reaches_the_dlq_and_its_rows_fail_for_now(ht
     ingestion.faults.fail(10_000, 503)
     hourly = client.events.generate_cw_event(source="aws.events", detail_type="Scheduled Event", detail={},
                                              resources=["arn:aws:events:us-east-1:123456789012:rule/hourly"])
-    run_id = client.lambda_.invoke("run_hourly_sync", hourly).payload["run_id"]
+    run_id = client.lambda_.invoke("run_hourly_sync", hourly).payload["run_ids"][0]
     attempts = {}
     while messages := sqs.receive_message(QueueUrl=aws["queue_url"], AttributeNames=["All"]).get("Messages"):
         [message] = messages

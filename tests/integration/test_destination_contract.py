@@ -11,7 +11,8 @@ import pytest
 from chalicelib.adapters.http_destination import HttpDestination
 from chalicelib.adapters.s3_hub import S3HubDestination
 from chalicelib.domain.batching import ExportBatch, decode, pack
-from chalicelib.domain.feed import RowKey, build_row, deletion_of
+from chalicelib.domain.feed import RowKey
+from chalicelib.domain.feeds.products import build_row, deletion_of
 from tests.conftest import INGESTION_KEY
 from tests.fakes import VIEWS, product
 

@@ -22,7 +22,7 @@ REJECTED_ROW = RowKey("SKU-0012", "default")
 @pytest.fixture
 def ctx(aws):
     context = SyncContext(Settings(batch_max_rows=10), InMemorySource(catalog(10)), RecordingDestination(),
-                          DynamoFeedStore(), DynamoRunStore(), DynamoControlStore(), InMemoryQueue())
+                          DynamoFeedStore, DynamoRunStore(), DynamoControlStore(), InMemoryQueue())
     context.clock = Clock()
     return context
 
@@ -40,7 +40,7 @@ def test_the_next_hourly_sync_sends_what_failed_for_now_and_leaves_what_was_reje
     fail_dead_batch(ctx, failing)
     done = ctx.runs.get(first.run_id)
     assert (done.status, done.batches_failed, done.rows_failed) == (SUCCESS, 1, 11)
-    waiting = {key for key in ctx.feed_rows.outbox()}
+    waiting = {key for key in ctx.rows("products").outbox()}
     assert len(waiting) == 10 and REJECTED_ROW not in waiting
 
     ctx.destination.fail = None
@@ -52,6 +52,6 @@ def test_the_next_hourly_sync_sends_what_failed_for_now_and_leaves_what_was_reje
     retry = ctx.runs.get(retry.run_id)
     assert (retry.mode, retry.status, retry.rows_changed, retry.rows_exported) == ("partial", SUCCESS, 0, 10)
     assert {row.key for row in ctx.destination.rows[sent_before:]} == waiting
-    rows = {row.key: row for row in ctx.feed_rows.iter_rows()}
+    rows = {row.key: row for row in ctx.rows("products").iter_rows()}
     assert all(rows[key].export_status == EXPORTED for key in waiting)
-    assert rows[REJECTED_ROW].export_status == FAILED and ctx.feed_rows.outbox() == []
+    assert rows[REJECTED_ROW].export_status == FAILED and ctx.rows("products").outbox() == []

@@ -28,7 +28,8 @@ def catalog(ids, **overrides):
 def ctx(aws):
     index = DynamoSearchIndexStore()
     context = SyncContext(Settings(batch_max_rows=10), InMemorySource(catalog(range(1, 11))), RecordingDestination(),
-                          JournaledFeedStore(DynamoFeedStore(), index), DynamoRunStore(), DynamoControlStore(),
+                          lambda feed: JournaledFeedStore(DynamoFeedStore(feed),
+                                                          index), DynamoRunStore(), DynamoControlStore(),
                           InMemoryQueue(), search_index=index)
     context.clock = Clock()
     return context

@@ -7,7 +7,8 @@ from chalicelib.adapters.dynamo_runs import DynamoRunStore
 from chalicelib.adapters.journaled_feed import JournaledFeedStore
 from chalicelib.domain.errors import CooldownActiveError, LockHeldError
 from chalicelib.domain.events import DirtyEntry
-from chalicelib.domain.feed import DELETED, EXPORTED, FAILED, NOT_EXPORTED, PENDING, RowKey, build_row
+from chalicelib.domain.feed import DELETED, EXPORTED, FAILED, NOT_EXPORTED, PENDING, RowKey
+from chalicelib.domain.feeds.products import build_row
 from chalicelib.domain.runs import FAILED as RUN_FAILED
 from chalicelib.domain.runs import SUCCESS, start_run
 from chalicelib.ports import ExportMark
@@ -33,7 +34,7 @@ def stores(request):
             InMemoryControlStore()
     else:
         request.getfixturevalue("aws")
-        yield DynamoFeedStore(), DynamoRunStore(), DynamoControlStore()
+        yield DynamoFeedStore("products"), DynamoRunStore(), DynamoControlStore()
 
 
 def row(i, view="default", status=PENDING, **overrides):

@@ -121,8 +121,8 @@ def test_a_deletion_event_for_a_vanished_product_sends_deletions(ctx, fake_trigg
     assert sorted((row.key, row.document["deleted"]) for row in sent) == [
         (RowKey("SKU-0004", "default"), True), (RowKey("SKU-0004", "french"), True),
         (RowKey("SKU-0005", "french"), True)]
-    assert ctx.feed_rows.rows[RowKey("SKU-0004", "french")].export_status == DELETED
-    assert ctx.feed_rows.rows[RowKey("SKU-0005", "default")].export_status == EXPORTED
+    assert ctx.rows("products").rows[RowKey("SKU-0004", "french")].export_status == DELETED
+    assert ctx.rows("products").rows[RowKey("SKU-0005", "default")].export_status == EXPORTED
     state = ctx.control.feed_state("products")
     assert (state.products_total, state.rows_total) == (24, 47)
 
@@ -131,7 +131,7 @@ def test_a_deleted_sku_the_source_still_returns_is_re_read_not_deleted(ctx, fake
     accept_change_event(ctx, fake_trigger, event(deleted_skus=["SKU-0006"]))
     run, sent = event_sync(ctx)
     assert (run.status, run.rows_seen, run.rows_deleted, sent) == (SUCCESS, 2, 0, [])
-    assert not ctx.feed_rows.rows[RowKey("SKU-0006", "default")].deleted
+    assert not ctx.rows("products").rows[RowKey("SKU-0006", "default")].deleted
     assert ctx.control.dirty("products") == []
 
 

@@ -60,25 +60,26 @@ def test_a_configuration_failure_fails_the_batch_and_its_rows_wait_for_the_next_
                                             next_sync=True)
     run = sync(ctx, mode="full")
     assert run.error == "every batch failed: 20 × will retry: the destination refused the API key (403)"
-    row = ctx.feed_rows.rows[RowKey("SKU-0001", "default")]
+    row = ctx.rows("products").rows[RowKey("SKU-0001", "default")]
     assert (row.export_status, row.failure, row.error) == (
         FAILED, RETRY, "will retry: the destination refused the API key (403): check it")
-    assert len(ctx.feed_rows.outbox()) == 20
+    assert len(ctx.rows("products").outbox()) == 20
 
 
 def test_a_rejected_row_is_not_sent_again_until_it_changes(ctx):
     ctx.destination.reject = {BAD: "invalid: name too long"}
     sync(ctx)
-    assert (ctx.feed_rows.rows[BAD].failure, ctx.feed_rows.rows[BAD].error) == (REJECTED, "invalid: name too long")
+    assert (ctx.rows("products").rows[BAD].failure, ctx.rows("products").rows[BAD].error) == (REJECTED,
+                                                                                              "invalid: name too long")
     ctx.destination.reject = {}
     sent = len(ctx.destination.rows)
     ctx.clock.advance(hours=1)
     assert sync(ctx, mode="reconcile").rows_exported == 0  # read again, unchanged: left alone
-    assert len(ctx.destination.rows) == sent and ctx.feed_rows.rows[BAD].export_status == FAILED
+    assert len(ctx.destination.rows) == sent and ctx.rows("products").rows[BAD].export_status == FAILED
     ctx.clock.advance(hours=1)
     ctx.source.records[5] = product(2, "french", name="Shorter", updated_at=iso(ctx.clock.now))
     assert sync(ctx).rows_exported == 1
-    assert ctx.feed_rows.rows[BAD].export_status == EXPORTED
+    assert ctx.rows("products").rows[BAD].export_status == EXPORTED
 
 
 def test_a_full_resync_sends_rejected_rows_too(ctx):
@@ -99,7 +100,7 @@ def test_failed_only_resends_the_failed_rows_whatever_the_cause_without_reading_
     start_sync(ctx)
     [message] = ctx.queue.drain()
     fail_dead_batch(ctx, message)
-    states = {key: (row.export_status, row.failure) for key, row in ctx.feed_rows.rows.items()
+    states = {key: (row.export_status, row.failure) for key, row in ctx.rows("products").rows.items()
               if row.export_status == FAILED}
     assert states == {BAD: (FAILED, REJECTED), RowKey("SKU-0000", "default"): (FAILED, RETRY),
                       RowKey("SKU-0001", "default"): (FAILED, INVALID)}
@@ -111,7 +112,7 @@ def test_failed_only_resends_the_failed_rows_whatever_the_cause_without_reading_
     assert sorted(row.key for row in ctx.destination.rows[sent:]) == [RowKey("SKU-0000", "default"), BAD]
     assert (run.mode, run.status, run.rows_seen, run.rows_exported) == ("failed", SUCCESS, 2, 2)
     # the malformed product's last good document is not sent: it would hide the source's error
-    assert ctx.feed_rows.rows[RowKey("SKU-0001", "default")].export_status == FAILED
+    assert ctx.rows("products").rows[RowKey("SKU-0001", "default")].export_status == FAILED
 
 
 def test_failed_only_with_nothing_failed_succeeds_with_nothing_sent(ctx):
@@ -125,6 +126,6 @@ def test_rows_exported_to_no_destination_wait_in_the_outbox(ctx):
     message = ctx.queue.drain()[0]
     ctx.destination = None  # the destination went away after the fan-out
     assert export_batch(ctx, message) == "failed"
-    row = ctx.feed_rows.rows[RowKey("SKU-0000", "default")]
+    row = ctx.rows("products").rows[RowKey("SKU-0000", "default")]
     assert (row.error, row.failure) == ("not exported: no SaaS destination configured", RETRY)
-    assert RowKey("SKU-0000", "default") in ctx.feed_rows.outbox()
+    assert RowKey("SKU-0000", "default") in ctx.rows("products").outbox()

@@ -2,19 +2,9 @@ import json
 
 import pytest
 
-from chalicelib.domain.errors import InvalidProductError
-from chalicelib.domain.feed import (
-    EXPORTED,
-    FAILED,
-    RowKey,
-    StoredState,
-    build_row,
-    carry_export_state,
-    deletion_of,
-    is_exported,
-    needs_write,
-    row_key_of,
-)
+from chalicelib.domain.errors import InvalidRecordError
+from chalicelib.domain.feed import EXPORTED, FAILED, RowKey, StoredState, carry_export_state, is_exported, needs_write
+from chalicelib.domain.feeds.products import build_row, deletion_of, row_key_of
 from tests.fakes import VIEWS, product
 
 VIEWS_BY_CODE = {view.code: view for view in VIEWS}
@@ -65,7 +55,7 @@ def test_buyable_and_displayable_follow_status_stock_and_visibility():
     ({"product_id": "7"}, "product_id is not an integer: '7'"),
 ])
 def test_malformed_products_are_refused_with_a_reason(overrides, reason):
-    with pytest.raises(InvalidProductError) as error:
+    with pytest.raises(InvalidRecordError) as error:
         build_row(product(1, **overrides), VIEWS_BY_CODE)
     assert str(error.value) == reason
 
@@ -109,5 +99,5 @@ def test_the_document_is_canonical_json_with_unicode_kept():
 
 
 def test_a_non_numeric_weight_is_refused():
-    with pytest.raises(InvalidProductError, match="weight is not a number"):
+    with pytest.raises(InvalidRecordError, match="weight is not a number"):
         build_row(product(1, weight="heavy"), VIEWS_BY_CODE)

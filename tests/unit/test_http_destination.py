@@ -16,7 +16,8 @@ from chalicelib.domain.backoff import retry_after_seconds
 from chalicelib.domain.batching import decode, pack
 from chalicelib.domain.budget import Deadline
 from chalicelib.domain.errors import DestinationError
-from chalicelib.domain.feed import RowKey, build_row
+from chalicelib.domain.feed import RowKey
+from chalicelib.domain.feeds.products import build_row
 from tests.fakes import VIEWS, product
 
 VIEWS_BY_CODE = {view.code: view for view in VIEWS}

@@ -2,7 +2,8 @@
 import logging
 
 from chalicelib.adapters.journaled_feed import JournaledFeedStore
-from chalicelib.domain.feed import EXPORTED, FAILED, PENDING, RowKey, build_row, deletion_of
+from chalicelib.domain.feed import EXPORTED, FAILED, PENDING, RowKey
+from chalicelib.domain.feeds.products import build_row, deletion_of
 from chalicelib.domain.search import journal
 from chalicelib.domain.search.index import ProductIndex
 from chalicelib.domain.search.query import parse_query, run_query

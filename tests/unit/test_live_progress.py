@@ -33,7 +33,7 @@ class WatchedRecords(list):
 
 def test_the_reindex_writes_its_progress_while_it_reads(ctx, monkeypatch):  # noqa: F811
     monkeypatch.setattr(progress, "INTERVAL_SECONDS", 0.0)  # every page
-    monkeypatch.setattr("chalicelib.services.sync.PAGE_SIZE", 10)
+    monkeypatch.setattr("chalicelib.services.reindex.PAGE_SIZE", 10)
     ctx.source.records = WatchedRecords([product(i, view) for i in range(30) for view in ("default", "french")],
                                         ctx.runs, every=25)
     run = sync(ctx)
@@ -46,7 +46,7 @@ def test_the_reindex_writes_its_progress_while_it_reads(ctx, monkeypatch):  # no
 def test_progress_is_written_at_most_once_per_interval(ctx, monkeypatch):  # noqa: F811
     writes = []
     monkeypatch.setattr(ctx.runs, "note_progress", lambda *args: writes.append(args))
-    monkeypatch.setattr("chalicelib.services.sync.PAGE_SIZE", 1)
+    monkeypatch.setattr("chalicelib.services.reindex.PAGE_SIZE", 1)
     sync(ctx)  # 50 pages within far less than the interval
     assert writes == []
 

@@ -14,7 +14,7 @@ from tests.unit.test_sync_service import Clock
 @pytest.fixture
 def ctx(fake_ctx):
     fake_ctx.search_index = InMemorySearchIndexStore()
-    fake_ctx.feed_rows = JournaledFeedStore(fake_ctx.feed_rows, fake_ctx.search_index)
+    fake_ctx.feed_rows.stores["products"] = JournaledFeedStore(fake_ctx.rows("products"), fake_ctx.search_index)
     fake_ctx.source.records = [product(i, view.code, name="Hoodie" if i % 4 == 0 else f"Tee {i}")
                                for i in range(1, 13) for view in VIEWS]
     fake_ctx.clock = Clock()

@@ -17,7 +17,7 @@ from tests.unit.test_sync_service import Clock
 @pytest.fixture
 def ctx(fake_ctx):
     fake_ctx.search_index = InMemorySearchIndexStore()
-    fake_ctx.feed_rows = JournaledFeedStore(fake_ctx.feed_rows, fake_ctx.search_index)
+    fake_ctx.feed_rows.stores["products"] = JournaledFeedStore(fake_ctx.rows("products"), fake_ctx.search_index)
     fake_ctx.source.records = [product(i, view.code) for i in range(10) for view in VIEWS]
     fake_ctx.clock = Clock()
     return fake_ctx
@@ -88,8 +88,8 @@ def test_a_copy_that_drifted_loads_the_newer_snapshot(ctx, monkeypatch):
 
 def test_the_first_run_builds_from_the_journal_and_later_ones_without_an_index_from_the_table(ctx, monkeypatch):
     scans = []
-    iter_rows = ctx.feed_rows.iter_rows
-    monkeypatch.setattr(ctx.feed_rows, "iter_rows", lambda: scans.append(1) or iter_rows())
+    iter_rows = ctx.rows("products").iter_rows
+    monkeypatch.setattr(ctx.rows("products"), "iter_rows", lambda: scans.append(1) or iter_rows())
     start_sync(ctx, trigger="cli")
     assert scans == [] and ctx.search_index.current().rows == 20  # the feed's first run: the journal holds all
     ctx.search_index.snapshot = None  # e.g. rows written before the journal existed

@@ -53,7 +53,7 @@ def test_the_first_sync_reads_everything_exports_every_row_and_succeeds(ctx):
     assert (run.batches_total, run.batches_done, run.rows_exported) == (5, 5, 50)
     assert {row.key for row in ctx.destination.rows} == {
         RowKey(f"SKU-{i:04d}", v.code) for i in range(25) for v in VIEWS}
-    assert all(row.export_status == EXPORTED for row in ctx.feed_rows.rows.values())
+    assert all(row.export_status == EXPORTED for row in ctx.rows("products").rows.values())
     assert ctx.control.lock("products") is None
     state = ctx.control.feed_state("products")
     assert (state.products_total, state.rows_total, state.last_success_run_id) == (25, 50, run.run_id)
@@ -111,7 +111,7 @@ def test_a_full_resync_re_exports_every_row_and_deletes_vanished_products(ctx):
     assert (run.rows_deleted, run.rows_changed, len(sent)) == (2, 2, 50)
     deletions = [row for row in sent if row.document["deleted"]]
     assert {row.key.sku for row in deletions} == {"SKU-0003"}
-    assert ctx.feed_rows.rows[RowKey("SKU-0003", "default")].export_status == DELETED
+    assert ctx.rows("products").rows[RowKey("SKU-0003", "default")].export_status == DELETED
     assert ctx.control.feed_state("products").products_total == 24
     # An exported deletion is not sent again.
     again = sync(ctx, mode="full")
@@ -124,21 +124,21 @@ def test_malformed_products_become_failed_rows_and_the_run_goes_on(ctx):
     assert run.status == SUCCESS
     assert (run.rows_invalid, run.rows_failed, run.rows_exported) == (3, 3, 50)
     assert run.error_counts == {"missing sku": 1, "price is not a number": 1, "unknown store view": 1}
-    failed = ctx.feed_rows.rows[RowKey("SKU-0091", "default")]
+    failed = ctx.rows("products").rows[RowKey("SKU-0091", "default")]
     assert (failed.export_status, failed.error, failed.name) == (FAILED, "price is not a number: 'abc'", "Product 91")
-    assert ctx.feed_rows.rows[RowKey("#90", "default")].export_status == FAILED
+    assert ctx.rows("products").rows[RowKey("#90", "default")].export_status == FAILED
 
 
 def test_a_product_that_turns_malformed_keeps_its_last_good_document(ctx):
     sync(ctx)
-    good = ctx.feed_rows.rows[RowKey("SKU-0001", "default")].document
+    good = ctx.rows("products").rows[RowKey("SKU-0001", "default")].document
     ctx.source.records[2] = product(1, "default", price="n/a")
     sync(ctx, mode="full")
-    row = ctx.feed_rows.rows[RowKey("SKU-0001", "default")]
+    row = ctx.rows("products").rows[RowKey("SKU-0001", "default")]
     assert (row.export_status, row.document) == (FAILED, good)
     ctx.source.records[2] = product(1, "default")
     sync(ctx, mode="full")
-    assert ctx.feed_rows.rows[RowKey("SKU-0001", "default")].export_status == EXPORTED
+    assert ctx.rows("products").rows[RowKey("SKU-0001", "default")].export_status == EXPORTED
 
 
 def test_with_no_destination_reindex_runs_and_rows_say_why_nothing_was_exported(ctx):
@@ -146,7 +146,7 @@ def test_with_no_destination_reindex_runs_and_rows_say_why_nothing_was_exported(
     run = sync(ctx)
     assert (run.status, run.rows_changed, run.rows_exported, run.batches_total) == (SUCCESS, 50, 0, 0)
     assert run.export_disabled_reason == "no SaaS destination configured"
-    row = ctx.feed_rows.rows[RowKey("SKU-0001", "default")]
+    row = ctx.rows("products").rows[RowKey("SKU-0001", "default")]
     assert (row.export_status, row.error) == (NOT_EXPORTED, "not exported: no SaaS destination configured")
     assert sync_status(ctx)["export"] == {"enabled": False, "destination": "none",
                                           "reason": "no SaaS destination configured"}
@@ -207,15 +207,15 @@ def test_a_failing_batch_fails_only_its_rows_with_the_reason(ctx):
     run = ctx.runs.latest("products")
     assert (run.status, run.batches_failed, run.rows_failed, run.rows_exported) == (SUCCESS, 1, 10, 40)
     failed_keys = {row.key for row in decode(messages[0]).rows}
-    assert {k for k, r in ctx.feed_rows.rows.items() if r.export_status == FAILED} == failed_keys
-    assert ctx.feed_rows.rows[min(failed_keys)].error == "hub refused: AccessDenied"
+    assert {k for k, r in ctx.rows("products").rows.items() if r.export_status == FAILED} == failed_keys
+    assert ctx.rows("products").rows[min(failed_keys)].error == "hub refused: AccessDenied"
 
 
 def test_rejected_rows_fail_and_the_others_are_exported(ctx):
     ctx.destination.reject = {RowKey("SKU-0001", "default"): "invalid: name too long"}
     run = sync(ctx)
     assert (run.rows_exported, run.rows_failed, run.error_counts) == (49, 1, {"invalid": 1})
-    assert ctx.feed_rows.rows[RowKey("SKU-0001", "default")].export_status == FAILED
+    assert ctx.rows("products").rows[RowKey("SKU-0001", "default")].export_status == FAILED
 
 
 def test_a_retryable_failure_goes_back_to_the_queue_then_the_dead_letter_handler_fails_the_batch(ctx):
@@ -230,7 +230,7 @@ def test_a_retryable_failure_goes_back_to_the_queue_then_the_dead_letter_handler
     run = ctx.runs.latest("products")
     assert (run.status, run.batches_failed, run.rows_failed) == (RUN_FAILED, 5, 50)
     assert run.error == "every batch failed: 50 × will retry: S3 hub upload failed"
-    row = ctx.feed_rows.rows[RowKey("SKU-0001", "default")]
+    row = ctx.rows("products").rows[RowKey("SKU-0001", "default")]
     assert row.error == "will retry: S3 hub upload failed: SlowDown"
     # The next run sends the failed rows again.
     ctx.destination.fail = None
@@ -243,7 +243,7 @@ def test_a_crash_after_reindex_loses_nothing(ctx, monkeypatch):
     crashed = start_sync(ctx)
     assert crashed.status == RUN_FAILED and "internal error: RuntimeError: crash" in crashed.error
     monkeypatch.undo()
-    assert all(r.export_status == PENDING for r in ctx.feed_rows.rows.values())
+    assert all(r.export_status == PENDING for r in ctx.rows("products").rows.values())
     ctx.clock.advance(minutes=5)
     run = sync(ctx)
     assert (run.status, run.rows_exported) == (SUCCESS, 50)
@@ -267,7 +267,7 @@ def test_a_source_failure_fails_the_run_with_its_message_and_deletes_nothing(ctx
     run = sync(ctx, mode="full")
     assert run.status == RUN_FAILED
     assert run.error == ctx.source.fail_with
-    assert all(not row.deleted for row in ctx.feed_rows.rows.values())
+    assert all(not row.deleted for row in ctx.rows("products").rows.values())
     assert ctx.control.lock("products") is None
 
 
@@ -296,14 +296,15 @@ def test_status_shows_the_last_run_and_the_products_synced(ctx):
 
 def test_rows_built_before_a_failure_are_still_written_and_counted(ctx, monkeypatch):
     # Fetching the earlier runs' leftovers comes after the reindex.
-    monkeypatch.setattr(ctx.feed_rows, "get_rows", lambda keys: (_ for _ in ()).throw(RuntimeError("index down")))
+    monkeypatch.setattr(ctx.rows("products"), "get_rows",
+                        lambda keys: (_ for _ in ()).throw(RuntimeError("index down")))
     failed = start_sync(ctx)
     assert failed.status == RUN_FAILED and failed.error == "internal error: RuntimeError: index down"
-    assert failed.rows_changed == len(ctx.feed_rows.rows) == 50
+    assert failed.rows_changed == len(ctx.rows("products").rows) == 50
 
 
 def test_an_unreadable_outbox_fails_the_run_and_releases_the_lock(ctx, monkeypatch):
-    monkeypatch.setattr(ctx.feed_rows, "outbox", lambda: (_ for _ in ()).throw(RuntimeError("index down")))
+    monkeypatch.setattr(ctx.rows("products"), "outbox", lambda: (_ for _ in ()).throw(RuntimeError("index down")))
     failed = start_sync(ctx)
     assert (failed.status, failed.error) == (RUN_FAILED, "internal error: RuntimeError: index down")
     assert ctx.control.lock("products") is None
