@@ -219,22 +219,26 @@ class RunStore(ABC):
         """Move an in-progress run to its end state; False if another writer did it first."""
 
 
-class ControlStore(ABC):
-    """Locks, the force-sync cooldown and per-feed state."""
+class FeedLocks(ABC):
+    """One lock per feed: a lease, so that a crashed run cannot hold it forever."""
 
     @abstractmethod
-    def acquire_lock(self, feed: str, run_id: str, now: str, expires_at: str) -> None:
-        """Take the feed lock, or raise LockHeldError naming the holder."""
+    def acquire(self, feed: str, run_id: str, now: str, expires_at: str) -> None:
+        """Take the feed's lock, or raise LockHeldError naming the holder."""
 
     @abstractmethod
-    def release_lock(self, feed: str, run_id: str) -> None:
+    def release(self, feed: str, run_id: str) -> None:
         """Release the lock if ``run_id`` still holds it."""
 
     @abstractmethod
-    def lock(self, feed: str) -> Lock | None: ...
+    def holder(self, feed: str) -> Lock | None: ...
+
+
+class FeedStates(ABC):
+    """What a feed's runs leave behind: the watermark, the last success, the catalog's totals, the last full read."""
 
     @abstractmethod
-    def feed_state(self, feed: str) -> FeedState: ...
+    def get(self, feed: str) -> FeedState: ...
 
     @abstractmethod
     def record_catalog(self, feed: str, rows_total: int, products_total: int, absolute: bool) -> None:
@@ -244,42 +248,65 @@ class ControlStore(ABC):
     def record_success(self, feed: str, run_id: str, at: str, watermark: str | None) -> None: ...
 
     @abstractmethod
-    def claim_cooldown(self, feed: str, now: str, window_start: str) -> None:
-        """Start the cooldown, or raise CooldownActiveError if a force sync ran after window_start."""
-
-    @abstractmethod
-    def cooldown_started_at(self, feed: str) -> str | None: ...
-
-    @abstractmethod
-    def release_cooldown(self, feed: str, claimed_at: str) -> None:
-        """Give back the cooldown claimed at ``claimed_at`` (its sync could not start), if nobody claimed it since."""
-
-    @abstractmethod
     def record_full_read(self, feed: str, at: str) -> None:
         """Remember when a run last read the whole source (full resync or reconcile)."""
 
-    @abstractmethod
-    def mark_dirty(self, feed: str, entries: Iterable[DirtyEntry]) -> None:
-        """Mark products dirty; an entry already there takes the new ``marked_at`` and ``mark``."""
+
+class Cooldowns(ABC):
+    """The force-sync cooldown of each feed."""
 
     @abstractmethod
-    def dirty(self, feed: str) -> list[DirtyEntry]:
+    def claim(self, feed: str, now: str, window_start: str) -> None:
+        """Start the cooldown, or raise CooldownActiveError if a force sync ran after window_start."""
+
+    @abstractmethod
+    def started_at(self, feed: str) -> str | None: ...
+
+    @abstractmethod
+    def release(self, feed: str, claimed_at: str) -> None:
+        """Give back the cooldown claimed at ``claimed_at`` (its sync could not start), if nobody claimed it since."""
+
+
+class DirtySet(ABC):
+    """Items that change events marked dirty, waiting for a sync to read them."""
+
+    @abstractmethod
+    def mark(self, feed: str, entries: Iterable[DirtyEntry]) -> None:
+        """Mark items dirty; an entry already there takes the new ``marked_at`` and ``mark``."""
+
+    @abstractmethod
+    def entries(self, feed: str) -> list[DirtyEntry]:
         """Every dirty entry of the feed, as it stands now (strongly consistent)."""
 
     @abstractmethod
-    def clear_dirty(self, feed: str, entries: Iterable[DirtyEntry]) -> int:
+    def clear(self, feed: str, entries: Iterable[DirtyEntry]) -> int:
         """Remove the entries that were not marked again since they were read; return how many went."""
 
+
+class SyncRequests(ABC):
+    """The standing request for a debounced sync (one per burst of change events)."""
+
     @abstractmethod
-    def request_sync(self, feed: str, now: str, stale_before: str) -> bool:
+    def request(self, feed: str, now: str, stale_before: str) -> bool:
         """Record that a sync was requested at ``now``; True only for the request that wins.
 
         A request is refused (False) while an earlier one made after ``stale_before`` still stands.
         """
 
     @abstractmethod
-    def clear_sync_request(self, feed: str) -> None:
+    def clear(self, feed: str) -> None:
         """Forget the standing sync request (its run is starting, or its message could not be sent)."""
+
+
+@dataclass(frozen=True)
+class Control:
+    """The control items of every feed, by concern (one DynamoDB table holds them all)."""
+
+    locks: FeedLocks
+    feed_states: FeedStates
+    cooldowns: Cooldowns
+    dirty: DirtySet
+    requests: SyncRequests
 
 
 class SyncTrigger(ABC):

@@ -12,13 +12,13 @@ from chalicelib.adapters import dynamo_models
 from chalicelib.services.context import SyncContext
 from chalicelib.settings import Settings
 from tests.fakes import (
-    InMemoryControlStore,
     InMemoryFeedStores,
     InMemoryQueue,
     InMemoryRunStore,
     InMemorySource,
     InMemorySyncTrigger,
     RecordingDestination,
+    in_memory_control,
 )
 
 # No test may reach a real AWS account, whatever the machine's environment holds.
@@ -62,7 +62,7 @@ def aws():
 def fake_ctx() -> SyncContext:
     """The services wired to in-memory fakes of every port."""
     return SyncContext(Settings(batch_max_rows=10), InMemorySource(), RecordingDestination(), InMemoryFeedStores(),
-                       InMemoryRunStore(), InMemoryControlStore(), InMemoryQueue())
+                       InMemoryRunStore(), in_memory_control(), InMemoryQueue())
 
 
 @pytest.fixture

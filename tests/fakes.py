@@ -30,10 +30,14 @@ from chalicelib.domain.search.snapshot import SnapshotError
 from chalicelib.ports import (
     BatchQueue,
     CatalogSource,
-    ControlStore,
+    Control,
+    Cooldowns,
     Destination,
+    DirtySet,
     ExportMark,
+    FeedLocks,
     FeedState,
+    FeedStates,
     FeedStore,
     JournalRecord,
     Lock,
@@ -41,6 +45,7 @@ from chalicelib.ports import (
     RunStore,
     SearchIndexStore,
     SearchSnapshot,
+    SyncRequests,
     SyncTrigger,
 )
 
@@ -354,28 +359,29 @@ class InMemoryRunStore(RunStore):
         return True
 
 
-class InMemoryControlStore(ControlStore):
+class InMemoryFeedLocks(FeedLocks):
     def __init__(self) -> None:
         self.locks: dict[str, Lock] = {}
-        self.states: dict[str, FeedState] = {}
-        self.cooldowns: dict[str, str] = {}
-        self.dirty_entries: dict[tuple[str, str, Any], DirtyEntry] = {}
-        self.sync_requests: dict[str, str] = {}
 
-    def acquire_lock(self, feed: str, run_id: str, now: str, expires_at: str) -> None:
+    def acquire(self, feed: str, run_id: str, now: str, expires_at: str) -> None:
         held = self.locks.get(feed)
         if held is not None and held.expires_at > now:
             raise LockHeldError(held.run_id, held.expires_at)
         self.locks[feed] = Lock(feed, run_id, expires_at)
 
-    def release_lock(self, feed: str, run_id: str) -> None:
+    def release(self, feed: str, run_id: str) -> None:
         if feed in self.locks and self.locks[feed].run_id == run_id:
             del self.locks[feed]
 
-    def lock(self, feed: str) -> Lock | None:
+    def holder(self, feed: str) -> Lock | None:
         return self.locks.get(feed)
 
-    def feed_state(self, feed: str) -> FeedState:
+
+class InMemoryFeedStates(FeedStates):
+    def __init__(self) -> None:
+        self.states: dict[str, FeedState] = {}
+
+    def get(self, feed: str) -> FeedState:
         return copy.copy(self.states.get(feed) or FeedState(feed))
 
     def record_catalog(self, feed: str, rows_total: int, products_total: int, absolute: bool) -> None:
@@ -392,51 +398,71 @@ class InMemoryControlStore(ControlStore):
         if watermark:
             state.watermark = watermark
 
-    def claim_cooldown(self, feed: str, now: str, window_start: str) -> None:
+    def record_full_read(self, feed: str, at: str) -> None:
+        self.states.setdefault(feed, FeedState(feed)).last_full_read_at = at
+
+
+class InMemoryCooldowns(Cooldowns):
+    def __init__(self) -> None:
+        self.cooldowns: dict[str, str] = {}
+
+    def claim(self, feed: str, now: str, window_start: str) -> None:
         last = self.cooldowns.get(feed)
         if last is not None and last > window_start:
             raise CooldownActiveError(last)
         self.cooldowns[feed] = now
 
-    def cooldown_started_at(self, feed: str) -> str | None:
+    def started_at(self, feed: str) -> str | None:
         return self.cooldowns.get(feed)
 
-    def release_cooldown(self, feed: str, claimed_at: str) -> None:
+    def release(self, feed: str, claimed_at: str) -> None:
         if self.cooldowns.get(feed) == claimed_at:
             del self.cooldowns[feed]
 
-    def record_full_read(self, feed: str, at: str) -> None:
-        self.states.setdefault(feed, FeedState(feed)).last_full_read_at = at
+
+class InMemoryDirtySet(DirtySet):
+    def __init__(self) -> None:
+        self.dirty_entries: dict[tuple[str, str, Any], DirtyEntry] = {}
 
     @staticmethod
-    def _dirty_key(feed: str, entry: DirtyEntry) -> tuple[str, str, Any]:
+    def _key(feed: str, entry: DirtyEntry) -> tuple[str, str, Any]:
         return (feed, "sku", entry.sku) if entry.sku is not None else (feed, "id", entry.product_id)
 
-    def mark_dirty(self, feed: str, entries: Iterable[DirtyEntry]) -> None:
+    def mark(self, feed: str, entries: Iterable[DirtyEntry]) -> None:
         for entry in entries:
-            self.dirty_entries[self._dirty_key(feed, entry)] = entry
+            self.dirty_entries[self._key(feed, entry)] = entry
 
-    def dirty(self, feed: str) -> list[DirtyEntry]:
+    def entries(self, feed: str) -> list[DirtyEntry]:
         return [entry for key, entry in self.dirty_entries.items() if key[0] == feed]
 
-    def clear_dirty(self, feed: str, entries: Iterable[DirtyEntry]) -> int:
+    def clear(self, feed: str, entries: Iterable[DirtyEntry]) -> int:
         cleared = 0
         for entry in entries:
-            key = self._dirty_key(feed, entry)
+            key = self._key(feed, entry)
             if self.dirty_entries.get(key) == entry:  # not marked again since it was read
                 del self.dirty_entries[key]
                 cleared += 1
         return cleared
 
-    def request_sync(self, feed: str, now: str, stale_before: str) -> bool:
-        standing = self.sync_requests.get(feed)
+
+class InMemorySyncRequests(SyncRequests):
+    def __init__(self) -> None:
+        self.standing: dict[str, str] = {}
+
+    def request(self, feed: str, now: str, stale_before: str) -> bool:
+        standing = self.standing.get(feed)
         if standing is not None and standing > stale_before:
             return False
-        self.sync_requests[feed] = now
+        self.standing[feed] = now
         return True
 
-    def clear_sync_request(self, feed: str) -> None:
-        self.sync_requests.pop(feed, None)
+    def clear(self, feed: str) -> None:
+        self.standing.pop(feed, None)
+
+
+def in_memory_control() -> Control:
+    return Control(InMemoryFeedLocks(), InMemoryFeedStates(), InMemoryCooldowns(), InMemoryDirtySet(),
+                   InMemorySyncRequests())
 
 
 class InMemorySearchIndexStore(SearchIndexStore):

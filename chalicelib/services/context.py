@@ -9,7 +9,7 @@ from ..domain.runs import utcnow
 from ..ports import (
     BatchQueue,
     CatalogSource,
-    ControlStore,
+    Control,
     Destination,
     FeedStore,
     RunStore,
@@ -26,7 +26,7 @@ class SyncContext:
     destination: Destination | None
     feed_rows: Callable[[str], FeedStore]  # the rows of a feed, by feed name: use ``rows(feed)``
     runs: RunStore
-    control: ControlStore
+    control: Control
     queue: BatchQueue
     clock: Callable[[], datetime] = field(default=utcnow)
     trigger: SyncTrigger | None = None  # debounced sync requests (change events); None where none is set up

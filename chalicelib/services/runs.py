@@ -22,7 +22,7 @@ def list_runs(ctx: SyncContext, feed: str = "products", limit: int = DEFAULT_LIM
         started_at, run_id = decode_cursor(cursor, ("started_at", "run_id"))
         after = RunCursor(started_at, run_id)
     runs, following = ctx.runs.list_runs(feed, limit, after)
-    rows_total = ctx.control.feed_state(feed).rows_total
+    rows_total = ctx.control.feed_states.get(feed).rows_total
     return {"items": [with_progress(ctx, run, rows_total) for run in runs],
             "next_cursor": encode_cursor({"started_at": following.started_at, "run_id": following.run_id})
             if following else None}
@@ -36,6 +36,6 @@ def run_detail(ctx: SyncContext, run_id: str) -> dict[str, Any] | None:
     causes = sorted(run.error_counts.items(), key=lambda item: (-item[1], item[0]))
     errors = [{"cause": cause, "count": count, "examples": run.error_examples.get(cause, [])}
               for cause, count in causes]
-    view = with_progress(ctx, run, ctx.control.feed_state(run.feed).rows_total)
+    view = with_progress(ctx, run, ctx.control.feed_states.get(run.feed).rows_total)
     return {**view, "export_disabled_reason": run.export_disabled_reason, "deadline_at": run.deadline_at,
             "sealed_at": run.sealed_at, "errors": errors}

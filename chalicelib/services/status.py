@@ -41,7 +41,7 @@ def with_progress(ctx: SyncContext, run: SyncRun, rows_total: int) -> dict[str, 
 
 def cooldown_view(ctx: SyncContext, feed: str) -> dict[str, Any]:
     seconds = ctx.settings.cooldown_seconds
-    last = ctx.control.cooldown_started_at(feed)
+    last = ctx.control.cooldowns.started_at(feed)
     cooling = is_cooling(last, seconds, ctx.clock())
     return {"seconds": seconds, "last_forced_at": last, "available": not cooling,
             "available_at": available_at(last, seconds) if cooling else None}
@@ -49,7 +49,7 @@ def cooldown_view(ctx: SyncContext, feed: str) -> dict[str, Any]:
 
 def sync_status(ctx: SyncContext, feed: str = "products") -> dict[str, Any]:
     run = ctx.runs.latest(feed)
-    state = ctx.control.feed_state(feed)
+    state = ctx.control.feed_states.get(feed)
     reason = ctx.export_disabled_reason
     return {
         "feed": feed,

@@ -218,7 +218,7 @@ def test_a_spent_budget_sends_the_message_back_then_the_dead_letter_handler_fail
     assert done.error == "10 × will retry: the destination answered 503"
     row = ctx.rows("products").rows[RowKey("SKU-0000", "default")]
     assert row.error.startswith("will retry: the destination answered 503: gave up after")
-    assert ctx.control.lock("products") is None  # terminal: the lock is released
+    assert ctx.control.locks.holder("products") is None  # terminal: the lock is released
     # The next hourly sync reads no change, and sends the rows that failed for now from the outbox.
     retried = later_sync(ctx)
     assert (retried.mode, retried.status, retried.rows_changed, retried.rows_exported) == ("partial", SUCCESS, 0, 10)

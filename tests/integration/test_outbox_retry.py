@@ -3,7 +3,7 @@ while rows the destination rejected stay failed until they change."""
 
 import pytest
 
-from chalicelib.adapters.dynamo_control import DynamoControlStore
+from chalicelib.adapters.dynamo_control import dynamo_control
 from chalicelib.adapters.dynamo_feed import DynamoFeedStore
 from chalicelib.adapters.dynamo_runs import DynamoRunStore
 from chalicelib.domain.errors import DestinationError
@@ -22,7 +22,7 @@ REJECTED_ROW = RowKey("SKU-0012", "default")
 @pytest.fixture
 def ctx(aws):
     context = SyncContext(Settings(batch_max_rows=10), InMemorySource(catalog(10)), RecordingDestination(),
-                          DynamoFeedStore, DynamoRunStore(), DynamoControlStore(), InMemoryQueue())
+                          DynamoFeedStore, DynamoRunStore(), dynamo_control(), InMemoryQueue())
     context.clock = Clock()
     return context
 

@@ -2,7 +2,7 @@
 status filter following the exporters, a fresh copy (snapshot + journal) agreeing with a long-lived one."""
 import pytest
 
-from chalicelib.adapters.dynamo_control import DynamoControlStore
+from chalicelib.adapters.dynamo_control import dynamo_control
 from chalicelib.adapters.dynamo_feed import DynamoFeedStore
 from chalicelib.adapters.dynamo_runs import DynamoRunStore
 from chalicelib.adapters.dynamo_search import DynamoSearchIndexStore
@@ -29,7 +29,7 @@ def ctx(aws):
     index = DynamoSearchIndexStore()
     context = SyncContext(Settings(batch_max_rows=10), InMemorySource(catalog(range(1, 11))), RecordingDestination(),
                           lambda feed: JournaledFeedStore(DynamoFeedStore(feed),
-                                                          index), DynamoRunStore(), DynamoControlStore(),
+                                                          index), DynamoRunStore(), dynamo_control(),
                           InMemoryQueue(), search_index=index)
     context.clock = Clock()
     return context

@@ -66,11 +66,11 @@ def test_each_cause_keeps_the_examples_it_got_first(stores):  # noqa: F811
 
 def test_a_released_cooldown_admits_the_next_force_sync_but_only_the_claim_itself_is_released(stores):  # noqa: F811
     _, _, control = stores
-    control.claim_cooldown("products", "2026-11-22T10:00:00.000Z", "2026-11-22T09:45:00.000Z")
-    control.release_cooldown("products", "2026-11-22T09:59:00.000Z")  # not this claim: it stays
+    control.cooldowns.claim("products", "2026-11-22T10:00:00.000Z", "2026-11-22T09:45:00.000Z")
+    control.cooldowns.release("products", "2026-11-22T09:59:00.000Z")  # not this claim: it stays
     with pytest.raises(CooldownActiveError):
-        control.claim_cooldown("products", "2026-11-22T10:01:00.000Z", "2026-11-22T09:46:00.000Z")
-    control.release_cooldown("products", "2026-11-22T10:00:00.000Z")
-    assert control.cooldown_started_at("products") is None
-    control.claim_cooldown("products", "2026-11-22T10:02:00.000Z", "2026-11-22T09:47:00.000Z")
-    assert control.cooldown_started_at("products") == "2026-11-22T10:02:00.000Z"
+        control.cooldowns.claim("products", "2026-11-22T10:01:00.000Z", "2026-11-22T09:46:00.000Z")
+    control.cooldowns.release("products", "2026-11-22T10:00:00.000Z")
+    assert control.cooldowns.started_at("products") is None
+    control.cooldowns.claim("products", "2026-11-22T10:02:00.000Z", "2026-11-22T09:47:00.000Z")
+    assert control.cooldowns.started_at("products") == "2026-11-22T10:02:00.000Z"

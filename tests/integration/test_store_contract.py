@@ -1,7 +1,7 @@
 """One contract for each store port, run against the in-memory fake and against DynamoDB (moto)."""
 import pytest
 
-from chalicelib.adapters.dynamo_control import DynamoControlStore
+from chalicelib.adapters.dynamo_control import dynamo_control
 from chalicelib.adapters.dynamo_feed import DynamoFeedStore
 from chalicelib.adapters.dynamo_runs import DynamoRunStore
 from chalicelib.adapters.journaled_feed import JournaledFeedStore
@@ -14,10 +14,10 @@ from chalicelib.domain.runs import SUCCESS, start_run
 from chalicelib.ports import ExportMark
 from tests.fakes import (
     VIEWS,
-    InMemoryControlStore,
     InMemoryFeedStore,
     InMemoryRunStore,
     InMemorySearchIndexStore,
+    in_memory_control,
     product,
 )
 from tests.unit.test_runs import NOW
@@ -28,13 +28,13 @@ VIEWS_BY_CODE = {view.code: view for view in VIEWS}
 @pytest.fixture(params=["memory", "dynamodb", "journaled"])
 def stores(request):
     if request.param == "memory":
-        yield InMemoryFeedStore(), InMemoryRunStore(), InMemoryControlStore()
+        yield InMemoryFeedStore(), InMemoryRunStore(), in_memory_control()
     elif request.param == "journaled":  # the feed rows as the container wires them: each write also journaled
         yield JournaledFeedStore(InMemoryFeedStore(), InMemorySearchIndexStore()), InMemoryRunStore(), \
-            InMemoryControlStore()
+            in_memory_control()
     else:
         request.getfixturevalue("aws")
-        yield DynamoFeedStore("products"), DynamoRunStore(), DynamoControlStore()
+        yield DynamoFeedStore("products"), DynamoRunStore(), dynamo_control()
 
 
 def row(i, view="default", status=PENDING, **overrides):
@@ -187,46 +187,46 @@ def test_exactly_one_writer_finishes_a_run(stores):
 
 def test_the_lock_is_a_lease(stores):
     _, _, control = stores
-    control.acquire_lock("products", "run-1", "2026-11-22T10:00:00.000Z", "2026-11-22T11:00:00.000Z")
+    control.locks.acquire("products", "run-1", "2026-11-22T10:00:00.000Z", "2026-11-22T11:00:00.000Z")
     with pytest.raises(LockHeldError) as held:
-        control.acquire_lock("products", "run-2", "2026-11-22T10:30:00.000Z", "2026-11-22T11:30:00.000Z")
+        control.locks.acquire("products", "run-2", "2026-11-22T10:30:00.000Z", "2026-11-22T11:30:00.000Z")
     assert held.value.run_id == "run-1"
-    control.release_lock("products", "run-2")  # not the holder: nothing happens
-    assert control.lock("products").run_id == "run-1"
+    control.locks.release("products", "run-2")  # not the holder: nothing happens
+    assert control.locks.holder("products").run_id == "run-1"
     # Past its expiry the lease can be taken over.
-    control.acquire_lock("products", "run-3", "2026-11-22T11:00:01.000Z", "2026-11-22T12:00:00.000Z")
-    control.release_lock("products", "run-3")
-    assert control.lock("products") is None
+    control.locks.acquire("products", "run-3", "2026-11-22T11:00:01.000Z", "2026-11-22T12:00:00.000Z")
+    control.locks.release("products", "run-3")
+    assert control.locks.holder("products") is None
 
 
 def test_feed_state_totals_and_watermark(stores):
     _, _, control = stores
-    assert control.feed_state("products").watermark is None
-    control.record_catalog("products", 60, 30, absolute=True)
-    control.record_catalog("products", 3, 1, absolute=False)
-    control.record_success("products", "run-1", "t", "2026-11-22T10:00:00.000Z")
-    control.record_success("products", "run-2", "t2", None)
-    state = control.feed_state("products")
+    assert control.feed_states.get("products").watermark is None
+    control.feed_states.record_catalog("products", 60, 30, absolute=True)
+    control.feed_states.record_catalog("products", 3, 1, absolute=False)
+    control.feed_states.record_success("products", "run-1", "t", "2026-11-22T10:00:00.000Z")
+    control.feed_states.record_success("products", "run-2", "t2", None)
+    state = control.feed_states.get("products")
     assert (state.rows_total, state.products_total, state.watermark, state.last_success_run_id) == \
         (63, 31, "2026-11-22T10:00:00.000Z", "run-2")
 
 
 def test_the_cooldown_admits_one_force_sync_per_window(stores):
     _, _, control = stores
-    control.claim_cooldown("products", "2026-11-22T10:00:00.000Z", "2026-11-22T09:45:00.000Z")
+    control.cooldowns.claim("products", "2026-11-22T10:00:00.000Z", "2026-11-22T09:45:00.000Z")
     with pytest.raises(CooldownActiveError) as cooling:
-        control.claim_cooldown("products", "2026-11-22T10:05:00.000Z", "2026-11-22T09:50:00.000Z")
+        control.cooldowns.claim("products", "2026-11-22T10:05:00.000Z", "2026-11-22T09:50:00.000Z")
     assert cooling.value.last_forced_at == "2026-11-22T10:00:00.000Z"
-    control.claim_cooldown("products", "2026-11-22T10:16:00.000Z", "2026-11-22T10:01:00.000Z")
-    assert control.cooldown_started_at("products") == "2026-11-22T10:16:00.000Z"
+    control.cooldowns.claim("products", "2026-11-22T10:16:00.000Z", "2026-11-22T10:01:00.000Z")
+    assert control.cooldowns.started_at("products") == "2026-11-22T10:16:00.000Z"
 
 
 def test_the_last_full_read_is_part_of_the_feed_state(stores):
     _, _, control = stores
-    assert control.feed_state("products").last_full_read_at is None
-    control.record_catalog("products", 6, 3, absolute=True)
-    control.record_full_read("products", "2026-11-22T10:00:00.000Z")
-    state = control.feed_state("products")
+    assert control.feed_states.get("products").last_full_read_at is None
+    control.feed_states.record_catalog("products", 6, 3, absolute=True)
+    control.feed_states.record_full_read("products", "2026-11-22T10:00:00.000Z")
+    state = control.feed_states.get("products")
     assert (state.last_full_read_at, state.rows_total) == ("2026-11-22T10:00:00.000Z", 6)
 
 
@@ -234,19 +234,19 @@ def test_the_last_full_read_is_part_of_the_feed_state(stores):
 
 def test_dirty_entries_are_cleared_only_while_nobody_marked_them_again(stores):
     _, _, control = stores
-    control.mark_dirty("products", [DirtyEntry(sku="A", marked_at="t1", mark="m1"),
+    control.dirty.mark("products", [DirtyEntry(sku="A", marked_at="t1", mark="m1"),
                                     DirtyEntry(sku="B", marked_at="t1", mark="m1"),
                                     DirtyEntry(product_id=7, marked_at="t1", mark="m1")])
-    control.mark_dirty("prices", [DirtyEntry(sku="A", marked_at="t1", mark="m1")])  # another feed's set
-    read = control.dirty("products")
+    control.dirty.mark("prices", [DirtyEntry(sku="A", marked_at="t1", mark="m1")])  # another feed's set
+    read = control.dirty.entries("products")
     assert sorted(read, key=repr) == sorted([DirtyEntry("A", None, "t1", "m1"), DirtyEntry("B", None, "t1", "m1"),
                                              DirtyEntry(None, 7, "t1", "m1")], key=repr)
     # An event during the run marks A again (same millisecond, another event: the mark differs).
-    control.mark_dirty("products", [DirtyEntry(sku="A", marked_at="t1", mark="m2")])
-    assert control.clear_dirty("products", read) == 2
-    assert control.dirty("products") == [DirtyEntry(sku="A", marked_at="t1", mark="m2")]
-    assert control.clear_dirty("products", read) == 0  # clearing twice changes nothing
-    assert control.dirty("prices") == [DirtyEntry(sku="A", marked_at="t1", mark="m1")]
+    control.dirty.mark("products", [DirtyEntry(sku="A", marked_at="t1", mark="m2")])
+    assert control.dirty.clear("products", read) == 2
+    assert control.dirty.entries("products") == [DirtyEntry(sku="A", marked_at="t1", mark="m2")]
+    assert control.dirty.clear("products", read) == 0  # clearing twice changes nothing
+    assert control.dirty.entries("prices") == [DirtyEntry(sku="A", marked_at="t1", mark="m1")]
 
 
 def test_a_burst_of_many_dirty_products(stores):
@@ -254,21 +254,21 @@ def test_a_burst_of_many_dirty_products(stores):
     # More than one batch write (25 items) and one transaction (100 items); moto is too slow for thousands.
     entries = [DirtyEntry(sku=f"SKU-{i:05d}", marked_at="t1", mark="m1") for i in range(200)]
     entries += [DirtyEntry(product_id=i, marked_at="t1", mark="m1") for i in range(1, 51)]
-    control.mark_dirty("products", entries + entries[:5])  # a key twice in one call is fine
-    read = control.dirty("products")
+    control.dirty.mark("products", entries + entries[:5])  # a key twice in one call is fine
+    read = control.dirty.entries("products")
     assert len(read) == 250
-    control.mark_dirty("products", [DirtyEntry(sku="SKU-00150", marked_at="t2", mark="m2")])
-    assert control.clear_dirty("products", read) == 249
-    assert control.dirty("products") == [DirtyEntry(sku="SKU-00150", marked_at="t2", mark="m2")]
+    control.dirty.mark("products", [DirtyEntry(sku="SKU-00150", marked_at="t2", mark="m2")])
+    assert control.dirty.clear("products", read) == 249
+    assert control.dirty.entries("products") == [DirtyEntry(sku="SKU-00150", marked_at="t2", mark="m2")]
 
 
 def test_one_sync_request_wins_until_it_is_cleared_or_goes_stale(stores):
     _, _, control = stores
-    assert control.request_sync("products", "2026-11-22T10:00:00.000Z", "2026-11-22T09:54:30.000Z")
-    assert not control.request_sync("products", "2026-11-22T10:00:01.000Z", "2026-11-22T09:54:31.000Z")
-    assert control.request_sync("prices", "2026-11-22T10:00:01.000Z", "2026-11-22T09:54:31.000Z")
-    control.clear_sync_request("products")
-    control.clear_sync_request("products")  # clearing what is not there is fine
-    assert control.request_sync("products", "2026-11-22T10:00:02.000Z", "2026-11-22T09:54:32.000Z")
+    assert control.requests.request("products", "2026-11-22T10:00:00.000Z", "2026-11-22T09:54:30.000Z")
+    assert not control.requests.request("products", "2026-11-22T10:00:01.000Z", "2026-11-22T09:54:31.000Z")
+    assert control.requests.request("prices", "2026-11-22T10:00:01.000Z", "2026-11-22T09:54:31.000Z")
+    control.requests.clear("products")
+    control.requests.clear("products")  # clearing what is not there is fine
+    assert control.requests.request("products", "2026-11-22T10:00:02.000Z", "2026-11-22T09:54:32.000Z")
     # A request older than the window start was lost: the next one replaces it.
-    assert control.request_sync("products", "2026-11-22T10:06:00.000Z", "2026-11-22T10:00:02.000Z")
+    assert control.requests.request("products", "2026-11-22T10:06:00.000Z", "2026-11-22T10:00:02.000Z")

@@ -74,7 +74,7 @@ def test_the_status_carries_progress_and_the_cooldown(ctx):  # noqa: F811
     status = sync_status(ctx)
     assert status["last_sync"]["progress"]["phase"] == "export"
     assert status["cooldown"] == {"seconds": 900, "last_forced_at": None, "available": True, "available_at": None}
-    ctx.control.claim_cooldown("products", iso(ctx.clock()), iso(ctx.clock() - timedelta(minutes=15)))
+    ctx.control.cooldowns.claim("products", iso(ctx.clock()), iso(ctx.clock() - timedelta(minutes=15)))
     ctx.clock.advance(minutes=5)
     cooldown = sync_status(ctx)["cooldown"]
     assert (cooldown["available"], cooldown["available_at"]) == (False, "2026-11-22T10:15:00.000Z")

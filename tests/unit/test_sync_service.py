@@ -54,8 +54,8 @@ def test_the_first_sync_reads_everything_exports_every_row_and_succeeds(ctx):
     assert {row.key for row in ctx.destination.rows} == {
         RowKey(f"SKU-{i:04d}", v.code) for i in range(25) for v in VIEWS}
     assert all(row.export_status == EXPORTED for row in ctx.rows("products").rows.values())
-    assert ctx.control.lock("products") is None
-    state = ctx.control.feed_state("products")
+    assert ctx.control.locks.holder("products") is None
+    state = ctx.control.feed_states.get("products")
     assert (state.products_total, state.rows_total, state.last_success_run_id) == (25, 50, run.run_id)
     assert ctx.destination.completed[0].run_id == run.run_id
 
@@ -89,7 +89,7 @@ def test_the_watermark_advances_only_when_a_run_succeeds(ctx):
     ctx.source.records[0] = product(0, "default", name="New", updated_at=iso(ctx.clock.now))
     failed = sync(ctx)
     assert failed.status == RUN_FAILED
-    assert ctx.control.feed_state("products").watermark == first.source_read_at
+    assert ctx.control.feed_states.get("products").watermark == first.source_read_at
 
 
 def test_a_new_product_counts_once_across_store_views(ctx):
@@ -98,7 +98,7 @@ def test_a_new_product_counts_once_across_store_views(ctx):
     now = iso(ctx.clock.now)
     ctx.source.records += [product(100, view.code, updated_at=now) for view in VIEWS]
     sync(ctx)
-    state = ctx.control.feed_state("products")
+    state = ctx.control.feed_states.get("products")
     assert (state.products_total, state.rows_total) == (26, 52)
 
 
@@ -112,7 +112,7 @@ def test_a_full_resync_re_exports_every_row_and_deletes_vanished_products(ctx):
     deletions = [row for row in sent if row.document["deleted"]]
     assert {row.key.sku for row in deletions} == {"SKU-0003"}
     assert ctx.rows("products").rows[RowKey("SKU-0003", "default")].export_status == DELETED
-    assert ctx.control.feed_state("products").products_total == 24
+    assert ctx.control.feed_states.get("products").products_total == 24
     # An exported deletion is not sent again.
     again = sync(ctx, mode="full")
     assert again.rows_deleted == 0 and len(ctx.destination.rows) == sent_before + 50 + 48
@@ -193,7 +193,7 @@ def test_exporters_finishing_before_the_seal_still_finish_the_run(ctx, monkeypat
     ctx.queue.send = lambda messages: (ctx.queue.messages.extend(messages), len(messages))[1]
     run = start_sync(ctx)
     assert ctx.runs.get(run.run_id).status == SUCCESS
-    assert ctx.control.lock("products") is None
+    assert ctx.control.locks.holder("products") is None
 
 
 def test_a_failing_batch_fails_only_its_rows_with_the_reason(ctx):
@@ -268,7 +268,7 @@ def test_a_source_failure_fails_the_run_with_its_message_and_deletes_nothing(ctx
     assert run.status == RUN_FAILED
     assert run.error == ctx.source.fail_with
     assert all(not row.deleted for row in ctx.rows("products").rows.values())
-    assert ctx.control.lock("products") is None
+    assert ctx.control.locks.holder("products") is None
 
 
 def test_no_reindex_resubmits_the_stored_documents_without_reading_the_source(ctx):
@@ -307,7 +307,7 @@ def test_an_unreadable_outbox_fails_the_run_and_releases_the_lock(ctx, monkeypat
     monkeypatch.setattr(ctx.rows("products"), "outbox", lambda: (_ for _ in ()).throw(RuntimeError("index down")))
     failed = start_sync(ctx)
     assert (failed.status, failed.error) == (RUN_FAILED, "internal error: RuntimeError: index down")
-    assert ctx.control.lock("products") is None
+    assert ctx.control.locks.holder("products") is None
 
 
 def test_the_fan_out_fills_each_send_call_up_to_one_mebibyte(ctx):
