@@ -51,7 +51,7 @@ def _feed_of(body: str) -> str | None:
         feed = json.loads(body).get("feed")
     except (ValueError, AttributeError):
         return None
-    return feed if feed in FEEDS else None
+    return feed if isinstance(feed, str) and feed in FEEDS else None
 
 
 def run_requested_sync(ctx: SyncContext, body: str) -> SyncRun | None:

@@ -33,7 +33,7 @@ def parse_force_request(body: Any) -> tuple[str, str]:
     if unknown:
         raise InvalidRequestError(f"unknown fields: {', '.join(unknown)}; valid fields: {', '.join(_FIELDS)}")
     feed, mode = body.get("feed", "products"), body.get("mode", FULL)
-    if feed not in FEEDS:
+    if not isinstance(feed, str) or feed not in FEEDS:
         raise InvalidRequestError(f"unknown feed {feed!r}; valid feeds: {', '.join(FEEDS)}")
     if mode not in FORCE_MODES:
         raise InvalidRequestError(f"unknown mode {mode!r}; valid modes: {', '.join(FORCE_MODES)}")

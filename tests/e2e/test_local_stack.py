@@ -98,7 +98,7 @@ def _feed_row(stack: LocalStack, sku: str, view: str) -> dict[str, Any]:
                             region_name=stack.info["region"], aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
                             aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"])
     item = dynamodb.get_item(TableName=stack.info["tables"]["feed_rows"], ConsistentRead=True,
-                             Key={"sku": {"S": sku}, "store_view_code": {"S": view}})["Item"]
+                             Key={"item_id": {"S": sku}, "feed_scope": {"S": f"products#{view}"}})["Item"]
     return {name: next(iter(value.values())) for name, value in item.items()}
 
 
