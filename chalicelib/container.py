@@ -8,6 +8,7 @@ import boto3
 
 from .adapters import cognito_tokens, dynamo_models
 from .adapters.cognito_tokens import CognitoTokenVerifier
+from .adapters.dynamo_batches import DynamoBatchStore
 from .adapters.dynamo_control import dynamo_control
 from .adapters.dynamo_feed import DynamoFeedStore
 from .adapters.dynamo_runs import DynamoRunStore
@@ -60,6 +61,7 @@ def build(settings: Settings) -> SyncContext:
         runs=DynamoRunStore(),
         control=dynamo_control(),
         queue=SqsBatchQueue(boto3.client("sqs"), settings.export_queue_url),
+        batches=DynamoBatchStore(),
         trigger=SqsSyncTrigger(boto3.client("sqs"), settings.trigger_queue_url) if settings.trigger_queue_url else None,
         search_index=search_index,
     )

@@ -14,9 +14,9 @@ from .errors import Failure
 from .feed import RowKey
 
 # A batch's life: open (created, its message may be on its way), held (no destination: never sent, waiting
-# for one), done (delivered; some rows may have been rejected), failed (the whole batch; retryable or not), or
-# superseded (its rows went out again in a later batch).
-OPEN, HELD, DONE, FAILED, SUPERSEDED = "open", "held", "done", "failed", "superseded"
+# for one), done (delivered; some rows may have been rejected) or failed (the whole batch; retryable or not).
+# A batch whose rows went out again in later batches is retired: out of the outbox, its record unchanged.
+OPEN, HELD, DONE, FAILED = "open", "held", "done", "failed"
 
 # Item statuses, as Adobe's Data Feed Sync Status names them (and "deleted", "not exported").
 SUBMITTED = "submitted"
@@ -51,6 +51,7 @@ class BatchOutcome:
     rejected: Mapping[RowKey, Failure] = field(default_factory=dict)  # rows the destination refused (done)
     failure: Failure | None = None  # why the whole batch failed (failed), or why it is held
     retryable: bool = False  # failed: its rows wait in the outbox for the next sync
+    named: bool = True  # some row names it (False: it only resends what the destination holds; may expire)
 
     @property
     def in_outbox(self) -> bool:
@@ -91,4 +92,4 @@ def row_state(key: RowKey, deleted: bool, outcome: BatchOutcome | None, invalid:
     if outcome.status == FAILED and outcome.failure is not None:
         return RowState(WILL_RETRY if outcome.retryable else ATTENTION, outcome.failure.message,
                         outcome.failure.code, exported_before)
-    return RowState(AWAITING, None, None, exported_before)  # open, or superseded while the row still names it
+    return RowState(AWAITING, None, None, exported_before)  # open: on its way

@@ -8,6 +8,7 @@ from datetime import datetime
 from ..domain.runs import utcnow
 from ..ports import (
     BatchQueue,
+    BatchStore,
     CatalogSource,
     Control,
     Destination,
@@ -28,6 +29,7 @@ class SyncContext:
     runs: RunStore
     control: Control
     queue: BatchQueue
+    batches: BatchStore
     clock: Callable[[], datetime] = field(default=utcnow)
     trigger: SyncTrigger | None = None  # debounced sync requests (change events); None where none is set up
     search_index: SearchIndexStore | None = None  # the products search index; None: not kept (some tests)

@@ -30,6 +30,7 @@ def run_view(run: SyncRun) -> dict[str, Any]:
         "batches_failed": run.batches_failed,
         "destination": run.destination,
         "error": run.error,
+        "error_code": run.error_code,
         "error_counts": dict(run.error_counts),
     }
 

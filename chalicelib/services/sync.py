@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from ..domain.batches import BatchOutcome
 from ..domain.errors import CatalogSyncError, LockHeldError
 from ..domain.events import DirtyEntry
 from ..domain.feeds import FEEDS, Feed, feed_named
@@ -21,7 +22,7 @@ from ..domain.runs import (
 from ..observability import logger
 from ..ports import FeedState
 from .context import SyncContext
-from .fanout import Fanout
+from .fanout import Fanout, retire
 from .finish import finish_if_complete, recover_stale_run
 from .reindex import Catalog, reindex, resend_failed, resubmit
 from .search_index import maintain_search_index
@@ -59,26 +60,28 @@ def continue_sync(ctx: SyncContext, run: SyncRun) -> SyncRun:
     fanout = Fanout(ctx, feed, run)
     catalog: Catalog | None = None
     dirty: list[DirtyEntry] = []
+    retired: list[BatchOutcome] = []
     try:
-        # Read before the reindex: afterwards the outbox would also list every row this run wrote.
-        leftovers = fanout.rows.outbox() if fanout.enabled and mode != FAILED_ONLY else []
+        # Read before the reindex: afterwards the outbox would also list this run's batches.
+        leftovers = ctx.batches.outbox(feed.name) if fanout.enabled and mode != FAILED_ONLY else []
         if mode == NO_REINDEX:
-            resubmit(fanout, run)
+            resubmit(ctx, fanout, run)
         elif mode == FAILED_ONLY:
-            resend_failed(fanout, run)
+            retired += resend_failed(ctx, fanout, run)
         else:
             _check_source(ctx, feed)
             # Read before the source: items marked dirty after this wait for the next run.
             dirty = ctx.control.dirty.entries(feed.name)
             catalog = reindex(ctx, feed, run, state, fanout, dirty)
-        fanout.send_leftovers(leftovers)
+        retired += fanout.resend(leftovers)
         fanout.close()
+        retire(ctx, retired)
     except CatalogSyncError as error:
-        run.error = str(error)
+        run.error, run.error_code = str(error), error.code
         fanout.salvage()
     except Exception as error:  # a bug or an AWS outage: the run must still end, with the reason
         logger.exception("run failed", extra={"run_id": run.run_id})
-        run.error = f"internal error: {type(error).__name__}: {error}"
+        run.error, run.error_code = f"internal error: {type(error).__name__}: {error}", "internal"
         fanout.salvage()
     run.batches_total = fanout.batches_sent
     run.sealed_at = iso(ctx.clock())
@@ -101,6 +104,8 @@ def _check_source(ctx: SyncContext, feed: Feed) -> None:
 
 class SourceUnavailableError(CatalogSyncError):
     """The configured source does not offer the feed (e.g. the sample catalog offers products only)."""
+
+    code = "source.feed_unavailable"
 
 
 def _clear_dirty(ctx: SyncContext, run: SyncRun, dirty: list[DirtyEntry]) -> None:

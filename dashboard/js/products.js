@@ -2,7 +2,9 @@
 import { api } from "./api.js";
 import { h, count, when, text, put } from "./dom.js";
 
-const STATES = ["exported", "pending", "failed", "deleted", "not_exported"];
+// Item statuses, in the words of Adobe's Data Feed Sync Status (the API's names, and how they read).
+const STATES = ["submitted", "awaiting_submission", "failed_will_retry", "failed_requires_attention", "deleted",
+  "not_exported"];
 const TYPES = ["simple", "configurable", "virtual", "bundle", "grouped", "downloadable"];
 const VISIBILITIES = ["Not Visible Individually", "Catalog", "Search", "Catalog, Search"];
 const FILTERS = ["q", "status", "store_view", "type", "visibility", "sort", "order"];
@@ -24,7 +26,12 @@ function link(params, changes) {
 function select(name, label, options, value) {
   return h("label", {}, label, " ",
     h("select", { name }, h("option", { value: "" }, "Any"),
-      options.map((o) => h("option", { value: o, selected: o === value }, o.replace("_", " ")))));
+      options.map((o) => h("option", { value: o, selected: o === value }, label(o)))));
+}
+
+export function label(state) {
+  return state ? state.replaceAll("_", " ").replace(/^./, (c) => c.toUpperCase()).replace(" will", ", will")
+    .replace(" requires", ", requires") : state;
 }
 
 function cell(item, key) {
@@ -33,7 +40,7 @@ function cell(item, key) {
   if (key === "name") return item.product_id !== null ? h("a", { href: `#/products/${item.product_id}` }, text(v)) : text(v);
   if (key === "last_exported_at" || (key === "last_modified" && v)) return when(/^\d{4}-\d\d-\d\d /.test(v) ? `${v.replace(" ", "T")}Z` : v);
   if (key === "export_status") {
-    return h("span", {}, h("span", { class: "state", "data-state": v }, v.replace("_", " ")),
+    return h("span", {}, h("span", { class: "state", "data-state": v }, label(v)),
       item.error ? h("span", { class: "row-error error-text" }, item.error) : null);
   }
   if (typeof v === "number") return v.toLocaleString();

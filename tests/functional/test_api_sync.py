@@ -147,7 +147,7 @@ def test_bad_paging_is_a_400(client, user_pool, query, message):
     assert (status, body["Message"]) == (400, message)
 
 
-def test_a_run_shows_its_errors_grouped_by_cause_with_example_rows(client, aws, user_pool, monkeypatch):
+def test_a_run_shows_its_errors_grouped_by_code_with_example_rows(client, aws, user_pool, monkeypatch):
     run_id = hourly(client)["run_ids"][0]
     first, *rest = receive_all(aws["queue_url"])
     for body in rest:
@@ -155,9 +155,11 @@ def test_a_run_shows_its_errors_grouped_by_cause_with_example_rows(client, aws, 
     client.lambda_.invoke("fail_dead_batch", sqs_event(client, first, "catalog-sync-export-dlq"))
     status, run = get(client, f"/api/sync/runs/{run_id}", user_pool.operator())
     assert status == 200
-    [cause] = run["errors"]
-    assert (cause["cause"], cause["count"]) == ("will retry: export failed after repeated attempts", 25)
-    assert len(cause["examples"]) == 3 and all(set(row) == {"sku", "store_view_code"} for row in cause["examples"])
+    [failure] = run["errors"]
+    assert (failure["code"], failure["count"], failure["message"]) == (
+        "export.gave_up", 25, "export failed after repeated attempts")
+    assert len(failure["examples"]) == 3
+    assert all(set(row) == {"id", "scope", "message"} for row in failure["examples"])
     assert get(client, "/api/sync/runs/no-such-run", user_pool.operator())[0] == 404
     assert get(client, "/api/sync/runs/" + "x" * 3000, user_pool.operator())[0] == 404  # never asked of DynamoDB
 

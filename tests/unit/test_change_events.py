@@ -1,13 +1,14 @@
 """Change events and the reconcile on in-memory fakes: dirty products, the debounced trigger, the schedule."""
 import pytest
 
+from chalicelib.domain.batches import DELETED, SUBMITTED
 from chalicelib.domain.events import ChangeEvent
-from chalicelib.domain.feed import DELETED, EXPORTED, RowKey
+from chalicelib.domain.feed import RowKey
 from chalicelib.domain.runs import FAILED as RUN_FAILED
 from chalicelib.domain.runs import SUCCESS, iso
 from chalicelib.services.events import SyncRequestError, accept_change_event, run_requested_sync
 from chalicelib.services.sync import scheduled_sync, start_sync
-from tests.fakes import VIEWS, product
+from tests.fakes import VIEWS, product, state_of
 from tests.unit.test_sync_service import Clock, catalog, export_all, sync
 
 TRIGGER_BODY = '{"feed": "products", "requested_at": "2026-11-22T10:00:00.000Z"}'
@@ -121,8 +122,8 @@ def test_a_deletion_event_for_a_vanished_product_sends_deletions(ctx, fake_trigg
     assert sorted((row.key, row.document["deleted"]) for row in sent) == [
         (RowKey("SKU-0004", "default"), True), (RowKey("SKU-0004", "french"), True),
         (RowKey("SKU-0005", "french"), True)]
-    assert ctx.rows("products").rows[RowKey("SKU-0004", "french")].export_status == DELETED
-    assert ctx.rows("products").rows[RowKey("SKU-0005", "default")].export_status == EXPORTED
+    assert state_of(ctx, RowKey("SKU-0004", "french")).status == DELETED
+    assert state_of(ctx, RowKey("SKU-0005", "default")).status == SUBMITTED
     state = ctx.control.feed_states.get("products")
     assert (state.products_total, state.rows_total) == (24, 47)
 
