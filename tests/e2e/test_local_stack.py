@@ -111,10 +111,11 @@ def test_the_service_holds_each_products_feed_document(stack: LocalStack) -> Non
     assert code == 200, held
     row = _feed_row(stack, sku, view)
     document = dict(held["document"])
-    assert (document.pop("updatedAt"), document.pop("modifiedAt") <= row["last_exported_at"]) == (
+    assert (document.pop("updatedAt"), document.pop("modifiedAt") <= held["receivedAt"]) == (
         row["last_modified"], True)
     assert document == json.loads(row["document"])  # what the service holds is the feed row's document
-    assert (row["export_status"], held["batchId"].split("/")[0]) == ("exported", row["run_id"])
+    # the row names the batch the service received its version in
+    assert (held["batchId"], held["batchId"].split("/")[0]) == (row["batch"], row["run_id"])
     assert key not in stack.output_tail(100_000)  # the key is in the stack file only, never in the output
 
 

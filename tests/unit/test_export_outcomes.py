@@ -145,3 +145,35 @@ def test_rows_exported_to_no_destination_wait_in_the_outbox(ctx):
     state = state_of(ctx, RowKey("SKU-0000", "default"))
     assert (state.status, state.error) == (WILL_RETRY, "not exported: no SaaS destination configured")
     assert RowKey("SKU-0000", "default") in outbox_keys(ctx)
+
+
+def test_a_late_delivery_of_an_older_batch_never_marks_a_newer_version(ctx):
+    start_sync(ctx)
+    old_messages = ctx.queue.drain()  # the first run's batches are delayed (SQS), not lost
+    key = RowKey("SKU-0003", "default")
+    ctx.clock.advance(hours=2)  # the first run's lock runs out; a newer version of one row is written
+    ctx.source.records[6] = product(3, "default", name="Newer", updated_at=iso(ctx.clock.now))
+    newer = start_sync(ctx, trigger="cli")
+    new_messages = ctx.queue.drain()
+    newer_row = ctx.rows("products").rows[key]
+    assert newer_row.batch.startswith(newer.run_id)
+    for message in old_messages:  # the old version arrives late ...
+        export_batch(ctx, message)
+    assert state_of(ctx, key).status == "awaiting_submission"  # ... and says nothing of the newer one
+    for message in new_messages:
+        export_batch(ctx, message)
+    assert state_of(ctx, key).status == SUBMITTED
+    assert ctx.destination.held("SKU-0003", "default")["name"] == "Newer"  # the newest modifiedAt wins
+
+
+def test_a_crash_between_the_row_writes_and_the_message_leaves_the_rows_in_the_outbox(ctx, monkeypatch):
+    monkeypatch.setattr(ctx.queue, "send", lambda messages: (_ for _ in ()).throw(RuntimeError("crash")))
+    crashed = start_sync(ctx)
+    assert crashed.error == "internal error: RuntimeError: crash"
+    monkeypatch.undo()
+    # The rows are written, each naming its batch, and the batches are recorded open: findable without a scan.
+    assert len(outbox_keys(ctx)) == 20 and {b.status for b in ctx.batches.outbox("products")} == {"open"}
+    ctx.clock.advance(hours=2)
+    run = sync(ctx)
+    assert (run.rows_changed, run.rows_exported) == (0, 20)
+    assert outbox_keys(ctx) == set() and ctx.batches.outbox("products") == []  # the old batches retired
