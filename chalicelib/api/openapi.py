@@ -165,14 +165,17 @@ BAD_REQUEST = "a parameter or the body is not valid; the message names it and wh
 
 def _sync_paths() -> dict[str, Any]:
     cursor = _query("cursor", {"type": "string", "maxLength": 1024}, "next_cursor of the previous page")
+    feed = _query("feed", {"enum": list(FEEDS), "default": "products"}, "the feed (Adobe's names)")
     return {
         "/api/sync/status": {"get": {
-            "operationId": "getSyncStatus", "summary": "The last sync, its live progress, products synced, "
+            "operationId": "getSyncStatus", "summary": "The last sync of a feed, its live progress, items synced, "
                                                        "the force-sync cooldown and export", "description": OPERATORS,
-            "responses": _signed_in("read the status", {"200": _json(_ref("SyncStatus"), "the status")})}},
+            "parameters": [feed],
+            "responses": _signed_in("read the status", {"200": _json(_ref("SyncStatus"), "the status"),
+                                                        "400": _error(BAD_REQUEST)})}},
         "/api/sync/runs": {"get": {
-            "operationId": "listSyncRuns", "summary": "Run history, newest first", "description": OPERATORS,
-            "parameters": [cursor, _query("limit", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT,
+            "operationId": "listSyncRuns", "summary": "A feed's run history, newest first", "description": OPERATORS,
+            "parameters": [feed, cursor, _query("limit", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT,
                                                     "default": DEFAULT_LIMIT}, "runs per page")],
             "responses": _signed_in("read runs", {"200": _json(_ref("RunPage"), "a page of runs"),
                                                   "400": _error(BAD_REQUEST)})}},

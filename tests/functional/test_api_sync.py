@@ -140,7 +140,7 @@ def test_runs_are_listed_newest_first_with_a_cursor(client, aws, user_pool):
     ("limit=0", "limit must be between 1 and 100; got 0"),
     ("limit=ten", "limit must be a whole number; got 'ten'"),
     ("cursor=bm9wZQ", "cursor is not valid: pass the next_cursor of the previous page unchanged"),
-    ("page=2", "unknown query parameter page; valid parameters: cursor, limit"),
+    ("page=2", "unknown query parameter page; valid parameters: feed, cursor, limit"),
 ])
 def test_bad_paging_is_a_400(client, user_pool, query, message):
     status, body = get(client, f"/api/sync/runs?{query}", user_pool.operator())
@@ -175,3 +175,14 @@ def test_the_status_shows_the_live_progress_of_a_run_in_flight(client, aws, user
     progress = status["last_sync"]["progress"]
     assert progress["batches_done"] == 1 and progress["eta_seconds"] is not None
     assert status["products_synced"]["products"] == 40
+
+
+def test_status_and_runs_take_a_feed_and_name_the_valid_ones_for_an_unknown_one(client, aws, user_pool):
+    token = user_pool.operator()
+    status, body = get(client, "/api/sync/status?feed=products", token)
+    assert (status, body["feed"]) == (200, "products")
+    status, body = get(client, "/api/sync/runs?feed=products&limit=5", token)
+    assert (status, body["items"]) == (200, [])
+    for path in ("/api/sync/status?feed=pricez", "/api/sync/runs?feed=pricez"):
+        status, body = get(client, path, token)
+        assert status == 400 and body["Message"].startswith("unknown feed 'pricez'; valid feeds: products")
