@@ -50,6 +50,7 @@ class Catalog:
         self.seed = seed
         self.lock = threading.RLock()
         self.version = 0  # bumped by every change: cached query results depend on it
+        self.assignments = 0  # bumped when products join the catalog or change categories
         self.entity_id = array("q")
         self.sku: list[str] = []
         self.type = bytearray()
@@ -145,12 +146,14 @@ class Catalog:
         """A stable pseudo-random tie-breaker (MySQL returns ties in no defined order)."""
         return (self.entity_id[row] * 2654435761 + self.seed * 97) & 0xFFFFFFFF
 
-    def memo(self, key: str, make: Callable[[], Any]) -> Any:
-        """``make()``, computed once per catalog version (for aggregates such as category product counts)."""
-        version, value = self._memo.get(key, (-1, None))
-        if version != self.version:
+    def memo(self, key: str, make: Callable[[], Any], version: int | None = None) -> Any:
+        """``make()``, computed once per catalog version (or the ``version`` given, for aggregates that only
+        some changes affect, such as the products of each category)."""
+        version = self.version if version is None else version
+        known, value = self._memo.get(key, (-1, None))
+        if known != version:
             value = make()
-            self._memo[key] = (self.version, value)
+            self._memo[key] = (version, value)
         return value
 
     # -- changes (callers hold the lock) ---------------------------------------------------------------
@@ -184,6 +187,7 @@ class Catalog:
             self.source_status[code].append(1 if qty > 0 else 0)
         self.deleted.append(0)
         self._by_sku[sku.lower()] = row
+        self.assignments += 1
         return row
 
     def delete(self, row: int) -> None:

@@ -20,16 +20,30 @@ NO_SUCH_ENTITY = "No such entity with %fieldName = %fieldValue"
 CATEGORY_CREATED = "2022-01-01 00:00:00"
 
 
-def assigned(catalog: Catalog) -> dict[int, list[tuple[int, int]]]:
-    """category id → [(row, position)] of the live products assigned to it (kept until the catalog changes)."""
+def _index(catalog: Catalog) -> dict[int, list[tuple[int, int]]]:
+    """category id → [(row, position)] of every product ever assigned to it. Made once (a pass over the
+    catalog), and again only when products join the catalog or change categories."""
     def build() -> dict[int, list[tuple[int, int]]]:
         found: dict[int, list[tuple[int, int]]] = {}
-        for row in catalog.live_rows():
+        for row in range(len(catalog)):
             for position, category_id in enumerate(category_ids(catalog, row)):
                 found.setdefault(category_id, []).append((row, position))
         return found
-    result: dict[int, list[tuple[int, int]]] = catalog.memo("category-products", build)
-    return result
+    index: dict[int, list[tuple[int, int]]] = catalog.memo("category-products", build, catalog.assignments)
+    return index
+
+
+def assigned(catalog: Catalog, category_id: int) -> list[tuple[int, int]]:
+    """(row, position) of the live products assigned to the category."""
+    deleted = catalog.deleted
+    return [(row, position) for row, position in _index(catalog).get(category_id, ()) if not deleted[row]]
+
+
+def product_counts(catalog: Catalog) -> dict[int, int]:
+    def count() -> dict[int, int]:
+        return {category_id: len(assigned(catalog, category_id)) for category_id in _index(catalog)}
+    counts: dict[int, int] = catalog.memo("category-counts", count)
+    return counts
 
 
 def category_item(tree: CategoryTree, category: Category, store: layout.StoreView) -> dict[str, Any]:
@@ -75,7 +89,7 @@ def category_tree(call: Call) -> dict[str, Any]:
     with call.catalog.lock:
         tree = call.catalog.categories
         root = _category(tree, group.root_category_id if not raw else int(raw) if raw.isdigit() else raw)
-        counts = {cid: len(rows) for cid, rows in assigned(call.catalog).items()}
+        counts = product_counts(call.catalog)
 
         def node(category: Category, level: int) -> dict[str, Any]:
             deeper = depth is None or level < int(depth)
@@ -94,4 +108,4 @@ def category_products(call: Call) -> list[dict[str, Any]]:
         category = _category(call.catalog.categories, call.param("categoryId"))
         catalog = call.catalog
         return [{"sku": catalog.sku[row], "position": position, "category_id": str(category.id)}
-                for row, position in assigned(catalog).get(category.id, [])]
+                for row, position in assigned(catalog, category.id)]

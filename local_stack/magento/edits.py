@@ -86,6 +86,7 @@ class CatalogEdits:
             if missing:
                 raise KeyError(f"no category {missing[0]}")
             self.catalog.category_links[self.catalog.entity_id[row]] = ids
+            self.catalog.assignments += 1
             self._touch(row, touch)
 
     def add_product(self, name: str, price: float = 10.0, type_id: str = "simple", sku: str | None = None,

@@ -212,7 +212,7 @@ class MagentoSimulator(PriceEdits, CompositeEdits):
     def category_skus(self, category_id: int) -> list[str]:
         """SKUs assigned to the category itself, as GET /V1/categories/{id}/products lists them."""
         with self.catalog.lock:
-            return [self.catalog.sku[row] for row, _ in assigned(self.catalog).get(category_id, [])]
+            return [self.catalog.sku[row] for row, _ in assigned(self.catalog, category_id)]
 
     def summary(self) -> dict[str, Any]:
         """Counts of what the catalog holds (the README's figures come from here)."""

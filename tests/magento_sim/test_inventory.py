@@ -1,7 +1,9 @@
 """MSI (sources, stocks, links, resolver, source items, salable quantity) and the legacy stock items."""
 from __future__ import annotations
 
-from .conftest import criteria, sku_path
+from local_stack.magento import MagentoSimulator
+
+from .conftest import Http, criteria, sku_path
 
 GLOBAL = "/rest/all/V1"
 NO_SOURCE_ITEMS = "Can't check requested quantity for products without Source Items support."
@@ -159,3 +161,11 @@ def test_a_bundle_is_salable_when_each_required_option_is(http, sim):
     stock(next(o for o in options if o["required"]), 0)
     assert http.ok(f"{GLOBAL}/inventory/is-product-salable/{sku_path(bundle)}/1") is False
     assert http.ok(f"{GLOBAL}/stockItems/{sku_path(bundle)}")["is_in_stock"] is False
+
+
+def test_without_msi_the_inventory_routes_are_gone_and_the_rest_stays():
+    with MagentoSimulator(30, msi=False) as sim:
+        http = Http(sim)
+        assert http.get(f"{GLOBAL}/inventory/sources", criteria()).status == 404
+        assert http.request("POST", "/rest/V1/products/base-prices-information", body={"skus": sim.skus()}).json
+        assert http.ok(f"{GLOBAL}/stockItems/{sku_path(sim.skus('simple')[0])}")["stock_id"] == 1
