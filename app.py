@@ -7,7 +7,7 @@ from chalicelib.observability import invocation
 from chalicelib.services.events import run_requested_sync
 from chalicelib.services.export import export_batch as export_one_batch
 from chalicelib.services.export import fail_dead_batch as fail_one_batch
-from chalicelib.services.sync import scheduled_sync
+from chalicelib.services.sync import scheduled_syncs
 from chalicelib.settings import DEAD_LETTER_QUEUE, EXPORT_QUEUE, SYNC_SCHEDULE_HOURS, TRIGGER_QUEUE
 
 # Chalice would attach a second handler to the logger Powertools already formats (lines twice).
@@ -18,8 +18,8 @@ app.register_blueprint(api, url_prefix="/api")
 @app.schedule(Rate(SYNC_SCHEDULE_HOURS, unit=Rate.HOURS))
 def run_hourly_sync(event):
     with invocation("run_hourly_sync"):
-        run = scheduled_sync(container.context())
-    return {"run_id": run.run_id if run else None}
+        runs = scheduled_syncs(container.context())
+    return {"run_ids": [run.run_id for run in runs]}
 
 
 # One message per invocation: a message already carries a batch of rows, and Chalice cannot

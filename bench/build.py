@@ -52,7 +52,7 @@ def _breakdown(records: list, views: dict, repeat: int) -> list[list[str]]:
 
 
 def _profile(records: list, views: dict, top: int = 8) -> list[list[str]]:
-    from chalicelib.domain.feed import build_row
+    from chalicelib.domain.feeds.products import build_row
 
     profiler = cProfile.Profile()
     profiler.runcall(lambda: [build_row(record, views) for record in records])
@@ -64,7 +64,7 @@ def _profile(records: list, views: dict, top: int = 8) -> list[list[str]]:
 
 
 def run(args) -> Result:
-    from chalicelib.domain.feed import build_row
+    from chalicelib.domain.feeds.products import build_row
 
     rows = args.rows or DEFAULT_ROWS
     records, views = _records(rows)

@@ -16,7 +16,8 @@ SMALL_SHARE = 10  # the first measurement is at rows / 10
 
 def _exported_rows(source, rows: int, at: str) -> list:
     """The catalog's rows as a successful full sync and export leaves them."""
-    from chalicelib.domain.feed import EXPORTED, build_row
+    from chalicelib.domain.feed import EXPORTED
+    from chalicelib.domain.feeds.products import build_row
 
     views = {view.code: view for view in source.store_views()}
     built = []
@@ -43,7 +44,7 @@ def run(args) -> Result:
     from moto import mock_aws
 
     from chalicelib import container
-    from chalicelib.adapters.dynamo_control import DynamoControlStore
+    from chalicelib.adapters.dynamo_control import dynamo_control
     from chalicelib.adapters.dynamo_feed import DynamoFeedStore
     from chalicelib.domain.runs import iso, utcnow
 
@@ -58,8 +59,8 @@ def run(args) -> Result:
         loaded = 0
         for size in sizes:
             started = time.perf_counter()
-            DynamoFeedStore().put_rows(rows[loaded:size])  # setup, not counted
-            DynamoControlStore().record_success("products", "bench-load", now, now)
+            DynamoFeedStore("products").put_rows(rows[loaded:size])  # setup, not counted
+            dynamo_control().feed_states.record_success("products", "bench-load", now, now)
             print(f"  loaded {size:,} rows in {time.perf_counter() - started:.0f} s", flush=True)
             loaded = size
             counts, elapsed, run_ = _measure(ctx)

@@ -59,7 +59,8 @@ def _catalog(rows: int):
     """Feed rows in chunks: sample products in 4 store views (where the sample has no german record, and for
     the 4th view, a copy of the default one)."""
     from chalicelib.adapters.sample_catalog import SampleCatalogSource
-    from chalicelib.domain.feed import DELETED, StoreView, build_row, deletion_of
+    from chalicelib.domain.feed import DELETED, StoreView
+    from chalicelib.domain.feeds.products import build_row, deletion_of
 
     products = max(1, rows // VIEWS)
     source = SampleCatalogSource(products)
@@ -91,7 +92,7 @@ def _load(rows: int, server: MotoProcess):
     from chalicelib.adapters.dynamo_feed import DynamoFeedStore
     from chalicelib.domain.search.rows import index_row
 
-    store, indexed, pending, started = DynamoFeedStore(), [], [], time.perf_counter()
+    store, indexed, pending, started = DynamoFeedStore("products"), [], [], time.perf_counter()
     for chunk in _catalog(rows):
         store.put_rows(chunk)
         indexed += [index_row(row) for row in chunk]
@@ -173,13 +174,13 @@ def _measure(server: MotoProcess, rows: int) -> dict:
     run.batches_total, run.rows_seen, run.rows_changed = 0, rows, 0
     runs.seal(run)
     runs.finish(run.run_id, SUCCESS, None, iso(utcnow()))
-    ctx.control.record_catalog("products", rows, rows // VIEWS, absolute=True)
-    ctx.control.record_success("products", run.run_id, iso(utcnow()), iso(utcnow()))
+    ctx.control.feed_states.record_catalog("products", rows, rows // VIEWS, absolute=True)
+    ctx.control.feed_states.record_success("products", run.run_id, iso(utcnow()), iso(utcnow()))
     # The journal's backlog just below a compaction: 199 exporter batches of 20 rows, marked as exporters do.
     exported = [ExportMark(key, row_hash) for key, row_hash in pending]
     backlog = min(199 * 20, len(exported) // 4)
     for start in range(0, backlog, 20):
-        ctx.feed_rows.mark_exported(exported[start:start + 20], iso(utcnow()))
+        ctx.rows("products").mark_exported(exported[start:start + 20], iso(utcnow()))
     to_mark = exported[backlog:]
 
     # The API's cold start: the snapshot read and decoded, the journal replayed.
@@ -215,7 +216,7 @@ def _measure(server: MotoProcess, rows: int) -> dict:
                 calls += 1
             if step % MARK_EVERY == 0 and to_mark:  # an exporter's batch, journaled: the next searches replay it
                 batch, to_mark = to_mark[:MARK_ROWS], to_mark[MARK_ROWS:]
-                ctx.feed_rows.mark_exported(batch, iso(utcnow()))
+                ctx.rows("products").mark_exported(batch, iso(utcnow()))
                 marked += len(batch)
         searches = counter.snapshot()
     status_counter = RequestCounter()

@@ -10,7 +10,7 @@ MAX_CALL_BYTES = 1_048_576  # SendMessageBatch: at most 10 entries and 1 MiB per
 
 def _rows(settings, n: int) -> list:
     from chalicelib.adapters.sample_catalog import SampleCatalogSource
-    from chalicelib.domain.feed import build_row
+    from chalicelib.domain.feeds.products import build_row
 
     source = SampleCatalogSource(settings.sample_products, settings.sample_seed)
     views = {view.code: view for view in source.store_views()}

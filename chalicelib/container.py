@@ -1,13 +1,15 @@
 """The composition root: builds the adapters named in the settings, once, on first use."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 
 import boto3
 
 from .adapters import cognito_tokens, dynamo_models
 from .adapters.cognito_tokens import CognitoTokenVerifier
-from .adapters.dynamo_control import DynamoControlStore
+from .adapters.dynamo_batches import DynamoBatchStore
+from .adapters.dynamo_control import dynamo_control
 from .adapters.dynamo_feed import DynamoFeedStore
 from .adapters.dynamo_runs import DynamoRunStore
 from .adapters.dynamo_search import DynamoSearchIndexStore
@@ -15,7 +17,8 @@ from .adapters.journaled_feed import JournaledFeedStore
 from .adapters.s3_hub import S3HubDestination
 from .adapters.sample_catalog import SampleCatalogSource
 from .adapters.sqs_queue import SqsBatchQueue, SqsSyncTrigger
-from .ports import CatalogSource, Destination
+from .domain.feeds.products import PRODUCTS
+from .ports import CatalogSource, Destination, FeedStore
 from .services.context import SyncContext
 from .settings import Settings, load
 
@@ -38,6 +41,15 @@ def _destination(settings: Settings) -> Destination | None:
     return S3HubDestination(boto3.client("s3"), settings.hub_bucket)
 
 
+def _feed_rows(search_index: DynamoSearchIndexStore) -> Callable[[str], FeedStore]:
+    """Each feed's rows store, made once; the products feed's writes are also journaled for products search."""
+    @cache
+    def rows(feed: str) -> FeedStore:
+        store = DynamoFeedStore(feed)
+        return JournaledFeedStore(store, search_index) if feed == PRODUCTS else store
+    return rows
+
+
 def build(settings: Settings) -> SyncContext:
     dynamo_models.bind(settings)
     search_index = DynamoSearchIndexStore()
@@ -45,10 +57,11 @@ def build(settings: Settings) -> SyncContext:
         settings=settings,
         source=_source(settings),
         destination=_destination(settings),
-        feed_rows=JournaledFeedStore(DynamoFeedStore(), search_index),  # every row write also journaled
+        feed_rows=_feed_rows(search_index),
         runs=DynamoRunStore(),
-        control=DynamoControlStore(),
+        control=dynamo_control(),
         queue=SqsBatchQueue(boto3.client("sqs"), settings.export_queue_url),
+        batches=DynamoBatchStore(),
         trigger=SqsSyncTrigger(boto3.client("sqs"), settings.trigger_queue_url) if settings.trigger_queue_url else None,
         search_index=search_index,
     )

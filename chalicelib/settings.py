@@ -52,6 +52,7 @@ MAGENTO_AUTH_MODES = ("token", "oauth1")
 MAGENTO_MAX_PAGE_SIZE = 300
 DESTINATIONS = ("http", "s3-hub", "none")
 NO_DESTINATION = "no SaaS destination configured"
+MAX_BATCH_ROWS = 1000  # items per batch at most (a message also stays under BATCH_MAX_BYTES)
 
 
 class SettingsError(ValueError):
@@ -81,7 +82,7 @@ class Settings:
     # The most one exporter invocation spends delivering a batch, retries and their waits included; less
     # when the Lambda has less time left (minus a safety margin, chalicelib/domain/budget.py).
     export_time_budget_seconds: int = 120
-    batch_max_rows: int = 200  # two marking transactions of 100 rows per batch
+    batch_max_rows: int | None = None  # None: each feed's own batch size (Adobe's: 100 items, prices 500)
     batch_max_bytes: int = 240_000
     run_deadline_seconds: int = 3600
     cooldown_seconds: int = 900
@@ -145,7 +146,7 @@ class Settings:
         return None
 
 
-def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 1) -> int:
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 1, maximum: int | None = None) -> int:
     raw = env.get(name)
     if raw in (None, ""):
         return default
@@ -155,6 +156,8 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 1) -> i
         raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
     if value < minimum:
         raise SettingsError(f"{name} must be at least {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        raise SettingsError(f"{name} must be at most {maximum}, got {value}")
     return value
 
 
@@ -187,7 +190,7 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         destination_api_key_set=bool(env.get(credentials.DESTINATION_API_KEY)),
         destination_timeout_seconds=_int(env, DESTINATION_TIMEOUT_SECONDS, d.destination_timeout_seconds),
         export_time_budget_seconds=_int(env, EXPORT_TIME_BUDGET_SECONDS, d.export_time_budget_seconds),
-        batch_max_rows=_int(env, BATCH_MAX_ROWS, d.batch_max_rows),
+        batch_max_rows=_int(env, BATCH_MAX_ROWS, 0, maximum=MAX_BATCH_ROWS) or None,
         batch_max_bytes=_int(env, BATCH_MAX_BYTES, d.batch_max_bytes, minimum=4096),
         run_deadline_seconds=_int(env, RUN_DEADLINE_SECONDS, d.run_deadline_seconds, minimum=60),
         cooldown_seconds=_int(env, COOLDOWN_SECONDS, d.cooldown_seconds, minimum=0),

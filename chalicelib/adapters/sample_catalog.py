@@ -12,6 +12,7 @@ from hashlib import blake2b
 
 from ..domain.errors import SourceError
 from ..domain.feed import StoreView
+from ..domain.feeds.products import PRODUCTS
 from ..ports import CatalogSource, SourceProduct
 
 BASE_UPDATED_AT = "2026-01-01T00:00:00.000Z"
@@ -137,6 +138,18 @@ class SampleCatalogSource(CatalogSource):
 
     def store_views(self) -> list[StoreView]:
         return list(_VIEWS)
+
+    def feeds(self) -> tuple[str, ...]:
+        return (PRODUCTS,)  # a products catalog only
+
+    def read(self, feed: str, changed_since: str | None) -> Iterator[SourceProduct]:
+        self.require(feed)
+        return self.products(changed_since)
+
+    def read_by_ids(self, feed: str, ids: Collection[str],
+                    product_ids: Collection[int] = ()) -> Iterator[SourceProduct]:
+        self.require(feed)
+        return self.products_by_key(ids, product_ids)
 
     def products(self, changed_since: str | None) -> Iterator[SourceProduct]:
         # Not a generator itself: the edits file is read, and fails, at the call rather than on first next().

@@ -6,6 +6,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .. import credentials
+from ..domain.feeds import feed_named
 from ..settings import SYNC_SCHEDULE_HOURS, Settings
 from .context import SyncContext
 
@@ -53,7 +54,8 @@ def effective_settings(ctx: SyncContext, feed: str = "products") -> dict[str, An
                      "reconcile_interval_seconds": settings.reconcile_interval_seconds,
                      "source_overlap_seconds": settings.source_overlap_seconds},
         "cooldown_seconds": settings.cooldown_seconds,
-        "batch": {"max_rows": settings.batch_max_rows, "max_bytes": settings.batch_max_bytes},
+        "batch": {"max_rows": settings.batch_max_rows or feed_named(feed).batch_size,
+                  "max_bytes": settings.batch_max_bytes},
         "run_deadline_seconds": settings.run_deadline_seconds,
         "source": _source(settings),
         "destination": _destination(settings),

@@ -8,8 +8,9 @@ from datetime import datetime
 from ..domain.runs import utcnow
 from ..ports import (
     BatchQueue,
+    BatchStore,
     CatalogSource,
-    ControlStore,
+    Control,
     Destination,
     FeedStore,
     RunStore,
@@ -24,13 +25,18 @@ class SyncContext:
     settings: Settings
     source: CatalogSource
     destination: Destination | None
-    feed_rows: FeedStore
+    feed_rows: Callable[[str], FeedStore]  # the rows of a feed, by feed name: use ``rows(feed)``
     runs: RunStore
-    control: ControlStore
+    control: Control
     queue: BatchQueue
+    batches: BatchStore
     clock: Callable[[], datetime] = field(default=utcnow)
     trigger: SyncTrigger | None = None  # debounced sync requests (change events); None where none is set up
     search_index: SearchIndexStore | None = None  # the products search index; None: not kept (some tests)
+
+    def rows(self, feed: str) -> FeedStore:
+        """The feed rows store of ``feed``."""
+        return self.feed_rows(feed)
 
     @property
     def export_disabled_reason(self) -> str | None:

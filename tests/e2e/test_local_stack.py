@@ -98,7 +98,7 @@ def _feed_row(stack: LocalStack, sku: str, view: str) -> dict[str, Any]:
                             region_name=stack.info["region"], aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
                             aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"])
     item = dynamodb.get_item(TableName=stack.info["tables"]["feed_rows"], ConsistentRead=True,
-                             Key={"sku": {"S": sku}, "store_view_code": {"S": view}})["Item"]
+                             Key={"item_id": {"S": sku}, "feed_scope": {"S": f"products#{view}"}})["Item"]
     return {name: next(iter(value.values())) for name, value in item.items()}
 
 
@@ -111,10 +111,11 @@ def test_the_service_holds_each_products_feed_document(stack: LocalStack) -> Non
     assert code == 200, held
     row = _feed_row(stack, sku, view)
     document = dict(held["document"])
-    assert (document.pop("updatedAt"), document.pop("modifiedAt") <= row["last_exported_at"]) == (
+    assert (document.pop("updatedAt"), document.pop("modifiedAt") <= held["receivedAt"]) == (
         row["last_modified"], True)
     assert document == json.loads(row["document"])  # what the service holds is the feed row's document
-    assert (row["export_status"], held["batchId"].split("/")[0]) == ("exported", row["run_id"])
+    # the row names the batch the service received its version in
+    assert (held["batchId"], held["batchId"].split("/")[0]) == (row["batch"], row["run_id"])
     assert key not in stack.output_tail(100_000)  # the key is in the stack file only, never in the output
 
 

@@ -51,7 +51,7 @@ def sqs_event(client, body, queue="catalog-sync-export"):
 
 
 def test_the_hourly_schedule_runs_a_sync_and_the_exporter_finishes_it(client, aws):
-    run_id = hourly(client)["run_id"]
+    run_id = hourly(client)["run_ids"][0]
     assert status(client)["last_sync"]["status"] == "In Progress"
     bodies = receive_all(aws["queue_url"])
     assert len(bodies) == 5  # 40 products × 3 views (german carries ~80%) in batches of 25
@@ -82,10 +82,10 @@ def test_the_dead_letter_handler_fails_the_batch_and_its_rows(client, aws):
     client.lambda_.invoke("fail_dead_batch", sqs_event(client, first, "catalog-sync-export-dlq"))
     last = status(client)["last_sync"]
     assert (last["status"], last["batches_failed"], last["rows_failed"]) == ("Success", 1, 25)
-    assert last["error_counts"] == {"will retry: export failed after repeated attempts": 25}
+    assert last["error_counts"] == {"export.gave_up": 25}
 
 
 def test_a_second_schedule_while_a_run_is_in_flight_is_skipped(client, aws):
-    first = hourly(client)["run_id"]
-    assert hourly(client) == {"run_id": None}
+    first = hourly(client)["run_ids"][0]
+    assert hourly(client) == {"run_ids": []}
     assert status(client)["last_sync"]["run_id"] == first

@@ -45,7 +45,7 @@ def test_a_batch_that_keeps_failing_reaches_the_dlq_and_its_rows_fail_for_now(ht
     ingestion.faults.fail(10_000, 503)
     hourly = client.events.generate_cw_event(source="aws.events", detail_type="Scheduled Event", detail={},
                                              resources=["arn:aws:events:us-east-1:123456789012:rule/hourly"])
-    run_id = client.lambda_.invoke("run_hourly_sync", hourly).payload["run_id"]
+    run_id = client.lambda_.invoke("run_hourly_sync", hourly).payload["run_ids"][0]
     attempts = {}
     while messages := sqs.receive_message(QueueUrl=aws["queue_url"], AttributeNames=["All"]).get("Messages"):
         [message] = messages
@@ -62,7 +62,8 @@ def test_a_batch_that_keeps_failing_reaches_the_dlq_and_its_rows_fail_for_now(ht
     last = status(client)["last_sync"]
     assert (last["run_id"], last["status"], last["rows_exported"]) == (run_id, "Failed", 0)
     assert last["batches_failed"] == len(dead) and last["rows_failed"] == last["rows_changed"] > 0
-    assert last["error"] == f"every batch failed: {last['rows_failed']} × will retry: the destination answered 503"
+    assert last["error"].startswith(f"every batch failed: {last['rows_failed']} × the destination answered 503")
+    assert last["error_counts"] == {"destination.unavailable": last["rows_failed"]}
     assert status(client)["export"] == {"enabled": True, "destination": "http", "reason": None}
 
 

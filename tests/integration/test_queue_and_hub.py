@@ -9,7 +9,7 @@ from chalicelib.adapters.s3_hub import S3HubDestination
 from chalicelib.adapters.sqs_queue import QueueError, SqsBatchQueue, SqsSyncTrigger
 from chalicelib.domain.batching import decode, pack
 from chalicelib.domain.errors import DestinationError
-from chalicelib.domain.feed import build_row
+from chalicelib.domain.feeds.products import build_row
 from chalicelib.domain.runs import SUCCESS, start_run
 from tests.fakes import VIEWS, product
 from tests.unit.test_runs import NOW

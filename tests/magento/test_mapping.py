@@ -1,8 +1,9 @@
 """The Magento product → source record mapping, and searchCriteria, on hand-written Magento JSON."""
 from chalicelib.adapters.magento.criteria import Filter, all_of, any_in, search_criteria
 from chalicelib.adapters.magento.mapping import Catalog, Stock, children_of, legacy_stock, magento_time, to_record
-from chalicelib.domain.errors import InvalidProductError
-from chalicelib.domain.feed import StoreView, build_row
+from chalicelib.domain.errors import InvalidRecordError
+from chalicelib.domain.feed import StoreView
+from chalicelib.domain.feeds.products import build_row
 
 CATALOG = Catalog(attribute_sets={4: "Default", 9: "Top"}, options={"color": {"49": "Black", "50": "Blue"},
                                                                      "material": {"31": "Cotton", "35": "Wool"}},
@@ -52,7 +53,7 @@ def test_a_malformed_product_becomes_a_failed_row_with_the_reason():
     assert record["sku"] == "MJ01" and "malformed Magento product" in record["error"]
     try:
         build_row(record, VIEWS)
-    except InvalidProductError as error:
+    except InvalidRecordError as error:
         assert "custom_attributes is not a list" in str(error)
     else:
         raise AssertionError("a malformed product must not become a row")
@@ -62,7 +63,7 @@ def test_a_price_magento_sent_as_text_fails_its_row():
     record = to_record(product(price="12,50"), "french", CATALOG, None)
     try:
         build_row(record, VIEWS)
-    except InvalidProductError as error:
+    except InvalidRecordError as error:
         assert "price is not a number" in str(error)
     else:
         raise AssertionError("a non-numeric price must fail the row")

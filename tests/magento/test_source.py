@@ -8,8 +8,8 @@ from collections import Counter
 import pytest
 
 from chalicelib.adapters.magento import BearerAuth, MagentoCatalogSource, MagentoClient, OAuth1Auth, RetryPolicy
-from chalicelib.domain.errors import InvalidProductError, SourceError
-from chalicelib.domain.feed import build_row
+from chalicelib.domain.errors import InvalidRecordError, SourceError
+from chalicelib.domain.feeds.products import build_row
 from local_stack.magento.attributes import OPTION_ATTRIBUTES
 from local_stack.magento.simulator import MagentoSimulator
 
@@ -289,7 +289,7 @@ def test_a_malformed_product_becomes_a_failed_row_not_a_failed_read(own_sim):
         try:
             build_row(record, views)
             outcomes["ok"] += 1
-        except InvalidProductError as error:
+        except InvalidRecordError as error:
             outcomes[(record.get("sku"), str(error))] += 1
     assert outcomes[(broken, f"price is not a number: {price!r}")] == 1
     assert outcomes["ok"] >= 20 and sum(outcomes.values()) - outcomes["ok"] == 1  # the others are fine

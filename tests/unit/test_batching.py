@@ -3,8 +3,8 @@ import json
 import pytest
 
 from chalicelib.domain.batching import BatchPacker, MalformedMessageError, decode, pack
-from chalicelib.domain.errors import InvalidProductError
-from chalicelib.domain.feed import build_row
+from chalicelib.domain.errors import InvalidRecordError
+from chalicelib.domain.feeds.products import build_row
 from tests.fakes import VIEWS, product
 
 VIEWS_BY_CODE = {view.code: view for view in VIEWS}
@@ -39,7 +39,7 @@ def test_a_message_round_trips_every_row():
 
 def test_a_row_too_large_for_any_message_is_refused():
     packer = BatchPacker("products", "run-1", 10, 5_000)
-    with pytest.raises(InvalidProductError, match="too large"):
+    with pytest.raises(InvalidRecordError, match="too large"):
         packer.add(rows(1, description="x" * 6000)[0])
     assert packer.flush() is None
 

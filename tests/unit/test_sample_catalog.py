@@ -5,7 +5,7 @@ import pytest
 
 from chalicelib.adapters.sample_catalog import BASE_UPDATED_AT, SampleCatalogSource, index_of, sku_of
 from chalicelib.domain.errors import SourceError
-from chalicelib.domain.feed import build_row
+from chalicelib.domain.feeds.products import build_row
 from chalicelib.ports import CatalogSource
 
 KEYS = {"store_view_code", "product_id", "sku", "name", "type", "status", "visibility", "attribute_set", "price",

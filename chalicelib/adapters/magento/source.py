@@ -7,6 +7,7 @@ from typing import Any
 
 from ...domain.errors import SourceError
 from ...domain.feed import StoreView
+from ...domain.feeds.products import PRODUCTS
 from ...ports import CatalogSource, SourceProduct
 from .client import MagentoClient
 from .criteria import Filter, all_of, any_in, search_criteria
@@ -46,6 +47,18 @@ class MagentoCatalogSource(CatalogSource):
 
     def store_views(self) -> list[StoreView]:
         return [v.view for v in self._views()]
+
+    def feeds(self) -> tuple[str, ...]:
+        return (PRODUCTS,)
+
+    def read(self, feed: str, changed_since: str | None) -> Iterator[SourceProduct]:
+        self.require(feed)
+        return self.products(changed_since)
+
+    def read_by_ids(self, feed: str, ids: Collection[str],
+                    product_ids: Collection[int] = ()) -> Iterator[SourceProduct]:
+        self.require(feed)
+        return self.products_by_key(ids, product_ids)
 
     def products(self, changed_since: str | None) -> Iterator[SourceProduct]:
         since = Filter("updated_at", magento_filter_time(changed_since), "gteq") if changed_since else None

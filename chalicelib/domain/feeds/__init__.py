@@ -1,0 +1,19 @@
+"""Every feed this service syncs, in the order the hourly sync runs them (products first)."""
+from __future__ import annotations
+
+from ..errors import UnknownFeedError
+from . import products
+from .definition import Feed, Scopes, SourceRecord
+
+__all__ = ["FEEDS", "Feed", "Scopes", "SourceRecord", "feed_named"]
+
+FEEDS: dict[str, Feed] = {feed.name: feed for feed in (products.FEED,)}
+
+
+def feed_named(name: object) -> Feed:
+    """The feed called ``name``, or UnknownFeedError naming the valid ones."""
+    feed = FEEDS.get(name) if isinstance(name, str) else None
+    if feed is None:
+        shown = repr(name)[:100]
+        raise UnknownFeedError(f"unknown feed {shown}; valid feeds: {', '.join(FEEDS)}")
+    return feed

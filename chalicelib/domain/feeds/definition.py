@@ -1,0 +1,37 @@
+"""A feed is data: its name, identity, how its documents are built and deleted, and its batch size."""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from ..feed import FeedRow, RowKey, StoreView, canonical, content_hash
+
+# A source record: one item as the source read it (a plain mapping the feed's builder understands). A record
+# that carries ``error`` was found malformed by the source: its row fails with that reason, the run goes on.
+SourceRecord = Mapping[str, Any]
+Scopes = Mapping[str, StoreView]  # the store views by code, as builders need them
+
+
+@dataclass(frozen=True)
+class Feed:
+    """One kind of entity exported (Adobe's feeds: ``et_schema.xml`` + ``DataExporter``)."""
+
+    name: str  # Adobe's `--feed` name
+    record: str  # Adobe's record type
+    identity: tuple[str, ...]  # the document fields that identify an item, as Adobe's
+    batch_size: int  # items per export batch (Adobe's default)
+    # The source can read only the items changed since a watermark; the others are read whole every run
+    # (and send only what changed).
+    incremental: bool
+    build: Callable[[SourceRecord, Scopes], FeedRow]  # raises InvalidRecordError
+    key_of: Callable[[SourceRecord], RowKey]  # the identity of any record, a malformed one included
+    deletion: Callable[[FeedRow, Scopes], dict[str, Any]]  # Adobe's minimal payload of an item that left the source
+    # What a failed row's dashboard columns keep from a malformed record (products: name, type...).
+    columns_of_invalid: Callable[[SourceRecord], dict[str, Any]] = lambda record: {}
+
+    def deletion_row(self, row: FeedRow, scopes: Scopes) -> FeedRow:
+        """The row that tells the destination the item left the source: its columns, the minimal payload."""
+        text = canonical(self.deletion(row, scopes))
+        return replace(row, document=text.decode(), hash=content_hash(text), deleted=True, invalid=None,
+                       export_status=None, error=None, last_exported_at=None, extra={})
