@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import timedelta
 from itertools import islice
+from typing import TypeVar
 
 from ..domain.batches import BatchOutcome, row_state
 from ..domain.errors import InvalidRecordError
@@ -16,13 +17,14 @@ from .context import SyncContext
 from .fanout import Fanout
 from .outcomes import Outcomes
 
+T = TypeVar("T")
 PAGE_SIZE = 500  # source records compared per state lookup
 # What a reindex learnt of the feed's catalog: (rows, distinct ids, absolute). Absolute totals come from a read of
 # the whole source; otherwise they are what the run added.
 Catalog = tuple[int, int, bool]
 
 
-def _pages(records: Iterable[SourceRecord], size: int) -> Iterator[list[SourceRecord]]:
+def _pages(records: Iterable[T], size: int) -> Iterator[list[T]]:
     iterator = iter(records)
     while page := list(islice(iterator, size)):
         yield page
