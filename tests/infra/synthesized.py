@@ -38,3 +38,25 @@ def infra_module(name: str) -> ModuleType:
     if str(INFRA) not in sys.path:
         sys.path.insert(0, str(INFRA))
     return importlib.import_module(name)
+
+
+def function_roles(template: dict[str, Any]) -> dict[str, str]:
+    """Function logical id -> what triggers it, as infra/iam.py names it (schedule, trigger, export, dead_letter,
+    api), read from the template."""
+    by_queue = {queue: role for role, queue in infra_module("synth").QUEUE_RESOURCES.items()}
+    roles = {}
+    for resource in template["Resources"].values():
+        properties = resource.get("Properties", {})
+        if resource["Type"] == "AWS::Events::Rule":
+            roles[properties["Targets"][0]["Arn"]["Fn::GetAtt"][0]] = "schedule"
+        if resource["Type"] == "AWS::Lambda::EventSourceMapping":
+            queue = properties["EventSourceArn"]["Fn::Sub"].strip("${}").split(".")[0]
+            roles[properties["FunctionName"]["Ref"]] = by_queue[queue]
+    return {name: roles.get(name, "api") for name, resource in template["Resources"].items()
+            if resource["Type"] == "AWS::Lambda::Function"}
+
+
+def function_of(template: dict[str, Any], role: str) -> str:
+    """The logical id of the one function with that role (e.g. "export": the export queue's consumer)."""
+    [function] = [name for name, its in function_roles(template).items() if its == role]
+    return function
