@@ -98,7 +98,6 @@ def _sync() -> list[Statement]:
             _table("SearchIndexTable", SEARCH_PUBLISH),
             _table("SyncRunsTable", RUNS_SYNC),
             _index("SyncRunsTable", "batch-outbox"),  # batches whose rows are still to be sent
-            _index("SyncRunsTable", "batch-attention"),  # batches with failed rows (mode failed)
             # the search index's upkeep asks whether this is the feed's first run (services/search_index.py)
             _index("SyncRunsTable", "feed-started"),
             _table("ControlTable", CONTROL_SYNC),
@@ -116,7 +115,10 @@ def _needs(role: str) -> list[Statement]:
     if role == "schedule":  # the hourly sync
         return _sync()
     if role == "trigger":  # change events' debounced syncs, and forced runs the API opened
-        return [*_sync(), _consume("TriggerQueue")]
+        return [*_sync(),
+                # mode failed (a forced run only: the hourly sync is partial or a reconcile): batches with failed rows
+                _index("SyncRunsTable", "batch-attention"),
+                _consume("TriggerQueue")]
     if role == "export":  # writes no feed row: its batch's outcome only
         return [_table("SearchIndexTable", SEARCH_APPEND),
                 _table("SyncRunsTable", RUNS_EXPORT),

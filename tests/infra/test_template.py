@@ -32,7 +32,6 @@ SYNC = {
     "SearchIndexTable": {DDB + a for a in SEARCH_PUBLISH},
     "SyncRunsTable": {DDB + a for a in ("BatchGetItem", "BatchWriteItem", "GetItem", "PutItem", "UpdateItem")},
     "SyncRunsTable/index/batch-outbox": {DDB + "Query"},
-    "SyncRunsTable/index/batch-attention": {DDB + "Query"},
     "SyncRunsTable/index/feed-started": {DDB + "Query"},  # is this the feed's first run? (search index upkeep)
     "ControlTable": {DDB + a for a in ("DeleteItem", "GetItem", "PutItem", "Scan", "UpdateItem")},
     "ExportQueue": {"sqs:SendMessage"},
@@ -49,7 +48,8 @@ MARK = {  # an exporter writes no feed row: its batch's outcome
 # Per function, by what triggers it: resource (logical id) -> the actions its role allows on it, nothing else.
 EXPECTED_ACTIONS: dict[str, dict[str, set[str]]] = {
     "schedule": SYNC,
-    "TriggerQueue": {**SYNC, "TriggerQueue": CONSUME},
+    # mode failed (forced runs only) reads the batches with failed rows
+    "TriggerQueue": {**SYNC, "SyncRunsTable/index/batch-attention": {DDB + "Query"}, "TriggerQueue": CONSUME},
     "ExportQueue": {**MARK, "ExportQueue": CONSUME, "DestinationApiKeySecret": {"secretsmanager:GetSecretValue"}},
     "ExportDeadLetterQueue": {**MARK, "ExportDeadLetterQueue": CONSUME},
     "api": {
