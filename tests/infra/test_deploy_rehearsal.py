@@ -34,17 +34,19 @@ def test_the_package_imports_in_a_clean_python312_with_nothing_but_its_own_files
 
 
 def test_a_sync_runs_end_to_end_through_the_packaged_handlers(record: Record) -> None:
-    third, second, forced, events, first = record.runs[:5]
-    assert [run["trigger"] for run in record.runs] == ["schedule", "schedule", "force", "events", "schedule"]
+    failed_only, third, forced, events, second, first = record.runs[:6]
+    assert [run["trigger"] for run in record.runs] == ["force", "schedule", "force", "events", "schedule", "schedule"]
     assert {run["status"] for run in record.runs} == {"Success"}
-    assert first["mode"] == "full" and first["rows_exported"] == first["rows_changed"] > 200
+    assert first["mode"] == "full" and first["rows_changed"] > 200
+    assert first["rows_exported"] + first["rows_failed"] == first["rows_changed"] and first["batches_failed"] == 1
+    assert second["rows_exported"] == first["rows_failed"]  # the next sync resent the dead batch's rows
     assert events["mode"] == "partial" and events["rows_changed"] > 0 and events["rows_deleted"] > 0
     assert events["rows_exported"] == events["rows_changed"]
-    assert forced["batches_failed"] == 1 and forced["rows_failed"] > 0
-    assert second["rows_exported"] == forced["rows_failed"]  # the next sync resent the dead batch's rows
+    assert forced["mode"] == "full" and forced["rows_exported"] == forced["rows_seen"] > 200
     assert third["batches_total"] == 0  # nothing left to send: the sync finished its own run
+    assert failed_only["mode"] == "failed" and failed_only["batches_total"] == 0  # no row is failing any more
     status = record.responses["status at the end"][1]
-    assert status["last_sync"]["run_id"] == third["run_id"] and status["export"]["enabled"] is True
+    assert status["last_sync"]["run_id"] == failed_only["run_id"] and status["export"]["enabled"] is True
     manifests = {key.split("/")[3] for key in record.hub_keys if key.endswith("manifest.json")}
     assert manifests == {run["run_id"] for run in record.runs if run["batches_total"]}
     assert record.trace_segments > 0  # Tracer (aws-xray-sdk from the package) sent segments to the daemon
@@ -53,8 +55,9 @@ def test_a_sync_runs_end_to_end_through_the_packaged_handlers(record: Record) ->
 def test_the_api_answers_api_gateway_events_for_each_role(record: Record) -> None:
     answers = {name: status for name, (status, _) in record.responses.items() if status}
     assert answers == {"health": 200, "status without a token": 401, "status": 200, "openapi": 200, "settings": 200,
-                       "products as operator": 403, "products": 200, "product": 200, "change events": 202,
-                       "force sync": 202, "runs": 200, "forced run": 200, "status at the end": 200}
+                       "products as operator": 403, "products": 200, "product": 200, "dead-lettered run": 200,
+                       "change events": 202, "force sync": 202, "force sync of failed rows": 202, "runs": 200,
+                       "status at the end": 200}
     assert record.responses["products"][1]["items"] and record.responses["openapi"][1]["openapi"].startswith("3.")
     assert record.responses["change events"][1]["sync"] == "scheduled"
     settings = json.dumps(record.responses["settings"][1])
@@ -63,9 +66,9 @@ def test_the_api_answers_api_gateway_events_for_each_role(record: Record) -> Non
 
 def test_a_batch_that_keeps_timing_out_is_dead_lettered_and_its_rows_failed_for_the_next_sync(record: Record) -> None:
     assert record.dead_lettered == 1
-    forced = record.responses["forced run"][1]
-    [cause] = forced["errors"]
-    assert cause["cause"].startswith("will retry") and cause["count"] == forced["rows_failed"]
+    run = record.responses["dead-lettered run"][1]
+    [cause] = run["errors"]
+    assert cause["count"] == run["rows_failed"] > 0 and run["batches_failed"] == 1
 
 
 def test_the_functions_print_only_json_logs_and_metrics_and_no_warning(record: Record) -> None:
