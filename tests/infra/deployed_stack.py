@@ -22,7 +22,6 @@ REGION = "us-east-1"
 # Whatever the machine's environment holds, the rehearsal reaches moto only, with throwaway credentials.
 AWS_ENVIRONMENT = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_REGION": REGION,
                    "AWS_DEFAULT_REGION": REGION}
-CLEARED = ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_CA_BUNDLE")
 
 
 class RehearsalError(AssertionError):
@@ -76,6 +75,8 @@ class MotoServer:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:]) if self.log.exists() else ""
 
     def environment(self, inherit: bool = False) -> dict[str, str]:
+        """moto's endpoint and throwaway credentials; with ``inherit``, over this environment minus every AWS_
+        variable (no profile, session token, config file or CA bundle of the machine's can reach a real account)."""
         base = {name: value for name, value in os.environ.items() if not name.startswith("AWS_")} if inherit else {}
         return {**base, **AWS_ENVIRONMENT, "AWS_ENDPOINT_URL": self.url}
 
@@ -96,8 +97,8 @@ class MotoServer:
 
 def run_deploy(moto: MotoServer, *args: str, timeout: float = 300) -> str:
     """`infra/deploy.py` from .venv-infra, as `make deploy` / `make destroy` run it, against moto."""
-    env = {name: value for name, value in moto.environment(inherit=True).items() if name not in CLEARED}
-    done = subprocess.run([str(INFRA_PYTHON), str(ROOT / "infra" / "deploy.py"), *args], cwd=ROOT, env=env,
+    done = subprocess.run([str(INFRA_PYTHON), str(ROOT / "infra" / "deploy.py"), *args], cwd=ROOT,
+                          env=moto.environment(inherit=True),
                           capture_output=True, text=True, timeout=timeout)
     output = done.stdout + done.stderr
     if done.returncode:

@@ -19,6 +19,7 @@ from typing import Any
 
 from tests.infra.deployed_stack import MotoServer, Stack, run_deploy
 from tests.infra.lambda_service import LambdaService, code_sha256, unpack
+from tests.infra.permissions import deployed_policy
 
 STAGE = "dev"
 ADMIN, OPERATOR, ALARM_EMAIL = "admin@example.com", "operator@example.com", "ops@example.com"
@@ -197,8 +198,6 @@ def rehearse(work: Path, template: dict[str, Any], describe: Any) -> Record:
         lap("sync and API")
         record.trace_segments = _count_datagrams(xray_daemon)
         record.calls = {name: function.calls for name, function in service.functions.items()}
-        from tests.infra.permissions import deployed_policy
-
         record.policies = {name: deployed_policy(moto.client("iam"), role) for name, role in record.roles.items()}
         record.described["code sha256 of the package"] = code_sha256(record.package)
         parameters = " ".join(f"{key}={value}" for key, value in UPDATE.items())
