@@ -240,6 +240,6 @@ def run(args) -> Result:
                                                         sorted(best["magento_requests"].items(), key=lambda i: -i[1])))
     result.add("load average at the end of each start (1 min)", ", ".join(f"{m['load'][0]:.1f}" for m in measured))
     result.met = best["sync_s"] <= GOAL_SECONDS and all(r["status"] == "Success" for r in best["runs"].values())
-    result.verdict = (f"first sync {best['sync_s']:.1f} s (best of {repeats}; median {median['sync_s']:.1f} s) from the "
-                      f"API being up to Success, against {GOAL_SECONDS:g} s; CPU: {_cpu_text(best)}.")
+    result.verdict = (f"first sync {best['sync_s']:.1f} s (best of {repeats}; median {median['sync_s']:.1f} s) "
+                      f"from the API being up to Success, against {GOAL_SECONDS:g} s; CPU: {_cpu_text(best)}.")
     return result

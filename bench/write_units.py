@@ -108,24 +108,13 @@ class WriteUnits:
         result = {}
         for index in table.global_indexes:
             keys = [part["AttributeName"] for part in index.schema]
-            projection = index.projection.get("ProjectionType", "ALL")
-            wanted = set(keys) | {table.hash_key_attr, table.range_key_attr} - {None}
-            if projection == "INCLUDE":
-                wanted |= set(index.projection.get("NonKeyAttributes", []))
-
-            def entry(item: dict | None) -> dict | None:
-                if item is None or any(k not in item for k in keys):
-                    return None
-                return item if projection == "ALL" else {n: v for n, v in item.items() if n in wanted}
-
-            old, new = entry(before), entry(after)
+            old, new = _entry(table, index, keys, before), _entry(table, index, keys, after)
             if old is None and new is None:
                 continue
-            size = lambda e: units(item_size(e) + INDEX_ENTRY_OVERHEAD)  # noqa: E731
             if old is None or new is None:
-                writes = size(old if new is None else new)
-            elif any(old[k] != new[k] for k in keys):
-                writes = size(old) + size(new)  # the entry moves: a delete and a put
+                writes = units(item_size(old if new is None else new) + INDEX_ENTRY_OVERHEAD)
+            elif any(old[k] != new[k] for k in keys):  # the entry moves: a delete and a put
+                writes = units(item_size(old) + INDEX_ENTRY_OVERHEAD) + units(item_size(new) + INDEX_ENTRY_OVERHEAD)
             elif old != new:
                 writes = units(max(item_size(old), item_size(new)) + INDEX_ENTRY_OVERHEAD)
             else:
@@ -179,6 +168,19 @@ class WriteUnits:
                 count += 1
                 total += units(item_size(attributes))
         return count, total
+
+
+def _entry(table: Any, index: Any, keys: list[str], item: dict | None) -> dict | None:
+    """The item's entry in a global secondary index (None: not in it, a sparse index)."""
+    if item is None or any(k not in item for k in keys):
+        return None
+    projection = index.projection.get("ProjectionType", "ALL")
+    if projection == "ALL":
+        return item
+    wanted = set(keys) | {table.hash_key_attr, table.range_key_attr} - {None}
+    if projection == "INCLUDE":
+        wanted |= set(index.projection.get("NonKeyAttributes", []))
+    return {name: value for name, value in item.items() if name in wanted}
 
 
 def _items(table: Any) -> Iterator[Any]:

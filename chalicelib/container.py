@@ -53,7 +53,8 @@ def _feed_rows(search: ProductSearch) -> Callable[[str], FeedStore]:
 
 def build(settings: Settings) -> SyncContext:
     dynamo_models.bind(settings)
-    product_search = IndexedProductSearch(DynamoSearchIndexStore())
+    search_store = DynamoSearchIndexStore()
+    product_search = IndexedProductSearch(search_store)
     return SyncContext(
         settings=settings,
         source=_source(settings),
@@ -62,7 +63,7 @@ def build(settings: Settings) -> SyncContext:
         runs=DynamoRunStore(),
         control=dynamo_control(),
         queue=SqsBatchQueue(boto3.client("sqs"), settings.export_queue_url),
-        batches=DynamoBatchStore(),
+        batches=DynamoBatchStore(journal=search_store),  # a batch's outcome journaled with its settlement
         trigger=SqsSyncTrigger(boto3.client("sqs"), settings.trigger_queue_url) if settings.trigger_queue_url else None,
         product_search=product_search,
     )

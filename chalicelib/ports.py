@@ -153,9 +153,10 @@ class BatchStore(ABC):
         """The feed's batches with rows failed until they change: rejected rows, or a batch refused for good."""
 
     @abstractmethod
-    def settle(self, outcome: BatchOutcome, counts: Settlement) -> bool:
-        """Record how an open batch ended and add ``counts`` to its run, at once; False when it had already
-        ended (a redelivered message): then nothing is written."""
+    def settle(self, outcome: BatchOutcome, counts: Settlement, journal: Sequence[bytes] = ()) -> bool:
+        """Record how an open batch ended, add ``counts`` to its run and write ``journal`` (the products search's
+        entries telling the outcome: ProductSearch.outcome_journal), all at once; False when it had already ended
+        (a redelivered message): then nothing is written."""
 
     @abstractmethod
     def retire(self, batch_ids: Iterable[str], at: str) -> None:
@@ -387,9 +388,15 @@ class ProductSearch(ABC):
         """A source record could not be built: its row failed (``fields``: what the record had)."""
 
     @abstractmethod
+    def outcome_journal(self, batch: ExportBatch, outcome: BatchOutcome) -> list[bytes]:
+        """What tells the search how a batch ended, for the batch store to write with the batch's settlement
+        (BatchStore.settle's ``journal``: no request of its own, and exactly when the outcome is recorded): each
+        row it carried (``batch``, as sent) takes the outcome only while it is still the version sent."""
+
+    @abstractmethod
     def batch_outcome(self, batch: ExportBatch, outcome: BatchOutcome) -> None:
-        """A batch was settled: each row it carried (``batch``, as sent) takes the outcome only while it is still
-        the version sent. Reads no row; never raises (the batch is settled whatever the search makes of it)."""
+        """A batch was settled without its ``outcome_journal``: tell the search on its own. Reads no row; never
+        raises (the batch is settled whatever the search makes of it)."""
 
     @abstractmethod
     def maintain(self, run: SyncRun, runs: RunStore, rows: FeedStore) -> str | None:

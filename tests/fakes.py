@@ -232,11 +232,12 @@ class InMemoryFeedStore(FeedStore):
 
 
 class InMemoryBatchStore(BatchStore):
-    def __init__(self, runs: InMemoryRunStore) -> None:
+    def __init__(self, runs: InMemoryRunStore, journal: SearchIndexStore | None = None) -> None:
         self.batches: dict[str, BatchOutcome] = {}
         self.errors: dict[str, Failure] = {}
         self.retired: set[str] = set()
         self.runs = runs  # the runs whose counters settle() adds to
+        self.journal = journal  # the search index whose journal settle() writes to
 
     def create(self, batches: Sequence[BatchOutcome]) -> None:
         for outcome in batches:
@@ -252,13 +253,17 @@ class InMemoryBatchStore(BatchStore):
         return [b for i, b in sorted(self.batches.items())
                 if b.feed == feed and b.needs_attention and i not in self.retired]
 
-    def settle(self, outcome: BatchOutcome, counts: Settlement) -> bool:
+    def settle(self, outcome: BatchOutcome, counts: Settlement, journal: Sequence[bytes] = ()) -> bool:
         stored = self.batches.get(outcome.batch_id)
         if stored is not None and stored.status != OPEN:
             return False
         run_id = split_batch_id(outcome.batch_id)[0]
         if run_id not in self.runs.runs:
             return False
+        if journal:  # first: a journal that cannot be written leaves everything unwritten, as a transaction
+            if self.journal is None:
+                raise ValueError("journal entries given to a batch store that has no journal")
+            self.journal.append(list(journal))
         self.batches[outcome.batch_id] = outcome
         self.runs.add_settlement(run_id, counts)
         return True

@@ -1,7 +1,8 @@
 """Batches and their outcome records in DynamoDB (the runs table, ``batch#NNNNN`` items beside each run).
 
 A batch is created open (or held) with the keys it carries and in the outbox index; it is settled once, in one
-transaction with its run's counters, so a redelivered message counts once. Records live as long as rows may name
+transaction with its run's counters (and the products search journal's entries telling the outcome), so a
+redelivered message counts once. Records live as long as rows may name
 them: only a batch no row names (it resent what the destination held) or a retired one expires.
 """
 from __future__ import annotations
@@ -10,10 +11,12 @@ import json
 import time
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
 from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.expressions.update import Action
+from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from ..domain.batches import OPEN, BatchOutcome, split_batch_id
@@ -46,26 +49,42 @@ def _outcome(item: B) -> BatchOutcome:
                         failure, bool(item.retryable))
 
 
+class JournalItems(Protocol):
+    """Where journal entries written with a settlement go (the products search index's store)."""
+
+    def journal_item(self, entry: bytes) -> Model:
+        """The entry as an item at the journal's next position."""
+
+
 class DynamoBatchStore(BatchStore):
-    def __init__(self, connection: Connection | None = None):
+    """``journal``: the products search index's journal, which a settlement's entries join in the settlement's own
+    transaction (the outcome reaches the index exactly when it is recorded, at no request of its own)."""
+
+    def __init__(self, connection: Connection | None = None, journal: JournalItems | None = None):
         self._connection = connection
+        self._journal = journal
 
     def _transactions(self) -> Connection:
         if self._connection is None:
             self._connection = Connection()
         return self._connection
 
+    @staticmethod
+    def record_item(outcome: BatchOutcome) -> B:
+        """A new batch's record as it is stored."""
+        item = B(*_item_key(outcome.batch_id), batch_feed=outcome.feed, status=outcome.status,
+                 keys=json.dumps([[key.id, key.scope] for key in outcome.keys], ensure_ascii=False),
+                 outbox=outcome.feed if outcome.in_outbox else None)
+        if outcome.failure is not None:
+            item.failure_code, item.failure_message = outcome.failure.code, outcome.failure.message[:1000]
+        if not outcome.named:
+            item.expires = datetime.now(UTC) + EXPIRES_AFTER
+        return item
+
     def create(self, batches: Sequence[BatchOutcome]) -> None:
         with B.batch_write() as writes:
             for outcome in batches:
-                item = B(*_item_key(outcome.batch_id), batch_feed=outcome.feed, status=outcome.status,
-                         keys=json.dumps([[key.id, key.scope] for key in outcome.keys], ensure_ascii=False),
-                         outbox=outcome.feed if outcome.in_outbox else None)
-                if outcome.failure is not None:
-                    item.failure_code, item.failure_message = outcome.failure.code, outcome.failure.message[:1000]
-                if not outcome.named:
-                    item.expires = datetime.now(UTC) + EXPIRES_AFTER
-                writes.save(item)
+                writes.save(self.record_item(outcome))
 
     def outcomes(self, batch_ids: Iterable[str]) -> dict[str, BatchOutcome]:
         wanted = list(dict.fromkeys(_item_key(i) for i in batch_ids))
@@ -83,7 +102,9 @@ class DynamoBatchStore(BatchStore):
         found = self.outcomes(_batch_id(item) for item in items)
         return [found[i] for i in sorted(found)]
 
-    def settle(self, outcome: BatchOutcome, counts: Settlement) -> bool:
+    def settle(self, outcome: BatchOutcome, counts: Settlement, journal: Sequence[bytes] = ()) -> bool:
+        if journal and self._journal is None:
+            raise ValueError("journal entries given to a batch store that has no journal")
         run_id, item_key = _item_key(outcome.batch_id)
         failure = outcome.failure
         actions: list[Action] = [B.status.set(outcome.status)]
@@ -108,6 +129,8 @@ class DynamoBatchStore(BatchStore):
                     transaction.update(B(run_id, item_key), actions=actions,
                                        condition=B.status.does_not_exist() | (B.status == OPEN))
                     transaction.update(R(run_id, RUN_ITEM), actions=run_actions, condition=R.run_id.exists())
+                    for entry in journal:
+                        transaction.save(self._journal.journal_item(entry))  # type: ignore[union-attr]
                 return True
             except TransactWriteError as error:
                 reasons = error.cancellation_reasons

@@ -34,9 +34,13 @@ class DynamoSearchIndexStore(SearchIndexStore):
         self._sequence += 1
         return f"{self._last_ms:013d}#{self._writer}#{self._sequence:010d}"
 
-    def append(self, entries: list[bytes]) -> None:
+    def journal_item(self, entry: bytes) -> S:
+        """An entry as an item at this store's next position, for a write that carries it (a batch's settlement)."""
         expires = datetime.fromtimestamp(self._clock() + JOURNAL_TTL_SECONDS, UTC)
-        items = [S(self._journal_pk, self._position(), data=entry, expires=expires) for entry in entries]
+        return S(self._journal_pk, self._position(), data=entry, expires=expires)
+
+    def append(self, entries: list[bytes]) -> None:
+        items = [self.journal_item(entry) for entry in entries]
         if len(items) == 1:
             items[0].save()
             return

@@ -116,13 +116,28 @@ def _examples(failures: Mapping[RowKey, Failure]) -> dict[str, list[dict[str, st
 
 
 def _settle(ctx: SyncContext, batch: ExportBatch, outcome: BatchOutcome, counts: Settlement) -> str:
-    if not ctx.batches.settle(outcome, counts):
+    if not _settled(ctx, batch, outcome, counts):
         logger.info("batch already settled (a redelivered message)")
         return "duplicate"
-    if ctx.product_search is not None and batch.feed == PRODUCTS:
-        ctx.product_search.batch_outcome(batch, outcome)
     count(ROWS_EXPORTED, counts.exported)
     count(ROWS_FAILED, counts.failed)
     finish_if_complete(ctx, ctx.runs.get(batch.run_id))
     logger.info("batch settled", extra={"exported": counts.exported, "failed": counts.failed})
     return "failed" if counts.batch_failed else "exported"
+
+
+def _settled(ctx: SyncContext, batch: ExportBatch, outcome: BatchOutcome, counts: Settlement) -> bool:
+    """Settle the batch with the products search's journal of its outcome in the same write. The search never holds
+    an export up: when that write fails, the batch settles alone and the search is told on its own."""
+    search = ctx.product_search if batch.feed == PRODUCTS else None
+    journal = search.outcome_journal(batch, outcome) if search is not None else []
+    if journal:
+        try:
+            return ctx.batches.settle(outcome, counts, journal)
+        except Exception:
+            logger.exception("could not settle the batch with its search journal; settling it alone")
+    if not ctx.batches.settle(outcome, counts):
+        return False
+    if search is not None and journal:
+        search.batch_outcome(batch, outcome)
+    return True

@@ -59,8 +59,9 @@ class MagentoSimulator(PriceEdits, CompositeEdits):
     ``input_limits`` answers a pageSize over ``max_page_size`` with 400 and applies ``default_page_size``
     when none is given. ``strict`` answers off-schema requests with 400 and fails (500) responses the schema
     does not describe (both noted in ``failures``); ``check_responses`` False leaves the responses unchecked (the
-    check costs far more than the answer: the local stack's default, the tests check them). ``clock`` returns the current time (an aware or UTC datetime):
-    it stamps edits, expires admin tokens and anchors the generated special price windows (by day).
+    check costs far more than the answer: the local stack's default, the tests check them). ``clock`` returns the
+    current time (an aware or UTC datetime): it stamps edits, expires admin tokens and anchors the generated special
+    price windows (by day).
     ``missing_endpoints`` holds schema paths (``/V1/products/base-prices-information``) answered as a store
     without them answers: 404, no route.
     """

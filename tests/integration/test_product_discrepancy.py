@@ -22,6 +22,7 @@ VIEWS_BY_CODE = {view.code: view for view in VIEWS}
 @pytest.fixture
 def ctx(fake_ctx, ingestion):
     fake_ctx.product_search = IndexedProductSearch(InMemorySearchIndexStore())
+    fake_ctx.batches.journal = fake_ctx.product_search.store  # outcomes journaled as batches settle
     fake_ctx.feed_rows.stores["products"] = JournaledFeedStore(fake_ctx.rows("products"), fake_ctx.product_search)
     fake_ctx.source.records = [product(i, view.code) for i in range(1, 6) for view in VIEWS]
     fake_ctx.clock = Clock()
@@ -67,6 +68,7 @@ def test_a_service_holding_another_version_shows_as_the_destination_differing(ct
 def test_a_row_the_service_rejected_is_held_nowhere(fake_ctx, ingestion):
     ingestion.reject("SKU-0002", "french", "invalid: too long")
     fake_ctx.product_search = IndexedProductSearch(InMemorySearchIndexStore())
+    fake_ctx.batches.journal = fake_ctx.product_search.store  # outcomes journaled as batches settle
     fake_ctx.feed_rows.stores["products"] = JournaledFeedStore(fake_ctx.rows("products"), fake_ctx.product_search)
     fake_ctx.source.records = [product(2, view.code) for view in VIEWS]
     fake_ctx.clock = Clock()

@@ -13,6 +13,7 @@ from chalicelib.domain.feeds.products import build_row
 from chalicelib.domain.runs import FAILED as RUN_FAILED
 from chalicelib.domain.runs import SUCCESS, start_run
 from chalicelib.ports import Settlement
+from chalicelib.search.dynamo_store import DynamoSearchIndexStore
 from chalicelib.search.journaled_feed import JournaledFeedStore
 from chalicelib.search.product_search import IndexedProductSearch
 from tests.fakes import (
@@ -174,6 +175,32 @@ def test_a_batch_failed_for_now_stays_in_the_outbox_until_retired_and_keeps_its_
     assert batches.outbox("products") == [] and batches.needing_attention("products") == []
     assert batches.outcomes([first])[first].status == FAILED  # its record stands
     assert runs.get(run.run_id).batches_failed == 2
+
+
+@pytest.fixture(params=["memory", "dynamodb"])
+def journaled_batches(request):
+    """(runs, batches, the search index whose journal the settlements write to)"""
+    if request.param == "memory":
+        runs, index = InMemoryRunStore(), InMemorySearchIndexStore()
+        yield runs, InMemoryBatchStore(runs, journal=index), index
+    else:
+        request.getfixturevalue("aws")
+        index = DynamoSearchIndexStore()
+        yield DynamoRunStore(), DynamoBatchStore(journal=index), index
+
+
+def test_a_settlement_writes_its_journal_in_the_same_write_and_only_once(journaled_batches):
+    runs, batches, index = journaled_batches
+    run = new_run()
+    runs.create(run)
+    batches.create([batch(1, [ONE], run_id=run.run_id)])
+    done = BatchOutcome(batch_id(run.run_id, 1), "products", DONE, (ONE,), "t")
+    assert batches.settle(done, Settlement(1, 0), [b"first", b"second"])
+    assert not batches.settle(done, Settlement(1, 0), [b"again"])  # a redelivered message journals nothing
+    orphan = BatchOutcome(batch_id("no-such-run", 1), "products", DONE, (ONE,), "t")
+    assert not batches.settle(orphan, Settlement(1, 0), [b"orphan"])  # nothing written: not its journal either
+    assert [record.data for record in index.journal()] == [b"first", b"second"]
+    assert runs.get(run.run_id).batches_done == 1
 
 
 def test_a_batch_of_a_run_that_does_not_exist_is_not_settled(stores):
