@@ -2,9 +2,11 @@
 ``<feed>#<scope>``); a store reads and writes one feed's."""
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from typing import Any
 
+from pynamodb.attributes import BooleanAttribute, NumberAttribute
 from pynamodb.expressions.update import Action
 
 from ..domain.errors import Failure
@@ -17,6 +19,21 @@ _ROW_FIELDS = ("product_id", "name", "type", "attribute_set", "price", "quantity
                "visibility", "last_modified", "document", "hash", "deleted", "run_id", "batch", "exported_before")
 # FeedRow fields read from other attributes
 _INVALID = ("invalid_code", "invalid_reason")
+_NUMBERS = frozenset(name for name, a in M.get_attributes().items() if isinstance(a, NumberAttribute))
+_BOOLEANS = frozenset(name for name, a in M.get_attributes().items() if isinstance(a, BooleanAttribute))
+
+
+class _Serialized:
+    """A row as a batch write sends it: the attribute map Model.serialize makes, made without building a model
+    (a third of the CPU of writing a row)."""
+
+    __slots__ = ("_item",)
+
+    def __init__(self, item: dict[str, dict[str, Any]]):
+        self._item = item
+
+    def serialize(self) -> dict[str, dict[str, Any]]:
+        return self._item
 
 
 def _range_key(feed: str, scope: str) -> str:
@@ -62,6 +79,19 @@ class DynamoFeedStore(FeedStore):
     def _unique(self, keys: Iterable[RowKey]) -> list[tuple[str, str]]:
         return list(dict.fromkeys((key.id, _range_key(self._feed, key.scope)) for key in keys))
 
+    def wire_item(self, row: FeedRow) -> dict[str, dict[str, Any]]:
+        """The row's item in DynamoDB's wire format, as the model serializes it (``_item(row).serialize()``)."""
+        item: dict[str, dict[str, Any]] = {"item_id": {"S": row.id},
+                                           "feed_scope": {"S": _range_key(self._feed, row.scope)}}
+        for name in _ROW_FIELDS:
+            value = getattr(row, name)
+            if value is not None:
+                item[name] = ({"N": json.dumps(value)} if name in _NUMBERS else {"BOOL": bool(value)}
+                              if name in _BOOLEANS else {"S": value})
+        if row.invalid is not None:
+            item["invalid_code"], item["invalid_reason"] = {"S": row.invalid.code}, {"S": row.invalid.message}
+        return item
+
     def _item(self, row: FeedRow) -> M:
         item = M(row.id, _range_key(self._feed, row.scope), **{name: getattr(row, name) for name in _ROW_FIELDS})
         if row.invalid is not None:
@@ -90,9 +120,9 @@ class DynamoFeedStore(FeedStore):
         return (_row(item) for item in self._scan())
 
     def put_rows(self, rows: Iterable[FeedRow]) -> None:
-        with M.batch_write() as batch:
+        with M.batch_write() as batch:  # PynamoDB's batching and retries of unprocessed items
             for row in rows:
-                batch.save(self._item(row))
+                batch.save(_Serialized(self.wire_item(row)))  # type: ignore[arg-type]
 
     def record_invalid(self, key: RowKey, failure: Failure, run_id: str, fields: Mapping[str, Any]) -> None:
         actions: list[Action] = [M.invalid_code.set(failure.code), M.invalid_reason.set(failure.message[:1000]),

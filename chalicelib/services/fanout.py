@@ -2,11 +2,13 @@
 
 The order is what makes a crash harmless: a batch's record is written before any row that names it, and the rows
 before the message that carries them. A crash in between leaves an open batch in the outbox, whose rows the
-next run sends again.
+next run sends again. The writes travel behind the reindex (services/write_behind.py), in that order: reading the
+source and building rows overlap the previous writes' round trips.
 """
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import partial
 from typing import Any
 
 from ..domain.batches import AWAITING, DONE, HELD, NOT_EXPORTED, OPEN, BatchOutcome, batch_id
@@ -19,6 +21,7 @@ from ..observability import logger
 from ..ports import FeedStore
 from .context import SyncContext
 from .progress import LiveProgress
+from .write_behind import WriteBehind
 
 WRITE_BUFFER = 500  # rows buffered before a batch write
 NO_DESTINATION_CODE = "export.no_destination"
@@ -46,6 +49,7 @@ class Fanout:
         self.sent_keys: set[RowKey] = set()
         self.batches_sent = 0
         self.progress = LiveProgress(ctx, run)
+        self._writer = WriteBehind(name=f"fanout-{feed.name}")  # every write of the run, in order
 
     def send(self, row: FeedRow, rewrite: bool = True, changed: bool = True) -> None:
         """Add a row to the open batch. ``rewrite``: its version is written naming the batch (a new or changed
@@ -72,7 +76,7 @@ class Fanout:
             self._flush_writes()
 
     def invalid(self, key: RowKey, failure: Failure, fields: Mapping[str, Any]) -> None:
-        self.rows.record_invalid(key, failure, self._run.run_id, fields)
+        self._writer.submit(partial(self.rows.record_invalid, key, failure, self._run.run_id, dict(fields)))
         self._run.rows_invalid += 1
         add_failure(self._run, failure, key)
 
@@ -93,13 +97,17 @@ class Fanout:
         return outcomes
 
     def close(self) -> None:
+        """Send the last batch; return once every write of the run is done (raises the first that failed)."""
         last = self._packer.flush()
         if last:
             self._close(last)
         self._flush()
+        self._writer.wait()
 
     def salvage(self) -> None:
-        """After a failure, keep what was built: the batches stay open (in the outbox) for the next run."""
+        """After a failure, keep what was built: the batches stay open (in the outbox) for the next run. (Writes
+        queued behind one that failed were dropped: their rows were never written, and are new to the next run.)"""
+        self._writer.finish()  # from here on, writes are made at once
         try:
             if self._open:
                 self._close(None)
@@ -131,20 +139,25 @@ class Fanout:
             self._flush()
 
     def _flush_writes(self) -> None:
-        if self._batches:  # records before the rows that name them
-            self._ctx.batches.create(self._batches)
-            self._batches = []
-        if self._writes:
-            self.rows.put_rows([row for row, _ in self._writes])
-            # counted once written, not when built
-            self._run.rows_changed += sum(1 for _, changed in self._writes if changed)
-            self._writes = []
+        if self._batches or self._writes:
+            batches, writes, self._batches, self._writes = self._batches, self._writes, [], []
+            self._writer.submit(partial(self._write, batches, writes))
+
+    def _write(self, batches: list[BatchOutcome], writes: list[tuple[FeedRow, bool]]) -> None:
+        if batches:  # records before the rows that name them
+            self._ctx.batches.create(batches)
+        if writes:
+            self.rows.put_rows([row for row, _ in writes])
+            self._run.rows_changed += sum(1 for _, changed in writes if changed)  # counted once written
 
     def _flush(self) -> None:
         self._flush_writes()
         if self._messages:
             messages, self._messages, self._message_bytes = self._messages, [], 0
-            self.batches_sent += self._ctx.queue.send(messages)
+            self._writer.submit(partial(self._send, messages))
+
+    def _send(self, messages: list[str]) -> None:
+        self.batches_sent += self._ctx.queue.send(messages)
 
 
 def retire(ctx: SyncContext, outcomes: list[BatchOutcome]) -> None:

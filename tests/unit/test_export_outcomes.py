@@ -166,6 +166,28 @@ def test_a_late_delivery_of_an_older_batch_never_marks_a_newer_version(ctx):
     assert ctx.destination.held("SKU-0003", "default")["name"] == "Newer"  # the newest modifiedAt wins
 
 
+def test_a_failed_row_write_sends_no_message_after_it_and_the_next_run_sends_every_row(ctx, monkeypatch):
+    rows, writes = ctx.rows("products"), []
+
+    def put_rows(batch):
+        writes.append(list(batch))
+        if len(writes) == 2:
+            raise RuntimeError("throttled")
+        rows.rows.update((row.key, row) for row in writes[-1])
+
+    ctx.settings = replace(ctx.settings, batch_max_rows=1)  # 20 batches, written and sent ten at a time
+    monkeypatch.setattr(rows, "put_rows", put_rows)
+    crashed = start_sync(ctx)
+    assert crashed.error == "internal error: RuntimeError: throttled"
+    # The writes travel behind the reindex, in order: the ten messages whose rows were written went out; none
+    # after the failed write did, and nothing queued after it was written.
+    assert len(ctx.queue.messages) == 10 and [len(w) for w in writes] == [10, 10]
+    monkeypatch.undo()
+    ctx.clock.advance(hours=2)
+    run = sync(ctx)
+    assert run.status == SUCCESS and run.rows_exported == 20
+
+
 def test_a_crash_between_the_row_writes_and_the_message_leaves_the_rows_in_the_outbox(ctx, monkeypatch):
     monkeypatch.setattr(ctx.queue, "send", lambda messages: (_ for _ in ()).throw(RuntimeError("crash")))
     crashed = start_sync(ctx)
