@@ -71,7 +71,7 @@ def measure(server, settings, n: int) -> dict:
                                          {"AttributeName": keys[1], "KeyType": "RANGE"}])
     url = sqs.create_queue(QueueName=QUEUE, Attributes={"MaximumMessageSize": str(MAX_CALL_BYTES)})["QueueUrl"]
 
-    cpu, started = server.cpu_seconds(), time.perf_counter()
+    cpu, started, client_cpu = server.cpu_seconds(), time.perf_counter(), time.process_time()
     for start in range(0, len(items), 25):
         pending: dict = {}
         for table, item in items[start:start + 25]:
@@ -89,4 +89,5 @@ def measure(server, settings, n: int) -> dict:
                 received += 1
     finished = time.perf_counter()
     return {"write_s": written - started, "queue_s": finished - written, "total_s": finished - started,
-            "messages": len(messages), "server_cpu_s": server.cpu_seconds() - cpu}
+            "messages": len(messages), "server_cpu_s": server.cpu_seconds() - cpu,
+            "client_cpu_s": time.process_time() - client_cpu}
