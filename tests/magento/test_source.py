@@ -92,16 +92,61 @@ def test_store_view_values_and_labels(sim):
     assert labels and not any(label.isdigit() for label in labels), "option ids become labels"
 
 
-def test_composite_stock_adds_up_its_children(sim):
+def expected_parents(sim: MagentoSimulator) -> dict[tuple[str, int], set[tuple[str, str]]]:
+    """(child sku, website id) → {(parent type, parent sku)}: from the composites' own answers, as a person
+    reading Magento's admin would list them (a parent counts in the websites it shares with the child)."""
+    skus_by_id = {sim.product(s, "all")["id"]: s for s in sim.skus()}
+    found: dict[tuple[str, int], set[tuple[str, str]]] = {}
+    for kind in ("configurable", "bundle", "grouped"):
+        for parent in sim.skus(kind):
+            answer = sim.product(parent, "all")
+            extension = answer["extension_attributes"]
+            children = [skus_by_id[i] for i in extension.get("configurable_product_links") or []]
+            children += [link["sku"] for option in extension.get("bundle_product_options") or []
+                         for link in option["product_links"]]
+            children += [link["linked_product_sku"] for link in answer.get("product_links") or []
+                         if link["link_type"] == "associated"]
+            for child in children:
+                for website in set(extension["website_ids"]) & set(
+                        sim.product(child, "all")["extension_attributes"]["website_ids"]):
+                    found.setdefault((child, website), set()).add((kind, parent))
+    return found
+
+
+def test_variants_and_members_name_their_parents(sim):
+    records = list(source_for(sim).products(None))
+    parents = expected_parents(sim)
+    assert parents, "the simulated catalog has composites"
+    website = {"default": 1, "french": 1, "german": 2}
+    for record in records:
+        wanted = sorted(parents.get((record["sku"], website[record["store_view_code"]]), set()))
+        assert record["parents"] == [{"sku": sku, "productType": kind} for kind, sku in wanted], record["sku"]
+
+
+def test_composites_have_no_quantity_and_are_salable_by_magentos_rules(sim):
     records = {(r["store_view_code"], r["sku"]): r for r in source_for(sim).products(None)}
-    configurable = next(s for s in sim.skus("configurable") if ("default", s) in records)
-    children = sim.product(configurable, "all")["extension_attributes"]["configurable_product_links"]
-    child_skus = [s for s in sim.skus() if sim.product(s, "all")["id"] in children]
-    parent = records[("default", configurable)]
-    assert parent["quantity"] == sum(records[("default", s)]["quantity"] for s in child_skus
-                                     if ("default", s) in records)
-    assert parent["salable_quantity"] == sum(records[("default", s)]["salable_quantity"] for s in child_skus
-                                             if ("default", s) in records)
+    stock = {"default": 1, "french": 1, "german": 2}
+    composites = [(view, sku) for (view, sku), r in records.items() if r["type"] in ("configurable", "bundle",
+                                                                                   "grouped")]
+    assert {records[key]["type"] for key in composites} == {"configurable", "bundle", "grouped"}
+    client = MagentoClient(sim.base_url, BearerAuth(sim.integration.access_token))
+
+    def salable(skus, view):
+        answer = client.get("all", "/V1/inventory/are-products-salable",
+                            [*((f"skus[{i}]", s) for i, s in enumerate(skus)), ("stockId", str(stock[view]))])
+        return {item["sku"]: item["salable"] for item in answer}
+
+    for view, sku in composites:
+        record = records[(view, sku)]
+        assert (record["quantity"], record["salable_quantity"]) == (None, None), "no invented quantity"
+        answer = sim.product(sku, "all")
+        if record["type"] == "bundle":  # every required option has a salable selection
+            options = [[link["sku"] for link in option["product_links"]]
+                       for option in answer["extension_attributes"]["bundle_product_options"] if option["required"]]
+            expected = all(any(salable(option, view).values()) for option in options)
+        else:  # configurable and grouped: Magento's own answer (any member salable)
+            expected = salable([sku], view)[sku]
+        assert record["in_stock"] is expected, (view, sku)
 
 
 def test_source_items_are_read_in_batches_never_per_sku(sim):

@@ -1,0 +1,71 @@
+"""The products feed's read: per website, the first store view paged by key, the other views' same id ranges,
+stock, salable quantities and composites' members read concurrently, a few pages ahead of the consumer."""
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from ...domain.feeds.composites import parents_in_website
+from .client import MagentoClient
+from .composites import CompositeIndex, website_filter
+from .inventory import Inventory
+from .layout import View, by_website
+from .mapping import Catalog, to_record
+from .paging import Groups, product_pages, product_range
+
+PAGES_AHEAD = 3  # pages read ahead of the consumer: enough to keep the store's slots busy, memory bounded
+Record = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ProductRead:
+    """What one read needs: the views, what their codes mean, and who holds whom."""
+
+    views: Sequence[View]
+    catalogs: Mapping[str, Catalog]  # by view code
+    index: CompositeIndex
+
+
+class ProductReader:
+    def __init__(self, client: MagentoClient, page_size: int, pool: Executor):
+        self._client = client
+        self._page_size = page_size
+        self._pool = pool  # the requests pages fan out; the client caps what is in flight
+
+    def read(self, read: ProductRead, searches: Sequence[Groups]) -> Iterator[Record]:
+        """The records of the products each search finds, website by website, page by page (in id order)."""
+        inventory = Inventory(self._client, self._pool)
+        with ThreadPoolExecutor(max_workers=PAGES_AHEAD, thread_name_prefix="magento-page") as pages:
+            for same_website in by_website(read.views).values():
+                for groups in searches:
+                    yield from self._website(read, same_website, groups, inventory, pages)
+
+    def _website(self, read: ProductRead, views: list[View], groups: Groups, inventory: Inventory,
+                 pages: Executor) -> Iterator[Record]:
+        # The views of one website hold the same products and share one stock: page through the first view by
+        # key, read the same id range in the others, and look the stock up once per page.
+        scoped = [*groups, [website_filter(views[0].website_id)]]
+        pending: deque[Future[list[Record]]] = deque()
+        for first, low, high in product_pages(self._client, views[0].code, scoped, self._page_size):
+            pending.append(pages.submit(self._page, read, views, scoped, first, low, high, inventory))
+            while pending and (len(pending) >= PAGES_AHEAD or pending[0].done()):
+                yield from pending.popleft().result()
+        while pending:
+            yield from pending.popleft().result()
+
+    def _page(self, read: ProductRead, views: list[View], groups: Groups, first: list[Mapping[str, Any]],
+              low: int, high: int, inventory: Inventory) -> list[Record]:
+        others = [self._pool.submit(product_range, self._client, v.code, groups, low, high, self._page_size)
+                  for v in views[1:]]
+        stocks = inventory.for_page(first, views[0].view.website_code)
+        records = []
+        for view, page in zip(views, [first, *(future.result() for future in others)], strict=True):
+            catalog = read.catalogs[view.code]
+            for product in page:
+                parents = parents_in_website(read.index.parents_of(product.get("id"), product.get("sku")),
+                                             view.website_id)
+                records.append(to_record(product, view.code, catalog, stocks.get(str(product.get("sku"))), parents))
+        return records
