@@ -8,6 +8,7 @@ from collections import Counter
 import pytest
 
 from chalicelib.adapters.magento import BearerAuth, MagentoCatalogSource, MagentoClient, OAuth1Auth, RetryPolicy
+from chalicelib.adapters.magento.inventory import Inventory
 from chalicelib.domain.errors import InvalidRecordError, SourceError
 from chalicelib.domain.feeds.products import build_row
 from local_stack.magento.simulator import MagentoSimulator
@@ -358,3 +359,15 @@ def test_without_msi_the_legacy_stock_items_are_used():
                                                              if again[sku]["type"] == "simple"}
         assert any("/V1/stockItems/" in r.path for r in sim.requests)
         assert not sim.failures
+
+
+def test_websites_that_share_a_stock_read_it_once(sim, monkeypatch):
+    # The simulated store gives each website its own stock; a store whose websites share one is read as one.
+    monkeypatch.setattr(Inventory, "stock_id", lambda self, website_code: 1)
+    records = list(source_for(sim).products(None))
+    assert len(keys(records)) == len(set(keys(records))) and set(keys(records)) == expected_keys(sim)
+    salable = Counter(r.path for r in sim.requests if "/get-product-salable-quantity/" in r.path)
+    assert salable and max(salable.values()) == 1, "each product's salable quantity once for the shared stock"
+    leader = [r.query for r in sim.requests if r.path == "/rest/default/V1/products"
+              and "website_id" in r.query.values()]
+    assert all("1,2" in query.values() for query in leader), "the first view pages through both websites"

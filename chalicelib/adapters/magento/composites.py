@@ -2,7 +2,7 @@
 its parent), kept as child → parents in memory proportional to the links, never to the catalog."""
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from math import ceil
@@ -125,5 +125,8 @@ def configurable_skus(client: MagentoClient, ids: list[int], pool: Executor) -> 
     return result
 
 
-def website_filter(website_id: int) -> Filter:
-    return Filter("website_id", str(website_id))  # /rest/<store>/V1/products does not filter by website
+def website_filter(website_ids: Sequence[int]) -> Filter:
+    """/rest/<store>/V1/products does not filter by website: this does (Magento's website filter takes a list)."""
+    if len(website_ids) == 1:
+        return Filter("website_id", str(website_ids[0]))
+    return any_in("website_id", website_ids)

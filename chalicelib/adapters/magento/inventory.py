@@ -66,7 +66,7 @@ class Inventory:
             stocks = self._legacy(simple)
             salable = self._legacy_members
         else:
-            stock_id = self._stock_id(website_code)
+            stock_id = self.stock_id(website_code)
             stocks = self._load(stock_id, simple)
 
             def salable(skus: list[str]) -> dict[str, bool]:
@@ -81,7 +81,8 @@ class Inventory:
                 stocks[shape.sku] = Stock(None, None, composite_salable(shape, lambda sku: known.get(sku, False)))
         return stocks
 
-    def _stock_id(self, website_code: str) -> int:
+    def stock_id(self, website_code: str) -> int:
+        """The MSI stock a website sells from."""
         with self._lock:
             if website_code not in self._stock_of_website:
                 stock = self._client.get(GLOBAL, f"/V1/inventory/stock-resolver/website/{quote(website_code)}")

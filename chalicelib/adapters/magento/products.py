@@ -1,4 +1,4 @@
-"""The products feed's read: per website, the first store view paged by key, the other views' same id ranges,
+"""The products feed's read: per stock, the first store view paged by key, the other views' same id ranges,
 stock, salable quantities and composites' members read concurrently, a few pages ahead of the consumer."""
 from __future__ import annotations
 
@@ -36,21 +36,23 @@ class ProductReader:
         self._pool = pool  # the requests pages fan out; the client caps what is in flight
 
     def read(self, read: ProductRead, searches: Sequence[Groups]) -> Iterator[Record]:
-        """The records of the products each search finds, website by website, page by page (in id order)."""
+        """The records of the products each search finds, stock by stock, page by page (in id order)."""
         inventory = Inventory(self._client, self._pool)
         with ThreadPoolExecutor(max_workers=PAGES_AHEAD, thread_name_prefix="magento-page") as pages:
-            for same_website in by_website(read.views).values():
+            for same_stock in _by_stock(read.views, inventory):
                 for groups in searches:
-                    yield from self._website(read, same_website, groups, inventory, pages)
+                    yield from self._stock(read, same_stock, groups, inventory, pages)
 
-    def _website(self, read: ProductRead, views: list[View], groups: Groups, inventory: Inventory,
-                 pages: Executor) -> Iterator[Record]:
-        # The views of one website hold the same products and share one stock: page through the first view by
-        # key, read the same id range in the others, and look the stock up once per page.
-        scoped = [*groups, [website_filter(views[0].website_id)]]
+    def _stock(self, read: ProductRead, views: list[View], groups: Groups, inventory: Inventory,
+               pages: Executor) -> Iterator[Record]:
+        # The views of the websites that share a stock: page through the products of all those websites in the
+        # first view by key, read the same id range in each other view (its own website's), and look the stock
+        # up once per page, whatever the number of views and websites.
+        websites = list(dict.fromkeys(v.website_id for v in views))
         pending: deque[Future[list[Record]]] = deque()
-        for first, low, high in product_pages(self._client, views[0].code, scoped, self._page_size):
-            pending.append(pages.submit(self._page, read, views, scoped, first, low, high, inventory))
+        for first, low, high in product_pages(self._client, views[0].code, [*groups, [website_filter(websites)]],
+                                              self._page_size):
+            pending.append(pages.submit(self._page, read, views, groups, first, low, high, inventory))
             while pending and (len(pending) >= PAGES_AHEAD or pending[0].done()):
                 yield from pending.popleft().result()
         while pending:
@@ -58,14 +60,32 @@ class ProductReader:
 
     def _page(self, read: ProductRead, views: list[View], groups: Groups, first: list[Mapping[str, Any]],
               low: int, high: int, inventory: Inventory) -> list[Record]:
-        others = [self._pool.submit(product_range, self._client, v.code, groups, low, high, self._page_size)
-                  for v in views[1:]]
+        others = [self._pool.submit(product_range, self._client, v.code, [*groups, [website_filter([v.website_id])]],
+                                    low, high, self._page_size) for v in views[1:]]
         stocks = inventory.for_page(first, views[0].view.website_code)
+        shared = len({v.website_id for v in views}) > 1
+        leader = [p for p in first if _in_website(p, views[0].website_id)] if shared else first
         records = []
-        for view, page in zip(views, [first, *(future.result() for future in others)], strict=True):
+        for view, page in zip(views, [leader, *(future.result() for future in others)], strict=True):
             catalog = read.catalogs[view.code]
             for product in page:
                 parents = parents_in_website(read.index.parents_of(product.get("id"), product.get("sku")),
                                              view.website_id)
                 records.append(to_record(product, view.code, catalog, stocks.get(str(product.get("sku"))), parents))
         return records
+
+
+def _by_stock(views: Sequence[View], inventory: Inventory) -> list[list[View]]:
+    """The views grouped by the stock their website sells from (MSI), else by website; in order."""
+    websites = by_website(views)
+    if not inventory.msi:
+        return list(websites.values())
+    grouped: dict[int, list[View]] = {}
+    for same_website in websites.values():
+        grouped.setdefault(inventory.stock_id(same_website[0].view.website_code), []).extend(same_website)
+    return list(grouped.values())
+
+
+def _in_website(product: Mapping[str, Any], website_id: int) -> bool:
+    ids = (product.get("extension_attributes") or {}).get("website_ids")
+    return not isinstance(ids, list) or website_id in ids
