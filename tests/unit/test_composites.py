@@ -3,6 +3,7 @@ import json
 
 import pytest
 
+from chalicelib.adapters.magento.composites import CompositeIndex
 from chalicelib.adapters.magento.mapping import composite_of
 from chalicelib.domain.feeds.composites import (
     BundleOption,
@@ -100,3 +101,17 @@ def test_parents_travel_in_the_products_document():
     parents = [{"sku": "MJ01", "productType": "configurable"}]
     document = json.loads(build_row(product(57, parents=parents), VIEWS_BY_CODE).document)
     assert document["parents"] == parents
+
+
+def test_the_index_of_the_composites_links_names_every_parent_of_a_child():
+    index = CompositeIndex()
+    for answer, updated in ((JACKET, "2026-01-01 00:00:00"), (KIT, "2026-06-01 00:00:00"),
+                            (SET, "2026-06-02 00:00:00")):
+        index.add({**answer, "updated_at": updated, "extension_attributes": {
+            **answer.get("extension_attributes", {}), "website_ids": [1]}}, since="2026-05-01 00:00:00")
+    index.add({"sku": "SIMPLE", "type_id": "simple"}, since=None)  # not a composite: ignored
+    assert index.parents_of(57, "MJ01-S-Black") == [ParentLink("MJ01", "configurable", frozenset({1}))]
+    assert [p.sku for p in index.parents_of(99, "MAT")] == ["GEAR-KIT", "YOGA-SET"], "a bundle's and a set's"
+    assert index.parents_of(99, "NOBODY") == [] and index.parents_of(None, None) == []
+    assert index.changed_child_ids == set(), "the jacket did not change since"
+    assert index.changed_child_skus == {"MAT", "BOTTLE-RED", "BOTTLE-BLUE", "STRAP", "TOWEL", "WRAP", "BLOCK"}

@@ -34,14 +34,16 @@ def _int(value: Any) -> int | None:
 @dataclass
 class CompositeIndex:
     """Child → the composites holding it: configurable children by entity id, bundle selections and grouped
-    members by SKU (as the composites' answers name them)."""
+    members by SKU (as the composites' answers name them). Compact, as it lives through a whole read: most
+    children have one parent, kept as its position; the others' in a list."""
 
     parents: list[ParentLink] = field(default_factory=list)
-    by_child_id: dict[int, list[int]] = field(default_factory=dict)
-    by_child_sku: dict[str, list[int]] = field(default_factory=dict)
+    by_child_id: dict[int, int | list[int]] = field(default_factory=dict)
+    by_child_sku: dict[str, int | list[int]] = field(default_factory=dict)
     # Children of the composites changed since the partial read's watermark: their ``parents`` may have changed.
     changed_child_ids: set[int] = field(default_factory=set)
     changed_child_skus: set[str] = field(default_factory=set)
+    _websites: dict[frozenset[int], frozenset[int]] = field(default_factory=dict)  # one object per distinct set
 
     def add(self, composite: Mapping[str, Any], since: str | None) -> None:
         sku, kind = composite.get("sku"), composite.get("type_id")
@@ -50,7 +52,7 @@ class CompositeIndex:
         websites = frozenset(w for w in (_int(v) for v in (composite.get("extension_attributes") or {}).get(
             "website_ids") or []) if w is not None)
         position = len(self.parents)
-        self.parents.append(ParentLink(sku, str(kind), websites))
+        self.parents.append(ParentLink(sku, str(kind), self._websites.setdefault(websites, websites)))
         ids: Iterable[int] = configurable_children(composite) if kind == CONFIGURABLE else ()
         skus: Iterable[str] = ()
         if kind == BUNDLE:
@@ -59,19 +61,30 @@ class CompositeIndex:
             skus = grouped_members(composite)
         changed = since is not None and str(composite.get("updated_at") or "") >= since
         for child_id in ids:
-            self.by_child_id.setdefault(child_id, []).append(position)
+            _link(self.by_child_id, child_id, position)
             if changed:
                 self.changed_child_ids.add(child_id)
         for child_sku in skus:
-            self.by_child_sku.setdefault(child_sku, []).append(position)
+            _link(self.by_child_sku, child_sku, position)
             if changed:
                 self.changed_child_skus.add(child_sku)
 
     def parents_of(self, product_id: Any, sku: Any) -> list[ParentLink]:
-        positions = self.by_child_id.get(product_id, []) if isinstance(product_id, int) else []
-        if isinstance(sku, str):
-            positions = positions + self.by_child_sku.get(sku, [])
+        found = self.by_child_id.get(product_id) if isinstance(product_id, int) else None
+        more = self.by_child_sku.get(sku) if isinstance(sku, str) else None
+        positions = [p for entry in (found, more) if entry is not None
+                     for p in (entry if isinstance(entry, list) else (entry,))]
         return [self.parents[p] for p in positions]
+
+
+def _link(index: dict[Any, int | list[int]], child: Any, position: int) -> None:
+    entry = index.get(child)
+    if entry is None:
+        index[child] = position
+    elif isinstance(entry, list):
+        entry.append(position)
+    else:
+        index[child] = [entry, position]
 
 
 def offset_pages(client: MagentoClient, store: str, groups: Groups, page_size: int, fields: str,

@@ -36,27 +36,32 @@ class ProductReader:
         self._pool = pool  # the requests pages fan out; the client caps what is in flight
 
     def read(self, read: ProductRead, searches: Sequence[Groups]) -> Iterator[Record]:
-        """The records of the products each search finds, stock by stock, page by page (in id order)."""
-        inventory = Inventory(self._client, self._pool)
-        with ThreadPoolExecutor(max_workers=PAGES_AHEAD, thread_name_prefix="magento-page") as pages:
-            for same_stock in _by_stock(read.views, inventory):
-                for groups in searches:
-                    yield from self._stock(read, same_stock, groups, inventory, pages)
+        """The records of the products each search finds, stock by stock, page by page (in id order).
 
-    def _stock(self, read: ProductRead, views: list[View], groups: Groups, inventory: Inventory,
-               pages: Executor) -> Iterator[Record]:
+        One pipeline for every stock and search: the pages of the next stock start while the last ones of the
+        previous are still being read.
+        """
+        inventory = Inventory(self._client, self._pool)
+        pending: deque[Future[list[Record]]] = deque()
+        with ThreadPoolExecutor(max_workers=PAGES_AHEAD, thread_name_prefix="magento-page") as pages:
+            for views, groups, first, low, high in self._leader_pages(read, searches, inventory):
+                pending.append(pages.submit(self._page, read, views, groups, first, low, high, inventory))
+                while pending and (len(pending) >= PAGES_AHEAD or pending[0].done()):
+                    yield from pending.popleft().result()
+            while pending:
+                yield from pending.popleft().result()
+
+    def _leader_pages(self, read: ProductRead, searches: Sequence[Groups],
+                      inventory: Inventory) -> Iterator[tuple[list[View], Groups, list[Mapping[str, Any]], int, int]]:
         # The views of the websites that share a stock: page through the products of all those websites in the
         # first view by key, read the same id range in each other view (its own website's), and look the stock
         # up once per page, whatever the number of views and websites.
-        websites = list(dict.fromkeys(v.website_id for v in views))
-        pending: deque[Future[list[Record]]] = deque()
-        for first, low, high in product_pages(self._client, views[0].code, [*groups, [website_filter(websites)]],
-                                              self._page_size):
-            pending.append(pages.submit(self._page, read, views, groups, first, low, high, inventory))
-            while pending and (len(pending) >= PAGES_AHEAD or pending[0].done()):
-                yield from pending.popleft().result()
-        while pending:
-            yield from pending.popleft().result()
+        for views in _by_stock(read.views, inventory):
+            websites = list(dict.fromkeys(v.website_id for v in views))
+            for groups in searches:
+                for first, low, high in product_pages(self._client, views[0].code,
+                                                      [*groups, [website_filter(websites)]], self._page_size):
+                    yield views, groups, first, low, high
 
     def _page(self, read: ProductRead, views: list[View], groups: Groups, first: list[Mapping[str, Any]],
               low: int, high: int, inventory: Inventory) -> list[Record]:

@@ -49,7 +49,7 @@ def composite_salable(composite: Composite, salable: Callable[[str], bool]) -> b
     return any(salable(sku) for sku in composite.members)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ParentLink:
     """A composite that holds a product: the products feed's ``parents`` item, and the websites it is in."""
 
