@@ -3,11 +3,13 @@ checked against Magento's official REST schema by the simulator)."""
 from __future__ import annotations
 
 import socket
+import threading
 from collections import Counter
 
 import pytest
 
 from chalicelib.adapters.magento import BearerAuth, MagentoCatalogSource, MagentoClient, OAuth1Auth, RetryPolicy
+from chalicelib.adapters.magento.client import NoRouteError, NotFoundError
 from chalicelib.adapters.magento.inventory import Inventory
 from chalicelib.domain.errors import InvalidRecordError, SourceError
 from chalicelib.domain.feeds.products import build_row
@@ -256,6 +258,29 @@ def test_429_is_retried_after_retry_after(sim):
     sim.faults.throttle(2, retry_after=3)
     assert source_for(sim, sleeps=sleeps).store_views()
     assert len(sleeps) == 2 and min(sleeps) >= 3
+
+
+def test_a_429_slows_down_every_thread_not_just_the_one_told(sim):
+    sleeps = Sleeps()
+    client = MagentoClient(sim.base_url, BearerAuth(sim.integration.access_token), concurrency=4,
+                           retry=RetryPolicy(sleep=sleeps))
+    sim.faults.throttle(1, retry_after=30)
+    client.get("all", "/V1/store/storeViews")  # told to wait 30 s (the pause is recorded, not slept)
+    other = threading.Thread(target=client.get, args=("all", "/V1/store/websites"))
+    other.start()
+    other.join()
+    assert len(sleeps) == 2 and sleeps[0] >= 30 and sleeps[1] > 25, "the other thread waits out the same pause"
+    client.get("all", "/V1/store/storeGroups")
+    assert len(sleeps) == 2, "the thread that waited does not wait twice"
+
+
+def test_not_found_and_no_route_are_typed(sim):
+    client = MagentoClient(sim.base_url, BearerAuth(sim.integration.access_token))
+    with pytest.raises(NotFoundError) as missing:
+        client.get("all", "/V1/products/NO-SUCH-SKU")
+    assert not isinstance(missing.value, NoRouteError)
+    with pytest.raises(NoRouteError):
+        client.get("belgian", "/V1/store/storeViews")
 
 
 @pytest.mark.parametrize("status", [500, 502, 503, 504])
