@@ -44,7 +44,7 @@ def run(args) -> Result:
     from moto import mock_aws
 
     from chalicelib import container
-    from chalicelib.adapters.dynamo_control import DynamoControlStore
+    from chalicelib.adapters.dynamo_control import dynamo_control
     from chalicelib.adapters.dynamo_feed import DynamoFeedStore
     from chalicelib.domain.runs import iso, utcnow
 
@@ -60,7 +60,7 @@ def run(args) -> Result:
         for size in sizes:
             started = time.perf_counter()
             DynamoFeedStore("products").put_rows(rows[loaded:size])  # setup, not counted
-            DynamoControlStore().record_success("products", "bench-load", now, now)
+            dynamo_control().feed_states.record_success("products", "bench-load", now, now)
             print(f"  loaded {size:,} rows in {time.perf_counter() - started:.0f} s", flush=True)
             loaded = size
             counts, elapsed, run_ = _measure(ctx)

@@ -174,8 +174,8 @@ def _measure(server: MotoProcess, rows: int) -> dict:
     run.batches_total, run.rows_seen, run.rows_changed = 0, rows, 0
     runs.seal(run)
     runs.finish(run.run_id, SUCCESS, None, iso(utcnow()))
-    ctx.control.record_catalog("products", rows, rows // VIEWS, absolute=True)
-    ctx.control.record_success("products", run.run_id, iso(utcnow()), iso(utcnow()))
+    ctx.control.feed_states.record_catalog("products", rows, rows // VIEWS, absolute=True)
+    ctx.control.feed_states.record_success("products", run.run_id, iso(utcnow()), iso(utcnow()))
     # The journal's backlog just below a compaction: 199 exporter batches of 20 rows, marked as exporters do.
     exported = [ExportMark(key, row_hash) for key, row_hash in pending]
     backlog = min(199 * 20, len(exported) // 4)

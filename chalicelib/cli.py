@@ -33,7 +33,8 @@ def _parser() -> argparse.ArgumentParser:
                       help="resend the rows whose export failed (for now or for good), without reading the catalog")
     resync.add_argument("--timeout", type=float, default=None,
                         help="seconds to wait for the export to finish (default: the run's deadline)")
-    commands.add_parser("status", help="show the last sync and the products synced")
+    status = commands.add_parser("status", help="show each feed's last sync and the items synced")
+    status.add_argument("--feed", choices=FEEDS, help="only this feed (default: every feed the source reads)")
     token = commands.add_parser("token", help="sign in to the user pool and print an access token for the API")
     token.add_argument("--user", default="operator",
                        help="with --local: admin or operator (passwords from the stack file); otherwise a user of "
@@ -114,23 +115,29 @@ def _resync(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK if run.status == SUCCESS else EXIT_FAILED
 
 
-def _status(out: TextIO) -> int:
+def _status(feed: str | None, out: TextIO) -> int:
     from . import container
     from .services.status import sync_status
 
-    status = sync_status(container.context())
-    last, synced, export = status["last_sync"], status["products_synced"], status["export"]
-    if last is None:
-        print("last sync: none yet", file=out)
-    else:
-        print(f"last sync: {last['status']} — run {last['run_id']} ({last['mode']}, {last['trigger']}), "
-              f"started {last['started_at']}, finished {last['finished_at'] or '-'}", file=out)
-        print(f"  rows changed {last['rows_changed']}, exported {last['rows_exported']}, "
-              f"failed {last['rows_failed']}" + (f"; errors: {last['error']}" if last["error"] else ""), file=out)
-    print(f"products synced: {synced['products']} products ({synced['rows']} rows), "
-          f"last successful sync {synced['last_success_at'] or 'never'}", file=out)
-    print("export: " + (f"enabled ({export['destination']})" if export["enabled"]
-                        else f"disabled: {export['reason']}"), file=out)
+    ctx = container.context()
+    feeds = [feed] if feed else [name for name in FEEDS if name in ctx.source.feeds()]
+    export = None
+    for name in feeds:
+        status = sync_status(ctx, name)
+        last, synced, export = status["last_sync"], status["products_synced"], status["export"]
+        print(f"{name}:", file=out)
+        if last is None:
+            print("  last sync: none yet", file=out)
+        else:
+            print(f"  last sync: {last['status']} — run {last['run_id']} ({last['mode']}, {last['trigger']}), "
+                  f"started {last['started_at']}, finished {last['finished_at'] or '-'}", file=out)
+            print(f"    rows changed {last['rows_changed']}, exported {last['rows_exported']}, "
+                  f"failed {last['rows_failed']}" + (f"; errors: {last['error']}" if last["error"] else ""), file=out)
+        print(f"  synced: {synced['products']} {'products' if name == 'products' else 'items'} "
+              f"({synced['rows']} rows), last successful sync {synced['last_success_at'] or 'never'}", file=out)
+    if export is not None:
+        print("export: " + (f"enabled ({export['destination']})" if export["enabled"]
+                            else f"disabled: {export['reason']}"), file=out)
     return EXIT_OK
 
 
@@ -182,7 +189,7 @@ def main(argv: list[str] | None = None, out: TextIO = sys.stdout) -> int:
         if args.command == "resync":
             return _resync(args, out)
         if args.command == "status":
-            return _status(out)
+            return _status(args.feed, out)
         if args.command == "token":
             return _token(args.user, args.local, out)
         return _sample_touch(args.percent, out)

@@ -8,7 +8,8 @@ import boto3
 
 from .adapters import cognito_tokens, dynamo_models
 from .adapters.cognito_tokens import CognitoTokenVerifier
-from .adapters.dynamo_control import DynamoControlStore
+from .adapters.dynamo_batches import DynamoBatchStore
+from .adapters.dynamo_control import dynamo_control
 from .adapters.dynamo_feed import DynamoFeedStore
 from .adapters.dynamo_runs import DynamoRunStore
 from .adapters.dynamo_search import DynamoSearchIndexStore
@@ -58,8 +59,9 @@ def build(settings: Settings) -> SyncContext:
         destination=_destination(settings),
         feed_rows=_feed_rows(search_index),
         runs=DynamoRunStore(),
-        control=DynamoControlStore(),
+        control=dynamo_control(),
         queue=SqsBatchQueue(boto3.client("sqs"), settings.export_queue_url),
+        batches=DynamoBatchStore(),
         trigger=SqsSyncTrigger(boto3.client("sqs"), settings.trigger_queue_url) if settings.trigger_queue_url else None,
         search_index=search_index,
     )

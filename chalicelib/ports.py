@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Collection, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
+from .domain.batches import BatchOutcome
 from .domain.batching import ExportBatch
 from .domain.budget import Deadline
-from .domain.errors import UnknownFeedError
+from .domain.errors import Failure, UnknownFeedError
 from .domain.events import DirtyEntry
 from .domain.feed import FeedRow, RowKey, StoredState, StoreView
 from .domain.feeds import SourceRecord
@@ -64,7 +65,8 @@ class Destination(ABC):
     kind: str
 
     @abstractmethod
-    def deliver(self, batch: ExportBatch, modified_at: str, deadline: Deadline | None = None) -> dict[RowKey, str]:
+    def deliver(self, batch: ExportBatch, modified_at: str,
+                deadline: Deadline | None = None) -> dict[RowKey, Failure]:
         """Deliver a batch; return the rows the destination rejected for good, with its reasons.
 
         ``modified_at`` is every item's ``modifiedAt``. Transient failures are retried until ``deadline``
@@ -88,17 +90,9 @@ class Destination(ABC):
         """
 
 
-@dataclass(frozen=True)
-class ExportMark:
-    """A row as it was sent: marks apply only while the row still has this hash."""
-
-    key: RowKey
-    hash: str
-    deleted: bool = False
-
-
 class FeedStore(ABC):
-    """The feed rows of one feed."""
+    """The feed rows of one feed. Rows are written by syncs only (never by exporters: a row's export state is its
+    batch's outcome, in the BatchStore)."""
 
     @abstractmethod
     def states(self, keys: Iterable[RowKey]) -> dict[RowKey, StoredState]: ...
@@ -116,28 +110,64 @@ class FeedStore(ABC):
 
     @abstractmethod
     def put_rows(self, rows: Iterable[FeedRow]) -> None:
-        """Write whole rows with batch writes; rows pending export join the outbox."""
+        """Write whole rows with batch writes."""
 
     @abstractmethod
-    def record_invalid(self, key: RowKey, reason: str, run_id: str, fields: Mapping[str, Any]) -> None:
-        """Mark a row failed for a source record that could not be built; keep its last document."""
+    def record_invalid(self, key: RowKey, failure: Failure, run_id: str, fields: Mapping[str, Any]) -> None:
+        """A source record could not be built: the row is failed with ``failure``; its last good document and its
+        batch stay (``fields`` fill the dashboard columns of a row that has none)."""
+
+
+@dataclass(frozen=True)
+class Settlement:
+    """What one delivery of a batch counts in its run: rows exported and failed, failures by code with a few
+    example rows each, and whether the whole batch failed."""
+
+    exported: int
+    failed: int
+    error_counts: Mapping[str, int] = field(default_factory=dict)
+    error_examples: Mapping[str, list[dict[str, str]]] = field(default_factory=dict)
+    batch_failed: bool = False
+
+
+class BatchStore(ABC):
+    """The batches of every run with their outcome records: the source of each row's export state, and the outbox
+    (the batches whose rows are still to be sent) found without scanning the rows."""
 
     @abstractmethod
-    def failed_rows(self) -> Iterator[FeedRow]:
-        """Every row whose state is failed, whatever the cause (a scan: for an operator's resend)."""
+    def create(self, batches: Sequence[BatchOutcome]) -> None:
+        """Record new batches (open, or held when nothing is exported) with the keys they carry; before the rows
+        that name them are written and before their message is sent."""
 
     @abstractmethod
-    def outbox(self) -> list[RowKey]:
-        """Rows still waiting to be exported (pending, failed with a retryable reason, not exported)."""
+    def outcomes(self, batch_ids: Iterable[str]) -> dict[str, BatchOutcome]:
+        """The records of these batches (absent ones left out)."""
 
     @abstractmethod
-    def mark_exported(self, marks: list[ExportMark], at: str) -> int:
-        """Mark rows exported if unchanged since they were sent; return how many were marked."""
+    def outbox(self, feed: str) -> list[BatchOutcome]:
+        """The feed's batches whose rows are still to be sent: open or held (never delivered: a crash, or no
+        destination then) or failed for now."""
 
     @abstractmethod
-    def mark_failed(self, marks: list[ExportMark], reasons: Mapping[RowKey, str], retryable: bool) -> int:
-        """Mark rows failed if unchanged since they were sent: ``retryable`` ones join the outbox (cause RETRY),
-        the others are REJECTED (not sent again until they change); return how many were marked."""
+    def needing_attention(self, feed: str) -> list[BatchOutcome]:
+        """The feed's batches with rows failed until they change: rejected rows, or a batch refused for good."""
+
+    @abstractmethod
+    def settle(self, outcome: BatchOutcome, counts: Settlement) -> bool:
+        """Record how an open batch ended and add ``counts`` to its run, at once; False when it had already
+        ended (a redelivered message): then nothing is written."""
+
+    @abstractmethod
+    def retire(self, batch_ids: Iterable[str], at: str) -> None:
+        """These batches' failed or unsent rows went out again in later batches: they leave the outbox and the
+        attention list (their records, and the state of any row still naming them, stand)."""
+
+    @abstractmethod
+    def note_error(self, batch_id: str, failure: Failure) -> None:
+        """Keep the last failure of a batch that will be retried (the dead-letter handler reports it)."""
+
+    @abstractmethod
+    def last_error(self, batch_id: str) -> Failure | None: ...
 
 
 @dataclass
@@ -199,42 +229,30 @@ class RunStore(ABC):
         it now stands."""
 
     @abstractmethod
-    def record_batch(self, run_id: str, batch_no: int, exported: int, failed: int,
-                     error_counts: Mapping[str, int], batch_failed: bool,
-                     error_examples: Mapping[str, list[dict[str, str]]] | None = None) -> bool:
-        """Count a batch once: False when it was already counted (a redelivered message).
-
-        ``error_examples`` are a few failed rows per cause; a cause keeps the first examples it was given.
-        """
-
-    @abstractmethod
-    def note_batch_error(self, run_id: str, batch_no: int, error: str) -> None:
-        """Keep the last error of a batch that will be retried (the DLQ handler reports it)."""
-
-    @abstractmethod
-    def batch_error(self, run_id: str, batch_no: int) -> str | None: ...
-
-    @abstractmethod
     def finish(self, run_id: str, status: str, error: str | None, finished_at: str) -> bool:
         """Move an in-progress run to its end state; False if another writer did it first."""
 
 
-class ControlStore(ABC):
-    """Locks, the force-sync cooldown and per-feed state."""
+class FeedLocks(ABC):
+    """One lock per feed: a lease, so that a crashed run cannot hold it forever."""
 
     @abstractmethod
-    def acquire_lock(self, feed: str, run_id: str, now: str, expires_at: str) -> None:
-        """Take the feed lock, or raise LockHeldError naming the holder."""
+    def acquire(self, feed: str, run_id: str, now: str, expires_at: str) -> None:
+        """Take the feed's lock, or raise LockHeldError naming the holder."""
 
     @abstractmethod
-    def release_lock(self, feed: str, run_id: str) -> None:
+    def release(self, feed: str, run_id: str) -> None:
         """Release the lock if ``run_id`` still holds it."""
 
     @abstractmethod
-    def lock(self, feed: str) -> Lock | None: ...
+    def holder(self, feed: str) -> Lock | None: ...
+
+
+class FeedStates(ABC):
+    """What a feed's runs leave behind: the watermark, the last success, the catalog's totals, the last full read."""
 
     @abstractmethod
-    def feed_state(self, feed: str) -> FeedState: ...
+    def get(self, feed: str) -> FeedState: ...
 
     @abstractmethod
     def record_catalog(self, feed: str, rows_total: int, products_total: int, absolute: bool) -> None:
@@ -244,42 +262,65 @@ class ControlStore(ABC):
     def record_success(self, feed: str, run_id: str, at: str, watermark: str | None) -> None: ...
 
     @abstractmethod
-    def claim_cooldown(self, feed: str, now: str, window_start: str) -> None:
-        """Start the cooldown, or raise CooldownActiveError if a force sync ran after window_start."""
-
-    @abstractmethod
-    def cooldown_started_at(self, feed: str) -> str | None: ...
-
-    @abstractmethod
-    def release_cooldown(self, feed: str, claimed_at: str) -> None:
-        """Give back the cooldown claimed at ``claimed_at`` (its sync could not start), if nobody claimed it since."""
-
-    @abstractmethod
     def record_full_read(self, feed: str, at: str) -> None:
         """Remember when a run last read the whole source (full resync or reconcile)."""
 
-    @abstractmethod
-    def mark_dirty(self, feed: str, entries: Iterable[DirtyEntry]) -> None:
-        """Mark products dirty; an entry already there takes the new ``marked_at`` and ``mark``."""
+
+class Cooldowns(ABC):
+    """The force-sync cooldown of each feed."""
 
     @abstractmethod
-    def dirty(self, feed: str) -> list[DirtyEntry]:
+    def claim(self, feed: str, now: str, window_start: str) -> None:
+        """Start the cooldown, or raise CooldownActiveError if a force sync ran after window_start."""
+
+    @abstractmethod
+    def started_at(self, feed: str) -> str | None: ...
+
+    @abstractmethod
+    def release(self, feed: str, claimed_at: str) -> None:
+        """Give back the cooldown claimed at ``claimed_at`` (its sync could not start), if nobody claimed it since."""
+
+
+class DirtySet(ABC):
+    """Items that change events marked dirty, waiting for a sync to read them."""
+
+    @abstractmethod
+    def mark(self, feed: str, entries: Iterable[DirtyEntry]) -> None:
+        """Mark items dirty; an entry already there takes the new ``marked_at`` and ``mark``."""
+
+    @abstractmethod
+    def entries(self, feed: str) -> list[DirtyEntry]:
         """Every dirty entry of the feed, as it stands now (strongly consistent)."""
 
     @abstractmethod
-    def clear_dirty(self, feed: str, entries: Iterable[DirtyEntry]) -> int:
+    def clear(self, feed: str, entries: Iterable[DirtyEntry]) -> int:
         """Remove the entries that were not marked again since they were read; return how many went."""
 
+
+class SyncRequests(ABC):
+    """The standing request for a debounced sync (one per burst of change events)."""
+
     @abstractmethod
-    def request_sync(self, feed: str, now: str, stale_before: str) -> bool:
+    def request(self, feed: str, now: str, stale_before: str) -> bool:
         """Record that a sync was requested at ``now``; True only for the request that wins.
 
         A request is refused (False) while an earlier one made after ``stale_before`` still stands.
         """
 
     @abstractmethod
-    def clear_sync_request(self, feed: str) -> None:
+    def clear(self, feed: str) -> None:
         """Forget the standing sync request (its run is starting, or its message could not be sent)."""
+
+
+@dataclass(frozen=True)
+class Control:
+    """The control items of every feed, by concern (one DynamoDB table holds them all)."""
+
+    locks: FeedLocks
+    feed_states: FeedStates
+    cooldowns: Cooldowns
+    dirty: DirtySet
+    requests: SyncRequests
 
 
 class SyncTrigger(ABC):

@@ -66,12 +66,14 @@ XRAY: Statement = {"Effect": "Allow", "Action": ["xray:PutTelemetryRecords", "xr
 
 # The stores' calls, by what a use case does with each table.
 ROWS_REINDEX = ["dynamodb:BatchGetItem", "dynamodb:BatchWriteItem", "dynamodb:Scan",
-                "dynamodb:UpdateItem"]  # states/get_rows, put_rows, all_states/iter_rows/failed_rows, invalid
-ROWS_MARK = ["dynamodb:UpdateItem"]  # mark_exported / mark_failed: conditional updates in transactions
+                "dynamodb:UpdateItem"]  # states/get_rows, put_rows, all_states/iter_rows, record_invalid
 ROWS_READ = ["dynamodb:BatchGetItem"]  # the products API: a search page's rows, a product's rows (get_rows)
-RUNS_SYNC = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]  # create, get, claim, progress, seal
-RUNS_EXPORT = ["dynamodb:GetItem", "dynamodb:UpdateItem"]  # record_batch (transaction), batch error, finish
-RUNS_READ = ["dynamodb:GetItem"]  # one run (latest and history: Query on the feed-started index)
+# create, get, claim, progress, seal; batches: create (batch write), outcomes (batch get), retire (update)
+RUNS_SYNC = ["dynamodb:BatchGetItem", "dynamodb:BatchWriteItem", "dynamodb:GetItem", "dynamodb:PutItem",
+             "dynamodb:UpdateItem"]
+# settle (a transaction of two updates: the batch, its run), note_error, last_error, get, finish
+RUNS_EXPORT = ["dynamodb:GetItem", "dynamodb:UpdateItem"]
+RUNS_READ = ["dynamodb:BatchGetItem", "dynamodb:GetItem"]  # one run; the batches a page's rows name
 # lock (put/delete), feed state (get/update), dirty entries (scan, conditional deletes), sync request (delete)
 CONTROL_SYNC = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Scan",
                 "dynamodb:UpdateItem"]
@@ -93,9 +95,10 @@ SEARCH_READ = ["dynamodb:GetItem", "dynamodb:Query"]
 def _sync() -> list[Statement]:
     """A sync: lock, run, reindex from the source, fan out to the export queue; it may finish the run."""
     return [_table("FeedRowsTable", ROWS_REINDEX),
-            _index("FeedRowsTable", "outbox"),  # rows left pending by earlier runs
             _table("SearchIndexTable", SEARCH_PUBLISH),
             _table("SyncRunsTable", RUNS_SYNC),
+            _index("SyncRunsTable", "batch-outbox"),  # batches whose rows are still to be sent
+            _index("SyncRunsTable", "batch-attention"),  # batches with failed rows (mode failed)
             _table("ControlTable", CONTROL_SYNC),
             _send("ExportQueue"),
             _secret("MagentoCredentialsSecret"),
@@ -112,17 +115,15 @@ def _needs(role: str) -> list[Statement]:
         return _sync()
     if role == "trigger":  # change events' debounced syncs, and forced runs the API opened
         return [*_sync(), _consume("TriggerQueue")]
-    if role == "export":
-        return [_table("FeedRowsTable", ROWS_MARK),
-                _table("SearchIndexTable", SEARCH_APPEND),
+    if role == "export":  # writes no feed row: its batch's outcome only
+        return [_table("SearchIndexTable", SEARCH_APPEND),
                 _table("SyncRunsTable", RUNS_EXPORT),
                 _table("ControlTable", CONTROL_FINISH),
                 _consume("ExportQueue"),
                 _secret("DestinationApiKeySecret"),
                 *_hub()]
     if role == "dead_letter":
-        return [_table("FeedRowsTable", ROWS_MARK),
-                _table("SearchIndexTable", SEARCH_APPEND),
+        return [_table("SearchIndexTable", SEARCH_APPEND),
                 _table("SyncRunsTable", RUNS_EXPORT),
                 _table("ControlTable", CONTROL_FINISH),
                 _consume("ExportDeadLetterQueue"),

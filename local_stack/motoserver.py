@@ -12,7 +12,7 @@ import urllib.request
 from pathlib import Path
 
 HOST = "127.0.0.1"
-_REPO = Path(__file__).resolve().parents[2]
+_REPO = Path(__file__).resolve().parents[1]
 
 
 def free_port() -> int:

@@ -31,7 +31,7 @@ from .scheduler import Scheduler
 from .server import make_server
 from .worker import QueueWorker
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 LOCAL_DIR = REPO / ".local"
 STACK_FILE = LOCAL_DIR / "stack.json"
 STAGE = "local"

@@ -12,13 +12,14 @@ from chalicelib.adapters import dynamo_models
 from chalicelib.services.context import SyncContext
 from chalicelib.settings import Settings
 from tests.fakes import (
-    InMemoryControlStore,
+    InMemoryBatchStore,
     InMemoryFeedStores,
     InMemoryQueue,
     InMemoryRunStore,
     InMemorySource,
     InMemorySyncTrigger,
     RecordingDestination,
+    in_memory_control,
 )
 
 # No test may reach a real AWS account, whatever the machine's environment holds.
@@ -61,8 +62,9 @@ def aws():
 @pytest.fixture
 def fake_ctx() -> SyncContext:
     """The services wired to in-memory fakes of every port."""
+    runs = InMemoryRunStore()
     return SyncContext(Settings(batch_max_rows=10), InMemorySource(), RecordingDestination(), InMemoryFeedStores(),
-                       InMemoryRunStore(), InMemoryControlStore(), InMemoryQueue())
+                       runs, in_memory_control(), InMemoryQueue(), InMemoryBatchStore(runs))
 
 
 @pytest.fixture

@@ -2,38 +2,36 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
+from chalicelib.domain.batches import OPEN, BatchOutcome, RowState, row_state, split_batch_id
 from chalicelib.domain.batching import ExportBatch
 from chalicelib.domain.budget import Deadline
-from chalicelib.domain.errors import CatalogSyncError, CooldownActiveError, DestinationError, LockHeldError, SourceError
-from chalicelib.domain.events import DirtyEntry
-from chalicelib.domain.feed import (
-    DELETED,
-    EXPORTED,
-    FAILED,
-    INVALID,
-    NOT_EXPORTED,
-    PENDING,
-    REJECTED,
-    RETRY,
-    FeedRow,
-    RowKey,
-    StoredState,
-    StoreView,
-    exported_item,
+from chalicelib.domain.errors import (
+    CatalogSyncError,
+    CooldownActiveError,
+    DestinationError,
+    Failure,
+    LockHeldError,
+    SourceError,
 )
+from chalicelib.domain.events import DirtyEntry
+from chalicelib.domain.feed import FeedRow, RowKey, StoredState, StoreView, exported_item
 from chalicelib.domain.runs import IN_PROGRESS, MAX_ERROR_CAUSES, MAX_EXAMPLES_PER_CAUSE, SyncRun
 from chalicelib.domain.search.snapshot import SnapshotError
 from chalicelib.ports import (
     BatchQueue,
+    BatchStore,
     CatalogSource,
-    ControlStore,
+    Control,
+    Cooldowns,
     Destination,
-    ExportMark,
+    DirtySet,
+    FeedLocks,
     FeedState,
+    FeedStates,
     FeedStore,
     JournalRecord,
     Lock,
@@ -41,6 +39,8 @@ from chalicelib.ports import (
     RunStore,
     SearchIndexStore,
     SearchSnapshot,
+    Settlement,
+    SyncRequests,
     SyncTrigger,
 )
 
@@ -127,13 +127,15 @@ class RecordingDestination(Destination):
         self.deadlines: list[Deadline | None] = []
         self.fail_reads: DestinationError | None = None  # what held() raises
 
-    def deliver(self, batch: ExportBatch, modified_at: str, deadline: Deadline | None = None) -> dict[RowKey, str]:
+    def deliver(self, batch: ExportBatch, modified_at: str,
+                deadline: Deadline | None = None) -> dict[RowKey, Failure]:
         self.deadlines.append(deadline)
         if self.fail:
             raise self.fail
         self.batches.append(batch)
         self.modified_at.append(modified_at)
-        return {row.key: self.reject[row.key] for row in batch.rows if row.key in self.reject}
+        return {row.key: Failure("destination.rejected", self.reject[row.key]) for row in batch.rows
+                if row.key in self.reject}
 
     def complete_run(self, run: SyncRun) -> None:
         self.completed.append(copy.deepcopy(run))
@@ -191,14 +193,12 @@ class InMemorySyncTrigger(SyncTrigger):
 
 
 def _state(row: FeedRow) -> StoredState:
-    return StoredState(row.hash or None, row.last_exported_hash, row.export_status, row.deleted,
-                       row.last_exported_at, row.failure)
+    return StoredState(row.hash or None, row.deleted, row.batch, row.invalid is not None, row.exported_before)
 
 
 class InMemoryFeedStore(FeedStore):
     def __init__(self) -> None:
         self.rows: dict[RowKey, FeedRow] = {}
-        self.outboxed: set[RowKey] = set()
 
     def states(self, keys: Iterable[RowKey]) -> dict[RowKey, StoredState]:
         return {key: _state(self.rows[key]) for key in keys if key in self.rows}
@@ -217,47 +217,63 @@ class InMemoryFeedStore(FeedStore):
 
     def put_rows(self, rows: Iterable[FeedRow]) -> None:
         for row in rows:
-            self.rows[row.key] = copy.copy(row)
-            if row.export_status in (PENDING, NOT_EXPORTED):
-                self.outboxed.add(row.key)
-            else:
-                self.outboxed.discard(row.key)
+            # What a store keeps: the view fields (export state as read or written) are not stored.
+            self.rows[row.key] = replace(row, export_status=None, error=None, last_exported_at=None)
 
-    def record_invalid(self, key: RowKey, reason: str, run_id: str, fields: Mapping[str, Any]) -> None:
+    def record_invalid(self, key: RowKey, failure: Failure, run_id: str, fields: Mapping[str, Any]) -> None:
         row = self.rows.get(key) or FeedRow(key.id, key.scope)
         for name, value in fields.items():
             if getattr(row, name) is None:
                 setattr(row, name, value)
-        self.rows[key] = replace(row, export_status=FAILED, error=reason, run_id=run_id, failure=INVALID)
-        self.outboxed.discard(key)
+        self.rows[key] = replace(row, invalid=failure, run_id=run_id)
 
-    def failed_rows(self) -> Iterator[FeedRow]:
-        return iter(self.get_rows([key for key, row in self.rows.items() if row.export_status == FAILED]))
+    def state_of(self, key: RowKey, batches: InMemoryBatchStore) -> RowState:
+        """The row's export state, as the dashboard reads it (tests' shorthand)."""
+        row = self.rows[key]
+        outcome = batches.batches.get(row.batch or "")
+        return row_state(key, row.deleted, outcome, row.invalid, row.exported_before)
 
-    def outbox(self) -> list[RowKey]:
-        return sorted(self.outboxed)
 
-    def mark_exported(self, marks: list[ExportMark], at: str) -> int:
-        marked = 0
-        for mark in marks:
-            row = self.rows.get(mark.key)
-            if row is not None and row.hash == mark.hash:
-                row.export_status = DELETED if mark.deleted else EXPORTED
-                row.last_exported_hash, row.last_exported_at, row.error = mark.hash, at, None
-                self.outboxed.discard(mark.key)
-                marked += 1
-        return marked
+class InMemoryBatchStore(BatchStore):
+    def __init__(self, runs: InMemoryRunStore) -> None:
+        self.batches: dict[str, BatchOutcome] = {}
+        self.errors: dict[str, Failure] = {}
+        self.retired: set[str] = set()
+        self.runs = runs  # the runs whose counters settle() adds to
 
-    def mark_failed(self, marks: list[ExportMark], reasons: Mapping[RowKey, str], retryable: bool) -> int:
-        marked = 0
-        for mark in marks:
-            row = self.rows.get(mark.key)
-            if row is not None and row.hash == mark.hash:
-                row.export_status, row.error = FAILED, reasons[mark.key]
-                row.failure = RETRY if retryable else REJECTED
-                (self.outboxed.add if retryable else self.outboxed.discard)(mark.key)
-                marked += 1
-        return marked
+    def create(self, batches: Sequence[BatchOutcome]) -> None:
+        for outcome in batches:
+            self.batches[outcome.batch_id] = outcome
+
+    def outcomes(self, batch_ids: Iterable[str]) -> dict[str, BatchOutcome]:
+        return {i: self.batches[i] for i in batch_ids if i in self.batches}
+
+    def outbox(self, feed: str) -> list[BatchOutcome]:
+        return [b for i, b in sorted(self.batches.items()) if b.feed == feed and b.in_outbox and i not in self.retired]
+
+    def needing_attention(self, feed: str) -> list[BatchOutcome]:
+        return [b for i, b in sorted(self.batches.items())
+                if b.feed == feed and b.needs_attention and i not in self.retired]
+
+    def settle(self, outcome: BatchOutcome, counts: Settlement) -> bool:
+        stored = self.batches.get(outcome.batch_id)
+        if stored is not None and stored.status != OPEN:
+            return False
+        run_id = split_batch_id(outcome.batch_id)[0]
+        if run_id not in self.runs.runs:
+            return False
+        self.batches[outcome.batch_id] = outcome
+        self.runs.add_settlement(run_id, counts)
+        return True
+
+    def retire(self, batch_ids: Iterable[str], at: str) -> None:
+        self.retired.update(batch_ids)
+
+    def note_error(self, batch_id: str, failure: Failure) -> None:
+        self.errors[batch_id] = failure
+
+    def last_error(self, batch_id: str) -> Failure | None:
+        return self.errors.get(batch_id)
 
 
 class InMemoryFeedStores:
@@ -273,7 +289,6 @@ class InMemoryFeedStores:
 class InMemoryRunStore(RunStore):
     def __init__(self) -> None:
         self.runs: dict[str, SyncRun] = {}
-        self.batches: dict[tuple[str, int], dict[str, Any]] = {}
 
     def create(self, run: SyncRun) -> None:
         assert run.run_id not in self.runs
@@ -317,34 +332,21 @@ class InMemoryRunStore(RunStore):
     def seal(self, run: SyncRun) -> SyncRun:
         stored = self.runs[run.run_id]
         for name in ("rows_seen", "rows_changed", "rows_deleted", "rows_invalid", "batches_total", "error",
-                     "source_read_at", "sealed_at"):
+                     "error_code", "source_read_at", "sealed_at"):
             setattr(stored, name, getattr(run, name))
         stored.rows_failed += run.rows_invalid
         self._add_counts(stored, run.error_counts, run.error_examples)
         return copy.deepcopy(stored)
 
-    def record_batch(self, run_id: str, batch_no: int, exported: int, failed: int,
-                     error_counts: Mapping[str, int], batch_failed: bool,
-                     error_examples: Mapping[str, list[dict[str, str]]] | None = None) -> bool:
-        batch = self.batches.setdefault((run_id, batch_no), {})
-        if "status" in batch or run_id not in self.runs:
-            return False
-        batch["status"] = "failed" if batch_failed else "done"
+    def add_settlement(self, run_id: str, counts: Settlement) -> None:
         stored = self.runs[run_id]
-        if batch_failed:
+        if counts.batch_failed:
             stored.batches_failed += 1
         else:
             stored.batches_done += 1
-        stored.rows_exported += exported
-        stored.rows_failed += failed
-        self._add_counts(stored, error_counts, error_examples)
-        return True
-
-    def note_batch_error(self, run_id: str, batch_no: int, error: str) -> None:
-        self.batches.setdefault((run_id, batch_no), {})["last_error"] = error
-
-    def batch_error(self, run_id: str, batch_no: int) -> str | None:
-        return self.batches.get((run_id, batch_no), {}).get("last_error")
+        stored.rows_exported += counts.exported
+        stored.rows_failed += counts.failed
+        self._add_counts(stored, counts.error_counts, counts.error_examples)
 
     def finish(self, run_id: str, status: str, error: str | None, finished_at: str) -> bool:
         stored = self.runs[run_id]
@@ -354,28 +356,29 @@ class InMemoryRunStore(RunStore):
         return True
 
 
-class InMemoryControlStore(ControlStore):
+class InMemoryFeedLocks(FeedLocks):
     def __init__(self) -> None:
         self.locks: dict[str, Lock] = {}
-        self.states: dict[str, FeedState] = {}
-        self.cooldowns: dict[str, str] = {}
-        self.dirty_entries: dict[tuple[str, str, Any], DirtyEntry] = {}
-        self.sync_requests: dict[str, str] = {}
 
-    def acquire_lock(self, feed: str, run_id: str, now: str, expires_at: str) -> None:
+    def acquire(self, feed: str, run_id: str, now: str, expires_at: str) -> None:
         held = self.locks.get(feed)
         if held is not None and held.expires_at > now:
             raise LockHeldError(held.run_id, held.expires_at)
         self.locks[feed] = Lock(feed, run_id, expires_at)
 
-    def release_lock(self, feed: str, run_id: str) -> None:
+    def release(self, feed: str, run_id: str) -> None:
         if feed in self.locks and self.locks[feed].run_id == run_id:
             del self.locks[feed]
 
-    def lock(self, feed: str) -> Lock | None:
+    def holder(self, feed: str) -> Lock | None:
         return self.locks.get(feed)
 
-    def feed_state(self, feed: str) -> FeedState:
+
+class InMemoryFeedStates(FeedStates):
+    def __init__(self) -> None:
+        self.states: dict[str, FeedState] = {}
+
+    def get(self, feed: str) -> FeedState:
         return copy.copy(self.states.get(feed) or FeedState(feed))
 
     def record_catalog(self, feed: str, rows_total: int, products_total: int, absolute: bool) -> None:
@@ -392,51 +395,71 @@ class InMemoryControlStore(ControlStore):
         if watermark:
             state.watermark = watermark
 
-    def claim_cooldown(self, feed: str, now: str, window_start: str) -> None:
+    def record_full_read(self, feed: str, at: str) -> None:
+        self.states.setdefault(feed, FeedState(feed)).last_full_read_at = at
+
+
+class InMemoryCooldowns(Cooldowns):
+    def __init__(self) -> None:
+        self.cooldowns: dict[str, str] = {}
+
+    def claim(self, feed: str, now: str, window_start: str) -> None:
         last = self.cooldowns.get(feed)
         if last is not None and last > window_start:
             raise CooldownActiveError(last)
         self.cooldowns[feed] = now
 
-    def cooldown_started_at(self, feed: str) -> str | None:
+    def started_at(self, feed: str) -> str | None:
         return self.cooldowns.get(feed)
 
-    def release_cooldown(self, feed: str, claimed_at: str) -> None:
+    def release(self, feed: str, claimed_at: str) -> None:
         if self.cooldowns.get(feed) == claimed_at:
             del self.cooldowns[feed]
 
-    def record_full_read(self, feed: str, at: str) -> None:
-        self.states.setdefault(feed, FeedState(feed)).last_full_read_at = at
+
+class InMemoryDirtySet(DirtySet):
+    def __init__(self) -> None:
+        self.dirty_entries: dict[tuple[str, str, Any], DirtyEntry] = {}
 
     @staticmethod
-    def _dirty_key(feed: str, entry: DirtyEntry) -> tuple[str, str, Any]:
+    def _key(feed: str, entry: DirtyEntry) -> tuple[str, str, Any]:
         return (feed, "sku", entry.sku) if entry.sku is not None else (feed, "id", entry.product_id)
 
-    def mark_dirty(self, feed: str, entries: Iterable[DirtyEntry]) -> None:
+    def mark(self, feed: str, entries: Iterable[DirtyEntry]) -> None:
         for entry in entries:
-            self.dirty_entries[self._dirty_key(feed, entry)] = entry
+            self.dirty_entries[self._key(feed, entry)] = entry
 
-    def dirty(self, feed: str) -> list[DirtyEntry]:
+    def entries(self, feed: str) -> list[DirtyEntry]:
         return [entry for key, entry in self.dirty_entries.items() if key[0] == feed]
 
-    def clear_dirty(self, feed: str, entries: Iterable[DirtyEntry]) -> int:
+    def clear(self, feed: str, entries: Iterable[DirtyEntry]) -> int:
         cleared = 0
         for entry in entries:
-            key = self._dirty_key(feed, entry)
+            key = self._key(feed, entry)
             if self.dirty_entries.get(key) == entry:  # not marked again since it was read
                 del self.dirty_entries[key]
                 cleared += 1
         return cleared
 
-    def request_sync(self, feed: str, now: str, stale_before: str) -> bool:
-        standing = self.sync_requests.get(feed)
+
+class InMemorySyncRequests(SyncRequests):
+    def __init__(self) -> None:
+        self.standing: dict[str, str] = {}
+
+    def request(self, feed: str, now: str, stale_before: str) -> bool:
+        standing = self.standing.get(feed)
         if standing is not None and standing > stale_before:
             return False
-        self.sync_requests[feed] = now
+        self.standing[feed] = now
         return True
 
-    def clear_sync_request(self, feed: str) -> None:
-        self.sync_requests.pop(feed, None)
+    def clear(self, feed: str) -> None:
+        self.standing.pop(feed, None)
+
+
+def in_memory_control() -> Control:
+    return Control(InMemoryFeedLocks(), InMemoryFeedStates(), InMemoryCooldowns(), InMemoryDirtySet(),
+                   InMemorySyncRequests())
 
 
 class InMemorySearchIndexStore(SearchIndexStore):
@@ -485,3 +508,17 @@ class InMemorySearchIndexStore(SearchIndexStore):
         kept = [record for record in self.entries if record.position >= before]
         trimmed, self.entries = len(self.entries) - len(kept), kept
         return trimmed
+
+
+def state_of(ctx: Any, key: RowKey, feed: str = "products") -> RowState:
+    """A row's export state as the dashboard reads it: through the batch its version names."""
+    row = ctx.rows(feed).get_rows([key])[0]
+    outcome = ctx.batches.outcomes([row.batch]).get(row.batch) if row.batch else None
+    return row_state(key, row.deleted, outcome, row.invalid, row.exported_before)
+
+
+def outbox_keys(ctx: Any, feed: str = "products") -> set[RowKey]:
+    """The rows the next sync sends again: those that still name a batch in the outbox."""
+    batches = {outcome.batch_id: outcome for outcome in ctx.batches.outbox(feed)}
+    keys = {key for outcome in batches.values() for key in outcome.keys}
+    return {row.key for row in ctx.rows(feed).get_rows(sorted(keys)) if row.batch in batches and row.invalid is None}

@@ -15,20 +15,10 @@ from pynamodb.models import Model
 from ..settings import Settings
 
 
-class OutboxIndex(GlobalSecondaryIndex):
-    """Sparse index of the rows still to export: only they carry the ``outbox`` attribute."""
-
-    class Meta:
-        index_name = "outbox"
-        projection = KeysOnlyProjection()
-
-    outbox = UnicodeAttribute(hash_key=True)
-    item_id = UnicodeAttribute(range_key=True)
-
-
 class FeedRowModel(Model):
     """The rows of every feed: ``item_id`` is the row key's id (a SKU for the product feeds), ``feed_scope``
-    ``<feed>#<scope>`` — so one Query on a SKU finds a product's rows in every feed."""
+    ``<feed>#<scope>`` — so one Query on a SKU finds a product's rows in every feed. A row names the batch its
+    version travels in; its export state is that batch's outcome (ExportBatchModel)."""
 
     class Meta:
         table_name = "catalog-sync-feed-rows"
@@ -48,14 +38,33 @@ class FeedRowModel(Model):
     document = UnicodeAttribute(null=True)
     hash = UnicodeAttribute(null=True)
     deleted = BooleanAttribute(default=False)
-    export_status = UnicodeAttribute(null=True)
-    error = UnicodeAttribute(null=True)
-    last_exported_hash = UnicodeAttribute(null=True)
-    last_exported_at = UnicodeAttribute(null=True)
     run_id = UnicodeAttribute(null=True)
-    failure = UnicodeAttribute(null=True)  # why a failed row failed: invalid, rejected or retry
-    outbox = UnicodeAttribute(null=True)
-    outbox_index = OutboxIndex()
+    batch = UnicodeAttribute(null=True)
+    exported_before = UnicodeAttribute(null=True)
+    invalid_code = UnicodeAttribute(null=True)  # the source's last record could not be built: why
+    invalid_reason = UnicodeAttribute(null=True)
+
+
+class BatchOutboxIndex(GlobalSecondaryIndex):
+    """Sparse: the batches whose rows are still to be sent (open, held, failed for now) carry ``outbox``."""
+
+    class Meta:
+        index_name = "batch-outbox"
+        projection = KeysOnlyProjection()
+
+    outbox = UnicodeAttribute(hash_key=True)
+    item = UnicodeAttribute(range_key=True)
+
+
+class BatchAttentionIndex(GlobalSecondaryIndex):
+    """Sparse: the batches with rows failed until they change (rejected, refused for good) carry ``attention``."""
+
+    class Meta:
+        index_name = "batch-attention"
+        projection = KeysOnlyProjection()
+
+    attention = UnicodeAttribute(hash_key=True)
+    item = UnicodeAttribute(range_key=True)
 
 
 class FeedStartedIndex(GlobalSecondaryIndex):
@@ -100,11 +109,18 @@ class SyncRunModel(Model):
     source_read_at = UnicodeAttribute(null=True)
     progress_at = UnicodeAttribute(null=True)
     sealed_at = UnicodeAttribute(null=True)
+    error_code = UnicodeAttribute(null=True)
     feed_started_index = FeedStartedIndex()
+    # The batches' indexes are on this table (ExportBatchModel queries them; a run item never carries their keys).
+    outbox = UnicodeAttribute(null=True)
+    attention = UnicodeAttribute(null=True)
+    outbox_index = BatchOutboxIndex()
+    attention_index = BatchAttentionIndex()
 
 
 class ExportBatchModel(Model):
-    """A run's batch, in the runs table: its state makes a redelivered message count once."""
+    """A run's batch, in the runs table (``item`` is ``batch#NNNNN``): the keys it carries and its outcome — the
+    source of the export state of every row that names it. Settled once: a redelivered message counts once."""
 
     class Meta:
         table_name = "catalog-sync-runs"
@@ -112,11 +128,22 @@ class ExportBatchModel(Model):
 
     run_id = UnicodeAttribute(hash_key=True)
     item = UnicodeAttribute(range_key=True)
+    batch_feed = UnicodeAttribute(null=True)  # not ``feed``: batches stay out of the runs' feed-started index
     status = UnicodeAttribute(null=True)
-    rows_exported = NumberAttribute(null=True)
-    rows_failed = NumberAttribute(null=True)
+    keys = UnicodeAttribute(null=True)  # JSON [[id, scope], ...]
+    created_at = UnicodeAttribute(null=True)
+    finished_at = UnicodeAttribute(null=True)
+    rejected = UnicodeAttribute(null=True)  # JSON [[id, scope, code, message], ...]
+    failure_code = UnicodeAttribute(null=True)
+    failure_message = UnicodeAttribute(null=True)
+    retryable = BooleanAttribute(null=True)
+    last_error_code = UnicodeAttribute(null=True)
     last_error = UnicodeAttribute(null=True)
+    outbox = UnicodeAttribute(null=True)
+    attention = UnicodeAttribute(null=True)
     expires = TTLAttribute(null=True)
+    outbox_index = BatchOutboxIndex()
+    attention_index = BatchAttentionIndex()
 
 
 class ControlModel(Model):

@@ -1,29 +1,19 @@
-"""Sync runs and their batches in DynamoDB: atomic counters, once-only batches, one finisher."""
+"""Sync runs in DynamoDB: atomic counters and one finisher (their batches: dynamo_batches.py)."""
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping
 from dataclasses import fields
-from datetime import timedelta
 
-from pynamodb.connection import Connection
-from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
-from pynamodb.transactions import TransactWrite
+from pynamodb.exceptions import DoesNotExist, UpdateError
 
 from ..domain.runs import IN_PROGRESS, MAX_ERROR_CAUSES, MAX_EXAMPLES_PER_CAUSE, SyncRun
 from ..ports import RunCursor, RunStore
-from .dynamo_models import ExportBatchModel as B
 from .dynamo_models import SyncRunModel as R
 
 RUN_ITEM = "run"
-BATCH_TTL = timedelta(days=90)
 _RUN_FIELDS = [f.name for f in fields(SyncRun)]
 _COUNTERS = ("rows_seen", "rows_changed", "rows_deleted", "rows_invalid", "batches_done", "batches_failed",
              "rows_exported", "rows_failed")
-
-
-def _batch_item(batch_no: int) -> str:
-    return f"batch#{batch_no:05d}"
 
 
 _MAPS = ("error_counts", "error_examples")
@@ -31,9 +21,9 @@ _MAPS = ("error_counts", "error_examples")
 
 def _examples(item: R) -> dict[str, list[dict[str, str]]]:
     stored = item.error_examples.as_dict() if item.error_examples else {}
-    return {cause: [{"sku": str(row.get("sku")), "store_view_code": str(row.get("store_view_code"))}
-                    for row in rows if isinstance(row, dict)]
-            for cause, rows in stored.items() if isinstance(rows, list)}
+    return {code: [{name: str(row.get(name) or "") for name in ("id", "scope", "message")}
+                   for row in rows if isinstance(row, dict)]
+            for code, rows in stored.items() if isinstance(rows, list)}
 
 
 def _run(item: R) -> SyncRun:
@@ -51,13 +41,13 @@ def _conditional_failed(error: Exception) -> bool:
     return getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException"
 
 
-def _count_actions(error_counts: Mapping[str, int]) -> list:
+def count_actions(error_counts: Mapping[str, int]) -> list:
     """Increment the map of error causes (ADD cannot reach into a map: SET with if_not_exists)."""
     causes = sorted(error_counts.items(), key=lambda item: -item[1])[:MAX_ERROR_CAUSES]
     return [R.error_counts[cause].set((R.error_counts[cause] | 0) + n) for cause, n in causes]
 
 
-def _example_actions(error_examples: Mapping[str, list[dict[str, str]]] | None) -> list:
+def example_actions(error_examples: Mapping[str, list[dict[str, str]]] | None) -> list:
     """A cause keeps the examples it got first (SET with if_not_exists): a few rows, not every batch's."""
     causes = sorted((error_examples or {}).items())[:MAX_ERROR_CAUSES]
     return [R.error_examples[cause].set(R.error_examples[cause] | list(rows[:MAX_EXAMPLES_PER_CAUSE]))
@@ -65,14 +55,6 @@ def _example_actions(error_examples: Mapping[str, list[dict[str, str]]] | None) 
 
 
 class DynamoRunStore(RunStore):
-    def __init__(self, connection: Connection | None = None):
-        self._connection = connection
-
-    def _transactions(self) -> Connection:
-        if self._connection is None:
-            self._connection = Connection()
-        return self._connection
-
     def create(self, run: SyncRun) -> None:
         values = {name: getattr(run, name) for name in _RUN_FIELDS}
         R(run.run_id, RUN_ITEM, **values).save(condition=R.run_id.does_not_exist())
@@ -116,49 +98,12 @@ class DynamoRunStore(RunStore):
 
     def seal(self, run: SyncRun) -> SyncRun:
         actions = [getattr(R, name).set(getattr(run, name)) for name in
-                   ("rows_seen", "rows_changed", "rows_deleted", "rows_invalid", "batches_total", "error",
+                   ("rows_seen", "rows_changed", "rows_deleted", "rows_invalid", "batches_total", "error", "error_code",
                     "source_read_at", "sealed_at")]
         actions.append(R.rows_failed.add(run.rows_invalid))
         item = R(run.run_id, RUN_ITEM)
-        item.update(actions=actions + _count_actions(run.error_counts) + _example_actions(run.error_examples))
+        item.update(actions=actions + count_actions(run.error_counts) + example_actions(run.error_examples))
         return _run(item)
-
-    def record_batch(self, run_id: str, batch_no: int, exported: int, failed: int,
-                     error_counts: Mapping[str, int], batch_failed: bool,
-                     error_examples: Mapping[str, list[dict[str, str]]] | None = None) -> bool:
-        batch = B(run_id, _batch_item(batch_no))
-        run_actions = [R.batches_failed.add(1) if batch_failed else R.batches_done.add(1),
-                       R.rows_exported.add(exported),
-                       R.rows_failed.add(failed), *_count_actions(error_counts), *_example_actions(error_examples)]
-        for attempt in range(5):
-            try:
-                with TransactWrite(connection=self._transactions()) as transaction:
-                    # The batch's status is set once: a redelivered message fails this condition.
-                    transaction.update(batch, actions=[
-                        B.status.set("failed" if batch_failed else "done"), B.rows_exported.set(exported),
-                        B.rows_failed.set(failed), B.expires.set(BATCH_TTL)],
-                        condition=B.status.does_not_exist())
-                    transaction.update(R(run_id, RUN_ITEM), actions=run_actions,
-                                       condition=R.run_id.exists())
-                return True
-            except TransactWriteError as error:
-                reasons = error.cancellation_reasons
-                if reasons and reasons[0] and reasons[0].code == "ConditionalCheckFailed":
-                    return False
-                if not reasons or attempt == 4:
-                    raise
-                time.sleep(0.05 * 2 ** attempt)
-        return False
-
-    def note_batch_error(self, run_id: str, batch_no: int, error: str) -> None:
-        B(run_id, _batch_item(batch_no)).update(actions=[B.last_error.set(error[:1000]),
-                                                         B.expires.set(BATCH_TTL)])
-
-    def batch_error(self, run_id: str, batch_no: int) -> str | None:
-        try:
-            return B.get(run_id, _batch_item(batch_no), consistent_read=True).last_error
-        except DoesNotExist:
-            return None
 
     def finish(self, run_id: str, status: str, error: str | None, finished_at: str) -> bool:
         try:

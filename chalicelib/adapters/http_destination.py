@@ -20,8 +20,9 @@ from .. import credentials
 from ..domain.backoff import backoff_pause, retry_after_seconds
 from ..domain.batching import ExportBatch
 from ..domain.budget import Deadline
-from ..domain.errors import DestinationError
+from ..domain.errors import DestinationError, Failure
 from ..domain.feed import RowKey, exported_item
+from ..domain.feeds import feed_named
 from ..domain.runs import SyncRun
 from ..observability import RETRIES, count, logger
 from ..ports import Destination
@@ -41,12 +42,28 @@ def _retryable(status: int) -> bool:
     return status in (408, 429) or status >= 500
 
 
-class _Transient(Exception):
-    """One attempt failed in a way the next may not; ``what`` groups the failure, ``detail`` varies."""
+# Failure codes (runs and the dashboard group by them).
+REJECTED = "destination.rejected"  # the service refused an item: not sent again until it changes
+REFUSED = "destination.refused"  # the service refused the whole batch
+UNAUTHORIZED = "destination.unauthorized"
+KEY_UNAVAILABLE = "destination.key_unavailable"
+NO_ENDPOINT = "destination.no_endpoint"
+TOO_LARGE = "destination.too_large"
+UNREACHABLE = "destination.unreachable"
+TIMEOUT = "destination.timeout"
+DROPPED = "destination.dropped_connection"
+THROTTLED = "destination.throttled"
+UNAVAILABLE = "destination.unavailable"
+UNREADABLE = "destination.unreadable"
+NO_TIME = "destination.no_time_left"
 
-    def __init__(self, what: str, detail: str = "", retry_after: float | None = None):
+
+class _Transient(Exception):
+    """One attempt failed in a way the next may not; ``code`` and ``what`` group the failure, ``detail`` varies."""
+
+    def __init__(self, code: str, what: str, detail: str = "", retry_after: float | None = None):
         super().__init__(what)
-        self.what, self.detail, self.retry_after = what, detail, retry_after
+        self.code, self.what, self.detail, self.retry_after = code, what, detail, retry_after
 
 
 @dataclass(frozen=True)
@@ -61,16 +78,23 @@ def _message(payload: Any) -> str:
     return str(text)[:REASON_MAX_CHARS] if text else "no message"
 
 
-def _named(payload: Any, sent: Mapping[RowKey, Any]) -> dict[RowKey, str]:
-    """The rows of ``sent`` that the answer's ``errors`` name, with their reasons (others are ignored)."""
+def _identity(item: Mapping[str, Any], fields: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(str(item.get(name)) for name in fields)
+
+
+def _named(payload: Any, sent: Mapping[RowKey, Any], identity: tuple[str, ...]) -> dict[RowKey, Failure]:
+    """The rows of ``sent`` that the answer's ``errors`` name by the feed's identity fields, with their reasons
+    (others are ignored)."""
     errors = payload.get("errors") if isinstance(payload, dict) else None
-    named: dict[RowKey, str] = {}
+    named: dict[RowKey, Failure] = {}
+    by_identity = {_identity(item, identity): key for key, item in sent.items()}
     for entry in errors if isinstance(errors, list) else []:
         if not isinstance(entry, dict):
             continue
-        key = RowKey(str(entry.get("sku")), str(entry.get("storeViewCode")))
-        if key in sent:
-            named[key] = str(entry.get("reason") or "rejected by the destination")[:REASON_MAX_CHARS]
+        key = by_identity.get(_identity(entry, identity))
+        if key is not None:
+            reason = str(entry.get("reason") or "rejected by the destination")[:REASON_MAX_CHARS]
+            named[key] = Failure(REJECTED, reason)
     if isinstance(errors, list) and len(named) < len(errors):
         logger.warning("the destination named rows that were not sent", extra={"named": len(errors),
                                                                                 "matched": len(named)})
@@ -97,11 +121,13 @@ class HttpDestination(Destination):
     def __repr__(self) -> str:
         return f"HttpDestination({self.url!r}, key header {self._key_header!r})"  # never the key
 
-    def deliver(self, batch: ExportBatch, modified_at: str, deadline: Deadline | None = None) -> dict[RowKey, str]:
+    def deliver(self, batch: ExportBatch, modified_at: str,
+                deadline: Deadline | None = None) -> dict[RowKey, Failure]:
         deadline = deadline or Deadline.after(self._budget)
+        identity = feed_named(batch.feed).identity
         items = {row.key: exported_item(row.document, row.last_modified, modified_at) for row in batch.rows}
         answer = self._post(batch, items, deadline)
-        rejected = self._results(answer, items)
+        rejected = self._results(answer, items, identity)
         if answer.status != 400:
             return rejected
         # A 400 naming rows stored nothing: the other rows go again at once, once, without them.
@@ -109,11 +135,15 @@ class HttpDestination(Destination):
         if not rest:
             return rejected
         again = self._post(batch, rest, deadline)
-        rejected.update(self._results(again, rest))
+        rejected.update(self._results(again, rest, identity))
         if again.status == 400:
-            refused = f"the destination refused the batch (400): {_message(again.payload)}"
+            refused = Failure(REFUSED, f"the destination refused the batch (400): {_message(again.payload)}")
             rejected.update({key: refused for key in rest if key not in rejected})
         return rejected
+
+    def url_of(self, feed: str) -> str:
+        """Where a feed's batches go: ``{feed}`` in DESTINATION_URL is the feed's name."""
+        return self.url.replace("{feed}", feed)
 
     def complete_run(self, run: SyncRun) -> None:
         """The ingestion API has no notion of a run: nothing to do."""
@@ -132,12 +162,14 @@ class HttpDestination(Destination):
                                           timeout=urllib3.Timeout(total=seconds,
                                                                   connect=min(CONNECT_TIMEOUT_SECONDS, seconds)))
         except urllib3.exceptions.NewConnectionError as error:  # (a ConnectTimeoutError subclass: first)
-            raise DestinationError(f"cannot reach the destination: {self._reason(error)}") from None
+            raise DestinationError(f"cannot reach the destination: {self._reason(error)}",
+                                   code=UNREACHABLE) from None
         except urllib3.exceptions.TimeoutError:
             raise DestinationError(f"the destination did not answer in time (no answer within {seconds:g} s "
-                                   f"from {url})") from None
+                                   f"from {url})", code=TIMEOUT) from None
         except urllib3.exceptions.HTTPError as error:
-            raise DestinationError(f"cannot reach the destination: {self._reason(error)}") from None
+            raise DestinationError(f"cannot reach the destination: {self._reason(error)}",
+                                   code=UNREACHABLE) from None
         self.requests += 1
         if response.status == 404:
             return None
@@ -147,41 +179,44 @@ class HttpDestination(Destination):
             payload = None
         if response.status in (401, 403):
             raise DestinationError(f"the destination refused the API key ({response.status}): {KEY_HINT}; it said: "
-                                   f"{_message(payload)}", retryable=False, next_sync=True)
+                                   f"{_message(payload)}", retryable=False, next_sync=True, code=UNAUTHORIZED)
         document = payload.get("document") if isinstance(payload, dict) else None
         if response.status != 200 or not isinstance(document, dict):
             raise DestinationError(f"the destination cannot be read back ({response.status} from {url}): "
-                                   f"{_message(payload)}", retryable=response.status >= 500)
+                                   f"{_message(payload)}", retryable=response.status >= 500, code=UNREADABLE)
         return document
 
-    def _results(self, answer: _Answer, sent: Mapping[RowKey, Any]) -> dict[RowKey, str]:
+    def _results(self, answer: _Answer, sent: Mapping[RowKey, Any],
+                 identity: tuple[str, ...]) -> dict[RowKey, Failure]:
         """Rows rejected for good; raises DestinationError when the answer fails the whole batch."""
         status, payload = answer.status, answer.payload
         if 200 <= status < 300:
             if payload is not None and not isinstance(payload, dict):
                 raise self._not_ingestion_api(answer)
-            return _named(payload, sent)
+            return _named(payload, sent, identity)
         if status == 400:
-            named = _named(payload, sent)
+            named = _named(payload, sent, identity)
             if not named:
                 raise DestinationError(f"the destination refused the batch (400): {_message(payload)}",
-                                       retryable=False)
+                                       retryable=False, code=REFUSED)
             return named
         if status in (401, 403):
             raise DestinationError(f"the destination refused the API key ({status}): {KEY_HINT}; it said: "
-                                   f"{_message(payload)}", retryable=False, next_sync=True)
+                                   f"{_message(payload)}", retryable=False, next_sync=True, code=UNAUTHORIZED)
         if status in (404, 405):
             raise DestinationError(f"the destination has no ingestion endpoint at {DESTINATION_URL} ({status}): "
-                                   f"check {self.url}; it said: {_message(payload)}", retryable=False, next_sync=True)
+                                   f"check {self.url}; it said: {_message(payload)}", retryable=False, next_sync=True,
+                                   code=NO_ENDPOINT)
         if status == 413:
             raise DestinationError(f"the batch is too large for the destination (413): lower {BATCH_MAX_BYTES}; "
-                                   f"it said: {_message(payload)}", retryable=False)
-        raise DestinationError(f"the destination refused the batch ({status}): {_message(payload)}", retryable=False)
+                                   f"it said: {_message(payload)}", retryable=False, code=TOO_LARGE)
+        raise DestinationError(f"the destination refused the batch ({status}): {_message(payload)}", retryable=False,
+                               code=REFUSED)
 
     def _not_ingestion_api(self, answer: _Answer) -> DestinationError:
         return DestinationError(f"the destination's answer is not the ingestion API's ({answer.status}, "
                                 f"{answer.content_type or 'no content type'}): check {DESTINATION_URL} ({self.url})",
-                                retryable=False, next_sync=True)
+                                retryable=False, next_sync=True, code=NO_ENDPOINT)
 
     def _post(self, batch: ExportBatch, items: Mapping[RowKey, Any], deadline: Deadline) -> _Answer:
         """POST the items, retrying transient failures with backoff and full jitter until the deadline."""
@@ -191,10 +226,10 @@ class HttpDestination(Destination):
         while True:
             if deadline.remaining() < MIN_ATTEMPT_SECONDS and attempts == 0:
                 raise DestinationError(f"no time left to deliver the batch: {deadline.remaining():.1f} s of the "
-                                       "export time budget", retryable=True)
+                                       "export time budget", retryable=True, code=NO_TIME)
             attempts += 1
             try:
-                return self._once(body, batch.batch_id, deadline)
+                return self._once(body, batch.batch_id, self.url_of(batch.feed), deadline)
             except _Transient as error:
                 pause = backoff_pause(attempts, self._rng, error.retry_after)
                 left = deadline.remaining()
@@ -204,7 +239,8 @@ class HttpDestination(Destination):
                         details.append(f"Retry-After {error.retry_after:g} s is beyond the time left ({left:.1f} s)")
                     details.append(f"gave up after {attempts} attempt{'s' if attempts > 1 else ''} in "
                                    f"{time.monotonic() - started:.1f} s (the export time budget)")
-                    raise DestinationError(f"{error.what}: {'; '.join(details)}", retryable=True) from None
+                    raise DestinationError(f"{error.what}: {'; '.join(details)}", retryable=True,
+                                           code=error.code) from None
                 count(RETRIES)
                 logger.info("destination retry", extra={"attempt": attempts, "cause": error.what,
                                                         "wait_seconds": round(pause, 2)})
@@ -215,31 +251,32 @@ class HttpDestination(Destination):
             key = self._api_key()
         except credentials.CredentialsError as error:
             raise DestinationError(f"the destination's API key cannot be read: {error}", retryable=False,
-                                   next_sync=True) from None
+                                   next_sync=True, code=KEY_UNAVAILABLE) from None
         if batch_id is None:  # a read
             return {"Accept": "application/json", "User-Agent": "catalog-sync", self._key_header: key}
         return {"Content-Type": "application/json", "Content-Encoding": "gzip", "Accept": "application/json",
                 "User-Agent": "catalog-sync", self._key_header: key, BATCH_HEADER: batch_id}
 
-    def _once(self, body: bytes, batch_id: str, deadline: Deadline) -> _Answer:
+    def _once(self, body: bytes, batch_id: str, url: str, deadline: Deadline) -> _Answer:
         seconds = min(self._timeout, deadline.remaining())
         timeout = urllib3.Timeout(total=seconds, connect=min(CONNECT_TIMEOUT_SECONDS, seconds))
         headers = self._headers(batch_id)
         self.requests += 1
         try:
-            response = self._pool.request("POST", self.url, body=body, headers=headers, timeout=timeout,
+            response = self._pool.request("POST", url, body=body, headers=headers, timeout=timeout,
                                           retries=False)
         except urllib3.exceptions.NewConnectionError as error:  # (a ConnectTimeoutError subclass: first)
-            raise _Transient("cannot reach the destination", self._reason(error)) from None
+            raise _Transient(UNREACHABLE, "cannot reach the destination", self._reason(error)) from None
         except urllib3.exceptions.TimeoutError:
-            raise _Transient("the destination did not answer in time", f"no answer within {seconds:.1f} s") from None
+            raise _Transient(TIMEOUT, "the destination did not answer in time",
+                             f"no answer within {seconds:.1f} s") from None
         except urllib3.exceptions.ProtocolError as error:
-            raise _Transient("the destination dropped the connection", self._reason(error)) from None
+            raise _Transient(DROPPED, "the destination dropped the connection", self._reason(error)) from None
         except urllib3.exceptions.HTTPError as error:
-            raise _Transient("cannot reach the destination", self._reason(error)) from None
+            raise _Transient(UNREACHABLE, "cannot reach the destination", self._reason(error)) from None
         status, content_type = response.status, response.headers.get("Content-Type", "")
         if _retryable(status):
-            raise _Transient(f"the destination answered {status}", "",
+            raise _Transient(THROTTLED if status == 429 else UNAVAILABLE, f"the destination answered {status}", "",
                              retry_after_seconds(response.headers.get("Retry-After")))
         try:
             payload = orjson.loads(response.data) if response.data else None

@@ -1,19 +1,19 @@
 """The feed rows, with every write also added to the products search index's journal, after the rows.
 
-Every path that changes a row goes through the FeedStore port (the sync's writes, invalid records, the
-exporters' marks), so the index learns of each change without the services knowing of it. A row is journaled
-before the message that carries it is sent, so a mark never reaches the index before the version it marks.
+Every path that writes a row goes through the FeedStore port (the sync's writes, invalid records), so the index
+learns of each without the services knowing of it. A row is journaled before the message that carries it is sent,
+so its batch's outcome (services/search_index.journal_outcome) never reaches the index before the version.
 """
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from typing import Any
 
-from ..domain.feed import DELETED, EXPORTED, FAILED, FeedRow, RowKey, StoredState
+from ..domain.errors import Failure
+from ..domain.feed import FeedRow, RowKey, StoredState
 from ..domain.search import journal
-from ..domain.search.rows import NO_TIME, millis
 from ..observability import logger
-from ..ports import ExportMark, FeedStore, SearchIndexStore
+from ..ports import FeedStore, SearchIndexStore
 
 
 class JournaledFeedStore(FeedStore):
@@ -33,34 +33,14 @@ class JournaledFeedStore(FeedStore):
     def iter_rows(self) -> Iterator[FeedRow]:
         return self.rows.iter_rows()
 
-    def failed_rows(self) -> Iterator[FeedRow]:
-        return self.rows.failed_rows()
-
-    def outbox(self) -> list[RowKey]:
-        return self.rows.outbox()
-
     def put_rows(self, rows: Iterable[FeedRow]) -> None:
         written = list(rows)
         self.rows.put_rows(written)
         self._tell(journal.rows_written(written))
 
-    def record_invalid(self, key: RowKey, reason: str, run_id: str, fields: Mapping[str, Any]) -> None:
-        self.rows.record_invalid(key, reason, run_id, fields)
+    def record_invalid(self, key: RowKey, failure: Failure, run_id: str, fields: Mapping[str, Any]) -> None:
+        self.rows.record_invalid(key, failure, run_id, fields)
         self._tell([journal.row_invalid(key, dict(fields))])
-
-    def mark_exported(self, marks: list[ExportMark], at: str) -> int:
-        marked = self.rows.mark_exported(marks, at)
-        # Every mark is told, applied or not: the index applies it only to the version it names, as the store did.
-        entries = []
-        for status, deleted in ((EXPORTED, False), (DELETED, True)):
-            entries += journal.rows_marked(status, millis(at), ((m.key, m.hash) for m in marks if m.deleted == deleted))
-        self._tell(entries)
-        return marked
-
-    def mark_failed(self, marks: list[ExportMark], reasons: Mapping[RowKey, str], retryable: bool) -> int:
-        marked = self.rows.mark_failed(marks, reasons, retryable)
-        self._tell(journal.rows_marked(FAILED, NO_TIME, ((m.key, m.hash) for m in marks)))
-        return marked
 
     def _tell(self, entries: list[journal.Entry]) -> None:
         if not entries:

@@ -9,7 +9,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from ..domain.batching import ExportBatch
 from ..domain.budget import Deadline
-from ..domain.errors import DestinationError
+from ..domain.errors import DestinationError, Failure
 from ..domain.feed import RowKey, exported_item
 from ..domain.runs import SyncRun
 from ..ports import Destination
@@ -22,7 +22,8 @@ def _error(action: str, error: Exception) -> DestinationError:
     code = error.response.get("Error", {}).get("Code", "") if isinstance(error, ClientError) else ""
     configuration = code in _CONFIGURATION
     return DestinationError(f"S3 hub {action} failed: {code or type(error).__name__}: {error}",
-                            retryable=not configuration, next_sync=configuration)
+                            retryable=not configuration, next_sync=configuration,
+                            code=f"destination.s3.{code or type(error).__name__}")
 
 
 class S3HubDestination(Destination):
@@ -36,7 +37,8 @@ class S3HubDestination(Destination):
     def batch_key(self, batch: ExportBatch) -> str:
         return f"{self._prefix}/{batch.feed}/runs/{batch.run_id}/batch-{batch.batch_no:05d}.jsonl"
 
-    def deliver(self, batch: ExportBatch, modified_at: str, deadline: Deadline | None = None) -> dict[RowKey, str]:
+    def deliver(self, batch: ExportBatch, modified_at: str,
+                deadline: Deadline | None = None) -> dict[RowKey, Failure]:
         # One PutObject: botocore's own retries are the budget.
         lines = (json.dumps(exported_item(row.document, row.last_modified, modified_at), ensure_ascii=False)
                  for row in batch.rows)

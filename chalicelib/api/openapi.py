@@ -4,15 +4,15 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from ..domain.batches import ITEM_STATUSES
 from ..domain.events import LISTS, MAX_ENTRIES, MAX_SKU_LENGTH, SIGNATURE_HEADER
-from ..domain.feed import DELETED, EXPORTED, FAILED, NOT_EXPORTED, PENDING
 from ..domain.feeds import FEEDS
 from ..domain.runs import FORCE_MODES, MODES, STATUS_LABELS, TRIGGERS
 from ..services.runs import DEFAULT_LIMIT, MAX_LIMIT
 from .schemas import product_schemas
 
 Schema = dict[str, Any]
-EXPORT_STATES = [EXPORTED, PENDING, FAILED, DELETED, NOT_EXPORTED]
+EXPORT_STATES = list(ITEM_STATUSES)
 
 
 def _ref(name: str) -> Schema:
@@ -53,15 +53,20 @@ def _run_schemas() -> dict[str, Schema]:
         "started_at": TIME, "finished_at": _null(TIME),
         "rows_seen": COUNT, "rows_changed": COUNT, "rows_deleted": COUNT, "rows_exported": COUNT,
         "rows_failed": COUNT, "batches_total": _null(COUNT), "batches_done": COUNT, "batches_failed": COUNT,
-        "destination": STRING, "error": _null({**STRING, "description": "the error summary, causes grouped"}),
-        "error_counts": {"type": "object", "additionalProperties": COUNT, "description": "rows failed per cause"},
+        "destination": STRING, "error": _null({**STRING, "description": "the error summary, failures grouped"}),
+        "error_code": _null({**STRING, "description": "the run's own failure, by code (the source, an internal "
+                                                      "error)"}),
+        "error_counts": {"type": "object", "additionalProperties": COUNT,
+                         "description": "rows failed per failure code"},
         "progress": _null(_ref("Progress")),
     })
-    row_key = _object({"sku": STRING, "store_view_code": STRING})
+    row_key = _object({"id": {**STRING, "description": "the item's id: a SKU for the product feeds"},
+                       "scope": {**STRING, "description": "where it applies: a store view for products"},
+                       "message": STRING})
     detail = {"allOf": [_ref("Run"), _object({
         "export_disabled_reason": _null(STRING), "deadline_at": TIME, "sealed_at": _null(TIME),
-        "errors": {"type": "array", "description": "failed rows grouped by cause, most frequent first",
-                   "items": _object({"cause": STRING, "count": COUNT,
+        "errors": {"type": "array", "description": "failed rows grouped by failure code, most frequent first",
+                   "items": _object({"code": STRING, "count": COUNT, "message": STRING,
                                      "examples": {"type": "array", "maxItems": 3, "items": _ref("RowKey")}})},
     })]}
     status = _object({
@@ -160,14 +165,17 @@ BAD_REQUEST = "a parameter or the body is not valid; the message names it and wh
 
 def _sync_paths() -> dict[str, Any]:
     cursor = _query("cursor", {"type": "string", "maxLength": 1024}, "next_cursor of the previous page")
+    feed = _query("feed", {"enum": list(FEEDS), "default": "products"}, "the feed (Adobe's names)")
     return {
         "/api/sync/status": {"get": {
-            "operationId": "getSyncStatus", "summary": "The last sync, its live progress, products synced, "
+            "operationId": "getSyncStatus", "summary": "The last sync of a feed, its live progress, items synced, "
                                                        "the force-sync cooldown and export", "description": OPERATORS,
-            "responses": _signed_in("read the status", {"200": _json(_ref("SyncStatus"), "the status")})}},
+            "parameters": [feed],
+            "responses": _signed_in("read the status", {"200": _json(_ref("SyncStatus"), "the status"),
+                                                        "400": _error(BAD_REQUEST)})}},
         "/api/sync/runs": {"get": {
-            "operationId": "listSyncRuns", "summary": "Run history, newest first", "description": OPERATORS,
-            "parameters": [cursor, _query("limit", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT,
+            "operationId": "listSyncRuns", "summary": "A feed's run history, newest first", "description": OPERATORS,
+            "parameters": [feed, cursor, _query("limit", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT,
                                                     "default": DEFAULT_LIMIT}, "runs per page")],
             "responses": _signed_in("read runs", {"200": _json(_ref("RunPage"), "a page of runs"),
                                                   "400": _error(BAD_REQUEST)})}},

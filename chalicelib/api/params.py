@@ -3,6 +3,9 @@ from __future__ import annotations
 
 from chalice import BadRequestError
 
+from ..domain.errors import UnknownFeedError
+from ..domain.feeds import feed_named
+from ..domain.feeds.products import PRODUCTS
 from .blueprint import api
 
 
@@ -24,3 +27,11 @@ def whole_number(params: dict[str, str], name: str, default: int) -> int:
         return int(raw.strip())
     except ValueError:
         raise BadRequestError(f"{name} must be a whole number; got {raw!r}") from None
+
+
+def feed(params: dict[str, str]) -> str:
+    """The ``feed`` parameter (default products), or 400 naming the valid feeds."""
+    try:
+        return feed_named(params.get("feed", PRODUCTS)).name
+    except UnknownFeedError as unknown:
+        raise BadRequestError(str(unknown)) from None

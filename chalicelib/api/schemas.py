@@ -35,7 +35,7 @@ def product_schemas(export_states: list[str]) -> dict[str, Schema]:
                                                    "(null for a store view only the source has)"),
         "export_status": {"anyOf": [state, {"type": "null"}]}, "error": _nullable("string"),
         "last_exported_at": _nullable("string", format="date-time"), "hash": _nullable("string"),
-        "last_exported_hash": _nullable("string"),
+        "batch": _nullable("string", description="the batch this version travels in (its outcome is the state)"),
         "source": _nullable("object", description="the product as the source returns it now (a feed document)"),
         "destination": _nullable("object", description="what the destination holds, where it can answer"),
         "differences": {"type": "array", "items": {"$ref": "#/components/schemas/Difference"},

@@ -17,7 +17,7 @@ from ..services.runs import DEFAULT_LIMIT, list_runs, run_detail
 from ..services.status import sync_status
 from .auth import requires, who
 from .blueprint import JSON, api, error, retry_after, unavailable
-from .params import query, whole_number
+from .params import feed, query, whole_number
 
 MAX_RUN_ID_CHARS = 100
 
@@ -25,15 +25,15 @@ MAX_RUN_ID_CHARS = 100
 @api.route("/sync/status", methods=["GET"])
 @requires(READ_STATUS)
 def get_sync_status() -> dict[str, Any]:
-    return sync_status(container.context())
+    return sync_status(container.context(), feed(query(("feed",))))
 
 
 @api.route("/sync/runs", methods=["GET"])
 @requires(READ_STATUS)
 def get_sync_runs() -> dict[str, Any]:
-    params = query(("cursor", "limit"))
+    params = query(("feed", "cursor", "limit"))
     try:
-        return list_runs(container.context(), limit=whole_number(params, "limit", DEFAULT_LIMIT),
+        return list_runs(container.context(), feed(params), limit=whole_number(params, "limit", DEFAULT_LIMIT),
                          cursor=params.get("cursor"))
     except InvalidRequestError as invalid:
         raise BadRequestError(str(invalid)) from None

@@ -68,7 +68,8 @@ class BatchPacker:
         fragment = _fragment(row)
         size = len(fragment.encode()) + 1
         if size + self._overhead() > self._max_bytes:
-            raise InvalidRecordError(f"feed document too large for one message: {size} bytes")
+            raise InvalidRecordError(f"feed document too large for one message: {size} bytes",
+                                     code="invalid_record.too_large")
         message = None
         if len(self._fragments) >= self._max_rows or self._size + size + self._overhead() > self._max_bytes:
             message = self.flush()

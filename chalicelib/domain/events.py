@@ -101,7 +101,7 @@ def parse_event(body: bytes) -> ChangeEvent:
     if unknown:
         raise InvalidEventError(f"unknown fields: {', '.join(unknown)}; expected feed, {', '.join(LISTS)}")
     feed = data.get("feed", "products")
-    if feed not in FEEDS:
+    if not isinstance(feed, str) or feed not in FEEDS:
         raise InvalidEventError(f"unknown feed {feed!r}; valid feeds: {', '.join(FEEDS)}")
     lists = {name: _list(data, name) for name in LISTS}
     count = sum(len(values) for values in lists.values())

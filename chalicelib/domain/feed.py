@@ -1,4 +1,5 @@
-"""Feed rows of any feed: their keys, stored states, export states and hashes (the feeds are in ``feeds/``)."""
+"""Feed rows of any feed: their keys, documents, hashes and stored states (the feeds are in ``feeds/``; a row's
+export state comes from the batch its version travels in: ``batches.py``)."""
 from __future__ import annotations
 
 import hashlib
@@ -8,18 +9,8 @@ from typing import Any
 
 import orjson
 
-# Export states of a feed row, as the dashboard filters them.
-PENDING = "pending"
-EXPORTED = "exported"
-FAILED = "failed"
-DELETED = "deleted"
-NOT_EXPORTED = "not_exported"
+from .errors import Failure
 
-# Why a failed row failed: the source record could not be built, the destination refused this content (not
-# sent again until it changes), or the export failed for now (the row waits in the outbox for the next sync).
-INVALID = "invalid"
-REJECTED = "rejected"
-RETRY = "retry"
 
 def canonical(document: dict[str, Any]) -> bytes:
     """Canonical JSON: sorted keys, no spaces, UTF-8 (the same bytes as json.dumps with those options)."""
@@ -71,12 +62,14 @@ class FeedRow:
     document: str = ""
     hash: str = ""
     deleted: bool = False
-    export_status: str = PENDING
+    run_id: str | None = None  # the run that wrote this version
+    batch: str | None = None  # the batch this version travels in (its outcome is the row's export state)
+    invalid: Failure | None = None  # the source's last record could not be built (the document is the last good one)
+    exported_before: str | None = None  # when an earlier version last reached the destination
+    # The export state as read (batches.row_state), or as written (awaiting, not exported): never stored.
+    export_status: str | None = None
     error: str | None = None
-    last_exported_hash: str | None = None
     last_exported_at: str | None = None
-    run_id: str | None = None
-    failure: str | None = None  # INVALID, REJECTED or RETRY while the row is failed
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -97,11 +90,10 @@ class StoredState:
     """What change detection needs to know of a row already in the feed."""
 
     hash: str | None
-    last_exported_hash: str | None
-    export_status: str
-    deleted: bool
-    last_exported_at: str | None = None
-    failure: str | None = None
+    deleted: bool = False
+    batch: str | None = None
+    invalid: bool = False
+    exported_before: str | None = None
 
 
 def content_hash(document: bytes) -> str:
@@ -109,27 +101,9 @@ def content_hash(document: bytes) -> str:
     return hashlib.blake2b(document, digest_size=16).hexdigest()
 
 
-def needs_write(row: FeedRow, stored: StoredState | None) -> bool:
-    """A row is written when it is new, its content changed, or it was failed (to reset its state)."""
-    return stored is None or stored.hash != row.hash or stored.export_status == FAILED
-
-
-def carry_export_state(row: FeedRow, stored: StoredState | None) -> FeedRow:
-    """Keep what was last exported when a row is rewritten: it is what the destination holds."""
-    if stored is not None:
-        row.last_exported_hash = stored.last_exported_hash
-        row.last_exported_at = stored.last_exported_at
-    return row
-
-
-def is_exported(row_hash: str, stored: StoredState | None) -> bool:
-    return stored is not None and stored.last_exported_hash == row_hash
-
-
-def is_rejected(row_hash: str, stored: StoredState | None) -> bool:
-    """The destination refused this very content: it is not sent again until the row changes."""
-    return (stored is not None and stored.export_status == FAILED and stored.failure == REJECTED
-            and stored.hash == row_hash)
+def is_new_version(row: FeedRow, stored: StoredState | None) -> bool:
+    """The source holds what the feed does not: a new item, a changed one, or one back after its deletion."""
+    return stored is None or stored.deleted or stored.hash != row.hash
 
 
 def exported_item(document: Mapping[str, Any], last_modified: str | None, modified_at: str) -> dict[str, Any]:

@@ -2,8 +2,12 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+
+from .errors import Failure
+from .feed import RowKey
 
 IN_PROGRESS = "in_progress"
 SUCCESS = "success"
@@ -64,8 +68,9 @@ class SyncRun:
     rows_exported: int = 0
     rows_failed: int = 0
     error: str | None = None
+    error_code: str | None = None  # the run's own failure (the source, an internal error), by code
+    # Failed rows by failure code, and a few of them per code ({"id", "scope", "message"}), for the run's detail.
     error_counts: dict[str, int] = field(default_factory=dict)
-    # A few failed rows per cause ({"sku", "store_view_code"}), for the run's detail.
     error_examples: dict[str, list[dict[str, str]]] = field(default_factory=dict)
     source_read_at: str | None = None
     progress_at: str | None = None  # the reindex's last progress update (rows seen, changed)
@@ -96,34 +101,43 @@ def outcome(run: SyncRun) -> tuple[str, str | None]:
     """How a complete run ends: (status, error summary)."""
     if run.error:
         return FAILED, run.error
-    summary = error_summary(run.error_counts)
+    summary = error_summary(run.error_counts, run.error_examples)
     if run.batches_total and run.batches_done == 0:
         return FAILED, f"every batch failed: {summary}" if summary else "every batch failed"
     return SUCCESS, summary
 
 
-def error_summary(error_counts: dict[str, int]) -> str | None:
-    """Causes grouped, most frequent first: '3 × price is not a number; 1 × missing sku'."""
+def error_summary(error_counts: Mapping[str, int],
+                  error_examples: Mapping[str, list[dict[str, str]]] | None = None) -> str | None:
+    """Failures grouped by code, most frequent first, each told by its first example's message:
+    '3 × price is not a number: 'abc'; 1 × missing sku'."""
     if not error_counts:
         return None
     causes = sorted(error_counts.items(), key=lambda item: (-item[1], item[0]))
-    return "; ".join(f"{count} × {cause}" for cause, count in causes[:5])
+    examples = error_examples or {}
+    return "; ".join(f"{count} × {_told(code, examples.get(code))}" for code, count in causes[:5])
 
 
-def add_example(examples: dict[str, list[dict[str, str]]], cause: str, sku: str, store_view_code: str) -> None:
-    """Keep the row as an example of ``cause`` while the cause has fewer than its share (and causes are few)."""
-    rows = examples.get(cause)
+def _told(code: str, examples: list[dict[str, str]] | None) -> str:
+    return examples[0].get("message") or code if examples else code
+
+
+def add_failure(run: SyncRun, failure: Failure, key: RowKey, count: int = 1) -> None:
+    """Count ``count`` rows failed with ``failure`` in the run, keeping ``key`` as an example."""
+    run.error_counts[failure.code] = run.error_counts.get(failure.code, 0) + count
+    add_example(run.error_examples, failure, key)
+
+
+def add_example(examples: dict[str, list[dict[str, str]]], failure: Failure, key: RowKey) -> None:
+    """Keep the row as an example of its failure's code while the code has fewer than its share (and codes are
+    few)."""
+    rows = examples.get(failure.code)
     if rows is None:
         if len(examples) >= MAX_ERROR_CAUSES:
             return
-        rows = examples[cause] = []
+        rows = examples[failure.code] = []
     if len(rows) < MAX_EXAMPLES_PER_CAUSE:
-        rows.append({"sku": sku[:200], "store_view_code": store_view_code[:200]})
-
-
-def cause_of(reason: str) -> str:
-    """The group a row error belongs to: its text up to the first ':' (values differ per row)."""
-    return reason.split(":", 1)[0].strip()[:120] or "unknown error"
+        rows.append({"id": key.id[:200], "scope": key.scope[:200], "message": failure.message[:300]})
 
 
 def reconcile_due(last_full_read_at: str | None, interval_seconds: int, now: datetime) -> bool:

@@ -8,8 +8,9 @@ from datetime import datetime
 from ..domain.runs import utcnow
 from ..ports import (
     BatchQueue,
+    BatchStore,
     CatalogSource,
-    ControlStore,
+    Control,
     Destination,
     FeedStore,
     RunStore,
@@ -26,8 +27,9 @@ class SyncContext:
     destination: Destination | None
     feed_rows: Callable[[str], FeedStore]  # the rows of a feed, by feed name: use ``rows(feed)``
     runs: RunStore
-    control: ControlStore
+    control: Control
     queue: BatchQueue
+    batches: BatchStore
     clock: Callable[[], datetime] = field(default=utcnow)
     trigger: SyncTrigger | None = None  # debounced sync requests (change events); None where none is set up
     search_index: SearchIndexStore | None = None  # the products search index; None: not kept (some tests)

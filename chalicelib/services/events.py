@@ -29,15 +29,15 @@ def accept_change_event(ctx: SyncContext, trigger: SyncTrigger, event: ChangeEve
     at = iso(now)
     # The mark is unique to this event: a run clears an entry only if no event marked it since its read.
     entries = event.dirty_entries(at, secrets.token_hex(8))
-    ctx.control.mark_dirty(event.feed, entries)
+    ctx.control.dirty.mark(event.feed, entries)
     debounce = ctx.settings.event_debounce_seconds
-    won = ctx.control.request_sync(event.feed, at, request_window_start(now, debounce))
+    won = ctx.control.requests.request(event.feed, at, request_window_start(now, debounce))
     if won:
         try:
             trigger.request(event.feed, at, debounce)
         except Exception as error:  # the details go to the log, not to the sender
             # Withdraw the request, or every event until it goes stale would count on a message never sent.
-            ctx.control.clear_sync_request(event.feed)
+            ctx.control.requests.clear(event.feed)
             logger.exception("could not request the sync", extra={"feed": event.feed})
             raise SyncRequestError("the products are marked dirty but the sync could not be scheduled; "
                                    "the next hourly sync reads them, or send the event again") from error
@@ -51,7 +51,7 @@ def _feed_of(body: str) -> str | None:
         feed = json.loads(body).get("feed")
     except (ValueError, AttributeError):
         return None
-    return feed if feed in FEEDS else None
+    return feed if isinstance(feed, str) and feed in FEEDS else None
 
 
 def run_requested_sync(ctx: SyncContext, body: str) -> SyncRun | None:
@@ -69,7 +69,7 @@ def run_requested_sync(ctx: SyncContext, body: str) -> SyncRun | None:
         logger.error("malformed sync request dropped", extra={"body": body[:500]})
         return None
     # Cleared first: an event arriving from now on requests a sync of its own.
-    ctx.control.clear_sync_request(feed)
+    ctx.control.requests.clear(feed)
     try:
         return start_sync(ctx, feed, trigger=EVENTS_TRIGGER, mode=PARTIAL)
     except LockHeldError as error:

@@ -1,28 +1,30 @@
-"""Exporting one batch, and failing a batch that reached the dead-letter queue."""
+"""Exporting one batch, and failing a batch that reached the dead-letter queue.
+
+The exporter writes no row: it settles its batch's outcome record once (and the run's counters with it), and
+every row the batch carried takes its state from that record for as long as the row names the batch.
+"""
 from __future__ import annotations
 
 import time
-from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 
+from ..domain.batches import DONE, FAILED, BatchOutcome
 from ..domain.batching import ExportBatch, MalformedMessageError, decode
 from ..domain.budget import Deadline, export_budget
-from ..domain.errors import DestinationError
+from ..domain.errors import DestinationError, Failure
 from ..domain.feed import RowKey
-from ..domain.runs import add_example, cause_of, iso
+from ..domain.runs import add_example, iso
 from ..observability import BATCH_LATENCY, ROWS_EXPORTED, ROWS_FAILED, correlated, count, logger, milliseconds
-from ..ports import ExportMark
+from ..ports import Settlement
 from ..settings import NO_DESTINATION as NO_DESTINATION_CONFIGURED
 from .context import SyncContext
+from .fanout import NO_DESTINATION_CODE
 from .finish import finish_if_complete
+from .search_index import journal_outcome
 
-NO_DESTINATION = f"not exported: {NO_DESTINATION_CONFIGURED}"
-GAVE_UP = "export failed after repeated attempts"
-WILL_RETRY = "will retry"
-
-
-def _marks(batch: ExportBatch) -> list[ExportMark]:
-    return [ExportMark(row.key, row.hash, bool(row.document.get("deleted"))) for row in batch.rows]
+NO_DESTINATION = Failure(NO_DESTINATION_CODE, f"not exported: {NO_DESTINATION_CONFIGURED}")
+GAVE_UP = Failure("export.gave_up", "export failed after repeated attempts")
+INTERNAL = "export.internal"
 
 
 def _decode(body: str) -> ExportBatch | None:
@@ -35,7 +37,7 @@ def _decode(body: str) -> ExportBatch | None:
 
 
 def export_batch(ctx: SyncContext, body: str, remaining_ms: Callable[[], int] | None = None) -> str:
-    """Deliver one message's batch and count it once. Raises on a retryable failure (SQS retries).
+    """Deliver one message's batch and settle it once. Raises on a retryable failure (SQS retries).
 
     ``remaining_ms`` is the Lambda context's ``get_remaining_time_in_millis``: the delivery's time budget is
     EXPORT_TIME_BUDGET_SECONDS, or less when the invocation has less time left (minus a safety margin).
@@ -50,77 +52,76 @@ def export_batch(ctx: SyncContext, body: str, remaining_ms: Callable[[], int] | 
 
 
 def _export(ctx: SyncContext, batch: ExportBatch, deadline: Deadline) -> str:
-    marks = _marks(batch)
-    now = iso(ctx.clock())
     if ctx.destination is None:  # the destination went away after the fan-out: the rows wait for one
-        return _fail(ctx, batch, marks, {m.key: NO_DESTINATION for m in marks}, retryable=True)
+        return _fail(ctx, batch, NO_DESTINATION, retryable=True)
     started = time.monotonic()
+    now = iso(ctx.clock())
     try:
         # modifiedAt is the run's start: the same on a redelivery, later for any newer version of a row, so
         # a late redelivery cannot pass for newer than what a later run sent.
         rejected = ctx.destination.deliver(batch, batch.run_started_at or now, deadline)
     except DestinationError as error:
         if error.next_sync:
-            return _fail_for_now(ctx, batch, marks, str(error))
+            return _fail(ctx, batch, error.failure, retryable=True)
         if not error.retryable:
-            return _fail(ctx, batch, marks, {m.key: str(error) for m in marks}, retryable=False)
-        ctx.runs.note_batch_error(batch.run_id, batch.batch_no, str(error))
+            return _fail(ctx, batch, error.failure, retryable=False)
+        ctx.batches.note_error(batch.batch_id, error.failure)
         raise
     except Exception as error:
-        ctx.runs.note_batch_error(batch.run_id, batch.batch_no, f"{type(error).__name__}: {error}")
+        ctx.batches.note_error(batch.batch_id, Failure(INTERNAL, f"{type(error).__name__}: {error}"))
         raise
     milliseconds(BATCH_LATENCY, (time.monotonic() - started) * 1000)
-    accepted = [m for m in marks if m.key not in rejected]
-    ctx.rows(batch.feed).mark_exported(accepted, now)
-    failed = [m for m in marks if m.key in rejected]
-    if failed:
-        ctx.rows(batch.feed).mark_failed(failed, rejected, retryable=False)
-    causes = {key: cause_of(reason) for key, reason in rejected.items()}
-    return _count(ctx, batch, len(accepted), len(failed), Counter(causes.values()), batch_failed=False,
-                  examples=_examples(causes))
+    outcome = BatchOutcome(batch.batch_id, batch.feed, DONE, _keys(batch), iso(ctx.clock()), rejected=rejected)
+    exported = len(batch.rows) - len(rejected)
+    return _settle(ctx, batch, outcome, Settlement(exported, len(rejected), _counts(rejected.values()),
+                                                   _examples(rejected)))
 
 
 def fail_dead_batch(ctx: SyncContext, body: str) -> str:
-    """A message that kept failing: its rows and its batch are failed, with the last error seen."""
+    """A message that kept failing: its batch fails for now with the last failure seen; its rows wait in the
+    outbox for the next sync."""
     batch = _decode(body)
     if batch is None:
         return "dropped"
     with correlated(run_id=batch.run_id, batch_id=batch.batch_id):
-        return _fail_for_now(ctx, batch, _marks(batch),
-                             ctx.runs.batch_error(batch.run_id, batch.batch_no) or GAVE_UP)
+        return _fail(ctx, batch, ctx.batches.last_error(batch.batch_id) or GAVE_UP, retryable=True)
 
 
-def _fail_for_now(ctx: SyncContext, batch: ExportBatch, marks: list[ExportMark], error: str) -> str:
-    """The batch fails; its rows wait in the outbox for the next sync."""
-    reasons = {m.key: f"{WILL_RETRY}: {error}" for m in marks}
-    # Grouped by what went wrong, not by the shared "will retry" prefix.
-    return _fail(ctx, batch, marks, reasons, retryable=True,
-                 causes={m.key: f"{WILL_RETRY}: {cause_of(error)}" for m in marks})
+def _fail(ctx: SyncContext, batch: ExportBatch, failure: Failure, retryable: bool) -> str:
+    """The whole batch fails: for now (``retryable``: its rows wait in the outbox) or until its rows change."""
+    outcome = BatchOutcome(batch.batch_id, batch.feed, FAILED, _keys(batch), iso(ctx.clock()), failure=failure,
+                           retryable=retryable)
+    failures = dict.fromkeys(outcome.keys, failure)
+    return _settle(ctx, batch, outcome, Settlement(0, len(batch.rows), {failure.code: len(batch.rows)},
+                                                   _examples(failures), batch_failed=True))
 
 
-def _fail(ctx: SyncContext, batch: ExportBatch, marks: list[ExportMark], reasons: dict, retryable: bool,
-          causes: dict[RowKey, str] | None = None) -> str:
-    ctx.rows(batch.feed).mark_failed(marks, reasons, retryable=retryable)
-    causes = causes or {key: cause_of(reason) for key, reason in reasons.items()}
-    return _count(ctx, batch, 0, len(marks), Counter(causes.values()), batch_failed=True, examples=_examples(causes))
+def _keys(batch: ExportBatch) -> tuple[RowKey, ...]:
+    return tuple(row.key for row in batch.rows)
 
 
-def _examples(causes: dict[RowKey, str]) -> dict[str, list[dict[str, str]]]:
-    """A few rows of each cause, for the run's detail."""
+def _counts(failures: Iterable[Failure]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for failure in failures:
+        counts[failure.code] = counts.get(failure.code, 0) + 1
+    return counts
+
+
+def _examples(failures: Mapping[RowKey, Failure]) -> dict[str, list[dict[str, str]]]:
+    """A few rows of each failure code, for the run's detail."""
     examples: dict[str, list[dict[str, str]]] = {}
-    for key, cause in causes.items():
-        add_example(examples, cause, key.sku, key.store_view_code)
+    for key, failure in failures.items():
+        add_example(examples, failure, key)
     return examples
 
 
-def _count(ctx: SyncContext, batch: ExportBatch, exported: int, failed: int, counts: Counter,
-           batch_failed: bool, examples: dict[str, list[dict[str, str]]] | None = None) -> str:
-    if not ctx.runs.record_batch(batch.run_id, batch.batch_no, exported, failed, counts, batch_failed,
-                                 examples):
-        logger.info("batch already counted (redelivered message)")
+def _settle(ctx: SyncContext, batch: ExportBatch, outcome: BatchOutcome, counts: Settlement) -> str:
+    if not ctx.batches.settle(outcome, counts):
+        logger.info("batch already settled (a redelivered message)")
         return "duplicate"
-    count(ROWS_EXPORTED, exported)
-    count(ROWS_FAILED, failed)
+    journal_outcome(ctx, batch, outcome)
+    count(ROWS_EXPORTED, counts.exported)
+    count(ROWS_FAILED, counts.failed)
     finish_if_complete(ctx, ctx.runs.get(batch.run_id))
-    logger.info("batch counted", extra={"exported": exported, "failed": failed})
-    return "failed" if batch_failed else "exported"
+    logger.info("batch settled", extra={"exported": counts.exported, "failed": counts.failed})
+    return "failed" if counts.batch_failed else "exported"

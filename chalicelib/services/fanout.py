@@ -1,54 +1,124 @@
-"""The fan-out of a run: row writes and export messages, buffered; rows are always written before their message."""
+"""The fan-out of a run: rows packed into batches, each batch's record, the rows that name it, then its message.
+
+The order is what makes a crash harmless: a batch's record is written before any row that names it, and the rows
+before the message that carries them. A crash in between leaves an open batch in the outbox, whose rows the
+next run sends again.
+"""
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
+from ..domain.batches import AWAITING, DONE, HELD, NOT_EXPORTED, OPEN, BatchOutcome, batch_id
 from ..domain.batching import SEND_MAX_BYTES, SEND_MAX_MESSAGES, BatchPacker
-from ..domain.errors import InvalidRecordError
+from ..domain.errors import Failure, InvalidRecordError
 from ..domain.feed import FeedRow, RowKey
 from ..domain.feeds import Feed
-from ..domain.runs import SyncRun, add_example, cause_of
+from ..domain.runs import SyncRun, add_failure, iso
 from ..observability import logger
 from ..ports import FeedStore
 from .context import SyncContext
 from .progress import LiveProgress
 
 WRITE_BUFFER = 500  # rows buffered before a batch write
+NO_DESTINATION_CODE = "export.no_destination"
 
 
 class Fanout:
-    """Buffers row writes and export messages of one run of one feed."""
+    """Packs the rows a run sends into batches, and writes and sends them in that order."""
 
     def __init__(self, ctx: SyncContext, feed: Feed, run: SyncRun):
         self._ctx = ctx
         self._run = run
+        self._feed = feed
         self.rows: FeedStore = ctx.rows(feed.name)
         self.enabled = ctx.destination is not None
+        self._held = None if self.enabled else Failure(NO_DESTINATION_CODE,
+                                                       f"not exported: {run.export_disabled_reason}")
         settings = ctx.settings
         self._packer = BatchPacker(run.feed, run.run_id, settings.batch_max_rows or feed.batch_size,
                                    settings.batch_max_bytes, run.started_at)
-        self._writes: list[FeedRow] = []
+        self._open: list[tuple[FeedRow, bool, bool]] = []  # the open batch's rows: rewritten? a new version?
+        self._batches: list[BatchOutcome] = []  # closed batches whose records are not written yet
+        self._writes: list[tuple[FeedRow, bool]] = []  # rows to write: a new version?
         self._messages: list[str] = []
         self._message_bytes = 0
         self.sent_keys: set[RowKey] = set()
         self.batches_sent = 0
         self.progress = LiveProgress(ctx, run)
 
-    def write(self, row: FeedRow) -> None:
-        self._writes.append(row)
-        if len(self._writes) >= WRITE_BUFFER:
-            self._flush_writes()
-
-    def send(self, row: FeedRow) -> None:
+    def send(self, row: FeedRow, rewrite: bool = True, changed: bool = True) -> None:
+        """Add a row to the open batch. ``rewrite``: its version is written naming the batch (a new or changed
+        version — ``changed`` — or one whose last delivery failed); otherwise it is only sent again (what the
+        destination already holds: its state stands whatever this delivery does)."""
         try:
             message = self._packer.add(row)
         except InvalidRecordError as error:
-            self.invalid(row.key, str(error), {"product_id": row.product_id, "name": row.name})
+            self.invalid(row.key, error.failure, {"product_id": row.product_id, "name": row.name})
             return
-        self.sent_keys.add(row.key)
         if message:
+            self._close(message)
+        if rewrite:
+            row.batch = batch_id(self._run.run_id, self._packer.batches + 1)
+            row.run_id = self._run.run_id
+            row.export_status = AWAITING if self.enabled else NOT_EXPORTED
+        self._open.append((row, rewrite, changed))
+        self.sent_keys.add(row.key)
+
+    def write(self, row: FeedRow) -> None:
+        """Write a row that no batch carries (its export state stands: e.g. a source record valid again)."""
+        self._writes.append((row, True))
+        if len(self._writes) >= WRITE_BUFFER:
+            self._flush_writes()
+
+    def invalid(self, key: RowKey, failure: Failure, fields: Mapping[str, Any]) -> None:
+        self.rows.record_invalid(key, failure, self._run.run_id, fields)
+        self._run.rows_invalid += 1
+        add_failure(self._run, failure, key)
+
+    def resend(self, outcomes: Iterable[BatchOutcome]) -> list[BatchOutcome]:
+        """Send again the rows that still name one of these batches (the outbox, or failed rows): each is written
+        naming its new batch. Returns the batches to retire once this run's batches are written."""
+        outcomes = list(outcomes)
+        by_id = {outcome.batch_id: outcome for outcome in outcomes}
+        wanted = {key for outcome in outcomes for key in outcome.keys} - self.sent_keys
+        for row in self.rows.get_rows(sorted(wanted)):
+            outcome = by_id.get(row.batch or "")
+            if outcome is None or row.invalid is not None or not row.document:
+                continue  # moved on to a newer batch, or the source's record is malformed: not this row's to send
+            if outcome.status == DONE and row.key not in outcome.rejected:
+                continue  # delivered: only its rejected rows are failed
+            self._run.rows_seen += 1
+            self.send(row, changed=False)
+        return outcomes
+
+    def close(self) -> None:
+        last = self._packer.flush()
+        if last:
+            self._close(last)
+        self._flush()
+
+    def salvage(self) -> None:
+        """After a failure, keep what was built: the batches stay open (in the outbox) for the next run."""
+        try:
+            if self._open:
+                self._close(None)
+            self._flush_writes()
+        except Exception:
+            logger.exception("could not write the remaining rows", extra={"run_id": self._run.run_id})
+
+    def _close(self, message: str | None) -> None:
+        """The open batch is complete: queue its record, its rows and (``message``) its message."""
+        number = self._packer.batches if message else self._packer.batches + 1
+        rows, self._open = self._open, []
+        self._batches.append(BatchOutcome(batch_id(self._run.run_id, number), self._feed.name,
+                                          OPEN if self.enabled else HELD, tuple(row.key for row, _, _ in rows),
+                                          failure=self._held, named=any(rewrite for _, rewrite, _ in rows)))
+        self._writes.extend((row, changed) for row, rewrite, changed in rows if rewrite)
+        if message is not None and self.enabled:
             self._queue(message)
+        elif len(self._writes) >= WRITE_BUFFER:
+            self._flush_writes()
 
     def _queue(self, message: str) -> None:
         """Buffer a message; send when the buffer fills one SendMessageBatch call (count or bytes)."""
@@ -60,37 +130,14 @@ class Fanout:
         if len(self._messages) >= SEND_MAX_MESSAGES:
             self._flush()
 
-    def invalid(self, key: RowKey, reason: str, fields: Mapping[str, Any]) -> None:
-        self.rows.record_invalid(key, reason, self._run.run_id, fields)
-        self._run.rows_invalid += 1
-        cause = cause_of(reason)
-        self._run.error_counts[cause] = self._run.error_counts.get(cause, 0) + 1
-        add_example(self._run.error_examples, cause, key.id, key.scope)
-
-    def send_leftovers(self, outbox: list[RowKey]) -> None:
-        """Rows left pending by earlier runs (crashed, failed, or exported to nowhere) go out too."""
-        leftovers = [key for key in outbox if key not in self.sent_keys]
-        for row in self.rows.get_rows(leftovers):
-            if row.document:
-                self.send(row)
-
-    def close(self) -> None:
-        last = self._packer.flush()
-        if last:
-            self._queue(last)
-        self._flush()
-
-    def salvage(self) -> None:
-        """After a failure, keep the rows already built: they wait in the outbox for the next run."""
-        try:
-            self._flush_writes()
-        except Exception:
-            logger.exception("could not write the remaining rows", extra={"run_id": self._run.run_id})
-
     def _flush_writes(self) -> None:
+        if self._batches:  # records before the rows that name them
+            self._ctx.batches.create(self._batches)
+            self._batches = []
         if self._writes:
-            self.rows.put_rows(self._writes)
-            self._run.rows_changed += len(self._writes)  # counted once written, not when built
+            self.rows.put_rows([row for row, _ in self._writes])
+            # counted once written, not when built
+            self._run.rows_changed += sum(1 for _, changed in self._writes if changed)
             self._writes = []
 
     def _flush(self) -> None:
@@ -98,3 +145,10 @@ class Fanout:
         if self._messages:
             messages, self._messages, self._message_bytes = self._messages, [], 0
             self.batches_sent += self._ctx.queue.send(messages)
+
+
+def retire(ctx: SyncContext, outcomes: list[BatchOutcome]) -> None:
+    """The resent batches leave the outbox and the attention list (after the run's own batches are written: a
+    crash before this only means they are looked at again)."""
+    if outcomes:
+        ctx.batches.retire([outcome.batch_id for outcome in outcomes], iso(ctx.clock()))

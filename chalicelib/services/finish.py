@@ -17,13 +17,13 @@ def finish_if_complete(ctx: SyncContext, run: SyncRun | None) -> bool:
         return False
     run.status, run.error, run.finished_at = status, error, finished_at
     if status == SUCCESS:
-        ctx.control.record_success(run.feed, run.run_id, finished_at, run.source_read_at)
+        ctx.control.feed_states.record_success(run.feed, run.run_id, finished_at, run.source_read_at)
     if ctx.destination is not None and run.batches_total:
         try:
             ctx.destination.complete_run(run)
         except Exception:  # the run's outcome stands; a missing manifest is only logged
             logger.exception("could not complete the run at the destination", extra={"run_id": run.run_id})
-    ctx.control.release_lock(run.feed, run.run_id)
+    ctx.control.locks.release(run.feed, run.run_id)
     count(RUNS_FAILED if status == FAILED else SYNCS_SUCCEEDED)  # alarms watch both
     logger.info("run finished", extra={"run_id": run.run_id, "status": status, "error": error})
     return True
@@ -31,7 +31,7 @@ def finish_if_complete(ctx: SyncContext, run: SyncRun | None) -> bool:
 
 def recover_stale_run(ctx: SyncContext, feed: str) -> SyncRun | None:
     """Fail the run whose lock outlived its deadline and release the lock; return that run."""
-    lock = ctx.control.lock(feed)
+    lock = ctx.control.locks.holder(feed)
     now = ctx.clock()
     if lock is None or not past_deadline(lock.expires_at, now):
         return None
@@ -42,5 +42,5 @@ def recover_stale_run(ctx: SyncContext, feed: str) -> SyncRun | None:
             run.status, run.error = FAILED, error
             count(RUNS_FAILED)
             logger.warning("stale run failed", extra={"run_id": run.run_id})
-    ctx.control.release_lock(feed, lock.run_id)
+    ctx.control.locks.release(feed, lock.run_id)
     return run

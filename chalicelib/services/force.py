@@ -33,7 +33,7 @@ def parse_force_request(body: Any) -> tuple[str, str]:
     if unknown:
         raise InvalidRequestError(f"unknown fields: {', '.join(unknown)}; valid fields: {', '.join(_FIELDS)}")
     feed, mode = body.get("feed", "products"), body.get("mode", FULL)
-    if feed not in FEEDS:
+    if not isinstance(feed, str) or feed not in FEEDS:
         raise InvalidRequestError(f"unknown feed {feed!r}; valid feeds: {', '.join(FEEDS)}")
     if mode not in FORCE_MODES:
         raise InvalidRequestError(f"unknown mode {mode!r}; valid modes: {', '.join(FORCE_MODES)}")
@@ -51,16 +51,16 @@ def force_sync(ctx: SyncContext, feed: str, mode: str) -> dict[str, Any]:
     recover_stale_run(ctx, feed)
     now = ctx.clock()
     # Checked before the cooldown is claimed: a request refused for a run in flight must not use up the window.
-    lock = ctx.control.lock(feed)
+    lock = ctx.control.locks.holder(feed)
     if lock is not None and not past_deadline(lock.expires_at, now):
         raise LockHeldError(lock.run_id, lock.expires_at)
     claimed_at = iso(now)
     cooldown = ctx.settings.cooldown_seconds
-    ctx.control.claim_cooldown(feed, claimed_at, window_start(now, cooldown))  # of concurrent requests, one wins
+    ctx.control.cooldowns.claim(feed, claimed_at, window_start(now, cooldown))  # of concurrent requests, one wins
     try:
         run = open_sync(ctx, feed, FORCE_TRIGGER, mode)
     except BaseException:  # a run started in between (or the store failed): the window is given back
-        ctx.control.release_cooldown(feed, claimed_at)
+        ctx.control.cooldowns.release(feed, claimed_at)
         raise
     try:
         ctx.trigger.start_run(feed, run.run_id)
@@ -77,8 +77,8 @@ def force_sync(ctx: SyncContext, feed: str, mode: str) -> dict[str, Any]:
 def _abandon(ctx: SyncContext, run: SyncRun, claimed_at: str, error: Exception) -> None:
     logger.exception("could not hand the forced run to the trigger queue", extra={"run_id": run.run_id})
     ctx.runs.finish(run.run_id, FAILED, f"the run could not be started: {type(error).__name__}", iso(ctx.clock()))
-    ctx.control.release_lock(run.feed, run.run_id)
-    ctx.control.release_cooldown(run.feed, claimed_at)
+    ctx.control.locks.release(run.feed, run.run_id)
+    ctx.control.cooldowns.release(run.feed, claimed_at)
 
 
 def forced_run_id(body: str) -> str | None:

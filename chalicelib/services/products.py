@@ -2,8 +2,8 @@
 
 A search runs on the process's copy of the search index (services/search_index.py): it finds the page's rows,
 their columns and the total without reading the feed rows table, then reads the export state of just the
-page's rows (one BatchGetItem of three attributes), so that the state and error shown are as the table holds
-them now.
+page's rows — the batch each names (one BatchGetItem of four attributes) and those batches' outcome records (one
+more) — so that the state and error shown are as they stand now.
 """
 from __future__ import annotations
 
@@ -19,13 +19,14 @@ from ..domain.search.index import ProductIndex
 from ..domain.search.query import InvalidQueryError, parse_query, run_query
 from ..observability import logger
 from .context import SyncContext
+from .outcomes import STATE_FIELDS, with_states
 from .search_index import live_index
 
 __all__ = ["InvalidQueryError", "product_detail", "search_products"]
 
 ITEM_FIELDS = ("product_id", "name", "type", "last_exported_at", "last_modified", "attribute_set", "sku", "price",
                "quantity", "salable_quantity", "visibility", "store_view_code", "export_status", "error")
-LIVE_FIELDS = ("export_status", "error", "last_exported_at")  # what exporters change: read for the page shown
+LIVE_FIELDS = ("export_status", "error", "last_exported_at")  # the export state: read live for the page shown
 # When a version was made, not what it holds: never a difference.
 IGNORED_FIELDS = frozenset({"updatedAt", "modifiedAt"})
 
@@ -49,7 +50,7 @@ def search_products(ctx: SyncContext, q: Any = None, status: Any = None, store_v
                         sort=sort, order=order, cursor=cursor, limit=limit)
     page = run_query(index, query)
     keys = [index.key(row) for row in page.rows]
-    live = {row.key: row for row in ctx.rows(PRODUCTS).get_rows(keys, fields=LIVE_FIELDS)}
+    live = {row.key: row for row in with_states(ctx.batches, ctx.rows(PRODUCTS).get_rows(keys, fields=STATE_FIELDS))}
     return {"items": [_item(index.display(row), live.get(key)) for row, key in zip(page.rows, keys, strict=False)],
             "next_cursor": page.next_cursor, "total": page.total}
 
@@ -68,7 +69,8 @@ def product_detail(ctx: SyncContext, product_id: int) -> dict[str, Any] | None:
     if not isinstance(product_id, int) or isinstance(product_id, bool) or product_id < 1:
         raise InvalidQueryError(f"product_id must be a positive whole number; got {product_id!r}")
     index = _index(ctx)
-    rows = ctx.rows(PRODUCTS).get_rows(sorted({index.key(row) for row in index.rows_of_product(product_id)}))
+    rows = with_states(ctx.batches, ctx.rows(PRODUCTS).get_rows(
+        sorted({index.key(row) for row in index.rows_of_product(product_id)})))
     if not rows:
         return None
     # A product whose SKU changed has rows under both: the live ones' SKU is the product's.
@@ -93,7 +95,7 @@ def product_detail(ctx: SyncContext, product_id: int) -> dict[str, Any] | None:
             "store_view_code": view, "document": document,
             "export_status": row.export_status if row else None, "error": row.error if row else None,
             "last_exported_at": row.last_exported_at if row else None, "hash": row.hash if row else None,
-            "last_exported_hash": row.last_exported_hash if row else None,
+            "batch": row.batch if row else None,
             "source": from_source, "destination": from_destination, "differences": differences(sides),
         })
     return {"product_id": product_id, "sku": sku, "store_views": store_views, "source_error": source_error,

@@ -5,27 +5,16 @@ from collections.abc import Iterable, Iterator, Mapping
 from datetime import timedelta
 from itertools import islice
 
+from ..domain.batches import BatchOutcome, row_state
 from ..domain.errors import InvalidRecordError
 from ..domain.events import DirtyEntry
-from ..domain.feed import (
-    DELETED,
-    EXPORTED,
-    INVALID,
-    NOT_EXPORTED,
-    PENDING,
-    FeedRow,
-    RowKey,
-    StoredState,
-    carry_export_state,
-    is_exported,
-    is_rejected,
-    needs_write,
-)
+from ..domain.feed import FeedRow, RowKey, StoredState, is_new_version
 from ..domain.feeds import Feed, Scopes, SourceRecord
 from ..domain.runs import FULL, READS_ALL, SyncRun, iso, parse_iso
 from ..ports import FeedState
 from .context import SyncContext
 from .fanout import Fanout
+from .outcomes import Outcomes
 
 PAGE_SIZE = 500  # source records compared per state lookup
 # What a reindex learnt of the feed's catalog: (rows, distinct ids, absolute). Absolute totals come from a read of
@@ -46,6 +35,7 @@ class Reader:
                  known: dict[RowKey, StoredState] | None):
         self.ctx, self.feed, self.run, self.fanout, self.scopes = ctx, feed, run, fanout, scopes
         self.known = known  # every stored state when the whole source is read, else looked up per page
+        self.outcomes = Outcomes(ctx.batches)
         self.seen: set[RowKey] = set()
         self.seen_product_ids: set[int] = set()
         self.live_ids: set[str] = set()
@@ -65,12 +55,15 @@ class Reader:
                 except InvalidRecordError as error:
                     key = self.feed.key_of(record)
                     self.seen.add(key)  # a malformed item is still in the source: never delete its row
-                    self.fanout.invalid(key, str(error), self.feed.columns_of_invalid(record))
+                    self.fanout.invalid(key, error.failure, self.feed.columns_of_invalid(record))
             self.run.rows_seen += len(page)
             self.fanout.progress.tick()
             stored = self.known if self.known is not None else self.fanout.rows.states(row.key for row in rows)
             if self.known is None:
                 self.new_ids += self._new_ids(rows, stored)
+            # The batches of the stored versions that change (or are all sent again): one read for the page.
+            self.outcomes.get(s.batch for row in rows if (s := stored.get(row.key)) is not None
+                              and (resend or is_new_version(row, s)))
             for row in rows:
                 previous = stored.get(row.key)
                 self.seen.add(row.key)
@@ -83,15 +76,15 @@ class Reader:
     def delete(self, keys: list[RowKey]) -> int:
         """Stored rows the source no longer returns become deletions; return how many."""
         deleted = 0
-        for row in self.fanout.rows.get_rows(keys):
+        rows = self.fanout.rows.get_rows(keys)
+        self.outcomes.get(row.batch for row in rows)
+        for row in rows:
             deletion = self.feed.deletion_row(row, self.scopes)
-            deletion.run_id = self.run.run_id
-            deletion.export_status = PENDING if self.fanout.enabled else NOT_EXPORTED
-            self.fanout.write(deletion)
+            deletion.invalid = None
+            deletion.exported_before = self.outcomes.exported_at(row.key, _state_of(row))
+            self.fanout.send(deletion)
             self.run.rows_deleted += 1
             deleted += 1
-            if self.fanout.enabled:
-                self.fanout.send(deletion)
         return deleted
 
     def _new_ids(self, rows: list[FeedRow], stored: Mapping[RowKey, StoredState]) -> int:
@@ -106,23 +99,24 @@ class Reader:
         return len(candidates - existing)
 
     def _compare(self, row: FeedRow, previous: StoredState | None, resend: bool) -> None:
-        fanout = self.fanout
-        if not resend and is_rejected(row.hash, previous):
-            return  # refused by the destination as it stands: sent again once it changes (or on request)
-        exported = is_exported(row.hash, previous)
-        if needs_write(row, previous):
-            carry_export_state(row, previous)
+        """A new version is written naming the batch that carries it. An unchanged one is left alone — whatever
+        its batch did: failed rows wait in the outbox, rejected ones for a change — except by a full resync,
+        which sends every row again (rewriting only those the destination does not hold yet)."""
+        if previous is None:
+            self.fanout.send(row)
+            return
+        row.exported_before = self.outcomes.exported_at(row.key, previous)
+        if is_new_version(row, previous):
+            self.fanout.send(row)
+        elif resend:
+            delivered = self.outcomes.delivered(row.key, previous)
+            self.fanout.send(row, rewrite=not delivered or previous.invalid, changed=previous.invalid)
+        elif previous.invalid:
+            row.batch = previous.batch  # valid again as it was: its last delivery's state stands
             row.run_id = self.run.run_id
-            if exported:
-                row.export_status = EXPORTED
-            elif fanout.enabled:
-                row.export_status = PENDING
-            else:
-                row.export_status = NOT_EXPORTED
-                row.error = f"not exported: {self.run.export_disabled_reason}"
-            fanout.write(row)
-        if fanout.enabled and (resend or not exported):
-            fanout.send(row)
+            outcome = self.outcomes.get([previous.batch]).get(previous.batch or "")
+            row.export_status = row_state(row.key, row.deleted, outcome).status
+            self.fanout.write(row)
 
 
 def reindex(ctx: SyncContext, feed: Feed, run: SyncRun, state: FeedState, fanout: Fanout,
@@ -167,26 +161,35 @@ def _read_dirty(ctx: SyncContext, reader: Reader, dirty: list[DirtyEntry]) -> Ca
     return reader.new_rows - deleted, reader.new_ids - len(gone), False
 
 
-def resubmit(fanout: Fanout, run: SyncRun) -> None:
-    """--no-reindex: send the stored feed documents again without reading the source."""
-    for row in fanout.rows.iter_rows():
-        run.rows_seen += 1
+def _state_of(row: FeedRow) -> StoredState:
+    return StoredState(row.hash, row.deleted, row.batch, row.invalid is not None, row.exported_before)
+
+
+def resubmit(ctx: SyncContext, fanout: Fanout, run: SyncRun) -> None:
+    """--no-reindex: send the stored feed documents again without reading the source (a deletion the destination
+    already took is not sent again)."""
+    outcomes = Outcomes(ctx.batches)
+    for page in _pages(fanout.rows.iter_rows(), PAGE_SIZE):
+        outcomes.get(row.batch for row in page)
+        for row in page:
+            run.rows_seen += 1
+            if not fanout.enabled or not row.document:
+                continue
+            delivered = outcomes.delivered(row.key, _state_of(row))
+            if row.deleted and delivered:
+                continue
+            fanout.send(row, rewrite=not delivered, changed=False)
         fanout.progress.tick()
-        if not fanout.enabled or not row.document or (row.deleted and row.export_status == DELETED):
-            continue
-        fanout.send(row)
 
 
-def resend_failed(fanout: Fanout, run: SyncRun) -> None:
-    """Mode failed: send the stored documents of the rows whose export failed, for now or for good.
+def resend_failed(ctx: SyncContext, fanout: Fanout, run: SyncRun) -> list[BatchOutcome]:
+    """Mode failed: send the stored documents of the rows whose export failed, for now or for good (found through
+    their batches, not by scanning the rows); return the batches to retire.
 
     Rows the source found malformed are left out: their stored document is the last good one, and sending
     it would hide the source's problem (they go out once the source gives a valid record again).
     """
-    for row in fanout.rows.failed_rows():
-        if row.failure == INVALID or not row.document:
-            continue
-        run.rows_seen += 1
-        fanout.progress.tick()
-        if fanout.enabled:
-            fanout.send(row)
+    if not fanout.enabled:
+        return []
+    feed = run.feed
+    return fanout.resend([*ctx.batches.outbox(feed), *ctx.batches.needing_attention(feed)])

@@ -22,20 +22,24 @@ def list_runs(ctx: SyncContext, feed: str = "products", limit: int = DEFAULT_LIM
         started_at, run_id = decode_cursor(cursor, ("started_at", "run_id"))
         after = RunCursor(started_at, run_id)
     runs, following = ctx.runs.list_runs(feed, limit, after)
-    rows_total = ctx.control.feed_state(feed).rows_total
+    rows_total = ctx.control.feed_states.get(feed).rows_total
     return {"items": [with_progress(ctx, run, rows_total) for run in runs],
             "next_cursor": encode_cursor({"started_at": following.started_at, "run_id": following.run_id})
             if following else None}
 
 
 def run_detail(ctx: SyncContext, run_id: str) -> dict[str, Any] | None:
-    """The run with its errors grouped by cause (count and a few example rows each); None if there is none."""
+    """The run with its failed rows grouped by failure code (count, the first example's message and a few example
+    rows each); None if there is none."""
     run = ctx.runs.get(run_id)
     if run is None:
         return None
-    causes = sorted(run.error_counts.items(), key=lambda item: (-item[1], item[0]))
-    errors = [{"cause": cause, "count": count, "examples": run.error_examples.get(cause, [])}
-              for cause, count in causes]
-    view = with_progress(ctx, run, ctx.control.feed_state(run.feed).rows_total)
+    codes = sorted(run.error_counts.items(), key=lambda item: (-item[1], item[0]))
+    errors = []
+    for code, count in codes:
+        examples = run.error_examples.get(code, [])
+        errors.append({"code": code, "count": count, "message": examples[0]["message"] if examples else code,
+                       "examples": examples})
+    view = with_progress(ctx, run, ctx.control.feed_states.get(run.feed).rows_total)
     return {**view, "export_disabled_reason": run.export_disabled_reason, "deadline_at": run.deadline_at,
             "sealed_at": run.sealed_at, "errors": errors}

@@ -13,12 +13,14 @@ import time
 from collections.abc import Callable
 from weakref import WeakKeyDictionary
 
+from ..domain.batches import ATTENTION, DELETED, DONE, SUBMITTED, WILL_RETRY, BatchOutcome
+from ..domain.batching import ExportBatch
 from ..domain.feeds.products import PRODUCTS
 from ..domain.runs import FULL, SyncRun
 from ..domain.search import journal
 from ..domain.search import snapshot as snapshots
 from ..domain.search.index import ProductIndex
-from ..domain.search.rows import index_row
+from ..domain.search.rows import NO_TIME, index_row, millis
 from ..domain.search.snapshot import SnapshotError
 from ..observability import logger
 from ..ports import SearchIndexStore
@@ -177,3 +179,25 @@ def _publish(store: SearchIndexStore, data: bytes, position: str, rows: int) -> 
     trimmed = store.trim(_earlier(position, TRIM_MARGIN_MS))
     logger.info("search index snapshot published", extra={"snapshot_id": published.snapshot_id, "rows": rows,
                                                           "bytes": len(data), "journal_trimmed": trimmed})
+
+
+def journal_outcome(ctx: SyncContext, batch: ExportBatch, outcome: BatchOutcome) -> None:
+    """Tell the products search how a batch ended: each row it carried takes the outcome while the index still
+    holds the version sent (a newer version travels in its own batch)."""
+    if ctx.search_index is None or batch.feed != PRODUCTS:
+        return
+    sent = {row.key: row.hash for row in batch.rows}
+    if outcome.status == DONE:
+        at = millis(outcome.finished_at)
+        delivered = [row for row in batch.rows if row.key not in outcome.rejected]
+        entries = journal.rows_marked(SUBMITTED, at, ((r.key,
+                                                       r.hash) for r in delivered if not r.document.get("deleted")))
+        entries += journal.rows_marked(DELETED, at, ((r.key, r.hash) for r in delivered if r.document.get("deleted")))
+        entries += journal.rows_marked(ATTENTION, NO_TIME, ((key,
+                                                             sent[key]) for key in outcome.rejected if key in sent))
+    else:
+        entries = journal.rows_marked(WILL_RETRY if outcome.retryable else ATTENTION, NO_TIME, sent.items())
+    try:
+        ctx.search_index.append([journal.encode(entry) for entry in entries])
+    except Exception:  # the batch is settled; the index misses this change until a full resync rebuilds it
+        logger.exception("the search index's journal missed a batch outcome", extra={"entries": len(entries)})

@@ -30,6 +30,7 @@ def run_view(run: SyncRun) -> dict[str, Any]:
         "batches_failed": run.batches_failed,
         "destination": run.destination,
         "error": run.error,
+        "error_code": run.error_code,
         "error_counts": dict(run.error_counts),
     }
 
@@ -41,7 +42,7 @@ def with_progress(ctx: SyncContext, run: SyncRun, rows_total: int) -> dict[str, 
 
 def cooldown_view(ctx: SyncContext, feed: str) -> dict[str, Any]:
     seconds = ctx.settings.cooldown_seconds
-    last = ctx.control.cooldown_started_at(feed)
+    last = ctx.control.cooldowns.started_at(feed)
     cooling = is_cooling(last, seconds, ctx.clock())
     return {"seconds": seconds, "last_forced_at": last, "available": not cooling,
             "available_at": available_at(last, seconds) if cooling else None}
@@ -49,7 +50,7 @@ def cooldown_view(ctx: SyncContext, feed: str) -> dict[str, Any]:
 
 def sync_status(ctx: SyncContext, feed: str = "products") -> dict[str, Any]:
     run = ctx.runs.latest(feed)
-    state = ctx.control.feed_state(feed)
+    state = ctx.control.feed_states.get(feed)
     reason = ctx.export_disabled_reason
     return {
         "feed": feed,

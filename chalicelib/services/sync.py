@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from ..domain.batches import BatchOutcome
 from ..domain.errors import CatalogSyncError, LockHeldError
 from ..domain.events import DirtyEntry
 from ..domain.feeds import FEEDS, Feed, feed_named
@@ -21,7 +22,7 @@ from ..domain.runs import (
 from ..observability import logger
 from ..ports import FeedState
 from .context import SyncContext
-from .fanout import Fanout
+from .fanout import Fanout, retire
 from .finish import finish_if_complete, recover_stale_run
 from .reindex import Catalog, reindex, resend_failed, resubmit
 from .search_index import maintain_search_index
@@ -38,7 +39,7 @@ def open_sync(ctx: SyncContext, feed: str, trigger: str, mode: str) -> SyncRun:
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}; valid modes: {', '.join(MODES)}")
     recover_stale_run(ctx, feed)
-    state = ctx.control.feed_state(feed)
+    state = ctx.control.feed_states.get(feed)
     if mode in (PARTIAL, RECONCILE) and (state.watermark is None or not definition.incremental):
         # nothing was ever read (the first sync reads and sends the whole feed), or the source cannot read only
         # what changed: the whole feed is read, and only what changed is sent
@@ -46,7 +47,7 @@ def open_sync(ctx: SyncContext, feed: str, trigger: str, mode: str) -> SyncRun:
     run = start_run(feed, trigger, mode, ctx.clock(), ctx.settings.run_deadline_seconds)
     run.destination = ctx.destination.kind if ctx.destination else "none"
     run.export_disabled_reason = ctx.export_disabled_reason
-    ctx.control.acquire_lock(feed, run.run_id, run.started_at, run.deadline_at)
+    ctx.control.locks.acquire(feed, run.run_id, run.started_at, run.deadline_at)
     ctx.runs.create(run)
     logger.info("run started", extra={"run_id": run.run_id, "feed": feed, "trigger": trigger, "mode": mode})
     return run
@@ -55,38 +56,40 @@ def open_sync(ctx: SyncContext, feed: str, trigger: str, mode: str) -> SyncRun:
 def continue_sync(ctx: SyncContext, run: SyncRun) -> SyncRun:
     """Reindex (or resubmit), fan out the batches and seal the opened run."""
     feed, mode = feed_named(run.feed), run.mode
-    state = ctx.control.feed_state(feed.name)
+    state = ctx.control.feed_states.get(feed.name)
     fanout = Fanout(ctx, feed, run)
     catalog: Catalog | None = None
     dirty: list[DirtyEntry] = []
+    retired: list[BatchOutcome] = []
     try:
-        # Read before the reindex: afterwards the outbox would also list every row this run wrote.
-        leftovers = fanout.rows.outbox() if fanout.enabled and mode != FAILED_ONLY else []
+        # Read before the reindex: afterwards the outbox would also list this run's batches.
+        leftovers = ctx.batches.outbox(feed.name) if fanout.enabled and mode != FAILED_ONLY else []
         if mode == NO_REINDEX:
-            resubmit(fanout, run)
+            resubmit(ctx, fanout, run)
         elif mode == FAILED_ONLY:
-            resend_failed(fanout, run)
+            retired += resend_failed(ctx, fanout, run)
         else:
             _check_source(ctx, feed)
             # Read before the source: items marked dirty after this wait for the next run.
-            dirty = ctx.control.dirty(feed.name)
+            dirty = ctx.control.dirty.entries(feed.name)
             catalog = reindex(ctx, feed, run, state, fanout, dirty)
-        fanout.send_leftovers(leftovers)
+        retired += fanout.resend(leftovers)
         fanout.close()
+        retire(ctx, retired)
     except CatalogSyncError as error:
-        run.error = str(error)
+        run.error, run.error_code = str(error), error.code
         fanout.salvage()
     except Exception as error:  # a bug or an AWS outage: the run must still end, with the reason
         logger.exception("run failed", extra={"run_id": run.run_id})
-        run.error = f"internal error: {type(error).__name__}: {error}"
+        run.error, run.error_code = f"internal error: {type(error).__name__}: {error}", "internal"
         fanout.salvage()
     run.batches_total = fanout.batches_sent
     run.sealed_at = iso(ctx.clock())
     sealed = ctx.runs.seal(run)
     if catalog is not None and run.error is None:
-        ctx.control.record_catalog(feed.name, *catalog)
+        ctx.control.feed_states.record_catalog(feed.name, *catalog)
         if catalog[2] and run.source_read_at:
-            ctx.control.record_full_read(feed.name, run.source_read_at)
+            ctx.control.feed_states.record_full_read(feed.name, run.source_read_at)
         _clear_dirty(ctx, run, dirty)
     finish_if_complete(ctx, sealed)
     maintain_search_index(ctx, sealed)  # fold the journal into a new snapshot once it has grown
@@ -102,13 +105,15 @@ def _check_source(ctx: SyncContext, feed: Feed) -> None:
 class SourceUnavailableError(CatalogSyncError):
     """The configured source does not offer the feed (e.g. the sample catalog offers products only)."""
 
+    code = "source.feed_unavailable"
+
 
 def _clear_dirty(ctx: SyncContext, run: SyncRun, dirty: list[DirtyEntry]) -> None:
     """Once the rows are written (pending in the outbox, which retries them) the entries read can go."""
     if not dirty:
         return
     try:
-        cleared = ctx.control.clear_dirty(run.feed, dirty)
+        cleared = ctx.control.dirty.clear(run.feed, dirty)
     except Exception:  # they stay dirty: the next run reads those products again, nothing is lost
         logger.exception("could not clear the dirty products", extra={"run_id": run.run_id})
         return
@@ -126,7 +131,7 @@ def scheduled_mode(state: FeedState, reconcile_interval_seconds: int, now: datet
 def scheduled_sync(ctx: SyncContext, feed: str = "products") -> SyncRun | None:
     """The hourly sync of one feed (partial, or a reconcile when due); skipped (and logged) while another run holds
     the feed's lock."""
-    mode = scheduled_mode(ctx.control.feed_state(feed), ctx.settings.reconcile_interval_seconds, ctx.clock())
+    mode = scheduled_mode(ctx.control.feed_states.get(feed), ctx.settings.reconcile_interval_seconds, ctx.clock())
     try:
         return start_sync(ctx, feed, trigger="schedule", mode=mode)
     except LockHeldError as error:

@@ -33,7 +33,7 @@ function lastSync(run) {
     parts.push(h("p", {}, h("a", { href: "#/help", id: "failed-help" }, "How to resolve a failed sync")));
   } else if (run.rows_failed) {
     parts.push(h("p", {}, `${count(run.rows_failed)} rows failed. `,
-      h("a", { href: "#/products?status=failed" }, "See the failed rows"), " · ",
+      h("a", { href: `#/runs/${encodeURIComponent(run.run_id)}` }, "See the failed rows by cause"), " · ",
       h("a", { href: "#/help" }, "How to resolve sync issues")));
   }
   return parts;

@@ -38,7 +38,7 @@ export async function render(root, { id }) {
       dl([["Export status", h("span", { class: "state", "data-state": view.export_status || "none" }, text(view.export_status))],
           ["Last exported", when(view.last_exported_at)],
           ["Error", view.error ? h("span", { class: "error-text" }, view.error) : "—"],
-          ["Up to date at the destination", view.hash === null ? "—" : view.hash === view.last_exported_hash ? "Yes" : "No: a change waits for export"]]),
+          ["Up to date at the destination", view.hash === null ? "—" : ["submitted", "deleted"].includes(view.export_status) ? "Yes" : "No: this version is not delivered yet"]]),
       h("h4", {}, "Discrepancy check"), differences(view),
       h("h4", {}, "Feed document (JSON) ", button),
       h("pre", { class: "json", tabindex: 0, "aria-label": `Feed document of ${product.sku} in ${view.store_view_code}` }, json));

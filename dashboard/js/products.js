@@ -2,7 +2,9 @@
 import { api } from "./api.js";
 import { h, count, when, text, put } from "./dom.js";
 
-const STATES = ["exported", "pending", "failed", "deleted", "not_exported"];
+// Item statuses, in the words of Adobe's Data Feed Sync Status (the API's names, and how they read).
+const STATES = ["submitted", "awaiting_submission", "failed_will_retry", "failed_requires_attention", "deleted",
+  "not_exported"];
 const TYPES = ["simple", "configurable", "virtual", "bundle", "grouped", "downloadable"];
 const VISIBILITIES = ["Not Visible Individually", "Catalog", "Search", "Catalog, Search"];
 const FILTERS = ["q", "status", "store_view", "type", "visibility", "sort", "order"];
@@ -21,10 +23,15 @@ function link(params, changes) {
   return `#/products?${next}`;
 }
 
-function select(name, label, options, value) {
+function select(name, label, options, value, shown = (o) => o.replace("_", " ")) {
   return h("label", {}, label, " ",
     h("select", { name }, h("option", { value: "" }, "Any"),
-      options.map((o) => h("option", { value: o, selected: o === value }, o.replace("_", " ")))));
+      options.map((o) => h("option", { value: o, selected: o === value }, shown(o)))));
+}
+
+export function stateLabel(state) {
+  return state ? state.replaceAll("_", " ").replace(/^./, (c) => c.toUpperCase()).replace(" will", ", will")
+    .replace(" requires", ", requires") : state;
 }
 
 function cell(item, key) {
@@ -33,7 +40,7 @@ function cell(item, key) {
   if (key === "name") return item.product_id !== null ? h("a", { href: `#/products/${item.product_id}` }, text(v)) : text(v);
   if (key === "last_exported_at" || (key === "last_modified" && v)) return when(/^\d{4}-\d\d-\d\d /.test(v) ? `${v.replace(" ", "T")}Z` : v);
   if (key === "export_status") {
-    return h("span", {}, h("span", { class: "state", "data-state": v }, v.replace("_", " ")),
+    return h("span", {}, h("span", { class: "state", "data-state": v }, stateLabel(v)),
       item.error ? h("span", { class: "row-error error-text" }, item.error) : null);
   }
   if (typeof v === "number") return v.toLocaleString();
@@ -59,7 +66,7 @@ export async function render(root, { params }) {
   const form = h("form", { role: "search", id: "product-filters", class: "filters" },
     h("label", {}, "Search ", h("input", { type: "search", name: "q", value: params.get("q") || "",
       placeholder: "ID, SKU or name", "aria-describedby": "search-hint" })),
-    select("status", "Status", STATES, params.get("status")),
+    select("status", "Status", STATES, params.get("status"), stateLabel),
     select("store_view", "Store view", viewOptions, params.get("store_view")),
     select("type", "Type", TYPES, params.get("type")),
     select("visibility", "Visibility", VISIBILITIES, params.get("visibility")),

@@ -1,4 +1,4 @@
-// Run history and one run's detail (errors grouped by cause, with example rows).
+// Run history and one run's detail (failed rows grouped by failure code, with example rows).
 import { api } from "./api.js";
 import { h, count, when, duration, badge, dl, text, put } from "./dom.js";
 
@@ -29,9 +29,11 @@ export async function renderList(root, { params, schedule }) {
 export async function renderDetail(root, { id, schedule }) {
   const run = await api(`/sync/runs/${encodeURIComponent(id)}`);
   const errors = run.errors.map((e) => h("li", {},
-    h("strong", {}, `${count(e.count)} × `), h("span", { class: "error-text" }, e.cause),
+    h("strong", {}, `${count(e.count)} × `), h("span", { class: "error-text" }, e.message), " ",
+    h("code", { class: "code" }, e.code),
     e.examples.length ? h("ul", {}, e.examples.map((k) => h("li", {},
-      h("a", { href: `#/products?q=${encodeURIComponent(k.sku)}` }, `${k.sku} (${k.store_view_code})`)))) : null));
+      run.feed === "products" ? h("a", { href: `#/products?q=${encodeURIComponent(k.id)}` }, `${k.id} (${k.scope})`)
+        : `${k.id} (${k.scope})`, k.message && k.message !== e.message ? ` — ${k.message}` : null))) : null));
   put(root, 
     h("p", {}, h("a", { href: "#/runs" }, "← Run history")),
     h("h2", {}, "Run ", h("code", {}, run.run_id)),
@@ -45,7 +47,7 @@ export async function renderDetail(root, { id, schedule }) {
         ["Export disabled", text(run.export_disabled_reason)],
         ["Error", h("span", { class: "error-text", id: "run-error" }, text(run.error))]]),
     run.status === "Failed" || run.rows_failed ? h("p", {}, h("a", { href: "#/help", id: "run-help" }, "How to resolve sync issues")) : null,
-    h("section", { "aria-labelledby": "errors-title" }, h("h3", { id: "errors-title" }, "Errors by cause"),
+    h("section", { "aria-labelledby": "errors-title" }, h("h3", { id: "errors-title" }, "Errors by cause (failure code)"),
       errors.length ? h("ul", { id: "run-errors" }, errors) : h("p", {}, "No row failed.")));
   if (run.status === "In Progress") schedule(3000);
 }

@@ -10,11 +10,14 @@ import calendar
 import threading
 import time
 from array import array
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from functools import lru_cache
+from typing import Any
 
 from . import layout
+from .categories import CategoryTree
+from .model import Bundle, GroupedLink, SpecialPrice, TierPrice
 
 TYPES = ("simple", "configurable", "virtual", "downloadable", "bundle", "grouped")
 SIMPLE, CONFIGURABLE, VIRTUAL, DOWNLOADABLE, BUNDLE, GROUPED = range(6)
@@ -40,20 +43,6 @@ def magento_time(epoch: int) -> str:
     return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(epoch))
 
 
-@dataclass(frozen=True)
-class Family:
-    """A configurable product's children: consecutive entity ids just before the parent's."""
-
-    first_child: int  # entity id
-    count: int
-    colors: tuple[int, ...]
-    sizes: tuple[int, ...]
-
-    def variant(self, position: int) -> tuple[int, int]:
-        """(color option id, size option id) of the child at ``position``."""
-        return self.colors[position // len(self.sizes)], self.sizes[position % len(self.sizes)]
-
-
 class Catalog:
     """Columns indexed by row; ``lock`` guards every read that spans rows and every change."""
 
@@ -61,11 +50,13 @@ class Catalog:
         self.seed = seed
         self.lock = threading.RLock()
         self.version = 0  # bumped by every change: cached query results depend on it
+        self.assignments = 0  # bumped when products join the catalog or change categories
         self.entity_id = array("q")
         self.sku: list[str] = []
         self.type = bytearray()
         self.attribute_set = bytearray()
         self.parent = array("q")  # a configurable child's parent entity id, else 0
+        self.manage_stock = bytearray()  # 0: "Manage Stock" off (always salable, infinite stock)
         self.created = array("q")
         self.updated = array("q")
         self.status = bytearray()
@@ -76,8 +67,17 @@ class Catalog:
         self.qty = {source.code: array("q") for source in layout.SOURCES}
         self.source_status = {source.code: bytearray() for source in layout.SOURCES}
         self.deleted = bytearray()
-        self.families: dict[int, Family] = {}  # configurable parent entity id → family
-        self.links: dict[int, tuple[int, ...]] = {}  # bundle/grouped entity id → linked entity ids
+        self.configurable: dict[int, list[int]] = {}  # configurable entity id → its children's entity ids
+        self.variant: dict[int, tuple[int, int]] = {}  # child entity id → (color option id, size option id)
+        self.bundles: dict[int, Bundle] = {}  # bundle entity id → options and selections
+        self.grouped: dict[int, list[GroupedLink]] = {}  # grouped entity id → members and default quantities
+        self.product_links: dict[int, list[tuple[str, int]]] = {}  # related/upsell/crosssell → entity ids
+        self.tier_prices: dict[int, list[TierPrice]] = {}
+        self.special: dict[int, SpecialPrice] = {}
+        self.category_links: dict[int, tuple[int, ...]] = {}  # entity id → categories set by an edit
+        self.categories = CategoryTree()
+        self.next_option_id = 1  # bundle option and selection ids (auto-increments, as in Magento)
+        self.next_selection_id = 1
         self.names: dict[tuple[int, int], str] = {}  # (entity id, store id) → name set by an admin (0 = default)
         self.prices: dict[tuple[int, int], int] = {}  # (entity id, website id) → website price in cents
         self.statuses: dict[tuple[int, int], int] = {}  # (entity id, website id) → website status
@@ -105,17 +105,31 @@ class Catalog:
         deleted = self.deleted
         return [row for row in range(len(self.entity_id)) if not deleted[row]]
 
-    def children(self, entity_id: int) -> list[int]:
-        """Live rows of a configurable product's children."""
-        family = self.families.get(entity_id)
-        if family is None:
-            return []
-        rows = (self.row_of_id(family.first_child + k) for k in range(family.count))
+    def _live(self, entity_ids: Iterable[int]) -> list[int]:
+        rows = (self.row_of_id(entity_id) for entity_id in entity_ids)
         return [row for row in rows if row is not None]
 
-    def linked_rows(self, entity_id: int) -> list[int]:
-        rows = (self.row_of_id(linked) for linked in self.links.get(entity_id, ()))
-        return [row for row in rows if row is not None]
+    def children(self, entity_id: int) -> list[int]:
+        """Live rows of a configurable product's children."""
+        return self._live(self.configurable.get(entity_id, ()))
+
+    def members(self, entity_id: int) -> list[int]:
+        """Live rows of a composite's members: configurable children, grouped members, bundle selections."""
+        if entity_id in self.configurable:
+            return self.children(entity_id)
+        if entity_id in self.grouped:
+            return self._live(link.product_id for link in self.grouped[entity_id])
+        bundle = self.bundles.get(entity_id)
+        ids = dict.fromkeys(s.product_id for o in bundle.options for s in o.selections) if bundle else {}
+        return self._live(ids)
+
+    def allocate_option_id(self) -> int:
+        self.next_option_id += 1
+        return self.next_option_id - 1
+
+    def allocate_selection_id(self) -> int:
+        self.next_selection_id += 1
+        return self.next_selection_id - 1
 
     def status_in(self, row: int, website_id: int) -> int:
         return self.statuses.get((self.entity_id[row], website_id), self.status[row])
@@ -132,12 +146,14 @@ class Catalog:
         """A stable pseudo-random tie-breaker (MySQL returns ties in no defined order)."""
         return (self.entity_id[row] * 2654435761 + self.seed * 97) & 0xFFFFFFFF
 
-    def memo(self, key: str, make):
-        """``make()``, computed once per catalog version (for aggregates such as category product counts)."""
-        version, value = self._memo.get(key, (-1, None))
-        if version != self.version:
+    def memo(self, key: str, make: Callable[[], Any], version: int | None = None) -> Any:
+        """``make()``, computed once per catalog version (or the ``version`` given, for aggregates that only
+        some changes affect, such as the products of each category)."""
+        version = self.version if version is None else version
+        known, value = self._memo.get(key, (-1, None))
+        if known != version:
             value = make()
-            self._memo[key] = (self.version, value)
+            self._memo[key] = (version, value)
         return value
 
     # -- changes (callers hold the lock) ---------------------------------------------------------------
@@ -147,7 +163,8 @@ class Catalog:
 
     def append(self, entity_id: int, sku: str, type_code: int, attribute_set: int, *, parent: int = 0,
                created: int, updated: int, status: int = 1, visibility: int = 4, websites: int = 3,
-               price: int = 0, weight: int = -1, quantities: dict[str, int] | None = None) -> int:
+               price: int = 0, weight: int = -1, quantities: dict[str, int] | None = None,
+               manage_stock: bool = True) -> int:
         if self.entity_id and entity_id <= self.entity_id[-1]:
             raise ValueError("entity ids must grow")
         row = len(self.entity_id)
@@ -156,6 +173,7 @@ class Catalog:
         self.type.append(type_code)
         self.attribute_set.append(attribute_set)
         self.parent.append(parent)
+        self.manage_stock.append(1 if manage_stock else 0)
         self.created.append(created)
         self.updated.append(updated)
         self.status.append(status)
@@ -169,6 +187,7 @@ class Catalog:
             self.source_status[code].append(1 if qty > 0 else 0)
         self.deleted.append(0)
         self._by_sku[sku.lower()] = row
+        self.assignments += 1
         return row
 
     def delete(self, row: int) -> None:

@@ -1,11 +1,10 @@
-"""Handlers for products, stores, attribute sets, attributes, categories and product types."""
+"""Handlers for products, product types, stores, attribute sets and attributes."""
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any
 
-from . import layout, products
-from .catalog import CONFIGURABLE, TYPES
+from . import attributes, layout, products
+from .catalog import TYPES
 from .criteria import search_list
 from .errors import MagentoError
 from .routes import Call, route, store_by_id
@@ -14,13 +13,10 @@ PRODUCTS = "Magento_Catalog::products"
 STORES = "Magento_Backend::store"
 SETS = "Magento_Catalog::sets"
 ATTRIBUTES = "Magento_Catalog::attributes_attributes"
-CATEGORIES = "Magento_Catalog::categories"
 NO_ATTRIBUTE = 'The attribute with a "%1" attributeCode doesn\'t exist. Verify the attribute and try again.'
 NO_ATTRIBUTE_SET = 'The AttributeSet with a "%1" ID doesn\'t exist. Verify the attributeSet and try again.'
-NOT_CONFIGURABLE = 'This is implemented for the "%1" configurable product only.'
 TYPE_LABELS = {"simple": "Simple Product", "virtual": "Virtual Product", "downloadable": "Downloadable Product",
                "configurable": "Configurable Product", "bundle": "Bundle Product", "grouped": "Grouped Product"}
-CATEGORY_CREATED = "2022-01-01 00:00:00"
 
 
 def _search_results(items: list[Any], call: Call, total: int) -> dict[str, Any]:
@@ -43,23 +39,6 @@ def get_product(call: Call) -> dict[str, Any]:
     store = store_by_id(int(store_id)) if store_id is not None else call.store
     with call.catalog.lock:
         return products.product(call.catalog, call.product_row(call.param("sku")), store)
-
-
-@route("GetV1ConfigurableproductsSkuChildren", PRODUCTS)
-def configurable_children(call: Call) -> list[dict[str, Any]]:
-    with call.catalog.lock:
-        row = call.product_row(call.param("sku"))
-        return products.configurable_children(call.catalog, row, call.store)
-
-
-@route("GetV1ConfigurableproductsSkuOptionsAll", PRODUCTS)
-def configurable_options(call: Call) -> list[dict[str, Any]]:
-    with call.catalog.lock:
-        row = call.product_row(call.param("sku"))
-        if call.catalog.type[row] != CONFIGURABLE:
-            raise MagentoError(400, NOT_CONFIGURABLE, [call.param("sku")])
-        item = products.product(call.catalog, row, call.store, with_stock_item=False)
-    return item["extension_attributes"]["configurable_product_options"]
 
 
 @route("GetV1ProductsTypes", PRODUCTS)
@@ -114,7 +93,7 @@ OTHER_SETS = ((1, "Default", 1), (2, "Default", 2), (3, "Default", 3), (5, "Defa
 
 
 def _sets(products_only: bool) -> list[dict[str, Any]]:
-    sets = [(i, n, layout.PRODUCT_ENTITY_TYPE_ID) for i, n in layout.ATTRIBUTE_SETS]
+    sets = [(i, n, attributes.PRODUCT_ENTITY_TYPE_ID) for i, n in attributes.ATTRIBUTE_SETS]
     if not products_only:
         sets = sorted(sets + list(OTHER_SETS))
     return [{"attribute_set_id": i, "attribute_set_name": n, "sort_order": 0 if n == "Default" else 1,
@@ -133,13 +112,12 @@ def product_attribute_sets(call: Call) -> dict[str, Any]:
     return _search_results(items, call, total)
 
 
-def _localized(thing: layout.Option | layout.Attribute | layout.Category, default: str,
-               store: layout.StoreView) -> str:
+def _localized(thing: attributes.Option | attributes.Attribute, default: str, store: layout.StoreView) -> str:
     return (getattr(thing, store.language, "") if store.language else "") or default
 
 
-def _options(attribute: layout.Attribute, store: layout.StoreView) -> list[dict[str, Any]]:
-    table = attribute.code in layout.OPTION_ATTRIBUTES  # table-backed options start with an empty one
+def _options(attribute: attributes.Attribute, store: layout.StoreView) -> list[dict[str, Any]]:
+    table = attribute.code in attributes.OPTION_ATTRIBUTES  # table-backed options start with an empty one
     result = [{"label": " ", "value": ""}] if table else []
     for position, option in enumerate(attribute.options, start=1):
         labels = [{"store_id": layout.STORE_BY_CODE[code].id, "label": text}
@@ -151,8 +129,8 @@ def _options(attribute: layout.Attribute, store: layout.StoreView) -> list[dict[
     return result
 
 
-def _attribute(attribute: layout.Attribute, store: layout.StoreView) -> dict[str, Any]:
-    select = attribute.input in ("select", "multiselect")
+def _attribute(attribute: attributes.Attribute, store: layout.StoreView) -> dict[str, Any]:
+    select = attribute.input in ("select", "multiselect") or attribute.code in attributes.BOOLEAN_CODES
     labels = [{"store_id": layout.STORE_BY_CODE[code].id, "label": text}
               for code, text in (("french", attribute.fr), ("german", attribute.de)) if text]
     return {
@@ -164,91 +142,43 @@ def _attribute(attribute: layout.Attribute, store: layout.StoreView) -> dict[str
         "is_visible_on_front": "1" if attribute.user_defined else "0", "used_in_product_listing": "1",
         "is_visible": True, "scope": attribute.scope, "attribute_id": attribute.id,
         "attribute_code": attribute.code, "frontend_input": attribute.input,
-        "entity_type_id": str(layout.PRODUCT_ENTITY_TYPE_ID), "is_required": attribute.required,
+        "entity_type_id": str(attributes.PRODUCT_ENTITY_TYPE_ID), "is_required": attribute.required,
         "options": _options(attribute, store), "is_user_defined": attribute.user_defined,
         "default_frontend_label": attribute.label, "frontend_labels": labels, "backend_type": attribute.backend,
-        "source_model": "Magento\\Eav\\Model\\Entity\\Attribute\\Source\\Table" if attribute.user_defined else "",
+        "source_model": attributes.source_model(attribute),
         "default_value": "", "is_unique": "1" if attribute.code == "sku" else "0", "validation_rules": []}
 
 
 @route("GetV1ProductsAttributes", ATTRIBUTES)
-def attributes(call: Call) -> dict[str, Any]:
-    items = [_attribute(a, call.store) for a in layout.ATTRIBUTES]
+def list_attributes(call: Call) -> dict[str, Any]:
+    items = [_attribute(a, call.store) for a in attributes.ATTRIBUTES]
     found, total = search_list(items, call.criteria, call.paging)
     return _search_results(found, call, total)
 
 
-@route("GetV1ProductsAttributesAttributeCodeOptions", ATTRIBUTES)
-def attribute_options(call: Call) -> list[dict[str, Any]]:
-    attribute = layout.ATTRIBUTE_BY_CODE.get(call.param("attributeCode"))
+def _attribute_named(call: Call) -> attributes.Attribute:
+    attribute = attributes.ATTRIBUTE_BY_CODE.get(call.param("attributeCode"))
     if attribute is None:
         raise MagentoError(404, NO_ATTRIBUTE, [call.param("attributeCode")])
-    return _options(attribute, call.store)
+    return attribute
+
+
+@route("GetV1ProductsAttributesAttributeCode", ATTRIBUTES)
+def attribute(call: Call) -> dict[str, Any]:
+    return _attribute(_attribute_named(call), call.store)
+
+
+@route("GetV1ProductsAttributesAttributeCodeOptions", ATTRIBUTES)
+def attribute_options(call: Call) -> list[dict[str, Any]]:
+    return _options(_attribute_named(call), call.store)
 
 
 @route("GetV1ProductsAttributesetsAttributeSetIdAttributes", SETS)
 def attribute_set_attributes(call: Call) -> list[dict[str, Any]]:
     raw = call.param("attributeSetId")
     set_id = int(raw) if raw.isdigit() else -1
-    if set_id not in dict(layout.ATTRIBUTE_SETS):
+    if set_id not in dict(attributes.ATTRIBUTE_SETS):
         raise MagentoError(404, NO_ATTRIBUTE_SET, [raw])
-    codes = set(layout.SET_ATTRIBUTES.get(set_id, ()))
-    return [_attribute(a, call.store) for a in layout.ATTRIBUTES
-            if a.code in codes or a.code not in layout.OPTION_ATTRIBUTES]
-
-
-# -- categories ---------------------------------------------------------------------------------------
-
-def _category_counts(call: Call) -> Counter:
-    catalog = call.catalog
-
-    def count() -> Counter:
-        counts: Counter = Counter()
-        for row in catalog.live_rows():
-            counts.update(products.details(catalog, row).categories)
-        return counts
-    with catalog.lock:
-        return catalog.memo("category-counts", count)
-
-
-def _category_name(category: layout.Category, store: layout.StoreView) -> str:
-    return _localized(category, category.name, store)
-
-
-def _category(category: layout.Category, store: layout.StoreView) -> dict[str, Any]:
-    path = layout.category_path(category.id)
-    children = [c.id for c in layout.CATEGORIES if c.parent_id == category.id]
-    return {"id": category.id, "parent_id": category.parent_id, "name": _category_name(category, store),
-            "is_active": True, "position": category.position, "level": len(path) - 1,
-            "children": ",".join(str(c) for c in children), "created_at": CATEGORY_CREATED,
-            "updated_at": CATEGORY_CREATED, "path": "/".join(str(p) for p in path), "available_sort_by": [],
-            "include_in_menu": True,
-            "custom_attributes": [{"attribute_code": "url_key", "value": products.slug(category.name)},
-                                  {"attribute_code": "is_anchor", "value": "1"}]}
-
-
-@route("GetV1CategoriesList", CATEGORIES)
-def categories_list(call: Call) -> dict[str, Any]:
-    items, total = search_list([_category(c, call.store) for c in layout.CATEGORIES], call.criteria, call.paging)
-    return _search_results(items, call, total)
-
-
-@route("GetV1Categories", CATEGORIES)
-def category_tree(call: Call) -> dict[str, Any]:
-    root_id = call.request.query.get("rootCategoryId")
-    group = next((g for g in layout.GROUPS if g.id and g.website_id == call.store.website_id), layout.GROUPS[1])
-    root = layout.CATEGORY_BY_ID.get(int(root_id) if root_id else group.root_category_id)
-    if root is None:
-        raise MagentoError(404, "No such entity with %fieldName = %fieldValue",
-                           {"fieldName": "id", "fieldValue": root_id})
-    depth = call.request.query.get("depth")
-    counts = _category_counts(call)
-
-    def node(category: layout.Category, level: int) -> dict[str, Any]:
-        children = [c for c in layout.CATEGORIES if c.parent_id == category.id]
-        deeper = depth is None or level < int(depth)
-        return {"id": category.id, "parent_id": category.parent_id, "name": _category_name(category, call.store),
-                "is_active": True, "position": category.position, "level": len(layout.category_path(category.id)) - 1,
-                "product_count": counts.get(category.id, 0),
-                "children_data": [node(c, level + 1) for c in children] if deeper else []}
-    return node(root, 0)
+    codes = set(attributes.SET_ATTRIBUTES.get(set_id, ()))
+    return [_attribute(a, call.store) for a in attributes.ATTRIBUTES
+            if a.code in codes or a.code not in attributes.USER_DEFINED]

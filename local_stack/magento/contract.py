@@ -1,4 +1,4 @@
-"""Requests and responses checked against Magento's official REST schema (the 2.4.8 catalog subset, Swagger 2.0).
+"""Requests and responses checked against Magento's official REST schema (the 2.4.8 feeds subset, Swagger 2.0).
 
 A request must name a path template of the schema under ``/rest/<store_code>`` (``/rest/V1/...`` is store
 ``default``), use its method, and send only the query parameters the operation declares, of their declared
@@ -9,8 +9,11 @@ the searchCriteria they build is then validated against ``framework-search-crite
 ``fields`` parameter are accepted too. A response body is validated against the operation's 200 schema.
 
 Two places where Magento knowingly differs from its generated schema are allowed, and only these: Swagger 2.0
-cannot say "nullable", yet Magento sends ``null`` for the properties in ``NULLABLE``; and error bodies carry
-``parameters`` as an object ({"resources": ...}), not the schema's array, so error responses are not validated.
+cannot say "nullable", yet Magento sends ``null`` for the properties in ``NULLABLE`` (a getter documented as
+returning a value, whose value is null, is serialized as null: a stock item's ``low_stock_date``, a media entry
+without a label, a special price without a from or to date, a dynamic-price bundle's selection price and price
+type); and error bodies carry ``parameters`` as an object ({"resources": ...}), not the schema's array, so error
+responses are not validated.
 """
 from __future__ import annotations
 
@@ -30,9 +33,11 @@ from jsonschema.exceptions import best_match
 
 from .errors import REQUIRED_FIELD, ContractError, MagentoError, ResponseContractError, invalid_value, no_route
 
-SCHEMA_FILE = Path(__file__).with_name("magento-rest-2.4.8-catalog-subset.json")
+SCHEMA_FILE = Path(__file__).with_name("magento-rest-2.4.8-feeds-subset.json")
 NULLABLE = {"catalog-inventory-data-stock-item-interface": ("low_stock_date",),
-            "catalog-data-product-attribute-media-gallery-entry-interface": ("label",)}
+            "catalog-data-product-attribute-media-gallery-entry-interface": ("label",),
+            "catalog-data-special-price-interface": ("price_from", "price_to"),
+            "bundle-data-link-interface": ("price", "price_type")}
 FRAMEWORK_PARAMETERS = frozenset({"fields"})
 SEARCH_CRITERIA = "searchCriteria"
 SEARCH_CRITERIA_DEFINITION = "framework-search-criteria-interface"
@@ -194,11 +199,12 @@ class Contract:
         return Request(operation, store, path_params, last, arrays, criteria, self._body(operation, body, strict))
 
     def _search_criteria(self, pairs: Iterable[tuple[list[str], str]], strict: bool) -> dict[str, Any]:
-        tree: dict[str, Any] = {}
+        tree: dict[Any, Any] = {}
         for tokens, value in pairs:
-            node = tree
+            node: dict[Any, Any] = tree
             for token in tokens[:-1]:
-                node = node.setdefault(_snake(token) if not token.isdigit() else int(token), {})
+                key: str | int = _snake(token) if not token.isdigit() else int(token)
+                node = node.setdefault(key, {})
             node[_snake(tokens[-1])] = value
         criteria = _lists(tree)
         criteria.setdefault("filter_groups", [])  # Magento's SearchCriteria defaults it to no groups

@@ -4,11 +4,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from . import layout, products
+from . import layout
 from .catalog import NO_ITEM, SIMPLE_LIKE, Catalog
 from .criteria import Criteria, search_list
 from .errors import NO_LINKED_STOCK, NO_SOURCE_ITEMS, MagentoError
 from .routes import Call, route
+from .stock import is_salable, legacy_stock_item, salable_quantity
 
 SOURCE = "Magento_InventoryApi::source"
 STOCK = "Magento_InventoryApi::stock"
@@ -17,7 +18,6 @@ SALES = "Magento_InventorySalesApi::stock"  # salable quantity and the stock res
 LEGACY = "Magento_CatalogInventory::cataloginventory"
 NO_STOCK = 'Stock with id "%value" does not exist.'
 SKUS_NOT_FOUND = "Following products with requested skus were not found: %1"
-MIN_QTY = 0  # the "Out-of-Stock Threshold" configuration
 
 
 def _search_results(items: list[Any], call: Call, total: int) -> dict[str, Any]:
@@ -58,7 +58,7 @@ def stock(call: Call) -> dict[str, Any]:
 
 @route("GetV1InventoryStocksourcelinks", LINKS)
 def stock_source_links(call: Call) -> dict[str, Any]:
-    items = [{"stock_id": s.stock_id, "source_code": s.code, "priority": 1} for s in layout.SOURCES]
+    items = [{"stock_id": s.stock_id, "source_code": s.code, "priority": s.priority} for s in layout.SOURCES]
     link_ids = {s.code: i for i, s in enumerate(layout.SOURCES, start=1)}
     found, total = search_list(items, call.criteria, call.paging,
                                {"link_id": lambda item: link_ids[item["source_code"]]})
@@ -103,22 +103,6 @@ def source_items(call: Call) -> dict[str, Any]:
 
 # -- salable quantity ---------------------------------------------------------------------------------
 
-def salable_quantity(catalog: Catalog, row: int, stock_id: int) -> int:
-    """Quantity of the stock's in-stock source items, less reservations and the threshold (never below 0)."""
-    total = 0
-    for source in layout.SOURCES:
-        if source.stock_id == stock_id and catalog.source_status[source.code][row]:
-            total += max(catalog.qty[source.code][row], 0)
-    return max(0, total - catalog.reservation(row, stock_id) - MIN_QTY)
-
-
-def is_salable(catalog: Catalog, row: int, stock_id: int) -> bool:
-    if catalog.type[row] in SIMPLE_LIKE:
-        return salable_quantity(catalog, row, stock_id) > 0
-    members = catalog.children(catalog.entity_id[row]) or catalog.linked_rows(catalog.entity_id[row])
-    return any(is_salable(catalog, member, stock_id) for member in members)
-
-
 @route("GetV1InventoryGetproductsalablequantitySkuStockId", SALES)
 def get_salable_quantity(call: Call) -> int:
     _stock_by_id(call.param("stockId"))
@@ -155,13 +139,13 @@ def are_salable(call: Call) -> list[dict[str, Any]]:
 @route("GetV1StockItemsProductSku", LEGACY)
 def stock_item(call: Call) -> dict[str, Any]:
     with call.catalog.lock:
-        return products.stock_item(call.catalog, call.product_row(call.param("productSku")))
+        return legacy_stock_item(call.catalog, call.product_row(call.param("productSku")))
 
 
 @route("GetV1StockStatusesProductSku", LEGACY)
 def stock_status(call: Call) -> dict[str, Any]:
     with call.catalog.lock:
         row = call.product_row(call.param("productSku"))
-        item = products.stock_item(call.catalog, row)
+        item = legacy_stock_item(call.catalog, row)
     return {"product_id": item["product_id"], "stock_id": 1, "qty": int(item["qty"]),
             "stock_status": 1 if item["is_in_stock"] else 0, "stock_item": item}

@@ -18,9 +18,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from . import layout, products
+from . import attributes, layout, products
 from .catalog import TYPE_CODE, TYPES, Catalog, to_epoch
 from .criteria import INVALID_ATTRIBUTE, Criteria, Filter, matches, page
+from .details import category_ids
 from .errors import MagentoError
 
 RANGE_CONDITIONS = frozenset({"gt", "gteq", "lt", "lteq", "from", "to"})
@@ -57,13 +58,13 @@ def _field(catalog: Catalog, store: layout.StoreView, field: str) -> tuple[Calla
     if field in ("created_at", "updated_at"):
         column = catalog.created if field == "created_at" else catalog.updated
         return (lambda r: column[r]), parse_time
-    if field in layout.OPTION_ATTRIBUTES:
+    if field in attributes.OPTION_ATTRIBUTES or field in attributes.BOOLEAN_CODES:
         def option(r: int) -> Any:
             attributes = products.product(catalog, r, store, with_stock_item=False)["custom_attributes"]
             return next((a["value"] for a in attributes if a["attribute_code"] == field), None)
         return option, None
     if field == "category_id":
-        return (lambda r: ",".join(str(c) for c in products.details(catalog, r).categories)), None
+        return (lambda r: ",".join(str(c) for c in category_ids(catalog, r))), None
     raise MagentoError(400, INVALID_ATTRIBUTE, [field])
 
 
@@ -155,7 +156,7 @@ class ProductSearch:
     @staticmethod
     def _cost(group: tuple[Filter, ...]) -> int:
         """Cheap column filters first, so the costly ones (names, attributes) see fewer rows."""
-        slow = {"name", "category_id", *layout.OPTION_ATTRIBUTES}
+        slow = {"name", "category_id", *attributes.OPTION_ATTRIBUTES, *attributes.BOOLEAN_CODES}
         return sum(10 if f.field in slow else 1 for f in group)
 
     def _test(self, f: Filter, store: layout.StoreView) -> Callable[[int], bool]:

@@ -9,7 +9,15 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
-from . import catalog_routes, fields, inventory_routes, layout  # noqa: F401  (the route modules register)
+from . import (  # noqa: F401  (the route modules register)
+    catalog_routes,
+    category_routes,
+    composite_routes,
+    fields,
+    inventory_routes,
+    layout,
+    price_routes,
+)
 from .criteria import Criteria
 from .errors import INTERNAL, MAX_PAGE_SIZE, MagentoError, ResponseContractError, no_route, required
 from .faults import HTML_PAGES, Fault
@@ -111,7 +119,8 @@ def dispatch(sim: MagentoSimulator, method: str, target: str, headers: Mapping[s
         operation, store_code, _ = sim.contract.route(method, path)
         store = _store(store_code)
         handler = ROUTES.get(operation.operation_id)
-        if handler is None or (not sim.msi and "/V1/inventory/" in path):
+        if handler is None or (not sim.msi and "/V1/inventory/" in path) \
+                or operation.template in sim.missing_endpoints:
             raise no_route()
         if handler.resource is not None:
             url = f"http://{headers.get('Host', 'localhost')}{target}"

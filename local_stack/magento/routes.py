@@ -16,7 +16,7 @@ STORE_NOT_FOUND = "The store that was requested wasn't found. Verify the store a
 # Operations whose service method takes a SearchCriteria without a default: Magento requires the parameter.
 CRITERIA_REQUIRED = frozenset({"GetV1Products", "GetV1EavAttributesetsList", "GetV1ProductsAttributesetsSetsList",
                                "GetV1ProductsAttributes", "GetV1InventorySourceitems", "GetV1InventoryStocksourcelinks",
-                               "GetV1CategoriesList"})
+                               "GetV1CategoriesList", "GetV1CustomerGroupsSearch"})
 
 
 @dataclass

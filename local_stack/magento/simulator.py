@@ -7,12 +7,15 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
-from . import layout, products
+from . import composites, layout, prices, products, stock
 from .auth import ADMIN_TOKEN_LIFETIME, Authenticator, Integration
-from .catalog import MALFORMATIONS, SET_PREFIX, SIMPLE_LIKE, TYPE_CODE, magento_time, to_epoch
+from .catalog import TYPE_CODE, TYPES, magento_time, to_epoch
+from .category_routes import assigned, category_item
+from .composite_edits import CompositeEdits
 from .contract import Contract, default_contract
 from .faults import Faults
 from .generate import generate
+from .price_edits import PriceEdits
 from .product_search import ProductSearch
 
 SECRET_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization"})
@@ -48,15 +51,17 @@ def _redacted(headers: Mapping[str, str]) -> dict[str, str]:
     return result
 
 
-class MagentoSimulator:
-    """A Magento 2 REST API over ``products`` generated products (plus configurable children in that count).
+class MagentoSimulator(PriceEdits, CompositeEdits):
+    """A Magento 2 REST API over ``products`` generated products (configurable children included in that count).
 
     ``version`` "2.4" or "2.3" sets the defaults of ``paging`` (a page past the end: empty on 2.4, the last
     page again on 2.3) and ``integration_as_bearer`` (integration tokens as bearer tokens: off since 2.4.4).
     ``input_limits`` answers a pageSize over ``max_page_size`` with 400 and applies ``default_page_size``
     when none is given. ``strict`` answers off-schema requests with 400 and fails (500) responses the schema
     does not describe (both noted in ``failures``). ``clock`` returns the current time (an aware or UTC datetime):
-    it stamps edits and expires admin tokens.
+    it stamps edits, expires admin tokens and anchors the generated special price windows (by day).
+    ``missing_endpoints`` holds schema paths (``/V1/products/base-prices-information``) answered as a store
+    without them answers: 404, no route.
     """
 
     def __init__(self, products: int = 2000, seed: int = 42, *, version: str = "2.4", paging: str | None = None,
@@ -75,8 +80,9 @@ class MagentoSimulator:
         self.default_page_size = default_page_size
         self.strict = strict
         self.msi = msi  # False: a store without Multi-Source Inventory (its /V1/inventory routes do not exist)
-        self.clock = clock or (lambda: datetime.now(UTC))
-        self.catalog = generate(products, seed)
+        self.clock: Callable[[], datetime] = clock or (lambda: datetime.now(UTC))
+        self.missing_endpoints: set[str] = set()
+        self.catalog = generate(products, seed, anchor=to_epoch(self.clock()))
         self.search = ProductSearch(self.catalog)
         self.contract = contract or default_contract()
         self.faults = Faults()
@@ -150,108 +156,6 @@ class MagentoSimulator:
         """An admin bearer token, as POST /V1/integration/admin/token would issue it."""
         return self.authenticator.issue_admin_token(username, self.admin_users[username])
 
-    # -- admin operations ------------------------------------------------------------------------------
-
-    def _row(self, sku: str) -> int:
-        row = self.catalog.row_of_sku(sku)
-        if row is None:
-            raise KeyError(f"no product with SKU {sku!r}")
-        return row
-
-    def _now(self) -> int:
-        return to_epoch(self.clock())
-
-    def _touch(self, row: int, touch: bool) -> None:
-        if touch:  # a product save stamps updated_at; mass attribute updates (touch=False) do not
-            self.catalog.updated[row] = max(self._now(), self.catalog.created[row])
-        self.catalog.changed()
-
-    @staticmethod
-    def _store(code: str) -> layout.StoreView:
-        store = layout.STORE_BY_CODE.get(code)
-        if store is None or store.id == 0:
-            raise KeyError(f"no store view {code!r}")
-        return store
-
-    def set_price(self, sku: str, price: float, store: str | None = None, touch: bool = True) -> None:
-        """The price everywhere, or in ``store``'s website (price scope is the website, as it often is)."""
-        with self.catalog.lock:
-            row = self._row(sku)
-            cents = round(price * 100)
-            if store is None:
-                self.catalog.price[row] = cents
-            else:
-                self.catalog.prices[(self.catalog.entity_id[row], self._store(store).website_id)] = cents
-            self._touch(row, touch)
-
-    def set_name(self, sku: str, name: str, store: str | None = None, touch: bool = True) -> None:
-        """The default name, or ``store``'s own name for the product."""
-        with self.catalog.lock:
-            row = self._row(sku)
-            store_id = 0 if store is None else self._store(store).id
-            self.catalog.names[(self.catalog.entity_id[row], store_id)] = name
-            self._touch(row, touch)
-
-    def set_status(self, sku: str, status: int, store: str | None = None, touch: bool = True) -> None:
-        """1 enabled, 2 disabled; everywhere or in ``store``'s website."""
-        with self.catalog.lock:
-            row = self._row(sku)
-            if store is None:
-                self.catalog.status[row] = status
-            else:
-                self.catalog.statuses[(self.catalog.entity_id[row], self._store(store).website_id)] = status
-            self._touch(row, touch)
-
-    def set_quantity(self, sku: str, quantity: int, source: str = "default", status: int | None = None) -> None:
-        """A source item's quantity (and status: in stock when quantity > 0 unless given). updated_at stays."""
-        with self.catalog.lock:
-            row = self._row(sku)
-            if source not in self.catalog.qty:
-                raise KeyError(f"no source {source!r}")
-            if self.catalog.type[row] not in SIMPLE_LIKE:
-                raise ValueError(f"{sku!r} is a composite product: it has no source items")
-            self.catalog.qty[source][row] = int(quantity)
-            self.catalog.source_status[source][row] = (1 if quantity > 0 else 0) if status is None else status
-            self.catalog.changed()
-
-    def add_product(self, name: str, price: float = 10.0, type_id: str = "simple", sku: str | None = None,
-                    attribute_set_id: int = 4, websites: Iterable[int | str] = (1, 2),
-                    quantities: Mapping[str, int] | None = None, status: int = 1, visibility: int = 4) -> str:
-        """A new product (the next entity id), created and updated now; returns its SKU."""
-        if TYPE_CODE.get(type_id) not in SIMPLE_LIKE:
-            raise ValueError("add_product makes simple, virtual or downloadable products")
-        website_ids = {w if isinstance(w, int) else next(x.id for x in layout.WEBSITES if x.code == w)
-                       for w in websites}
-        mask = sum(layout.WEBSITE_BITS[w] for w in website_ids)
-        if quantities is None:
-            quantities = {s.code: 100 for s in layout.SOURCES if s.website_id in website_ids}
-        with self.catalog.lock:
-            entity_id = self.catalog.entity_id[-1] + 1 if len(self.catalog) else 1
-            sku = sku or f"{SET_PREFIX.get(attribute_set_id, 'PRD')}-{entity_id:06d}"
-            if self.catalog.row_of_sku(sku) is not None:
-                raise ValueError(f"SKU {sku!r} exists")
-            now = self._now()
-            self.catalog.append(entity_id, sku, TYPE_CODE[type_id], attribute_set_id, created=now, updated=now,
-                                status=status, visibility=visibility, websites=mask, price=round(price * 100),
-                                weight=100 if type_id == "simple" else -1, quantities=dict(quantities))
-            self.catalog.names[(entity_id, 0)] = name
-            self.catalog.changed()
-        return sku
-
-    def delete_product(self, sku: str) -> None:
-        with self.catalog.lock:
-            self.catalog.delete(self._row(sku))
-            self.catalog.changed()
-
-    def malform_product(self, sku: str, kind: str = "missing_name") -> None:
-        """Make one product's REST representation broken: ``missing_sku``, ``missing_name`` or ``bad_price``
-        (a string such as "12,50"). Strict mode leaves such products out of its response check."""
-        if kind not in MALFORMATIONS:
-            raise ValueError(f"kind is one of {', '.join(MALFORMATIONS)}")
-        with self.catalog.lock:
-            self.catalog.malformed[self.catalog.entity_id[self._row(sku)]] = kind
-            self.catalog.changed()
-
     # -- reading without HTTP --------------------------------------------------------------------------
 
     def product(self, sku: str, store: str = "default") -> dict[str, Any]:
@@ -271,10 +175,76 @@ class MagentoSimulator:
             return [self.catalog.sku[r] for r in self.catalog.live_rows()
                     if code is None or self.catalog.type[r] == code]
 
+    def parents(self, sku: str) -> list[dict[str, str]]:
+        """The composites holding a product: [{"sku", "type"}] (what REST never says, for comparisons)."""
+        with self.catalog.lock:
+            found = composites.parents(self.catalog, self.catalog.entity_id[self._row(sku)])
+            rows = [(self.catalog.row_of_id(parent), kind) for parent, kind in found]
+            return [{"sku": self.catalog.sku[r], "type": kind} for r, kind in rows if r is not None]
+
+    def prices(self, sku: str) -> dict[str, list[dict[str, Any]]]:
+        """What the three bulk price reads answer for this SKU alone."""
+        with self.catalog.lock:
+            return {"base": prices.base_prices(self.catalog, [sku]),
+                    "special": prices.special_prices(self.catalog, [sku]),
+                    "tier": prices.tier_prices(self.catalog, [sku])}
+
+    def stock(self, sku: str, stock_id: int) -> dict[str, Any]:
+        """A product's quantity, salable quantity and salability in a stock, and whether stock is managed."""
+        with self.catalog.lock:
+            row = self._row(sku)
+            simple_like = self.catalog.type[row] not in (TYPE_CODE["configurable"], TYPE_CODE["bundle"],
+                                                         TYPE_CODE["grouped"])
+            return {"quantity": stock.stock_quantity(self.catalog, row, stock_id) if simple_like else None,
+                    "salable_quantity": stock.salable_quantity(self.catalog, row, stock_id) if simple_like else None,
+                    "is_salable": stock.is_salable(self.catalog, row, stock_id),
+                    "manage_stock": bool(self.catalog.manage_stock[row])}
+
+    def category(self, category_id: int, store: str = "default") -> dict[str, Any]:
+        """The category as GET /rest/<store>/V1/categories/list shows it."""
+        with self.catalog.lock:
+            category = self.catalog.categories.get(category_id)
+            if category is None:
+                raise KeyError(f"no category {category_id}")
+            scope = layout.ADMIN_STORE if store == layout.ALL_STORES_CODE else self._store(store)
+            return category_item(self.catalog.categories, category, scope)
+
+    def category_skus(self, category_id: int) -> list[str]:
+        """SKUs assigned to the category itself, as GET /V1/categories/{id}/products lists them."""
+        with self.catalog.lock:
+            return [self.catalog.sku[row] for row, _ in assigned(self.catalog, category_id)]
+
+    def summary(self) -> dict[str, Any]:
+        """Counts of what the catalog holds (the README's figures come from here)."""
+        with self.catalog.lock:
+            c = self.catalog
+            live = c.live_rows()
+            options = [o for b in c.bundles.values() for o in b.options]
+            return {"products": len(live), "types": {t: sum(1 for r in live if TYPES[c.type[r]] == t) for t in TYPES},
+                    "configurable_children": sum(len(v) for v in c.configurable.values()),
+                    "bundle_options": len(options), "optional_bundle_options": sum(not o.required for o in options),
+                    "bundle_selections": sum(len(o.selections) for o in options),
+                    "fixed_price_bundles": sum(b.fixed_price for b in c.bundles.values()),
+                    "grouped_links": sum(len(v) for v in c.grouped.values()),
+                    "manage_stock_off": sum(1 for r in live if not c.manage_stock[r]),
+                    "special_prices": len(c.special), "tier_price_products": len(c.tier_prices),
+                    "tier_prices": sum(len(v) for v in c.tier_prices.values()),
+                    "eu_prices": sum(1 for (_, website) in c.prices if website == 2),
+                    "categories": len(c.categories.by_id)}
+
+    def set_clock(self, now: datetime | None = None, advance: float = 0) -> datetime:
+        """Move the simulator's clock (a ManualClock from now on): to ``now``, then by ``advance`` seconds."""
+        if not isinstance(self.clock, ManualClock):
+            self.clock = ManualClock(self.clock())
+        if now is not None:
+            self.clock.now = now if now.tzinfo else now.replace(tzinfo=UTC)
+        return self.clock.advance(advance)
+
     def info(self) -> dict[str, Any]:
         """What a client needs to connect, and the current settings."""
         return {"base_url": self.base_url, "version": self.version, "paging": self.paging,
                 "input_limits": self.input_limits, "strict": self.strict,
                 "integration_as_bearer": self.integration_as_bearer, "admin_token_lifetime": self.admin_token_lifetime,
                 "integration": self.integration.__dict__, "admin_users": self.admin_users,
-                "products": len(self.catalog.live_rows()), "store_views": [s.code for s in layout.STORES if s.id]}
+                "products": len(self.catalog.live_rows()), "store_views": [s.code for s in layout.STORES if s.id],
+                "now": magento_time(to_epoch(self.clock())), "missing_endpoints": sorted(self.missing_endpoints)}

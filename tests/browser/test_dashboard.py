@@ -125,10 +125,10 @@ def test_filter_failed_rows_shows_their_errors(page, stack: LocalStack, catalog)
     sign_in(page, stack)
     page.goto(stack.base + "/#/products")
     wait_view(page, "#products-table tbody tr")
-    page.select_option("#product-filters select[name=status]", "failed")
-    page.wait_for_url(re.compile(r"status=failed"))
+    page.select_option("#product-filters select[name=status]", "failed_requires_attention")
+    page.wait_for_url(re.compile(r"status=failed_requires_attention"))
     page.wait_for_function("() => [...document.querySelectorAll('#products-table tbody tr')]"
-                           ".every(tr => tr.dataset.state === 'failed')")
+                           ".every(tr => tr.dataset.state === 'failed_requires_attention')")
     rows = page.locator("#products-table tbody tr")
     skus = set(rows.evaluate_all("rows => rows.map(r => r.dataset.sku)"))
     assert {catalog["malformed"], catalog["rejected"]} <= skus
@@ -140,9 +140,10 @@ def test_filter_failed_rows_shows_their_errors(page, stack: LocalStack, catalog)
     # Narrowed to one store view too (the filters combine, and the URL keeps both).
     page.select_option("#product-filters select[name=store_view]", catalog["reject_view"])
     page.wait_for_url(re.compile(rf"store_view={catalog['reject_view']}"))
-    assert "status=failed" in page.url
+    assert "status=failed_requires_attention" in page.url
     page.wait_for_function("view => [...document.querySelectorAll('#products-table tbody tr')]"
-                           ".every(tr => tr.dataset.storeView === view && tr.dataset.state === 'failed')",
+                           ".every(tr => tr.dataset.storeView === view "
+                           "&& tr.dataset.state === 'failed_requires_attention')",
                            arg=catalog["reject_view"])
     assert not page.errors
 

@@ -46,7 +46,7 @@ def test_the_settings_show_the_configuration_but_never_a_credential(client, user
     assert settings["destination"] == {"kind": "http", "endpoint_host": "ingest.example.com", "bucket": None,
                                        "credentials_configured": True, "credentials_from": "secret"}
     assert (settings["cooldown_seconds"], settings["schedule"]["every_hours"], settings["batch"]["max_rows"]) == (
-        600, 1, 200)
+        600, 1, 100)
     assert settings["change_events"]["enabled"] is True
     assert settings["sign_in"]["cors_origin"] == ORIGIN
     text = response.body.decode()

@@ -140,14 +140,14 @@ def test_runs_are_listed_newest_first_with_a_cursor(client, aws, user_pool):
     ("limit=0", "limit must be between 1 and 100; got 0"),
     ("limit=ten", "limit must be a whole number; got 'ten'"),
     ("cursor=bm9wZQ", "cursor is not valid: pass the next_cursor of the previous page unchanged"),
-    ("page=2", "unknown query parameter page; valid parameters: cursor, limit"),
+    ("page=2", "unknown query parameter page; valid parameters: feed, cursor, limit"),
 ])
 def test_bad_paging_is_a_400(client, user_pool, query, message):
     status, body = get(client, f"/api/sync/runs?{query}", user_pool.operator())
     assert (status, body["Message"]) == (400, message)
 
 
-def test_a_run_shows_its_errors_grouped_by_cause_with_example_rows(client, aws, user_pool, monkeypatch):
+def test_a_run_shows_its_errors_grouped_by_code_with_example_rows(client, aws, user_pool, monkeypatch):
     run_id = hourly(client)["run_ids"][0]
     first, *rest = receive_all(aws["queue_url"])
     for body in rest:
@@ -155,9 +155,11 @@ def test_a_run_shows_its_errors_grouped_by_cause_with_example_rows(client, aws, 
     client.lambda_.invoke("fail_dead_batch", sqs_event(client, first, "catalog-sync-export-dlq"))
     status, run = get(client, f"/api/sync/runs/{run_id}", user_pool.operator())
     assert status == 200
-    [cause] = run["errors"]
-    assert (cause["cause"], cause["count"]) == ("will retry: export failed after repeated attempts", 25)
-    assert len(cause["examples"]) == 3 and all(set(row) == {"sku", "store_view_code"} for row in cause["examples"])
+    [failure] = run["errors"]
+    assert (failure["code"], failure["count"], failure["message"]) == (
+        "export.gave_up", 25, "export failed after repeated attempts")
+    assert len(failure["examples"]) == 3
+    assert all(set(row) == {"id", "scope", "message"} for row in failure["examples"])
     assert get(client, "/api/sync/runs/no-such-run", user_pool.operator())[0] == 404
     assert get(client, "/api/sync/runs/" + "x" * 3000, user_pool.operator())[0] == 404  # never asked of DynamoDB
 
@@ -173,3 +175,14 @@ def test_the_status_shows_the_live_progress_of_a_run_in_flight(client, aws, user
     progress = status["last_sync"]["progress"]
     assert progress["batches_done"] == 1 and progress["eta_seconds"] is not None
     assert status["products_synced"]["products"] == 40
+
+
+def test_status_and_runs_take_a_feed_and_name_the_valid_ones_for_an_unknown_one(client, aws, user_pool):
+    token = user_pool.operator()
+    status, body = get(client, "/api/sync/status?feed=products", token)
+    assert (status, body["feed"]) == (200, "products")
+    status, body = get(client, "/api/sync/runs?feed=products&limit=5", token)
+    assert (status, body["items"]) == (200, [])
+    for path in ("/api/sync/status?feed=pricez", "/api/sync/runs?feed=pricez"):
+        status, body = get(client, path, token)
+        assert status == 400 and body["Message"].startswith("unknown feed 'pricez'; valid feeds: products")

@@ -82,7 +82,7 @@ def test_the_dead_letter_handler_fails_the_batch_and_its_rows(client, aws):
     client.lambda_.invoke("fail_dead_batch", sqs_event(client, first, "catalog-sync-export-dlq"))
     last = status(client)["last_sync"]
     assert (last["status"], last["batches_failed"], last["rows_failed"]) == ("Success", 1, 25)
-    assert last["error_counts"] == {"will retry: export failed after repeated attempts": 25}
+    assert last["error_counts"] == {"export.gave_up": 25}
 
 
 def test_a_second_schedule_while_a_run_is_in_flight_is_skipped(client, aws):

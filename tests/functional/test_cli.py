@@ -95,12 +95,12 @@ def test_a_run_nobody_exports_times_out_with_exit_1(ctx):
 
 
 def test_status_prints_the_last_run_and_the_products_synced(ctx, exporter):
-    assert run_cli("status")[1].startswith("last sync: none yet")
+    assert run_cli("status")[1].startswith("products:\n  last sync: none yet")
     run_cli("resync", "--feed", "products")
     code, output = run_cli("status")
     assert code == 0
     assert "last sync: Success" in output
-    assert "products synced: 30 products (60 rows)" in output
+    assert "synced: 30 products (60 rows)" in output
     assert "export: enabled (memory)" in output
 
 

@@ -2,7 +2,9 @@
 import pytest
 
 from chalicelib import cli
-from chalicelib.domain.feed import EXPORTED, FAILED, RowKey
+from chalicelib.domain.batches import ATTENTION, SUBMITTED
+from chalicelib.domain.feed import RowKey
+from tests.fakes import state_of
 from tests.functional.test_cli import ctx, exporter, run_cli  # noqa: F401 - fixtures
 
 BAD = RowKey("SKU-0007", "french")
@@ -11,7 +13,7 @@ BAD = RowKey("SKU-0007", "french")
 def test_failed_only_resends_the_rows_that_failed_and_nothing_else(ctx, exporter):  # noqa: F811
     ctx.destination.reject = {BAD: "invalid: the destination wanted a name"}
     assert run_cli("resync", "--feed", "products")[0] == 0
-    assert ctx.rows("products").rows[BAD].export_status == FAILED
+    assert state_of(ctx, BAD).status == ATTENTION
     ctx.destination.reject = {}
     reads, sent = len(ctx.source.reads), len(ctx.destination.rows)
 
@@ -20,7 +22,7 @@ def test_failed_only_resends_the_rows_that_failed_and_nothing_else(ctx, exporter
     assert "mode failed, trigger cli" in output and "exported 1, failed 0" in output
     assert len(ctx.source.reads) == reads
     assert [row.key for row in ctx.destination.rows[sent:]] == [BAD]
-    assert ctx.rows("products").rows[BAD].export_status == EXPORTED
+    assert state_of(ctx, BAD).status == SUBMITTED
 
 
 def test_failed_only_and_no_reindex_do_not_go_together(ctx, capsys):  # noqa: F811

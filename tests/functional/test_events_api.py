@@ -8,7 +8,7 @@ from chalice.test import Client
 
 from app import app
 from chalicelib import container
-from chalicelib.adapters.dynamo_control import DynamoControlStore
+from chalicelib.adapters.dynamo_control import dynamo_control
 from chalicelib.adapters.sample_catalog import SampleCatalogSource, sku_of
 from chalicelib.domain.batching import decode
 from chalicelib.domain.events import signature_of
@@ -45,7 +45,7 @@ def post(client, payload, secret=SECRET, signature=None):
 
 
 def dirty():
-    return sorted(entry.sku or f"id {entry.product_id}" for entry in DynamoControlStore().dirty("products"))
+    return sorted(entry.sku or f"id {entry.product_id}" for entry in dynamo_control().dirty.entries("products"))
 
 
 def test_a_signed_event_marks_the_products_dirty_and_schedules_one_sync(client, aws):

@@ -30,17 +30,17 @@ LOGS = {"logs:CreateLogStream", "logs:PutLogEvents"}
 XRAY = {"xray:PutTelemetryRecords", "xray:PutTraceSegments"}
 SYNC = {
     "FeedRowsTable": {DDB + a for a in ROWS_REINDEX},
-    "FeedRowsTable/index/outbox": {DDB + "Query"},
     "SearchIndexTable": {DDB + a for a in SEARCH_PUBLISH},
-    "SyncRunsTable": {DDB + a for a in ("GetItem", "PutItem", "UpdateItem")},
+    "SyncRunsTable": {DDB + a for a in ("BatchGetItem", "BatchWriteItem", "GetItem", "PutItem", "UpdateItem")},
+    "SyncRunsTable/index/batch-outbox": {DDB + "Query"},
+    "SyncRunsTable/index/batch-attention": {DDB + "Query"},
     "ControlTable": {DDB + a for a in ("DeleteItem", "GetItem", "PutItem", "Scan", "UpdateItem")},
     "ExportQueue": {"sqs:SendMessage"},
     "MagentoCredentialsSecret": {"secretsmanager:GetSecretValue"},
     "HubBucket": {"s3:ListBucket", "s3:PutObject"},
 }
 CONSUME = {"sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"}
-MARK = {
-    "FeedRowsTable": {DDB + "UpdateItem"},
+MARK = {  # an exporter writes no feed row: its batch's outcome
     "SearchIndexTable": {DDB + "BatchWriteItem", DDB + "PutItem"},
     "SyncRunsTable": {DDB + "GetItem", DDB + "UpdateItem"},
     "ControlTable": {DDB + "DeleteItem", DDB + "UpdateItem"},
@@ -55,7 +55,7 @@ EXPECTED_ACTIONS: dict[str, dict[str, set[str]]] = {
     "api": {
         "FeedRowsTable": {DDB + "BatchGetItem"},
         "SearchIndexTable": {DDB + "GetItem", DDB + "Query"},
-        "SyncRunsTable": {DDB + a for a in ("GetItem", "PutItem", "UpdateItem")},
+        "SyncRunsTable": {DDB + a for a in ("BatchGetItem", "GetItem", "PutItem", "UpdateItem")},
         "SyncRunsTable/index/feed-started": {DDB + "Query"},
         "ControlTable": {DDB + a for a in ("BatchWriteItem", "DeleteItem", "GetItem", "PutItem", "UpdateItem")},
         "TriggerQueue": {"sqs:SendMessage"},
@@ -206,7 +206,9 @@ def test_tables_follow_the_models_on_demand_with_pitr_encryption_and_ttl(templat
             assert properties["TimeToLiveSpecification"] == {"AttributeName": model["ttl"], "Enabled": True}
     # batches of a run expire (ExportBatchModel.expires)
     assert tables["SyncRunsTable"]["Properties"]["TimeToLiveSpecification"]["AttributeName"] == "expires"
-    assert tables["FeedRowsTable"]["Properties"]["GlobalSecondaryIndexes"][0]["IndexName"] == "outbox"
+    assert "GlobalSecondaryIndexes" not in tables["FeedRowsTable"]["Properties"]  # the outbox is of batches
+    assert {index["IndexName"] for index in tables["SyncRunsTable"]["Properties"]["GlobalSecondaryIndexes"]} == \
+        {"feed-started", "batch-outbox", "batch-attention"}
 
 
 def test_buckets_block_public_access_and_are_encrypted(template):

@@ -11,6 +11,7 @@ import pytest
 from chalicelib.adapters.http_destination import HttpDestination
 from chalicelib.adapters.s3_hub import S3HubDestination
 from chalicelib.domain.batching import ExportBatch, decode, pack
+from chalicelib.domain.errors import Failure
 from chalicelib.domain.feed import RowKey
 from chalicelib.domain.feeds.products import build_row, deletion_of
 from tests.conftest import INGESTION_KEY
@@ -98,7 +99,8 @@ def test_rows_the_destination_rejects_are_named_with_its_reason_and_the_others_a
         assert all(harness.held(row.key) for row in sent)
         return
     harness.reject(bad, "invalid: the name is too long")
-    assert harness.destination.deliver(batch_of(sent), RUN_1[1]) == {bad: "invalid: the name is too long"}
+    assert harness.destination.deliver(batch_of(sent), RUN_1[1]) == {
+        bad: Failure("destination.rejected", "invalid: the name is too long")}
     assert harness.held(bad) is None
     assert all(harness.held(row.key) for row in sent if row.key != bad)
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib.adapters.dynamo_control import DynamoControlStore
+from chalicelib.adapters.dynamo_batches import DynamoBatchStore
+from chalicelib.adapters.dynamo_control import dynamo_control
 from chalicelib.adapters.dynamo_feed import DynamoFeedStore
 from chalicelib.adapters.dynamo_runs import DynamoRunStore
 from chalicelib.adapters.magento import BearerAuth, MagentoCatalogSource, MagentoClient, RetryPolicy
-from chalicelib.domain.feed import FAILED, RowKey
+from chalicelib.domain.feed import RowKey
 from chalicelib.domain.feeds import FEEDS
 from chalicelib.domain.feeds.variants import variant_id
 from chalicelib.domain.runs import FAILED as RUN_FAILED
@@ -39,7 +40,7 @@ def sim():
 
 def context(source) -> SyncContext:
     ctx = SyncContext(Settings(), source, RecordingDestination(), DynamoFeedStore, DynamoRunStore(),
-                      DynamoControlStore(), InMemoryQueue())
+                      dynamo_control(), InMemoryQueue(), DynamoBatchStore())
     ctx.clock = Clock()
     return ctx
 
@@ -131,7 +132,9 @@ def test_a_malformed_item_fails_its_row_and_the_run_goes_on(aws):
     run = finish(ctx, start_sync(ctx, "categories", trigger="cli", mode="full"))
     assert (run.status, run.rows_invalid) == (SUCCESS, 1)
     failed = ctx.rows("categories").get_rows([RowKey("4", "default")])[0]
-    assert failed.export_status == FAILED and failed.error == "path is not a path of category ids: '1/2/x'"
+    assert failed.invalid is not None
+    assert (failed.invalid.code, failed.invalid.message) == ("invalid_record.path",
+                                                             "path is not a path of category ids: '1/2/x'")
 
 
 def test_a_feed_whose_read_fails_fails_its_own_run_only(aws, sim):

@@ -12,14 +12,15 @@ from datetime import timedelta
 import pytest
 
 from chalicelib.adapters.http_destination import HttpDestination
+from chalicelib.domain.batches import ATTENTION, SUBMITTED, WILL_RETRY
 from chalicelib.domain.errors import DestinationError
-from chalicelib.domain.feed import EXPORTED, FAILED, REJECTED, RETRY, RowKey
+from chalicelib.domain.feed import RowKey
 from chalicelib.domain.runs import FAILED as RUN_FAILED
 from chalicelib.domain.runs import SUCCESS, iso
 from chalicelib.services.export import export_batch, fail_dead_batch
 from chalicelib.services.sync import scheduled_sync, start_sync
 from tests.conftest import INGESTION_KEY
-from tests.fakes import VIEWS, product
+from tests.fakes import VIEWS, outbox_keys, product, state_of
 from tests.unit.test_sync_service import Clock
 
 ALL_KEYS = {RowKey(f"SKU-{i:04d}", view.code) for i in range(10) for view in VIEWS}
@@ -69,10 +70,10 @@ def test_a_missing_key_401_fails_the_batch_at_once_and_its_rows_wait_for_the_nex
     _run, messages = start(ctx)
     assert [export_batch(ctx, m) for m in messages] == ["failed", "failed"]
     assert statuses(ingestion) == [401, 401]  # not retried: another attempt cannot fix a key
-    row = ctx.rows("products").rows[RowKey("SKU-0001", "default")]
-    assert row.error.startswith("will retry: the destination refused the API key (401): check DESTINATION_API_KEY")
-    assert (row.export_status, row.failure) == (FAILED, RETRY)
-    assert set(ctx.rows("products").outbox()) == ALL_KEYS
+    row = state_of(ctx, RowKey("SKU-0001", "default"))
+    assert row.error.startswith("the destination refused the API key (401): check DESTINATION_API_KEY")
+    assert (row.status, row.error_code) == (WILL_RETRY, "destination.unauthorized")
+    assert outbox_keys(ctx) == ALL_KEYS
     # the key is fixed: the next hourly sync sends the rows that waited
     ctx.destination = destination(ingestion)
     assert (later_sync(ctx).rows_exported, ingestion.held("SKU-0001", "default")["batchId"].endswith("00001")) \
@@ -83,10 +84,10 @@ def test_a_wrong_key_403_fails_the_batch_and_the_key_is_never_shown(ctx, ingesti
     ctx.destination = destination(ingestion, key="wrong-key-value")
     _run, messages = start(ctx)
     assert export_batch(ctx, messages[0]) == "failed"
-    row = ctx.rows("products").rows[RowKey("SKU-0000", "default")]
-    assert row.error.startswith("will retry: the destination refused the API key (403)")
+    row = state_of(ctx, RowKey("SKU-0000", "default"))
+    assert row.error.startswith("the destination refused the API key (403)")
     assert "the API key is not valid" in row.error  # the service's own message
-    shown = capsys.readouterr().out + repr(ctx.destination) + row.error + str(ctx.runs.batches)
+    shown = capsys.readouterr().out + repr(ctx.destination) + row.error + str(ctx.batches.batches)
     assert "wrong-key-value" not in shown and INGESTION_KEY not in shown
 
 
@@ -98,18 +99,19 @@ def test_a_400_naming_rows_fails_them_for_good_and_sends_the_rest_again_at_once(
     assert [export_batch(ctx, m) for m in messages] == ["exported", "exported"]
     assert statuses(ingestion) == [400, 200, 200]  # the batch with the bad row went twice, without it the second time
     done = run_of(ctx, run)
-    assert (done.status, done.rows_exported, done.rows_failed, done.error_counts) == (SUCCESS, 19, 1, {"invalid": 1})
-    row = ctx.rows("products").rows[bad]
-    assert (row.export_status, row.error, row.failure) == (FAILED, "invalid: the description holds a script", REJECTED)
+    assert (done.status, done.rows_exported, done.rows_failed, done.error_counts) == (
+        SUCCESS, 19, 1, {"destination.rejected": 1})
+    row = state_of(ctx, bad)
+    assert (row.status, row.error) == (ATTENTION, "invalid: the description holds a script")
     assert ingestion.held(bad.sku, bad.store_view_code) is None
-    assert bad not in ctx.rows("products").outbox()
+    assert bad not in outbox_keys(ctx)
     # not retried until the row changes: a reconcile reads it again and leaves it
     ctx.settings = replace(ctx.settings, reconcile_interval_seconds=60)
     assert later_sync(ctx).mode == "reconcile" and len(ingestion.deliveries) == 3
     ingestion.unreject(bad.sku, bad.store_view_code)
     ctx.source.records[7] = product(3, "french", name="Fixed", updated_at=iso(ctx.clock.now))
     assert later_sync(ctx).rows_exported == 1
-    assert ctx.rows("products").rows[bad].export_status == EXPORTED
+    assert state_of(ctx, bad).status == SUBMITTED
 
 
 def test_a_200_with_item_errors_fails_those_rows_for_good_and_exports_the_others(ctx, ingestion):
@@ -119,10 +121,9 @@ def test_a_200_with_item_errors_fails_those_rows_for_good_and_exports_the_others
     assert [export_batch(ctx, m) for m in messages] == ["exported", "exported"]
     assert statuses(ingestion) == [200, 200]
     done = run_of(ctx, run)
-    assert (done.rows_exported, done.rows_failed, done.error_counts) == (19, 1, {"invalid": 1})
-    assert (ctx.rows("products").rows[bad].error,
-            ctx.rows("products").rows[bad].failure) == ("invalid: unknown attribute set",
-                                                                                  REJECTED)
+    assert (done.rows_exported, done.rows_failed, done.error_counts) == (19, 1, {"destination.rejected": 1})
+    row = state_of(ctx, bad)
+    assert (row.status, row.error) == (ATTENTION, "invalid: unknown attribute set")
     ctx.settings = replace(ctx.settings, reconcile_interval_seconds=60)
     assert later_sync(ctx).rows_exported == 0 and len(ingestion.deliveries) == 2  # not sent again unchanged
 
@@ -146,7 +147,7 @@ def test_a_5xx_is_retried_with_backoff(ctx, ingestion, status):
     assert export_batch(ctx, messages[0]) == "exported"
     assert statuses(ingestion) == [status, status, 200]
     assert len(sleeps) == 2 and all(0 <= pause <= 4 for pause in sleeps)  # full jitter under 0.5 s × 2^attempt
-    assert all(ctx.rows("products").rows[row].export_status == EXPORTED for row in [RowKey("SKU-0000", "default")])
+    assert state_of(ctx, RowKey("SKU-0000", "default")).status == SUBMITTED
 
 
 def test_a_slow_answer_beyond_the_timeout_goes_back_to_the_queue_and_a_redelivery_counts_once(ctx, ingestion):
@@ -158,7 +159,8 @@ def test_a_slow_answer_beyond_the_timeout_goes_back_to_the_queue_and_a_redeliver
         export_batch(ctx, messages[0])
     assert error.value.retryable
     assert str(error.value).startswith("the destination did not answer in time: no answer within 0.3 s")
-    assert ctx.runs.batch_error(run.run_id, 1) == str(error.value)  # what the dead-letter handler will report
+    # what the dead-letter handler will report
+    assert ctx.batches.last_error(f"{run.run_id}/00001").message == str(error.value)
     # The service was only slow: it stored the batch after each attempt had given up on it.
     attempts = ctx.destination.requests
     deadline = time.monotonic() + 5
@@ -193,7 +195,7 @@ def test_the_same_message_twice_reaches_the_service_twice_and_counts_once(ctx, i
     assert ingestion.receive_count("SKU-0000", "default") == 2
     done = run_of(ctx, run)
     assert (done.status, done.batches_done, done.rows_exported, done.rows_failed) == (SUCCESS, 2, 20, 0)
-    assert ctx.rows("products").rows[RowKey("SKU-0000", "default")].export_status == EXPORTED
+    assert state_of(ctx, RowKey("SKU-0000", "default")).status == SUBMITTED
 
 
 def test_a_spent_budget_sends_the_message_back_then_the_dead_letter_handler_fails_its_rows_for_now(ctx, ingestion):
@@ -215,10 +217,11 @@ def test_a_spent_budget_sends_the_message_back_then_the_dead_letter_handler_fail
     assert fail_dead_batch(ctx, failing) == "failed"
     done = run_of(ctx, run)
     assert (done.status, done.batches_done, done.batches_failed, done.rows_failed) == (SUCCESS, 1, 1, 10)
-    assert done.error == "10 × will retry: the destination answered 503"
-    row = ctx.rows("products").rows[RowKey("SKU-0000", "default")]
-    assert row.error.startswith("will retry: the destination answered 503: gave up after")
-    assert ctx.control.lock("products") is None  # terminal: the lock is released
+    assert done.error.startswith("10 × the destination answered 503: gave up after")
+    row = state_of(ctx, RowKey("SKU-0000", "default"))
+    assert (row.status, row.error_code) == (WILL_RETRY, "destination.unavailable")
+    assert row.error.startswith("the destination answered 503: gave up after")
+    assert ctx.control.locks.holder("products") is None  # terminal: the lock is released
     # The next hourly sync reads no change, and sends the rows that failed for now from the outbox.
     retried = later_sync(ctx)
     assert (retried.mode, retried.status, retried.rows_changed, retried.rows_exported) == ("partial", SUCCESS, 0, 10)
@@ -234,10 +237,11 @@ def test_a_run_whose_every_batch_fails_ends_failed_with_the_reasons_grouped(ctx,
     assert export_batch(ctx, messages[1]) == "failed"
     done = run_of(ctx, run)
     assert done.status == RUN_FAILED
-    assert done.error == ("every batch failed: 10 × the batch is too large for the destination (413); "
-                          "10 × will retry: the destination refused the API key (403)")
-    too_large = ctx.rows("products").rows[RowKey("SKU-0009", "french")]
-    assert "lower BATCH_MAX_BYTES" in too_large.error and too_large.failure == REJECTED
+    assert done.error_counts == {"destination.too_large": 10, "destination.unauthorized": 10}
+    assert done.error.startswith("every batch failed: 10 × the batch is too large for the destination (413)")
+    assert "; 10 × the destination refused the API key (403)" in done.error
+    too_large = state_of(ctx, RowKey("SKU-0009", "french"))
+    assert "lower BATCH_MAX_BYTES" in too_large.error and too_large.status == ATTENTION
 
 
 def test_reading_back_with_a_refused_key_or_no_service_fails_with_the_reason(ingestion):

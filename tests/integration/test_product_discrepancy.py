@@ -76,7 +76,8 @@ def test_a_row_the_service_rejected_is_held_nowhere(fake_ctx, ingestion):
     views = by_view(product_detail(fake_ctx, 2))
     assert views["default"]["differences"] == []
     french = views["french"]
-    assert (french["export_status"], french["error"], french["destination"]) == ("failed", "invalid: too long", None)
+    assert (french["export_status"], french["error"], french["destination"]) == ("failed_requires_attention",
+                                                                                 "invalid: too long", None)
     assert {d["field"] for d in french["differences"]} >= {"sku", "name", "price"}
 
 

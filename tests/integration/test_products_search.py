@@ -2,7 +2,8 @@
 status filter following the exporters, a fresh copy (snapshot + journal) agreeing with a long-lived one."""
 import pytest
 
-from chalicelib.adapters.dynamo_control import DynamoControlStore
+from chalicelib.adapters.dynamo_batches import DynamoBatchStore
+from chalicelib.adapters.dynamo_control import dynamo_control
 from chalicelib.adapters.dynamo_feed import DynamoFeedStore
 from chalicelib.adapters.dynamo_runs import DynamoRunStore
 from chalicelib.adapters.dynamo_search import DynamoSearchIndexStore
@@ -29,8 +30,8 @@ def ctx(aws):
     index = DynamoSearchIndexStore()
     context = SyncContext(Settings(batch_max_rows=10), InMemorySource(catalog(range(1, 11))), RecordingDestination(),
                           lambda feed: JournaledFeedStore(DynamoFeedStore(feed),
-                                                          index), DynamoRunStore(), DynamoControlStore(),
-                          InMemoryQueue(), search_index=index)
+                                                          index), DynamoRunStore(), dynamo_control(),
+                          InMemoryQueue(), DynamoBatchStore(), search_index=index)
     context.clock = Clock()
     return context
 
@@ -55,10 +56,11 @@ def test_the_index_follows_real_syncs_and_exports(ctx):
     # given a first sync: the index is built from the table, every row pending until exported
     start_sync(ctx, trigger="cli")
     assert ctx.search_index.current().rows == 20
-    assert search_products(ctx, status="pending")["total"] == 20
+    assert search_products(ctx, status="awaiting_submission")["total"] == 20
     export_all(ctx)
-    assert (search_products(ctx, status="pending")["total"], search_products(ctx, status="exported")["total"]) == \
-        (0, 20)
+    totals = (search_products(ctx, status="awaiting_submission")["total"],
+              search_products(ctx, status="submitted")["total"])
+    assert totals == (0, 20)
 
     # when the catalog changes: a product renamed, one added, one gone, one the destination will reject
     ctx.clock.advance(hours=1)
@@ -72,13 +74,13 @@ def test_the_index_follows_real_syncs_and_exports(ctx):
     assert keys(search_products(ctx, q="hoodie")) == [("SKU-0002", "default"), ("SKU-0002", "french")]
     assert search_products(ctx, q="tee 2")["total"] == 0
     assert keys(search_products(ctx, q="sku-0011")) == [("SKU-0011", "default"), ("SKU-0011", "french")]
-    pending = keys(search_products(ctx, status="pending", limit=200))
+    pending = keys(search_products(ctx, status="awaiting_submission", limit=200))
     assert sorted(pending) == sorted([("SKU-0002", v.code) for v in VIEWS] + [("SKU-0003", v.code) for v in VIEWS]
                                      + [("SKU-0011", v.code) for v in VIEWS])
     export_all(ctx)
     assert keys(search_products(ctx, status="deleted")) == [("SKU-0003", "default"), ("SKU-0003", "french")]
-    assert keys(search_products(ctx, status="failed")) == [("SKU-0011", "french")]
-    assert search_products(ctx, status="pending")["total"] == 0
+    assert keys(search_products(ctx, status="failed_requires_attention")) == [("SKU-0011", "french")]
+    assert search_products(ctx, status="awaiting_submission")["total"] == 0
     assert search_products(ctx)["total"] == 22
     newest = search_products(ctx, sort="last_exported", order="desc", limit=5)
     assert {item["sku"] for item in newest["items"]} <= {"SKU-0002", "SKU-0003", "SKU-0011"}
@@ -97,7 +99,7 @@ def test_a_grown_journal_is_folded_into_a_new_snapshot_that_answers_the_same(ctx
     ctx.clock.advance(hours=1)
     start_sync(ctx, trigger="cli", mode="partial")  # nothing changed; the marks since the first sync are folded in
     assert ctx.search_index.current() != first
-    assert fresh_copy(ctx, status="exported") == sorted(before)
+    assert fresh_copy(ctx, status="submitted") == sorted(before)
     assert keys(search_products(ctx, sort="name", limit=200)) == before
 
 

@@ -3,8 +3,10 @@ from datetime import timedelta
 
 import pytest
 
+from chalicelib.domain.batches import DONE, BatchOutcome, batch_id
 from chalicelib.domain.errors import CooldownActiveError
 from chalicelib.domain.runs import start_run
+from chalicelib.ports import Settlement
 from tests.integration.test_store_contract import stores  # noqa: F401 - the fixture
 from tests.unit.test_runs import NOW
 
@@ -14,7 +16,7 @@ def new_run(seconds=0, feed="products"):
 
 
 def test_runs_are_listed_newest_first_page_by_page(stores):  # noqa: F811
-    _, runs, _ = stores
+    _, runs, _, _ = stores
     created = [new_run(seconds) for seconds in range(7)]
     for run in created:
         runs.create(run)
@@ -33,7 +35,7 @@ def test_runs_are_listed_newest_first_page_by_page(stores):  # noqa: F811
 
 
 def test_progress_is_noted_and_a_reindex_is_claimed_once(stores):  # noqa: F811
-    _, runs, _ = stores
+    _, runs, _, _ = stores
     run = new_run()
     runs.create(run)
     assert runs.claim_reindex(run.run_id, "2026-11-22T10:00:01.000Z")
@@ -44,33 +46,35 @@ def test_progress_is_noted_and_a_reindex_is_claimed_once(stores):  # noqa: F811
     assert (stored.rows_seen, stored.rows_changed, stored.progress_at) == (1500, 40, "2026-11-22T10:00:05.000Z")
 
 
-def test_each_cause_keeps_the_examples_it_got_first(stores):  # noqa: F811
-    _, runs, _ = stores
+def test_each_code_keeps_the_examples_it_got_first(stores):  # noqa: F811
+    _, runs, _, batches = stores
     run = new_run()
     runs.create(run)
-    rejected = [{"sku": f"SKU-{i}", "store_view_code": "default"} for i in range(3)]
-    assert runs.record_batch(run.run_id, 1, 7, 3, {"rejected": 3}, batch_failed=False,
-                             error_examples={"rejected": rejected})
-    assert runs.record_batch(run.run_id, 2, 9, 1, {"rejected": 1}, batch_failed=False,
-                             error_examples={"rejected": [{"sku": "SKU-9", "store_view_code": "french"}]})
+    rejected = [{"id": f"SKU-{i}", "scope": "default", "message": "invalid: name"} for i in range(3)]
+    for number, exported, failed, examples in ((1, 7, 3, rejected),
+                                               (2, 9, 1, [{"id": "SKU-9", "scope": "french", "message": "x"}])):
+        outcome = BatchOutcome(batch_id(run.run_id, number), "products", DONE, (), "t")
+        assert batches.settle(outcome, Settlement(exported, failed, {"destination.rejected": failed},
+                                                  {"destination.rejected": examples}))
     run.batches_total, run.rows_invalid, run.sealed_at = 2, 1, "2026-11-22T10:01:00.000Z"
-    run.error_counts = {"missing sku": 1}
-    run.error_examples = {"missing sku": [{"sku": "#12", "store_view_code": "default"}]}
+    run.error_counts = {"invalid_record.sku": 1}
+    run.error_examples = {"invalid_record.sku": [{"id": "#12", "scope": "default", "message": "missing sku"}]}
     sealed = runs.seal(run)
-    assert sealed.error_examples == {"rejected": rejected,
-                                     "missing sku": [{"sku": "#12", "store_view_code": "default"}]}
-    assert sealed.error_counts == {"rejected": 4, "missing sku": 1}
+    assert sealed.error_examples == {
+        "destination.rejected": rejected,
+        "invalid_record.sku": [{"id": "#12", "scope": "default", "message": "missing sku"}]}
+    assert sealed.error_counts == {"destination.rejected": 4, "invalid_record.sku": 1}
     assert sealed.sealed_at == "2026-11-22T10:01:00.000Z"
     assert runs.get(run.run_id).error_examples == sealed.error_examples
 
 
 def test_a_released_cooldown_admits_the_next_force_sync_but_only_the_claim_itself_is_released(stores):  # noqa: F811
-    _, _, control = stores
-    control.claim_cooldown("products", "2026-11-22T10:00:00.000Z", "2026-11-22T09:45:00.000Z")
-    control.release_cooldown("products", "2026-11-22T09:59:00.000Z")  # not this claim: it stays
+    _, _, control, _ = stores
+    control.cooldowns.claim("products", "2026-11-22T10:00:00.000Z", "2026-11-22T09:45:00.000Z")
+    control.cooldowns.release("products", "2026-11-22T09:59:00.000Z")  # not this claim: it stays
     with pytest.raises(CooldownActiveError):
-        control.claim_cooldown("products", "2026-11-22T10:01:00.000Z", "2026-11-22T09:46:00.000Z")
-    control.release_cooldown("products", "2026-11-22T10:00:00.000Z")
-    assert control.cooldown_started_at("products") is None
-    control.claim_cooldown("products", "2026-11-22T10:02:00.000Z", "2026-11-22T09:47:00.000Z")
-    assert control.cooldown_started_at("products") == "2026-11-22T10:02:00.000Z"
+        control.cooldowns.claim("products", "2026-11-22T10:01:00.000Z", "2026-11-22T09:46:00.000Z")
+    control.cooldowns.release("products", "2026-11-22T10:00:00.000Z")
+    assert control.cooldowns.started_at("products") is None
+    control.cooldowns.claim("products", "2026-11-22T10:02:00.000Z", "2026-11-22T09:47:00.000Z")
+    assert control.cooldowns.started_at("products") == "2026-11-22T10:02:00.000Z"

@@ -1,23 +1,26 @@
 """One contract for each store port, run against the in-memory fake and against DynamoDB (moto)."""
 import pytest
 
-from chalicelib.adapters.dynamo_control import DynamoControlStore
+from chalicelib.adapters.dynamo_batches import DynamoBatchStore
+from chalicelib.adapters.dynamo_control import dynamo_control
 from chalicelib.adapters.dynamo_feed import DynamoFeedStore
 from chalicelib.adapters.dynamo_runs import DynamoRunStore
 from chalicelib.adapters.journaled_feed import JournaledFeedStore
-from chalicelib.domain.errors import CooldownActiveError, LockHeldError
+from chalicelib.domain.batches import DONE, FAILED, HELD, OPEN, BatchOutcome, batch_id
+from chalicelib.domain.errors import CooldownActiveError, Failure, LockHeldError
 from chalicelib.domain.events import DirtyEntry
-from chalicelib.domain.feed import DELETED, EXPORTED, FAILED, NOT_EXPORTED, PENDING, RowKey
+from chalicelib.domain.feed import RowKey, StoredState
 from chalicelib.domain.feeds.products import build_row
 from chalicelib.domain.runs import FAILED as RUN_FAILED
 from chalicelib.domain.runs import SUCCESS, start_run
-from chalicelib.ports import ExportMark
+from chalicelib.ports import Settlement
 from tests.fakes import (
     VIEWS,
-    InMemoryControlStore,
+    InMemoryBatchStore,
     InMemoryFeedStore,
     InMemoryRunStore,
     InMemorySearchIndexStore,
+    in_memory_control,
     product,
 )
 from tests.unit.test_runs import NOW
@@ -27,26 +30,29 @@ VIEWS_BY_CODE = {view.code: view for view in VIEWS}
 
 @pytest.fixture(params=["memory", "dynamodb", "journaled"])
 def stores(request):
+    """(feed rows, runs, control, batches)"""
     if request.param == "memory":
-        yield InMemoryFeedStore(), InMemoryRunStore(), InMemoryControlStore()
+        runs = InMemoryRunStore()
+        yield InMemoryFeedStore(), runs, in_memory_control(), InMemoryBatchStore(runs)
     elif request.param == "journaled":  # the feed rows as the container wires them: each write also journaled
-        yield JournaledFeedStore(InMemoryFeedStore(), InMemorySearchIndexStore()), InMemoryRunStore(), \
-            InMemoryControlStore()
+        runs = InMemoryRunStore()
+        yield JournaledFeedStore(InMemoryFeedStore(), InMemorySearchIndexStore()), runs, in_memory_control(), \
+            InMemoryBatchStore(runs)
     else:
         request.getfixturevalue("aws")
-        yield DynamoFeedStore("products"), DynamoRunStore(), DynamoControlStore()
+        yield DynamoFeedStore("products"), DynamoRunStore(), dynamo_control(), DynamoBatchStore()
 
 
-def row(i, view="default", status=PENDING, **overrides):
+def row(i, view="default", batch="run-1/00001", **overrides):
     built = build_row(product(i, view, **overrides), VIEWS_BY_CODE)
-    built.export_status = status
+    built.batch, built.run_id = batch, "run-1"
     return built
 
 
 # Feed rows
 
 def test_rows_round_trip_with_every_field(stores):
-    feed, _, _ = stores
+    feed, _, _, _ = stores
     written = row(1)
     written.run_id = "run-1"
     feed.put_rows([written, row(2, "french")])
@@ -57,84 +63,122 @@ def test_rows_round_trip_with_every_field(stores):
 
 
 def test_rows_can_be_read_with_only_some_fields(stores):
-    feed, _, _ = stores
-    written = row(1, status=FAILED)
-    written.error, written.last_exported_at = "invalid: no", "2026-11-22T10:00:00.000Z"
+    feed, _, _, _ = stores
+    written = row(1)
+    written.exported_before = "2026-11-22T10:00:00.000Z"
     feed.put_rows([written])
-    [read] = feed.get_rows([written.key], fields=("export_status", "error", "last_exported_at"))
-    assert (read.sku, read.store_view_code, read.export_status, read.error, read.last_exported_at) == \
-        ("SKU-0001", "default", FAILED, "invalid: no", "2026-11-22T10:00:00.000Z")
+    [read] = feed.get_rows([written.key], fields=("batch", "invalid", "deleted", "exported_before"))
+    assert (read.sku, read.store_view_code, read.batch, read.invalid, read.deleted, read.exported_before) == \
+        ("SKU-0001", "default", "run-1/00001", None, False, "2026-11-22T10:00:00.000Z")
     assert (read.document, read.hash, read.name, read.price) == ("", "", None, None)
 
 
 def test_states_of_many_keys_in_batches(stores):
-    feed, _, _ = stores
+    feed, _, _, _ = stores
     feed.put_rows(row(i) for i in range(130))
     keys = [RowKey(f"SKU-{i:04d}", "default") for i in range(140)]
     states = feed.states(keys + keys[:5])
     assert len(states) == 130
-    assert states[keys[0]].hash == row(0).hash and states[keys[0]].export_status == PENDING
+    assert states[keys[0]] == StoredState(row(0).hash, False, "run-1/00001", False, None)
 
 
-def test_the_outbox_holds_pending_and_not_exported_rows(stores):
-    feed, _, _ = stores
-    feed.put_rows([row(1), row(2, status=NOT_EXPORTED), row(3, status=EXPORTED)])
-    assert sorted(feed.outbox()) == [RowKey("SKU-0001", "default"), RowKey("SKU-0002", "default")]
+def test_the_rows_of_one_feed_are_not_another_feeds(stores):
+    feed, _, _, _ = stores
+    if isinstance(feed, DynamoFeedStore):  # one table holds every feed's rows
+        DynamoFeedStore("prices").put_rows([row(1)])
+        assert set(DynamoFeedStore("prices").all_states()) == {RowKey("SKU-0001", "default")}
+    feed.put_rows([row(2)])
+    assert set(feed.all_states()) == {RowKey("SKU-0002", "default")}
+    assert feed.get_rows([RowKey("SKU-0001", "default")]) == []
 
 
-def test_marks_apply_only_while_the_row_has_the_sent_hash(stores):
-    feed, _, _ = stores
-    feed.put_rows([row(1), row(2), row(3)])
-    sent = [ExportMark(RowKey(f"SKU-000{i}", "default"), row(i).hash) for i in (1, 2, 3)]
-    feed.put_rows([row(2, name="changed meanwhile")])  # a concurrent reindex
-    assert feed.mark_exported(sent, "2026-11-22T10:00:00.000Z") == 2
-    rows = {r.key.sku: r for r in feed.get_rows(m.key for m in sent)}
-    assert rows["SKU-0001"].export_status == EXPORTED
-    assert rows["SKU-0001"].last_exported_hash == row(1).hash
-    assert rows["SKU-0001"].last_exported_at == "2026-11-22T10:00:00.000Z"
-    assert rows["SKU-0002"].export_status == PENDING
-    assert feed.outbox() == [RowKey("SKU-0002", "default")]
-
-
-def test_marks_go_in_transactions_of_at_most_100(stores):
-    feed, _, _ = stores
-    feed.put_rows(row(i) for i in range(250))
-    marks = [ExportMark(RowKey(f"SKU-{i:04d}", "default"), row(i).hash) for i in range(250)]
-    assert feed.mark_exported(marks, "2026-11-22T10:00:00.000Z") == 250
-    assert feed.outbox() == []
-
-
-def test_a_deletion_marked_exported_is_deleted(stores):
-    feed, _, _ = stores
-    feed.put_rows([row(1)])
-    feed.mark_exported([ExportMark(RowKey("SKU-0001", "default"), row(1).hash, deleted=True)], "t")
-    assert feed.get_rows([RowKey("SKU-0001", "default")])[0].export_status == DELETED
-
-
-def test_failed_marks_keep_the_reason_and_retryable_rows_stay_in_the_outbox(stores):
-    feed, _, _ = stores
-    feed.put_rows([row(1), row(2)])
-    one, two = RowKey("SKU-0001", "default"), RowKey("SKU-0002", "default")
-    feed.mark_failed([ExportMark(one, row(1).hash)], {one: "will retry: 503"}, retryable=True)
-    feed.mark_failed([ExportMark(two, row(2).hash)], {two: "invalid: bad name"}, retryable=False)
-    rows = {r.key: r for r in feed.get_rows([one, two])}
-    assert (rows[one].export_status, rows[one].error) == (FAILED, "will retry: 503")
-    assert rows[two].error == "invalid: bad name"
-    assert feed.outbox() == [one]
-
-
-def test_an_invalid_record_keeps_the_last_good_document(stores):
-    feed, _, _ = stores
+def test_an_invalid_record_keeps_the_last_good_document_and_batch_until_the_row_is_rewritten(stores):
+    feed, _, _, _ = stores
     good = row(1)
     feed.put_rows([good])
-    feed.record_invalid(good.key, "price is not a number: 'x'", "run-2", {"name": "Other", "product_id": 1})
-    feed.record_invalid(RowKey("#9", "default"), "missing sku", "run-2", {"name": "No Sku", "product_id": 9})
+    feed.record_invalid(good.key, Failure("invalid_record.price", "price is not a number: 'x'"), "run-2",
+                        {"name": "Other", "product_id": 1})
+    feed.record_invalid(RowKey("#9", "default"), Failure("invalid_record.sku", "missing sku"), "run-2",
+                        {"name": "No Sku", "product_id": 9})
     rows = {r.key: r for r in feed.get_rows([good.key, RowKey("#9", "default")])}  # batch reads are unordered
     kept, new = rows[good.key], rows[RowKey("#9", "default")]
-    assert (kept.document, kept.name, kept.export_status, kept.error) == \
-        (good.document, "Product 1", FAILED, "price is not a number: 'x'")
-    assert (new.name, new.product_id, new.document, new.export_status) == ("No Sku", 9, "", FAILED)
-    assert feed.outbox() == []
+    assert (kept.document, kept.name, kept.batch, kept.invalid) == \
+        (good.document, "Product 1", "run-1/00001", Failure("invalid_record.price", "price is not a number: 'x'"))
+    assert (new.name, new.product_id, new.document, new.invalid.code) == ("No Sku", 9, "", "invalid_record.sku")
+    assert feed.states([good.key])[good.key].invalid
+    feed.put_rows([row(1, batch="run-3/00001")])  # valid again, in a new batch
+    assert feed.get_rows([good.key])[0].invalid is None and not feed.states([good.key])[good.key].invalid
+
+
+# Batches
+
+def batch(number, keys, run_id="run-1", status=OPEN, named=True):
+    return BatchOutcome(batch_id(run_id, number), "products", status, tuple(keys), named=named)
+
+
+ONE, TWO, THREE = (RowKey(f"SKU-000{i}", "default") for i in (1, 2, 3))
+
+
+def test_batches_are_created_with_their_keys_and_open_ones_are_in_the_outbox(stores):
+    _, runs, _, batches = stores
+    runs.create(new_run())
+    batches.create([batch(1, [ONE, TWO]), batch(2, [THREE], status=HELD), batch(1, [ONE], run_id="run-0")])
+    found = batches.outcomes(["run-1/00001", "run-1/00002", "run-1/00009"])
+    assert set(found) == {"run-1/00001", "run-1/00002"}
+    assert (found["run-1/00001"].keys, found["run-1/00001"].status, found["run-1/00002"].status) == \
+        ((ONE, TWO), OPEN, HELD)
+    assert [b.batch_id for b in batches.outbox("products")] == ["run-0/00001", "run-1/00001", "run-1/00002"]
+    assert batches.outbox("prices") == [] and batches.needing_attention("products") == []
+
+
+def test_a_batch_settles_once_with_its_run_counters(stores):
+    _, runs, _, batches = stores
+    run = new_run()
+    runs.create(run)
+    batches.create([batch(1, [ONE, TWO], run_id=run.run_id)])
+    rejected = {TWO: Failure("destination.rejected", "invalid: name")}
+    done = BatchOutcome(batch_id(run.run_id, 1), "products", DONE, (ONE, TWO), "2026-11-22T10:00:01.000Z",
+                        rejected=rejected)
+    counts = Settlement(1, 1, {"destination.rejected": 1},
+                        {"destination.rejected": [{"id": "SKU-0002", "scope": "default", "message": "invalid: name"}]})
+    assert batches.settle(done, counts)
+    assert not batches.settle(done, counts)  # a redelivered message counts nothing
+    stored = batches.outcomes([done.batch_id])[done.batch_id]
+    assert (stored.status, stored.finished_at, stored.rejected) == (DONE, "2026-11-22T10:00:01.000Z", rejected)
+    assert batches.outbox("products") == [] and [b.batch_id for b in batches.needing_attention("products")] == \
+        [done.batch_id]
+    counted = runs.get(run.run_id)
+    assert (counted.batches_done, counted.rows_exported, counted.rows_failed, counted.error_counts) == \
+        (1, 1, 1, {"destination.rejected": 1})
+
+
+def test_a_batch_failed_for_now_stays_in_the_outbox_until_retired_and_keeps_its_last_error(stores):
+    _, runs, _, batches = stores
+    run = new_run()
+    runs.create(run)
+    batches.create([batch(1, [ONE], run_id=run.run_id), batch(2, [TWO], run_id=run.run_id)])
+    first, second = batch_id(run.run_id, 1), batch_id(run.run_id, 2)
+    batches.note_error(first, Failure("destination.unavailable", "the destination answered 503"))
+    assert batches.last_error(first) == Failure("destination.unavailable", "the destination answered 503")
+    assert batches.last_error(second) is None
+    failure = Failure("destination.unavailable", "the destination answered 503")
+    assert batches.settle(BatchOutcome(first, "products", FAILED, (ONE,), "t", failure=failure, retryable=True),
+                          Settlement(0, 1, {"destination.unavailable": 1}, batch_failed=True))
+    assert batches.settle(BatchOutcome(second, "products", FAILED, (TWO,), "t", failure=failure, retryable=False),
+                          Settlement(0, 1, {"destination.unavailable": 1}, batch_failed=True))
+    assert [b.batch_id for b in batches.outbox("products")] == [first]
+    assert [b.batch_id for b in batches.needing_attention("products")] == [second]
+    assert batches.outcomes([first])[first].failure == failure and batches.outcomes([first])[first].retryable
+    batches.retire([first, second], "t2")
+    assert batches.outbox("products") == [] and batches.needing_attention("products") == []
+    assert batches.outcomes([first])[first].status == FAILED  # its record stands
+    assert runs.get(run.run_id).batches_failed == 2
+
+
+def test_a_batch_of_a_run_that_does_not_exist_is_not_settled(stores):
+    _, _, _, batches = stores
+    outcome = BatchOutcome(batch_id("no-such-run", 1), "products", DONE, (ONE,), "t")
+    assert not batches.settle(outcome, Settlement(1, 0))
 
 
 # Runs
@@ -145,7 +189,7 @@ def new_run(seconds=0):
 
 
 def test_runs_are_created_and_the_latest_is_found(stores):
-    _, runs, _ = stores
+    _, runs, _, _ = stores
     first, second = new_run(), new_run(5)
     runs.create(first)
     runs.create(second)
@@ -155,27 +199,8 @@ def test_runs_are_created_and_the_latest_is_found(stores):
     assert runs.get("nope") is None
 
 
-def test_batches_count_once_and_counters_add_up(stores):
-    _, runs, _ = stores
-    run = new_run()
-    runs.create(run)
-    run.batches_total, run.rows_invalid, run.error_counts = 3, 2, {"missing sku": 2}
-    assert runs.record_batch(run.run_id, 1, 10, 0, {}, batch_failed=False)
-    sealed = runs.seal(run)
-    assert (sealed.batches_total, sealed.batches_done, sealed.rows_failed) == (3, 1, 2)
-    assert not runs.record_batch(run.run_id, 1, 10, 0, {}, batch_failed=False)
-    assert runs.record_batch(run.run_id, 2, 8, 2, {"invalid": 2}, batch_failed=False)
-    runs.note_batch_error(run.run_id, 3, "timeout")
-    assert runs.batch_error(run.run_id, 3) == "timeout"
-    assert runs.record_batch(run.run_id, 3, 0, 10, {"will retry: timeout": 10}, batch_failed=True)
-    stored = runs.get(run.run_id)
-    assert (stored.batches_done, stored.batches_failed, stored.rows_exported, stored.rows_failed) == (2, 1, 18, 14)
-    assert stored.error_counts == {"missing sku": 2, "invalid": 2, "will retry: timeout": 10}
-    assert stored.complete
-
-
 def test_exactly_one_writer_finishes_a_run(stores):
-    _, runs, _ = stores
+    _, runs, _, _ = stores
     run = new_run()
     runs.create(run)
     assert runs.finish(run.run_id, SUCCESS, None, "t1")
@@ -186,89 +211,89 @@ def test_exactly_one_writer_finishes_a_run(stores):
 # Control
 
 def test_the_lock_is_a_lease(stores):
-    _, _, control = stores
-    control.acquire_lock("products", "run-1", "2026-11-22T10:00:00.000Z", "2026-11-22T11:00:00.000Z")
+    _, _, control, _ = stores
+    control.locks.acquire("products", "run-1", "2026-11-22T10:00:00.000Z", "2026-11-22T11:00:00.000Z")
     with pytest.raises(LockHeldError) as held:
-        control.acquire_lock("products", "run-2", "2026-11-22T10:30:00.000Z", "2026-11-22T11:30:00.000Z")
+        control.locks.acquire("products", "run-2", "2026-11-22T10:30:00.000Z", "2026-11-22T11:30:00.000Z")
     assert held.value.run_id == "run-1"
-    control.release_lock("products", "run-2")  # not the holder: nothing happens
-    assert control.lock("products").run_id == "run-1"
+    control.locks.release("products", "run-2")  # not the holder: nothing happens
+    assert control.locks.holder("products").run_id == "run-1"
     # Past its expiry the lease can be taken over.
-    control.acquire_lock("products", "run-3", "2026-11-22T11:00:01.000Z", "2026-11-22T12:00:00.000Z")
-    control.release_lock("products", "run-3")
-    assert control.lock("products") is None
+    control.locks.acquire("products", "run-3", "2026-11-22T11:00:01.000Z", "2026-11-22T12:00:00.000Z")
+    control.locks.release("products", "run-3")
+    assert control.locks.holder("products") is None
 
 
 def test_feed_state_totals_and_watermark(stores):
-    _, _, control = stores
-    assert control.feed_state("products").watermark is None
-    control.record_catalog("products", 60, 30, absolute=True)
-    control.record_catalog("products", 3, 1, absolute=False)
-    control.record_success("products", "run-1", "t", "2026-11-22T10:00:00.000Z")
-    control.record_success("products", "run-2", "t2", None)
-    state = control.feed_state("products")
+    _, _, control, _ = stores
+    assert control.feed_states.get("products").watermark is None
+    control.feed_states.record_catalog("products", 60, 30, absolute=True)
+    control.feed_states.record_catalog("products", 3, 1, absolute=False)
+    control.feed_states.record_success("products", "run-1", "t", "2026-11-22T10:00:00.000Z")
+    control.feed_states.record_success("products", "run-2", "t2", None)
+    state = control.feed_states.get("products")
     assert (state.rows_total, state.products_total, state.watermark, state.last_success_run_id) == \
         (63, 31, "2026-11-22T10:00:00.000Z", "run-2")
 
 
 def test_the_cooldown_admits_one_force_sync_per_window(stores):
-    _, _, control = stores
-    control.claim_cooldown("products", "2026-11-22T10:00:00.000Z", "2026-11-22T09:45:00.000Z")
+    _, _, control, _ = stores
+    control.cooldowns.claim("products", "2026-11-22T10:00:00.000Z", "2026-11-22T09:45:00.000Z")
     with pytest.raises(CooldownActiveError) as cooling:
-        control.claim_cooldown("products", "2026-11-22T10:05:00.000Z", "2026-11-22T09:50:00.000Z")
+        control.cooldowns.claim("products", "2026-11-22T10:05:00.000Z", "2026-11-22T09:50:00.000Z")
     assert cooling.value.last_forced_at == "2026-11-22T10:00:00.000Z"
-    control.claim_cooldown("products", "2026-11-22T10:16:00.000Z", "2026-11-22T10:01:00.000Z")
-    assert control.cooldown_started_at("products") == "2026-11-22T10:16:00.000Z"
+    control.cooldowns.claim("products", "2026-11-22T10:16:00.000Z", "2026-11-22T10:01:00.000Z")
+    assert control.cooldowns.started_at("products") == "2026-11-22T10:16:00.000Z"
 
 
 def test_the_last_full_read_is_part_of_the_feed_state(stores):
-    _, _, control = stores
-    assert control.feed_state("products").last_full_read_at is None
-    control.record_catalog("products", 6, 3, absolute=True)
-    control.record_full_read("products", "2026-11-22T10:00:00.000Z")
-    state = control.feed_state("products")
+    _, _, control, _ = stores
+    assert control.feed_states.get("products").last_full_read_at is None
+    control.feed_states.record_catalog("products", 6, 3, absolute=True)
+    control.feed_states.record_full_read("products", "2026-11-22T10:00:00.000Z")
+    state = control.feed_states.get("products")
     assert (state.last_full_read_at, state.rows_total) == ("2026-11-22T10:00:00.000Z", 6)
 
 
 # Change events: the dirty set and the sync request
 
 def test_dirty_entries_are_cleared_only_while_nobody_marked_them_again(stores):
-    _, _, control = stores
-    control.mark_dirty("products", [DirtyEntry(sku="A", marked_at="t1", mark="m1"),
+    _, _, control, _ = stores
+    control.dirty.mark("products", [DirtyEntry(sku="A", marked_at="t1", mark="m1"),
                                     DirtyEntry(sku="B", marked_at="t1", mark="m1"),
                                     DirtyEntry(product_id=7, marked_at="t1", mark="m1")])
-    control.mark_dirty("prices", [DirtyEntry(sku="A", marked_at="t1", mark="m1")])  # another feed's set
-    read = control.dirty("products")
+    control.dirty.mark("prices", [DirtyEntry(sku="A", marked_at="t1", mark="m1")])  # another feed's set
+    read = control.dirty.entries("products")
     assert sorted(read, key=repr) == sorted([DirtyEntry("A", None, "t1", "m1"), DirtyEntry("B", None, "t1", "m1"),
                                              DirtyEntry(None, 7, "t1", "m1")], key=repr)
     # An event during the run marks A again (same millisecond, another event: the mark differs).
-    control.mark_dirty("products", [DirtyEntry(sku="A", marked_at="t1", mark="m2")])
-    assert control.clear_dirty("products", read) == 2
-    assert control.dirty("products") == [DirtyEntry(sku="A", marked_at="t1", mark="m2")]
-    assert control.clear_dirty("products", read) == 0  # clearing twice changes nothing
-    assert control.dirty("prices") == [DirtyEntry(sku="A", marked_at="t1", mark="m1")]
+    control.dirty.mark("products", [DirtyEntry(sku="A", marked_at="t1", mark="m2")])
+    assert control.dirty.clear("products", read) == 2
+    assert control.dirty.entries("products") == [DirtyEntry(sku="A", marked_at="t1", mark="m2")]
+    assert control.dirty.clear("products", read) == 0  # clearing twice changes nothing
+    assert control.dirty.entries("prices") == [DirtyEntry(sku="A", marked_at="t1", mark="m1")]
 
 
 def test_a_burst_of_many_dirty_products(stores):
-    _, _, control = stores
+    _, _, control, _ = stores
     # More than one batch write (25 items) and one transaction (100 items); moto is too slow for thousands.
     entries = [DirtyEntry(sku=f"SKU-{i:05d}", marked_at="t1", mark="m1") for i in range(200)]
     entries += [DirtyEntry(product_id=i, marked_at="t1", mark="m1") for i in range(1, 51)]
-    control.mark_dirty("products", entries + entries[:5])  # a key twice in one call is fine
-    read = control.dirty("products")
+    control.dirty.mark("products", entries + entries[:5])  # a key twice in one call is fine
+    read = control.dirty.entries("products")
     assert len(read) == 250
-    control.mark_dirty("products", [DirtyEntry(sku="SKU-00150", marked_at="t2", mark="m2")])
-    assert control.clear_dirty("products", read) == 249
-    assert control.dirty("products") == [DirtyEntry(sku="SKU-00150", marked_at="t2", mark="m2")]
+    control.dirty.mark("products", [DirtyEntry(sku="SKU-00150", marked_at="t2", mark="m2")])
+    assert control.dirty.clear("products", read) == 249
+    assert control.dirty.entries("products") == [DirtyEntry(sku="SKU-00150", marked_at="t2", mark="m2")]
 
 
 def test_one_sync_request_wins_until_it_is_cleared_or_goes_stale(stores):
-    _, _, control = stores
-    assert control.request_sync("products", "2026-11-22T10:00:00.000Z", "2026-11-22T09:54:30.000Z")
-    assert not control.request_sync("products", "2026-11-22T10:00:01.000Z", "2026-11-22T09:54:31.000Z")
-    assert control.request_sync("prices", "2026-11-22T10:00:01.000Z", "2026-11-22T09:54:31.000Z")
-    control.clear_sync_request("products")
-    control.clear_sync_request("products")  # clearing what is not there is fine
-    assert control.request_sync("products", "2026-11-22T10:00:02.000Z", "2026-11-22T09:54:32.000Z")
+    _, _, control, _ = stores
+    assert control.requests.request("products", "2026-11-22T10:00:00.000Z", "2026-11-22T09:54:30.000Z")
+    assert not control.requests.request("products", "2026-11-22T10:00:01.000Z", "2026-11-22T09:54:31.000Z")
+    assert control.requests.request("prices", "2026-11-22T10:00:01.000Z", "2026-11-22T09:54:31.000Z")
+    control.requests.clear("products")
+    control.requests.clear("products")  # clearing what is not there is fine
+    assert control.requests.request("products", "2026-11-22T10:00:02.000Z", "2026-11-22T09:54:32.000Z")
     # A request older than the window start was lost: the next one replaces it.
-    assert control.request_sync("products", "2026-11-22T10:06:00.000Z", "2026-11-22T10:00:02.000Z")
+    assert control.requests.request("products", "2026-11-22T10:06:00.000Z", "2026-11-22T10:00:02.000Z")

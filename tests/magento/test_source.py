@@ -13,6 +13,7 @@ from chalicelib.adapters.magento.client import NoRouteError, NotFoundError
 from chalicelib.adapters.magento.inventory import Inventory
 from chalicelib.domain.errors import InvalidRecordError, SourceError
 from chalicelib.domain.feeds.products import build_row
+from local_stack.magento.attributes import OPTION_ATTRIBUTES
 from local_stack.magento.simulator import MagentoSimulator
 
 PRODUCTS = 90
@@ -91,7 +92,8 @@ def test_store_view_values_and_labels(sim):
     record = records[("default", sku)]
     assert record["status"] in ("Enabled", "Disabled")
     assert record["attribute_set"] in ("Default", "Top", "Bottom", "Gear", "Downloadable")
-    labels = [label for values in record["attributes"].values() for label in values]
+    # Select and multiselect values are option ids (yes/no attributes hold "1"/"0", and are not looked up here).
+    labels = [label for code, values in record["attributes"].items() if code in OPTION_ATTRIBUTES for label in values]
     assert labels and not any(label.isdigit() for label in labels), "option ids become labels"
 
 

@@ -8,13 +8,13 @@ import pytest
 from local_stack.magento import MagentoSimulator, contract, routes
 from local_stack.magento.errors import MagentoError, ResponseContractError
 
-from .conftest import Http, criteria
+from .conftest import Http, criteria, sku_path
 
 
 def test_packaged_schema_is_the_official_subset():
-    # The SHA-256 of ../shared/reference/magento-rest-2.4.8-catalog-subset.json, the official subset we were given.
+    # The SHA-256 of ../shared/reference/magento-rest-2.4.8-feeds-subset.json, the official subset we were given.
     digest = hashlib.sha256(contract.SCHEMA_FILE.read_bytes()).hexdigest()
-    assert digest == "029b45b333dbc923e415bb4f1b9f22cf3820e7029b6cedd1a47eae13161777fe"
+    assert digest == "20a3fae0d468bdeda71a0cf1a32cb37e11357b8e03a772dbc8813e1ccfe617ca"
 
 
 def test_strict_mode_rejects_a_parameter_the_schema_does_not_declare(http):
@@ -133,3 +133,64 @@ def test_a_handler_bug_is_magentos_500_and_noted(http, sim, monkeypatch):
     assert answer.status == 500 and answer.json["message"].startswith("Internal Error.")
     assert sim.failures == ["GET /rest/V1/store/websites: RuntimeError: boom"]
     sim.failures.clear()
+
+
+def test_the_feeds_subset_is_served_whole():
+    document = contract.default_contract().document
+
+    assert len(document["paths"]) == 40 and len(contract.default_contract().operations) == 40
+    assert contract.SCHEMA_FILE.name == "magento-rest-2.4.8-feeds-subset.json"
+
+
+def _new_endpoints(sim):
+    """(method, path, body) of each operation the feeds subset added, on products that have something to show."""
+    bundle, grouped = sim.skus("bundle")[0], sim.skus("grouped")[0]
+    downloadable, simple = sim.skus("downloadable")[0], sim.skus("simple")[0]
+    skus = {"skus": sim.skus()}
+    return [("GET", f"/rest/V1/bundle-products/{sku_path(bundle)}/children", None),
+            ("GET", f"/rest/V1/bundle-products/{sku_path(bundle)}/options/all", None),
+            ("GET", "/rest/V1/categories/5/products", None),
+            ("GET", "/rest/V1/customerGroups/search", criteria()),
+            ("GET", "/rest/V1/products/attributes/eco_collection", None),
+            ("GET", "/rest/V1/products/links/types", None),
+            ("GET", f"/rest/V1/products/{sku_path(downloadable)}/downloadable-links", None),
+            ("GET", f"/rest/V1/products/{sku_path(grouped)}/links/associated", None),
+            ("GET", f"/rest/V1/products/{sku_path(simple)}/media", None),
+            ("POST", "/rest/V1/products/base-prices-information", skus),
+            ("POST", "/rest/V1/products/special-price-information", skus),
+            ("POST", "/rest/V1/products/tier-prices-information", skus)]
+
+
+def test_every_new_endpoint_answers_within_the_schema(http, sim):
+    for method, path, extra in _new_endpoints(sim):
+        params = extra if method == "GET" and extra else []
+        body = extra if method == "POST" else None
+        answer = http.request(method, path, params, body=body)
+        assert answer.status == 200, (path, answer.text)
+        assert answer.json, f"{path} answers something to check"
+    # the sim fixture fails the test if any of these answers broke the schema (strict mode)
+
+
+def test_every_new_endpoint_refuses_an_undeclared_parameter(http, sim):
+    for method, path, extra in _new_endpoints(sim):
+        params = [*(extra if method == "GET" and extra else []), ("storeCode", "default")]
+        answer = http.request(method, path, params, body=extra if method == "POST" else None)
+        assert answer.status == 400 and answer.json["parameters"][0] == "storeCode", path
+
+
+def test_new_responses_off_the_schema_are_caught(sim):
+    sku = sim.skus("simple")[0]
+    special = {"price": 1.5, "store_id": 0, "sku": sku, "price_from": None, "price_to": None}
+    link = sim.product(sim.skus("bundle")[0], "all")["extension_attributes"]["bundle_product_options"][0][
+        "product_links"][0]
+
+    contract.validate_response("POST", "/rest/V1/products/special-price-information", [special])
+    contract.validate_response("GET", "/rest/V1/bundle-products/x/children", [{**link, "price_type": None}])
+    with pytest.raises(ResponseContractError):
+        contract.validate_response("POST", "/rest/V1/products/special-price-information", [{**special, "price": None}])
+    with pytest.raises(ResponseContractError):
+        contract.validate_response("POST", "/rest/V1/products/tier-prices-information", [{"sku": sku, "price": 1}])
+    with pytest.raises(ResponseContractError):
+        contract.validate_response("GET", "/rest/V1/customerGroups/search", {"items": [{"id": 1}]})
+    with pytest.raises(ResponseContractError):
+        contract.validate_response("GET", "/rest/V1/bundle-products/x/children", [{**link, "is_default": None}])

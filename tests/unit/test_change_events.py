@@ -1,13 +1,14 @@
 """Change events and the reconcile on in-memory fakes: dirty products, the debounced trigger, the schedule."""
 import pytest
 
+from chalicelib.domain.batches import DELETED, SUBMITTED
 from chalicelib.domain.events import ChangeEvent
-from chalicelib.domain.feed import DELETED, EXPORTED, RowKey
+from chalicelib.domain.feed import RowKey
 from chalicelib.domain.runs import FAILED as RUN_FAILED
 from chalicelib.domain.runs import SUCCESS, iso
 from chalicelib.services.events import SyncRequestError, accept_change_event, run_requested_sync
 from chalicelib.services.sync import scheduled_sync, start_sync
-from tests.fakes import VIEWS, product
+from tests.fakes import VIEWS, product, state_of
 from tests.unit.test_sync_service import Clock, catalog, export_all, sync
 
 TRIGGER_BODY = '{"feed": "products", "requested_at": "2026-11-22T10:00:00.000Z"}'
@@ -28,7 +29,7 @@ def event(skus=(), ids=(), deleted_skus=()):
 
 def dirty_skus(ctx):
     """The dirty set: SKUs, and ids as 'id N'."""
-    return sorted(entry.sku or f"id {entry.product_id}" for entry in ctx.control.dirty("products"))
+    return sorted(entry.sku or f"id {entry.product_id}" for entry in ctx.control.dirty.entries("products"))
 
 
 def set_record(ctx, i, view, **overrides):
@@ -63,7 +64,7 @@ def test_a_burst_of_events_sends_exactly_one_trigger_message(ctx, fake_trigger):
     answers = [accept_change_event(ctx, fake_trigger, event([f"SKU-{i:04d}"]))["sync"] for i in range(20)]
     assert answers == ["scheduled"] + ["already scheduled"] * 19
     assert len(fake_trigger.requests) == 1
-    assert len(ctx.control.dirty("products")) == 20
+    assert len(ctx.control.dirty.entries("products")) == 20
     # Once the sync starts, the next event requests a sync of its own.
     event_sync(ctx)
     assert accept_change_event(ctx, fake_trigger, event(["SKU-0001"]))["sync"] == "scheduled"
@@ -99,7 +100,7 @@ def test_the_trigger_runs_a_partial_sync_that_exports_exactly_the_dirty_products
     assert sorted(row.key for row in sent) == [RowKey(sku, view.code) for sku in ("SKU-0001", "SKU-0003")
                                                for view in sorted(VIEWS, key=lambda v: v.code)]
     assert run.rows_seen == 6  # SKU-0002 was re-read, unchanged; SKU-0007 is not dirty
-    assert ctx.control.dirty("products") == [] and ctx.control.sync_requests == {}
+    assert ctx.control.dirty.entries("products") == [] and ctx.control.requests.standing == {}
 
 
 def test_a_product_both_changed_and_dirty_is_read_once(ctx, fake_trigger):
@@ -121,9 +122,9 @@ def test_a_deletion_event_for_a_vanished_product_sends_deletions(ctx, fake_trigg
     assert sorted((row.key, row.document["deleted"]) for row in sent) == [
         (RowKey("SKU-0004", "default"), True), (RowKey("SKU-0004", "french"), True),
         (RowKey("SKU-0005", "french"), True)]
-    assert ctx.rows("products").rows[RowKey("SKU-0004", "french")].export_status == DELETED
-    assert ctx.rows("products").rows[RowKey("SKU-0005", "default")].export_status == EXPORTED
-    state = ctx.control.feed_state("products")
+    assert state_of(ctx, RowKey("SKU-0004", "french")).status == DELETED
+    assert state_of(ctx, RowKey("SKU-0005", "default")).status == SUBMITTED
+    state = ctx.control.feed_states.get("products")
     assert (state.products_total, state.rows_total) == (24, 47)
 
 
@@ -132,7 +133,7 @@ def test_a_deleted_sku_the_source_still_returns_is_re_read_not_deleted(ctx, fake
     run, sent = event_sync(ctx)
     assert (run.status, run.rows_seen, run.rows_deleted, sent) == (SUCCESS, 2, 0, [])
     assert not ctx.rows("products").rows[RowKey("SKU-0006", "default")].deleted
-    assert ctx.control.dirty("products") == []
+    assert ctx.control.dirty.entries("products") == []
 
 
 def test_an_event_arriving_while_a_run_is_in_flight_survives_the_run(ctx, fake_trigger, monkeypatch):
@@ -163,7 +164,7 @@ def test_while_a_run_holds_the_lock_the_event_sync_is_skipped_and_the_products_s
     accept_change_event(ctx, fake_trigger, event(["SKU-0001"]))
     assert run_requested_sync(ctx, TRIGGER_BODY) is None
     assert dirty_skus(ctx) == ["SKU-0001"]
-    assert ctx.control.sync_requests == {}  # the next event may request again
+    assert ctx.control.requests.standing == {}  # the next event may request again
     assert ctx.runs.latest("products").run_id == holder.run_id
 
 
@@ -189,7 +190,7 @@ def test_an_unreadable_trigger_message_is_dropped(ctx):
 # The reconcile
 
 def test_the_schedule_reconciles_when_the_last_full_read_is_older_than_the_interval(ctx):
-    first_read = ctx.control.feed_state("products").last_full_read_at
+    first_read = ctx.control.feed_states.get("products").last_full_read_at
     assert first_read is not None  # the first (full) sync counts
     ctx.clock.advance(hours=23)
     assert scheduled_sync(ctx).mode == "partial"
@@ -198,7 +199,7 @@ def test_the_schedule_reconciles_when_the_last_full_read_is_older_than_the_inter
     run = scheduled_sync(ctx)
     export_all(ctx)
     assert (run.mode, ctx.runs.get(run.run_id).status) == ("reconcile", SUCCESS)
-    assert ctx.control.feed_state("products").last_full_read_at == run.source_read_at > first_read
+    assert ctx.control.feed_states.get("products").last_full_read_at == run.source_read_at > first_read
     ctx.clock.advance(hours=1)
     assert scheduled_sync(ctx).mode == "partial"
 
@@ -207,7 +208,7 @@ def test_a_full_resync_counts_as_a_full_read(ctx):
     ctx.clock.advance(hours=23)
     run = sync(ctx, mode="full")
     ctx.clock.advance(hours=2)
-    assert ctx.control.feed_state("products").last_full_read_at == run.source_read_at
+    assert ctx.control.feed_states.get("products").last_full_read_at == run.source_read_at
     assert scheduled_sync(ctx).mode == "partial"
 
 
@@ -225,12 +226,12 @@ def test_a_reconcile_sends_only_changed_rows_and_deletions(ctx):
         ("SKU-0001", False), ("SKU-0001", False), ("SKU-0002", True), ("SKU-0002", True)]
     run = ctx.runs.get(run.run_id)
     assert (run.status, run.rows_seen, run.rows_changed, run.rows_deleted) == (SUCCESS, 48, 4, 2)
-    assert ctx.control.feed_state("products").products_total == 24
+    assert ctx.control.feed_states.get("products").products_total == 24
 
 
 def test_a_failed_reconcile_is_not_a_full_read(ctx):
-    before = ctx.control.feed_state("products").last_full_read_at
+    before = ctx.control.feed_states.get("products").last_full_read_at
     ctx.source.fail_with = "Magento returned 503"
     ctx.clock.advance(days=2)
     assert scheduled_sync(ctx).status == RUN_FAILED
-    assert ctx.control.feed_state("products").last_full_read_at == before
+    assert ctx.control.feed_states.get("products").last_full_read_at == before

@@ -4,13 +4,14 @@ from dataclasses import replace
 
 import pytest
 
+from chalicelib.domain.batches import ATTENTION, SUBMITTED, WILL_RETRY
 from chalicelib.domain.budget import export_budget
 from chalicelib.domain.errors import DestinationError
-from chalicelib.domain.feed import EXPORTED, FAILED, INVALID, REJECTED, RETRY, RowKey
+from chalicelib.domain.feed import RowKey
 from chalicelib.domain.runs import SUCCESS, iso
 from chalicelib.services.export import export_batch, fail_dead_batch
 from chalicelib.services.sync import start_sync
-from tests.fakes import product
+from tests.fakes import outbox_keys, product, state_of
 from tests.unit.test_sync_service import Clock, catalog, sync
 
 BAD = RowKey("SKU-0002", "french")
@@ -55,31 +56,44 @@ def test_modified_at_is_the_runs_start_the_same_on_a_redelivery(ctx):
 
 
 def test_a_configuration_failure_fails_the_batch_and_its_rows_wait_for_the_next_sync(ctx):
+    ctx.destination.fail = DestinationError("the destination refused the API key (403): check it", retryable=False,
+                                            next_sync=True)
+    run = sync(ctx)
+    assert run.error == "every batch failed: 20 × the destination refused the API key (403): check it"
+    state = state_of(ctx, RowKey("SKU-0001", "default"))
+    assert (state.status, state.error) == (WILL_RETRY, "the destination refused the API key (403): check it")
+    assert len(outbox_keys(ctx)) == 20
+    ctx.destination.fail = None
+    ctx.clock.advance(hours=1)
+    assert (sync(ctx).rows_exported, outbox_keys(ctx)) == (20, set())
+    assert state_of(ctx, RowKey("SKU-0001", "default")).status == SUBMITTED
+
+
+def test_a_forced_resync_that_fails_leaves_delivered_rows_as_the_destination_holds_them(ctx):
     sync(ctx)
     ctx.destination.fail = DestinationError("the destination refused the API key (403): check it", retryable=False,
                                             next_sync=True)
     run = sync(ctx, mode="full")
-    assert run.error == "every batch failed: 20 × will retry: the destination refused the API key (403)"
-    row = ctx.rows("products").rows[RowKey("SKU-0001", "default")]
-    assert (row.export_status, row.failure, row.error) == (
-        FAILED, RETRY, "will retry: the destination refused the API key (403): check it")
-    assert len(ctx.rows("products").outbox()) == 20
+    assert run.error == "every batch failed: 20 × the destination refused the API key (403): check it"
+    # The destination still holds what it took before: those rows stay submitted, nothing waits in the outbox.
+    assert state_of(ctx, RowKey("SKU-0001", "default")).status == SUBMITTED and outbox_keys(ctx) == set()
 
 
 def test_a_rejected_row_is_not_sent_again_until_it_changes(ctx):
     ctx.destination.reject = {BAD: "invalid: name too long"}
     sync(ctx)
-    assert (ctx.rows("products").rows[BAD].failure, ctx.rows("products").rows[BAD].error) == (REJECTED,
-                                                                                              "invalid: name too long")
+    state = state_of(ctx, BAD)
+    assert (state.status, state.error, state.error_code) == (ATTENTION, "invalid: name too long",
+                                                             "destination.rejected")
     ctx.destination.reject = {}
     sent = len(ctx.destination.rows)
     ctx.clock.advance(hours=1)
     assert sync(ctx, mode="reconcile").rows_exported == 0  # read again, unchanged: left alone
-    assert len(ctx.destination.rows) == sent and ctx.rows("products").rows[BAD].export_status == FAILED
+    assert len(ctx.destination.rows) == sent and state_of(ctx, BAD).status == ATTENTION
     ctx.clock.advance(hours=1)
     ctx.source.records[5] = product(2, "french", name="Shorter", updated_at=iso(ctx.clock.now))
     assert sync(ctx).rows_exported == 1
-    assert ctx.rows("products").rows[BAD].export_status == EXPORTED
+    assert state_of(ctx, BAD).status == SUBMITTED
 
 
 def test_a_full_resync_sends_rejected_rows_too(ctx):
@@ -100,10 +114,11 @@ def test_failed_only_resends_the_failed_rows_whatever_the_cause_without_reading_
     start_sync(ctx)
     [message] = ctx.queue.drain()
     fail_dead_batch(ctx, message)
-    states = {key: (row.export_status, row.failure) for key, row in ctx.rows("products").rows.items()
-              if row.export_status == FAILED}
-    assert states == {BAD: (FAILED, REJECTED), RowKey("SKU-0000", "default"): (FAILED, RETRY),
-                      RowKey("SKU-0001", "default"): (FAILED, INVALID)}
+    states = {key: (state.status, state.error_code) for key in ctx.rows("products").rows
+              if (state := state_of(ctx, key)).status not in (SUBMITTED,)}
+    assert states == {BAD: (ATTENTION, "destination.rejected"),
+                      RowKey("SKU-0000", "default"): (WILL_RETRY, "export.gave_up"),
+                      RowKey("SKU-0001", "default"): (ATTENTION, "invalid_record.price")}
 
     reads, sent = len(ctx.source.reads), len(ctx.destination.rows)
     ctx.clock.advance(minutes=5)
@@ -112,7 +127,8 @@ def test_failed_only_resends_the_failed_rows_whatever_the_cause_without_reading_
     assert sorted(row.key for row in ctx.destination.rows[sent:]) == [RowKey("SKU-0000", "default"), BAD]
     assert (run.mode, run.status, run.rows_seen, run.rows_exported) == ("failed", SUCCESS, 2, 2)
     # the malformed product's last good document is not sent: it would hide the source's error
-    assert ctx.rows("products").rows[RowKey("SKU-0001", "default")].export_status == FAILED
+    assert state_of(ctx, RowKey("SKU-0001", "default")).status == ATTENTION
+    assert {state_of(ctx, key).status for key in (BAD, RowKey("SKU-0000", "default"))} == {SUBMITTED}
 
 
 def test_failed_only_with_nothing_failed_succeeds_with_nothing_sent(ctx):
@@ -126,6 +142,38 @@ def test_rows_exported_to_no_destination_wait_in_the_outbox(ctx):
     message = ctx.queue.drain()[0]
     ctx.destination = None  # the destination went away after the fan-out
     assert export_batch(ctx, message) == "failed"
-    row = ctx.rows("products").rows[RowKey("SKU-0000", "default")]
-    assert (row.error, row.failure) == ("not exported: no SaaS destination configured", RETRY)
-    assert RowKey("SKU-0000", "default") in ctx.rows("products").outbox()
+    state = state_of(ctx, RowKey("SKU-0000", "default"))
+    assert (state.status, state.error) == (WILL_RETRY, "not exported: no SaaS destination configured")
+    assert RowKey("SKU-0000", "default") in outbox_keys(ctx)
+
+
+def test_a_late_delivery_of_an_older_batch_never_marks_a_newer_version(ctx):
+    start_sync(ctx)
+    old_messages = ctx.queue.drain()  # the first run's batches are delayed (SQS), not lost
+    key = RowKey("SKU-0003", "default")
+    ctx.clock.advance(hours=2)  # the first run's lock runs out; a newer version of one row is written
+    ctx.source.records[6] = product(3, "default", name="Newer", updated_at=iso(ctx.clock.now))
+    newer = start_sync(ctx, trigger="cli")
+    new_messages = ctx.queue.drain()
+    newer_row = ctx.rows("products").rows[key]
+    assert newer_row.batch.startswith(newer.run_id)
+    for message in old_messages:  # the old version arrives late ...
+        export_batch(ctx, message)
+    assert state_of(ctx, key).status == "awaiting_submission"  # ... and says nothing of the newer one
+    for message in new_messages:
+        export_batch(ctx, message)
+    assert state_of(ctx, key).status == SUBMITTED
+    assert ctx.destination.held("SKU-0003", "default")["name"] == "Newer"  # the newest modifiedAt wins
+
+
+def test_a_crash_between_the_row_writes_and_the_message_leaves_the_rows_in_the_outbox(ctx, monkeypatch):
+    monkeypatch.setattr(ctx.queue, "send", lambda messages: (_ for _ in ()).throw(RuntimeError("crash")))
+    crashed = start_sync(ctx)
+    assert crashed.error == "internal error: RuntimeError: crash"
+    monkeypatch.undo()
+    # The rows are written, each naming its batch, and the batches are recorded open: findable without a scan.
+    assert len(outbox_keys(ctx)) == 20 and {b.status for b in ctx.batches.outbox("products")} == {"open"}
+    ctx.clock.advance(hours=2)
+    run = sync(ctx)
+    assert (run.rows_changed, run.rows_exported) == (0, 20)
+    assert outbox_keys(ctx) == set() and ctx.batches.outbox("products") == []  # the old batches retired

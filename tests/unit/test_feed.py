@@ -3,7 +3,7 @@ import json
 import pytest
 
 from chalicelib.domain.errors import InvalidRecordError
-from chalicelib.domain.feed import EXPORTED, FAILED, RowKey, StoredState, carry_export_state, is_exported, needs_write
+from chalicelib.domain.feed import RowKey, StoredState, is_new_version
 from chalicelib.domain.feeds.products import build_row, deletion_of, row_key_of
 from tests.fakes import VIEWS, product
 
@@ -43,21 +43,23 @@ def test_buyable_and_displayable_follow_status_stock_and_visibility():
     assert not disabled["displayable"] and not disabled["buyable"]
 
 
-@pytest.mark.parametrize("overrides, reason", [
-    ({"sku": ""}, "missing sku"),
-    ({"sku": None}, "missing sku"),
-    ({"price": "abc"}, "price is not a number: 'abc'"),
-    ({"price": float("nan")}, "price is not a finite number: nan"),
-    ({"price": -1}, "price is negative: -1.0"),
-    ({"price": True}, "price is not a number: True"),
-    ({"quantity": "lots"}, "quantity is not a number: 'lots'"),
-    ({"store_view_code": "klingon"}, "unknown store view: 'klingon'"),
-    ({"product_id": "7"}, "product_id is not an integer: '7'"),
+@pytest.mark.parametrize("overrides, code, reason", [
+    ({"sku": ""}, "invalid_record.sku", "missing sku"),
+    ({"sku": None}, "invalid_record.sku", "missing sku"),
+    ({"price": "abc"}, "invalid_record.price", "price is not a number: 'abc'"),
+    ({"price": float("nan")}, "invalid_record.price", "price is not a finite number: nan"),
+    ({"price": -1}, "invalid_record.price", "price is negative: -1.0"),
+    ({"price": True}, "invalid_record.price", "price is not a number: True"),
+    ({"quantity": "lots"}, "invalid_record.quantity", "quantity is not a number: 'lots'"),
+    ({"store_view_code": "klingon"}, "invalid_record.store_view", "unknown store view: 'klingon'"),
+    ({"product_id": "7"}, "invalid_record.product_id", "product_id is not an integer: '7'"),
+    ({"error": "malformed Magento product: bad", "error_code": "source.malformed_product"},
+     "source.malformed_product", "malformed Magento product: bad"),
 ])
-def test_malformed_products_are_refused_with_a_reason(overrides, reason):
+def test_malformed_products_are_refused_with_a_code_and_a_reason(overrides, code, reason):
     with pytest.raises(InvalidRecordError) as error:
         build_row(product(1, **overrides), VIEWS_BY_CODE)
-    assert str(error.value) == reason
+    assert (error.value.code, str(error.value)) == (code, reason)
 
 
 def test_numeric_strings_are_accepted_as_numbers():
@@ -71,24 +73,19 @@ def test_a_malformed_record_still_has_an_identity():
 
 def test_deletion_is_a_minimal_payload_with_its_own_hash():
     row = build_row(product(1), VIEWS_BY_CODE)
-    row.last_exported_hash = row.hash
     deletion = deletion_of(row, VIEWS_BY_CODE["default"])
     assert json.loads(deletion.document) == {"sku": "SKU-0001", "productId": 1, "storeViewCode": "default",
                                              "storeCode": "main_store", "websiteCode": "base", "deleted": True}
     assert deletion.deleted and deletion.hash != row.hash
-    assert deletion.last_exported_hash == row.hash
+    assert (deletion.name, deletion.key) == (row.name, row.key)  # the dashboard still shows what left
 
 
-def test_change_detection():
+def test_a_new_version_is_a_new_item_a_changed_one_or_one_back_after_its_deletion():
     row = build_row(product(1), VIEWS_BY_CODE)
-    exported = StoredState(row.hash, row.hash, EXPORTED, False, "2026-01-01T00:00:00.000Z")
-    assert needs_write(row, None)
-    assert not needs_write(row, exported)
-    assert needs_write(row, StoredState("other", "other", EXPORTED, False))
-    assert needs_write(row, StoredState(row.hash, row.hash, FAILED, False))
-    assert is_exported(row.hash, exported) and not is_exported(row.hash, None)
-    carried = carry_export_state(row, exported)
-    assert (carried.last_exported_hash, carried.last_exported_at) == (row.hash, "2026-01-01T00:00:00.000Z")
+    assert is_new_version(row, None)
+    assert not is_new_version(row, StoredState(row.hash, batch="run/00001"))
+    assert is_new_version(row, StoredState("other"))
+    assert is_new_version(row, StoredState(row.hash, deleted=True))
 
 
 def test_the_document_is_canonical_json_with_unicode_kept():

@@ -15,7 +15,7 @@ from chalicelib.credentials import CredentialsError
 from chalicelib.domain.backoff import retry_after_seconds
 from chalicelib.domain.batching import decode, pack
 from chalicelib.domain.budget import Deadline
-from chalicelib.domain.errors import DestinationError
+from chalicelib.domain.errors import DestinationError, Failure
 from chalicelib.domain.feed import RowKey
 from chalicelib.domain.feeds.products import build_row
 from tests.fakes import VIEWS, product
@@ -82,7 +82,8 @@ def test_an_empty_2xx_accepts_every_row():
 def test_errors_naming_rows_that_were_not_sent_are_ignored():
     pool = ScriptedPool(Reply(200, {"errors": [{"sku": "OTHER", "storeViewCode": "default", "reason": "x"},
                                                {"sku": "SKU-0001", "storeViewCode": "default"}, "junk"]}))
-    assert destination(pool).deliver(batch(), "t") == {RowKey("SKU-0001", "default"): "rejected by the destination"}
+    assert destination(pool).deliver(batch(), "t") == {
+        RowKey("SKU-0001", "default"): Failure("destination.rejected", "rejected by the destination")}
 
 
 def test_a_400_naming_no_rows_fails_the_batch_for_good():
@@ -99,8 +100,10 @@ def test_a_second_400_fails_the_rows_it_leaves_unnamed_with_its_message():
         {"sku": "SKU-0001", "storeViewCode": "default", "reason": "invalid: price"}]})
     pool = ScriptedPool(first, second)
     assert destination(pool).deliver(batch(), "t") == {
-        RowKey("SKU-0000", "default"): "invalid: name", RowKey("SKU-0001", "default"): "invalid: price",
-        RowKey("SKU-0002", "default"): "the destination refused the batch (400): still invalid"}
+        RowKey("SKU-0000", "default"): Failure("destination.rejected", "invalid: name"),
+        RowKey("SKU-0001", "default"): Failure("destination.rejected", "invalid: price"),
+        RowKey("SKU-0002", "default"): Failure("destination.refused",
+                                               "the destination refused the batch (400): still invalid")}
     assert [len(sent["payload"]["items"]) for sent in pool.sent] == [3, 2]  # sent again once, not a third time
 
 

@@ -1,13 +1,19 @@
-"""Every write of feed rows is journaled for the search index, after the rows, and replays to their states."""
+"""Every write of feed rows, and every batch's outcome, is journaled for the search index, after the rows, and
+replays to their states."""
+import json
 import logging
+from types import SimpleNamespace
 
 from chalicelib.adapters.journaled_feed import JournaledFeedStore
-from chalicelib.domain.feed import EXPORTED, FAILED, PENDING, RowKey
+from chalicelib.domain.batches import ATTENTION, AWAITING, DONE, BatchOutcome
+from chalicelib.domain.batching import BatchRow, ExportBatch
+from chalicelib.domain.errors import Failure
+from chalicelib.domain.feed import RowKey
 from chalicelib.domain.feeds.products import build_row, deletion_of
 from chalicelib.domain.search import journal
 from chalicelib.domain.search.index import ProductIndex
 from chalicelib.domain.search.query import parse_query, run_query
-from chalicelib.ports import ExportMark
+from chalicelib.services.search_index import journal_outcome
 from tests.fakes import VIEWS, InMemoryFeedStore, InMemorySearchIndexStore, product
 
 VIEWS_BY_CODE = {view.code: view for view in VIEWS}
@@ -15,8 +21,16 @@ VIEWS_BY_CODE = {view.code: view for view in VIEWS}
 
 def row(i, view="default", **overrides):
     built = build_row(product(i, view, **overrides), VIEWS_BY_CODE)
-    built.export_status = PENDING
+    built.export_status = AWAITING
     return built
+
+
+def settled(index_store, rows, at="2026-11-22T10:00:00.000Z", rejected=None):
+    """A batch carrying ``rows`` (as sent) ends: its outcome is told to the index."""
+    batch = ExportBatch("products", "run-1", 1, [BatchRow(r.key, r.hash, r.last_modified, json.loads(r.document))
+                                                 for r in rows])
+    outcome = BatchOutcome(batch.batch_id, "products", DONE, tuple(r.key for r in rows), at, rejected=rejected or {})
+    journal_outcome(SimpleNamespace(search_index=index_store), batch, outcome)
 
 
 def replayed(index_store):
@@ -31,32 +45,31 @@ def statuses(index, status):
     return sorted(index.row_key(r) for r in page.rows)
 
 
-def test_the_rows_and_their_marks_replay_to_the_states_the_store_holds():
+def test_the_rows_and_their_batches_outcomes_replay_to_their_states():
     rows, index_store = InMemoryFeedStore(), InMemorySearchIndexStore()
     feed = JournaledFeedStore(rows, index_store)
     feed.put_rows(row(i, view.code) for i in range(3) for view in VIEWS)  # a generator: read once
-    one, two = RowKey("SKU-0001", "default"), RowKey("SKU-0002", "french")
-    feed.put_rows([row(1, name="Changed meanwhile")])  # a concurrent reindex: the mark below no longer applies
-    marked = feed.mark_exported([ExportMark(RowKey("SKU-0000", "default"), row(0).hash),
-                                 ExportMark(one, row(1).hash)], "2026-11-22T10:00:00.000Z")
-    feed.mark_failed([ExportMark(two, row(2, "french").hash)], {two: "invalid: no"}, retryable=False)
-    feed.record_invalid(RowKey("#9", "default"), "missing sku", "run-1", {"name": "No Sku", "product_id": 9})
-    assert marked == 1 and len(rows.rows) == 7
+    two = RowKey("SKU-0002", "french")
+    sent = [row(0), row(1), row(2, "french")]
+    feed.put_rows([row(1, name="Changed meanwhile")])  # a concurrent reindex: the outcome no longer applies to it
+    settled(index_store, sent, rejected={two: Failure("destination.rejected", "invalid: no")})
+    feed.record_invalid(RowKey("#9", "default"), Failure("invalid_record.sku", "missing sku"), "run-1",
+                        {"name": "No Sku", "product_id": 9})
+    assert len(rows.rows) == 7
     index = replayed(index_store)
-    assert statuses(index, "exported") == [("SKU-0000", "default")]
-    assert statuses(index, "failed") == [("#9", "default"), ("SKU-0002", "french")]
-    assert {key for key, r in rows.rows.items() if r.export_status == EXPORTED} == {RowKey("SKU-0000", "default")}
-    assert {key for key, r in rows.rows.items() if r.export_status == FAILED} == {two, RowKey("#9", "default")}
+    assert statuses(index, "submitted") == [("SKU-0000", "default")]
+    assert statuses(index, ATTENTION) == [("#9", "default"), ("SKU-0002", "french")]
+    assert ("SKU-0001", "default") in statuses(index, AWAITING)
     page = run_query(index, parse_query(index, sort="last_exported", order="desc", limit=1))
     assert index.row_key(page.rows[0]) == ("SKU-0000", "default")
 
 
-def test_a_deletion_marked_exported_is_deleted_in_the_index():
+def test_a_deletion_delivered_is_deleted_in_the_index():
     feed = JournaledFeedStore(InMemoryFeedStore(), index_store := InMemorySearchIndexStore())
     gone = deletion_of(row(4), VIEWS_BY_CODE["default"])
-    gone.export_status = PENDING
+    gone.export_status = AWAITING
     feed.put_rows([gone])
-    feed.mark_exported([ExportMark(gone.key, gone.hash, deleted=True)], "2026-11-22T10:00:00.000Z")
+    settled(index_store, [gone])
     assert statuses(replayed(index_store), "deleted") == [("SKU-0004", "default")]
 
 

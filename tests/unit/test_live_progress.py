@@ -3,7 +3,7 @@ left, and failed rows are kept as a few examples per cause."""
 import contextlib
 from datetime import timedelta
 
-from chalicelib.domain.errors import DestinationError
+from chalicelib.domain.errors import DestinationError, Failure
 from chalicelib.domain.feed import RowKey
 from chalicelib.domain.progress import live_progress
 from chalicelib.domain.runs import MAX_EXAMPLES_PER_CAUSE, SUCCESS, add_example, iso, start_run
@@ -74,7 +74,7 @@ def test_the_status_carries_progress_and_the_cooldown(ctx):  # noqa: F811
     status = sync_status(ctx)
     assert status["last_sync"]["progress"]["phase"] == "export"
     assert status["cooldown"] == {"seconds": 900, "last_forced_at": None, "available": True, "available_at": None}
-    ctx.control.claim_cooldown("products", iso(ctx.clock()), iso(ctx.clock() - timedelta(minutes=15)))
+    ctx.control.cooldowns.claim("products", iso(ctx.clock()), iso(ctx.clock() - timedelta(minutes=15)))
     ctx.clock.advance(minutes=5)
     cooldown = sync_status(ctx)["cooldown"]
     assert (cooldown["available"], cooldown["available_at"]) == (False, "2026-11-22T10:15:00.000Z")
@@ -82,14 +82,14 @@ def test_the_status_carries_progress_and_the_cooldown(ctx):  # noqa: F811
     assert sync_status(ctx)["last_sync"]["progress"] is None
 
 
-def test_a_few_examples_are_kept_per_cause():
+def test_a_few_examples_are_kept_per_code():
     examples = {}
     for i in range(5):
-        add_example(examples, "missing sku", f"#{i}", "default")
-    assert [row["sku"] for row in examples["missing sku"]] == ["#0", "#1", "#2"][:MAX_EXAMPLES_PER_CAUSE]
+        add_example(examples, Failure("invalid_record.sku", "missing sku"), RowKey(f"#{i}", "default"))
+    assert [row["id"] for row in examples["invalid_record.sku"]] == ["#0", "#1", "#2"][:MAX_EXAMPLES_PER_CAUSE]
 
 
-def test_failed_rows_are_recorded_as_examples_of_their_cause(ctx):  # noqa: F811
+def test_failed_rows_are_recorded_as_examples_of_their_code(ctx):  # noqa: F811
     ctx.source.records += [product(90, sku=""), product(91, price="abc"), product(93, price="x")]
     ctx.destination.reject = {RowKey("SKU-0001", "default"): "invalid: name too long"}
     start_sync(ctx)
@@ -102,8 +102,11 @@ def test_failed_rows_are_recorded_as_examples_of_their_cause(ctx):  # noqa: F811
     for message in messages[:-1]:
         export_batch(ctx, message)
     run = ctx.runs.latest("products")
-    assert run.error_examples["price is not a number"] == [{"sku": "SKU-0091", "store_view_code": "default"},
-                                                           {"sku": "SKU-0093", "store_view_code": "default"}]
-    assert run.error_examples["missing sku"] == [{"sku": "#90", "store_view_code": "default"}]
-    assert run.error_examples["invalid"] == [{"sku": "SKU-0001", "store_view_code": "default"}]
-    assert len(run.error_examples["will retry: timeout after 30 s"]) == MAX_EXAMPLES_PER_CAUSE
+    assert run.error_examples["invalid_record.price"] == [
+        {"id": "SKU-0091", "scope": "default", "message": "price is not a number: 'abc'"},
+        {"id": "SKU-0093", "scope": "default", "message": "price is not a number: 'x'"}]
+    assert run.error_examples["invalid_record.sku"] == [{"id": "#90", "scope": "default", "message": "missing sku"}]
+    assert run.error_examples["destination.rejected"] == [
+        {"id": "SKU-0001", "scope": "default", "message": "invalid: name too long"}]
+    assert len(run.error_examples["destination"]) == MAX_EXAMPLES_PER_CAUSE
+    assert run.error_examples["destination"][0]["message"] == "timeout after 30 s"

@@ -41,18 +41,18 @@ def test_items_carry_every_column_as_the_table_holds_it_now(ctx):
     assert first == {"product_id": 4, "name": "Hoodie", "type": "simple", "last_exported_at": None,
                      "last_modified": "2026-01-01T00:00:00.000Z", "attribute_set": "Default", "sku": "SKU-0004",
                      "price": 14.0, "quantity": 5.0, "salable_quantity": 5.0, "visibility": "Catalog, Search",
-                     "store_view_code": "default", "export_status": "pending", "error": None}
+                     "store_view_code": "default", "export_status": "awaiting_submission", "error": None}
     export_all(ctx)
     again = search_products(ctx, q="hoodie", limit=2)["items"][0]
-    assert again["export_status"] == "exported" and again["last_exported_at"] == "2026-11-22T10:00:00.000Z"
+    assert again["export_status"] == "submitted" and again["last_exported_at"] == "2026-11-22T10:00:00.000Z"
 
 
 def test_the_export_state_shown_is_the_tables_even_when_the_index_missed_it(ctx):
     ctx.search_index.fail_with = RuntimeError("throttled")  # the exporters' marks never reach the journal
     export_all(ctx)
-    result = search_products(ctx, status="pending", limit=1)
+    result = search_products(ctx, status="awaiting_submission", limit=1)
     assert result["total"] == 24  # the index filters as it knows the rows ...
-    assert result["items"][0]["export_status"] == "exported"  # ... and each row shown is as the table holds it
+    assert result["items"][0]["export_status"] == "submitted"  # ... and each row shown is as its batch holds it
 
 
 def test_pages_follow_the_cursor_to_the_end(ctx):
@@ -68,14 +68,14 @@ def test_pages_follow_the_cursor_to_the_end(ctx):
 
 
 def test_the_status_filter_follows_the_exporters(ctx):
-    assert search_products(ctx, status="pending")["total"] == 24
+    assert search_products(ctx, status="awaiting_submission")["total"] == 24
     ctx.destination.reject = {RowKey("SKU-0003", "french"): "invalid: too long"}
     export_all(ctx)
-    assert search_products(ctx, status="pending")["total"] == 0
-    assert search_products(ctx, status="exported")["total"] == 23
-    failed = search_products(ctx, status="failed")
+    assert search_products(ctx, status="awaiting_submission")["total"] == 0
+    assert search_products(ctx, status="submitted")["total"] == 23
+    failed = search_products(ctx, status="failed_requires_attention")
     assert skus(failed) == [("SKU-0003", "french")] and failed["items"][0]["error"] == "invalid: too long"
-    assert search_products(ctx, status="not exported", store_view="french")["total"] == 0
+    assert search_products(ctx, status="not_exported", store_view="french")["total"] == 0
 
 
 def test_bad_parameters_are_invalid_queries(ctx):
@@ -97,8 +97,8 @@ def test_a_product_in_sync_everywhere_has_no_differences(ctx):
     views = {view["store_view_code"]: view for view in detail["store_views"]}
     assert list(views) == ["default", "french"]
     default = views["default"]
-    assert default["document"]["name"] == "Hoodie" and default["export_status"] == "exported"
-    assert default["hash"] == default["last_exported_hash"]
+    assert default["document"]["name"] == "Hoodie" and default["export_status"] == "submitted"
+    assert default["batch"].endswith("/00001")
     assert default["source"] == default["document"]
     assert default["destination"]["modifiedAt"] and default["differences"] == []
 
@@ -114,7 +114,7 @@ def test_differences_name_the_fields_and_each_sides_value(ctx):
 
 def test_a_row_not_yet_exported_differs_from_a_destination_holding_nothing(ctx):
     view = product_detail(ctx, 4)["store_views"][0]
-    assert view["destination"] is None and view["export_status"] == "pending"
+    assert view["destination"] is None and view["export_status"] == "awaiting_submission"
     assert {d["field"] for d in view["differences"]} >= {"name", "price", "sku"}
     assert all(d["destination"] is None for d in view["differences"])
 

@@ -1,11 +1,13 @@
 from datetime import UTC, datetime, timedelta
 
 from chalicelib.domain import cooldown
+from chalicelib.domain.errors import Failure
+from chalicelib.domain.feed import RowKey
 from chalicelib.domain.runs import (
     FAILED,
     SUCCESS,
     SyncRun,
-    cause_of,
+    add_failure,
     error_summary,
     iso,
     outcome,
@@ -40,10 +42,19 @@ def test_outcome():
     assert outcome(run(batches_total=0, error_counts={"missing sku": 1})) == (SUCCESS, "1 × missing sku")
 
 
-def test_errors_are_grouped_by_cause_most_frequent_first():
-    assert cause_of("price is not a number: 'abc'") == "price is not a number"
+def test_failures_are_grouped_by_code_most_frequent_first_and_told_by_their_first_example():
     assert error_summary({"b": 1, "a": 5, "c": 1}) == "5 × a; 1 × b; 1 × c"
     assert error_summary({}) is None
+    failed = run()
+    for i, price in enumerate(("abc", "n/a")):
+        add_failure(failed, Failure("invalid_record.price", f"price is not a number: {price!r}"), RowKey(f"S{i}", "v"))
+    add_failure(failed, Failure("invalid_record.sku", "missing sku"), RowKey("#7", "v"))
+    assert failed.error_counts == {"invalid_record.price": 2, "invalid_record.sku": 1}
+    assert failed.error_examples["invalid_record.price"] == [
+        {"id": "S0", "scope": "v", "message": "price is not a number: 'abc'"},
+        {"id": "S1", "scope": "v", "message": "price is not a number: 'n/a'"}]
+    assert error_summary(failed.error_counts, failed.error_examples) == \
+        "2 × price is not a number: 'abc'; 1 × missing sku"
 
 
 def test_run_ids_sort_by_start_and_deadline_follows_the_setting():

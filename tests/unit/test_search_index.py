@@ -11,7 +11,8 @@ from chalicelib.domain.search.rows import NO_TIME, STATUS_CODES, IndexRow, searc
 from chalicelib.domain.search.snapshot import SnapshotError
 
 PENDING, EXPORTED, FAILED, DELETED, NOT_EXPORTED = (STATUS_CODES[s] for s in
-                                                    ("pending", "exported", "failed", "deleted", "not_exported"))
+                                                    ("awaiting_submission", "submitted", "failed_requires_attention",
+                                                     "deleted", "not_exported"))
 VIEWS = ("default", "french")
 
 
@@ -81,18 +82,20 @@ def test_filters_on_status_store_view_type_and_visibility_combine():
             irow(2, type="bundle", status=FAILED), irow(3, visibility="Not Visible Individually"),
             irow(4, status=DELETED), irow(5, status=NOT_EXPORTED)]
     index = ProductIndex.from_rows(rows)
-    assert query(index, status="failed").total == 3
-    assert keys(index, query(index, status="failed", store_view="french")) == [("SKU-0001", "french")]
-    assert keys(index, query(index, status="FAILED", type="bundle")) == [("SKU-0002", "default")]
+    assert query(index, status="failed_requires_attention").total == 3
+    assert keys(index, query(index, status="failed_requires_attention", store_view="french")) == [("SKU-0001",
+                                                                                                   "french")]
+    assert keys(index, query(index, status="FAILED_REQUIRES_ATTENTION", type="bundle")) == [("SKU-0002", "default")]
     assert keys(index, query(index, visibility="not visible individually")) == [("SKU-0003", "default")]
     assert keys(index, query(index, status="not exported")) == [("SKU-0005", "default")]
     assert keys(index, query(index, status="deleted")) == [("SKU-0004", "default")]
     assert query(index, type="giftcard").total == 0  # a valid type no row has
-    assert query(index, q="product 1", status="failed").total == 2
+    assert query(index, q="product 1", status="failed_requires_attention").total == 2
 
 
 @pytest.mark.parametrize("params, message", [
-    ({"status": "done"}, "status must be one of exported, pending, failed, deleted, not_exported; got 'done'"),
+    ({"status": "done"}, "status must be one of submitted, awaiting_submission, failed_will_retry, "
+                         "failed_requires_attention, deleted, not_exported; got 'done'"),
     ({"sort": "price"}, "sort must be one of last_exported, last_modified, name, sku"),
     ({"order": "up"}, "order must be one of asc, desc"),
     ({"limit": 0}, "limit must be a whole number from 1 to 200; got 0"),
@@ -163,15 +166,15 @@ def test_rare_matches_far_along_an_order_are_found_and_counted():
     rows += [irow(i, "french", status=PENDING if i < 4 else EXPORTED, exported=NO_TIME if i < 4 else 20_000 + i)
              for i in range(300)]
     index = ProductIndex.from_rows(rows)
-    page = query(index, status="pending", sort="last_exported", order="desc", limit=3)
+    page = query(index, status="awaiting_submission", sort="last_exported", order="desc", limit=3)
     assert (page.total, keys(index, page)) == (4, [("SKU-0003", "french"), ("SKU-0002", "french"),
                                                    ("SKU-0001", "french")])
-    assert all_pages(index, status="pending", sort="last_exported", order="desc", limit=3)[-1] == \
+    assert all_pages(index, status="awaiting_submission", sort="last_exported", order="desc", limit=3)[-1] == \
         ("SKU-0000", "french")
     index.put(irow(500, "french", status=PENDING, exported=NO_TIME))  # an added row: from the overlay
-    assert all_pages(index, status="pending", sort="last_exported", limit=2)[:2] == [("SKU-0000", "french"),
+    assert all_pages(index, status="awaiting_submission", sort="last_exported", limit=2)[:2] == [("SKU-0000", "french"),
                                                                                     ("SKU-0001", "french")]
-    assert len(all_pages(index, status="pending", q="product 50", limit=2)) == 1
+    assert len(all_pages(index, status="awaiting_submission", q="product 50", limit=2)) == 1
 
 
 # The journal replayed
@@ -180,8 +183,9 @@ def test_marks_apply_only_to_the_version_marked_and_move_the_row_in_export_time_
     index = ProductIndex.from_rows([irow(1, h=11, status=PENDING), irow(2, h=22, status=PENDING)])
     index.apply(journal.decode(journal.encode(journal.RowsMarked(EXPORTED, 9_000, (("SKU-0001", "default", 11),
                                                                                   ("SKU-0002", "default", 99))))))
-    assert keys(index, query(index, status="exported")) == [("SKU-0001", "default")]
-    assert keys(index, query(index, status="pending")) == [("SKU-0002", "default")]  # another version was marked
+    assert keys(index, query(index, status="submitted")) == [("SKU-0001", "default")]
+    assert keys(index, query(index, status="awaiting_submission")) == [("SKU-0002",
+                                                                        "default")]  # another version was marked
     assert keys(index, query(index, sort="last_exported", order="desc", limit=1)) == [("SKU-0001", "default")]
 
 
@@ -202,7 +206,8 @@ def test_an_invalid_record_fails_the_row_and_fills_only_what_a_new_row_lacks():
     index = ProductIndex.from_rows([irow(1)])
     index.apply(journal.row_invalid(RowKey("SKU-0001", "default"), {"name": "Other", "product_id": 1}))
     index.apply(journal.row_invalid(RowKey("#9", "default"), {"name": "No Sku", "product_id": 9}))
-    assert sorted(keys(index, query(index, status="failed"))) == [("#9", "default"), ("SKU-0001", "default")]
+    assert sorted(keys(index, query(index, status="failed_requires_attention"))) == [("#9", "default"), ("SKU-0001",
+                                                                                                         "default")]
     assert keys(index, query(index, q="product 1")) == [("SKU-0001", "default")]
     assert keys(index, query(index, q="no sku")) == [("#9", "default")]
 
@@ -226,7 +231,7 @@ def test_replaying_a_suffix_of_the_journal_changes_nothing():
         index.apply(entry)
     for entry in entries[1:]:
         index.apply(entry)
-    assert keys(index, query(index, status="exported", sort="last_exported", order="desc", limit=1)) == \
+    assert keys(index, query(index, status="submitted", sort="last_exported", order="desc", limit=1)) == \
         [("SKU-0001", "default")]
 
 
@@ -251,8 +256,9 @@ def test_an_index_kept_current_answers_every_query_as_a_rebuilt_one():
     assert keys == sorted(rebuilt.row_key(r) for r in range(len(rebuilt)))
     for sort in ("sku", "name", "last_modified", "last_exported"):
         for order in ("asc", "desc"):
-            for params in ({}, {"status": "exported"}, {"q": "tee"}, {"q": "sku-00", "store_view": "french"},
-                           {"status": "failed", "q": "product"}, {"status": "deleted", "type": "simple"}):
+            for params in ({}, {"status": "submitted"}, {"q": "tee"}, {"q": "sku-00", "store_view": "french"},
+                           {"status": "failed_requires_attention", "q": "product"}, {"status": "deleted",
+                                                                                     "type": "simple"}):
                 assert all_pages(index, sort=sort, order=order, limit=13, **params) == \
                     all_pages(rebuilt, sort=sort, order=order, limit=13, **params), (sort, order, params)
 
@@ -292,7 +298,7 @@ def test_a_row_shows_its_columns_as_written_and_as_changed():
                                 "visibility": "Catalog, Search", "sku": "SKU-0001", "store_view_code": "default",
                                 "last_modified": "1970-01-01T00:00:01.001Z",
                                 "last_exported_at": "1970-01-01T00:00:02.001Z",
-                                "export_status": "exported", "price": 11.0, "quantity": None, "salable_quantity": 3.0}
+                                "export_status": "submitted", "price": 11.0, "quantity": None, "salable_quantity": 3.0}
     changed = irow(1, name="Renamed", type="bundle", modified=NO_TIME)
     changed.price, changed.attribute_set = None, "Gear"
     index.put(changed)

@@ -36,10 +36,10 @@ def test_the_first_sync_builds_the_index_and_the_exports_reach_it_through_the_jo
     start_sync(ctx, trigger="cli")  # the first sync is a full one: the index is built from the rows
     assert ctx.search_index.current().rows == 20
     live = LiveIndex(ctx.search_index)
-    assert (total(live.current(), status="pending"), total(live.current(), status="exported")) == (20, 0)
+    assert (total(live.current(), status="awaiting_submission"), total(live.current(), status="submitted")) == (20, 0)
     export_all(ctx)
     index = live.current()
-    assert (total(index, status="pending"), total(index, status="exported")) == (0, 20)
+    assert (total(index, status="awaiting_submission"), total(index, status="submitted")) == (0, 20)
     assert total(index, q="product 3") == 2
 
 
@@ -53,7 +53,7 @@ def test_a_sync_folds_the_journal_into_a_new_snapshot_once_it_has_grown(ctx, mon
     run = start_sync(ctx, trigger="cli", mode="partial")
     assert ctx.search_index.current() != first  # 2 marks + 1 row write since: folded in
     fresh = LiveIndex(ctx.search_index).current()
-    assert total(fresh, q="renamed", status="pending") == 1 and total(fresh, status="exported") == 19
+    assert total(fresh, q="renamed", status="awaiting_submission") == 1 and total(fresh, status="submitted") == 19
     assert maintain_search_index(ctx, run) is None  # nothing more to fold (only the snapshot's marker)
 
 

@@ -3,15 +3,16 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from chalicelib.domain.batches import ATTENTION, AWAITING, DELETED, NOT_EXPORTED, SUBMITTED, WILL_RETRY
 from chalicelib.domain.batching import decode
 from chalicelib.domain.errors import DestinationError, LockHeldError, UnknownFeedError
-from chalicelib.domain.feed import DELETED, EXPORTED, FAILED, NOT_EXPORTED, PENDING, RowKey
+from chalicelib.domain.feed import RowKey
 from chalicelib.domain.runs import FAILED as RUN_FAILED
 from chalicelib.domain.runs import IN_PROGRESS, SUCCESS, iso
 from chalicelib.services.export import export_batch, fail_dead_batch
 from chalicelib.services.status import sync_status
 from chalicelib.services.sync import scheduled_sync, start_sync
-from tests.fakes import VIEWS, product
+from tests.fakes import VIEWS, outbox_keys, product, state_of
 
 
 def catalog(n, **overrides):
@@ -27,6 +28,10 @@ def sync(ctx, mode="partial", trigger="cli"):
     run = start_sync(ctx, trigger=trigger, mode=mode)
     export_all(ctx)
     return ctx.runs.get(run.run_id)
+
+
+def statuses(ctx, feed="products"):
+    return {key: state_of(ctx, key, feed).status for key in ctx.rows(feed).rows}
 
 
 class Clock:
@@ -53,9 +58,9 @@ def test_the_first_sync_reads_everything_exports_every_row_and_succeeds(ctx):
     assert (run.batches_total, run.batches_done, run.rows_exported) == (5, 5, 50)
     assert {row.key for row in ctx.destination.rows} == {
         RowKey(f"SKU-{i:04d}", v.code) for i in range(25) for v in VIEWS}
-    assert all(row.export_status == EXPORTED for row in ctx.rows("products").rows.values())
-    assert ctx.control.lock("products") is None
-    state = ctx.control.feed_state("products")
+    assert set(statuses(ctx).values()) == {SUBMITTED}
+    assert ctx.control.locks.holder("products") is None
+    state = ctx.control.feed_states.get("products")
     assert (state.products_total, state.rows_total, state.last_success_run_id) == (25, 50, run.run_id)
     assert ctx.destination.completed[0].run_id == run.run_id
 
@@ -89,7 +94,7 @@ def test_the_watermark_advances_only_when_a_run_succeeds(ctx):
     ctx.source.records[0] = product(0, "default", name="New", updated_at=iso(ctx.clock.now))
     failed = sync(ctx)
     assert failed.status == RUN_FAILED
-    assert ctx.control.feed_state("products").watermark == first.source_read_at
+    assert ctx.control.feed_states.get("products").watermark == first.source_read_at
 
 
 def test_a_new_product_counts_once_across_store_views(ctx):
@@ -98,7 +103,7 @@ def test_a_new_product_counts_once_across_store_views(ctx):
     now = iso(ctx.clock.now)
     ctx.source.records += [product(100, view.code, updated_at=now) for view in VIEWS]
     sync(ctx)
-    state = ctx.control.feed_state("products")
+    state = ctx.control.feed_states.get("products")
     assert (state.products_total, state.rows_total) == (26, 52)
 
 
@@ -111,8 +116,8 @@ def test_a_full_resync_re_exports_every_row_and_deletes_vanished_products(ctx):
     assert (run.rows_deleted, run.rows_changed, len(sent)) == (2, 2, 50)
     deletions = [row for row in sent if row.document["deleted"]]
     assert {row.key.sku for row in deletions} == {"SKU-0003"}
-    assert ctx.rows("products").rows[RowKey("SKU-0003", "default")].export_status == DELETED
-    assert ctx.control.feed_state("products").products_total == 24
+    assert state_of(ctx, RowKey("SKU-0003", "default")).status == DELETED
+    assert ctx.control.feed_states.get("products").products_total == 24
     # An exported deletion is not sent again.
     again = sync(ctx, mode="full")
     assert again.rows_deleted == 0 and len(ctx.destination.rows) == sent_before + 50 + 48
@@ -123,10 +128,11 @@ def test_malformed_products_become_failed_rows_and_the_run_goes_on(ctx):
     run = sync(ctx)
     assert run.status == SUCCESS
     assert (run.rows_invalid, run.rows_failed, run.rows_exported) == (3, 3, 50)
-    assert run.error_counts == {"missing sku": 1, "price is not a number": 1, "unknown store view": 1}
-    failed = ctx.rows("products").rows[RowKey("SKU-0091", "default")]
-    assert (failed.export_status, failed.error, failed.name) == (FAILED, "price is not a number: 'abc'", "Product 91")
-    assert ctx.rows("products").rows[RowKey("#90", "default")].export_status == FAILED
+    assert run.error_counts == {"invalid_record.sku": 1, "invalid_record.price": 1, "invalid_record.store_view": 1}
+    failed = state_of(ctx, RowKey("SKU-0091", "default"))
+    assert (failed.status, failed.error) == (ATTENTION, "price is not a number: 'abc'")
+    assert ctx.rows("products").rows[RowKey("SKU-0091", "default")].name == "Product 91"
+    assert state_of(ctx, RowKey("#90", "default")).status == ATTENTION
 
 
 def test_a_product_that_turns_malformed_keeps_its_last_good_document(ctx):
@@ -135,10 +141,10 @@ def test_a_product_that_turns_malformed_keeps_its_last_good_document(ctx):
     ctx.source.records[2] = product(1, "default", price="n/a")
     sync(ctx, mode="full")
     row = ctx.rows("products").rows[RowKey("SKU-0001", "default")]
-    assert (row.export_status, row.document) == (FAILED, good)
+    assert (state_of(ctx, row.key).status, row.document) == (ATTENTION, good)
     ctx.source.records[2] = product(1, "default")
     sync(ctx, mode="full")
-    assert ctx.rows("products").rows[RowKey("SKU-0001", "default")].export_status == EXPORTED
+    assert state_of(ctx, RowKey("SKU-0001", "default")).status == SUBMITTED
 
 
 def test_with_no_destination_reindex_runs_and_rows_say_why_nothing_was_exported(ctx):
@@ -146,8 +152,8 @@ def test_with_no_destination_reindex_runs_and_rows_say_why_nothing_was_exported(
     run = sync(ctx)
     assert (run.status, run.rows_changed, run.rows_exported, run.batches_total) == (SUCCESS, 50, 0, 0)
     assert run.export_disabled_reason == "no SaaS destination configured"
-    row = ctx.rows("products").rows[RowKey("SKU-0001", "default")]
-    assert (row.export_status, row.error) == (NOT_EXPORTED, "not exported: no SaaS destination configured")
+    state = state_of(ctx, RowKey("SKU-0001", "default"))
+    assert (state.status, state.error) == (NOT_EXPORTED, "not exported: no SaaS destination configured")
     assert sync_status(ctx)["export"] == {"enabled": False, "destination": "none",
                                           "reason": "no SaaS destination configured"}
 
@@ -171,7 +177,7 @@ def test_a_second_run_is_refused_while_one_holds_the_lock(ctx):
 
 def test_an_unknown_feed_is_refused_naming_the_valid_ones(ctx):
     with pytest.raises(UnknownFeedError, match="valid feeds: products"):
-        start_sync(ctx, feed="prices")
+        start_sync(ctx, feed="pricez")
 
 
 def test_the_same_message_twice_counts_once(ctx):
@@ -193,7 +199,7 @@ def test_exporters_finishing_before_the_seal_still_finish_the_run(ctx, monkeypat
     ctx.queue.send = lambda messages: (ctx.queue.messages.extend(messages), len(messages))[1]
     run = start_sync(ctx)
     assert ctx.runs.get(run.run_id).status == SUCCESS
-    assert ctx.control.lock("products") is None
+    assert ctx.control.locks.holder("products") is None
 
 
 def test_a_failing_batch_fails_only_its_rows_with_the_reason(ctx):
@@ -207,15 +213,15 @@ def test_a_failing_batch_fails_only_its_rows_with_the_reason(ctx):
     run = ctx.runs.latest("products")
     assert (run.status, run.batches_failed, run.rows_failed, run.rows_exported) == (SUCCESS, 1, 10, 40)
     failed_keys = {row.key for row in decode(messages[0]).rows}
-    assert {k for k, r in ctx.rows("products").rows.items() if r.export_status == FAILED} == failed_keys
-    assert ctx.rows("products").rows[min(failed_keys)].error == "hub refused: AccessDenied"
+    assert {k for k, status in statuses(ctx).items() if status == ATTENTION} == failed_keys
+    assert state_of(ctx, min(failed_keys)).error == "hub refused: AccessDenied"
 
 
 def test_rejected_rows_fail_and_the_others_are_exported(ctx):
     ctx.destination.reject = {RowKey("SKU-0001", "default"): "invalid: name too long"}
     run = sync(ctx)
-    assert (run.rows_exported, run.rows_failed, run.error_counts) == (49, 1, {"invalid": 1})
-    assert ctx.rows("products").rows[RowKey("SKU-0001", "default")].export_status == FAILED
+    assert (run.rows_exported, run.rows_failed, run.error_counts) == (49, 1, {"destination.rejected": 1})
+    assert state_of(ctx, RowKey("SKU-0001", "default")).status == ATTENTION
 
 
 def test_a_retryable_failure_goes_back_to_the_queue_then_the_dead_letter_handler_fails_the_batch(ctx):
@@ -229,9 +235,9 @@ def test_a_retryable_failure_goes_back_to_the_queue_then_the_dead_letter_handler
     assert fail_dead_batch(ctx, messages[0]) == "duplicate"
     run = ctx.runs.latest("products")
     assert (run.status, run.batches_failed, run.rows_failed) == (RUN_FAILED, 5, 50)
-    assert run.error == "every batch failed: 50 × will retry: S3 hub upload failed"
-    row = ctx.rows("products").rows[RowKey("SKU-0001", "default")]
-    assert row.error == "will retry: S3 hub upload failed: SlowDown"
+    assert run.error == "every batch failed: 50 × S3 hub upload failed: SlowDown"
+    state = state_of(ctx, RowKey("SKU-0001", "default"))
+    assert (state.status, state.error) == (WILL_RETRY, "S3 hub upload failed: SlowDown")
     # The next run sends the failed rows again.
     ctx.destination.fail = None
     ctx.clock.advance(hours=1)
@@ -243,7 +249,8 @@ def test_a_crash_after_reindex_loses_nothing(ctx, monkeypatch):
     crashed = start_sync(ctx)
     assert crashed.status == RUN_FAILED and "internal error: RuntimeError: crash" in crashed.error
     monkeypatch.undo()
-    assert all(r.export_status == PENDING for r in ctx.rows("products").rows.values())
+    assert set(statuses(ctx).values()) == {AWAITING}  # written, in open batches: the outbox
+    assert len(outbox_keys(ctx)) == 50
     ctx.clock.advance(minutes=5)
     run = sync(ctx)
     assert (run.status, run.rows_exported) == (SUCCESS, 50)
@@ -268,7 +275,7 @@ def test_a_source_failure_fails_the_run_with_its_message_and_deletes_nothing(ctx
     assert run.status == RUN_FAILED
     assert run.error == ctx.source.fail_with
     assert all(not row.deleted for row in ctx.rows("products").rows.values())
-    assert ctx.control.lock("products") is None
+    assert ctx.control.locks.holder("products") is None
 
 
 def test_no_reindex_resubmits_the_stored_documents_without_reading_the_source(ctx):
@@ -304,10 +311,10 @@ def test_rows_built_before_a_failure_are_still_written_and_counted(ctx, monkeypa
 
 
 def test_an_unreadable_outbox_fails_the_run_and_releases_the_lock(ctx, monkeypatch):
-    monkeypatch.setattr(ctx.rows("products"), "outbox", lambda: (_ for _ in ()).throw(RuntimeError("index down")))
+    monkeypatch.setattr(ctx.batches, "outbox", lambda feed: (_ for _ in ()).throw(RuntimeError("index down")))
     failed = start_sync(ctx)
     assert (failed.status, failed.error) == (RUN_FAILED, "internal error: RuntimeError: index down")
-    assert ctx.control.lock("products") is None
+    assert ctx.control.locks.holder("products") is None
 
 
 def test_the_fan_out_fills_each_send_call_up_to_one_mebibyte(ctx):

@@ -82,6 +82,7 @@ def to_record(product: Mapping[str, Any], store_view_code: str, catalog: Catalog
         record.update(_fields(product, catalog, stock))
     except (TypeError, ValueError, KeyError, AttributeError) as error:
         record["error"] = f"malformed Magento product: {error}"
+        record["error_code"] = "source.malformed_product"
     record["parents"] = parents or []
     return record
 

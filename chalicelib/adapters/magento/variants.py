@@ -57,6 +57,7 @@ def variant_record(parent: Mapping[str, Any], child: Mapping[str, Any], codes: M
         record["option_values"] = option_values
     except (TypeError, ValueError, AttributeError) as error:
         record["error"] = f"malformed Magento variant: {error}"
+        record["error_code"] = "source.malformed_variant"
     return record
 
 

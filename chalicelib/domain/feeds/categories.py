@@ -13,7 +13,7 @@ from typing import Any
 from ..errors import InvalidRecordError
 from ..feed import FeedRow, RowKey, canonical, content_hash
 from .definition import Feed, Scopes, SourceRecord
-from .values import source_error, text, whole
+from .values import from_source, invalid, text, whole
 
 CATEGORIES = "categories"
 _PATH = re.compile(r"^\d+(/\d+)*$")
@@ -33,20 +33,21 @@ def _int_flag(value: Any, name: str) -> int:
 
 
 def build_row(record: SourceRecord, views: Scopes) -> FeedRow:
-    source_error(record)
+    from_source(record)
     category_id = whole(record.get("category_id"), "category_id", required=True)
     view = views.get(record.get("store_view_code"))  # type: ignore[arg-type]
     if view is None:
-        raise InvalidRecordError(f"unknown store view: {record.get('store_view_code')!r}")
+        raise InvalidRecordError(f"unknown store view: {record.get('store_view_code')!r}", code=invalid("store_view"))
     path = text(record.get("path"), "path", required=True)
     if not _PATH.match(path or ""):
-        raise InvalidRecordError(f"path is not a path of category ids: {path!r}")
+        raise InvalidRecordError(f"path is not a path of category ids: {path!r}", code=invalid("path"))
     children = record.get("children") or []
     if not isinstance(children, list):
-        raise InvalidRecordError(f"children is not a list: {children!r}")
+        raise InvalidRecordError(f"children is not a list: {children!r}", code=invalid("children"))
     sort_by = record.get("available_sort_by") or []
     if not isinstance(sort_by, list) or not all(isinstance(s, str) for s in sort_by):
-        raise InvalidRecordError(f"available_sort_by is not a list of names: {sort_by!r}")
+        raise InvalidRecordError(f"available_sort_by is not a list of names: {sort_by!r}",
+                                 code=invalid("available_sort_by"))
     name = text(record.get("name"), "name")
     parent_id = whole(record.get("parent_id"), "parent_id")
     document = {

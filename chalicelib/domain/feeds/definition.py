@@ -33,5 +33,5 @@ class Feed:
     def deletion_row(self, row: FeedRow, scopes: Scopes) -> FeedRow:
         """The row that tells the destination the item left the source: its columns, the minimal payload."""
         text = canonical(self.deletion(row, scopes))
-        return replace(row, document=text.decode(), hash=content_hash(text), deleted=True, error=None,
-                       failure=None, extra={})
+        return replace(row, document=text.decode(), hash=content_hash(text), deleted=True, invalid=None,
+                       export_status=None, error=None, last_exported_at=None, extra={})

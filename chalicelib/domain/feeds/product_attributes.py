@@ -20,7 +20,7 @@ from typing import Any
 from ..errors import InvalidRecordError
 from ..feed import FeedRow, RowKey, canonical, content_hash
 from .definition import Feed, Scopes, SourceRecord
-from .values import number, source_error, text, whole
+from .values import from_source, invalid, number, text, whole
 
 PRODUCT_ATTRIBUTES = "productAttributes"
 ATTRIBUTE_TYPE = "catalog_product"
@@ -46,7 +46,7 @@ def _flag(record: SourceRecord, name: str) -> bool:
     value = record.get(name)
     if value is None or isinstance(value, bool):
         return bool(value)
-    raise InvalidRecordError(f"{name} is not true or false: {value!r}")
+    raise InvalidRecordError(f"{name} is not true or false: {value!r}", code=invalid(name))
 
 
 def is_boolean(code: str, frontend_input: str | None, backend_type: str | None) -> bool:
@@ -61,18 +61,19 @@ def is_numeric(code: str, frontend_input: str | None, backend_type: str | None, 
 
 
 def build_row(record: SourceRecord, views: Scopes) -> FeedRow:
-    source_error(record)
+    from_source(record)
     code = text(record.get("attribute_code"), "attribute_code", required=True) or ""
     attribute_id = whole(record.get("attribute_id"), "attribute_id", required=True)
     view = views.get(record.get("store_view_code"))  # type: ignore[arg-type]
     if view is None:
-        raise InvalidRecordError(f"unknown store view: {record.get('store_view_code')!r}")
+        raise InvalidRecordError(f"unknown store view: {record.get('store_view_code')!r}", code=invalid("store_view"))
     frontend_input = text(record.get("frontend_input"), "frontend_input")
     backend_type = text(record.get("backend_type"), "backend_type")
     validation = text(record.get("validation"), "validation")
     scope = record.get("scope")
     if scope not in SCOPES:
-        raise InvalidRecordError(f"scope is not one of {', '.join(sorted(SCOPES))}: {scope!r}")
+        raise InvalidRecordError(f"scope is not one of {', '.join(sorted(SCOPES))}: {scope!r}",
+                                 code=invalid("scope"))
     label = text(record.get("label"), "label")
     document: dict[str, Any] = {
         "id": str(attribute_id),

@@ -9,7 +9,7 @@ from ..errors import InvalidRecordError
 from ..feed import FeedRow, RowKey, StoreView, canonical, content_hash
 from .composites import is_composite
 from .definition import Feed, Scopes, SourceRecord
-from .values import number
+from .values import from_source, invalid, number
 
 
 def row_key_of(product: SourceRecord) -> RowKey:
@@ -22,20 +22,19 @@ def row_key_of(product: SourceRecord) -> RowKey:
 
 def build_row(product: SourceRecord, store_views: Scopes) -> FeedRow:
     """Build the feed row of one source product record, or raise InvalidRecordError."""
-    if product.get("error"):  # the source already knows the record is malformed, and why
-        raise InvalidRecordError(str(product["error"]))
+    from_source(product)  # the source already knows the record is malformed, and why
     sku = product.get("sku")
     if not isinstance(sku, str) or not sku.strip():
-        raise InvalidRecordError("missing sku")
+        raise InvalidRecordError("missing sku", code=invalid("sku"))
     view = store_views.get(product.get("store_view_code"))  # type: ignore[arg-type]
     if view is None:
-        raise InvalidRecordError(f"unknown store view: {product.get('store_view_code')!r}")
+        raise InvalidRecordError(f"unknown store view: {product.get('store_view_code')!r}", code=invalid("store_view"))
     product_id = product.get("product_id")
     if not isinstance(product_id, int) or isinstance(product_id, bool):
-        raise InvalidRecordError(f"product_id is not an integer: {product_id!r}")
+        raise InvalidRecordError(f"product_id is not an integer: {product_id!r}", code=invalid("product_id"))
     price = number(product.get("price"), "price")
     if price is not None and price < 0:
-        raise InvalidRecordError(f"price is negative: {price}")
+        raise InvalidRecordError(f"price is negative: {price}", code=invalid("price"))
     # A composite has no quantity of its own (Magento's admin shows none): the sum of its members' is not a
     # quantity anyone can buy. Its availability (in_stock) comes from its members.
     composite = is_composite(product.get("type"))
@@ -75,7 +74,7 @@ def build_row(product: SourceRecord, store_views: Scopes) -> FeedRow:
     try:
         text = canonical(document)
     except orjson.JSONEncodeError as error:
-        raise InvalidRecordError(f"cannot serialise the product: {error}") from None
+        raise InvalidRecordError(f"cannot serialise the product: {error}", code=invalid("document")) from None
     return FeedRow(
         id=sku,
         scope=view.code,

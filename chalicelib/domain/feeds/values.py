@@ -8,21 +8,33 @@ from typing import Any
 from ..errors import InvalidRecordError
 
 
+def invalid(field: str) -> str:
+    """The failure code of a record whose ``field`` cannot be used."""
+    return f"invalid_record.{field}"
+
+
+def from_source(record: Mapping[str, Any]) -> None:
+    """Raise the failure a source noted on a record it found malformed (its ``error``, and ``error_code``)."""
+    if record.get("error"):
+        code = record.get("error_code")
+        raise InvalidRecordError(str(record["error"]), code=code if isinstance(code, str) else "invalid_record.source")
+
+
 def number(value: Any, name: str) -> float | None:
     """A finite number, or None for None; InvalidRecordError naming the field for anything else."""
     if value is None:
         return None
     if isinstance(value, bool):
-        raise InvalidRecordError(f"{name} is not a number: {value!r}")
+        raise InvalidRecordError(f"{name} is not a number: {value!r}", code=invalid(name))
     if isinstance(value, (int, float)):
         result = float(value)
     else:
         try:
             result = float(str(value).strip())
         except ValueError:
-            raise InvalidRecordError(f"{name} is not a number: {value!r}") from None
+            raise InvalidRecordError(f"{name} is not a number: {value!r}", code=invalid(name)) from None
     if not math.isfinite(result):
-        raise InvalidRecordError(f"{name} is not a finite number: {value!r}")
+        raise InvalidRecordError(f"{name} is not a finite number: {value!r}", code=invalid(name))
     return result
 
 
@@ -31,13 +43,13 @@ def whole(value: Any, name: str, required: bool = False) -> int | None:
     if value is None and not required:
         return None
     if isinstance(value, bool) or value is None:
-        raise InvalidRecordError(f"{name} is not a whole number: {value!r}")
+        raise InvalidRecordError(f"{name} is not a whole number: {value!r}", code=invalid(name))
     if isinstance(value, int):
         return value
-    text = str(value).strip()
-    if not text.lstrip("-").isdigit():
-        raise InvalidRecordError(f"{name} is not a whole number: {value!r}")
-    return int(text)
+    digits = str(value).strip()
+    if not digits.lstrip("-").isdigit():
+        raise InvalidRecordError(f"{name} is not a whole number: {value!r}", code=invalid(name))
+    return int(digits)
 
 
 def text(value: Any, name: str, required: bool = False) -> str | None:
@@ -45,11 +57,6 @@ def text(value: Any, name: str, required: bool = False) -> str | None:
     if value is None and not required:
         return None
     if not isinstance(value, str) or (required and not value.strip()):
-        raise InvalidRecordError(f"{name} is missing" if value in (None, "") else f"{name} is not a string: {value!r}")
+        raise InvalidRecordError(f"{name} is missing" if value in (None, "") else f"{name} is not a string: {value!r}",
+                                 code=invalid(name))
     return value
-
-
-def source_error(record: Mapping[str, Any]) -> None:
-    """The source already found the record malformed, and said why: the row fails with that reason."""
-    if record.get("error"):
-        raise InvalidRecordError(str(record["error"]))

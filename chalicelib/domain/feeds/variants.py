@@ -19,7 +19,7 @@ from typing import Any
 from ..errors import InvalidRecordError
 from ..feed import FeedRow, RowKey, canonical, content_hash
 from .definition import Feed, Scopes, SourceRecord
-from .values import source_error, text, whole
+from .values import from_source, invalid, text, whole
 
 VARIANTS = "variants"
 OPTION_TYPE = "configurable"
@@ -42,26 +42,27 @@ def key_of(record: SourceRecord) -> RowKey:
 
 def _option_value(value: Any) -> dict[str, Any]:
     if not isinstance(value, dict):
-        raise InvalidRecordError(f"an option value is not an object: {value!r}")
+        raise InvalidRecordError(f"an option value is not an object: {value!r}", code=invalid("option_values"))
     code = text(value.get("attribute_code"), "option attribute_code", required=True)
     attribute_id = whole(value.get("attribute_id"), "option attribute_id", required=True)
     index = value.get("value_index")
     if index is None or index == "":
-        raise InvalidRecordError(f"the child has no value for the configurable's option {code!r}")
+        raise InvalidRecordError(f"the child has no value for the configurable's option {code!r}",
+                                 code=invalid("option_values"))
     value_index = whole(index, f"value_index of {code}", required=True)
     return {"attributeCode": code, "uid": option_uid(attribute_id or 0, value_index or 0),
             "label": text(value.get("label"), f"label of {code}"), "valueIndex": str(value_index)}
 
 
 def build_row(record: SourceRecord, views: Scopes) -> FeedRow:
-    source_error(record)
+    from_source(record)
     parent_sku = text(record.get("parent_sku"), "parent_sku", required=True) or ""
     product_sku = text(record.get("product_sku"), "product_sku", required=True) or ""
     parent_id = whole(record.get("parent_id"), "parent_id", required=True)
     product_id = whole(record.get("product_id"), "product_id", required=True)
     values = record.get("option_values")
     if not isinstance(values, list) or not values:
-        raise InvalidRecordError("the configurable has no options")
+        raise InvalidRecordError("the configurable has no options", code=invalid("option_values"))
     option_values = [_option_value(value) for value in values]
     document = {
         "id": variant_id(parent_sku, product_sku),

@@ -13,7 +13,8 @@ from bisect import bisect_left
 from collections.abc import Iterator
 from typing import Any
 
-from ..feed import FAILED, RowKey
+from ..batches import ATTENTION as FAILED
+from ..feed import RowKey
 from . import snapshot
 from .journal import Entry, RowInvalid, RowsMarked, RowsWritten
 from .orders import Key, SortedRows

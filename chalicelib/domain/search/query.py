@@ -16,15 +16,14 @@ from typing import Any
 
 import orjson
 
-from ..feed import DELETED, EXPORTED, FAILED, NOT_EXPORTED, PENDING
+from ..batches import ITEM_STATUSES, NOT_EXPORTED
 from .index import ProductIndex
 from .orders import Key
 from .rows import clean
 
 SORTS = ("last_exported", "last_modified", "name", "sku")
 ORDERS = ("asc", "desc")
-STATUS_FILTERS = {"exported": EXPORTED, "pending": PENDING, "failed": FAILED, "deleted": DELETED,
-                  "not_exported": NOT_EXPORTED}
+STATUS_FILTERS = {status: status for status in ITEM_STATUSES}
 PRODUCT_TYPES = ("bundle", "configurable", "downloadable", "giftcard", "grouped", "simple", "virtual")
 VISIBILITIES = ("Not Visible Individually", "Catalog", "Search", "Catalog, Search")
 MAX_LIMIT = 200

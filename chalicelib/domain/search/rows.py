@@ -5,10 +5,11 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from ..feed import DELETED, EXPORTED, FAILED, NOT_EXPORTED, PENDING, FeedRow
+from ..batches import ATTENTION, AWAITING, DELETED, NOT_EXPORTED, SUBMITTED, WILL_RETRY
+from ..feed import FeedRow
 
 # Export states as one byte each (0: unknown).
-STATUSES = (PENDING, EXPORTED, FAILED, DELETED, NOT_EXPORTED)
+STATUSES = (AWAITING, SUBMITTED, ATTENTION, DELETED, NOT_EXPORTED, WILL_RETRY)
 STATUS_CODES = {status: code for code, status in enumerate(STATUSES, 1)}
 NO_TIME = -1  # a row never modified / never exported sorts first in ascending order
 
@@ -89,4 +90,4 @@ def index_row(row: FeedRow) -> IndexRow:
     return IndexRow(row.sku, row.store_view_code, search_text(row.product_id, row.sku, row.name), row.name,
                     row.type, row.visibility, row.attribute_set, row.price, row.quantity, row.salable_quantity,
                     STATUS_CODES.get(row.export_status, 0), hash32(row.hash), millis(row.last_modified),
-                    millis(row.last_exported_at))
+                    millis(row.last_exported_at or row.exported_before))

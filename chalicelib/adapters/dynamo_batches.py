@@ -1,0 +1,133 @@
+"""Batches and their outcome records in DynamoDB (the runs table, ``batch#NNNNN`` items beside each run).
+
+A batch is created open (or held) with the keys it carries and in the outbox index; it is settled once, in one
+transaction with its run's counters, so a redelivered message counts once. Records live as long as rows may name
+them: only a batch no row names (it resent what the destination held) or a retired one expires.
+"""
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterable, Sequence
+from datetime import timedelta
+
+from pynamodb.connection import Connection
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from ..domain.batches import OPEN, BatchOutcome, split_batch_id
+from ..domain.errors import Failure
+from ..domain.feed import RowKey
+from ..ports import BatchStore, Settlement
+from .dynamo_models import ExportBatchModel as B
+from .dynamo_models import SyncRunModel as R
+from .dynamo_runs import RUN_ITEM, count_actions, example_actions
+
+EXPIRES_AFTER = timedelta(days=90)
+_RETRIES = 5
+
+
+def _item_key(batch_id: str) -> tuple[str, str]:
+    run_id, number = split_batch_id(batch_id)
+    return run_id, f"batch#{number:05d}"
+
+
+def _batch_id(item: B) -> str:
+    return f"{item.run_id}/{item.item.split('#', 1)[1]}"
+
+
+def _outcome(item: B) -> BatchOutcome:
+    keys = tuple(RowKey(i, scope) for i, scope in json.loads(item.keys or "[]"))
+    rejected = {RowKey(i, scope): Failure(code, message)
+                for i, scope, code, message in json.loads(item.rejected or "[]")}
+    failure = Failure(item.failure_code, item.failure_message or "") if item.failure_code else None
+    return BatchOutcome(_batch_id(item), item.batch_feed or "", item.status or OPEN, keys, item.finished_at, rejected,
+                        failure, bool(item.retryable))
+
+
+class DynamoBatchStore(BatchStore):
+    def __init__(self, connection: Connection | None = None):
+        self._connection = connection
+
+    def _transactions(self) -> Connection:
+        if self._connection is None:
+            self._connection = Connection()
+        return self._connection
+
+    def create(self, batches: Sequence[BatchOutcome]) -> None:
+        with B.batch_write() as writes:
+            for outcome in batches:
+                item = B(*_item_key(outcome.batch_id), batch_feed=outcome.feed, status=outcome.status,
+                         keys=json.dumps([[key.id, key.scope] for key in outcome.keys], ensure_ascii=False),
+                         outbox=outcome.feed if outcome.in_outbox else None)
+                if outcome.failure is not None:
+                    item.failure_code, item.failure_message = outcome.failure.code, outcome.failure.message[:1000]
+                if not outcome.named:
+                    item.expires = EXPIRES_AFTER  # type: ignore[assignment]
+                writes.save(item)
+
+    def outcomes(self, batch_ids: Iterable[str]) -> dict[str, BatchOutcome]:
+        wanted = list(dict.fromkeys(_item_key(i) for i in batch_ids))
+        if not wanted:
+            return {}
+        return {outcome.batch_id: outcome for outcome in map(_outcome, B.batch_get(wanted))}
+
+    def outbox(self, feed: str) -> list[BatchOutcome]:
+        return self._listed(B.outbox_index.query(feed))
+
+    def needing_attention(self, feed: str) -> list[BatchOutcome]:
+        return self._listed(B.attention_index.query(feed))
+
+    def _listed(self, items: Iterable[B]) -> list[BatchOutcome]:
+        found = self.outcomes(_batch_id(item) for item in items)
+        return [found[i] for i in sorted(found)]
+
+    def settle(self, outcome: BatchOutcome, counts: Settlement) -> bool:
+        run_id, item_key = _item_key(outcome.batch_id)
+        failure = outcome.failure
+        actions = [B.status.set(outcome.status), B.finished_at.set(outcome.finished_at)]
+        if outcome.rejected:
+            actions.append(B.rejected.set(json.dumps([[key.id, key.scope, f.code, f.message[:300]]
+                                                      for key, f in outcome.rejected.items()], ensure_ascii=False)))
+        if failure is not None:
+            actions += [B.failure_code.set(failure.code), B.failure_message.set(failure.message[:1000]),
+                        B.retryable.set(outcome.retryable)]
+        actions.append(B.outbox.set(outcome.feed) if outcome.in_outbox else B.outbox.remove())
+        if outcome.needs_attention:
+            actions.append(B.attention.set(outcome.feed))
+        run_actions = [R.batches_failed.add(1) if counts.batch_failed else R.batches_done.add(1),
+                       R.rows_exported.add(counts.exported), R.rows_failed.add(counts.failed),
+                       *count_actions(counts.error_counts), *example_actions(counts.error_examples)]
+        for attempt in range(_RETRIES):
+            try:
+                with TransactWrite(connection=self._transactions()) as transaction:
+                    # Settled once: a redelivered message fails this condition and counts nothing.
+                    transaction.update(B(run_id, item_key), actions=actions,
+                                       condition=B.status.does_not_exist() | (B.status == OPEN))
+                    transaction.update(R(run_id, RUN_ITEM), actions=run_actions, condition=R.run_id.exists())
+                return True
+            except TransactWriteError as error:
+                reasons = error.cancellation_reasons
+                if reasons and any(r and r.code == "ConditionalCheckFailed" for r in reasons):
+                    return False  # settled before (a redelivery), or its run is gone
+                if not reasons or attempt == _RETRIES - 1:
+                    raise
+                time.sleep(0.05 * 2 ** attempt)
+        return False
+
+    def retire(self, batch_ids: Iterable[str], at: str) -> None:
+        for batch_id in dict.fromkeys(batch_ids):
+            B(*_item_key(batch_id)).update(actions=[B.outbox.remove(), B.attention.remove(),
+                                                    B.expires.set(EXPIRES_AFTER)])
+
+    def note_error(self, batch_id: str, failure: Failure) -> None:
+        B(*_item_key(batch_id)).update(actions=[B.last_error_code.set(failure.code),
+                                                B.last_error.set(failure.message[:1000])])
+
+    def last_error(self, batch_id: str) -> Failure | None:
+        try:
+            item = B.get(*_item_key(batch_id), consistent_read=True)
+        except DoesNotExist:
+            return None
+        return Failure(item.last_error_code or "export.failed", item.last_error) if item.last_error else None
+

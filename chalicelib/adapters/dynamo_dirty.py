@@ -1,0 +1,103 @@
+"""The dirty items of change events and the standing sync request, in the control table."""
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+
+from pynamodb.connection import Connection
+from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.transactions import TransactWrite
+
+from ..domain.events import DirtyEntry
+from ..ports import DirtySet, SyncRequests
+from .dynamo_control import lost_condition
+from .dynamo_models import ControlModel as C
+
+TRANSACTION_ITEMS = 100  # DynamoDB's limit per TransactWriteItems
+_CONFLICT_RETRIES = 5
+
+
+def _prefix(feed: str) -> str:
+    return f"dirty#{feed}#"
+
+
+def _pk(feed: str, entry: DirtyEntry) -> str:
+    if entry.sku is not None:
+        return f"{_prefix(feed)}sku#{entry.sku}"
+    return f"{_prefix(feed)}id#{entry.product_id}"
+
+
+def _entry(item: C) -> DirtyEntry:
+    product_id = int(item.product_id) if item.product_id is not None else None
+    return DirtyEntry(item.sku, product_id, item.marked_at or "", item.mark or "")
+
+
+class DynamoDirtySet(DirtySet):
+    """One item per dirty product: a burst of events writes many small items (batch writes), never one contended
+    item, and a run deletes each entry it read only while its mark is unchanged."""
+
+    def __init__(self, connection: Connection | None = None):
+        self._connection = connection
+
+    def _transactions(self) -> Connection:
+        if self._connection is None:
+            self._connection = Connection()
+        return self._connection
+
+    def mark(self, feed: str, entries: Iterable[DirtyEntry]) -> None:
+        # Unconditional puts in batch writes: marking again only moves the mark forward, which is
+        # what keeps a run that read the older mark from clearing the entry.
+        items = {_pk(feed, entry): entry for entry in entries}  # a batch may not name a key twice
+        with C.batch_write() as batch:
+            for pk, entry in items.items():
+                batch.save(C(pk, sku=entry.sku, product_id=entry.product_id, marked_at=entry.marked_at,
+                             mark=entry.mark))
+
+    def entries(self, feed: str) -> list[DirtyEntry]:
+        # A scan is the dirty set: besides it the control table holds a few items per feed, and a
+        # scan, unlike an index query, reads consistently (an entry marked just before is seen).
+        return [_entry(item) for item in C.scan(C.pk.startswith(_prefix(feed)), consistent_read=True)]
+
+    def clear(self, feed: str, entries: Iterable[DirtyEntry]) -> int:
+        """Conditional deletes in transactions of 100; an entry marked again cancels its transaction,
+        which is retried without it."""
+        wanted = list({_pk(feed, entry): entry for entry in entries}.items())
+        cleared = 0
+        for start in range(0, len(wanted), TRANSACTION_ITEMS):
+            chunk = wanted[start:start + TRANSACTION_ITEMS]
+            for attempt in range(_CONFLICT_RETRIES + 1):
+                if not chunk:
+                    break
+                try:
+                    with TransactWrite(connection=self._transactions()) as transaction:
+                        for pk, entry in chunk:
+                            transaction.delete(C(pk), condition=(C.marked_at == entry.marked_at)
+                                               & (C.mark == entry.mark))
+                    cleared += len(chunk)
+                    break
+                except TransactWriteError as error:
+                    reasons = error.cancellation_reasons
+                    if not reasons or attempt == _CONFLICT_RETRIES:
+                        raise
+                    marked_again = {i for i, r in enumerate(reasons) if r and r.code == "ConditionalCheckFailed"}
+                    chunk = [item for i, item in enumerate(chunk) if i not in marked_again]
+                    if not marked_again:  # a concurrent write to the same items: back off and retry
+                        time.sleep(0.05 * 2 ** attempt)
+        return cleared
+
+
+class DynamoSyncRequests(SyncRequests):
+    def request(self, feed: str, now: str, stale_before: str) -> bool:
+        try:
+            # Conditional write: of a burst of events, only the first requests the sync.
+            C(f"request#{feed}").update(
+                actions=[C.requested_at.set(now)],
+                condition=C.requested_at.does_not_exist() | (C.requested_at <= stale_before))
+        except UpdateError as error:
+            if not lost_condition(error):
+                raise
+            return False
+        return True
+
+    def clear(self, feed: str) -> None:
+        C(f"request#{feed}").delete()
