@@ -144,14 +144,36 @@ def test_composites_have_no_quantity_and_are_salable_by_magentos_rules(sim):
     for view, sku in composites:
         record = records[(view, sku)]
         assert (record["quantity"], record["salable_quantity"]) == (None, None), "no invented quantity"
-        answer = sim.product(sku, "all")
-        if record["type"] == "bundle":  # every required option has a salable selection
-            options = [[link["sku"] for link in option["product_links"]]
-                       for option in answer["extension_attributes"]["bundle_product_options"] if option["required"]]
-            expected = all(any(salable(option, view).values()) for option in options)
-        else:  # configurable and grouped: Magento's own answer (any member salable)
-            expected = salable([sku], view)[sku]
-        assert record["in_stock"] is expected, (view, sku)
+        assert record["in_stock"] is salable([sku], view)[sku], (view, sku)  # Magento's own answer
+
+
+def test_a_bundle_with_a_required_option_sold_out_is_not_salable(own_sim):
+    bundle = next(s for s in own_sim.skus("bundle")
+                  if 1 in own_sim.product(s, "all")["extension_attributes"]["website_ids"])
+    options = own_sim.product(bundle, "all")["extension_attributes"]["bundle_product_options"]
+    required = next(o for o in options if o["required"])
+    source = source_for(own_sim, store_views=("default",))
+    assert next(r for r in source.products(None) if r["sku"] == bundle)["in_stock"]
+    for link in required["product_links"]:  # every selection of one required option sold out
+        for code in ("default", "us_west", "eu_warehouse", "eu_pickup"):
+            own_sim.set_quantity(link["sku"], 0, source=code)
+    record = next(r for r in source.products(None) if r["sku"] == bundle)
+    assert record["in_stock"] is False and record["quantity"] is None
+
+
+def test_yes_no_attributes_go_out_with_the_store_views_labels(sim):
+    records = {(r["store_view_code"], r["sku"]): r for r in source_for(sim).products(None)}
+    labels = {view: {o["value"]: o["label"] for o in
+                     MagentoClient(sim.base_url, BearerAuth(sim.integration.access_token)).get(
+                         view, "/V1/products/attributes/new/options")} for view in ("default", "german")}
+    assert labels["default"] != labels["german"], "the simulated store translates Yes/No"
+    seen = 0
+    for (view, sku), record in records.items():
+        if view in labels and "new" in record["attributes"]:
+            raw = next(a["value"] for a in sim.product(sku, view)["custom_attributes"] if a["attribute_code"] == "new")
+            assert record["attributes"]["new"] == [labels[view][raw]]
+            seen += 1
+    assert seen
 
 
 def test_source_items_are_read_in_batches_never_per_sku(sim):
@@ -398,3 +420,19 @@ def test_websites_that_share_a_stock_read_it_once(sim, monkeypatch):
     leader = [r.query for r in sim.requests if r.path == "/rest/default/V1/products"
               and "website_id" in r.query.values()]
     assert all("1,2" in query.values() for query in leader), "the first view pages through both websites"
+
+
+def test_salable_quantity_is_asked_only_where_it_can_be_more_than_nothing(own_sim):
+    simple = [s for s in own_sim.skus("simple")
+              if 1 in own_sim.product(s, "all")["extension_attributes"]["website_ids"]]
+    unmanaged, sold_out = simple[0], simple[1]
+    own_sim.set_manage_stock(unmanaged, False)
+    for code in ("default", "us_west"):
+        own_sim.set_quantity(sold_out, 0, source=code)
+    own_sim.clear_requests()
+    records = {r["sku"]: r for r in source_for(own_sim, store_views=("default",)).products(None)}
+    asked = {r.path.split("/")[-2] for r in own_sim.requests if "/get-product-salable-quantity/" in r.path}
+    assert unmanaged not in asked and sold_out not in asked
+    assert not asked & set(own_sim.skus("configurable") + own_sim.skus("bundle") + own_sim.skus("grouped"))
+    assert (records[unmanaged]["salable_quantity"], records[unmanaged]["in_stock"]) == (None, True)
+    assert (records[sold_out]["salable_quantity"], records[sold_out]["in_stock"]) == (0.0, False)
