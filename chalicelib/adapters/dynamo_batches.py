@@ -9,10 +9,11 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterable, Sequence
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from ..domain.batches import OPEN, BatchOutcome, split_batch_id
@@ -63,7 +64,7 @@ class DynamoBatchStore(BatchStore):
                 if outcome.failure is not None:
                     item.failure_code, item.failure_message = outcome.failure.code, outcome.failure.message[:1000]
                 if not outcome.named:
-                    item.expires = EXPIRES_AFTER  # type: ignore[assignment]
+                    item.expires = datetime.now(UTC) + EXPIRES_AFTER
                 writes.save(item)
 
     def outcomes(self, batch_ids: Iterable[str]) -> dict[str, BatchOutcome]:
@@ -85,7 +86,9 @@ class DynamoBatchStore(BatchStore):
     def settle(self, outcome: BatchOutcome, counts: Settlement) -> bool:
         run_id, item_key = _item_key(outcome.batch_id)
         failure = outcome.failure
-        actions = [B.status.set(outcome.status), B.finished_at.set(outcome.finished_at)]
+        actions: list[Action] = [B.status.set(outcome.status)]
+        if outcome.finished_at is not None:
+            actions.append(B.finished_at.set(outcome.finished_at))
         if outcome.rejected:
             actions.append(B.rejected.set(json.dumps([[key.id, key.scope, f.code, f.message[:300]]
                                                       for key, f in outcome.rejected.items()], ensure_ascii=False)))
@@ -118,7 +121,7 @@ class DynamoBatchStore(BatchStore):
     def retire(self, batch_ids: Iterable[str], at: str) -> None:
         for batch_id in dict.fromkeys(batch_ids):
             B(*_item_key(batch_id)).update(actions=[B.outbox.remove(), B.attention.remove(),
-                                                    B.expires.set(EXPIRES_AFTER)])
+                                                    B.expires.set(datetime.now(UTC) + EXPIRES_AFTER)])
 
     def note_error(self, batch_id: str, failure: Failure) -> None:
         B(*_item_key(batch_id)).update(actions=[B.last_error_code.set(failure.code),

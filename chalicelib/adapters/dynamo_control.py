@@ -3,6 +3,7 @@ dynamo_dirty.py the dirty items and sync requests of change events). They share 
 from __future__ import annotations
 
 from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
+from pynamodb.expressions.update import Action
 
 from ..domain.errors import CooldownActiveError, LockHeldError
 from ..ports import Control, Cooldowns, FeedLocks, FeedState, FeedStates, Lock
@@ -53,6 +54,7 @@ class DynamoFeedStates(FeedStates):
                          int(item.rows_total or 0), int(item.products_total or 0), item.last_full_read_at)
 
     def record_catalog(self, feed: str, rows_total: int, products_total: int, absolute: bool) -> None:
+        actions: list[Action]
         if absolute:
             actions = [C.rows_total.set(rows_total), C.products_total.set(products_total)]
         else:
@@ -60,7 +62,7 @@ class DynamoFeedStates(FeedStates):
         C(f"feed#{feed}").update(actions=actions)
 
     def record_success(self, feed: str, run_id: str, at: str, watermark: str | None) -> None:
-        actions = [C.last_success_run_id.set(run_id), C.last_success_at.set(at)]
+        actions: list[Action] = [C.last_success_run_id.set(run_id), C.last_success_at.set(at)]
         if watermark:
             actions.append(C.watermark.set(watermark))
         C(f"feed#{feed}").update(actions=actions)

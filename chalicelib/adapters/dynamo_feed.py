@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from typing import Any
 
+from pynamodb.expressions.update import Action
+
 from ..domain.errors import Failure
 from ..domain.feed import FeedRow, RowKey, StoredState
 from ..ports import FeedStore
@@ -93,7 +95,7 @@ class DynamoFeedStore(FeedStore):
                 batch.save(self._item(row))
 
     def record_invalid(self, key: RowKey, failure: Failure, run_id: str, fields: Mapping[str, Any]) -> None:
-        actions = [M.invalid_code.set(failure.code), M.invalid_reason.set(failure.message[:1000]),
+        actions: list[Action] = [M.invalid_code.set(failure.code), M.invalid_reason.set(failure.message[:1000]),
                    M.run_id.set(run_id)]
         # Only fill the dashboard fields of a row that has none: a valid earlier version stays as it was.
         actions += [getattr(M, name).set(getattr(M, name) | value) for name, value in fields.items()]

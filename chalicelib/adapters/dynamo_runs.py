@@ -108,7 +108,8 @@ class DynamoRunStore(RunStore):
     def finish(self, run_id: str, status: str, error: str | None, finished_at: str) -> bool:
         try:
             R(run_id, RUN_ITEM).update(
-                actions=[R.status.set(status), R.error.set(error), R.finished_at.set(finished_at)],
+                actions=[R.status.set(status), R.error.set(error) if error is not None else R.error.remove(),
+                         R.finished_at.set(finished_at)],
                 condition=R.status == IN_PROGRESS)
             return True
         except UpdateError as update_error:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import timedelta
 from itertools import islice
+from typing import TypeVar
 
 from ..domain.batches import BatchOutcome, row_state
 from ..domain.errors import InvalidRecordError
@@ -16,13 +17,14 @@ from .context import SyncContext
 from .fanout import Fanout
 from .outcomes import Outcomes
 
+T = TypeVar("T")
 PAGE_SIZE = 500  # source records compared per state lookup
 # What a reindex learnt of the feed's catalog: (rows, distinct ids, absolute). Absolute totals come from a read of
 # the whole source; otherwise they are what the run added.
 Catalog = tuple[int, int, bool]
 
 
-def _pages(records: Iterable[SourceRecord], size: int) -> Iterator[list[SourceRecord]]:
+def _pages(records: Iterable[T], size: int) -> Iterator[list[T]]:
     iterator = iter(records)
     while page := list(islice(iterator, size)):
         yield page
@@ -61,9 +63,10 @@ class Reader:
             stored = self.known if self.known is not None else self.fanout.rows.states(row.key for row in rows)
             if self.known is None:
                 self.new_ids += self._new_ids(rows, stored)
-            # The batches of the stored versions that change (or are all sent again): one read for the page.
+            # The batches of the stored versions that change (or are all sent again, or valid again): one read
+            # for the page; an unchanged row's batch is never read.
             self.outcomes.get(s.batch for row in rows if (s := stored.get(row.key)) is not None
-                              and (resend or is_new_version(row, s)))
+                              and (resend or s.invalid or is_new_version(row, s)))
             for row in rows:
                 previous = stored.get(row.key)
                 self.seen.add(row.key)
@@ -104,17 +107,17 @@ class Reader:
         which sends every row again (rewriting only those the destination does not hold yet)."""
         if previous is None:
             self.fanout.send(row)
-            return
-        row.exported_before = self.outcomes.exported_at(row.key, previous)
-        if is_new_version(row, previous):
+        elif is_new_version(row, previous):
+            row.exported_before = self.outcomes.exported_at(row.key, previous)
             self.fanout.send(row)
         elif resend:
+            row.exported_before = self.outcomes.exported_at(row.key, previous)
             delivered = self.outcomes.delivered(row.key, previous)
             self.fanout.send(row, rewrite=not delivered or previous.invalid, changed=previous.invalid)
         elif previous.invalid:
-            row.batch = previous.batch  # valid again as it was: its last delivery's state stands
-            row.run_id = self.run.run_id
+            # valid again as it was: its last delivery's state stands
             outcome = self.outcomes.get([previous.batch]).get(previous.batch or "")
+            row.batch, row.run_id, row.exported_before = previous.batch, self.run.run_id, previous.exported_before
             row.export_status = row_state(row.key, row.deleted, outcome).status
             self.fanout.write(row)
 
