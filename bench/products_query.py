@@ -90,7 +90,7 @@ def _catalog(rows: int):
 
 def _load(rows: int, server: MotoProcess):
     from chalicelib.adapters.dynamo_feed import DynamoFeedStore
-    from chalicelib.domain.search.rows import index_row
+    from chalicelib.search.rows import index_row
 
     store, indexed, pending, started = DynamoFeedStore("products"), [], [], time.perf_counter()
     for chunk in _catalog(rows):
@@ -147,10 +147,9 @@ def _measure(server: MotoProcess, rows: int) -> dict:
     from chalicelib import container
     from chalicelib.adapters.dynamo_runs import DynamoRunStore
     from chalicelib.domain.runs import SUCCESS, iso, start_run, utcnow
-    from chalicelib.domain.search import snapshot
     from chalicelib.ports import ExportMark
+    from chalicelib.search import snapshot
     from chalicelib.services.products import search_products
-    from chalicelib.services.search_index import live_index
     from chalicelib.services.status import sync_status
 
     container.reset()
@@ -162,8 +161,9 @@ def _measure(server: MotoProcess, rows: int) -> dict:
     started = time.perf_counter()
     data = snapshot.encode(snapshot.build(indexed))
     build_s = time.perf_counter() - started
-    position = ctx.search_index.position_now()
-    published = ctx.search_index.publish(data, position, len(indexed))
+    store = ctx.product_search.store
+    position = store.position_now()
+    published = store.publish(data, position, len(indexed))
     del indexed
     gc.collect()
 
@@ -187,7 +187,7 @@ def _measure(server: MotoProcess, rows: int) -> dict:
     gc.collect()
     rss_before = _rss_mb()
     started = time.perf_counter()
-    index = live_index(ctx.search_index).current()
+    index = ctx.product_search.index()
     cold_s = time.perf_counter() - started
     gc.collect()
     index_mb, held_mb = _rss_mb() - rss_before, _held_mb(index)

@@ -12,13 +12,14 @@ from .adapters.dynamo_batches import DynamoBatchStore
 from .adapters.dynamo_control import dynamo_control
 from .adapters.dynamo_feed import DynamoFeedStore
 from .adapters.dynamo_runs import DynamoRunStore
-from .adapters.dynamo_search import DynamoSearchIndexStore
-from .adapters.journaled_feed import JournaledFeedStore
 from .adapters.s3_hub import S3HubDestination
 from .adapters.sample_catalog import SampleCatalogSource
 from .adapters.sqs_queue import SqsBatchQueue, SqsSyncTrigger
 from .domain.feeds.products import PRODUCTS
-from .ports import CatalogSource, Destination, FeedStore
+from .ports import CatalogSource, Destination, FeedStore, ProductSearch
+from .search.dynamo_store import DynamoSearchIndexStore
+from .search.journaled_feed import JournaledFeedStore
+from .search.product_search import IndexedProductSearch
 from .services.context import SyncContext
 from .settings import Settings, load
 
@@ -41,29 +42,29 @@ def _destination(settings: Settings) -> Destination | None:
     return S3HubDestination(boto3.client("s3"), settings.hub_bucket)
 
 
-def _feed_rows(search_index: DynamoSearchIndexStore) -> Callable[[str], FeedStore]:
-    """Each feed's rows store, made once; the products feed's writes are also journaled for products search."""
+def _feed_rows(search: ProductSearch) -> Callable[[str], FeedStore]:
+    """Each feed's rows store, made once; the products feed's writes are also told to the products search."""
     @cache
     def rows(feed: str) -> FeedStore:
         store = DynamoFeedStore(feed)
-        return JournaledFeedStore(store, search_index) if feed == PRODUCTS else store
+        return JournaledFeedStore(store, search) if feed == PRODUCTS else store
     return rows
 
 
 def build(settings: Settings) -> SyncContext:
     dynamo_models.bind(settings)
-    search_index = DynamoSearchIndexStore()
+    product_search = IndexedProductSearch(DynamoSearchIndexStore())
     return SyncContext(
         settings=settings,
         source=_source(settings),
         destination=_destination(settings),
-        feed_rows=_feed_rows(search_index),
+        feed_rows=_feed_rows(product_search),
         runs=DynamoRunStore(),
         control=dynamo_control(),
         queue=SqsBatchQueue(boto3.client("sqs"), settings.export_queue_url),
         batches=DynamoBatchStore(),
         trigger=SqsSyncTrigger(boto3.client("sqs"), settings.trigger_queue_url) if settings.trigger_queue_url else None,
-        search_index=search_index,
+        product_search=product_search,
     )
 
 

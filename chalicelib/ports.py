@@ -350,56 +350,49 @@ class BatchQueue(ABC):
 
 
 @dataclass(frozen=True)
-class SearchSnapshot:
-    """The products search index's current snapshot: it folds in the journal up to ``position``."""
+class SearchPage:
+    """A page of a products search: each row's columns as the search holds them (``sku`` and
+    ``store_view_code`` name the row), the number of rows matching, and the cursor of the next page."""
 
-    snapshot_id: str
-    chunks: int
-    position: str
-    rows: int
-    created_at: str
-
-
-@dataclass(frozen=True)
-class JournalRecord:
-    """One journal entry at its position: sortable, starting with the write time (13 digits of epoch ms)."""
-
-    position: str
-    data: bytes
+    rows: list[dict[str, Any]]
+    total: int
+    next_cursor: str | None
 
 
-class SearchIndexStore(ABC):
-    """Where the products search index lives: a snapshot (compacted, in chunks) and the journal of the
-    feed row writes since, which the API replays on top of it."""
+class ProductSearch(ABC):
+    """Searching the products feed's rows as a person types (part of an id, SKU or name), filtered by export
+    state and facets, in a chosen order, page by page; kept current by every write of rows and every batch's
+    outcome."""
 
     @abstractmethod
-    def append(self, entries: list[bytes]) -> None:
-        """Add journal entries, each at a position after the ones this store instance added before."""
+    def search(self, q: Any = None, status: Any = None, store_view: Any = None, type: Any = None,
+               visibility: Any = None, sort: Any = "sku", order: Any = "asc", cursor: Any = None,
+               limit: Any = 50) -> SearchPage:
+        """One page of the rows matching; raises InvalidQueryError naming a parameter it cannot use.
+
+        ``q`` matches whatever its case, accents, HTML entities or runs of spaces; ``cursor`` is the previous
+        page's ``next_cursor`` (with the same other parameters).
+        """
 
     @abstractmethod
-    def journal(self, after: str | None = None) -> list[JournalRecord]:
-        """The entries after position ``after`` (None: all), oldest first."""
+    def keys_of_product(self, product_id: int) -> list[RowKey]:
+        """The rows of one product (every store view, any SKU it had)."""
 
     @abstractmethod
-    def journal_size(self, after: str | None = None) -> int:
-        """How many entries lie after ``after``."""
+    def rows_written(self, rows: Sequence[FeedRow]) -> None:
+        """Rows were written whole (a reindex); told after the write, before a message carries them."""
 
     @abstractmethod
-    def position_now(self) -> str:
-        """A position for the present: every entry appended from now on comes after it."""
+    def row_invalid(self, key: RowKey, fields: Mapping[str, Any]) -> None:
+        """A source record could not be built: its row failed (``fields``: what the record had)."""
 
     @abstractmethod
-    def current(self) -> SearchSnapshot | None:
-        """The current snapshot, or None before the first is published (strongly consistent)."""
+    def batch_outcome(self, batch: ExportBatch, outcome: BatchOutcome) -> None:
+        """A batch was settled: each row it carried (``batch``, as sent) takes the outcome only while it is still
+        the version sent. Reads no row; never raises (the batch is settled whatever the search makes of it)."""
 
     @abstractmethod
-    def read(self, snapshot: SearchSnapshot) -> bytes:
-        """A snapshot's bytes; raises SnapshotError when it is gone (replaced since: read ``current`` again)."""
-
-    @abstractmethod
-    def publish(self, data: bytes, position: str, rows: int) -> SearchSnapshot:
-        """Store a snapshot and make it current (the one it replaces is removed); return it."""
-
-    @abstractmethod
-    def trim(self, before: str) -> int:
-        """Remove the journal entries before position ``before``; return how many."""
+    def maintain(self, run: SyncRun, runs: RunStore, rows: FeedStore) -> str | None:
+        """After a run of the products feed: fold the writes into the search's stored form once they have grown,
+        or build it from ``rows`` (a scan: a first build, or a full resync). Returns what was done (None:
+        nothing); never raises: the run stands."""

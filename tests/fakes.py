@@ -20,7 +20,6 @@ from chalicelib.domain.errors import (
 from chalicelib.domain.events import DirtyEntry
 from chalicelib.domain.feed import FeedRow, RowKey, StoredState, StoreView, exported_item
 from chalicelib.domain.runs import IN_PROGRESS, MAX_ERROR_CAUSES, MAX_EXAMPLES_PER_CAUSE, SyncRun
-from chalicelib.domain.search.snapshot import SnapshotError
 from chalicelib.ports import (
     BatchQueue,
     BatchStore,
@@ -33,16 +32,14 @@ from chalicelib.ports import (
     FeedState,
     FeedStates,
     FeedStore,
-    JournalRecord,
     Lock,
     RunCursor,
     RunStore,
-    SearchIndexStore,
-    SearchSnapshot,
     Settlement,
     SyncRequests,
     SyncTrigger,
 )
+from chalicelib.search.store import JournalRecord, SearchIndexStore, SearchSnapshot, SnapshotError
 
 VIEWS = [StoreView("default", "main_store", "base", "USD"), StoreView("french", "main_store", "base", "USD")]
 

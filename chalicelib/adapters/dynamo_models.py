@@ -177,7 +177,7 @@ class ControlModel(Model):
 
 
 class SearchIndexModel(Model):
-    """The products search index (adapters/dynamo_search.py): the current snapshot's description
+    """The products search index (search/dynamo_store.py): the current snapshot's description
     (``current#<feed>``), its chunks (``snapshot#<feed>#<id>``, by number) and the journal (``journal#<feed>``,
     by position). Its own table: moto answers a Query by scanning the whole table."""
 

@@ -107,3 +107,7 @@ class InvalidRequestError(CatalogSyncError):
     """A request the API cannot act on; the message names the field and what it accepts (a 400)."""
 
     code = "invalid_request"
+
+
+class InvalidQueryError(ValueError):
+    """A search parameter the service cannot use; the message names it and its valid values (a 400)."""

@@ -13,8 +13,8 @@ from ..ports import (
     Control,
     Destination,
     FeedStore,
+    ProductSearch,
     RunStore,
-    SearchIndexStore,
     SyncTrigger,
 )
 from ..settings import Settings
@@ -32,7 +32,7 @@ class SyncContext:
     batches: BatchStore
     clock: Callable[[], datetime] = field(default=utcnow)
     trigger: SyncTrigger | None = None  # debounced sync requests (change events); None where none is set up
-    search_index: SearchIndexStore | None = None  # the products search index; None: not kept (some tests)
+    product_search: ProductSearch | None = None  # the products search; None: not kept (some tests)
 
     def rows(self, feed: str) -> FeedStore:
         """The feed rows store of ``feed``."""

@@ -13,6 +13,7 @@ from ..domain.batching import ExportBatch, MalformedMessageError, decode
 from ..domain.budget import Deadline, export_budget
 from ..domain.errors import DestinationError, Failure
 from ..domain.feed import RowKey
+from ..domain.feeds.products import PRODUCTS
 from ..domain.runs import add_example, iso
 from ..observability import BATCH_LATENCY, ROWS_EXPORTED, ROWS_FAILED, correlated, count, logger, milliseconds
 from ..ports import Settlement
@@ -20,7 +21,6 @@ from ..settings import NO_DESTINATION as NO_DESTINATION_CONFIGURED
 from .context import SyncContext
 from .fanout import NO_DESTINATION_CODE
 from .finish import finish_if_complete
-from .search_index import journal_outcome
 
 NO_DESTINATION = Failure(NO_DESTINATION_CODE, f"not exported: {NO_DESTINATION_CONFIGURED}")
 GAVE_UP = Failure("export.gave_up", "export failed after repeated attempts")
@@ -119,7 +119,8 @@ def _settle(ctx: SyncContext, batch: ExportBatch, outcome: BatchOutcome, counts:
     if not ctx.batches.settle(outcome, counts):
         logger.info("batch already settled (a redelivered message)")
         return "duplicate"
-    journal_outcome(ctx, batch, outcome)
+    if ctx.product_search is not None and batch.feed == PRODUCTS:
+        ctx.product_search.batch_outcome(batch, outcome)
     count(ROWS_EXPORTED, counts.exported)
     count(ROWS_FAILED, counts.failed)
     finish_if_complete(ctx, ctx.runs.get(batch.run_id))

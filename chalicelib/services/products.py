@@ -1,9 +1,9 @@
 """Products: search the synced rows across store views, and one product's detail with a discrepancy check.
 
-A search runs on the process's copy of the search index (services/search_index.py): it finds the page's rows,
-their columns and the total without reading the feed rows table, then reads the export state of just the
-page's rows — the batch each names (one BatchGetItem of four attributes) and those batches' outcome records (one
-more) — so that the state and error shown are as they stand now.
+A search runs on the ProductSearch port: it finds the page's rows, their columns and the total without reading
+the feed rows table; then the export state of just the page's rows is read — the batch each names (one
+BatchGetItem of four attributes) and those batches' outcome records (one more) — so that the state and error
+shown are as they stand now.
 """
 from __future__ import annotations
 
@@ -12,15 +12,13 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
-from ..domain.errors import CatalogSyncError, DestinationError, InvalidRecordError
-from ..domain.feed import FeedRow
+from ..domain.errors import CatalogSyncError, DestinationError, InvalidQueryError, InvalidRecordError
+from ..domain.feed import FeedRow, RowKey
 from ..domain.feeds.products import PRODUCTS, build_row
-from ..domain.search.index import ProductIndex
-from ..domain.search.query import InvalidQueryError, parse_query, run_query
 from ..observability import logger
+from ..ports import ProductSearch
 from .context import SyncContext
 from .outcomes import STATE_FIELDS, with_states
-from .search_index import live_index
 
 __all__ = ["InvalidQueryError", "product_detail", "search_products"]
 
@@ -32,26 +30,24 @@ IGNORED_FIELDS = frozenset({"updatedAt", "modifiedAt"})
 
 
 class SearchUnavailableError(CatalogSyncError):
-    """The context has no search index (a setup without one): products cannot be searched."""
+    """The context has no products search (a setup without one): products cannot be searched."""
 
 
-def _index(ctx: SyncContext) -> ProductIndex:
-    if ctx.search_index is None:
+def _search(ctx: SyncContext) -> ProductSearch:
+    if ctx.product_search is None:
         raise SearchUnavailableError("the products search index is not configured")
-    return live_index(ctx.search_index).current()
+    return ctx.product_search
 
 
 def search_products(ctx: SyncContext, q: Any = None, status: Any = None, store_view: Any = None, type: Any = None,
                     visibility: Any = None, sort: Any = "sku", order: Any = "asc", cursor: Any = None,
                     limit: Any = 50) -> dict[str, Any]:
     """A page of feed rows matching the search, in the chosen order; raises InvalidQueryError for a bad parameter."""
-    index = _index(ctx)
-    query = parse_query(index, q=q, status=status, store_view=store_view, type=type, visibility=visibility,
-                        sort=sort, order=order, cursor=cursor, limit=limit)
-    page = run_query(index, query)
-    keys = [index.key(row) for row in page.rows]
+    page = _search(ctx).search(q=q, status=status, store_view=store_view, type=type, visibility=visibility,
+                               sort=sort, order=order, cursor=cursor, limit=limit)
+    keys = [RowKey(row["sku"], row["store_view_code"]) for row in page.rows]
     live = {row.key: row for row in with_states(ctx.batches, ctx.rows(PRODUCTS).get_rows(keys, fields=STATE_FIELDS))}
-    return {"items": [_item(index.display(row), live.get(key)) for row, key in zip(page.rows, keys, strict=False)],
+    return {"items": [_item(row, live.get(key)) for row, key in zip(page.rows, keys, strict=True)],
             "next_cursor": page.next_cursor, "total": page.total}
 
 
@@ -68,9 +64,7 @@ def product_detail(ctx: SyncContext, product_id: int) -> dict[str, Any] | None:
     no row of it. A source or destination that cannot be read is named in ``source_error`` / ``destination_error``."""
     if not isinstance(product_id, int) or isinstance(product_id, bool) or product_id < 1:
         raise InvalidQueryError(f"product_id must be a positive whole number; got {product_id!r}")
-    index = _index(ctx)
-    rows = with_states(ctx.batches, ctx.rows(PRODUCTS).get_rows(
-        sorted({index.key(row) for row in index.rows_of_product(product_id)})))
+    rows = with_states(ctx.batches, ctx.rows(PRODUCTS).get_rows(_search(ctx).keys_of_product(product_id)))
     if not rows:
         return None
     # A product whose SKU changed has rows under both: the live ones' SKU is the product's.
@@ -116,7 +110,7 @@ def differences(sides: Mapping[str, Mapping[str, Any] | None]) -> list[dict[str,
     return found
 
 
-def _source_documents(ctx: SyncContext, product_id: int) -> tuple[dict[str, dict] | None, str | None]:
+def _source_documents(ctx: SyncContext, product_id: int) -> tuple[dict[str, dict[str, Any]] | None, str | None]:
     """The product's documents per store view, built from the source as a sync would build them now."""
     try:
         views = {view.code: view for view in ctx.source.store_views()}
@@ -126,16 +120,18 @@ def _source_documents(ctx: SyncContext, product_id: int) -> tuple[dict[str, dict
         if not isinstance(error, CatalogSyncError):
             logger.exception("the source could not be read for a product's detail")
         return None, f"the source could not be read: {error}"
-    documents, problems = {}, []
+    documents: dict[str, dict[str, Any]] = {}
+    problems: list[str] = []
     for record in records:
         try:
-            documents[record.get("store_view_code")] = json.loads(build_row(record, views).document)
+            documents[str(record.get("store_view_code"))] = json.loads(build_row(record, views).document)
         except InvalidRecordError as error:
             problems.append(f"store view {record.get('store_view_code')}: {error}")
     return documents, ("the source's record is invalid: " + "; ".join(problems)) if problems else None
 
 
-def _destination_documents(ctx: SyncContext, sku: str, views: list[str]) -> tuple[dict[str, dict] | None, str | None]:
+def _destination_documents(ctx: SyncContext, sku: str,
+                           views: list[str]) -> tuple[dict[str, dict[str, Any]] | None, str | None]:
     """What the destination holds per store view; None (and why) when it cannot say."""
     destination = ctx.destination
     if destination is None:

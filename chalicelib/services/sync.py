@@ -7,6 +7,7 @@ from ..domain.batches import BatchOutcome
 from ..domain.errors import CatalogSyncError, LockHeldError
 from ..domain.events import DirtyEntry
 from ..domain.feeds import FEEDS, Feed, feed_named
+from ..domain.feeds.products import PRODUCTS
 from ..domain.runs import (
     FAILED_ONLY,
     FULL,
@@ -25,7 +26,6 @@ from .context import SyncContext
 from .fanout import Fanout, retire
 from .finish import finish_if_complete, recover_stale_run
 from .reindex import Catalog, reindex, resend_failed, resubmit
-from .search_index import maintain_search_index
 
 
 def start_sync(ctx: SyncContext, feed: str = "products", trigger: str = "schedule", mode: str = PARTIAL) -> SyncRun:
@@ -92,7 +92,8 @@ def continue_sync(ctx: SyncContext, run: SyncRun) -> SyncRun:
             ctx.control.feed_states.record_full_read(feed.name, run.source_read_at)
         _clear_dirty(ctx, run, dirty)
     finish_if_complete(ctx, sealed)
-    maintain_search_index(ctx, sealed)  # fold the journal into a new snapshot once it has grown
+    if ctx.product_search is not None and sealed.feed == PRODUCTS:  # fold the run's writes into the search
+        ctx.product_search.maintain(sealed, ctx.runs, ctx.rows(PRODUCTS))
     return sealed
 
 

@@ -4,10 +4,11 @@ import boto3
 import pytest
 
 from chalicelib.adapters.http_destination import HttpDestination
-from chalicelib.adapters.journaled_feed import JournaledFeedStore
 from chalicelib.adapters.s3_hub import S3HubDestination
 from chalicelib.domain.batching import decode, pack
 from chalicelib.domain.feeds.products import build_row
+from chalicelib.search.journaled_feed import JournaledFeedStore
+from chalicelib.search.product_search import IndexedProductSearch
 from chalicelib.services.export import export_batch
 from chalicelib.services.products import product_detail
 from chalicelib.services.sync import start_sync
@@ -20,8 +21,8 @@ VIEWS_BY_CODE = {view.code: view for view in VIEWS}
 
 @pytest.fixture
 def ctx(fake_ctx, ingestion):
-    fake_ctx.search_index = InMemorySearchIndexStore()
-    fake_ctx.feed_rows.stores["products"] = JournaledFeedStore(fake_ctx.rows("products"), fake_ctx.search_index)
+    fake_ctx.product_search = IndexedProductSearch(InMemorySearchIndexStore())
+    fake_ctx.feed_rows.stores["products"] = JournaledFeedStore(fake_ctx.rows("products"), fake_ctx.product_search)
     fake_ctx.source.records = [product(i, view.code) for i in range(1, 6) for view in VIEWS]
     fake_ctx.clock = Clock()
     fake_ctx.destination = HttpDestination(ingestion.ingest_url, lambda: INGESTION_KEY, timeout_seconds=5)
@@ -65,8 +66,8 @@ def test_a_service_holding_another_version_shows_as_the_destination_differing(ct
 
 def test_a_row_the_service_rejected_is_held_nowhere(fake_ctx, ingestion):
     ingestion.reject("SKU-0002", "french", "invalid: too long")
-    fake_ctx.search_index = InMemorySearchIndexStore()
-    fake_ctx.feed_rows.stores["products"] = JournaledFeedStore(fake_ctx.rows("products"), fake_ctx.search_index)
+    fake_ctx.product_search = IndexedProductSearch(InMemorySearchIndexStore())
+    fake_ctx.feed_rows.stores["products"] = JournaledFeedStore(fake_ctx.rows("products"), fake_ctx.product_search)
     fake_ctx.source.records = [product(2, view.code) for view in VIEWS]
     fake_ctx.clock = Clock()
     fake_ctx.destination = HttpDestination(ingestion.ingest_url, lambda: INGESTION_KEY, timeout_seconds=5)

@@ -6,15 +6,16 @@ from chalicelib.adapters.dynamo_batches import DynamoBatchStore
 from chalicelib.adapters.dynamo_control import dynamo_control
 from chalicelib.adapters.dynamo_feed import DynamoFeedStore
 from chalicelib.adapters.dynamo_runs import DynamoRunStore
-from chalicelib.adapters.dynamo_search import DynamoSearchIndexStore
-from chalicelib.adapters.journaled_feed import JournaledFeedStore
 from chalicelib.domain.feed import RowKey
-from chalicelib.domain.search.query import parse_query, run_query
-from chalicelib.services import search_index
+from chalicelib.search import upkeep
+from chalicelib.search.dynamo_store import DynamoSearchIndexStore
+from chalicelib.search.journaled_feed import JournaledFeedStore
+from chalicelib.search.live import LiveIndex
+from chalicelib.search.product_search import IndexedProductSearch
+from chalicelib.search.query import parse_query, run_query
 from chalicelib.services.context import SyncContext
 from chalicelib.services.export import export_batch
 from chalicelib.services.products import product_detail, search_products
-from chalicelib.services.search_index import LiveIndex
 from chalicelib.services.sync import start_sync
 from chalicelib.settings import Settings
 from tests.fakes import VIEWS, InMemoryQueue, InMemorySource, RecordingDestination, product
@@ -27,11 +28,11 @@ def catalog(ids, **overrides):
 
 @pytest.fixture
 def ctx(aws):
-    index = DynamoSearchIndexStore()
+    search = IndexedProductSearch(DynamoSearchIndexStore())
     context = SyncContext(Settings(batch_max_rows=10), InMemorySource(catalog(range(1, 11))), RecordingDestination(),
                           lambda feed: JournaledFeedStore(DynamoFeedStore(feed),
-                                                          index), DynamoRunStore(), dynamo_control(),
-                          InMemoryQueue(), DynamoBatchStore(), search_index=index)
+                                                          search), DynamoRunStore(), dynamo_control(),
+                          InMemoryQueue(), DynamoBatchStore(), product_search=search)
     context.clock = Clock()
     return context
 
@@ -47,7 +48,7 @@ def keys(result):
 
 def fresh_copy(ctx, **params):
     """What an API Lambda starting now would answer: the snapshot and the journal since."""
-    index = LiveIndex(ctx.search_index).current()
+    index = LiveIndex(ctx.product_search.store).current()
     page = run_query(index, parse_query(index, limit=200, **params))
     return sorted(index.row_key(row) for row in page.rows)
 
@@ -55,7 +56,7 @@ def fresh_copy(ctx, **params):
 def test_the_index_follows_real_syncs_and_exports(ctx):
     # given a first sync: the index is built from the table, every row pending until exported
     start_sync(ctx, trigger="cli")
-    assert ctx.search_index.current().rows == 20
+    assert ctx.product_search.store.current().rows == 20
     assert search_products(ctx, status="awaiting_submission")["total"] == 20
     export_all(ctx)
     totals = (search_products(ctx, status="awaiting_submission")["total"],
@@ -93,12 +94,12 @@ def test_the_index_follows_real_syncs_and_exports(ctx):
 def test_a_grown_journal_is_folded_into_a_new_snapshot_that_answers_the_same(ctx, monkeypatch):
     start_sync(ctx, trigger="cli")
     export_all(ctx)
-    first = ctx.search_index.current()
+    first = ctx.product_search.store.current()
     before = keys(search_products(ctx, sort="name", limit=200))
-    monkeypatch.setattr(search_index, "COMPACT_ENTRIES", 2)
+    monkeypatch.setattr(upkeep, "COMPACT_ENTRIES", 2)
     ctx.clock.advance(hours=1)
     start_sync(ctx, trigger="cli", mode="partial")  # nothing changed; the marks since the first sync are folded in
-    assert ctx.search_index.current() != first
+    assert ctx.product_search.store.current() != first
     assert fresh_copy(ctx, status="submitted") == sorted(before)
     assert keys(search_products(ctx, sort="name", limit=200)) == before
 

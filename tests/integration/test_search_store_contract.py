@@ -3,8 +3,8 @@ import os
 
 import pytest
 
-from chalicelib.adapters.dynamo_search import CHUNK_BYTES, DynamoSearchIndexStore
-from chalicelib.domain.search.snapshot import SnapshotError
+from chalicelib.search.dynamo_store import CHUNK_BYTES, DynamoSearchIndexStore
+from chalicelib.search.store import SnapshotError
 from tests.fakes import InMemorySearchIndexStore
 
 

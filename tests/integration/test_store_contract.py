@@ -5,7 +5,6 @@ from chalicelib.adapters.dynamo_batches import DynamoBatchStore
 from chalicelib.adapters.dynamo_control import dynamo_control
 from chalicelib.adapters.dynamo_feed import DynamoFeedStore
 from chalicelib.adapters.dynamo_runs import DynamoRunStore
-from chalicelib.adapters.journaled_feed import JournaledFeedStore
 from chalicelib.domain.batches import DONE, FAILED, HELD, OPEN, BatchOutcome, batch_id
 from chalicelib.domain.errors import CooldownActiveError, Failure, LockHeldError
 from chalicelib.domain.events import DirtyEntry
@@ -14,6 +13,8 @@ from chalicelib.domain.feeds.products import build_row
 from chalicelib.domain.runs import FAILED as RUN_FAILED
 from chalicelib.domain.runs import SUCCESS, start_run
 from chalicelib.ports import Settlement
+from chalicelib.search.journaled_feed import JournaledFeedStore
+from chalicelib.search.product_search import IndexedProductSearch
 from tests.fakes import (
     VIEWS,
     InMemoryBatchStore,
@@ -36,8 +37,8 @@ def stores(request):
         yield InMemoryFeedStore(), runs, in_memory_control(), InMemoryBatchStore(runs)
     elif request.param == "journaled":  # the feed rows as the container wires them: each write also journaled
         runs = InMemoryRunStore()
-        yield JournaledFeedStore(InMemoryFeedStore(), InMemorySearchIndexStore()), runs, in_memory_control(), \
-            InMemoryBatchStore(runs)
+        feed = JournaledFeedStore(InMemoryFeedStore(), IndexedProductSearch(InMemorySearchIndexStore()))
+        yield feed, runs, in_memory_control(), InMemoryBatchStore(runs)
     else:
         request.getfixturevalue("aws")
         yield DynamoFeedStore("products"), DynamoRunStore(), dynamo_control(), DynamoBatchStore()

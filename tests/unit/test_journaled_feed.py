@@ -2,18 +2,17 @@
 replays to their states."""
 import json
 import logging
-from types import SimpleNamespace
 
-from chalicelib.adapters.journaled_feed import JournaledFeedStore
 from chalicelib.domain.batches import ATTENTION, AWAITING, DONE, BatchOutcome
 from chalicelib.domain.batching import BatchRow, ExportBatch
 from chalicelib.domain.errors import Failure
 from chalicelib.domain.feed import RowKey
 from chalicelib.domain.feeds.products import build_row, deletion_of
-from chalicelib.domain.search import journal
-from chalicelib.domain.search.index import ProductIndex
-from chalicelib.domain.search.query import parse_query, run_query
-from chalicelib.services.search_index import journal_outcome
+from chalicelib.search import journal
+from chalicelib.search.index import ProductIndex
+from chalicelib.search.journaled_feed import JournaledFeedStore
+from chalicelib.search.product_search import IndexedProductSearch
+from chalicelib.search.query import parse_query, run_query
 from tests.fakes import VIEWS, InMemoryFeedStore, InMemorySearchIndexStore, product
 
 VIEWS_BY_CODE = {view.code: view for view in VIEWS}
@@ -30,7 +29,7 @@ def settled(index_store, rows, at="2026-11-22T10:00:00.000Z", rejected=None):
     batch = ExportBatch("products", "run-1", 1, [BatchRow(r.key, r.hash, r.last_modified, json.loads(r.document))
                                                  for r in rows])
     outcome = BatchOutcome(batch.batch_id, "products", DONE, tuple(r.key for r in rows), at, rejected=rejected or {})
-    journal_outcome(SimpleNamespace(search_index=index_store), batch, outcome)
+    IndexedProductSearch(index_store).batch_outcome(batch, outcome)
 
 
 def replayed(index_store):
@@ -47,7 +46,7 @@ def statuses(index, status):
 
 def test_the_rows_and_their_batches_outcomes_replay_to_their_states():
     rows, index_store = InMemoryFeedStore(), InMemorySearchIndexStore()
-    feed = JournaledFeedStore(rows, index_store)
+    feed = JournaledFeedStore(rows, IndexedProductSearch(index_store))
     feed.put_rows(row(i, view.code) for i in range(3) for view in VIEWS)  # a generator: read once
     two = RowKey("SKU-0002", "french")
     sent = [row(0), row(1), row(2, "french")]
@@ -65,7 +64,7 @@ def test_the_rows_and_their_batches_outcomes_replay_to_their_states():
 
 
 def test_a_deletion_delivered_is_deleted_in_the_index():
-    feed = JournaledFeedStore(InMemoryFeedStore(), index_store := InMemorySearchIndexStore())
+    feed = JournaledFeedStore(InMemoryFeedStore(), IndexedProductSearch(index_store := InMemorySearchIndexStore()))
     gone = deletion_of(row(4), VIEWS_BY_CODE["default"])
     gone.export_status = AWAITING
     feed.put_rows([gone])
@@ -77,12 +76,12 @@ def test_a_journal_that_cannot_be_written_does_not_stop_the_write(caplog):
     rows, index_store = InMemoryFeedStore(), InMemorySearchIndexStore()
     index_store.fail_with = RuntimeError("throttled")
     with caplog.at_level(logging.ERROR):
-        JournaledFeedStore(rows, index_store).put_rows([row(1)])
+        JournaledFeedStore(rows, IndexedProductSearch(index_store)).put_rows([row(1)])
     assert RowKey("SKU-0001", "default") in rows.rows and index_store.entries == []
     assert "journal missed a write" in caplog.text
 
 
 def test_big_writes_are_split_into_entries_a_store_item_can_hold():
-    feed = JournaledFeedStore(InMemoryFeedStore(), index_store := InMemorySearchIndexStore())
+    feed = JournaledFeedStore(InMemoryFeedStore(), IndexedProductSearch(index_store := InMemorySearchIndexStore()))
     feed.put_rows([row(i) for i in range(2_500)])
     assert len(index_store.entries) == 3 and max(len(r.data) for r in index_store.entries) < 350_000

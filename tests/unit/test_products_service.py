@@ -1,9 +1,10 @@
 """The products service on fakes: search pages with live export states, and the detail's discrepancy check."""
 import pytest
 
-from chalicelib.adapters.journaled_feed import JournaledFeedStore
 from chalicelib.domain.errors import DestinationError
 from chalicelib.domain.feed import RowKey
+from chalicelib.search.journaled_feed import JournaledFeedStore
+from chalicelib.search.product_search import IndexedProductSearch
 from chalicelib.services.export import export_batch
 from chalicelib.services.products import ITEM_FIELDS, InvalidQueryError, product_detail, search_products
 from chalicelib.services.sync import start_sync
@@ -13,8 +14,8 @@ from tests.unit.test_sync_service import Clock
 
 @pytest.fixture
 def ctx(fake_ctx):
-    fake_ctx.search_index = InMemorySearchIndexStore()
-    fake_ctx.feed_rows.stores["products"] = JournaledFeedStore(fake_ctx.rows("products"), fake_ctx.search_index)
+    fake_ctx.product_search = IndexedProductSearch(InMemorySearchIndexStore())
+    fake_ctx.feed_rows.stores["products"] = JournaledFeedStore(fake_ctx.rows("products"), fake_ctx.product_search)
     fake_ctx.source.records = [product(i, view.code, name="Hoodie" if i % 4 == 0 else f"Tee {i}")
                                for i in range(1, 13) for view in VIEWS]
     fake_ctx.clock = Clock()
@@ -48,7 +49,7 @@ def test_items_carry_every_column_as_the_table_holds_it_now(ctx):
 
 
 def test_the_export_state_shown_is_the_tables_even_when_the_index_missed_it(ctx):
-    ctx.search_index.fail_with = RuntimeError("throttled")  # the exporters' marks never reach the journal
+    ctx.product_search.store.fail_with = RuntimeError("throttled")  # the exporters' marks never reach the journal
     export_all(ctx)
     result = search_products(ctx, status="awaiting_submission", limit=1)
     assert result["total"] == 24  # the index filters as it knows the rows ...

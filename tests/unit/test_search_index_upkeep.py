@@ -2,13 +2,13 @@
 exporters work, folded into new snapshots as the journal grows, reloaded by a copy that drifted."""
 import pytest
 
-from chalicelib.adapters.journaled_feed import JournaledFeedStore
-from chalicelib.domain.search import journal
-from chalicelib.domain.search.query import parse_query, run_query
-from chalicelib.domain.search.rows import IndexRow, search_text
-from chalicelib.services import search_index
+from chalicelib.search import journal, upkeep
+from chalicelib.search.journaled_feed import JournaledFeedStore
+from chalicelib.search.live import LiveIndex
+from chalicelib.search.product_search import IndexedProductSearch
+from chalicelib.search.query import parse_query, run_query
+from chalicelib.search.rows import IndexRow, search_text
 from chalicelib.services.export import export_batch
-from chalicelib.services.search_index import LiveIndex, maintain_search_index
 from chalicelib.services.sync import start_sync
 from tests.fakes import VIEWS, InMemorySearchIndexStore, product
 from tests.unit.test_sync_service import Clock
@@ -16,8 +16,8 @@ from tests.unit.test_sync_service import Clock
 
 @pytest.fixture
 def ctx(fake_ctx):
-    fake_ctx.search_index = InMemorySearchIndexStore()
-    fake_ctx.feed_rows.stores["products"] = JournaledFeedStore(fake_ctx.rows("products"), fake_ctx.search_index)
+    fake_ctx.product_search = IndexedProductSearch(InMemorySearchIndexStore())
+    fake_ctx.feed_rows.stores["products"] = JournaledFeedStore(fake_ctx.rows("products"), fake_ctx.product_search)
     fake_ctx.source.records = [product(i, view.code) for i in range(10) for view in VIEWS]
     fake_ctx.clock = Clock()
     return fake_ctx
@@ -34,8 +34,8 @@ def export_all(ctx):
 
 def test_the_first_sync_builds_the_index_and_the_exports_reach_it_through_the_journal(ctx):
     start_sync(ctx, trigger="cli")  # the first sync is a full one: the index is built from the rows
-    assert ctx.search_index.current().rows == 20
-    live = LiveIndex(ctx.search_index)
+    assert ctx.product_search.store.current().rows == 20
+    live = LiveIndex(ctx.product_search.store)
     assert (total(live.current(), status="awaiting_submission"), total(live.current(), status="submitted")) == (20, 0)
     export_all(ctx)
     index = live.current()
@@ -46,19 +46,20 @@ def test_the_first_sync_builds_the_index_and_the_exports_reach_it_through_the_jo
 def test_a_sync_folds_the_journal_into_a_new_snapshot_once_it_has_grown(ctx, monkeypatch):
     start_sync(ctx, trigger="cli")
     export_all(ctx)
-    first = ctx.search_index.current()
-    monkeypatch.setattr(search_index, "COMPACT_ENTRIES", 3)
+    first = ctx.product_search.store.current()
+    monkeypatch.setattr(upkeep, "COMPACT_ENTRIES", 3)
     ctx.clock.advance(hours=1)
     ctx.source.records[0] = product(0, "default", name="Renamed", updated_at="2026-11-22T11:00:00.000Z")
     run = start_sync(ctx, trigger="cli", mode="partial")
-    assert ctx.search_index.current() != first  # 2 marks + 1 row write since: folded in
-    fresh = LiveIndex(ctx.search_index).current()
+    assert ctx.product_search.store.current() != first  # 2 marks + 1 row write since: folded in
+    fresh = LiveIndex(ctx.product_search.store).current()
     assert total(fresh, q="renamed", status="awaiting_submission") == 1 and total(fresh, status="submitted") == 19
-    assert maintain_search_index(ctx, run) is None  # nothing more to fold (only the snapshot's marker)
+    # nothing more to fold (only the snapshot's marker)
+    assert ctx.product_search.maintain(run, ctx.runs, ctx.rows("products")) is None
 
 
 def test_a_copy_replays_entries_that_land_late_within_the_overlap(ctx):
-    store, seconds = ctx.search_index, [100.0]
+    store, seconds = ctx.product_search.store, [100.0]
     live = LiveIndex(store, clock=lambda: seconds[0])
     live.current()
     store.append([journal.encode(journal.RowsWritten((_row("A"),)))])
@@ -75,13 +76,13 @@ def test_a_copy_replays_entries_that_land_late_within_the_overlap(ctx):
 
 
 def test_a_copy_that_drifted_loads_the_newer_snapshot(ctx, monkeypatch):
-    store = ctx.search_index
+    store = ctx.product_search.store
     live = LiveIndex(store)
     live.current()
     store.append([journal.encode(journal.RowsWritten(tuple(_row(f"S{i}") for i in range(10))))])
     first = live.current()
-    monkeypatch.setattr(search_index, "COMPACT_ENTRIES", 1)
-    search_index.compact_search_index(store)
+    monkeypatch.setattr(upkeep, "COMPACT_ENTRIES", 1)
+    upkeep.compact_search_index(store)
     assert live.current() is not first  # its 10 rows were all outside its (empty) base: it reloads
     assert total(live.current()) == 10 and live.current().drift == 0
 
@@ -91,11 +92,11 @@ def test_the_first_run_builds_from_the_journal_and_later_ones_without_an_index_f
     iter_rows = ctx.rows("products").iter_rows
     monkeypatch.setattr(ctx.rows("products"), "iter_rows", lambda: scans.append(1) or iter_rows())
     start_sync(ctx, trigger="cli")
-    assert scans == [] and ctx.search_index.current().rows == 20  # the feed's first run: the journal holds all
-    ctx.search_index.snapshot = None  # e.g. rows written before the journal existed
+    assert scans == [] and ctx.product_search.store.current().rows == 20  # the feed's first run: the journal holds all
+    ctx.product_search.store.snapshot = None  # e.g. rows written before the journal existed
     ctx.clock.advance(hours=1)
     run = start_sync(ctx, trigger="cli", mode="partial")
-    assert scans == [1] and ctx.search_index.current().rows == 20
+    assert scans == [1] and ctx.product_search.store.current().rows == 20
     ctx.clock.advance(hours=1)
     start_sync(ctx, trigger="cli", mode="full")
     assert scans == [1, 1]  # a full resync rebuilds from the table: it heals any drift
@@ -105,13 +106,13 @@ def test_the_first_run_builds_from_the_journal_and_later_ones_without_an_index_f
 def test_an_index_that_cannot_be_maintained_does_not_fail_the_sync(ctx, monkeypatch):
     def broken(store):
         raise RuntimeError("throttled")
-    monkeypatch.setattr(search_index, "compact_search_index", broken)
+    monkeypatch.setattr(upkeep, "compact_search_index", broken)
     run = start_sync(ctx, trigger="cli")
     assert run.error is None and run.rows_changed == 20
 
 
 def test_without_an_index_nothing_is_kept(fake_ctx):
-    assert start_sync(fake_ctx, trigger="cli").error is None  # fake_ctx.search_index is None
+    assert start_sync(fake_ctx, trigger="cli").error is None  # fake_ctx.product_search is None
 
 
 def _row(sku, name="Name"):

@@ -7,10 +7,9 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from ..adapters.dynamo_models import SearchIndexModel as S
 from ..domain.runs import iso, utcnow
-from ..domain.search.snapshot import SnapshotError
-from ..ports import JournalRecord, SearchIndexStore, SearchSnapshot
-from .dynamo_models import SearchIndexModel as S
+from .store import JournalRecord, SearchIndexStore, SearchSnapshot, SnapshotError
 
 CHUNK_BYTES = 350_000  # an item holds at most 400 KB
 JOURNAL_TTL_SECONDS = 7 * 86_400  # entries older than any snapshot's position are trimmed; TTL is the backstop

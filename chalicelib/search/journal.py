@@ -13,9 +13,11 @@ from typing import Any
 
 import orjson
 
-from ..errors import CatalogSyncError
-from ..feed import FeedRow, RowKey
-from .rows import STATUS_CODES, IndexRow, hash32, index_row, search_text
+from ..domain.batches import ATTENTION, DELETED, DONE, SUBMITTED, WILL_RETRY, BatchOutcome
+from ..domain.batching import ExportBatch
+from ..domain.errors import CatalogSyncError
+from ..domain.feed import FeedRow, RowKey
+from .rows import NO_TIME, STATUS_CODES, IndexRow, hash32, index_row, millis, search_text
 
 ROWS_PER_ENTRY = 1000  # an entry stays far below DynamoDB's 400 KB item limit
 _ROW_FIELDS = tuple(field.name for field in fields(IndexRow))
@@ -77,6 +79,19 @@ def rows_marked(status: str, at: int, marks: Iterable[tuple[RowKey, str]]) -> li
     listed = [(key.sku, key.store_view_code, hash32(row_hash)) for key, row_hash in marks]
     return [RowsMarked(STATUS_CODES[status], at, tuple(listed[start:start + ROWS_PER_ENTRY]))
             for start in range(0, len(listed), ROWS_PER_ENTRY)]
+
+
+def batch_outcome(batch: ExportBatch, outcome: BatchOutcome) -> list[RowsMarked]:
+    """A batch's outcome as marks of the rows it carried (each as sent: its hash), applied or not: the index
+    applies a mark only while it holds the version sent (a newer version travels in its own batch)."""
+    sent = {row.key: row.hash for row in batch.rows}
+    if outcome.status != DONE:
+        return rows_marked(WILL_RETRY if outcome.retryable else ATTENTION, NO_TIME, sent.items())
+    at = millis(outcome.finished_at)
+    delivered = [row for row in batch.rows if row.key not in outcome.rejected]
+    entries = rows_marked(SUBMITTED, at, ((r.key, r.hash) for r in delivered if not r.document.get("deleted")))
+    entries += rows_marked(DELETED, at, ((r.key, r.hash) for r in delivered if r.document.get("deleted")))
+    return entries + rows_marked(ATTENTION, NO_TIME, ((key, sent[key]) for key in outcome.rejected if key in sent))
 
 
 def row_invalid(key: RowKey, fields: dict[str, Any]) -> RowInvalid:

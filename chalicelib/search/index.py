@@ -13,8 +13,8 @@ from bisect import bisect_left
 from collections.abc import Iterator
 from typing import Any
 
-from ..batches import ATTENTION as FAILED
-from ..feed import RowKey
+from ..domain.batches import ATTENTION as FAILED
+from ..domain.feed import RowKey
 from . import snapshot
 from .journal import Entry, RowInvalid, RowsMarked, RowsWritten
 from .orders import Key, SortedRows
@@ -35,7 +35,9 @@ from .snapshot import FILTERS, MAX_CODES, NONE, Base, key_hash
 NUMBERS = ("price", "quantity", "salable_quantity")
 _SNAPSHOT_ORDERS = {"name": "name", "last_modified": "modified", "last_exported": "exported"}
 
-_TAIL = f"[^{KEY_END}{TEXT_END}\n]*{TEXT_END}(\\d+)"  # from a match in a search text to its row's ordinal
+# From a match in a search text to its row's ordinal (the base text is UTF-8 bytes: see snapshot.py).
+_TAIL = f"[^{KEY_END}{TEXT_END}\n]*{TEXT_END}(\\d+)".encode()
+_KEY_END, _TEXT_END = ord(KEY_END), ord(TEXT_END)
 
 
 class ProductIndex:
@@ -50,12 +52,12 @@ class ProductIndex:
                            "attribute_set": list(base.attribute_sets)}
         self._codes = {facet: {value: code for code, value in enumerate(values, 1)}
                        for facet, values in self.vocabulary.items()}
-        self.status, self.view = bytearray(base.status), bytearray(base.view)
-        self.type, self.visibility = bytearray(base.type), bytearray(base.visibility)
-        self.attribute_set = bytearray(base.attribute_set)
-        self.price, self.quantity = array("d", base.price), array("d", base.quantity)
-        self.salable_quantity = array("d", base.salable_quantity)
-        self.hash32 = array("I", base.hash32)
+        # The base's columns become the index's (no copy: a cold start holds each once), but for the two times,
+        # whose base values stay with the sort orders' permutations.
+        self.status, self.view, self.type, self.visibility = base.status, base.view, base.type, base.visibility
+        self.attribute_set = base.attribute_set
+        self.price, self.quantity, self.salable_quantity = base.price, base.quantity, base.salable_quantity
+        self.hash32 = base.hash32
         self.last_modified, self.last_exported = array("q", base.last_modified), array("q", base.last_exported)
         self._base_modified, self._base_exported = base.last_modified, base.last_exported
         self._texts: dict[int, str] = {}  # search text of rows added, or changed since the base
@@ -71,7 +73,7 @@ class ProductIndex:
                                         base.rank_exported),
         }
         # The filter facets of the base rows in the order of each permutation (the key order's are the columns).
-        self._ordered = {sort: {facet: bytearray(base.by_order.get(f"{facet}@{name}", b"")) for facet in FILTERS}
+        self._ordered = {sort: {facet: base.by_order.get(f"{facet}@{name}", bytearray()) for facet in FILTERS}
                          for sort, name in _SNAPSHOT_ORDERS.items()}
 
     @classmethod
@@ -103,7 +105,7 @@ class ProductIndex:
         if odd is not None:
             return odd
         text, start = self._text, self._offsets[row]
-        return text[start:text.index(KEY_END, start)]
+        return text[start:text.index(_KEY_END, start)].decode()
 
     def store_view_code(self, row: int) -> str:
         return self.vocabulary["view"][self.view[row] - 1]
@@ -116,7 +118,7 @@ class ProductIndex:
 
     def _base_text(self, row: int) -> str:
         text, start = self._text, self._offsets[row]
-        return text[text.index(KEY_END, start) + 1:text.index(TEXT_END, start)]
+        return text[text.index(_KEY_END, start) + 1:text.index(_TEXT_END, start)].decode()
 
     def text(self, row: int) -> str:
         changed = self._texts.get(row)
@@ -125,11 +127,14 @@ class ProductIndex:
     def _base_name(self, row: int) -> str:
         return name_of(self._base_text(row))
 
+    def _base_name_shown(self, row: int) -> str:
+        return self._names[self._name_offsets[row]:self._name_offsets[row + 1]].decode()
+
     def name(self, row: int) -> str | None:
         """The name as shown (the search text holds it case-folded)."""
         changed = self._changed_names.get(row)
         if changed is None:
-            changed = self._names[self._name_offsets[row]:self._name_offsets[row + 1]]
+            changed = self._base_name_shown(row)
         return changed or None
 
     def _label(self, facet: str, row: int) -> str | None:
@@ -165,11 +170,12 @@ class ProductIndex:
     def rows(self) -> Iterator[IndexRow]:
         for row in range(len(self)):
             sku, view = self.row_key(row)
-            numbers = [None if math.isnan(value) else value for value in
-                       (self.price[row], self.quantity[row], self.salable_quantity[row])]
+            price, quantity, salable = (None if math.isnan(value) else value for value in
+                                        (self.price[row], self.quantity[row], self.salable_quantity[row]))
             yield IndexRow(sku, view, self.text(row), self.name(row), self._label("type", row),
-                           self._label("visibility", row), self._label("attribute_set", row), *numbers,
-                           self.status[row], self.hash32[row], self.last_modified[row], self.last_exported[row])
+                           self._label("visibility", row), self._label("attribute_set", row), price, quantity,
+                           salable, self.status[row], self.hash32[row], self.last_modified[row],
+                           self.last_exported[row])
 
     def row_of(self, sku: str, store_view_code: str) -> int | None:
         added = self._added_keys.get((sku, store_view_code))
@@ -188,12 +194,12 @@ class ProductIndex:
 
     def search(self, needle: str) -> list[int]:
         """Rows whose search text contains ``needle`` (already case-folded)."""
-        pattern = re.compile(re.escape(needle) + _TAIL)
+        pattern = re.compile(re.escape(needle.encode()) + _TAIL)
         return self._matches(pattern, lambda text: needle in text)
 
     def rows_of_product(self, product_id: int) -> list[int]:
         prefix = f"{product_id}{FIELD}"
-        pattern = re.compile(re.escape(KEY_END + prefix) + _TAIL)
+        pattern = re.compile(re.escape((KEY_END + prefix).encode()) + _TAIL)
         return self._matches(pattern, lambda text: text.startswith(prefix))
 
     def _matches(self, pattern: re.Pattern, matches) -> list[int]:
@@ -218,7 +224,8 @@ class ProductIndex:
                 return bytes(base)
             ordered = self._ordered.get(sort)
             for facet, code in codes.items():
-                column = (getattr(self, facet)[:base] if ordered is None else ordered[facet]).translate(_selector(code))
+                column = (getattr(self, facet)[:base] if ordered is None else ordered[facet]).translate(
+                    _selector(code or 0))
                 value = int.from_bytes(column, "little")
                 joined = value if joined is None else joined & value
         if hits is not None:
@@ -248,14 +255,14 @@ class ProductIndex:
             return row in hit_set
         return accept
 
-    def mask(self, **codes: int | None) -> bytes | None:
-        """One byte per row, 1 where every given facet has its code (None: no row can match); None without filters."""
-        if not codes:
-            return None
+    def mask(self, **codes: int | None) -> bytes:
+        """One byte per row, 1 where every given facet has its code (None: no row can match); all 1 without filters."""
         rows = len(self)
+        if not codes:
+            return b"\x01" * rows
         if any(code is None for code in codes.values()):
             return bytes(rows)
-        columns = [getattr(self, facet).translate(_selector(code)) for facet, code in codes.items()]
+        columns = [getattr(self, facet).translate(_selector(code or 0)) for facet, code in codes.items()]
         if len(columns) == 1:
             return bytes(columns[0])
         joined = int.from_bytes(columns[0], "little")
@@ -369,7 +376,7 @@ class ProductIndex:
 
     def _set_name(self, row: int, name: str | None) -> None:
         name = name or ""
-        if row < self._base_rows and name == self._names[self._name_offsets[row]:self._name_offsets[row + 1]]:
+        if row < self._base_rows and name == self._base_name_shown(row):
             self._changed_names.pop(row, None)
         else:
             self._changed_names[row] = name

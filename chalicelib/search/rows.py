@@ -5,8 +5,9 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from ..batches import ATTENTION, AWAITING, DELETED, NOT_EXPORTED, SUBMITTED, WILL_RETRY
-from ..feed import FeedRow
+from ..domain.batches import ATTENTION, AWAITING, DELETED, NOT_EXPORTED, SUBMITTED, WILL_RETRY
+from ..domain.feed import FeedRow
+from .text import fold
 
 # Export states as one byte each (0: unknown).
 STATUSES = (AWAITING, SUBMITTED, ATTENTION, DELETED, NOT_EXPORTED, WILL_RETRY)
@@ -23,9 +24,9 @@ def clean(text: str) -> str:
 
 
 def search_text(product_id: int | None, sku: str, name: str | None) -> str:
-    """What a search matches: product id, SKU and name, case-folded (partial matches ignore case)."""
+    """What a search matches: product id, SKU and name, folded as a person types (text.fold)."""
     pid = "" if product_id is None else str(product_id)
-    return f"{pid}{FIELD}{clean(sku).casefold()}{FIELD}{clean(name or '').casefold()}"
+    return f"{pid}{FIELD}{fold(sku)}{FIELD}{fold(name or '')}"
 
 
 def name_of(text: str) -> str:
@@ -89,5 +90,5 @@ class IndexRow:
 def index_row(row: FeedRow) -> IndexRow:
     return IndexRow(row.sku, row.store_view_code, search_text(row.product_id, row.sku, row.name), row.name,
                     row.type, row.visibility, row.attribute_set, row.price, row.quantity, row.salable_quantity,
-                    STATUS_CODES.get(row.export_status, 0), hash32(row.hash), millis(row.last_modified),
+                    STATUS_CODES.get(row.export_status or "", 0), hash32(row.hash), millis(row.last_modified),
                     millis(row.last_exported_at or row.exported_before))

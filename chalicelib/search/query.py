@@ -16,10 +16,12 @@ from typing import Any
 
 import orjson
 
-from ..batches import ITEM_STATUSES, NOT_EXPORTED
+from ..domain.batches import ITEM_STATUSES, NOT_EXPORTED
+from ..domain.errors import InvalidQueryError
 from .index import ProductIndex
 from .orders import Key
 from .rows import clean
+from .text import fold
 
 SORTS = ("last_exported", "last_modified", "name", "sku")
 ORDERS = ("asc", "desc")
@@ -35,13 +37,9 @@ _CURSOR_VERSION = 1
 _CURSOR_KEY = b"catalog-sync/products/cursor/v1"
 
 
-class InvalidQueryError(ValueError):
-    """A search parameter the service cannot use; the message names it and its valid values (a 400)."""
-
-
 @dataclass(frozen=True)
 class ProductQuery:
-    q: str | None = None  # case-folded
+    q: str | None = None  # folded (text.fold)
     status: str | None = None
     store_view: str | None = None
     type: str | None = None
@@ -91,7 +89,7 @@ def _q(value: Any) -> str | None:
         raise InvalidQueryError(f"q must be at most {MAX_Q} characters; got {len(text)}")
     if clean(text) != text:
         raise InvalidQueryError("q must not contain control characters")
-    return text.casefold() or None
+    return fold(text) or None
 
 
 def parse_query(index: ProductIndex, q: Any = None, status: Any = None, store_view: Any = None, type: Any = None,
