@@ -41,7 +41,7 @@ def test_the_settings_show_the_configuration_but_never_a_credential(client, user
     assert response.status_code == 200
     settings = body(response)
     assert settings["source"] == {"kind": "magento", "endpoint_host": "shop.example.com", "auth": "token",
-                                  "store_views": [], "page_size": 200, "credentials_configured": True,
+                                  "store_views": [], "page_size": 200, "concurrency": 8, "credentials_configured": True,
                                   "credentials_from": "environment"}
     assert settings["destination"] == {"kind": "http", "endpoint_host": "ingest.example.com", "bucket": None,
                                        "credentials_configured": True, "credentials_from": "secret"}

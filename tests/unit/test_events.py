@@ -63,7 +63,8 @@ def test_a_valid_event_keeps_its_lists_and_the_feed_defaults_to_products():
     (body(ids=[1.5]), "ids must hold positive integers; got 1.5"),
     (body(ids=[True]), "ids must hold positive integers; got True"),
     (body(skus=[f"S{i}" for i in range(600)], ids=list(range(1, 402))), "too many entries: 1001 (at most 1000"),
-    (body(feed="prices", skus=["A"]), "unknown feed 'prices'; valid feeds: products"),
+    (body(feed="prices", skus=["A"]), "unknown feed 'prices'; valid feeds: products, productAttributes, "
+                                             "categories, variants"),
     (body(sku=["A"]), "unknown fields: sku; expected feed, skus, ids, deleted_skus"),
 ])
 def test_a_malformed_body_is_refused_with_its_reason(raw, reason):
