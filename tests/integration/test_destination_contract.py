@@ -64,7 +64,7 @@ class HttpHarness:
         return held and held["document"]
 
     def reject(self, key: RowKey, reason: str) -> None:
-        self.service.reject(key.sku, key.store_view_code, reason)
+        self.service.reject(key.sku, key.store_view_code, reason=reason)
 
 
 @pytest.fixture(params=["s3-hub", "http"])
