@@ -18,7 +18,9 @@ from chalicelib.domain.errors import (
     SourceError,
 )
 from chalicelib.domain.events import DirtyEntry
-from chalicelib.domain.feed import FeedRow, RowKey, StoredState, StoreView, exported_item
+from chalicelib.domain.feed import FeedRow, RowKey, StoredState, StoreView, exported_item, item_hash
+from chalicelib.domain.feeds import feed_named
+from chalicelib.domain.holdings import HeldItem
 from chalicelib.domain.runs import IN_PROGRESS, MAX_ERROR_CAUSES, MAX_EXAMPLES_PER_CAUSE, SyncRun
 from chalicelib.ports import (
     BatchQueue,
@@ -139,16 +141,31 @@ class RecordingDestination(Destination):
 
     reads_back = True
 
-    def held(self, sku: str, store_view_code: str) -> dict[str, Any] | None:
+    def held(self, feed: str, key: RowKey) -> dict[str, Any] | None:
         """The newest item delivered for the row (by modifiedAt, as an ingestion service keeps it)."""
         if self.fail_reads:
             raise self.fail_reads
         newest = None
         for batch, modified_at in zip(self.batches, self.modified_at, strict=False):
             for row in batch.rows:
-                if row.key == RowKey(sku, store_view_code) and (newest is None or modified_at >= newest["modifiedAt"]):
+                if batch.feed == feed and row.key == key and (newest is None or modified_at >= newest["modifiedAt"]):
                     newest = exported_item(row.document, row.last_modified, modified_at)
         return newest
+
+    def holdings(self, feed: str) -> Iterator[HeldItem]:
+        """Every row delivered in the feed, newest version each, named by the feed's identity values."""
+        if self.fail_reads:
+            raise self.fail_reads
+        definition = feed_named(feed)
+        newest: dict[RowKey, dict[str, Any]] = {}
+        for batch, modified_at in zip(self.batches, self.modified_at, strict=False):
+            for row in batch.rows if batch.feed == feed else ():
+                held = newest.get(row.key)
+                if held is None or modified_at >= held["modifiedAt"]:
+                    newest[row.key] = exported_item(row.document, row.last_modified, modified_at)
+        for key, item in sorted(newest.items()):
+            yield HeldItem(definition.identity_values(key), item_hash(item), item["modifiedAt"],
+                           item.get("deleted") is True)
 
     @property
     def rows(self) -> list:

@@ -246,8 +246,8 @@ def test_a_run_whose_every_batch_fails_ends_failed_with_the_reasons_grouped(ctx,
 
 def test_reading_back_with_a_refused_key_or_no_service_fails_with_the_reason(ingestion):
     with pytest.raises(DestinationError, match=r"refused the API key \(403\)") as refused:
-        destination(ingestion, key="wrong").held("SKU-0001", "default")
+        destination(ingestion, key="wrong").held("products", RowKey("SKU-0001", "default"))
     assert not refused.value.retryable
     gone = HttpDestination("http://127.0.0.1:9/v1/feeds/products", lambda: INGESTION_KEY, timeout_seconds=1)
     with pytest.raises(DestinationError, match="cannot reach the destination"):
-        gone.held("SKU-0001", "default")
+        gone.held("products", RowKey("SKU-0001", "default"))
