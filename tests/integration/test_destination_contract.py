@@ -1,6 +1,7 @@
-"""One contract for both destinations: the S3 hub on moto, the HTTP destination against the simulated
-ingestion service. Deliver, per-row results, deletions, idempotent redelivery, newest version wins, every feed by
-its own identity; reading back one item (held) and a whole feed (holdings), or saying it cannot."""
+"""One contract for the destinations: the S3 hub on moto, the HTTP destination against the simulated ingestion
+service, and the fake the unit tests use. Deliver, per-row results, deletions, idempotent redelivery, newest
+version wins, every feed by its own identity; reading back one item (held) and a whole feed (holdings), or saying
+it cannot."""
 from __future__ import annotations
 
 import json
@@ -19,7 +20,7 @@ from chalicelib.domain.feeds import FEEDS
 from chalicelib.domain.feeds.products import build_row, deletion_of
 from local_stack.ingestion import IDENTITIES
 from tests.conftest import HUB_BUCKET, INGESTION_KEY
-from tests.fakes import VIEWS, product
+from tests.fakes import VIEWS, RecordingDestination, product
 from tests.stub_feeds import ALL_FEEDS, KEYS, batch_of, document_of
 
 VIEWS_BY_CODE = {view.code: view for view in VIEWS}
@@ -81,6 +82,25 @@ class HttpHarness:
         return {feed for feed in IDENTITIES if self.service.items(feed)}
 
 
+class MemoryHarness:
+    """The fake every unit test uses (tests/fakes.py), held to the same contract."""
+
+    kind = "memory"
+    rejects_rows = True
+
+    def __init__(self):
+        self.destination = RecordingDestination()
+
+    def held(self, key: RowKey, feed: str = "products") -> dict[str, Any] | None:
+        return self.destination.held(feed, key)
+
+    def reject(self, key: RowKey, reason: str) -> None:
+        self.destination.reject[key] = reason
+
+    def feeds_held(self) -> set[str]:
+        return {batch.feed for batch in self.destination.batches}
+
+
 @pytest.fixture
 def hub_bucket():
     """moto's S3 with the hub bucket: all the hub needs (the tables and queues of ``aws`` take seconds)."""
@@ -89,10 +109,12 @@ def hub_bucket():
         yield HUB_BUCKET
 
 
-@pytest.fixture(params=["s3-hub", "http"])
+@pytest.fixture(params=["s3-hub", "http", "memory"])
 def harness(request):
     if request.param == "s3-hub":
         return HubHarness(request.getfixturevalue("hub_bucket"))
+    if request.param == "memory":
+        return MemoryHarness()
     return HttpHarness(request.getfixturevalue("ingestion"))
 
 
