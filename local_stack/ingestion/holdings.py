@@ -47,10 +47,10 @@ class Held:
         self.received_at, self.batch_id, self.deleted = received_at, batch_id, item.get("deleted") is True
         self.receives = 0
 
-    def summary(self, feed: str) -> dict[str, Any]:
-        """The item as a feed's listing gives it without documents."""
-        return {"identity": named(feed, self.key), "hash": self.hash, "modifiedAt": self.modified_at,
-                "deleted": self.deleted}
+    def summary(self, fields: tuple[str, ...]) -> dict[str, Any]:
+        """The item as a feed's listing gives it without documents (``fields``: the feed's identity)."""
+        return {"identity": dict(zip(fields, self.key, strict=True)), "hash": self.hash,
+                "modifiedAt": self.modified_at, "deleted": self.deleted}
 
     def view(self, feed: str, with_count: bool = False) -> dict[str, Any]:
         """The item as GET /v1/items answers it: the identity fields also at the top level, as v1's products
@@ -126,6 +126,8 @@ class FeedHoldings:
         with self._lock:
             keys = self._keys()
             index = bisect_right(keys, after) if after is not None else 0
+            if deleted is None:  # every item: a slice
+                return [self._items[key] for key in keys[index:index + limit]], index + limit < len(keys)
             found: list[Held] = []
             while index < len(keys):
                 held = self._items[keys[index]]

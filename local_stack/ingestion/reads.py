@@ -131,13 +131,14 @@ def _listing(service: IngestionService, feed: str, query: Mapping[str, str]) -> 
     after = decode_cursor(query["cursor"], feed) if query.get("cursor") else None
     holdings = service.holdings.of(feed)
     found, more = holdings.page(after, limit, deleted)
-    items = [_shown(held, feed, bool(include)) for held in found]
-    return answer(200, {"feed": feed, "identity": list(identity_fields(feed)), "total": _total(holdings, deleted),
+    fields = identity_fields(feed)
+    items = [_shown(held, fields, bool(include)) for held in found]
+    return answer(200, {"feed": feed, "identity": list(fields), "total": _total(holdings, deleted),
                         "items": items, "nextCursor": encode_cursor(feed, found[-1].key) if more else None})
 
 
-def _shown(held: Held, feed: str, document: bool) -> dict[str, Any]:
-    shown = held.summary(feed)
+def _shown(held: Held, fields: tuple[str, ...], document: bool) -> dict[str, Any]:
+    shown = held.summary(fields)
     if document:
         shown.update(receivedAt=held.received_at, batchId=held.batch_id, document=orjson.loads(held.document))
     return shown

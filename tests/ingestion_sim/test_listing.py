@@ -181,3 +181,10 @@ def test_a_listing_read_while_batches_arrive_lists_every_item_held_before_it_onc
     assert len(listed) == len(set(listed))
     assert set(skus(3000) + skus(1000, start=10_000)) <= set(listed)
     assert listed == sorted(listed)
+
+
+def test_a_listing_takes_get_only_and_the_key(client):
+    wrong = client.request("POST", PRICES, headers={"x-api-key": "test-key"})
+
+    assert (wrong.status, wrong.headers["Allow"]) == (405, "GET")
+    assert client.read(PRICES, key=None).status == 401
