@@ -11,6 +11,7 @@ from chalicelib import container, observability
 from chalicelib.adapters import dynamo_models
 from chalicelib.services.context import SyncContext
 from chalicelib.settings import Settings
+from tests import stub_feeds
 from tests.fakes import (
     InMemoryBatchStore,
     InMemoryFeedStores,
@@ -65,6 +66,12 @@ def fake_ctx() -> SyncContext:
     runs = InMemoryRunStore()
     return SyncContext(Settings(batch_max_rows=10), InMemorySource(), RecordingDestination(), InMemoryFeedStores(),
                        runs, in_memory_control(), InMemoryQueue(), InMemoryBatchStore(runs))
+
+
+@pytest.fixture
+def every_feed(monkeypatch) -> tuple[str, ...]:
+    """Adobe's six feeds registered (stubs for those the app does not define yet: tests/stub_feeds.py)."""
+    return stub_feeds.register(monkeypatch)
 
 
 @pytest.fixture

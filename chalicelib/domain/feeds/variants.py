@@ -100,5 +100,11 @@ def invalid_columns(record: SourceRecord) -> dict[str, Any]:
     return {"type": "variant", **({"product_id": product_id} if valid else {})}
 
 
+def identity_of(key: RowKey) -> tuple[str, ...]:
+    """The document's ``id`` of a row (child SKU in scope of its parent's)."""
+    return (variant_id(key.scope, key.id),)
+
+
 FEED = Feed(name=VARIANTS, record="ProductVariant", identity=("id",), batch_size=100, incremental=False,
-            build=build_row, key_of=key_of, deletion=deletion_payload, columns_of_invalid=invalid_columns)
+            build=build_row, key_of=key_of, deletion=deletion_payload, columns_of_invalid=invalid_columns,
+            identity_of=identity_of)
