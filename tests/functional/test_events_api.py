@@ -4,36 +4,18 @@ from collections import Counter
 
 import boto3
 import pytest
-from chalice.test import Client
 
-from app import app
 from chalicelib import container
 from chalicelib.adapters.dynamo_control import dynamo_control
 from chalicelib.adapters.sample_catalog import SampleCatalogSource, sku_of
 from chalicelib.domain.batching import decode
 from chalicelib.domain.events import signature_of
 from chalicelib.domain.runs import iso, utcnow
-from tests.functional.test_app import LOCAL_HUB, hourly, receive_all, sqs_event, status
+from tests.functional.conftest import EVENTS_SECRET as SECRET
+from tests.functional.conftest import SAMPLE_PRODUCTS as PRODUCTS
+from tests.functional.lambdas import TRIGGER_QUEUE, hourly, receive_all, sqs_event, status
 
-SECRET = "events-test-secret"
-PRODUCTS = 40
 ROUTE = "/api/events/products"
-
-
-@pytest.fixture
-def client(aws, user_pool, monkeypatch, tmp_path):
-    monkeypatch.setenv("EXPORT_QUEUE_URL", aws["queue_url"])
-    monkeypatch.setenv("TRIGGER_QUEUE_URL", aws["trigger_url"])
-    monkeypatch.setenv("EVENTS_SECRET", SECRET)
-    monkeypatch.setenv("EVENT_DEBOUNCE_SECONDS", "0")  # the trigger message can be received at once
-    monkeypatch.setenv("SAMPLE_PRODUCTS", str(PRODUCTS))
-    monkeypatch.setenv("SAMPLE_EDITS_FILE", str(tmp_path / "edits.json"))
-    monkeypatch.setenv("BATCH_MAX_ROWS", "25")
-    boto3.client("s3").create_bucket(Bucket=LOCAL_HUB)
-    container.reset()
-    with Client(app, stage_name="local") as test_client:
-        yield test_client
-    container.reset()
 
 
 def post(client, payload, secret=SECRET, signature=None):
@@ -130,7 +112,7 @@ def test_the_trigger_handler_syncs_exactly_the_dirty_products_and_deletes_the_va
     # when events name the deleted product, a product still in the catalog, and one by id
     post(client, {"deleted_skus": [sku_of(5), sku_of(6)], "ids": [8]})
     [trigger] = receive_all(aws["trigger_url"])
-    run_ids = client.lambda_.invoke("start_requested_sync", sqs_event(client, trigger, "catalog-sync-trigger"))
+    run_ids = client.lambda_.invoke("start_requested_sync", sqs_event(client, trigger, TRIGGER_QUEUE))
     batches = receive_all(aws["queue_url"])
     for body in batches:
         client.lambda_.invoke("export_batch", sqs_event(client, body))
@@ -149,6 +131,6 @@ def test_the_trigger_handler_skips_while_a_run_is_in_flight_and_keeps_the_dirty_
     hourly(client)  # in flight: its batches are not exported
     post(client, {"skus": [sku_of(1)]})
     [trigger] = receive_all(aws["trigger_url"])
-    result = client.lambda_.invoke("start_requested_sync", sqs_event(client, trigger, "catalog-sync-trigger"))
+    result = client.lambda_.invoke("start_requested_sync", sqs_event(client, trigger, TRIGGER_QUEUE))
     assert result.payload == {"run_ids": []}
     assert dirty() == [sku_of(1)]
