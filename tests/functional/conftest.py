@@ -35,7 +35,8 @@ def _answers_match_the_openapi_document(monkeypatch):
 
     def checked(self, method, path, headers=None, body=b""):
         response = request(self, method, path, headers=headers, body=body)
-        if method.upper() != "OPTIONS" and path.startswith("/api/"):
+        # Preflights, and the 405 of a method no route takes, are the framework's, not the document's.
+        if method.upper() != "OPTIONS" and path.startswith("/api/") and response.status_code != 405:
             CONTRACT.check(method, path, response.status_code, response.headers, response.body)
         return response
 
