@@ -47,6 +47,14 @@ def security_headers(sign_in: str | None) -> dict[str, str]:
     }
 
 
+def cloudfront_policy(region: str) -> dict[str, object]:
+    """What CloudFront's response-headers policy sets (infra/synth.py turns it into the resource): the same headers,
+    for the Cognito endpoint of ``region`` (``${AWS::Region}`` in the template), and HTTPS only (HSTS)."""
+    return {"ContentSecurityPolicy": content_security_policy(cognito_origin(region)),
+            "ContentTypeOptions": CONTENT_TYPE_OPTIONS, "FrameOptions": FRAME_OPTIONS,
+            "ReferrerPolicy": REFERRER_POLICY, "StrictTransportSecuritySeconds": HSTS_MAX_AGE_SECONDS}
+
+
 def api_headers(sign_in: str | None) -> dict[str, str]:
     """The headers every API answer carries: the security headers, and no caching."""
     return {**security_headers(sign_in), "Cache-Control": API_CACHE_CONTROL}
