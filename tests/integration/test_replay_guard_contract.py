@@ -1,8 +1,8 @@
 """One contract for the change events' replay guard, run against the in-memory fake and DynamoDB (moto)."""
 import pytest
 
-from chalicelib.adapters.dynamo_replay import DynamoEventReplayGuard
 from chalicelib.adapters.dynamo_models import ControlModel
+from chalicelib.adapters.dynamo_replay import DynamoEventReplayGuard
 from tests.fakes import InMemoryEventReplayGuard
 
 EXPIRES_AT = 1_800_000_300
