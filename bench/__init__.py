@@ -10,12 +10,15 @@ from . import (  # noqa: E402
     build,
     exporter,
     first_sync,
+    local_stack_use,
     magento_pull,
     partial,
     products_query,
+    readback,
     search_engines,
     stack,
 )
 
 BENCHMARKS = {module.NAME: module for module in (build, aws_requests, partial, stack, magento_pull, exporter,
-                                                  products_query, search_engines, first_sync)}
+                                                  products_query, search_engines, readback, local_stack_use,
+                                                  first_sync)}
