@@ -37,9 +37,10 @@ class Inventory:
     """Stock per page of products. What it keeps between pages is per website and stock, never per product, and
     pages may be read concurrently (each call keeps its own state): memory stays bounded by the pages in flight."""
 
-    def __init__(self, client: MagentoClient, pool: Executor):
+    def __init__(self, client: MagentoClient, pool: Executor, per_product: Executor | None = None):
         self._client = client
-        self._pool = pool  # for the requests a page fans out (salable quantities, members)
+        self._pool = pool  # for the few requests a page needs (source items, members): never queued behind ...
+        self._per_product = per_product or pool  # ... the many it fans out, one per product (salable quantities)
         self._lock = threading.Lock()
         self._msi: bool | None = None
         self._stock_of_website: dict[str, int] = {}
@@ -117,7 +118,7 @@ class Inventory:
         # stock is managed and that has stock at all. Out of stock: 0. Not managed: no quantity to sell from
         # (always salable), so none is asked.
         ask = [sku for sku in skus if sku in managed and quantity[sku] > 0 and in_stock[sku]]
-        salable = dict(zip(ask, self._pool.map(lambda sku: self._salable(sku, stock_id), ask), strict=True))
+        salable = dict(zip(ask, self._per_product.map(lambda sku: self._salable(sku, stock_id), ask), strict=True))
         stocks = {}
         for sku in skus:
             if sku not in managed:

@@ -41,9 +41,13 @@ class ProductReader:
         One pipeline for every stock and search: the pages of the next stock start while the last ones of the
         previous are still being read.
         """
-        inventory = Inventory(self._client, self._pool)
         pending: deque[Future[list[Record]]] = deque()
-        with ThreadPoolExecutor(max_workers=PAGES_AHEAD, thread_name_prefix="magento-page") as pages:
+        # Two queues for the client's slots: a page's own requests (its other views' ranges, its source items,
+        # its composites' members) wait only for a slot, not behind the hundreds of salable quantities that the
+        # pages before it fanned out; so the next page's salable quantities are ready before the last ones end.
+        with ThreadPoolExecutor(max_workers=PAGES_AHEAD, thread_name_prefix="magento-page") as pages, \
+                ThreadPoolExecutor(self._client.concurrency, thread_name_prefix="magento-product") as per_product:
+            inventory = Inventory(self._client, self._pool, per_product)
             for views, groups, first, low, high in self._leader_pages(read, searches, inventory):
                 pending.append(pages.submit(self._page, read, views, groups, first, low, high, inventory))
                 while pending and (len(pending) >= PAGES_AHEAD or pending[0].done()):
