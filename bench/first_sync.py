@@ -170,7 +170,10 @@ class _Stack:
                 self.process.kill()
                 self.process.wait()
         self._log.close()
-        os.unlink(self._log.name)
+        if os.environ.get("BENCH_KEEP_LOG"):  # the stack's log, to read where a start's time went
+            print(f"    the stack's log: {self._log.name}", flush=True)
+        else:
+            os.unlink(self._log.name)
 
 
 def _measure() -> dict:

@@ -132,7 +132,7 @@ def reindex(ctx: SyncContext, feed: Feed, run: SyncRun, state: FeedState, fanout
     if not read_all and state.watermark:
         since = iso(parse_iso(state.watermark) - timedelta(seconds=ctx.settings.source_overlap_seconds))
     run.source_read_at = iso(ctx.clock())
-    known = fanout.rows.all_states() if read_all else None
+    known = _known_states(ctx, feed, run, fanout) if read_all else None
     reader = Reader(ctx, feed, run, fanout, scopes, known)
     reader.read(ctx.source.read(feed.name, since))
 
@@ -142,6 +142,16 @@ def reindex(ctx: SyncContext, feed: Feed, run: SyncRun, state: FeedState, fanout
     if not dirty:
         return reader.new_rows, reader.new_ids, False
     return _read_dirty(ctx, reader, dirty)
+
+
+def _known_states(ctx: SyncContext, feed: Feed, run: SyncRun, fanout: Fanout) -> dict[RowKey, StoredState]:
+    """What the feed's rows hold, to compare the whole source with. Only runs write rows, and a run is recorded
+    before it writes any: in the feed's first run there is nothing to read, and no Scan of the table is made (a
+    Scan reads every feed's rows to keep this one's; the first sync of a feed after products pays for products)."""
+    runs, _ = ctx.runs.list_runs(feed.name, 2)
+    if all(earlier.run_id == run.run_id for earlier in runs):
+        return {}
+    return fanout.rows.all_states()
 
 
 def _read_dirty(ctx: SyncContext, reader: Reader, dirty: list[DirtyEntry]) -> Catalog:

@@ -123,6 +123,16 @@ def test_a_full_resync_re_exports_every_row_and_deletes_vanished_products(ctx):
     assert again.rows_deleted == 0 and len(ctx.destination.rows) == sent_before + 50 + 48
 
 
+def test_a_feeds_first_run_reads_no_stored_rows_and_later_full_reads_compare_with_them(ctx, monkeypatch):
+    rows, reads = ctx.rows("products"), []
+    all_states = rows.all_states
+    monkeypatch.setattr(rows, "all_states", lambda: reads.append("scan") or all_states())
+    first = sync(ctx)
+    assert (first.mode, first.rows_changed, reads) == ("full", 50, []), "a feed never synced has no rows to read"
+    again = sync(ctx, mode="full")
+    assert (again.rows_changed, reads) == (0, ["scan"]), "the rows the first run wrote are read and compared"
+
+
 def test_malformed_products_become_failed_rows_and_the_run_goes_on(ctx):
     ctx.source.records += [product(90, sku=""), product(91, price="abc"), product(92, store_view_code="mars")]
     run = sync(ctx)
