@@ -11,12 +11,11 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 import urllib3
-from oauthlib.oauth1 import SIGNATURE_HMAC_SHA256
-from oauthlib.oauth1 import Client as OAuth1Client
 
 from ...domain.backoff import backoff_pause, retry_after_seconds
 from ...domain.errors import SourceError
 from ...observability import RETRIES, count, logger
+from .oauth1 import Signer
 
 RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
 THROTTLED_STATUS = frozenset({429, 503})  # the store asks everyone to slow down, not just this request
@@ -57,7 +56,7 @@ class BearerAuth(Auth):
 
 
 class OAuth1Auth(Auth):
-    """OAuth 1.0a request signing with an integration's four credentials (oauthlib signs)."""
+    """OAuth 1.0a request signing (HMAC-SHA256) with an integration's four credentials."""
 
     mode = "oauth1"
     hint = ("check the integration's consumer key and secret and access token and secret (MAGENTO_CONSUMER_KEY, "
@@ -65,12 +64,10 @@ class OAuth1Auth(Auth):
             "is active and allowed this resource")
 
     def __init__(self, consumer_key: str, consumer_secret: str, access_token: str, access_token_secret: str):
-        self._client = OAuth1Client(consumer_key, client_secret=consumer_secret, resource_owner_key=access_token,
-                                    resource_owner_secret=access_token_secret, signature_method=SIGNATURE_HMAC_SHA256)
+        self._signer = Signer(consumer_key, consumer_secret, access_token, access_token_secret)
 
     def headers(self, method: str, url: str) -> dict[str, str]:
-        _, headers, _ = self._client.sign(url, http_method=method)
-        return {"Authorization": headers["Authorization"]}
+        return {"Authorization": self._signer.authorization(method, url)}
 
     def __repr__(self) -> str:
         return "OAuth1Auth(***)"
