@@ -1,6 +1,8 @@
 """PynamoDB models: the DynamoDB tables of feed rows, sync runs (with their batches) and control items."""
 from __future__ import annotations
 
+from typing import Any
+
 from pynamodb.attributes import (
     BinaryAttribute,
     BooleanAttribute,
@@ -104,8 +106,8 @@ class SyncRunModel(Model):
     rows_exported = NumberAttribute(default=0)
     rows_failed = NumberAttribute(default=0)
     error = UnicodeAttribute(null=True)
-    error_counts = MapAttribute(default=dict)
-    error_examples = MapAttribute(default=dict)  # cause -> [{"sku", "store_view_code"}], a few each
+    error_counts: MapAttribute[str, Any] = MapAttribute(default=dict)
+    error_examples: MapAttribute[str, Any] = MapAttribute(default=dict)  # code -> [{"id", "scope", "message"}], a few
     source_read_at = UnicodeAttribute(null=True)
     progress_at = UnicodeAttribute(null=True)
     sealed_at = UnicodeAttribute(null=True)
