@@ -4,9 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import cache
 
-import boto3
-
-from .adapters import cognito_tokens, dynamo_models
+from .adapters import aws, cognito_tokens, dynamo_models
 from .adapters.cognito_tokens import CognitoTokenVerifier
 from .adapters.dynamo_batches import DynamoBatchStore
 from .adapters.dynamo_control import dynamo_control
@@ -40,7 +38,7 @@ def _destination(settings: Settings) -> Destination | None:
         from .adapters import http_destination  # urllib3 only where the HTTP destination is used
 
         return http_destination.from_settings(settings)
-    return S3HubDestination(boto3.client("s3"), settings.hub_bucket)
+    return S3HubDestination(aws.client("s3"), settings.hub_bucket)
 
 
 def _feed_rows(search: ProductSearch) -> Callable[[str], FeedStore]:
@@ -62,9 +60,9 @@ def build(settings: Settings) -> SyncContext:
         feed_rows=_feed_rows(product_search),
         runs=DynamoRunStore(),
         control=dynamo_control(),
-        queue=SqsBatchQueue(boto3.client("sqs"), settings.export_queue_url),
+        queue=SqsBatchQueue(aws.client("sqs"), settings.export_queue_url),
         batches=DynamoBatchStore(),
-        trigger=SqsSyncTrigger(boto3.client("sqs"), settings.trigger_queue_url) if settings.trigger_queue_url else None,
+        trigger=SqsSyncTrigger(aws.client("sqs"), settings.trigger_queue_url) if settings.trigger_queue_url else None,
         product_search=product_search,
     )
 

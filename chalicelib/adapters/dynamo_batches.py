@@ -7,7 +7,6 @@ them: only a batch no row names (it resent what the destination held) or a retir
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 
@@ -20,12 +19,12 @@ from ..domain.batches import OPEN, BatchOutcome, split_batch_id
 from ..domain.errors import Failure
 from ..domain.feed import RowKey
 from ..ports import BatchStore, Settlement
+from .dynamo_conflicts import lost_condition_in, retry_conflicts
 from .dynamo_models import ExportBatchModel as B
 from .dynamo_models import SyncRunModel as R
 from .dynamo_runs import RUN_ITEM, count_actions, example_actions
 
 EXPIRES_AFTER = timedelta(days=90)
-_RETRIES = 5
 
 
 def _item_key(batch_id: str) -> tuple[str, str]:
@@ -101,7 +100,8 @@ class DynamoBatchStore(BatchStore):
         run_actions = [R.batches_failed.add(1) if counts.batch_failed else R.batches_done.add(1),
                        R.rows_exported.add(counts.exported), R.rows_failed.add(counts.failed),
                        *count_actions(counts.error_counts), *example_actions(counts.error_examples)]
-        for attempt in range(_RETRIES):
+
+        def settle_once() -> bool:
             try:
                 with TransactWrite(connection=self._transactions()) as transaction:
                     # Settled once: a redelivered message fails this condition and counts nothing.
@@ -110,13 +110,11 @@ class DynamoBatchStore(BatchStore):
                     transaction.update(R(run_id, RUN_ITEM), actions=run_actions, condition=R.run_id.exists())
                 return True
             except TransactWriteError as error:
-                reasons = error.cancellation_reasons
-                if reasons and any(r and r.code == "ConditionalCheckFailed" for r in reasons):
+                if lost_condition_in(error):
                     return False  # settled before (a redelivery), or its run is gone
-                if not reasons or attempt == _RETRIES - 1:
-                    raise
-                time.sleep(0.05 * 2 ** attempt)
-        return False
+                raise
+
+        return retry_conflicts(settle_once)
 
     def retire(self, batch_ids: Iterable[str], at: str) -> None:
         for batch_id in dict.fromkeys(batch_ids):

@@ -1,8 +1,8 @@
 """The dirty items of change events and the standing sync request, in the control table."""
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable
+from functools import partial
 
 from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError, UpdateError
@@ -10,11 +10,12 @@ from pynamodb.transactions import TransactWrite
 
 from ..domain.events import DirtyEntry
 from ..ports import DirtySet, SyncRequests
+from .dynamo_conflicts import CONDITION_FAILED, lost_condition_in, retry_conflicts
 from .dynamo_control import lost_condition
 from .dynamo_models import ControlModel as C
 
 TRANSACTION_ITEMS = 100  # DynamoDB's limit per TransactWriteItems
-_CONFLICT_RETRIES = 5
+_CONFLICT_ATTEMPTS = 6
 
 
 def _prefix(feed: str) -> str:
@@ -65,25 +66,26 @@ class DynamoDirtySet(DirtySet):
         cleared = 0
         for start in range(0, len(wanted), TRANSACTION_ITEMS):
             chunk = wanted[start:start + TRANSACTION_ITEMS]
-            for attempt in range(_CONFLICT_RETRIES + 1):
-                if not chunk:
-                    break
-                try:
-                    with TransactWrite(connection=self._transactions()) as transaction:
-                        for pk, entry in chunk:
-                            transaction.delete(C(pk), condition=(C.marked_at == entry.marked_at)
-                                               & (C.mark == entry.mark))
-                    cleared += len(chunk)
-                    break
-                except TransactWriteError as error:
-                    reasons = error.cancellation_reasons
-                    if not reasons or attempt == _CONFLICT_RETRIES:
-                        raise
-                    marked_again = {i for i, r in enumerate(reasons) if r and r.code == "ConditionalCheckFailed"}
-                    chunk = [item for i, item in enumerate(chunk) if i not in marked_again]
-                    if not marked_again:  # a concurrent write to the same items: back off and retry
-                        time.sleep(0.05 * 2 ** attempt)
+            cleared += retry_conflicts(partial(self._delete_unchanged, chunk), _CONFLICT_ATTEMPTS)
         return cleared
+
+    def _delete_unchanged(self, chunk: list[tuple[str, DirtyEntry]]) -> int:
+        """Delete the entries whose mark is unchanged, in one transaction; one marked again since cancels it, which
+        goes again at once without it (``chunk`` loses it: a retry after a conflict, raised, starts from what is
+        left)."""
+        while chunk:
+            try:
+                with TransactWrite(connection=self._transactions()) as transaction:
+                    for pk, entry in chunk:
+                        transaction.delete(C(pk), condition=(C.marked_at == entry.marked_at) & (C.mark == entry.mark))
+                return len(chunk)
+            except TransactWriteError as error:
+                if not lost_condition_in(error):
+                    raise
+                reasons = error.cancellation_reasons or []
+                marked_again = {i for i, r in enumerate(reasons) if r and r.code == CONDITION_FAILED}
+                chunk[:] = [item for i, item in enumerate(chunk) if i not in marked_again]
+        return 0
 
 
 class DynamoSyncRequests(SyncRequests):
