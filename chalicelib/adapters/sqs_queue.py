@@ -1,12 +1,12 @@
 """The queues on SQS: export batches (batch calls of up to 10 entries and 1 MiB) and delayed sync triggers."""
 from __future__ import annotations
 
-import json
 from functools import partial
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from ..domain import trigger_message
 from ..domain.batching import SEND_MAX_BYTES as MAX_CALL_BYTES
 from ..domain.batching import SEND_MAX_MESSAGES as MAX_ENTRIES
 from ..domain.errors import CatalogSyncError
@@ -91,7 +91,7 @@ class SqsSyncTrigger(SyncTrigger):
     def request(self, feed: str, requested_at: str, delay_seconds: int) -> None:
         if not self._url:
             raise QueueError("the trigger queue is not configured (set TRIGGER_QUEUE_URL)", 0)
-        body = json.dumps({"feed": feed, "requested_at": requested_at})
+        body = trigger_message.sync_request(feed, requested_at)
         try:
             self._client.send_message(QueueUrl=self._url, MessageBody=body,
                                       DelaySeconds=max(0, min(delay_seconds, MAX_DELAY_SECONDS)))
@@ -102,6 +102,6 @@ class SqsSyncTrigger(SyncTrigger):
         if not self._url:
             raise QueueError("the trigger queue is not configured (set TRIGGER_QUEUE_URL)", 0)
         try:
-            self._client.send_message(QueueUrl=self._url, MessageBody=json.dumps({"feed": feed, "run_id": run_id}))
+            self._client.send_message(QueueUrl=self._url, MessageBody=trigger_message.forced_run(feed, run_id))
         except (BotoCoreError, ClientError) as error:
             raise QueueError(f"cannot send the forced sync to the trigger queue: {error}", 0) from None
