@@ -11,8 +11,9 @@ from pynamodb.transactions import TransactWrite
 from ..domain.events import DirtyEntry
 from ..ports import DirtySet, SyncRequests
 from .dynamo_conflicts import CONDITION_FAILED, lost_condition_in, retry_conflicts
-from .dynamo_control import lost_condition
+from .dynamo_control import ControlTable, lost_condition
 from .dynamo_models import ControlModel as C
+from .dynamo_tables import Tables, bound
 
 TRANSACTION_ITEMS = 100  # DynamoDB's limit per TransactWriteItems
 _CONFLICT_ATTEMPTS = 6
@@ -33,31 +34,33 @@ def _entry(item: C) -> DirtyEntry:
     return DirtyEntry(item.sku, product_id, item.marked_at or "", item.mark or "")
 
 
-class DynamoDirtySet(DirtySet):
+class DynamoDirtySet(ControlTable, DirtySet):
     """One item per dirty product: a burst of events writes many small items (batch writes), never one contended
     item, and a run deletes each entry it read only while its mark is unchanged."""
 
-    def __init__(self, connection: Connection | None = None):
-        self._connection = connection
+    def __init__(self, tables: Tables | None = None):
+        self._tables = tables or bound()
+        super().__init__(self._tables)
+        self._connection: Connection | None = None
 
     def _transactions(self) -> Connection:
         if self._connection is None:
-            self._connection = Connection()
+            self._connection = self._tables.connection()
         return self._connection
 
     def mark(self, feed: str, entries: Iterable[DirtyEntry]) -> None:
         # Unconditional puts in batch writes: marking again only moves the mark forward, which is
         # what keeps a run that read the older mark from clearing the entry.
         items = {_pk(feed, entry): entry for entry in entries}  # a batch may not name a key twice
-        with C.batch_write() as batch:
+        with self._c.batch_write() as batch:
             for pk, entry in items.items():
-                batch.save(C(pk, sku=entry.sku, product_id=entry.product_id, marked_at=entry.marked_at,
+                batch.save(self._c(pk, sku=entry.sku, product_id=entry.product_id, marked_at=entry.marked_at,
                              mark=entry.mark))
 
     def entries(self, feed: str) -> list[DirtyEntry]:
         # A scan is the dirty set: besides it the control table holds a few items per feed, and a
         # scan, unlike an index query, reads consistently (an entry marked just before is seen).
-        return [_entry(item) for item in C.scan(C.pk.startswith(_prefix(feed)), consistent_read=True)]
+        return [_entry(item) for item in self._c.scan(C.pk.startswith(_prefix(feed)), consistent_read=True)]
 
     def clear(self, feed: str, entries: Iterable[DirtyEntry]) -> int:
         """Conditional deletes in transactions of 100; an entry marked again cancels its transaction,
@@ -77,7 +80,8 @@ class DynamoDirtySet(DirtySet):
             try:
                 with TransactWrite(connection=self._transactions()) as transaction:
                     for pk, entry in chunk:
-                        transaction.delete(C(pk), condition=(C.marked_at == entry.marked_at) & (C.mark == entry.mark))
+                        transaction.delete(self._c(pk),
+                                           condition=(C.marked_at == entry.marked_at) & (C.mark == entry.mark))
                 return len(chunk)
             except TransactWriteError as error:
                 if not lost_condition_in(error):
@@ -88,11 +92,11 @@ class DynamoDirtySet(DirtySet):
         return 0
 
 
-class DynamoSyncRequests(SyncRequests):
+class DynamoSyncRequests(ControlTable, SyncRequests):
     def request(self, feed: str, now: str, stale_before: str) -> bool:
         try:
             # Conditional write: of a burst of events, only the first requests the sync.
-            C(f"request#{feed}").update(
+            self._c(f"request#{feed}").update(
                 actions=[C.requested_at.set(now)],
                 condition=C.requested_at.does_not_exist() | (C.requested_at <= stale_before))
         except UpdateError as error:
@@ -102,4 +106,4 @@ class DynamoSyncRequests(SyncRequests):
         return True
 
     def clear(self, feed: str) -> None:
-        C(f"request#{feed}").delete()
+        self._c(f"request#{feed}").delete()

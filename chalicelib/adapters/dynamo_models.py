@@ -1,4 +1,7 @@
-"""PynamoDB models: the DynamoDB tables of feed rows, sync runs (with their batches) and control items."""
+"""PynamoDB models: the DynamoDB tables of feed rows, sync runs (with their batches) and control items.
+
+These name the default tables; the stores use subclasses bound to the tables the settings name (dynamo_tables.py).
+"""
 from __future__ import annotations
 
 from typing import Any
@@ -13,8 +16,6 @@ from pynamodb.attributes import (
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
-
-from ..settings import Settings
 
 
 class FeedRowModel(Model):
@@ -198,19 +199,3 @@ class SearchIndexModel(Model):
 
 TABLE_MODELS = (FeedRowModel, SyncRunModel, ControlModel, SearchIndexModel)
 
-
-def bind(settings: Settings) -> None:
-    """Point the models at the tables named in the settings (and drop cached connections)."""
-    names = {FeedRowModel: settings.feed_rows_table, SyncRunModel: settings.sync_runs_table,
-             ExportBatchModel: settings.sync_runs_table, ControlModel: settings.control_table,
-             SearchIndexModel: settings.search_index_table}
-    for model, name in names.items():
-        model.Meta.table_name = name
-        model._connection = None
-
-
-def create_tables(wait: bool = True) -> None:
-    """Create the tables from these models (the local stack and the tests)."""
-    for model in TABLE_MODELS:
-        if not model.exists():
-            model.create_table(wait=wait)
