@@ -6,6 +6,10 @@ The vocabulary is botocore's and tenacity's: a retry ``n`` (0-based) waits a pau
 when a caller's deadline would leave less than ``reserve_seconds`` for the next try. AWS throttling is botocore's
 (standard mode, see adapters/aws.py); this loop is for what botocore does not retry: HTTP services, transaction
 conflicts, the entries SQS refused in a batch.
+
+Why not tenacity: its stop/wait parts would say the same, but a pause floored by the server's Retry-After, a stop
+that keeps time for one more try before a deadline, and a waiting budget are each a custom part there; this is
+one small loop with no dependency in the Lambda package, and the domain stays free of third-party code.
 """
 from __future__ import annotations
 
