@@ -49,8 +49,10 @@ def get_sync_run(run_id: str) -> dict[str, Any]:
     return detail
 
 
-def _optional_json(raw: bytes | None) -> Any:
+def _optional_json(raw: bytes | str | None) -> Any:
     """The body's JSON, None for no body (`curl -X POST` sends none); read whatever the Content-Type says."""
+    if isinstance(raw, str):  # Chalice types the raw body either way; it hands over bytes
+        raw = raw.encode()
     if not (raw or b"").strip():
         return None
     return parse_json(raw or b"", MAX_FORCE_BODY_BYTES)
@@ -72,7 +74,7 @@ def post_force_sync() -> Response:
                                            "again once it ends", run_id=held.run_id)
     except CooldownActiveError as cooling:
         until = available_at(cooling.last_forced_at, ctx.settings.cooldown_seconds)
-        wait = (parse_iso(until) - ctx.clock()).total_seconds()
+        wait = (parse_iso(until) - ctx.clock()).total_seconds() if until else 0.0
         return error(429, "TooManyRequestsError", f"force sync was used at {cooling.last_forced_at}; it is "
                                                   f"available again at {until}", {"Retry-After": retry_after(wait)},
                      available_at=until)

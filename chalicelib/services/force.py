@@ -2,7 +2,6 @@
 opens the run; the trigger queue's Lambda reindexes it, so the request returns at once with the run id."""
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from ..domain.client_input import clipped, quoted
@@ -80,15 +79,6 @@ def _abandon(ctx: SyncContext, run: SyncRun, claimed_at: str, error: Exception) 
     ctx.runs.finish(run.run_id, FAILED, f"the run could not be started: {type(error).__name__}", iso(ctx.clock()))
     ctx.control.locks.release(run.feed, run.run_id)
     ctx.control.cooldowns.release(run.feed, claimed_at)
-
-
-def forced_run_id(body: str) -> str | None:
-    """The run id of a trigger message that carries a forced run (change events' messages carry none)."""
-    try:
-        run_id = json.loads(body).get("run_id")
-    except (ValueError, AttributeError):
-        return None
-    return run_id if isinstance(run_id, str) and run_id else None
 
 
 def run_forced_sync(ctx: SyncContext, run_id: str) -> SyncRun | None:
