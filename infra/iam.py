@@ -171,13 +171,17 @@ _SYNC: dict[Grant, str] = {
 }
 NOT_REHEARSED: dict[str, dict[Grant, str]] = {
     "schedule": {**_SYNC, ("dynamodb:GetItem", "SyncRunsTable"): "a run left in progress past its deadline is read, "
-                                                                   "then failed, by the next sync"},
-    "trigger": {**_SYNC, ("sqs:GetQueueAttributes", "TriggerQueue"): _EVENT_SOURCE,
-                ("dynamodb:Query", "SyncRunsTable/index/feed-started"): "the search index's upkeep after a feed's "
-                                                                        "first run, when that run is a forced one"},
+                                                                   "then failed, by the next sync",
+                 ("dynamodb:Scan", "FeedRowsTable"): "a full read (reconcile) compares with the feed's stored rows; "
+                                                     "a feed's first run has none to read"},
+    "trigger": {**_SYNC, ("sqs:GetQueueAttributes", "TriggerQueue"): _EVENT_SOURCE},
     "export": {("secretsmanager:GetSecretValue", "DestinationApiKeySecret"): "DESTINATION=http: the ingestion API's "
                                                                              "key (the rehearsal exports to the hub)",
-               ("sqs:GetQueueAttributes", "ExportQueue"): _EVENT_SOURCE},
+               ("sqs:GetQueueAttributes", "ExportQueue"): _EVENT_SOURCE,
+               ("dynamodb:BatchWriteItem", "SearchIndexTable"): "a settlement's journal entries travel in its "
+                                                                 "transaction; only when that write fails are they "
+                                                                 "journaled apart, in several entries for a batch "
+                                                                 "of more than 1,000 rows"},
     "dead_letter": {("dynamodb:BatchWriteItem", "SearchIndexTable"): "a batch of more than 1,000 rows (BATCH_MAX_ROWS "
                                                                       "over 1,000) is journaled in several entries",
                     ("sqs:GetQueueAttributes", "ExportDeadLetterQueue"): _EVENT_SOURCE},
