@@ -9,6 +9,7 @@ from . import (  # noqa: E402
     aws_requests,
     build,
     exporter,
+    local_stack_use,
     magento_pull,
     partial,
     products_query,
@@ -18,4 +19,4 @@ from . import (  # noqa: E402
 )
 
 BENCHMARKS = {module.NAME: module for module in (build, aws_requests, partial, stack, magento_pull, exporter,
-                                                  products_query, search_engines, readback)}
+                                                  products_query, search_engines, readback, local_stack_use)}

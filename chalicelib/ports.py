@@ -346,6 +346,21 @@ class Control:
     requests: SyncRequests
 
 
+class EventReplayGuard(ABC):
+    """Each change event's signature is accepted once, for as long as it is fresh (domain/event_signatures.py)."""
+
+    @abstractmethod
+    def first_use(self, signature: str, expires_at: int) -> bool:
+        """Record ``signature`` until ``expires_at`` (unix seconds); False if it was recorded already (a replay).
+
+        Of concurrent deliveries of one signature, exactly one gets True.
+        """
+
+    @abstractmethod
+    def forget(self, signature: str) -> None:
+        """Drop the record: the event could not be acted on, and its sender may deliver it again."""
+
+
 class SyncTrigger(ABC):
     """The queue that starts a sync after a delay (change events debounce through it)."""
 

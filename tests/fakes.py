@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import copy
+import threading
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
@@ -30,6 +31,7 @@ from chalicelib.ports import (
     Cooldowns,
     Destination,
     DirtySet,
+    EventReplayGuard,
     FeedLocks,
     FeedState,
     FeedStates,
@@ -365,6 +367,23 @@ class InMemoryRunStore(RunStore):
             return False
         stored.status, stored.error, stored.finished_at = status, error, finished_at
         return True
+
+
+class InMemoryEventReplayGuard(EventReplayGuard):
+    def __init__(self) -> None:
+        self.seen: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def first_use(self, signature: str, expires_at: int) -> bool:
+        with self._lock:
+            if signature in self.seen:
+                return False
+            self.seen[signature] = expires_at
+            return True
+
+    def forget(self, signature: str) -> None:
+        with self._lock:
+            self.seen.pop(signature, None)
 
 
 class InMemoryFeedLocks(FeedLocks):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ..domain.client_input import clipped, quoted
 from ..domain.cooldown import available_at, window_start
 from ..domain.errors import CatalogSyncError, InvalidRequestError, LockHeldError
 from ..domain.feeds import FEEDS
@@ -31,12 +32,12 @@ def parse_force_request(body: Any) -> tuple[str, str]:
         raise InvalidRequestError('the body must be a JSON object, e.g. {"feed": "products", "mode": "full"}')
     unknown = sorted(set(body) - set(_FIELDS))
     if unknown:
-        raise InvalidRequestError(f"unknown fields: {', '.join(unknown)}; valid fields: {', '.join(_FIELDS)}")
+        raise InvalidRequestError(f"unknown fields: {clipped(', '.join(unknown))}; valid fields: {', '.join(_FIELDS)}")
     feed, mode = body.get("feed", "products"), body.get("mode", FULL)
-    if not isinstance(feed, str) or feed not in FEEDS:
-        raise InvalidRequestError(f"unknown feed {feed!r}; valid feeds: {', '.join(FEEDS)}")
-    if mode not in FORCE_MODES:
-        raise InvalidRequestError(f"unknown mode {mode!r}; valid modes: {', '.join(FORCE_MODES)}")
+    if not isinstance(feed, str) or feed not in FEEDS:  # a list is no feed (and unhashable where FEEDS is a set)
+        raise InvalidRequestError(f"unknown feed {quoted(feed)}; valid feeds: {', '.join(FEEDS)}")
+    if not isinstance(mode, str) or mode not in FORCE_MODES:
+        raise InvalidRequestError(f"unknown mode {quoted(mode)}; valid modes: {', '.join(FORCE_MODES)}")
     return feed, mode
 
 

@@ -9,7 +9,6 @@ from typing import Any
 
 import boto3
 import pytest
-from moto import mock_aws
 
 from chalicelib.adapters.http_destination import HttpDestination
 from chalicelib.adapters.s3_hub import S3HubDestination
@@ -19,7 +18,7 @@ from chalicelib.domain.feed import RowKey
 from chalicelib.domain.feeds import FEEDS
 from chalicelib.domain.feeds.products import build_row, deletion_of
 from local_stack.ingestion import IDENTITIES
-from tests.conftest import HUB_BUCKET, INGESTION_KEY
+from tests.conftest import INGESTION_KEY
 from tests.fakes import VIEWS, RecordingDestination, product
 from tests.stub_feeds import ALL_FEEDS, KEYS, batch_of, document_of
 
@@ -102,11 +101,9 @@ class MemoryHarness:
 
 
 @pytest.fixture
-def hub_bucket():
-    """moto's S3 with the hub bucket: all the hub needs (the tables and queues of ``aws`` take seconds)."""
-    with mock_aws():
-        boto3.client("s3").create_bucket(Bucket=HUB_BUCKET)
-        yield HUB_BUCKET
+def hub_bucket(aws):
+    """moto's S3 with the hub bucket (the session's, emptied after the test)."""
+    return aws.bucket
 
 
 @pytest.fixture(params=["s3-hub", "http", "memory"])
