@@ -6,7 +6,6 @@ from collections.abc import Collection, Iterable, Iterator, Mapping
 from typing import Any
 
 import orjson
-
 from pynamodb.expressions.update import Action
 
 from ..domain.errors import Failure

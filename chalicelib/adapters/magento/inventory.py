@@ -63,18 +63,21 @@ class Inventory:
                     self._msi = False
             return self._msi
 
-    def for_page(self, products: Sequence[Mapping[str, Any]], website_code: str) -> dict[str, Stock]:
-        """The stock of each product on a page (by SKU) in the website's stock, without salable quantities;
-        composites' availability from their members (with their members' SKUs)."""
+    def for_page(self, products: Sequence[Mapping[str, Any]], website_code: str,
+                 salable_quantity: bool = False) -> dict[str, Stock]:
+        """The stock of each product on a page (by SKU) in the website's stock, with salable quantities only when
+        asked (the inventoryStockStatus feed's read; the products feed carries none); composites' availability
+        from their members (with their members' SKUs)."""
         simple = [p for p in products if isinstance(p.get("sku"), str)
                   and p.get("type_id") not in NO_QUANTITY_TYPES and p.get("type_id") not in COMPOSITE_TYPES]
         composites = [p for p in products if isinstance(p.get("sku"), str) and p.get("type_id") in COMPOSITE_TYPES]
         if not self.msi:
-            stocks = {sku: Stock(stock.quantity, None, stock.in_stock) for sku, stock in self.legacy(simple).items()}
+            stocks = {sku: Stock(stock.quantity, stock.salable_quantity if salable_quantity else None, stock.in_stock)
+                      for sku, stock in self.legacy(simple).items()}
             salable = self._legacy_members
         else:
             stock_id = self.stock_id(website_code)
-            stocks = self.levels(stock_id, simple, salable_quantity=False)
+            stocks = self.levels(stock_id, simple, salable_quantity)
 
             def salable(skus: list[str]) -> dict[str, bool]:
                 return self.are_salable(skus, stock_id)

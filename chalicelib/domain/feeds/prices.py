@@ -11,8 +11,10 @@ product), read_at (ISO: when the source was read, the moment the window is judge
 
 What a shopper pays changes when a special price's window opens or closes, with no change in Magento: the
 document holds the special price only while its window is open at ``read_at``, so the hash changes at each
-boundary and a run after it sends the item (the source re-reads the items whose windows opened or closed since
-the last run). Tier prices are listed as Magento keeps them (a storefront takes the lowest that applies).
+boundary. The feed is read whole every run (not incremental: windows, and Magento's bulk price API, change
+prices without touching ``updated_at``; the bulk reads make that a few requests per thousand prices), so a run
+after a window opened or closed sends exactly the items whose window did. Tier prices are listed as Magento keeps
+them (a storefront takes the lowest that applies).
 """
 from __future__ import annotations
 
@@ -174,5 +176,5 @@ def invalid_columns(record: SourceRecord) -> dict[str, Any]:
 
 
 FEED = Feed(name=PRICES, record="ProductPriceV2", identity=("sku", "websiteCode", "customerGroupCode"),
-            batch_size=500, incremental=True, build=build_row, key_of=key_of, deletion=deletion_payload,
+            batch_size=500, incremental=False, build=build_row, key_of=key_of, deletion=deletion_payload,
             columns_of_invalid=invalid_columns, identity_of=identity_of)

@@ -6,6 +6,8 @@ Source record keys (the Magento adapter's): stock_id, stock_name, sku, product_i
 its in-stock sources' sum; None for a composite, which has none of its own), salable_quantity (None where
 Magento keeps none: stock management off, composites), is_salable (Magento's own answer, composites by its
 rules), manage_stock, notify_stock_qty (the low stock threshold, 1 by default), updated_at; and error.
+
+Read whole every run (not incremental): stock and reservations change without any ``updated_at`` change.
 """
 from __future__ import annotations
 
@@ -92,5 +94,5 @@ def invalid_columns(record: SourceRecord) -> dict[str, Any]:
 
 
 FEED = Feed(name=INVENTORY_STOCK_STATUS, record="StockItemStatus", identity=("stockId", "sku"), batch_size=100,
-            incremental=True, build=build_row, key_of=key_of, deletion=deletion_payload,
+            incremental=False, build=build_row, key_of=key_of, deletion=deletion_payload,
             columns_of_invalid=invalid_columns, identity_of=identity_of)
