@@ -1,5 +1,6 @@
-"""On DynamoDB (moto): the productAttributes, categories, variants, prices and inventoryStockStatus feeds synced from the simulated Magento
-through the real adapter, their rows keyed by feed, deletions, malformed items and a failed read."""
+"""On DynamoDB (moto): the productAttributes, categories, variants, prices and inventoryStockStatus feeds synced
+from the simulated Magento through the real adapter, their rows keyed by feed, deletions, malformed items and a
+failed read."""
 from __future__ import annotations
 
 import pytest
