@@ -129,9 +129,9 @@ class Inventory:
                                     list(chunks(skus, SKUS_PER_REQUEST))):
             for item in items:
                 sku = item.get("sku")
-                if sku in quantity:
+                if sku in quantity and item.get("status") == 1:  # MSI's stock index counts in-stock sources only
                     quantity[sku] += _float(item.get("quantity"))
-                    in_stock[sku] = in_stock[sku] or item.get("status") == 1
+                    in_stock[sku] = True
         # Salable = quantity − reservations − threshold, which only Magento knows. A product without stock to sell
         # is not asked (out of stock: not salable); one whose stock is not managed is always salable (no quantity
         # to sell from, so none is asked).
