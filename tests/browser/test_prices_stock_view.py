@@ -35,7 +35,9 @@ def test_the_price_column_shows_the_effective_price_in_the_views_currency(page, 
     cell = page.locator("#products-table tbody tr >> nth=0").locator("td[data-column=price]")
     assert re.fullmatch(r"from .*€.*|from .*EUR.*", cell.inner_text().strip()), cell.inner_text()
     page.goto(f"{stack.base}/#/products?type=simple&store_view=default")
-    wait_view(page, "#products-table tbody tr")
+    page.wait_for_function("() => [...document.querySelectorAll('#products-table tbody tr')].length > 0 && "
+                           "[...document.querySelectorAll('#products-table tbody tr')].every("
+                           "r => r.dataset.storeView === 'default')")
     prices = page.locator("#products-table tbody td[data-column=price]").all_inner_texts()
     assert prices and all(re.fullmatch(r"\$[\d,]+\.\d\d", p.strip()) for p in prices), prices
     screenshot(page, "08-products-prices")
