@@ -70,7 +70,8 @@ def prices_and_stock(ctx: SyncContext, sku: str, product_rows: Iterable[FeedRow]
     export states; currencies from its store views' rows."""
     currencies = {row.extra.get("websiteCode"): row.extra.get("currency") for row in product_rows if row.extra}
     prices = []
-    for row in sorted(with_states(ctx.batches, ctx.rows(PRICES).rows_of_id(sku)), key=lambda r: (r.scope, r.name)):
+    rows = with_states(ctx.batches, ctx.rows(PRICES).rows_of_id(sku))
+    for row in sorted(rows, key=lambda r: (identity_of(r.key)[1], r.name or "")):  # by website, then group name
         _, website, group = identity_of(row.key)
         document = _document(row)
         prices.append({"website_code": website, "customer_group": row.name, "customer_group_code": group,
