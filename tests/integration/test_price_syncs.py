@@ -112,3 +112,22 @@ def test_stock_changes_reach_the_stock_feed_without_any_updated_at_change(aws, s
     assert set(sent(ctx, "inventoryStockStatus")) == {RowKey(sku, "1")}
     after = sent(ctx, "inventoryStockStatus")[RowKey(sku, "1")]
     assert (after["qty"], after["qtyForSale"], after["isSalable"], after["lowStock"]) == (0, 0, False, True)
+
+
+def test_a_product_gone_from_the_store_is_a_deleted_price_item_per_group_and_a_deleted_stock_item(aws, sim):
+    ctx = context(source(sim, SourceClock(datetime.now(UTC))))
+    sku = base_only(sim)[0]
+    for feed in ("prices", "inventoryStockStatus"):
+        assert finish(ctx, start_sync(ctx, feed, trigger="cli", mode="full")).status == SUCCESS
+    product_id = sim.product(sku, "all")["id"]
+    sim.delete_product(sku)
+    ctx.destination.batches.clear()
+    ctx.clock.advance(hours=1)
+    prices = finish(ctx, scheduled_sync(ctx, "prices"))
+    stock = finish(ctx, scheduled_sync(ctx, "inventoryStockStatus"))
+    assert (prices.rows_deleted, stock.rows_deleted) == (len(GROUPS), 1)
+    assert sent(ctx, "prices")[RowKey(sku, f"base/{GROUPS[2]}")] == {
+        "sku": sku, "websiteCode": "base", "customerGroupCode": GROUPS[2], "productId": product_id, "websiteId": 1,
+        "deleted": True}
+    assert sent(ctx, "inventoryStockStatus")[RowKey(sku, "1")] == {"stockId": "1", "sku": sku,
+                                                                   "productId": product_id, "deleted": True}
