@@ -19,7 +19,8 @@ from .domain.runs import SyncRun
 # A source record of the products feed: one product in one store view. Keys: store_view_code, product_id, sku,
 # name, type, status ("Enabled"/"Disabled"), visibility (label), attribute_set (name), price,
 # quantity, salable_quantity, in_stock, url_key, description, short_description, weight,
-# attributes ({code: [labels]}), categories, images, parents, created_at, updated_at (ISO, UTC); and
+# attributes ({code: [labels]}), categories, images, parents, created_at, updated_at (ISO, UTC); stock_id (the
+# stock the view sells from) and members (a composite's member SKUs), kept on the row for the dashboard; and
 # error: set by a source that found the record malformed (the row fails with it, the run goes on).
 # The other feeds' records are described by their builders (chalicelib/domain/feeds/).
 SourceProduct = Mapping[str, Any]
@@ -121,6 +122,11 @@ class FeedStore(ABC):
     def get_rows(self, keys: Iterable[RowKey], fields: Collection[str] | None = None) -> list[FeedRow]:
         """The rows with these keys (absent ones left out, in no set order); with ``fields``, only those
         FeedRow fields are read (the others keep their defaults)."""
+
+    @abstractmethod
+    def rows_of_id(self, item_id: str) -> list[FeedRow]:
+        """Every row of this feed with this id, whatever its scope (a SKU's prices in every website and customer
+        group, its stock in every stock): one Query, the table's hash key being the id."""
 
     @abstractmethod
     def iter_rows(self) -> Iterator[FeedRow]: ...

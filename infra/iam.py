@@ -67,7 +67,9 @@ XRAY: Statement = {"Effect": "Allow", "Action": ["xray:PutTelemetryRecords", "xr
 # The stores' calls, by what a use case does with each table.
 ROWS_REINDEX = ["dynamodb:BatchGetItem", "dynamodb:BatchWriteItem", "dynamodb:Scan",
                 "dynamodb:UpdateItem"]  # states/get_rows, put_rows, all_states/iter_rows, record_invalid
-ROWS_READ = ["dynamodb:BatchGetItem"]  # the products API: a search page's rows, a product's rows (get_rows)
+# the products API: a search page's rows and their prices and stock rows, a product's rows (get_rows); a product's
+# prices and stock in every scope (rows_of_id: a Query on the table's hash key, the SKU)
+ROWS_READ = ["dynamodb:BatchGetItem", "dynamodb:Query"]
 # create, get, claim, progress, seal; batches: create (batch write), outcomes (batch get), retire (update)
 RUNS_SYNC = ["dynamodb:BatchGetItem", "dynamodb:BatchWriteItem", "dynamodb:GetItem", "dynamodb:PutItem",
              "dynamodb:UpdateItem"]

@@ -222,6 +222,9 @@ class InMemoryFeedStore(FeedStore):
             return rows
         return [FeedRow(row.id, row.scope, **{name: getattr(row, name) for name in fields}) for row in rows]
 
+    def rows_of_id(self, item_id: str) -> list[FeedRow]:
+        return self.get_rows(sorted(key for key in self.rows if key.id == item_id))
+
     def iter_rows(self) -> Iterator[FeedRow]:
         return iter(self.get_rows(list(self.rows)))
 

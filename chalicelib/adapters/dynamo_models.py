@@ -46,6 +46,7 @@ class FeedRowModel(Model):
     exported_before = UnicodeAttribute(null=True)
     invalid_code = UnicodeAttribute(null=True)  # the source's last record could not be built: why
     invalid_reason = UnicodeAttribute(null=True)
+    extra = UnicodeAttribute(null=True)  # JSON: the row's columns beyond these (FeedRow.extra), never sent
 
 
 class BatchOutboxIndex(GlobalSecondaryIndex):

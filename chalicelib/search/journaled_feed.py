@@ -29,6 +29,9 @@ class JournaledFeedStore(FeedStore):
     def get_rows(self, keys: Iterable[RowKey], fields: Collection[str] | None = None) -> list[FeedRow]:
         return self.rows.get_rows(keys, fields)
 
+    def rows_of_id(self, item_id: str) -> list[FeedRow]:
+        return self.rows.rows_of_id(item_id)
+
     def iter_rows(self) -> Iterator[FeedRow]:
         return self.rows.iter_rows()
 

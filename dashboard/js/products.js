@@ -32,8 +32,22 @@ export function stateLabel(state) {
     .replace(" requires", ", requires") : state;
 }
 
+// A price in the store view's currency ("from" for a composite priced by its cheapest member).
+export function money(value, currency) {
+  if (typeof value !== "number") return "—";
+  try {
+    return new Intl.NumberFormat(undefined, { style: "currency", currency: currency || "USD" }).format(value);
+  } catch {  // a currency code the browser does not know: the amount and the code
+    return `${value.toLocaleString(undefined, { minimumFractionDigits: 2 })} ${currency}`;
+  }
+}
+
 function cell(item, key) {
   const v = item[key];
+  if (key === "price") {
+    return item.price_from ? h("span", { title: "The lowest price of its variants or members" }, "from ", money(v, item.currency))
+      : money(v, item.currency);
+  }
   if (key === "product_id" && v !== null) return h("a", { href: `#/products/${v}` }, String(v));
   if (key === "name") return item.product_id !== null ? h("a", { href: `#/products/${item.product_id}` }, text(v)) : text(v);
   if (key === "last_exported_at" || (key === "last_modified" && v)) return when(/^\d{4}-\d\d-\d\d /.test(v) ? `${v.replace(" ", "T")}Z` : v);
@@ -93,7 +107,7 @@ export async function render(root, { params }) {
         label, active ? (order === "asc" ? " ▲" : " ▼") : ""));
   });
   const rows = page.items.map((item) => h("tr", { dataset: { sku: item.sku, storeView: item.store_view_code, state: item.export_status } },
-    COLUMNS.map(([key]) => h("td", { class: typeof item[key] === "number" ? "num" : null }, cell(item, key)))));
+    COLUMNS.map(([key]) => h("td", { class: typeof item[key] === "number" ? "num" : null, dataset: key === "price" ? { column: "price" } : {} }, cell(item, key)))));
   const first = (pageNo - 1) * 25 + 1;
   put(root, 
     h("h2", {}, "Synced catalog products"), form,

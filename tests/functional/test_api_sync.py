@@ -77,7 +77,8 @@ def test_while_a_run_is_in_flight_force_sync_answers_409_with_its_id_and_keeps_t
 
 
 @pytest.mark.parametrize("body, message", [
-    ({"feed": "prices"}, "unknown feed 'prices'; valid feeds: products, productAttributes, categories, variants"),
+    ({"feed": "stocks"}, "unknown feed 'stocks'; valid feeds: products, productAttributes, categories, variants, "
+                         "prices, inventoryStockStatus"),
     ({"mode": "partial"}, "unknown mode 'partial'; valid modes: full, no-reindex, failed"),
     ({"mode": "full", "force": True}, "unknown fields: force; valid fields: feed, mode"),
     (["full"], 'the body must be a JSON object, e.g. {"feed": "products", "mode": "full"}'),

@@ -70,10 +70,10 @@ def test_a_failed_run_exits_1_with_its_errors(ctx, exporter):
 
 def test_an_unknown_feed_exits_2_naming_the_valid_feeds(ctx, capsys):
     with pytest.raises(SystemExit) as exit_:
-        cli.main(["resync", "--feed", "prices"])
+        cli.main(["resync", "--feed", "stocks"])
     assert exit_.value.code == 2
     error = capsys.readouterr().err
-    assert "invalid choice: 'prices'" in error and "choose from" in error and "products" in error
+    assert "invalid choice: 'stocks'" in error and "choose from" in error and "products" in error
 
 
 def test_the_feed_is_required(ctx, capsys):

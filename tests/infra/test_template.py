@@ -54,7 +54,7 @@ EXPECTED_ACTIONS: dict[str, dict[str, set[str]]] = {
     "ExportQueue": {**MARK, "ExportQueue": CONSUME, "DestinationApiKeySecret": {"secretsmanager:GetSecretValue"}},
     "ExportDeadLetterQueue": {**MARK, "ExportDeadLetterQueue": CONSUME},
     "api": {
-        "FeedRowsTable": {DDB + "BatchGetItem"},
+        "FeedRowsTable": {DDB + "BatchGetItem", DDB + "Query"},  # a product's prices and stock: Query on its SKU
         "SearchIndexTable": {DDB + "GetItem", DDB + "Query"},
         "SyncRunsTable": {DDB + a for a in ("BatchGetItem", "GetItem", "PutItem", "UpdateItem")},
         "SyncRunsTable/index/feed-started": {DDB + "Query"},

@@ -1,5 +1,6 @@
-"""On DynamoDB (moto): the productAttributes, categories and variants feeds synced from the simulated Magento
-through the real adapter, their rows keyed by feed, deletions, malformed items and a failed read."""
+"""On DynamoDB (moto): the productAttributes, categories, variants, prices and inventoryStockStatus feeds synced
+from the simulated Magento through the real adapter, their rows keyed by feed, deletions, malformed items and a
+failed read."""
 from __future__ import annotations
 
 import pytest
@@ -22,7 +23,7 @@ from local_stack.magento.simulator import MagentoSimulator
 from tests.fakes import InMemoryQueue, InMemorySource, RecordingDestination
 from tests.unit.test_sync_service import Clock
 
-OTHER_FEEDS = ("productAttributes", "categories", "variants")
+OTHER_FEEDS = ("productAttributes", "categories", "variants", "prices", "inventoryStockStatus")
 
 
 class NoSleep(list):
@@ -64,7 +65,8 @@ def sent(ctx: SyncContext, feed: str) -> dict[RowKey, dict]:
 def test_every_feed_syncs_from_the_store_into_its_own_rows(aws, sim):
     ctx = context(magento_source(sim))
     runs = {run.feed: finish(ctx, run) for run in scheduled_syncs(ctx)}
-    assert list(runs) == ["products", "productAttributes", "categories", "variants"], "products first"
+    assert list(runs) == ["products", "productAttributes", "categories", "variants", "prices",
+                          "inventoryStockStatus"], "products first"
     assert all(run.status == SUCCESS for run in runs.values()), {f: r.error for f, r in runs.items()}
     source = magento_source(sim)
     for feed in OTHER_FEEDS:
@@ -147,4 +149,5 @@ def test_a_feed_whose_read_fails_fails_its_own_run_only(aws, sim):
     assert "Magento returned 503 for /rest/default/V1/categories/list" in runs["categories"].error
     # products read the category tree too (their categoryData): they fail with it; the others go on
     assert runs["products"].status == RUN_FAILED
-    assert runs["productAttributes"].status == SUCCESS and runs["variants"].status == SUCCESS
+    assert all(runs[feed].status == SUCCESS for feed in ("productAttributes", "variants", "prices",
+                                                         "inventoryStockStatus"))

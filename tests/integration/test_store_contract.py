@@ -93,6 +93,17 @@ def test_the_rows_of_one_feed_are_not_another_feeds(stores):
     assert feed.get_rows([RowKey("SKU-0001", "default")]) == []
 
 
+def test_the_rows_of_one_id_in_every_scope_of_the_feed(stores):
+    feed, _, _, _ = stores
+    feed.put_rows([row(1), row(1, "french"), row(2)])
+    if isinstance(feed, DynamoFeedStore):  # the same id in another feed is not this feed's
+        DynamoFeedStore("prices").put_rows([row(1)])
+    found = feed.rows_of_id("SKU-0001")
+    assert sorted(r.key for r in found) == [RowKey("SKU-0001", "default"), RowKey("SKU-0001", "french")]
+    assert next(r for r in found if r.scope == "default") == row(1)
+    assert feed.rows_of_id("SKU-0009") == []
+
+
 def test_an_invalid_record_keeps_the_last_good_document_and_batch_until_the_row_is_rewritten(stores):
     feed, _, _, _ = stores
     good = row(1)

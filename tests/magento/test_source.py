@@ -417,11 +417,18 @@ def test_websites_that_share_a_stock_read_it_once(sim, monkeypatch):
     monkeypatch.setattr(Inventory, "stock_id", lambda self, website_code: 1)
     records = list(source_for(sim).products(None))
     assert len(keys(records)) == len(set(keys(records))) and set(keys(records)) == expected_keys(sim)
+    assert not any("/get-product-salable-quantity/" in r.path for r in sim.requests), \
+        "the products feed asks no salable quantity: the inventoryStockStatus feed's read does"
+    products_requests = list(sim.requests)
+    sim.clear_requests()
+    stock = list(source_for(sim).read("inventoryStockStatus", None))
+    assert {r["stock_id"] for r in stock} == {1} and len({r["sku"] for r in stock}) == len(stock)
     salable = Counter(r.path for r in sim.requests if "/get-product-salable-quantity/" in r.path)
     assert salable and max(salable.values()) == 1, "each product's salable quantity once for the shared stock"
-    leader = [r.query for r in sim.requests if r.path == "/rest/default/V1/products"
+    leader = [r.query for r in products_requests if r.path == "/rest/default/V1/products"
               and "website_id" in r.query.values()]
     assert all("1,2" in query.values() for query in leader), "the first view pages through both websites"
+
 
 
 def test_salable_quantity_is_asked_only_where_it_can_be_more_than_nothing(own_sim):
@@ -432,9 +439,11 @@ def test_salable_quantity_is_asked_only_where_it_can_be_more_than_nothing(own_si
     for code in ("default", "us_west"):
         own_sim.set_quantity(sold_out, 0, source=code)
     own_sim.clear_requests()
-    records = {r["sku"]: r for r in source_for(own_sim, store_views=("default",)).products(None)}
+    source = source_for(own_sim, store_views=("default",))
+    records = {r["sku"]: r for r in source.read("inventoryStockStatus", None)}
     asked = {r.path.split("/")[-2] for r in own_sim.requests if "/get-product-salable-quantity/" in r.path}
     assert unmanaged not in asked and sold_out not in asked
     assert not asked & set(own_sim.skus("configurable") + own_sim.skus("bundle") + own_sim.skus("grouped"))
-    assert (records[unmanaged]["salable_quantity"], records[unmanaged]["in_stock"]) == (None, True)
-    assert (records[sold_out]["salable_quantity"], records[sold_out]["in_stock"]) == (0.0, False)
+    assert (records[unmanaged]["salable_quantity"], records[unmanaged]["is_salable"]) == (None, True)
+    assert records[unmanaged]["manage_stock"] is False
+    assert (records[sold_out]["salable_quantity"], records[sold_out]["is_salable"]) == (0.0, False)

@@ -184,7 +184,7 @@ def test_a_full_resync_reads_the_dirty_products_too_and_clears_them(ctx, fake_tr
 
 def test_an_unreadable_trigger_message_is_dropped(ctx):
     assert run_requested_sync(ctx, "not json") is None
-    assert run_requested_sync(ctx, '{"feed": "prices"}') is None
+    assert run_requested_sync(ctx, '{"feed": "stocks"}') is None
 
 
 # The reconcile

@@ -1,5 +1,6 @@
 """The products feed's read: per stock, the first store view paged by key, the other views' same id ranges,
-stock, salable quantities and composites' members read concurrently, a few pages ahead of the consumer."""
+stock (without salable quantities: the inventoryStockStatus feed's) and composites' members read concurrently, a
+few pages ahead of the consumer."""
 from __future__ import annotations
 
 from collections import deque
@@ -11,7 +12,7 @@ from typing import Any
 from ...domain.feeds.composites import parents_in_website
 from .client import MagentoClient
 from .composites import CompositeIndex, website_filter
-from .inventory import Inventory
+from .inventory import LEGACY_STOCK_ID, Inventory
 from .layout import View, by_website
 from .mapping import Catalog, to_record
 from .paging import Groups, product_pages, product_range
@@ -68,6 +69,7 @@ class ProductReader:
         others = [self._pool.submit(product_range, self._client, v.code, [*groups, [website_filter([v.website_id])]],
                                     low, high, self._page_size) for v in views[1:]]
         stocks = inventory.for_page(first, views[0].view.website_code)
+        stock_id = inventory.stock_id(views[0].view.website_code) if inventory.msi else LEGACY_STOCK_ID
         shared = len({v.website_id for v in views}) > 1
         leader = [p for p in first if _in_website(p, views[0].website_id)] if shared else first
         records = []
@@ -76,7 +78,9 @@ class ProductReader:
             for product in page:
                 parents = parents_in_website(read.index.parents_of(product.get("id"), product.get("sku")),
                                              view.website_id)
-                records.append(to_record(product, view.code, catalog, stocks.get(str(product.get("sku"))), parents))
+                record = to_record(product, view.code, catalog, stocks.get(str(product.get("sku"))), parents)
+                record["stock_id"] = stock_id  # where the dashboard finds its salable quantity (inventoryStockStatus)
+                records.append(record)
         return records
 
 

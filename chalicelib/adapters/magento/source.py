@@ -1,15 +1,18 @@
 """The Magento 2 / Adobe Commerce catalog source, over the admin REST API: one reader per feed."""
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
+from datetime import UTC, datetime
 from typing import Any
 
 from ...domain.feed import StoreView
 from ...domain.feeds import SourceRecord, feed_named
 from ...domain.feeds.categories import CATEGORIES
+from ...domain.feeds.prices import PRICES
 from ...domain.feeds.product_attributes import PRODUCT_ATTRIBUTES
 from ...domain.feeds.products import PRODUCTS
+from ...domain.feeds.stock_status import INVENTORY_STOCK_STATUS
 from ...domain.feeds.variants import VARIANTS
 from ...ports import CatalogSource
 from .attributes import attribute_records, option_labels, read_attributes
@@ -17,14 +20,16 @@ from .categories import CategoryTree
 from .client import MagentoClient
 from .composites import CompositeIndex, read_index
 from .criteria import Filter, all_of, any_in
-from .inventory import SKUS_PER_REQUEST
+from .inventory import SKUS_PER_REQUEST, Inventory
 from .layout import View, read_views
 from .mapping import Catalog
 from .paging import Groups, read_list
+from .prices import PriceRead, read_prices
 from .products import ProductRead, ProductReader
+from .stock_status import read_stock_status
 from .variants import read_variants
 
-FEEDS = (PRODUCTS, PRODUCT_ATTRIBUTES, CATEGORIES, VARIANTS)
+FEEDS = (PRODUCTS, PRODUCT_ATTRIBUTES, CATEGORIES, VARIANTS, PRICES, INVENTORY_STOCK_STATUS)
 
 
 def magento_filter_time(iso_text: str) -> str:
@@ -41,10 +46,12 @@ class MagentoCatalogSource(CatalogSource):
 
     kind = "magento"
 
-    def __init__(self, client: MagentoClient, store_views: Sequence[str] = (), page_size: int = 200):
+    def __init__(self, client: MagentoClient, store_views: Sequence[str] = (), page_size: int = 200,
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)):
         self.client = client
         self._wanted = tuple(store_views)
         self._page_size = page_size
+        self._clock = clock  # when a special price's window is judged open (the prices feed)
 
     def store_views(self) -> list[StoreView]:
         return [v.view for v in self._views()]
@@ -108,14 +115,27 @@ class MagentoCatalogSource(CatalogSource):
                                                                              v.root_category_id), v.product_media_url)
                 for v in views}
 
-    # -- the other feeds: small, read whole ------------------------------------------------------------
+    # -- the other feeds: read whole (prices and stock change without updated_at; only changes are sent) --
 
     def _whole(self, feed: str, views: list[View]) -> Iterator[SourceRecord]:
         if feed == PRODUCT_ATTRIBUTES:
             return attribute_records(read_attributes(self.client), views)
         if feed == CATEGORIES:
             return self._categories(views)
+        if feed == PRICES:
+            return self._prices(views)
+        if feed == INVENTORY_STOCK_STATUS:
+            return self._stock_status(views)
         return self._variants()
+
+    def _prices(self, views: list[View]) -> Iterator[SourceRecord]:
+        with ThreadPoolExecutor(self.client.concurrency, thread_name_prefix="magento") as pool:
+            read = PriceRead(self.client, views, read_index(self.client, self._page_size, pool), self._clock)
+            yield from read_prices(self.client, read, self._page_size, pool)
+
+    def _stock_status(self, views: list[View]) -> Iterator[SourceRecord]:
+        with ThreadPoolExecutor(self.client.concurrency, thread_name_prefix="magento") as pool:
+            yield from read_stock_status(self.client, views, Inventory(self.client, pool), self._page_size, pool)
 
     def _categories(self, views: list[View]) -> Iterator[SourceRecord]:
         for v in views:
