@@ -95,7 +95,7 @@ class DynamoFeedStore(FeedStore):
         return [_row(item) for item in self._m.batch_get(wanted, attributes_to_get=attributes)] if wanted else []
 
     def rows_of_id(self, item_id: str) -> list[FeedRow]:
-        return [_row(item) for item in M.query(item_id, M.feed_scope.startswith(f"{self._feed}#"))]
+        return [_row(item) for item in self._m.query(item_id, M.feed_scope.startswith(f"{self._feed}#"))]
 
     def iter_rows(self) -> Iterator[FeedRow]:
         return (_row(item) for item in self._scan())
