@@ -1,6 +1,6 @@
 """Every feed synced on the local stack as `make run` starts it, and what the simulated ingestion service received
 held against what the simulated Magento holds: every product's parents (and a composite's availability without a
-quantity of its own), every variant with its option values, every category of every store view, every attribute
+quantity of its own, its yes/no attributes by their labels, its categories with their paths), every variant with its option values, every category of every store view, every attribute
 of every store view with its store label.
 
 The expected items come from the simulator's own catalog model (a second simulator of the same size, seed and
@@ -22,14 +22,17 @@ import pytest
 
 from chalicelib.domain.feeds import FEEDS
 from local_stack.magento import layout, stock
-from local_stack.magento.attributes import ATTRIBUTES, COLOR, SIZE, Attribute
+from local_stack.magento.attributes import ATTRIBUTES, BOOLEAN_ATTRIBUTES, COLOR, SIZE, YES_NO, Attribute
 from local_stack.magento.catalog import BUNDLE, CONFIGURABLE, GROUPED, TYPES, Catalog
 from local_stack.magento.categories import ROOT_ID
+from local_stack.magento.details import category_ids, details
 from local_stack.magento.simulator import MagentoSimulator, ManualClock
 from tests.stack_process import LocalStack, running_stack
 
 PRODUCTS, SEED = 300, 42
 PAGE = 1000  # the listing's most items per page with documents
+ANCHOR_POSITION = 10_000  # an anchor category above a product's own: its position + this (Adobe's index)
+LISTED = (2, 3, 4)  # visibility: catalog, search, or both
 
 Identity = tuple[str, ...]
 Expected = dict[Identity, dict[str, Any]]  # an item's identity (in the feed's order) → fields its document holds
@@ -121,10 +124,39 @@ def _parent_links(catalog: Catalog) -> dict[int, list[int]]:
     return links
 
 
+def _yes_no(catalog: Catalog, row: int, view: layout.StoreView) -> dict[str, list[str]]:
+    """The product's yes/no attributes, as labels in the view's language (Yes/Oui/Ja, No/Non/Nein)."""
+    codes = {attribute.code for attribute in BOOLEAN_ATTRIBUTES}
+    labels = {str(option.id): (getattr(option, view.language) if view.language else "") or option.label
+              for option in YES_NO}
+    return {code: [labels[value]] for code, value in details(catalog, row).options if code in codes}
+
+
+def _category_data(catalog: Catalog, row: int, view: layout.StoreView) -> list[dict[str, Any]]:
+    """categoryData as Magento's category index gives it: only for an enabled product listed in catalog or search;
+    its own categories and every anchor above them (position + 10,000), never the tree's or a store's root, each
+    with its URL path in the view (a product in the store's root only has none)."""
+    if catalog.status_in(row, view.website_id) != 1 or catalog.visibility[row] not in LISTED:
+        return []
+    tree = catalog.categories
+    own: dict[int, int] = {}
+    for position, category_id in enumerate(category_ids(catalog, row)):  # a link's position: its place in the list
+        own.setdefault(category_id, position)
+    anchors: dict[int, int] = {}
+    for category_id, position in own.items():
+        for ancestor in tree.path(category_id)[2:-1]:  # every category is an anchor in the simulated store
+            anchors[ancestor] = min(anchors.get(ancestor, position + ANCHOR_POSITION), position + ANCHOR_POSITION)
+    positions = {**anchors, **own}  # a product's own link wins over an anchor's
+    return [{"categoryId": str(category_id), "categoryPath": tree.url_path(tree.by_id[category_id], view),
+             "productPosition": position}
+            for category_id, position in sorted(positions.items()) if tree.level(category_id) >= 2]
+
+
 def expected_products(catalog: Catalog) -> Expected:
     """Each product in each store view of its websites: its parents in that website ([{sku, productType}], sorted
     by type then SKU, as Adobe's exporter sorts them); a composite's availability from its members by Magento's
-    rules (the simulator's stock index), and no quantity of its own."""
+    rules (the simulator's stock index), and no quantity of its own; its yes/no attributes by their labels; its
+    categories with their paths."""
     links = _parent_links(catalog)
     expected: Expected = {}
     for row in catalog.live_rows():
@@ -134,7 +166,9 @@ def expected_products(catalog: Catalog) -> Expected:
             parents = sorted((TYPES[catalog.type[p]], catalog.sku[p]) for p in links.get(row, ())
                              if _in_website(catalog, p, view.website_id))
             fields: dict[str, Any] = {"productId": catalog.entity_id[row], "type": TYPES[catalog.type[row]],
-                                      "parents": [{"sku": sku, "productType": kind} for kind, sku in parents]}
+                                      "parents": [{"sku": sku, "productType": kind} for kind, sku in parents],
+                                      "categoryData": _category_data(catalog, row, view),
+                                      "yesNo": _yes_no(catalog, row, view)}
             if catalog.type[row] in (CONFIGURABLE, BUNDLE, GROUPED):
                 fields["inventory"] = {"qty": None, "salableQty": None}
                 fields["inStock"] = stock.is_salable(catalog, row, layout.STOCK_OF_WEBSITE_ID[view.website_id])
@@ -213,13 +247,23 @@ EXPECTED: dict[str, Callable[[Catalog], Expected]] = {
 
 # -- the comparison ---------------------------------------------------------------------------------------------
 
+def _field(document: dict[str, Any], name: str) -> Any:
+    """A document's field; ``yesNo``: its yes/no attributes' values (a products document lists attributes)."""
+    if name != "yesNo":
+        return document.get(name)
+    codes = {attribute.code for attribute in BOOLEAN_ATTRIBUTES}
+    return {entry["attributeCode"]: entry["value"] for entry in document.get("attributes") or []
+            if entry["attributeCode"] in codes}
+
+
 def _differences(expected: Expected, held: dict[Identity, dict[str, Any]]) -> list[str]:
     found = []
     for identity, fields in sorted(expected.items()):
         document = held.get(identity)
         if document is None:
             continue
-        wrong = {name: (document.get(name), value) for name, value in fields.items() if document.get(name) != value}
+        wrong = {name: (_field(document, name), value) for name, value in fields.items()
+                 if _field(document, name) != value}
         if wrong:
             found.append(f"{identity}: " + "; ".join(f"{name} is {got!r}, Magento holds {want!r}"
                                                      for name, (got, want) in wrong.items()))
@@ -249,6 +293,14 @@ def test_the_catalog_has_every_kind_of_link_to_compare(catalog: Catalog) -> None
     kinds = {parent["productType"] for fields in products.values() for parent in fields["parents"]}
     assert kinds == {"configurable", "bundle", "grouped"}
     assert {view for (_, view), fields in products.items() if fields["parents"]} == {v.code for v in _views()}
+    assert {"Oui", "Non", "Ja", "Nein", "Yes", "No"} == {label for fields in products.values()
+                                                        for values in fields["yesNo"].values() for label in values}
+    in_root = [(sku, view) for (sku, view), fields in products.items() if fields["categoryData"]
+               and 2 in category_ids(catalog, catalog.row_of_sku(sku) or 0)]
+    assert in_root, "a listed product in the store's root category"
+    assert all(entry["categoryPath"] for fields in products.values() for entry in fields["categoryData"])
+    assert any(entry["productPosition"] >= ANCHOR_POSITION for fields in products.values()
+               for entry in fields["categoryData"])
     categories = expected_categories(catalog)
     assert max(fields["level"] for fields in categories.values()) == 4
     assert {fields["isActive"] for fields in categories.values()} == {0, 1}
