@@ -1,7 +1,7 @@
 """Every feed synced on the local stack as `make run` starts it, and what the simulated ingestion service received
 held against what the simulated Magento holds: every product's parents (and a composite's availability without a
-quantity of its own, its yes/no attributes by their labels, its categories with their paths), every variant with its option values, every category of every store view, every attribute
-of every store view with its store label.
+quantity of its own, its yes/no attributes by their labels, its categories with their paths), every variant with
+its option values, every category of every store view, every attribute of every store view with its store label.
 
 The expected items come from the simulator's own catalog model (a second simulator of the same size, seed and
 day: the same catalog, README "The generated catalog"), never from the app's adapter or feed builders; what the
