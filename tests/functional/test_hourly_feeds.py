@@ -27,6 +27,13 @@ RECORDS: dict[str, list[dict[str, Any]]] = {
                   "option_values": [{"attribute_id": 144, "attribute_code": "size", "value_index": 166 + i,
                                      "label": size}]}
                  for i, size in enumerate(("S", "M", "L"), start=1)],
+    "prices": [{"sku": f"SKU-{i}", "product_id": i, "type": "simple", "website_id": 1, "website_code": "base",
+                "customer_group_id": group, "customer_group": name, "regular": 10.0 + i, "special": None,
+                "tiers": [], "parents": [], "read_at": "2026-11-22T10:00:00.000Z"}
+               for i in range(3) for group, name in ((0, "NOT LOGGED IN"), (1, "General"))],
+    "inventoryStockStatus": [{"stock_id": 1, "stock_name": "Default Stock", "sku": f"SKU-{i}", "product_id": i,
+                              "type": "simple", "quantity": 5 + i, "salable_quantity": 5 + i, "is_salable": True,
+                              "manage_stock": True, "notify_stock_qty": 1} for i in range(3)],
 }
 
 

@@ -22,6 +22,11 @@ CATEGORY = {"store_view_code": "default", "category_id": 3, "name": "Women", "le
             "parent_id": 2, "children": [], "is_active": True}
 VARIANT = {"parent_id": 100, "parent_sku": "CONF", "product_id": 101, "product_sku": "CONF-S",
            "option_values": [{"attribute_id": 144, "attribute_code": "size", "value_index": 167, "label": "S"}]}
+PRICE = {"sku": "MJ01", "product_id": 58, "type": "simple", "website_id": 1, "website_code": "base",
+         "customer_group_id": 0, "customer_group": "NOT LOGGED IN", "regular": 45.0, "special": None, "tiers": [],
+         "parents": [], "read_at": "2026-11-22T10:00:00.000Z"}
+STOCK = {"stock_id": 1, "stock_name": "Default Stock", "sku": "MJ01", "product_id": 58, "type": "simple",
+         "quantity": 12, "salable_quantity": 9, "is_salable": True, "manage_stock": True, "notify_stock_qty": 1}
 FLAGGED = {"error": "malformed Magento record: custom_attributes is not a list", "error_code": "source.malformed"}
 
 
@@ -38,6 +43,12 @@ CASES: dict[str, tuple[dict[str, Any], dict[str, Any], tuple[str, str], dict[str
     "variants": (VARIANT, {**VARIANT, "product_id": 102, "product_sku": "CONF-M", "option_values": []},
                  ("invalid_record.option_values", "the configurable has no options"),
                  {**VARIANT, "product_id": 103, "product_sku": "CONF-L", **FLAGGED}),
+    "prices": (PRICE, {**PRICE, "sku": "MJ02", "product_id": 59, "regular": -3},
+               ("invalid_record.regular", "the regular price is not a price ≥ 0: -3"),
+               {**PRICE, "sku": "MJ03", "product_id": 60, **FLAGGED}),
+    "inventoryStockStatus": (STOCK, {**STOCK, "sku": "MJ02", "product_id": 59, "quantity": "x"},
+                             ("invalid_record.quantity", "quantity is not a number: 'x'"),
+                             {**STOCK, "sku": "MJ03", "product_id": 60, **FLAGGED}),
 }
 
 
