@@ -48,6 +48,8 @@ def _run_schemas() -> dict[str, Schema]:
         "rows_per_second": _null({"type": "number", "minimum": 0}),
         "eta_seconds": _null({**COUNT, "description": "time left of the phase: of the read while reindexing (when "
                                                       "the whole catalog is read), of the export after"}),
+        "rows_expected": _null({**COUNT, "description": "the rows a run reading the whole feed expects (the feed's "
+                                                        "rows at its last sync)"}),
         "updated_at": _null(TIME),
     })
     run = _object({
