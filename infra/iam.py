@@ -67,7 +67,9 @@ XRAY: Statement = {"Effect": "Allow", "Action": ["xray:PutTelemetryRecords", "xr
 # The stores' calls, by what a use case does with each table.
 ROWS_REINDEX = ["dynamodb:BatchGetItem", "dynamodb:BatchWriteItem", "dynamodb:Scan",
                 "dynamodb:UpdateItem"]  # states/get_rows, put_rows, all_states/iter_rows, record_invalid
-ROWS_READ = ["dynamodb:BatchGetItem"]  # the products API: a search page's rows, a product's rows (get_rows)
+# the products API: a search page's rows, a product's rows (get_rows); a configurable's variants (the variants
+# feed's rows, iter_rows); the Feeds page: the rows of the pending batches (get_rows)
+ROWS_READ = ["dynamodb:BatchGetItem", "dynamodb:Scan"]
 # create, get, claim, progress, seal; batches: create (batch write), outcomes (batch get), retire (update)
 RUNS_SYNC = ["dynamodb:BatchGetItem", "dynamodb:BatchWriteItem", "dynamodb:GetItem", "dynamodb:PutItem",
              "dynamodb:UpdateItem"]
@@ -79,9 +81,9 @@ CONTROL_SYNC = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "
                 "dynamodb:UpdateItem"]
 CONTROL_FINISH = ["dynamodb:DeleteItem", "dynamodb:UpdateItem"]  # record_success, release_lock
 # status (get), force sync (lock put/get/delete, cooldown update/delete), change events (dirty batch write,
-# sync request update/delete)
+# sync request update/delete), the Feeds page (the dirty entries: scan)
 CONTROL_API = ["dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem",
-               "dynamodb:UpdateItem"]
+               "dynamodb:Scan", "dynamodb:UpdateItem"]
 
 
 # The products search index (adapters/dynamo_search.py): every writer of feed rows appends to its journal
@@ -140,6 +142,9 @@ def _needs(role: str) -> list[Statement]:
                 # a forced run is opened (and abandoned) by the API
                 _table("SyncRunsTable", [*RUNS_READ, "dynamodb:PutItem", "dynamodb:UpdateItem"]),
                 _index("SyncRunsTable", "feed-started"),
+                # the Feeds page: the items not yet submitted, through the batches that hold them
+                _index("SyncRunsTable", "batch-outbox"),
+                _index("SyncRunsTable", "batch-attention"),
                 _table("ControlTable", CONTROL_API),
                 _send("TriggerQueue"),
                 _secret("EventsSecret"),
