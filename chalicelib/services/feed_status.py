@@ -19,6 +19,7 @@ from ..domain.feed import RowKey
 from ..domain.feeds import FEEDS
 from ..domain.feeds.products import PRODUCTS
 from ..domain.runs import STATUS_LABELS, iso, parse_iso, reconcile_due
+from ..observability import logger
 from ..settings import SYNC_SCHEDULE_HOURS
 from .context import SyncContext
 from .outcomes import STATE_FIELDS
@@ -50,11 +51,16 @@ def _pending_items(ctx: SyncContext, feed: str) -> tuple[Counter[str], int, int]
 
 
 def _products_items(ctx: SyncContext) -> Counter[str] | None:
-    """The products feed's items by status from its search index (None without one)."""
+    """The products feed's items by status from its search index (None without one, or when it cannot be read:
+    the batches count them then)."""
     if ctx.product_search is None:
         return None
-    return Counter({status: ctx.product_search.search(status=status, limit=1).total
-                    for status in (*COUNTED, NOT_EXPORTED)})
+    try:
+        return Counter({status: ctx.product_search.search(status=status, limit=1).total
+                        for status in (*COUNTED, NOT_EXPORTED)})
+    except Exception:  # the page still answers, counted through the batches
+        logger.exception("the products search index could not count the feed's items")
+        return None
 
 
 def _age(since: str | None, now: datetime) -> int | None:

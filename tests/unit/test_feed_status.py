@@ -9,10 +9,12 @@ from chalicelib.domain.errors import DestinationError
 from chalicelib.domain.events import DirtyEntry
 from chalicelib.domain.feed import RowKey
 from chalicelib.domain.feeds import FEEDS
+from chalicelib.search.journaled_feed import JournaledFeedStore
+from chalicelib.search.product_search import IndexedProductSearch
 from chalicelib.services.export import export_batch, fail_dead_batch
 from chalicelib.services.feed_status import feed_status, feeds_status, stale_after_seconds
 from chalicelib.services.sync import start_sync
-from tests.fakes import VIEWS, product
+from tests.fakes import VIEWS, InMemorySearchIndexStore, product
 from tests.unit.test_sync_service import Clock
 
 
@@ -77,3 +79,15 @@ def test_a_stale_last_success_and_the_dirty_backlog_are_health_indicators(ctx):
     assert status["health"]["dirty_backlog"] == 1 and status["health"]["stale"] and not status["health"]["ok"]
     assert status["last_success_age_seconds"] == stale_after_seconds() + 1
     assert timedelta(seconds=stale_after_seconds()) == timedelta(hours=2)
+
+
+def test_the_products_feed_counts_through_its_search_index_and_through_its_batches_without_it(ctx):
+    ctx.product_search = IndexedProductSearch(InMemorySearchIndexStore())
+    ctx.feed_rows.stores["products"] = JournaledFeedStore(ctx.rows("products"), ctx.product_search)
+    ctx.source.records[0] = product(1, "default", price="not a price")  # a malformed source record
+    start_sync(ctx, trigger="cli")
+    export_all(ctx)
+    counted = feed_status(ctx, "products")["items"]
+    assert counted == {SUBMITTED: 23, AWAITING: 0, WILL_RETRY: 0, ATTENTION: 1}  # the index knows the malformed row
+    ctx.product_search.search = lambda **query: (_ for _ in ()).throw(RuntimeError("the index is unreadable"))
+    assert feed_status(ctx, "products")["items"][SUBMITTED] == 23  # counted through the batches instead
