@@ -11,7 +11,7 @@ function lastSync(run) {
   if (!run) return [h("p", {}, "No sync has run yet.")];
   const rows = [["Status", badge(run.status)]];
   if (run.status === "Success") {
-    rows.push(["Finished", when(run.finished_at)], ["Products updated", count(run.rows_exported)]);
+    rows.push(["Finished", when(run.finished_at)], [run.feed === "products" ? "Products updated" : "Items updated", count(run.rows_exported)]);
   } else if (run.status === "Failed") {
     rows.push(["Attempted", when(run.started_at)], ["Reason", h("span", { class: "error-text" }, text(run.error))]);
   } else {
