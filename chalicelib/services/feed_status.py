@@ -24,8 +24,9 @@ from ..settings import SYNC_SCHEDULE_HOURS
 from .context import SyncContext
 from .outcomes import STATE_FIELDS
 
-# What the page counts, in Adobe's words; a feed with export disabled counts its rows as not exported.
-COUNTED = (SUBMITTED, AWAITING, WILL_RETRY, ATTENTION)
+# What the page counts, in Adobe's words and its page's order; a feed with export disabled counts its rows as not
+# exported (not shown).
+COUNTED = (SUBMITTED, WILL_RETRY, ATTENTION, AWAITING)
 # A last success older than this is stale: what the CloudWatch alarm watches (no success for 2 hours, that is two
 # scheduled syncs missed).
 STALE_AFTER_SCHEDULES = 2

@@ -1,12 +1,12 @@
-// The feed switcher of the overview and the run history: the feeds the API lists (never a list of its own), the
-// choice kept in the URL (?feed=) so that a shared link opens the same feed.
+// The feed switcher of the overview and the run history: the feeds the API lists (GET /api/meta; never a list of
+// its own), the choice kept in the URL (?feed=) so that a shared link opens the same feed.
 import { api } from "./api.js";
 import { h } from "./dom.js";
 
 let names = null;  // the feeds are the service's definitions: asked once
 
 export async function feedNames() {
-  if (names === null) names = (await api("/feeds")).feeds.map((feed) => feed.feed);
+  if (names === null) names = (await api("/meta")).feeds;
   return names;
 }
 

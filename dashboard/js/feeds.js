@@ -5,7 +5,6 @@ import { h, count, when, duration, badge, put } from "./dom.js";
 import { stateLabel } from "./products.js";
 import { READ_PRODUCTS } from "./permissions.js";
 
-const STATES = ["submitted", "failed_will_retry", "failed_requires_attention", "awaiting_submission"];
 const POLL_MS = 5000, IDLE_MS = 30000;
 
 function items(feed, state, may) {
@@ -51,6 +50,7 @@ function schedule(feed) {
 
 export async function render(root, { schedule: again, may }) {
   const answer = await api("/feeds");
+  const STATES = Object.keys(answer.feeds[0]?.items || {});  // the API's statuses, in Adobe's words and order
   const rows = answer.feeds.map((feed) => h("tr", { dataset: { feed: feed.feed, healthy: String(feed.health.ok) } },
     h("th", { scope: "row" }, h("a", { href: `#/overview?feed=${encodeURIComponent(feed.feed)}` }, feed.feed),
       h("span", { class: "row-error muted" }, feed.record), " ",
