@@ -39,6 +39,8 @@ def _parser() -> argparse.ArgumentParser:
     token.add_argument("--user", default="operator",
                        help="with --local: admin or operator (passwords from the stack file); otherwise a user of "
                             "the pool (COGNITO_USER_POOL_ID, the first of COGNITO_CLIENT_IDS), asked for a password")
+    commands.add_parser("users", help="with --local: the local stack's users and passwords, to sign in to the "
+                                      "dashboard")
     sample = commands.add_parser("sample-touch", help="change a share of the sample catalog's products")
     sample.add_argument("--percent", type=float, default=1.0, help="share of the products to change (default 1)")
     return parser
@@ -175,10 +177,39 @@ def _sample_touch(percent: float, out: TextIO) -> int:
     from .settings import load
 
     settings = load()
+    if settings.source != "sample":
+        print(f"error: {_not_the_sample_catalog(settings.source)}", file=sys.stderr)
+        return EXIT_USAGE
     source = SampleCatalogSource(settings.sample_products, settings.sample_seed, settings.sample_edits_file)
     skus = source.touch(percent / 100, iso(utcnow()))
     print(f"changed {len(skus)} products: {', '.join(skus[:10])}{' …' if len(skus) > 10 else ''}", file=out)
     return EXIT_OK
+
+
+def _users(local: bool, out: TextIO) -> int:
+    """The local stack's users (made at each start, on moto): what the dashboard's sign-in asks for."""
+    if not local:
+        print("error: users lists the local stack's users: use --local (a deployed pool's users are managed in "
+              "Cognito)", file=sys.stderr)
+        return EXIT_USAGE
+    users = _local_stack()["cognito"]["users"]
+    for name, user in users.items():
+        print(f"{name}: user name {user['username']}, password {user['password']} (group {user['group']})", file=out)
+    return EXIT_OK
+
+
+def _not_the_sample_catalog(source: str) -> str:
+    """Why sample-touch does nothing here, and how to change the catalog that is the source."""
+    stack = _local_stack() if LOCAL_STACK_FILE.exists() else {}
+    if stack.get("magento_simulated") and source == "magento":
+        url = stack["magento_url"]
+        return ("sample-touch changes the sample catalog, but the source is the simulated Magento store at "
+                f"{url}; change its products there, e.g. curl -X POST -H 'Content-Type: application/json' "
+                f"-d '{{\"name\": \"New name\"}}' {url}/__sim/products/<sku>/name (the SKUs: the dashboard's "
+                "Synced catalog products; every edit: local_stack/magento/admin.py), or start the stack with "
+                "SOURCE=sample")
+    return (f"sample-touch changes the sample catalog, but the source is {source}: change the products in the "
+            "store itself (Magento's admin), or use SOURCE=sample")
 
 
 def main(argv: list[str] | None = None, out: TextIO = sys.stdout) -> int:
@@ -192,6 +223,8 @@ def main(argv: list[str] | None = None, out: TextIO = sys.stdout) -> int:
             return _status(args.feed, out)
         if args.command == "token":
             return _token(args.user, args.local, out)
+        if args.command == "users":
+            return _users(args.local, out)
         return _sample_touch(args.percent, out)
     except LockHeldError as error:
         print(f"error: another run is in progress: {error}", file=sys.stderr)

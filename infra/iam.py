@@ -68,7 +68,8 @@ XRAY: Statement = {"Effect": "Allow", "Action": ["xray:PutTelemetryRecords", "xr
 ROWS_REINDEX = ["dynamodb:BatchGetItem", "dynamodb:BatchWriteItem", "dynamodb:Scan",
                 "dynamodb:UpdateItem"]  # states/get_rows, put_rows, all_states/iter_rows, record_invalid
 # the products API: a search page's rows and their prices and stock rows, a product's rows (get_rows); a product's
-# prices and stock in every scope (rows_of_id: a Query on the table's hash key, the SKU)
+# prices and stock in every scope (rows_of_id: a Query on the table's hash key, the SKU); a configurable's variants
+# (its members' variants rows, get_rows); the Feeds page: the rows of the pending batches (get_rows)
 ROWS_READ = ["dynamodb:BatchGetItem", "dynamodb:Query"]
 # create, get, claim, progress, seal; batches: create (batch write), outcomes (batch get), retire (update)
 RUNS_SYNC = ["dynamodb:BatchGetItem", "dynamodb:BatchWriteItem", "dynamodb:GetItem", "dynamodb:PutItem",
@@ -81,9 +82,9 @@ CONTROL_SYNC = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "
                 "dynamodb:UpdateItem"]
 CONTROL_FINISH = ["dynamodb:DeleteItem", "dynamodb:UpdateItem"]  # record_success, release_lock
 # status (get), force sync (lock put/get/delete, cooldown update/delete), change events (dirty batch write,
-# sync request update/delete)
+# sync request update/delete), the Feeds page (the dirty entries: scan)
 CONTROL_API = ["dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem",
-               "dynamodb:UpdateItem"]
+               "dynamodb:Scan", "dynamodb:UpdateItem"]
 
 
 # The products search index (adapters/dynamo_search.py): every writer of feed rows appends to its journal
@@ -142,6 +143,9 @@ def _needs(role: str) -> list[Statement]:
                 # a forced run is opened (and abandoned) by the API
                 _table("SyncRunsTable", [*RUNS_READ, "dynamodb:PutItem", "dynamodb:UpdateItem"]),
                 _index("SyncRunsTable", "feed-started"),
+                # the Feeds page: the items not yet submitted, through the batches that hold them
+                _index("SyncRunsTable", "batch-outbox"),
+                _index("SyncRunsTable", "batch-attention"),
                 _table("ControlTable", CONTROL_API),
                 _send("TriggerQueue"),
                 _secret("EventsSecret"),

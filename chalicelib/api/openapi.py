@@ -11,6 +11,7 @@ from ..domain.feeds import FEEDS
 from ..domain.runs import FORCE_MODES, MODES, STATUS_LABELS, TRIGGERS
 from ..domain.vocabulary import PRODUCT_SORTS, SORT_ORDERS, vocabulary
 from ..services.runs import DEFAULT_LIMIT, MAX_LIMIT
+from .openapi_feeds import feed_paths, feed_schemas
 from .schemas import product_schemas
 
 Schema = dict[str, Any]
@@ -47,6 +48,8 @@ def _run_schemas() -> dict[str, Schema]:
         "rows_per_second": _null({"type": "number", "minimum": 0}),
         "eta_seconds": _null({**COUNT, "description": "time left of the phase: of the read while reindexing (when "
                                                       "the whole catalog is read), of the export after"}),
+        "rows_expected": _null({**COUNT, "description": "the rows a run reading the whole feed expects (the feed's "
+                                                        "rows at its last sync)"}),
         "updated_at": _null(TIME),
     })
     run = _object({
@@ -95,7 +98,10 @@ def _sync_schemas() -> dict[str, Schema]:
                         "cooldown_until": TIME})
     return {"ForceSyncRequest": request, "ForceSyncAccepted": accepted,
             "Error": {**_object({"Code": STRING, "Message": STRING}), "description": "what went wrong, in words"},
-            "RunInFlight": {"allOf": [_ref("Error"), _object({"run_id": STRING})]},
+            "RunInFlight": {"allOf": [_ref("Error"), _object({
+                "run_id": STRING, "available_at": _null({**TIME, "description": "force sync is available once the "
+                                                                                "run ends and not before this (the "
+                                                                                "cooldown); null: once it ends"})})]},
             "CoolingDown": {"allOf": [_ref("Error"), _object({"available_at": TIME})]}}
 
 
@@ -292,7 +298,8 @@ def document() -> dict[str, Any]:
                                 "Sign in with the Cognito user pool and send the access token as a bearer token."},
         "servers": [{"url": "/"}],
         "security": [{"cognito": []}],
-        "paths": _with_internal_errors({**_other_paths(), **_sync_paths(), **_product_paths()}),
+        "paths": _with_internal_errors({**_other_paths(), **_sync_paths(), **_product_paths(),
+                                        **feed_paths(_json, _error, _signed_in, _path, OPERATORS, BAD_REQUEST)}),
         "components": {
             "securitySchemes": {
                 "cognito": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
@@ -300,6 +307,7 @@ def document() -> dict[str, Any]:
                                            "a machine client with the force-sync scope (status, runs, force sync)"},
                 "eventSignature": {"type": "apiKey", "in": "header", "name": SIGNATURE_HEADER},
             },
-            "schemas": {**_run_schemas(), **_sync_schemas(), **_other_schemas(), **product_schemas(EXPORT_STATES)},
+            "schemas": {**_run_schemas(), **_sync_schemas(), **_other_schemas(), **product_schemas(EXPORT_STATES),
+                        **feed_schemas()},
         },
     }

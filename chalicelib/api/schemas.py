@@ -61,8 +61,25 @@ def product_schemas(export_states: list[str]) -> dict[str, Schema]:
         "infinite_stock": _nullable("boolean"), "deleted": {"type": "boolean"},
         "export_status": {"anyOf": [state, {"type": "null"}]}, "error": _nullable("string"),
     })
+    options = {"type": "array", "items": _object({"attribute_code": _nullable("string"),
+                                                  "label": _nullable("string"), "value_index": _nullable("string")}),
+               "description": "the child's values of the configurable's options (the variants feed)"}
+    parent = _object({"sku": {"type": "string"}, "product_type": _nullable("string"),
+                      "product_id": _nullable("integer"), "name": _nullable("string"), "options": options,
+                      "variant_status": {"anyOf": [state, {"type": "null"}],
+                                         "description": "the export state of its variants feed item"}})
+    variant = _object({"sku": {"type": "string"}, "product_id": _nullable("integer"), "options": options,
+                       "export_status": {"anyOf": [state, {"type": "null"}]}, "deleted": {"type": "boolean"}})
     detail = _object({
         "product_id": {"type": "integer"}, "sku": {"type": "string"},
+        "name": _nullable("string", description="the product's name (its first live store view's)"),
+        "type": _nullable("string"),
+        "parents": {"type": "array", "items": parent,
+                    "description": "the configurables, bundles and grouped products holding it (products feed's "
+                                   "parents)"},
+        "variants": {"anyOf": [_object({"total": {"type": "integer", "minimum": 0},
+                                        "items": {"type": "array", "items": variant}}), {"type": "null"}],
+                     "description": "a configurable's variants (the variants feed; null for other types)"},
         "store_views": {"type": "array", "items": {"$ref": "#/components/schemas/ProductStoreView"}},
         "source_error": _nullable("string", description="why the source could not be read live"),
         "destination_error": _nullable("string", description="why the destination could not be asked"),

@@ -12,9 +12,10 @@ from ..domain.cooldown import available_at
 from ..domain.errors import CooldownActiveError, InvalidRequestError, LockHeldError
 from ..domain.runs import RUN_ID_SHAPE, parse_iso
 from ..observability import logger
+from ..services.context import SyncContext
 from ..services.force import ForceSyncUnavailableError, force_sync, parse_force_request
 from ..services.runs import DEFAULT_LIMIT, list_runs, run_detail
-from ..services.status import sync_status
+from ..services.status import cooldown_view, sync_status
 from .auth import requires, who
 from .blueprint import JSON, api, error, refused, retry_after, unavailable
 from .params import feed, query, whole_number
@@ -58,6 +59,16 @@ def _optional_json(raw: bytes | str | None) -> Any:
     return parse_json(raw or b"", MAX_FORCE_BODY_BYTES)
 
 
+def _in_flight(ctx: SyncContext, feed: str, held: LockHeldError) -> Response:
+    """409: when force sync is available again — once the run ends, and not before the cooldown of the last force
+    sync is over (a forced run in flight started it)."""
+    until = cooldown_view(ctx, feed)["available_at"]
+    when = f"once it ends and not before {until} (the force-sync cooldown)" if until else "once it ends"
+    deadline = f"; it ends by {held.expires_at} at the latest" if held.expires_at else ""
+    return error(409, "ConflictError", f"a sync is in flight (run {held.run_id}); force sync is available again "
+                                       f"{when}{deadline}", run_id=held.run_id, available_at=until)
+
+
 # Any content type: the body is read as JSON whatever it says (`curl -d '{"mode": "no-reindex"}'` sends a form's).
 @api.route("/sync", methods=["POST"], content_types=["*/*"])
 @requires(FORCE_SYNC)
@@ -70,8 +81,7 @@ def post_force_sync() -> Response:
     try:
         accepted = force_sync(ctx, feed, mode)
     except LockHeldError as held:
-        return error(409, "ConflictError", f"a sync is in flight (run {held.run_id}); force sync is available "
-                                           "again once it ends", run_id=held.run_id)
+        return _in_flight(ctx, feed, held)
     except CooldownActiveError as cooling:
         until = available_at(cooling.last_forced_at, ctx.settings.cooldown_seconds)
         wait = (parse_iso(until) - ctx.clock()).total_seconds() if until else 0.0

@@ -20,6 +20,7 @@ from ..ports import ProductSearch
 from .context import SyncContext
 from .outcomes import STATE_FIELDS, with_states
 from .shelf import prices_and_stock, shelf_columns
+from .product_relations import parents_of, variants_of
 
 __all__ = ["InvalidQueryError", "product_detail", "search_products"]
 
@@ -103,8 +104,12 @@ def product_detail(ctx: SyncContext, product_id: int) -> dict[str, Any] | None:
             "batch": row.batch if row else None,
             "source": from_source, "destination": from_destination, "differences": differences(sides),
         })
-    return {"product_id": product_id, "sku": sku, "store_views": store_views, "source_error": source_error,
-            "destination_error": destination_error, **prices_and_stock(ctx, sku, feed.values())}
+    live = [row for row in feed.values() if not row.deleted] or list(feed.values())
+    return {"product_id": product_id, "sku": sku, "name": live[0].name if live else None,
+            "type": live[0].type if live else None, "store_views": store_views, "source_error": source_error,
+            "destination_error": destination_error, "parents": parents_of(ctx, sku, list(feed.values())),
+            "variants": variants_of(ctx, sku, live[0].type if live else None, live),
+            **prices_and_stock(ctx, sku, feed.values())}
 
 
 def differences(sides: Mapping[str, Mapping[str, Any] | None]) -> list[dict[str, Any]]:

@@ -74,6 +74,33 @@ function stockSection(product) {
       h("td", {}, state(s)))));
 }
 
+// Its place among composites: the parents holding it, and a configurable's variants (the variants feed).
+const options = (list) => list.map((o) => `${o.attribute_code}: ${o.label ?? o.value_index}`).join(", ");
+const productLink = (sku, id, name) => (id ? h("a", { href: `#/products/${id}` }, name || sku) : name || sku);
+
+function relations(product) {
+  const parts = [];
+  if (product.parents?.length) {
+    parts.push(h("h3", {}, "Part of"), h("ul", { id: "product-parents" }, product.parents.map((p) =>
+      h("li", { dataset: { sku: p.sku } }, productLink(p.sku, p.product_id, p.name), " ", h("code", {}, p.sku),
+        ` (${text(p.product_type)})`, p.options.length ? ` — ${options(p.options)}` : null,
+        p.variant_status ? [" · variant ", h("span", { class: "state", "data-state": p.variant_status }, p.variant_status)] : null))));
+  }
+  if (product.variants) {
+    const v = product.variants;
+    parts.push(h("h3", {}, `Variants (${v.total})`), v.items.length
+      ? h("div", { class: "table-wrap" }, h("table", { id: "product-variants" },
+          h("thead", {}, h("tr", {}, ["SKU", "Options", "Export status"].map((c) => h("th", { scope: "col" }, c)))),
+          h("tbody", {}, v.items.map((item) => h("tr", { dataset: { sku: item.sku } },
+            h("td", {}, productLink(item.sku, item.product_id, item.sku)), h("td", {}, options(item.options)),
+            h("td", {}, h("span", { class: "state", "data-state": item.export_status }, text(item.export_status)),
+              item.deleted ? " (left the configurable)" : null))))))
+      : h("p", {}, "The variants feed holds no variant of it."));
+    if (v.total > v.items.length) parts.push(h("p", {}, `The first ${v.items.length} of ${v.total} are shown.`));
+  }
+  return parts.length ? h("section", { class: "relations", "aria-label": "Parents and variants" }, parts) : null;
+}
+
 export async function render(root, { id }) {
   const product = await api(`/products/${encodeURIComponent(id)}`);
   const views = product.store_views.map((view) => {
@@ -92,7 +119,8 @@ export async function render(root, { id }) {
   });
   put(root, 
     h("p", {}, h("a", { href: "#/products" }, "← Synced catalog products")),
-    h("h2", {}, "Product ", h("code", {}, product.sku), ` (ID ${product.product_id})`),
+    h("h2", { id: "product-title" }, product.name || "Product", " ", h("code", {}, product.sku), ` (ID ${product.product_id})`),
+    relations(product),
     product.source_error ? h("p", { class: "error-text" }, `The live catalog could not be read: ${product.source_error}`) : null,
     product.destination_error ? h("p", { class: "error-text" }, `The destination could not be asked: ${product.destination_error}`) : null,
     h("h3", {}, "Prices"), pricesSection(product),

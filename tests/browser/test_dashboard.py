@@ -241,6 +241,9 @@ def test_a_run_in_flight_is_followed_live(page, stack: LocalStack, catalog) -> N
         last.locator(".badge").wait_for()
         assert last.locator(".badge").inner_text() == "In Progress"
         assert "Started" in last.inner_text()
+        # Its progress: a bar, rows read (then "N of M" batches), never an unknown "of ?".
+        assert last.locator("progress#run-progress").count() == 1
+        assert "?" not in last.locator(".progress-text").inner_text()
         screenshot(page, "16-overview-in-progress")
     finally:
         _magento(stack, "/faults/reset", {})

@@ -58,7 +58,11 @@ EXPECTED_ACTIONS: dict[str, dict[str, set[str]]] = {
         "SearchIndexTable": {DDB + "GetItem", DDB + "Query"},
         "SyncRunsTable": {DDB + a for a in ("BatchGetItem", "GetItem", "PutItem", "UpdateItem")},
         "SyncRunsTable/index/feed-started": {DDB + "Query"},
-        "ControlTable": {DDB + a for a in ("BatchWriteItem", "DeleteItem", "GetItem", "PutItem", "UpdateItem")},
+        # the Feeds page: the items not yet submitted, through the batches holding them
+        "SyncRunsTable/index/batch-outbox": {DDB + "Query"},
+        "SyncRunsTable/index/batch-attention": {DDB + "Query"},
+        # Scan: the Feeds page's dirty backlog
+        "ControlTable": {DDB + a for a in ("BatchWriteItem", "DeleteItem", "GetItem", "PutItem", "Scan", "UpdateItem")},
         "TriggerQueue": {"sqs:SendMessage"},
         "EventsSecret": {"secretsmanager:GetSecretValue"},
         "MagentoCredentialsSecret": {"secretsmanager:GetSecretValue"},  # product detail: the source's document

@@ -55,10 +55,11 @@ def test_the_live_progress_of_a_reindex_and_of_an_export():
     run = start_run("products", "schedule", "full", NOW, 3600)
     run.rows_seen, run.progress_at = 1000, iso(NOW + timedelta(seconds=10))
     view = live_progress(run, NOW + timedelta(seconds=12), expected_rows=3000)
-    assert (view["phase"], view["rows_per_second"], view["eta_seconds"], view["batches_total"]) == (
-        "reindex", 100.0, 20, None)
+    assert (view["phase"], view["rows_per_second"], view["eta_seconds"], view["batches_total"],
+            view["rows_expected"]) == ("reindex", 100.0, 20, None, 3000)  # the dashboard's bar: 1,000 of 3,000 rows
     run.mode = "partial"  # how much a partial sync will read is not known
     assert live_progress(run, NOW, expected_rows=3000)["eta_seconds"] is None
+    assert live_progress(run, NOW, expected_rows=3000)["rows_expected"] is None
     run.batches_total, run.batches_done, run.batches_failed, run.rows_exported = 10, 3, 1, 800
     run.sealed_at = iso(NOW + timedelta(seconds=30))
     view = live_progress(run, NOW + timedelta(seconds=40), expected_rows=3000)
