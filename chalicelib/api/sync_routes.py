@@ -12,7 +12,7 @@ from ..domain.cooldown import available_at
 from ..domain.errors import CooldownActiveError, InvalidRequestError, LockHeldError
 from ..domain.runs import parse_iso
 from ..observability import logger
-from ..services.force import ForceSyncUnavailableError, force_sync, parse_force_request
+from ..services.force import ForceSyncUnavailableError, RateLimitedError, force_sync, parse_force_request
 from ..services.runs import DEFAULT_LIMIT, list_runs, run_detail
 from ..services.status import sync_status
 from .auth import requires, who
@@ -65,22 +65,32 @@ def _optional_json(raw: bytes | None) -> Any:
 def post_force_sync() -> Response:
     ctx = container.context()
     try:
-        feed, mode = parse_force_request(_optional_json(api.current_request.raw_body))
+        request = parse_force_request(_optional_json(api.current_request.raw_body))
     except InvalidRequestError as invalid:
         raise BadRequestError(str(invalid)) from None
     try:
-        accepted = force_sync(ctx, feed, mode)
+        accepted = force_sync(ctx, request)
     except LockHeldError as held:
         return error(409, "ConflictError", f"a sync is in flight (run {held.run_id}); force sync is available "
                                            "again once it ends", run_id=held.run_id)
     except CooldownActiveError as cooling:
-        until = available_at(cooling.last_forced_at, ctx.settings.cooldown_seconds)
-        wait = (parse_iso(until) - ctx.clock()).total_seconds()
-        return error(429, "TooManyRequestsError", f"force sync was used at {cooling.last_forced_at}; it is "
-                                                  f"available again at {until}", {"Retry-After": retry_after(wait)},
-                     available_at=until)
+        until = available_at(cooling.last_forced_at, ctx.settings.cooldown_seconds) or cooling.last_forced_at
+        return _too_soon(ctx, f"force sync was used at {cooling.last_forced_at}; it is available again at {until}",
+                         until)
+    except RateLimitedError as limited:
+        return _too_soon(ctx, str(limited), limited.available_at)
     except ForceSyncUnavailableError as failure:
         return unavailable(str(failure))
-    logger.info("force sync requested", extra={"run_id": accepted["run_id"], "mode": mode, "by": who()})
+    except InvalidRequestError as invalid:
+        raise BadRequestError(str(invalid)) from None
+    if request.dry_run:
+        logger.info("dry run answered", extra={"feed": request.feed, "by": who()})
+        return Response(body=accepted, status_code=200, headers={**JSON})
+    logger.info("force sync requested", extra={"run_id": accepted["run_id"], "mode": accepted["mode"], "by": who()})
     return Response(body=accepted, status_code=202,
                     headers={**JSON, "Location": f"/api/sync/runs/{accepted['run_id']}"})
+
+
+def _too_soon(ctx: Any, message: str, until: str) -> Response:
+    wait = (parse_iso(until) - ctx.clock()).total_seconds()
+    return error(429, "TooManyRequestsError", message, {"Retry-After": retry_after(wait)}, available_at=until)

@@ -29,6 +29,8 @@ class Feed:
     deletion: Callable[[FeedRow, Scopes], dict[str, Any]]  # Adobe's minimal payload of an item that left the source
     # What a failed row's dashboard columns keep from a malformed record (products: name, type...).
     columns_of_invalid: Callable[[SourceRecord], dict[str, Any]] = lambda record: {}
+    # Its items are products' (or their variants, prices, stock): a resync by ids may name them by product id.
+    product_keyed: bool = False
 
     def deletion_row(self, row: FeedRow, scopes: Scopes) -> FeedRow:
         """The row that tells the destination the item left the source: its columns, the minimal payload."""
