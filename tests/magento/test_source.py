@@ -167,6 +167,13 @@ def test_products_by_key(sim):
     assert list(source_for(sim).products_by_key([], [])) == []
 
 
+def test_a_run_reads_with_its_own_thread_count(sim):
+    source = source_for(sim)
+    tuned = source.with_concurrency(2)
+    assert tuned is not source and tuned._workers == 2 and source._workers == 4
+    assert sorted(keys(tuned.products(None))) == sorted(keys(source.products(None)))
+
+
 def test_oauth1_signed_requests(sim):
     sim.integration_as_bearer = False
     try:

@@ -51,6 +51,10 @@ class MagentoCatalogSource(CatalogSource):
     def feeds(self) -> tuple[str, ...]:
         return (PRODUCTS,)
 
+    def with_concurrency(self, threads: int) -> MagentoCatalogSource:
+        """The same store read with ``threads`` requests in flight (for one run: a resync's --thread-count)."""
+        return MagentoCatalogSource(self.client, self._wanted, self._page_size, salable_workers=threads)
+
     def read(self, feed: str, changed_since: str | None) -> Iterator[SourceProduct]:
         self.require(feed)
         return self.products(changed_since)
