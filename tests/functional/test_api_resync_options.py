@@ -81,14 +81,14 @@ def test_a_dry_run_answers_its_summary_and_changes_nothing(client, aws, user_poo
     assert receive_all(aws["queue_url"]) == [] and receive_all(aws["trigger_url"]) == []
 
 
-def test_a_batch_size_is_carried_by_the_run_to_its_batches(client, aws, user_pool):
+def test_a_batch_size_and_thread_count_are_carried_by_the_run(client, aws, user_pool):
     synced(client, aws)
-    response, accepted = force(client, user_pool.operator(), {"batch_size": 7})
+    response, accepted = force(client, user_pool.operator(), {"batch_size": 7, "thread_count": 2})
     assert response.status_code == 202
     run_forced(client, aws)
     export_everything(client, aws)
     _, run = get(client, f"/api/sync/runs/{accepted['run_id']}", user_pool.operator())
-    assert run["options"]["batch_size"] == 7 and run["options"]["force"] is True
+    assert (run["options"]["batch_size"], run["options"]["thread_count"], run["options"]["force"]) == (7, 2, True)
     assert run["batches_total"] == -(-run["rows_exported"] // 7)
 
 
