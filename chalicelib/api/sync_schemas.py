@@ -109,8 +109,10 @@ def sync_schemas() -> dict[str, Schema]:
                                "the cooldown but rate-limited; unknown ids are reported by the run"},
         "id_type": {"enum": list(ID_TYPES), "default": SKU, "description": "what ids are: the feed's own ids, "
                                                                           "or product ids"},
-        "dry_run": {**BOOLEAN, "default": False, "description": "read and build as the run would, write and send "
-                                                               "nothing; answered with the summary (200)"},
+        "dry_run": {**BOOLEAN, "default": False, "description": "with ids: read and build as the run would, write "
+                                                               "and send nothing; answered with the summary (200). "
+                                                               "A whole feed's dry run is the CLI's "
+                                                               "(`catalog-sync resync --dry-run`)"},
         "batch_size": {"type": "integer", "minimum": 1, "maximum": MAX_BATCH_SIZE,
                        "description": "items per batch for this run"},
         "thread_count": {"type": "integer", "minimum": 1, "maximum": MAX_THREADS,

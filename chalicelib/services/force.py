@@ -12,7 +12,17 @@ from typing import Any
 from ..domain.cooldown import available_at, window_start
 from ..domain.errors import CatalogSyncError, CooldownActiveError, InvalidRequestError, LockHeldError
 from ..domain.feeds import FEEDS, feed_named
-from ..domain.resync import API_NAMES, MAX_BATCH_SIZE, MAX_THREADS, SKU, ResyncOptions, bounded, check, parse_ids
+from ..domain.resync import (
+    API_NAMES,
+    MAX_BATCH_SIZE,
+    MAX_IDS,
+    MAX_THREADS,
+    SKU,
+    ResyncOptions,
+    bounded,
+    check,
+    parse_ids,
+)
 from ..domain.runs import FAILED, FORCE_MODES, FULL, IN_PROGRESS, STATUS_LABELS, SyncRun, iso, past_deadline
 from ..observability import logger
 from ..settings import TRIGGER_QUEUE_URL
@@ -23,7 +33,7 @@ from .sync import continue_sync, open_sync
 
 FORCE_TRIGGER = "force"
 _FIELDS = ("feed", "mode", "force", "ids", "id_type", "dry_run", "batch_size", "thread_count")
-DRY_RUN_BUDGET_SECONDS = 20.0  # an API request must answer within 29 s: a dry run reads for at most this long
+DRY_RUN_BUDGET_SECONDS = 20.0  # an API request must answer within 29 s: a dry run (by ids) reads at most this long
 SELECTED, DRY_RUN = "selected", "dry-run"  # what the short rate limits are kept under (next to each feed's cooldown)
 
 
@@ -77,6 +87,10 @@ def parse_force_request(body: Any) -> ForceRequest:
         ids = parse_ids(body["ids"], id_type, API_NAMES)
     elif "id_type" in body:
         raise InvalidRequestError("id_type applies to ids: give ids too")
+    if flags["dry_run"] and not ids:
+        raise InvalidRequestError(f"dry_run through the API takes ids (1 to {MAX_IDS:,}): a dry run of a whole feed "
+                                  "reads every stored row and the whole catalog, longer than a request may wait; "
+                                  f"run `catalog-sync resync --feed {feed} --dry-run` instead")
     sizes: dict[str, Any] = {name: bounded(body[name], name, maximum) for name, maximum in
                              (("batch_size", MAX_BATCH_SIZE), ("thread_count", MAX_THREADS)) if name in body}
     # By default a full resync is forced (the Force sync button); an explicit force with a mode that does not read

@@ -81,11 +81,8 @@ def continue_sync(ctx: SyncContext, run: SyncRun) -> SyncRun:
     retired: list[BatchOutcome] = []
     interrupted = False
     try:
-        # Read before the reindex: afterwards the outbox would also list this run's batches. A full resync also
-        # sends what failed for good (rejected rows), so those batches leave the attention list.
+        # Read before the reindex: afterwards the outbox would also list this run's batches.
         leftovers = ctx.batches.outbox(feed.name) if fanout.enabled and mode != FAILED_ONLY else []
-        if fanout.enabled and mode == FULL and run.options.resume_from is None:
-            leftovers += ctx.batches.needing_attention(feed.name)
         if mode == NO_REINDEX:
             resubmit(ctx, fanout, run)
         elif mode == FAILED_ONLY:

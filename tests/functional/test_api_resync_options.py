@@ -62,18 +62,16 @@ def test_a_dry_run_answers_its_summary_and_changes_nothing(client, aws, user_poo
     container.reset()
     synced(client, aws)
     before = tables()
-    response, answer = force(client, user_pool.operator(), {"dry_run": True, "force": False})
+    response, answer = force(client, user_pool.operator(), {"dry_run": True, "ids": [*SKUS, "NOPE-1"]})
     assert response.status_code == 200
     summary = answer["feeds"]["products"]
-    assert (summary["complete"], summary["mode"], summary["force"]) == (True, "full", False)
-    assert summary["rows"]["read"] == summary["rows"]["unchanged"] > 100
-    assert summary["send"] == {"items": 0, "deletions": 0, "batches": 0, "bytes": 0}
-    # A forced one would send every item; by ids, those items.
-    response, answer = force(client, user_pool.admin(), {"dry_run": True, "ids": [*SKUS, "NOPE-1"]})
-    assert response.status_code == 200
-    summary = answer["feeds"]["products"]
-    assert summary["mode"] == "ids" and summary["unknown_ids"] == ["NOPE-1"]
-    assert summary["send"]["items"] == summary["rows"]["read"] >= 4
+    assert (summary["complete"], summary["mode"], summary["force"]) == (True, "ids", True)
+    assert summary["unknown_ids"] == ["NOPE-1"]
+    assert summary["rows"]["read"] == summary["rows"]["unchanged"] == summary["send"]["items"] >= 4
+    assert summary["send"]["deletions"] == 0 and summary["send"]["batches"] == 1
+    assert "not subject to the 15-minute" in answer["rate_limit"]["note"]
+    response, answer = force(client, user_pool.admin(), {"dry_run": True, "ids": ["1", "2"], "id_type": "productId"})
+    assert response.status_code == 200 and answer["feeds"]["products"]["rows"]["read"] >= 4
     after = tables()
     marker = [item for item in after["catalog-sync-control"] if "dry-run" in item]
     assert len(marker) == 1  # the rate limit's marker: the only write
@@ -109,6 +107,9 @@ def test_a_batch_size_and_thread_count_are_carried_by_the_run(client, aws, user_
     ({"thread_count": 17}, "thread_count must be a whole number from 1 to 16; got 17"),
     ({"thread_count": True}, "thread_count must be a whole number from 1 to 16; got True"),
     ({"dry_run": "yes"}, "dry_run must be true or false; got yes"),
+    ({"dry_run": True}, "dry_run through the API takes ids (1 to 1,000): a dry run of a whole feed reads every "
+                        "stored row and the whole catalog, longer than a request may wait; run `catalog-sync resync "
+                        "--feed products --dry-run` instead"),
 ])
 def test_bad_resync_options_are_a_400_naming_what_is_valid(client, user_pool, body, message):
     response, refused = force(client, user_pool.operator(), body)
