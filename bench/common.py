@@ -3,9 +3,13 @@ from __future__ import annotations
 
 import os
 import platform
+import socket
 import statistics
+import subprocess
+import sys
 import threading
 import time
+import urllib.request
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,6 +19,7 @@ from pathlib import Path
 REGION = "us-east-1"
 HUB_BUCKET = "catalog-sync-bench-hub"
 QUEUE, DLQ = "catalog-sync-export", "catalog-sync-export-dlq"
+REPO = Path(__file__).resolve().parent.parent
 
 
 def fake_aws_env(endpoint_url: str | None = None) -> None:
@@ -63,6 +68,25 @@ class RequestCounter:
     def snapshot(self) -> Counter[str]:
         with self._lock:
             return Counter(self.counts)
+
+
+def start_ingestion_service(api_key: str) -> tuple[subprocess.Popen, str]:
+    """The simulated ingestion service in its own process (as a real service has its own CPU); its base URL."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    process = subprocess.Popen([sys.executable, "-m", "local_stack.ingestion", "--port", str(port),
+                                "--api-key", api_key], cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(base + "/__ingest", timeout=2):
+                return process, base
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError("the simulated ingestion service did not start")
 
 
 def create_resources(rows_table: str = "catalog-sync-feed-rows"):

@@ -11,12 +11,13 @@ from .adapters.cognito_tokens import CognitoTokenVerifier
 from .adapters.dynamo_batches import DynamoBatchStore
 from .adapters.dynamo_control import dynamo_control
 from .adapters.dynamo_feed import DynamoFeedStore
+from .adapters.dynamo_replay import DynamoEventReplayGuard
 from .adapters.dynamo_runs import DynamoRunStore
 from .adapters.s3_hub import S3HubDestination
 from .adapters.sample_catalog import SampleCatalogSource
 from .adapters.sqs_queue import SqsBatchQueue, SqsSyncTrigger
 from .domain.feeds.products import PRODUCTS
-from .ports import CatalogSource, Destination, FeedStore, ProductSearch
+from .ports import CatalogSource, Destination, EventReplayGuard, FeedStore, ProductSearch
 from .search.dynamo_store import DynamoSearchIndexStore
 from .search.journaled_feed import JournaledFeedStore
 from .search.product_search import IndexedProductSearch
@@ -83,7 +84,15 @@ def token_verifier() -> CognitoTokenVerifier:
     return cognito_tokens.from_settings(context().settings)
 
 
+@cache
+def replay_guard() -> EventReplayGuard:
+    """Where the change events' signatures are recorded (in the control table, as the context binds it)."""
+    context()
+    return DynamoEventReplayGuard()
+
+
 def reset() -> None:
     """Forget the built context (tests and the local stack change the environment)."""
     context.cache_clear()
     token_verifier.cache_clear()
+    replay_guard.cache_clear()

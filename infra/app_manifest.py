@@ -88,6 +88,7 @@ def main() -> None:
     os.chdir(ROOT)
     import app as application
     from chalicelib import observability, settings
+    from chalicelib.api.security_headers import cloudfront_policy
 
     manifest = {
         "python": f"{sys.version_info.major}.{sys.version_info.minor}",
@@ -100,6 +101,8 @@ def main() -> None:
                    "trigger": settings.TRIGGER_QUEUE},
         "metrics": {"namespace": observability.NAMESPACE, "service": observability.SERVICE,
                     "runs_failed": observability.RUNS_FAILED},
+        # the headers the API and the local server send, for CloudFront to send on every answer
+        "security_headers": cloudfront_policy("${AWS::Region}"),
     }
     json.dump(manifest, sys.stdout, indent=1, sort_keys=True)
 

@@ -207,6 +207,24 @@ def _functions(manifest: dict, config: dict, stage: str) -> dict[str, Any]:
     return resources
 
 
+def security_headers_policy(manifest: dict) -> dict[str, Any]:
+    """CloudFront's response-headers policy, from the app's one definition (chalicelib/api/security_headers.py): the
+    dashboard's files and the API's answers carry the same headers here as from the local stack."""
+    headers = manifest["security_headers"]
+    return {"Type": "AWS::CloudFront::ResponseHeadersPolicy", "Properties": {"ResponseHeadersPolicyConfig": {
+        "Name": {"Fn::Sub": "${AWS::StackName}-security-headers"},
+        "Comment": "chalicelib/api/security_headers.py: what the API and the local stack send too",
+        "SecurityHeadersConfig": {
+            "ContentSecurityPolicy": {"ContentSecurityPolicy": {"Fn::Sub": headers["ContentSecurityPolicy"]},
+                                      "Override": True},
+            "ContentTypeOptions": {"Override": True},  # nosniff, CloudFront's only value
+            "FrameOptions": {"FrameOption": headers["FrameOptions"], "Override": True},
+            "ReferrerPolicy": {"ReferrerPolicy": headers["ReferrerPolicy"], "Override": True},
+            "StrictTransportSecurity": {"AccessControlMaxAgeSec": headers["StrictTransportSecuritySeconds"],
+                                        "IncludeSubdomains": True, "Override": True},
+        }}}}
+
+
 def _load_yaml(path: Path) -> dict[str, Any]:
     from cfnlint.decode import decode  # CloudFormation's YAML (short-form tags) as plain dicts
 
@@ -236,7 +254,8 @@ def merge_template(manifest: dict, config: dict, stage: str) -> dict[str, Any]:
                   if spec["kind"] == "sqs" and trigger_role(manifest, spec) == "export"]
     resources["ExporterErrorsAlarm"]["Properties"]["Dimensions"] = [{"Name": "FunctionName",
                                                                      "Value": {"Ref": exporter}}]
-    for generated in (_tables(manifest), _functions(manifest, config, stage)):
+    security = {"SecurityHeadersPolicy": security_headers_policy(manifest)}
+    for generated in (_tables(manifest), _functions(manifest, config, stage), security):
         overlap = set(generated) & set(resources) - {"RestAPI"}
         if overlap:
             raise SynthError(f"infra/resources.yaml defines generated resources: {sorted(overlap)}")

@@ -155,7 +155,8 @@ class ExportBatchModel(Model):
 
 class ControlModel(Model):
     """Locks (``lock#<feed>``), cooldowns (``cooldown#<feed>``), feed state (``feed#<feed>``), sync
-    requests (``request#<feed>``) and dirty products (``dirty#<feed>#sku#<sku>``, ``dirty#<feed>#id#<id>``).
+    requests (``request#<feed>``), dirty products (``dirty#<feed>#sku#<sku>``, ``dirty#<feed>#id#<id>``) and
+    the change events' signatures seen (``signature#<hex>``, expiring with them).
 
     One item per dirty product: a burst of events writes many small items (batch writes), never one
     contended item, and a run deletes each entry it read only while its mark is unchanged.
@@ -181,6 +182,7 @@ class ControlModel(Model):
     product_id = NumberAttribute(null=True)
     marked_at = UnicodeAttribute(null=True)
     mark = UnicodeAttribute(null=True)
+    expires = TTLAttribute(null=True)
 
 
 class SearchIndexModel(Model):

@@ -32,8 +32,8 @@ MAX_LIMIT = 200
 MAX_Q = 200
 MAX_CURSOR = 1000
 _CURSOR_VERSION = 1
-# Cursors are signed so that an edited one is refused rather than misread; this is not a secret (a cursor
-# only says where a page ends), so a constant key is enough.
+# A cursor carries a checksum, so that an edited or made-up one is refused rather than misread. It is not signed:
+# the checksum's key is no secret (a cursor only says where a page ends and grants nothing), so a constant is enough.
 _CURSOR_KEY = b"catalog-sync/products/cursor/v1"
 
 

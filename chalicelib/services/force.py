@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from ..domain.client_input import clipped, quoted
 from ..domain.cooldown import available_at, window_start
 from ..domain.errors import CatalogSyncError, CooldownActiveError, InvalidRequestError, LockHeldError
 from ..domain.feeds import FEEDS, feed_named
@@ -67,14 +68,14 @@ def parse_force_request(body: Any) -> ForceRequest:
         body = {}
     if not isinstance(body, dict):
         raise InvalidRequestError('the body must be a JSON object, e.g. {"feed": "products", "mode": "full"}')
-    unknown = sorted(str(name)[:40] for name in set(body) - set(_FIELDS))
+    unknown = sorted(set(body) - set(_FIELDS))
     if unknown:
-        raise InvalidRequestError(f"unknown fields: {', '.join(unknown[:10])}; valid fields: {', '.join(_FIELDS)}")
+        raise InvalidRequestError(f"unknown fields: {clipped(', '.join(unknown))}; valid fields: {', '.join(_FIELDS)}")
     feed, mode = body.get("feed", "products"), body.get("mode", FULL)
-    if not isinstance(feed, str) or feed not in FEEDS:
-        raise InvalidRequestError(f"unknown feed {str(feed)[:60]!r}; valid feeds: {', '.join(FEEDS)}")
+    if not isinstance(feed, str) or feed not in FEEDS:  # a list is no feed (and unhashable where FEEDS is a set)
+        raise InvalidRequestError(f"unknown feed {quoted(feed)}; valid feeds: {', '.join(FEEDS)}")
     if not isinstance(mode, str) or mode not in FORCE_MODES:
-        raise InvalidRequestError(f"unknown mode {str(mode)[:60]!r}; valid modes: {', '.join(FORCE_MODES)}")
+        raise InvalidRequestError(f"unknown mode {quoted(mode)}; valid modes: {', '.join(FORCE_MODES)}")
     flags = {name: body.get(name, default) for name, default in (("force", mode == FULL), ("dry_run", False))}
     for name, value in flags.items():
         if not isinstance(value, bool):

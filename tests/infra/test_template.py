@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from chalicelib import observability, settings
+from chalicelib.api.security_headers import REFERRER_POLICY, cognito_origin, content_security_policy
 from tests.infra.synthesized import synthesize
 
 # The sign-in the issue asks for: these groups and the operators' scope (the app's own names where it has them).
@@ -237,6 +238,22 @@ def test_cloudfront_serves_the_dashboard_through_oac_over_https_and_routes_api_t
     # the API stage is regional (CloudFront is its edge) and its routes live under /api in the stage "api"
     assert template["Resources"]["RestAPI"]["Properties"]["EndpointConfiguration"]["Types"] == ["REGIONAL"]
     assert origins["api"]["OriginPath"] == "/api"
+
+
+def test_cloudfront_sends_the_apps_security_headers_on_the_dashboard_and_the_api(template):
+    policy = template["Resources"]["SecurityHeadersPolicy"]["Properties"]["ResponseHeadersPolicyConfig"]
+    headers = policy["SecurityHeadersConfig"]
+    # The one definition (what the API and the local server send), for the Cognito endpoint of the stack's region.
+    csp = content_security_policy(cognito_origin("${AWS::Region}"))
+    assert headers["ContentSecurityPolicy"] == {"ContentSecurityPolicy": {"Fn::Sub": csp}, "Override": True}
+    assert "connect-src 'self' https://cognito-idp.${AWS::Region}.amazonaws.com" in csp
+    assert "frame-ancestors 'none'" in csp and "unsafe" not in csp
+    assert headers["ContentTypeOptions"] == {"Override": True}
+    assert headers["ReferrerPolicy"]["ReferrerPolicy"] == REFERRER_POLICY
+    assert headers["StrictTransportSecurity"]["AccessControlMaxAgeSec"] >= 31_536_000
+    config = template["Resources"]["Distribution"]["Properties"]["DistributionConfig"]
+    for behavior in (config["DefaultCacheBehavior"], *config["CacheBehaviors"]):
+        assert behavior["ResponseHeadersPolicyId"] == {"Ref": "SecurityHeadersPolicy"}
 
 
 def test_each_function_may_do_only_what_it_uses(template, manifest):

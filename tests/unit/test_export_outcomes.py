@@ -174,7 +174,8 @@ def test_a_late_delivery_of_an_older_batch_never_marks_a_newer_version(ctx):
     for message in new_messages:
         export_batch(ctx, message)
     assert state_of(ctx, key).status == SUBMITTED
-    assert ctx.destination.held("SKU-0003", "default")["name"] == "Newer"  # the newest modifiedAt wins
+    # the newest modifiedAt wins
+    assert ctx.destination.held("products", RowKey("SKU-0003", "default"))["name"] == "Newer"
 
 
 def test_a_crash_between_the_row_writes_and_the_message_leaves_the_rows_in_the_outbox(ctx, monkeypatch):

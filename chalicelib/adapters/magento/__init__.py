@@ -32,5 +32,6 @@ def from_settings(settings: Settings) -> MagentoCatalogSource:
     if not settings.magento_base_url:
         raise SettingsError(f"SOURCE=magento needs {MAGENTO_BASE_URL} (the store's base URL, e.g. https://shop.example.com)")
     client = MagentoClient(settings.magento_base_url, ConfiguredAuth(settings), settings.magento_timeout_seconds,
-                           RetryPolicy(budget_seconds=settings.magento_retry_budget_seconds))
+                           RetryPolicy(budget_seconds=settings.magento_retry_budget_seconds),
+                           concurrency=settings.magento_concurrency)
     return MagentoCatalogSource(client, settings.magento_store_views, settings.magento_page_size)
