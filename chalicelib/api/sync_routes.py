@@ -10,6 +10,7 @@ from ..domain.access import FORCE_SYNC, READ_STATUS
 from ..domain.client_input import parse_json, quoted
 from ..domain.cooldown import available_at
 from ..domain.errors import CooldownActiveError, InvalidRequestError, LockHeldError
+from ..domain.resync import MAX_ID_LENGTH, MAX_IDS
 from ..domain.runs import RUN_ID_SHAPE, parse_iso
 from ..observability import logger
 from ..services.force import ForceSyncUnavailableError, RateLimitedError, force_sync, parse_force_request
@@ -19,7 +20,9 @@ from .auth import requires, who
 from .blueprint import JSON, api, error, refused, retry_after, unavailable
 from .params import feed, query, whole_number
 
-MAX_FORCE_BODY_BYTES = 4096  # {"feed": ..., "mode": ...} is some 40 bytes
+# {"feed": ..., "mode": ...} is some 40 bytes; with ids, up to MAX_IDS of MAX_ID_LENGTH characters (quoted, a comma
+# and a space each, two bytes a character): a larger body is a 413 before it is parsed.
+MAX_FORCE_BODY_BYTES = 4096 + MAX_IDS * (2 * MAX_ID_LENGTH + 4)
 
 
 @api.route("/sync/status", methods=["GET"])
