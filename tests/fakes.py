@@ -93,7 +93,9 @@ class InMemorySource(CatalogSource):
         self.require(feed)
         if feed != "products":
             self.reads.append((feed, "by ids", sorted(ids)))
-            return self._others(feed, lambda record: str(record.get("id")) in ids)
+            key_of = feed_named(feed).key_of  # as the Magento source: the feed's own id, or the product id
+            return self._others(feed, lambda record: key_of(record).id in ids
+                                or record.get("product_id") in product_ids)
         return self.products_by_key(ids, product_ids)
 
     def read_resumable(self, feed: str, start: str | None) -> Iterator[Mapping[str, Any] | ReadPosition]:

@@ -69,6 +69,22 @@ def test_by_ids_resends_those_items_unchanged_and_reports_the_unknown_ones(ctx, 
     assert ctx.control.feed_states.get("products").watermark == watermark
 
 
+def test_by_ids_in_a_feed_of_its_own_identity(ctx, exporter, capsys):  # noqa: F811
+    category = {"category_id": 3, "name": "Women", "level": 2, "path": "1/2/3", "parent_id": 2, "children": [],
+                "is_active": True}
+    ctx.source.feed_records["categories"] = [{**category, "category_id": n, "path": f"1/2/{n}",
+                                              "store_view_code": view.code} for n in (3, 4) for view in VIEWS]
+    assert run_cli("resync", "--feed", "categories")[0] == 0
+    sent = len(ctx.destination.rows)
+    code, output = run_cli("resync", "--feed", "categories", "--by-ids", "4,99")
+    assert code == 0 and "unknown ids: 99" in output, output
+    assert sorted(sent_keys(ctx, sent)) == sorted(RowKey("4", view.code) for view in VIEWS)
+    with pytest.raises(SystemExit) as exit_:
+        run_cli("resync", "--feed", "categories", "--by-ids", "4", "--id-type", "productId")
+    assert exit_.value.code == 2
+    assert "--id-type productId applies to the feeds whose items are products'" in capsys.readouterr().err
+
+
 def test_by_product_ids_and_a_product_gone_from_the_source_becomes_its_deletion(ctx, exporter):  # noqa: F811
     assert run_cli("resync", "--feed", "products")[0] == 0
     ctx.source.records = [r for r in ctx.source.records if r["sku"] != "SKU-0003"]

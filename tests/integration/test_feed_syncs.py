@@ -12,6 +12,7 @@ from chalicelib.adapters.magento import BearerAuth, MagentoCatalogSource, Magent
 from chalicelib.domain.feed import RowKey
 from chalicelib.domain.feeds import FEEDS
 from chalicelib.domain.feeds.variants import variant_id
+from chalicelib.domain.resync import ResyncOptions
 from chalicelib.domain.runs import FAILED as RUN_FAILED
 from chalicelib.domain.runs import SUCCESS
 from chalicelib.services.context import SyncContext
@@ -148,3 +149,31 @@ def test_a_feed_whose_read_fails_fails_its_own_run_only(aws, sim):
     # products read the category tree too (their categoryData): they fail with it; the others go on
     assert runs["products"].status == RUN_FAILED
     assert runs["productAttributes"].status == SUCCESS and runs["variants"].status == SUCCESS
+
+
+@pytest.mark.parametrize("feed", OTHER_FEEDS)
+def test_a_resync_by_ids_sends_those_items_of_any_feed_unchanged_and_reports_the_unknown_ids(aws, sim, feed):
+    ctx = context(magento_source(sim))
+    assert finish(ctx, start_sync(ctx, feed, trigger="cli", mode="full")).status == SUCCESS
+    stored = sorted(row.key for row in ctx.rows(feed).iter_rows())
+    wanted = stored[len(stored) // 2].id  # the feed's own id: an attribute code, a category id, a child's SKU
+    ctx.destination.batches.clear()
+    ctx.clock.advance(hours=1)
+    run = finish(ctx, start_sync(ctx, feed, trigger="cli", mode="full",
+                                 options=ResyncOptions(ids=(wanted, "NO-SUCH-ID"))))
+    assert (run.mode, run.status, run.unknown_ids) == ("ids", SUCCESS, ("NO-SUCH-ID",)), run.error
+    expected = {key for key in stored if key.id == wanted}
+    assert set(sent(ctx, feed)) == expected and run.rows_changed == 0, "unchanged, and sent all the same"
+
+
+def test_a_resync_of_variants_by_product_id_sends_the_childs_variants(aws, sim):
+    ctx = context(magento_source(sim))
+    finish(ctx, start_sync(ctx, "variants", trigger="cli", mode="full"))
+    row = next(iter(ctx.rows("variants").iter_rows()))
+    ctx.destination.batches.clear()
+    ctx.clock.advance(hours=1)
+    options = ResyncOptions(ids=(str(row.product_id), "999999"), id_type="productId")
+    run = finish(ctx, start_sync(ctx, "variants", trigger="cli", mode="full", options=options))
+    assert (run.status, run.unknown_ids) == (SUCCESS, ("999999",)), run.error
+    assert set(sent(ctx, "variants")) == {other.key for other in ctx.rows("variants").iter_rows()
+                                          if other.product_id == row.product_id}
