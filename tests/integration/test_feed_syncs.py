@@ -9,6 +9,7 @@ from chalicelib.adapters.dynamo_control import dynamo_control
 from chalicelib.adapters.dynamo_feed import DynamoFeedStore
 from chalicelib.adapters.dynamo_runs import DynamoRunStore
 from chalicelib.adapters.magento import BearerAuth, MagentoCatalogSource, MagentoClient, RetryPolicy
+from chalicelib.domain.errors import SourceError
 from chalicelib.domain.feed import RowKey
 from chalicelib.domain.feeds import FEEDS
 from chalicelib.domain.feeds.variants import variant_id
@@ -17,7 +18,8 @@ from chalicelib.domain.runs import FAILED as RUN_FAILED
 from chalicelib.domain.runs import SUCCESS
 from chalicelib.services.context import SyncContext
 from chalicelib.services.export import export_batch
-from chalicelib.services.sync import scheduled_syncs, start_sync
+from chalicelib.services.resume import open_continuation
+from chalicelib.services.sync import continue_sync, scheduled_syncs, start_sync
 from chalicelib.settings import Settings
 from local_stack.magento.simulator import MagentoSimulator
 from tests.fakes import InMemoryQueue, InMemorySource, RecordingDestination
@@ -177,3 +179,31 @@ def test_a_resync_of_variants_by_product_id_sends_the_childs_variants(aws, sim):
     assert (run.status, run.unknown_ids) == (SUCCESS, ("999999",)), run.error
     assert set(sent(ctx, "variants")) == {other.key for other in ctx.rows("variants").iter_rows()
                                           if other.product_id == row.product_id}
+
+
+def test_a_full_resync_of_magento_whose_read_failed_continues_from_its_position(aws, sim, monkeypatch):
+    monkeypatch.setattr("chalicelib.services.reader.PAGE_SIZE", 10)  # positions are kept once their rows are written
+    ctx = context(magento_source(sim))
+    read = MagentoCatalogSource.read_resumable
+    starts = []
+
+    def failing(source, feed, start):
+        starts.append(start)
+        for n, item in enumerate(read(source, feed, start)):
+            if start is None and n == 60:
+                raise SourceError("Magento returned 503 for /V1/products")
+            yield item
+    monkeypatch.setattr(MagentoCatalogSource, "read_resumable", failing)
+    first = finish(ctx, start_sync(ctx, "products", trigger="cli", mode="full"))
+    assert first.status == RUN_FAILED and first.read_position and not first.read_complete
+    ctx.clock.advance(minutes=5)
+    run = finish(ctx, continue_sync(ctx, open_continuation(ctx, "products", "cli")))
+    assert run.status == SUCCESS and starts == [None, first.read_position]
+    expected = {RowKey(sku, view) for view, sku in _magento_keys(sim)}
+    assert {row.key for row in ctx.rows("products").iter_rows()} == expected
+    sent_keys = [row.key for batch in ctx.destination.batches for row in batch.rows]
+    assert set(sent_keys) == expected and len(sent_keys) == len(expected), "each item sent once"
+
+
+def _magento_keys(sim: MagentoSimulator) -> set[tuple[str, str]]:
+    return {(record["store_view_code"], record["sku"]) for record in magento_source(sim).read("products", None)}

@@ -35,13 +35,14 @@ def search_products(client: MagentoClient, store: str, groups: Groups, low: int,
 
 
 def product_pages(client: MagentoClient, store: str, groups: Groups, page_size: int,
-                  fields: str | None = None) -> Iterator[tuple[list[Mapping[str, Any]], int, int]]:
-    """Pages of products by key (``entity_id gt <last>``), each with the id range (low, high] it covers.
+                  fields: str | None = None, after: int = 0) -> Iterator[tuple[list[Mapping[str, Any]], int, int]]:
+    """Pages of products by key (``entity_id gt <last>``, from ``after``), each with the id range (low, high] it
+    covers.
 
     Paging by key instead of ``currentPage`` is right on 2.3 (which repeats the last page past the end) and 2.4
     (which answers empty), and neither duplicates nor skips products while the catalog changes.
     """
-    last = 0
+    last = after
     while True:
         items = search_products(client, store, groups, last, None, page_size, fields)
         ids = [entity_id(item) for item in items]
