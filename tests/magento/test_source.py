@@ -263,6 +263,14 @@ def test_a_resumable_read_yields_positions_and_resumes_from_any_of_them(sim):
     assert not any(isinstance(r, ReadPosition) for r in source.read_resumable("categories", None)), "read whole"
 
 
+def test_the_count_of_the_products_feed_is_its_rows(sim):
+    source = source_for(sim)
+    assert source.count("products") == len(expected_keys(sim))
+    assert source.count("categories") is None
+    sim.faults.fail(5, status=503)
+    assert source_for(sim, budget=0.0).count("products") is None, "a store that cannot say: no count, no failure"
+
+
 def test_oauth1_signed_requests(sim):
     sim.integration_as_bearer = False
     try:

@@ -34,6 +34,15 @@ def search_products(client: MagentoClient, store: str, groups: Groups, low: int,
     return items
 
 
+def product_count(client: MagentoClient, store: str, groups: Groups) -> int | None:
+    """How many products a search finds (Magento's total_count of a one-item page), None if it does not say."""
+    criteria = search_criteria(groups, page_size=1, current_page=1)
+    criteria.append(("fields", "total_count"))
+    result = client.get(store, "/V1/products", criteria)
+    total = result.get("total_count") if isinstance(result, dict) else None
+    return total if isinstance(total, int) and not isinstance(total, bool) and total >= 0 else None
+
+
 def product_pages(client: MagentoClient, store: str, groups: Groups, page_size: int,
                   fields: str | None = None, after: int = 0) -> Iterator[tuple[list[Mapping[str, Any]], int, int]]:
     """Pages of products by key (``entity_id gt <last>``, from ``after``), each with the id range (low, high] it

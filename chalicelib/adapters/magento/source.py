@@ -5,6 +5,7 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Any
 
+from ...domain.errors import SourceError
 from ...domain.feed import StoreView
 from ...domain.feeds import SourceRecord, feed_named
 from ...domain.feeds.categories import CATEGORIES
@@ -15,12 +16,12 @@ from ...ports import CatalogSource, ReadPosition
 from .attributes import attribute_records, option_labels, read_attributes
 from .categories import CategoryTree
 from .client import MagentoClient
-from .composites import CompositeIndex, read_index
+from .composites import CompositeIndex, read_index, website_filter
 from .criteria import Filter, all_of, any_in
 from .inventory import SKUS_PER_REQUEST
 from .layout import View, read_views
 from .mapping import Catalog
-from .paging import Groups, read_list
+from .paging import Groups, product_count, read_list
 from .products import Position, ProductRead, ProductReader
 from .variants import read_variants
 
@@ -81,6 +82,18 @@ class MagentoCatalogSource(CatalogSource):
             return self.read(feed, None)
         views = self._views()  # read now: a wrong URL or token fails the call, not the first next()
         return self._products(views, [[]], None, _position(start))
+
+    def count(self, feed: str) -> int | None:
+        """The products feed's rows: each view's products (those of its website), one request a view; None for
+        the other feeds, or when the store cannot say (the count only feeds the CLI's progress)."""
+        self.require(feed)
+        if feed != PRODUCTS:
+            return None
+        try:
+            counts = [product_count(self.client, v.code, [[website_filter([v.website_id])]]) for v in self._views()]
+        except SourceError:
+            return None
+        return None if None in counts else sum(c or 0 for c in counts)
 
     # -- products --------------------------------------------------------------------------------------
 
