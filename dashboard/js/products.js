@@ -1,7 +1,7 @@
 // Synced catalog products: search (ID, SKU, name, every store view), filters, sort, pages; the URL holds them all.
 import { api } from "./api.js";
 import { h, count, when, text, put } from "./dom.js";
-import { resyncBar, selected } from "./resync.js";
+import { resyncSelection } from "./resync.js";
 
 // Item statuses, in the words of Adobe's Data Feed Sync Status (the API's names, and how they read).
 const STATES = ["submitted", "awaiting_submission", "failed_will_retry", "failed_requires_attention", "deleted",
@@ -92,37 +92,18 @@ export async function render(root, { params }) {
       h("a", { href: link(params, { sort: sortKey, order: nextOrder, cursor: null, page: null }) },
         label, active ? (order === "asc" ? " ▲" : " ▼") : ""));
   });
-  // Selection is by product (a resync reads every store view of a SKU): ticking one row ticks its other views.
-  const boxes = [];
-  const { bar, refresh } = resyncBar(query, page.total, () => sync());
-  const all = h("input", { type: "checkbox", id: "select-page", "aria-label": "Select every product on this page" });
-  const sync = () => {
-    for (const box of boxes) box.checked = selected.has(box.value);
-    all.checked = boxes.length > 0 && boxes.every((box) => box.checked);
-    refresh();
-  };
-  all.addEventListener("change", () => {
-    for (const box of boxes) if (all.checked) selected.add(box.value); else selected.delete(box.value);
-    sync();
-  });
-  const pick = (item) => {
-    const box = h("input", { type: "checkbox", class: "pick", value: item.sku,
-                             "aria-label": `Select ${item.sku} (${item.store_view_code})` });
-    box.addEventListener("change", () => { if (box.checked) selected.add(item.sku); else selected.delete(item.sku); sync(); });
-    boxes.push(box);
-    return box;
-  };
-  head.unshift(h("th", { scope: "col", class: "pick-cell" }, all));
+  const pick = resyncSelection(query, page.total);  // "Resync selected" (resync.js)
+  head.unshift(pick.head);
   const rows = page.items.map((item) => h("tr", { dataset: { sku: item.sku, storeView: item.store_view_code, state: item.export_status } },
-    h("td", { class: "pick-cell" }, pick(item)),
+    pick.cell(item),
     COLUMNS.map(([key]) => h("td", { class: typeof item[key] === "number" ? "num" : null }, cell(item, key)))));
-  sync();
+  pick.sync();
   const first = (pageNo - 1) * 25 + 1;
   put(root, 
     h("h2", {}, "Synced catalog products"), form,
     h("p", { id: "product-count", role: "status" }, page.total === 0 ? "No rows match."
       : `Rows ${count(first)}–${count(first + page.items.length - 1)} of ${count(page.total)} (product × store view).`),
-    bar,
+    pick.bar,
     h("div", { class: "table-wrap" }, h("table", { id: "products-table" },
       h("caption", { class: "visually-hidden" }, "Synced catalog products, one row per store view"),
       h("thead", {}, h("tr", {}, head)), h("tbody", {}, rows))),

@@ -98,3 +98,30 @@ export function resyncBar(query, total, onChange) {
       `Not subject to the force-sync cooldown; at most ${count(MAX_IDS)} products at a time, rate-limited.`), result),
   refresh };
 }
+
+/** The table's selection column and the bar above it. Selection is by product (a resync reads every store view of
+ * a SKU): ticking one row ticks its other views. `head` is the column's header cell, `cell(item)` a row's. */
+export function resyncSelection(query, total) {
+  const boxes = [];
+  const all = h("input", { type: "checkbox", id: "select-page", "aria-label": "Select every product on this page" });
+  let refresh = () => {};
+  const sync = () => {
+    for (const box of boxes) box.checked = selected.has(box.value);
+    all.checked = boxes.length > 0 && boxes.every((box) => box.checked);
+    refresh();
+  };
+  const made = resyncBar(query, total, sync);
+  refresh = made.refresh;
+  all.addEventListener("change", () => {
+    for (const box of boxes) if (all.checked) selected.add(box.value); else selected.delete(box.value);
+    sync();
+  });
+  const cell = (item) => {
+    const box = h("input", { type: "checkbox", class: "pick", value: item.sku,
+                             "aria-label": `Select ${item.sku} (${item.store_view_code})` });
+    box.addEventListener("change", () => { if (box.checked) selected.add(item.sku); else selected.delete(item.sku); sync(); });
+    boxes.push(box);
+    return h("td", { class: "pick-cell" }, box);
+  };
+  return { bar: made.bar, head: h("th", { scope: "col", class: "pick-cell" }, all), cell, sync };
+}
