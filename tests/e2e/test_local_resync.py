@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from chalicelib import settings
+from chalicelib.adapters.magento.source import FEEDS
 from tests.e2e.test_local_stack import _ingestion
 from tests.stack_process import REPO, LocalStack, running_stack
 
@@ -27,7 +28,16 @@ def stack(tmp_path_factory: pytest.TempPathFactory):
                        SYNC_INTERVAL="3600", SELECTED_RESYNC_SECONDS="0") as handle:
         handle.wait_for("the first sync", lambda: (run := handle.status()["last_sync"]) and run["status"] == "Success",
                         90)
+        # The schedule syncs every feed, products first: what the destination receives settles once all have ended.
+        for feed in FEEDS:
+            handle.wait_for(f"the first sync of {feed}", lambda feed=feed: _ended(handle, feed), 90)
         yield handle
+
+
+def _ended(stack: LocalStack, feed: str) -> bool:
+    code, _, body = stack.get(f"/api/sync/status?feed={feed}", stack.token())
+    run = json.loads(body)["last_sync"] if code == 200 else None
+    return bool(run) and run["status"] != "In Progress"
 
 
 def _cli(*argv: str) -> subprocess.CompletedProcess:
