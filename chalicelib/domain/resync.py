@@ -14,7 +14,7 @@ MAX_IDS = 1000  # per run: a run record and a trigger message carry them
 MAX_ID_LENGTH = 64  # Magento's SKU limit; attribute codes and category ids are shorter
 MAX_PRODUCT_ID = 2**31 - 1
 MAX_BATCH_SIZE = 1000  # items per batch (a message also stays under BATCH_MAX_BYTES)
-MAX_THREADS = 16  # requests in flight to the source: a store's PHP workers are finite
+MAX_THREADS = 16  # requests in flight to the source: a store's PHP workers are finite (MAGENTO_MAX_CONCURRENCY)
 
 
 @dataclass(frozen=True)
