@@ -142,7 +142,9 @@ def _exercise(service: LambdaService, moto: MotoServer, stack: Stack, record: Re
     secret = json.loads(moto.client("secretsmanager").get_secret_value(
         SecretId=stack.outputs["EventsSecretArn"])["SecretString"])["EVENTS_SECRET"]
     body = json.dumps({"feed": "products", "skus": changed, "deleted_skus": deleted}).encode()
-    signature = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    signed_at = int(time.time())  # as README's "Change events" tells a sender: t=<unix>,v1=HMAC of "<t>.<body>"
+    signature = f"t={signed_at},v1=" + hmac.new(secret.encode(), f"{signed_at}.".encode() + body,
+                                                hashlib.sha256).hexdigest()
     record.responses["change events"] = request("POST", "/api/events/products", body=body,
                                                 headers={"X-Catalog-Sync-Signature": signature})[::2]
     service.drain()

@@ -64,7 +64,7 @@ def test_a_malformed_body_is_refused_with_its_reason(raw, reason):
 def test_a_refusal_quotes_at_most_about_a_hundred_characters_of_the_body():
     with pytest.raises(InvalidEventError) as error:
         parse_event(body(feed="p" * 200_000, skus=["A"]))
-    assert len(str(error.value)) < 200 and "200,000 characters" in str(error.value)
+    assert "p" * 101 not in str(error.value) and "200,000 characters" in str(error.value)
 
 
 def test_a_body_over_256_kb_is_refused_as_too_large():
