@@ -27,9 +27,10 @@ $(STAMP): requirements.txt requirements-dev.txt
 run: $(STAMP)
 	$(BIN)/python -m local_stack
 
-# Lint and types first (seconds), then the suite.
+# Lint and types first (seconds: ruff, then mypy, configured in pyproject.toml), then the suite.
 test: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 unit: $(STAMP)

@@ -93,12 +93,11 @@ def create_resources(rows_table: str = "catalog-sync-feed-rows"):
     """The service's tables (from its PynamoDB models), queue + DLQ and hub bucket; returns Settings."""
     import boto3
 
-    from chalicelib.adapters import dynamo_models
+    from chalicelib.adapters import dynamo_tables
     from chalicelib.settings import Settings
 
     settings = Settings(feed_rows_table=rows_table, destination="s3-hub", hub_bucket=HUB_BUCKET)
-    dynamo_models.bind(settings)
-    dynamo_models.create_tables()
+    dynamo_tables.bound(dynamo_tables.TableSettings.of(settings)).create()
     sqs = boto3.client("sqs")
     dlq = sqs.create_queue(QueueName=DLQ)["QueueUrl"]
     dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]

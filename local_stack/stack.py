@@ -30,7 +30,7 @@ from .motoserver import HOST, MotoServer
 from .provision import Resources, provision
 from .report import banner, write_stack_file
 from .scheduler import Scheduler
-from .server import make_server
+from .server import LocalHttpServer, make_server
 from .worker import QueueWorker
 
 REPO = Path(__file__).resolve().parents[1]
@@ -46,7 +46,7 @@ log = logging.getLogger("local.stack")
 
 def _configure_logging() -> None:
     # Pipes (make, tests) would otherwise hold the log lines back in a block buffer.
-    sys.stdout.reconfigure(line_buffering=True)
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]  # a TextIOWrapper when run
     logging.basicConfig(level=logging.INFO, stream=sys.stdout, datefmt="%H:%M:%S",
                         format="%(asctime)s %(levelname)-7s %(name)s: %(message)s")
     for noisy in ("botocore", "boto3", "urllib3", "pynamodb"):
@@ -70,7 +70,7 @@ class Stack:
         self.moto: MotoServer | None = None
         self.magento: Any = None  # the simulated Magento, when it is the source
         self.ingestion: Any = None  # the simulated ingestion service, when it is the destination
-        self.server = None
+        self.server: LocalHttpServer | None = None
         self.sign_in: Any = None  # the local user pool (cognito.SignIn)
         self.threads: list[threading.Thread] = []
         self.scheduler: Scheduler | None = None
@@ -157,6 +157,7 @@ class Stack:
         queues.append(("dead-letter", "fail_dead_batch", resources.dlq_url, resources.dlq_arn))
         # Change events: the sync request turns up once its DelaySeconds (the debounce) have passed.
         queues.append(("trigger", "start_requested_sync", resources.trigger_queue_url, resources.trigger_queue_arn))
+        assert self.server is not None and self.moto is not None  # started before the threads
         http = threading.Thread(target=self.server.serve_forever, name="http", daemon=True)
         self.threads = [http] + [
             QueueWorker(name, sqs, url, arn, environment.REGION, handlers[handler],
@@ -172,6 +173,7 @@ class Stack:
 
     def _info(self, resources: Resources) -> dict[str, Any]:
         base = f"http://{HOST}:{self.options.port}/"
+        assert self.moto is not None  # started first
         return {
             "dashboard_url": base, "api_url": f"{base}api/", "aws_endpoint_url": self.moto.url,
             "region": environment.REGION,
@@ -203,6 +205,7 @@ class Stack:
         }
 
     def wait(self) -> None:
+        assert self.moto is not None  # started first
         while True:
             time.sleep(0.5)
             if not self.moto.running:

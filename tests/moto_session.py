@@ -13,8 +13,7 @@ from typing import Any
 import boto3
 from moto.core.base_backend import BackendDict
 
-from chalicelib.adapters import dynamo_models
-from chalicelib.settings import Settings
+from chalicelib.adapters import dynamo_tables
 
 HUB_BUCKET = "catalog-sync-hub-test"
 LOCAL_HUB = "catalog-sync-hub-local"  # the `local` stage's HUB_BUCKET in .chalice/config.json
@@ -34,13 +33,12 @@ class MotoResources:
 
 
 def _table_names() -> set[str]:
-    return {model.Meta.table_name for model in dynamo_models.TABLE_MODELS}
+    return {model.Meta.table_name for model in dynamo_tables.bound().table_models()}
 
 
 def provision() -> MotoResources:
     """The service's tables, queues and buckets."""
-    dynamo_models.bind(Settings())
-    dynamo_models.create_tables()
+    dynamo_tables.bound().create()
     return _queues_and_buckets()
 
 
@@ -73,7 +71,6 @@ def _empty_tables(backend: Any, keep: set[str]) -> bool:
 
 def empty() -> MotoResources:
     """Everything back to just after ``provision()``, the tables kept (they are the slow part to make)."""
-    dynamo_models.bind(Settings())  # a test may have pointed the models elsewhere
     tables_whole = True
     for backend in list(BackendDict._instances):
         if backend.service_name == "dynamodb":
@@ -84,5 +81,5 @@ def empty() -> MotoResources:
         backend.clear()
         BackendDict._instances.remove(backend)
     if not tables_whole:
-        dynamo_models.create_tables()
+        dynamo_tables.bound().create()
     return _queues_and_buckets()

@@ -7,15 +7,15 @@ from datetime import UTC, datetime
 from pynamodb.exceptions import PutError
 
 from ..ports import EventReplayGuard
-from .dynamo_control import lost_condition
+from .dynamo_control import ControlTable, lost_condition
 from .dynamo_models import ControlModel as C
 
 
-class DynamoEventReplayGuard(EventReplayGuard):
+class DynamoEventReplayGuard(ControlTable, EventReplayGuard):
     def first_use(self, signature: str, expires_at: int) -> bool:
         try:
             # Conditional put: of any number of deliveries of one signature, one records it.
-            C(f"signature#{signature}", expires=datetime.fromtimestamp(expires_at, UTC)).save(
+            self._c(f"signature#{signature}", expires=datetime.fromtimestamp(expires_at, UTC)).save(
                 condition=C.pk.does_not_exist())
         except PutError as error:
             if not lost_condition(error):
@@ -24,4 +24,4 @@ class DynamoEventReplayGuard(EventReplayGuard):
         return True
 
     def forget(self, signature: str) -> None:
-        C(f"signature#{signature}").delete()
+        self._c(f"signature#{signature}").delete()

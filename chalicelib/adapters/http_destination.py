@@ -17,13 +17,14 @@ import orjson
 import urllib3
 
 from .. import credentials
-from ..domain.backoff import backoff_pause, retry_after_seconds
+from ..domain.backoff import retry_after_seconds
 from ..domain.batching import ExportBatch
 from ..domain.budget import Deadline
 from ..domain.errors import DestinationError, Failure
 from ..domain.feed import RowKey, exported_item
 from ..domain.feeds import feed_named
 from ..domain.holdings import HeldItem
+from ..domain.retry import RetriesExhaustedError, TransientError
 from ..domain.runs import SyncRun
 from ..observability import RETRIES, count, logger
 from ..ports import Destination
@@ -47,19 +48,18 @@ from .ingestion_codes import (
     reason_of,
     retryable,
 )
-from .ingestion_reads import PAGE_SIZE, IngestionReader
+from .ingestion_reads import MIN_ATTEMPT_SECONDS, PAGE_SIZE, IngestionReader, ingestion_retry
 
 BATCH_HEADER = "X-Catalog-Sync-Batch"
-MIN_ATTEMPT_SECONDS = 0.5  # a request is not started with less time than this left
 CONNECT_TIMEOUT_SECONDS = 5.0
 
 
-class _Transient(Exception):
+class _Transient(TransientError):
     """One attempt failed in a way the next may not; ``code`` and ``what`` group the failure, ``detail`` varies."""
 
     def __init__(self, code: str, what: str, detail: str = "", retry_after: float | None = None):
-        super().__init__(what)
-        self.code, self.what, self.detail, self.retry_after = code, what, detail, retry_after
+        super().__init__(what, retry_after)
+        self.code, self.what, self.detail = code, what, detail
 
 
 @dataclass(frozen=True)
@@ -92,6 +92,12 @@ def _named(payload: Any, sent: Mapping[RowKey, Any], identity: tuple[str, ...]) 
     return named
 
 
+def _retrying(error: Exception, attempts: int, pause: float) -> None:
+    count(RETRIES)
+    logger.info("destination retry", extra={"attempt": attempts, "cause": getattr(error, "what", str(error)),
+                                            "wait_seconds": round(pause, 2)})
+
+
 class HttpDestination(Destination):
     kind = "http"
 
@@ -105,8 +111,8 @@ class HttpDestination(Destination):
         self._timeout = timeout_seconds
         self._budget = budget_seconds
         self._pool = pool or urllib3.PoolManager(maxsize=4, retries=False)
-        self._sleep = sleep
         self._rng = rng or random.Random()
+        self._retry = ingestion_retry(sleep, self._rng)
         self._posts = 0  # made, retries included
         parts = urlsplit(url)
         self._reader = IngestionReader(f"{parts.scheme}://{parts.netloc}", lambda: self._headers(None), self._pool,
@@ -195,29 +201,22 @@ class HttpDestination(Destination):
         """POST the items, retrying transient failures with backoff and full jitter until the deadline."""
         body = gzip.compress(orjson.dumps({"feed": batch.feed, "batchId": batch.batch_id,
                                            "items": list(items.values())}), compresslevel=6, mtime=0)
-        started, attempts = time.monotonic(), 0
-        while True:
-            if deadline.remaining() < MIN_ATTEMPT_SECONDS and attempts == 0:
-                raise DestinationError(f"no time left to deliver the batch: {deadline.remaining():.1f} s of the "
-                                       "export time budget", retryable=True, code=NO_TIME)
-            attempts += 1
-            try:
-                return self._once(body, batch.batch_id, self.url_of(batch.feed), deadline)
-            except _Transient as error:
-                pause = backoff_pause(attempts, self._rng, error.retry_after)
-                left = deadline.remaining()
-                if pause + MIN_ATTEMPT_SECONDS > left:
-                    details = [error.detail] if error.detail else []
-                    if error.retry_after is not None and error.retry_after + MIN_ATTEMPT_SECONDS > left:
-                        details.append(f"Retry-After {error.retry_after:g} s is beyond the time left ({left:.1f} s)")
-                    details.append(f"gave up after {attempts} attempt{'s' if attempts > 1 else ''} in "
-                                   f"{time.monotonic() - started:.1f} s (the export time budget)")
-                    raise DestinationError(f"{error.what}: {'; '.join(details)}", retryable=True,
-                                           code=error.code) from None
-                count(RETRIES)
-                logger.info("destination retry", extra={"attempt": attempts, "cause": error.what,
-                                                        "wait_seconds": round(pause, 2)})
-                self._sleep(pause)
+        if deadline.remaining() < MIN_ATTEMPT_SECONDS:
+            raise DestinationError(f"no time left to deliver the batch: {deadline.remaining():.1f} s of the "
+                                   "export time budget", retryable=True, code=NO_TIME)
+        started = time.monotonic()
+        try:
+            return self._retry.call(lambda: self._once(body, batch.batch_id, self.url_of(batch.feed), deadline),
+                                    deadline, _retrying)
+        except RetriesExhaustedError as gave_up:
+            error, attempts, left = gave_up.last, gave_up.attempts, deadline.remaining()
+            assert isinstance(error, _Transient)  # the only error retried
+            details = [error.detail] if error.detail else []
+            if error.retry_after is not None and error.retry_after + MIN_ATTEMPT_SECONDS > left:
+                details.append(f"Retry-After {error.retry_after:g} s is beyond the time left ({left:.1f} s)")
+            details.append(f"gave up after {attempts} attempt{'s' if attempts > 1 else ''} in "
+                           f"{time.monotonic() - started:.1f} s (the export time budget)")
+            raise DestinationError(f"{error.what}: {'; '.join(details)}", retryable=True, code=error.code) from None
 
     def _headers(self, batch_id: str | None) -> dict[str, str]:
         try:

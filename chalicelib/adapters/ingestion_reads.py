@@ -10,12 +10,13 @@ from typing import Any
 import orjson
 import urllib3
 
-from ..domain.backoff import backoff_pause, retry_after_seconds
+from ..domain.backoff import retry_after_seconds
 from ..domain.budget import Deadline
 from ..domain.errors import DestinationError
 from ..domain.feed import RowKey
 from ..domain.feeds import Feed
 from ..domain.holdings import HeldItem
+from ..domain.retry import RetriesExhaustedError, RetryPolicy, TransientError
 from ..observability import RETRIES, count, logger
 from .ingestion_codes import (
     KEY_HINT,
@@ -35,15 +36,28 @@ LISTING_PATH = "/v1/feeds/{feed}/items"  # a feed's items, page by page
 PAGE_SIZE = 1000  # items per listing page (the contract allows up to 5,000 without documents)
 CONNECT_TIMEOUT_SECONDS = 5.0
 READ_TIMEOUT_SECONDS = 10.0  # a read-back for a person waiting (the product detail) waits at most this
-MIN_ATTEMPT_SECONDS = 0.5
+MIN_ATTEMPT_SECONDS = 0.5  # a request is not started with less time than this left
 
 
-class _Transient(Exception):
+def ingestion_retry(sleep: Callable[[float], None], rng: random.Random) -> RetryPolicy:
+    """The ingestion API's retries (deliveries and reads): full jitter from 1 s up to 20 s, at least Retry-After,
+    while the caller's deadline leaves time for one more request."""
+    return RetryPolicy(budget_seconds=None, sleep=sleep, rng=rng, base_seconds=1.0, cap_seconds=20.0,
+                       reserve_seconds=MIN_ATTEMPT_SECONDS)
+
+
+class _Transient(TransientError):
     """One read failed in a way the next may not (no answer, 408, 429, 5xx)."""
 
     def __init__(self, code: str, what: str, retry_after: float | None = None):
-        super().__init__(what)
-        self.code, self.what, self.retry_after = code, what, retry_after
+        super().__init__(what, retry_after)
+        self.code, self.what = code, what
+
+
+def _retrying(error: Exception, attempts: int, pause: float) -> None:
+    count(RETRIES)
+    logger.info("destination read retry", extra={"attempt": attempts, "cause": getattr(error, "what", str(error)),
+                                                 "wait_seconds": round(pause, 2)})
 
 
 class IngestionReader:
@@ -58,8 +72,7 @@ class IngestionReader:
         self._pool = pool
         self._timeout = timeout_seconds
         self._budget = budget_seconds
-        self._sleep = sleep
-        self._rng = rng or random.Random()
+        self._retry = ingestion_retry(sleep, rng or random.Random())
         self.page_size = page_size
         self.requests = 0
 
@@ -93,24 +106,18 @@ class IngestionReader:
 
     def _page(self, url: str, fields: Mapping[str, str]) -> dict[str, Any]:
         """One page, retried with backoff and full jitter while the budget allows."""
-        deadline, attempts = Deadline.after(self._budget), 0
-        while True:
-            attempts += 1
-            try:
-                status, payload = self._get(url, fields, min(self._timeout, deadline.remaining()))
-            except _Transient as error:
-                pause = backoff_pause(attempts, self._rng, error.retry_after)
-                if pause + MIN_ATTEMPT_SECONDS > deadline.remaining():
-                    raise DestinationError(f"{error.what}: gave up reading {url} after {attempts} attempts",
-                                           retryable=True, code=error.code) from None
-                count(RETRIES)
-                logger.info("destination read retry", extra={"attempt": attempts, "cause": error.what,
-                                                             "wait_seconds": round(pause, 2)})
-                self._sleep(pause)
-                continue
-            if status != 200 or not isinstance(payload, dict) or not isinstance(payload.get("items"), list):
-                raise _unreadable(status, payload, url)
-            return payload
+        deadline = Deadline.after(self._budget)
+        try:
+            status, payload = self._retry.call(lambda: self._get(url, fields, min(self._timeout, deadline.remaining())),
+                                               deadline, _retrying)
+        except RetriesExhaustedError as gave_up:
+            error = gave_up.last
+            assert isinstance(error, _Transient)  # the only error retried
+            raise DestinationError(f"{error.what}: gave up reading {url} after {gave_up.attempts} attempts",
+                                   retryable=True, code=error.code) from None
+        if status != 200 or not isinstance(payload, dict) or not isinstance(payload.get("items"), list):
+            raise _unreadable(status, payload, url)
+        return payload
 
     def _get(self, url: str, fields: Mapping[str, str], seconds: float) -> tuple[int, Any]:
         """One GET: its status and JSON body (None when empty or not JSON); _Transient when it may pass later,

@@ -10,7 +10,7 @@ from ..domain.errors import BodyTooLargeError, InvalidRequestError
 
 api = Blueprint("chalicelib.api")
 
-JSON = {"Content-Type": "application/json"}
+JSON: dict[str, str | list[str]] = {"Content-Type": "application/json"}
 
 
 def error(status: int, code: str, message: str, headers: dict[str, str] | None = None, **extra: Any) -> Response:

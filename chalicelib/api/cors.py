@@ -24,7 +24,7 @@ def allowed_origin(headers: Any) -> str | None:
 
 def _preflight(path: str) -> Callable[..., Response]:
     def preflight(**_path_parameters: str) -> Response:  # /products/{product_id}: Chalice passes the id
-        headers = {}
+        headers: dict[str, str | list[str]] = {}
         if allowed_origin(api.current_request.headers):
             headers = {"Access-Control-Allow-Methods": ALLOWED_METHODS, "Access-Control-Allow-Headers": ALLOWED_HEADERS,
                        "Access-Control-Max-Age": PREFLIGHT_MAX_AGE}

@@ -36,7 +36,8 @@ def post_product_events() -> Response:
     if len(body) > MAX_BODY_BYTES:
         return _too_large(len(body))
     try:
-        signature = verify(secret, body, (request.headers or {}).get(SIGNATURE_HEADER.lower()), ctx.clock())
+        signature = verify(secret, body, request.headers.get(SIGNATURE_HEADER.lower()) if request.headers else None,
+                           ctx.clock())
     except InvalidSignatureError as refused:
         return error(401, "UnauthorizedError", str(refused))
     try:

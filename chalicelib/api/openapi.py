@@ -8,6 +8,7 @@ from ..domain.batches import ITEM_STATUSES
 from ..domain.event_signatures import SIGNATURE_HEADER, TOLERANCE_SECONDS
 from ..domain.events import LISTS, MAX_BODY_BYTES, MAX_ENTRIES, MAX_SKU_LENGTH
 from ..domain.feeds import FEEDS
+from ..domain.vocabulary import PRODUCT_SORTS, SORT_ORDERS, vocabulary
 from ..services.runs import DEFAULT_LIMIT, MAX_LIMIT
 from .schemas import product_schemas
 from .sync_schemas import BOOLEAN, COUNT, STRING, run_schemas, sync_schemas
@@ -46,7 +47,9 @@ def _other_schemas() -> dict[str, Schema]:
                             LISTS[1]: {"type": "array", "items": {"type": "integer", "minimum": 1}}, LISTS[2]: skus}}
     return {"Settings": settings, "ChangeEvent": event,
             "ChangeEventAccepted": _object({"accepted": COUNT, "sync": {"enum": ["scheduled", "already scheduled"]}}),
-            "Health": _object({"status": {"const": "ok"}})}
+            "Health": _object({"status": {"const": "ok"}}),
+            "Meta": _object({name: {"type": "array", "items": {"enum": words}, "minItems": len(words),
+                                    "uniqueItems": True} for name, words in vocabulary().items()})}
 
 
 def _json(schema: Schema, description: str, headers: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -144,9 +147,8 @@ def _product_paths() -> dict[str, Any]:
                 _query("store_view", {"type": "string", "maxLength": 100}, "store view code"),
                 _query("type", {"type": "string", "maxLength": 100}, "product type, e.g. simple, configurable"),
                 _query("visibility", {"type": "string", "maxLength": 100}, "e.g. Catalog, Search"),
-                _query("sort", {"enum": ["last_exported", "last_modified", "name", "sku"], "default": "sku"},
-                       "sort key"),
-                _query("order", {"enum": ["asc", "desc"], "default": "asc"}, "sort order"),
+                _query("sort", {"enum": list(PRODUCT_SORTS), "default": "sku"}, "sort key"),
+                _query("order", {"enum": list(SORT_ORDERS), "default": "asc"}, "sort order"),
                 _query("cursor", {"type": "string", "maxLength": 1000}, "next_cursor of the previous page"),
                 _query("limit", {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}, "items per page"),
             ],
@@ -171,6 +173,11 @@ def _other_paths() -> dict[str, Any]:
             "operationId": "getSettings", "summary": "The effective configuration (never a credential)",
             "description": ADMINS,
             "responses": _signed_in("read settings", {"200": _json(_ref("Settings"), "the configuration")})}},
+        "/api/meta": {"get": {
+            "operationId": "getMeta", "summary": "The lists a client picks from: feeds, item statuses, product types, "
+                                                 "visibilities, sort keys, run statuses, triggers and modes",
+            "description": "Any signed-in role.",
+            "responses": _signed_in("read the API description", {"200": _json(_ref("Meta"), "the lists")})}},
         "/api/openapi.json": {"get": {
             "operationId": "getOpenApi", "summary": "This document", "description": "Any signed-in role.",
             "responses": _signed_in("read the API description", {"200": _json({"type": "object"}, "OpenAPI 3.1")})}},

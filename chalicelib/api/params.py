@@ -17,7 +17,7 @@ MAX_NUMBER_DIGITS = 18  # any page size or id the API takes fits; int() is never
 def query(allowed: Mapping[str, int]) -> dict[str, str]:
     """The request's query parameters (the last of a repeated one), each at most ``allowed[name]`` characters; 400
     for a parameter the route does not take or a value too long."""
-    params = api.current_request.query_params or {}
+    params: Mapping[str, str] = api.current_request.query_params or {}
     unknown = sorted(set(params) - set(allowed))
     if unknown:
         valid = f"valid parameters: {', '.join(allowed)}" if allowed else "this route takes no query parameters"

@@ -52,8 +52,10 @@ def get_sync_run(run_id: str) -> dict[str, Any]:
     return detail
 
 
-def _optional_json(raw: bytes | None) -> Any:
+def _optional_json(raw: bytes | str | None) -> Any:
     """The body's JSON, None for no body (`curl -X POST` sends none); read whatever the Content-Type says."""
+    if isinstance(raw, str):  # Chalice types the raw body either way; it hands over bytes
+        raw = raw.encode()
     if not (raw or b"").strip():
         return None
     return parse_json(raw or b"", MAX_FORCE_BODY_BYTES)

@@ -4,7 +4,6 @@ the run; the trigger queue's Lambda reindexes it, so the request returns at once
 answers with its summary)."""
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -171,15 +170,6 @@ def _abandon(ctx: SyncContext, run: SyncRun, key: str, claimed_at: str, error: E
     ctx.runs.finish(run.run_id, FAILED, f"the run could not be started: {type(error).__name__}", iso(ctx.clock()))
     ctx.control.locks.release(run.feed, run.run_id)
     ctx.control.cooldowns.release(key, claimed_at)
-
-
-def forced_run_id(body: str) -> str | None:
-    """The run id of a trigger message that carries a forced run (change events' messages carry none)."""
-    try:
-        run_id = json.loads(body).get("run_id")
-    except (ValueError, AttributeError):
-        return None
-    return run_id if isinstance(run_id, str) and run_id else None
 
 
 def run_forced_sync(ctx: SyncContext, run_id: str) -> SyncRun | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import hmac
 import time
 from collections.abc import Mapping
+from email.message import Message
 from typing import TYPE_CHECKING, Any
 
 from . import reads
@@ -18,9 +19,11 @@ if TYPE_CHECKING:
 
 BATCH_HEADER = "X-Catalog-Sync-Batch"
 
+Headers = Mapping[str, str] | Message  # a dict in tests, the request's own headers in the server
+
 
 def dispatch(service: IngestionService, method: str, path: str, query: Mapping[str, str],
-             headers: Mapping[str, str], body: bytes) -> Answer:
+             headers: Headers, body: bytes) -> Answer:
     """The answer to one request outside the admin."""
     feed = service.feed_of_path(path)
     if feed is not None:
@@ -39,7 +42,7 @@ def dispatch(service: IngestionService, method: str, path: str, query: Mapping[s
     return message(404, f"no endpoint {method} {path}")
 
 
-def refusal(service: IngestionService, headers: Mapping[str, str]) -> Answer | None:
+def refusal(service: IngestionService, headers: Headers) -> Answer | None:
     """401 without a key, 403 with a wrong one, None with the right one."""
     key = headers.get(service.key_header)
     if not key:
@@ -54,7 +57,7 @@ def _fault_answer(fault: Fault) -> Answer:
     return message(fault.status, FAULT_MESSAGES.get(fault.status, "Error"), headers)
 
 
-def deliver(service: IngestionService, feed: str, headers: Mapping[str, str], body: bytes) -> Answer:
+def deliver(service: IngestionService, feed: str, headers: Headers, body: bytes) -> Answer:
     """One batch of a feed: faults first (as a gateway in front would give them), then the key, the body, the
     items."""
     received = Received(service.now(), feed, headers.get(BATCH_HEADER), len(body))
@@ -88,7 +91,7 @@ class Received:
         self.accepted, self.errors = 0, 0
 
 
-def _ingest(service: IngestionService, headers: Mapping[str, str], body: bytes, received: Received) -> Answer:
+def _ingest(service: IngestionService, headers: Headers, body: bytes, received: Received) -> Answer:
     feed = received.feed
     try:
         payload, received.raw_bytes = decode_body(body, headers.get("Content-Encoding"))

@@ -129,6 +129,9 @@ def test_filter_failed_rows_shows_their_errors(page, stack: LocalStack, catalog)
     sign_in(page, stack)
     page.goto(stack.base + "/#/products")
     wait_view(page, "#products-table tbody tr")
+    # The filters' choices are the API's lists (GET /api/meta), Adobe Commerce's giftcard type included.
+    types = page.locator("#product-filters select[name=type] option").evaluate_all("os => os.map(o => o.value)")
+    assert "giftcard" in types and "simple" in types
     page.select_option("#product-filters select[name=status]", "failed_requires_attention")
     page.wait_for_url(re.compile(r"status=failed_requires_attention"))
     page.wait_for_function("() => [...document.querySelectorAll('#products-table tbody tr')]"

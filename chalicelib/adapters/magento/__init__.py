@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from ... import credentials
+from ...domain.retry import RetryPolicy
 from ...settings import MAGENTO_BASE_URL, Settings, SettingsError
-from .client import Auth, BearerAuth, MagentoClient, OAuth1Auth, RetryPolicy
+from .client import Auth, BearerAuth, MagentoClient, OAuth1Auth
 from .source import MagentoCatalogSource
 
 __all__ = ["BearerAuth", "MagentoCatalogSource", "MagentoClient", "OAuth1Auth", "RetryPolicy", "from_settings"]

@@ -2,11 +2,9 @@
 from __future__ import annotations
 
 import json
-import random
 import threading
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -14,8 +12,9 @@ import urllib3
 from oauthlib.oauth1 import SIGNATURE_HMAC_SHA256
 from oauthlib.oauth1 import Client as OAuth1Client
 
-from ...domain.backoff import backoff_pause, retry_after_seconds
+from ...domain.backoff import retry_after_seconds
 from ...domain.errors import SourceError
+from ...domain.retry import RetriesExhaustedError, RetryPolicy, TransientError
 from ...observability import RETRIES, count, logger
 
 RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
@@ -76,22 +75,9 @@ class OAuth1Auth(Auth):
         return "OAuth1Auth(***)"
 
 
-@dataclass
-class RetryPolicy:
-    """Exponential backoff with full jitter, at least Retry-After, until the budget of waiting is spent."""
-
-    budget_seconds: float = 120.0
-    sleep: Callable[[float], None] = time.sleep
-    rng: random.Random = field(default_factory=random.Random)
-
-    def delay(self, attempt: int, retry_after: float | None) -> float:
-        return backoff_pause(attempt, self.rng, retry_after)
-
-
-class _Retryable(Exception):
+class _Retryable(TransientError):
     def __init__(self, message: str, retry_after: float | None = None, throttled: bool = False):
-        super().__init__(message)
-        self.retry_after = retry_after
+        super().__init__(message, retry_after)
         self.throttled = throttled
 
 
@@ -136,25 +122,20 @@ class MagentoClient:
         url = f"{self.base_url}/rest/{quote(store)}{path}"
         if params:
             url += "?" + urlencode(params)
-        waited, attempt = 0.0, 0
-        while True:
-            try:
-                return self._once(method, url, shown, store)
-            except _Retryable as error:
-                pause = self._retry.delay(attempt, error.retry_after)
-                if waited + pause > self._retry.budget_seconds:
-                    raise SourceError(f"{error} (gave up after {attempt + 1} attempts and "
-                                      f"{waited:.0f} s of retrying)") from None
-                count(RETRIES)
-                logger.info("retrying a Magento request", extra={"error": str(error), "pause_s": round(pause, 2)})
-                until = time.monotonic() + pause
-                if error.throttled:
-                    with self._lock:
-                        self._resume_at = max(self._resume_at, until)
-                self._retry.sleep(pause)
-                self._local.slept_until = max(until, getattr(self._local, "slept_until", 0.0))
-                waited += pause
-                attempt += 1
+        try:
+            return self._retry.call(lambda: self._once(method, url, shown, store), on_retry=self._retrying)
+        except RetriesExhaustedError as gave_up:
+            raise SourceError(f"{gave_up.last} (gave up after {gave_up.attempts} attempts and "
+                              f"{gave_up.waited:.0f} s of retrying)") from None
+
+    def _retrying(self, error: Exception, attempts: int, pause: float) -> None:
+        count(RETRIES)
+        logger.info("retrying a Magento request", extra={"error": str(error), "pause_s": round(pause, 2)})
+        until = time.monotonic() + pause
+        if isinstance(error, _Retryable) and error.throttled:
+            with self._lock:
+                self._resume_at = max(self._resume_at, until)
+        self._local.slept_until = max(until, getattr(self._local, "slept_until", 0.0))
 
     def _once(self, method: str, url: str, shown: str, store: str) -> Any:
         headers = {"Accept": "application/json", **self._auth.headers(method, url)}
