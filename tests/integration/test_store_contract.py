@@ -226,6 +226,23 @@ def test_the_lock_is_a_lease(stores):
     assert control.locks.holder("products") is None
 
 
+def test_a_lock_released_while_it_was_refused_is_taken(aws, monkeypatch):
+    """On DynamoDB, a run that just ended may let go of its lock between another's conditional put and its read of
+    the holder (the CLI reads Success before the finisher releases the lock): the lock is free, so it is taken."""
+    control = dynamo_control()
+    control.locks.acquire("products", "run-1", "2026-11-22T10:00:00.000Z", "2026-11-22T11:00:00.000Z")
+    locks = type(control.locks)
+    holder = locks.holder
+
+    def released_meanwhile(self, feed):
+        self.release(feed, "run-1")
+        monkeypatch.setattr(locks, "holder", holder)
+        return holder(self, feed)
+    monkeypatch.setattr(locks, "holder", released_meanwhile)
+    control.locks.acquire("products", "run-2", "2026-11-22T10:00:05.000Z", "2026-11-22T11:00:05.000Z")
+    assert control.locks.holder("products").run_id == "run-2"
+
+
 def test_feed_state_totals_and_watermark(stores):
     _, _, control, _ = stores
     assert control.feed_states.get("products").watermark is None
