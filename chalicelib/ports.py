@@ -26,6 +26,13 @@ from .domain.runs import SyncRun
 SourceProduct = Mapping[str, Any]
 
 
+@dataclass(frozen=True)
+class ReadPosition:
+    """A place in a resumable read (``CatalogSource.read_resumable``): opaque to everyone but its source."""
+
+    value: str
+
+
 class CatalogSource(ABC):
     """Where catalog data comes from (Magento, or the generated sample catalog), feed by feed."""
 
@@ -53,6 +60,25 @@ class CatalogSource(ABC):
 
         Items that no longer exist are simply absent. Raises SourceError when the source cannot be read.
         """
+
+    def read_resumable(self, feed: str, start: str | None) -> Iterator[SourceRecord | ReadPosition]:
+        """Every record of ``feed`` from position ``start`` (None: the beginning), with, between records, the
+        positions a later read can resume from: every record before a position has been yielded.
+
+        A source that cannot resume yields no position (and reads from the beginning whatever ``start`` is), so an
+        interrupted resync of it starts its read over. Raises SourceError when the source cannot be read.
+        """
+        return iter(self.read(feed, None))
+
+    def with_concurrency(self, threads: int) -> CatalogSource:
+        """This source, reading with at most ``threads`` requests in flight (for one run); a source that reads one
+        request at a time is itself."""
+        return self
+
+    def count(self, feed: str) -> int | None:
+        """How many records a whole read of ``feed`` yields, where the source knows it cheaply (progress shows
+        "of N"); None otherwise."""
+        return None
 
     def require(self, feed: str) -> None:
         """Raise UnknownFeedError unless this source reads ``feed``."""
@@ -117,6 +143,10 @@ class FeedStore(ABC):
 
     @abstractmethod
     def all_states(self) -> dict[RowKey, StoredState]: ...
+
+    @abstractmethod
+    def states_of_ids(self, ids: Iterable[str]) -> dict[RowKey, StoredState]:
+        """The stored states of these items in every scope (a resync by ids: one query per id, never a scan)."""
 
     @abstractmethod
     def get_rows(self, keys: Iterable[RowKey], fields: Collection[str] | None = None) -> list[FeedRow]:
@@ -243,13 +273,15 @@ class RunStore(ABC):
         """Mark an opened run's reindex begun (its first progress); False if it already was (a redelivery)."""
 
     @abstractmethod
-    def note_progress(self, run_id: str, rows_seen: int, rows_changed: int, at: str) -> None:
-        """Record the reindex's progress so far (the run's only writer while it reindexes)."""
+    def note_progress(self, run_id: str, rows_seen: int, rows_changed: int, at: str,
+                      read_position: str | None = None) -> None:
+        """Record the reindex's progress so far (the run's only writer while it reindexes), and the source position
+        a resumed read would start from (None: unchanged)."""
 
     @abstractmethod
     def seal(self, run: SyncRun) -> SyncRun:
-        """Store the reindex counters, its error examples, the batch total and ``sealed_at``; return the run as
-        it now stands."""
+        """Store the reindex counters, its error examples, the batch total, where the read stands, the unknown ids
+        and ``sealed_at``; return the run as it now stands."""
 
     @abstractmethod
     def finish(self, run_id: str, status: str, error: str | None, finished_at: str) -> bool:

@@ -26,6 +26,9 @@ class JournaledFeedStore(FeedStore):
     def all_states(self) -> dict[RowKey, StoredState]:
         return self.rows.all_states()
 
+    def states_of_ids(self, ids: Iterable[str]) -> dict[RowKey, StoredState]:
+        return self.rows.states_of_ids(ids)
+
     def get_rows(self, keys: Iterable[RowKey], fields: Collection[str] | None = None) -> list[FeedRow]:
         return self.rows.get_rows(keys, fields)
 

@@ -19,8 +19,8 @@ from ..observability import logger
 from ..ports import ProductSearch
 from .context import SyncContext
 from .outcomes import STATE_FIELDS, with_states
-from .shelf import prices_and_stock, shelf_columns
 from .product_relations import parents_of, variants_of
+from .shelf import prices_and_stock, shelf_columns
 
 __all__ = ["InvalidQueryError", "product_detail", "search_products"]
 

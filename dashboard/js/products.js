@@ -1,6 +1,7 @@
 // Synced catalog products: search (ID, SKU, name, every store view), filters, sort, pages; the URL holds them all.
 import { api } from "./api.js";
 import { h, count, when, text, put } from "./dom.js";
+import { resyncSelection } from "./resync.js";
 
 // The filters' choices are the API's (GET /api/meta), read once: item statuses in the words of Adobe's Data Feed
 // Sync Status, product types, visibilities.
@@ -106,13 +107,18 @@ export async function render(root, { params }) {
       h("a", { href: link(params, { sort: sortKey, order: nextOrder, cursor: null, page: null }) },
         label, active ? (order === "asc" ? " ▲" : " ▼") : ""));
   });
+  const pick = resyncSelection(query, page.total);  // "Resync selected" (resync.js)
+  head.unshift(pick.head);
   const rows = page.items.map((item) => h("tr", { dataset: { sku: item.sku, storeView: item.store_view_code, state: item.export_status } },
+    pick.cell(item),
     COLUMNS.map(([key]) => h("td", { class: typeof item[key] === "number" ? "num" : null, dataset: key === "price" ? { column: "price" } : {} }, cell(item, key)))));
+  pick.sync();
   const first = (pageNo - 1) * 25 + 1;
   put(root, 
     h("h2", {}, "Synced catalog products"), form,
     h("p", { id: "product-count", role: "status" }, page.total === 0 ? "No rows match."
       : `Rows ${count(first)}–${count(first + page.items.length - 1)} of ${count(page.total)} (product × store view).`),
+    pick.bar,
     h("div", { class: "table-wrap" }, h("table", { id: "products-table" },
       h("caption", { class: "visually-hidden" }, "Synced catalog products, one row per store view"),
       h("thead", {}, h("tr", {}, head)), h("tbody", {}, rows))),

@@ -181,7 +181,7 @@ def test_markup_in_a_product_name_renders_as_text(page, stack: LocalStack, catal
     sign_in(page, stack)
     page.goto(f"{stack.base}/#/products?q={catalog['xss']}")
     page.wait_for_selector(f"#products-table tbody tr[data-sku='{catalog['xss']}']")
-    names = page.locator("#products-table tbody tr td:nth-child(2)").all_inner_texts()
+    names = page.locator("#products-table tbody tr td:nth-child(3)").all_inner_texts()  # after the tick box, the ID
     assert XSS in names
     assert page.locator("#products-table img").count() == 0
     product_id = next(row["product_id"] for row in catalog["rows"] if row["sku"] == catalog["xss"])

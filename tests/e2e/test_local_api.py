@@ -132,7 +132,8 @@ def test_every_answer_of_the_running_api_matches_its_openapi_document(stack: Loc
     positive = {label: statuses for (label, mode), statuses in seen.items() if mode == "positive"}
     assert all(status < 500 for statuses in seen.values() for status in statuses), seen
     assert positive["GET /api/sync/status"] == positive["GET /api/settings"] == {200}
-    assert positive["POST /api/sync"] <= {202, 409, 429}
+    # A dry run answers 200; a schema cannot say which options go together (ids with mode failed...): 400.
+    assert positive["POST /api/sync"] <= {200, 202, 400, 409, 429}
     assert positive["POST /api/events/products"] == {401}  # schemathesis does not know the events secret
     assert {400} <= seen[("GET /api/sync/runs", "negative")]
     assert positive["GET /api/products"] <= {200, 400}  # a type or store view the catalog does not have: 400

@@ -80,7 +80,8 @@ def test_while_a_run_is_in_flight_force_sync_answers_409_with_its_id_and_keeps_t
     ({"feed": "stocks"}, "unknown feed 'stocks'; valid feeds: products, productAttributes, categories, variants, "
                          "prices, inventoryStockStatus"),
     ({"mode": "partial"}, "unknown mode 'partial'; valid modes: full, no-reindex, failed"),
-    ({"mode": "full", "force": True}, "unknown fields: force; valid fields: feed, mode"),
+    ({"mode": "full", "sideways": True}, "unknown fields: sideways; valid fields: feed, mode, force, ids, id_type, "
+                                         "dry_run, batch_size, thread_count"),
     (["full"], 'the body must be a JSON object, e.g. {"feed": "products", "mode": "full"}'),
     (b"{mode", "the body is not JSON"),
 ])

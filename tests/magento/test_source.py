@@ -13,6 +13,7 @@ from chalicelib.adapters.magento.client import NoRouteError, NotFoundError
 from chalicelib.adapters.magento.inventory import Inventory
 from chalicelib.domain.errors import InvalidRecordError, SourceError
 from chalicelib.domain.feeds.products import build_row
+from chalicelib.ports import ReadPosition
 from local_stack.magento.attributes import OPTION_ATTRIBUTES
 from local_stack.magento.simulator import MagentoSimulator
 
@@ -235,6 +236,39 @@ def test_products_by_key(sim):
     records = list(source_for(sim).products_by_key([skus[0], "NO-SUCH-SKU"], [wanted_id]))
     assert {r["sku"] for r in records} == {skus[0], skus[5]}
     assert list(source_for(sim).products_by_key([], [])) == []
+
+
+def test_a_run_reads_with_its_own_thread_count(sim):
+    source = source_for(sim)
+    tuned = source.with_concurrency(2)  # a resync's --thread-count: the client's concurrency for that run
+    assert tuned is not source and tuned.client.concurrency == 2 and source.client.concurrency != 2
+    assert sorted(keys(tuned.products(None))) == sorted(keys(source.products(None)))
+    assert 1 <= tuned.client.most_in_flight <= 2
+
+
+def test_a_resumable_read_yields_positions_and_resumes_from_any_of_them(sim):
+    source = source_for(sim)  # pages of 25: several pages per stock
+    whole = list(source.read_resumable("products", None))
+    positions = [n for n, item in enumerate(whole) if isinstance(item, ReadPosition)]
+    records = [item for item in whole if not isinstance(item, ReadPosition)]
+    assert sorted(keys(records)) == sorted(expected_keys(sim)) and len(positions) > 3
+    assert len({whole[n].value.split(":")[0] for n in positions}) == 2, "two stocks (websites): positions in each"
+    for n in (positions[0], positions[len(positions) // 2], positions[-2]):
+        rest = [item for item in source.read_resumable("products", whole[n].value)
+                if not isinstance(item, ReadPosition)]
+        before = [item for item in whole[:n] if not isinstance(item, ReadPosition)]
+        assert keys(before) + keys(rest) == keys(records), f"resumed from {whole[n].value}"
+    assert keys(r for r in source.read_resumable("products", "not a position")
+                if not isinstance(r, ReadPosition)) == keys(records), "an unknown position reads from the start"
+    assert not any(isinstance(r, ReadPosition) for r in source.read_resumable("categories", None)), "read whole"
+
+
+def test_the_count_of_the_products_feed_is_its_rows(sim):
+    source = source_for(sim)
+    assert source.count("products") == len(expected_keys(sim))
+    assert source.count("categories") is None
+    sim.faults.fail(5, status=503)
+    assert source_for(sim, budget=0.0).count("products") is None, "a store that cannot say: no count, no failure"
 
 
 def test_oauth1_signed_requests(sim):

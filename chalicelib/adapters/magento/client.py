@@ -97,6 +97,7 @@ class MagentoClient:
                  retry: RetryPolicy | None = None, pool: urllib3.PoolManager | None = None, concurrency: int = 8):
         self.base_url = base_url.rstrip("/")
         self._auth = auth
+        self._timeout_seconds = timeout_seconds
         self._timeout = urllib3.Timeout(connect=min(10.0, timeout_seconds), read=timeout_seconds)
         self._retry = retry or RetryPolicy()
         self.concurrency = max(1, concurrency)
@@ -107,6 +108,11 @@ class MagentoClient:
         self._local = threading.local()  # per thread: until when it has already waited
         self.requests = 0  # made, retries included (benchmarks read it)
         self.in_flight = self.most_in_flight = 0
+
+    def with_concurrency(self, concurrency: int) -> MagentoClient:
+        """A client of the same store, credentials and retries with at most ``concurrency`` requests in flight
+        (its own connection pool): one run's --thread-count in place of MAGENTO_CONCURRENCY."""
+        return MagentoClient(self.base_url, self._auth, self._timeout_seconds, self._retry, concurrency=concurrency)
 
     def get(self, store: str, path: str, params: Sequence[tuple[str, str]] = ()) -> Any:
         return self._call("GET", store, path, params)

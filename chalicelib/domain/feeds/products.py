@@ -131,7 +131,7 @@ def invalid_columns(record: SourceRecord) -> dict[str, Any]:
 PRODUCTS = "products"
 FEED = Feed(name=PRODUCTS, record="Product", identity=("sku", "storeViewCode"), batch_size=100,
             incremental=True, build=build_row, key_of=row_key_of, deletion=deletion_payload,
-            columns_of_invalid=invalid_columns)
+            columns_of_invalid=invalid_columns, product_keyed=True)
 
 
 def deletion_of(row: FeedRow, view: StoreView | None) -> FeedRow:
