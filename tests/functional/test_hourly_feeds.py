@@ -49,7 +49,11 @@ class FailingFeedSource(InMemorySource):
         records = super().read(feed, changed_since)
         return self._failing(records) if feed == self.failing else records
 
-    def _failing(self, records: Iterator[Mapping[str, Any]]) -> Iterator[Mapping[str, Any]]:
+    def read_resumable(self, feed: str, start: str | None) -> Iterator[Any]:  # a full run's read
+        records = super().read_resumable(feed, start)
+        return self._failing(records) if feed == self.failing else records
+
+    def _failing(self, records: Iterator[Any]) -> Iterator[Any]:
         yield next(records)
         raise self.error
 
