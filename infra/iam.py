@@ -67,7 +67,11 @@ XRAY: Statement = {"Effect": "Allow", "Action": ["xray:PutTelemetryRecords", "xr
 # The stores' calls, by what a use case does with each table.
 ROWS_REINDEX = ["dynamodb:BatchGetItem", "dynamodb:BatchWriteItem", "dynamodb:Scan",
                 "dynamodb:UpdateItem"]  # states/get_rows, put_rows, all_states/iter_rows, record_invalid
-ROWS_READ = ["dynamodb:BatchGetItem"]  # the products API: a search page's rows, a product's rows (get_rows)
+# the products API: a search page's rows and their prices and stock rows, a product's rows (get_rows); a product's
+# prices and stock in every scope (rows_of_id: a Query on the table's hash key, the SKU); a configurable's variants
+# (its members' variants rows, get_rows); the Feeds page: the rows of the pending batches (get_rows)
+ROWS_READ = ["dynamodb:BatchGetItem", "dynamodb:Query"]
+ROWS_BY_ID = ["dynamodb:Query"]  # a resync by ids: each id's rows in every scope (states_of_ids, one Query an id)
 # create, get, claim, progress, seal; batches: create (batch write), outcomes (batch get), retire (update)
 RUNS_SYNC = ["dynamodb:BatchGetItem", "dynamodb:BatchWriteItem", "dynamodb:GetItem", "dynamodb:PutItem",
              "dynamodb:UpdateItem"]
@@ -79,9 +83,9 @@ CONTROL_SYNC = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "
                 "dynamodb:UpdateItem"]
 CONTROL_FINISH = ["dynamodb:DeleteItem", "dynamodb:UpdateItem"]  # record_success, release_lock
 # status (get), force sync (lock put/get/delete, cooldown update/delete), change events (dirty batch write,
-# sync request update/delete)
+# sync request update/delete), the Feeds page (the dirty entries: scan)
 CONTROL_API = ["dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem",
-               "dynamodb:UpdateItem"]
+               "dynamodb:Scan", "dynamodb:UpdateItem"]
 
 
 # The products search index (adapters/dynamo_search.py): every writer of feed rows appends to its journal
@@ -118,6 +122,8 @@ def _needs(role: str) -> list[Statement]:
         return [*_sync(),
                 # mode failed (a forced run only: the hourly sync is partial or a reconcile): batches with failed rows
                 _index("SyncRunsTable", "batch-attention"),
+                # mode ids (a forced run only: the dashboard's Resync selected): the stored rows of each id
+                _table("FeedRowsTable", ROWS_BY_ID),
                 _consume("TriggerQueue")]
     if role == "export":  # writes no feed row: its batch's outcome only
         return [_table("SearchIndexTable", SEARCH_APPEND),
@@ -135,11 +141,15 @@ def _needs(role: str) -> list[Statement]:
     if role == "api":
         # A product's detail compares the feed with the source's document (Magento) and the destination's
         # (HTTP destination: GET with the API key), so the API reads both credentials.
+        # A dry run by ids reads as that run would: each id's rows, their batches, the outbox it would resend.
         return [_table("FeedRowsTable", ROWS_READ),
                 _table("SearchIndexTable", SEARCH_READ),
                 # a forced run is opened (and abandoned) by the API
                 _table("SyncRunsTable", [*RUNS_READ, "dynamodb:PutItem", "dynamodb:UpdateItem"]),
                 _index("SyncRunsTable", "feed-started"),
+                # the Feeds page: the items not yet submitted, through the batches that hold them (outbox: a dry run)
+                _index("SyncRunsTable", "batch-outbox"),
+                _index("SyncRunsTable", "batch-attention"),
                 _table("ControlTable", CONTROL_API),
                 _send("TriggerQueue"),
                 _secret("EventsSecret"),
@@ -174,7 +184,9 @@ NOT_REHEARSED: dict[str, dict[Grant, str]] = {
                                                                    "then failed, by the next sync",
                  ("dynamodb:Scan", "FeedRowsTable"): "a full read (reconcile) compares with the feed's stored rows; "
                                                      "a feed's first run has none to read"},
-    "trigger": {**_SYNC, ("sqs:GetQueueAttributes", "TriggerQueue"): _EVENT_SOURCE},
+    "trigger": {**_SYNC, ("sqs:GetQueueAttributes", "TriggerQueue"): _EVENT_SOURCE,
+                ("dynamodb:Query", "FeedRowsTable"): "a resync by ids (Resync selected) looks up each id's stored "
+                                                     "rows, one Query an id"},
     "export": {("secretsmanager:GetSecretValue", "DestinationApiKeySecret"): "DESTINATION=http: the ingestion API's "
                                                                              "key (the rehearsal exports to the hub)",
                ("sqs:GetQueueAttributes", "ExportQueue"): _EVENT_SOURCE,
@@ -187,6 +199,9 @@ NOT_REHEARSED: dict[str, dict[Grant, str]] = {
                     ("sqs:GetQueueAttributes", "ExportDeadLetterQueue"): _EVENT_SOURCE},
     "api": {("dynamodb:DeleteItem", "ControlTable"): "a force sync that cannot start gives its cooldown back and "
                                                      "releases the lock (so does a stale run found in flight)",
+            ("dynamodb:Query", "FeedRowsTable"): "a dry run by ids looks up each id's stored rows, one Query an id",
+            ("dynamodb:Query", "SyncRunsTable/index/batch-outbox"): "a dry run reads the outbox, whose rows the run "
+                                                                    "would send too",
             ("dynamodb:UpdateItem", "SyncRunsTable"): "a forced run the trigger queue refuses is failed (so is a "
                                                       "stale run found in flight)",
             ("secretsmanager:GetSecretValue", "MagentoCredentialsSecret"): "SOURCE=magento: a product's detail reads "

@@ -27,6 +27,9 @@ CASES = {
     ("post", "/api/sync"): ("/api/sync", b'{"mode": "full"}', 202),
     ("get", "/api/products"): ("/api/products?limit=5", None, 200),
     ("get", "/api/products/{product_id}"): ("/api/products/1", None, 200),
+    ("get", "/api/feeds"): ("/api/feeds", None, 200),
+    ("get", "/api/feeds/{feed}"): ("/api/feeds/products", None, 200),
+    ("get", "/api/me"): ("/api/me", None, 200),
 }
 
 

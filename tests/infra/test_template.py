@@ -50,15 +50,21 @@ MARK = {  # an exporter writes no feed row: its batch's outcome
 EXPECTED_ACTIONS: dict[str, dict[str, set[str]]] = {
     "schedule": SYNC,
     # mode failed (forced runs only) reads the batches with failed rows
-    "TriggerQueue": {**SYNC, "SyncRunsTable/index/batch-attention": {DDB + "Query"}, "TriggerQueue": CONSUME},
+    # mode ids (forced runs only) looks up each id's rows
+    "TriggerQueue": {**SYNC, "SyncRunsTable/index/batch-attention": {DDB + "Query"}, "TriggerQueue": CONSUME,
+                     "FeedRowsTable": {DDB + a for a in (*ROWS_REINDEX, "Query")}},
     "ExportQueue": {**MARK, "ExportQueue": CONSUME, "DestinationApiKeySecret": {"secretsmanager:GetSecretValue"}},
     "ExportDeadLetterQueue": {**MARK, "ExportDeadLetterQueue": CONSUME},
     "api": {
-        "FeedRowsTable": {DDB + "BatchGetItem"},
+        "FeedRowsTable": {DDB + "BatchGetItem", DDB + "Query"},  # Query: a product's prices and stock, a dry run by ids
         "SearchIndexTable": {DDB + "GetItem", DDB + "Query"},
         "SyncRunsTable": {DDB + a for a in ("BatchGetItem", "GetItem", "PutItem", "UpdateItem")},
         "SyncRunsTable/index/feed-started": {DDB + "Query"},
-        "ControlTable": {DDB + a for a in ("BatchWriteItem", "DeleteItem", "GetItem", "PutItem", "UpdateItem")},
+        # the Feeds page: the items not yet submitted, through the batches holding them (outbox: also a dry run)
+        "SyncRunsTable/index/batch-outbox": {DDB + "Query"},
+        "SyncRunsTable/index/batch-attention": {DDB + "Query"},
+        # Scan: the Feeds page's dirty backlog
+        "ControlTable": {DDB + a for a in ("BatchWriteItem", "DeleteItem", "GetItem", "PutItem", "Scan", "UpdateItem")},
         "TriggerQueue": {"sqs:SendMessage"},
         "EventsSecret": {"secretsmanager:GetSecretValue"},
         "MagentoCredentialsSecret": {"secretsmanager:GetSecretValue"},  # product detail: the source's document

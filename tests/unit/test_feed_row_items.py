@@ -16,10 +16,12 @@ def rows():
     invalid = build_row(product(2, "french", name="Crème brûlée ™"), VIEWS_BY_CODE)
     invalid.invalid = Failure("invalid_record.price", "price is not a number: 'abc'")
     gone = deletion_of(build_row(product(3), VIEWS_BY_CODE), VIEWS_BY_CODE["default"])
-    return [full, invalid, gone]
+    extra = build_row(product(4), VIEWS_BY_CODE)
+    extra.extra = {"tier_prices": [{"qty": 2, "value": 9.5}], "currency": "EUR"}
+    return [full, invalid, gone, extra]
 
 
-@pytest.mark.parametrize("row", rows(), ids=["full", "invalid", "deletion"])
+@pytest.mark.parametrize("row", rows(), ids=["full", "invalid", "deletion", "extra"])
 def test_the_item_written_is_the_models_serialization(row):
     store = DynamoFeedStore("products")
     assert store.wire_item(row) == store._item(row).serialize()
