@@ -199,9 +199,6 @@ NOT_REHEARSED: dict[str, dict[Grant, str]] = {
                     ("sqs:GetQueueAttributes", "ExportDeadLetterQueue"): _EVENT_SOURCE},
     "api": {("dynamodb:DeleteItem", "ControlTable"): "a force sync that cannot start gives its cooldown back and "
                                                      "releases the lock (so does a stale run found in flight)",
-            ("dynamodb:Query", "FeedRowsTable"): "a dry run by ids looks up each id's stored rows, one Query an id",
-            ("dynamodb:Query", "SyncRunsTable/index/batch-outbox"): "a dry run reads the outbox, whose rows the run "
-                                                                    "would send too",
             ("dynamodb:UpdateItem", "SyncRunsTable"): "a forced run the trigger queue refuses is failed (so is a "
                                                       "stale run found in flight)",
             ("secretsmanager:GetSecretValue", "MagentoCredentialsSecret"): "SOURCE=magento: a product's detail reads "

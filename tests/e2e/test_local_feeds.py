@@ -170,7 +170,7 @@ def expected_products(catalog: Catalog) -> Expected:
                                       "categoryData": _category_data(catalog, row, view),
                                       "yesNo": _yes_no(catalog, row, view)}
             if catalog.type[row] in (CONFIGURABLE, BUNDLE, GROUPED):
-                fields["inventory"] = {"qty": None, "salableQty": None}
+                fields["inventory"] = {"qty": None}  # salable quantities: the inventoryStockStatus feed
                 fields["inStock"] = stock.is_salable(catalog, row, layout.STOCK_OF_WEBSITE_ID[view.website_id])
             expected[(catalog.sku[row], view.code)] = fields
     return expected
