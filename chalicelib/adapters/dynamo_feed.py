@@ -83,6 +83,9 @@ class DynamoFeedStore(FeedStore):
     def all_states(self) -> dict[RowKey, StoredState]:
         return {_key(item): _state(item) for item in self._scan(attributes_to_get=_STATE_ATTRIBUTES)}
 
+    def iter_states(self) -> Iterator[tuple[RowKey, StoredState]]:
+        return ((_key(item), _state(item)) for item in self._scan(attributes_to_get=_STATE_ATTRIBUTES))
+
     def get_rows(self, keys: Iterable[RowKey], fields: Collection[str] | None = None) -> list[FeedRow]:
         wanted = self._unique(keys)
         attributes = None if fields is None else _attributes(fields)

@@ -113,6 +113,7 @@ class SyncRunModel(Model):
     progress_at = UnicodeAttribute(null=True)
     sealed_at = UnicodeAttribute(null=True)
     error_code = UnicodeAttribute(null=True)
+    repair_of = UnicodeAttribute(null=True)
     feed_started_index = FeedStartedIndex()
     # The batches' indexes are on this table (ExportBatchModel queries them; a run item never carries their keys).
     outbox = UnicodeAttribute(null=True)
@@ -147,6 +148,20 @@ class ExportBatchModel(Model):
     expires = TTLAttribute(null=True)
     outbox_index = BatchOutboxIndex()
     attention_index = BatchAttentionIndex()
+
+
+class ReconciliationModel(Model):
+    """A feed's reconciliation report, in the runs table (``run_id`` is ``reconciliation#<feed>``, ``item`` the
+    report id, sortable by start): the report whole, as zlib-compressed JSON; it expires (TTL) with age."""
+
+    class Meta:
+        table_name = "catalog-sync-runs"
+        billing_mode = "PAY_PER_REQUEST"
+
+    run_id = UnicodeAttribute(hash_key=True)
+    item = UnicodeAttribute(range_key=True)
+    data = BinaryAttribute(legacy_encoding=False)
+    expires = TTLAttribute(null=True)
 
 
 class ControlModel(Model):
@@ -198,4 +213,3 @@ class SearchIndexModel(Model):
 
 
 TABLE_MODELS = (FeedRowModel, SyncRunModel, ControlModel, SearchIndexModel)
-

@@ -15,13 +15,15 @@ SUCCESS = "success"
 FAILED = "failed"
 STATUS_LABELS = {IN_PROGRESS: "In Progress", SUCCESS: "Success", FAILED: "Failed"}
 
-TRIGGERS = ("schedule", "force", "cli", "events")
+TRIGGERS = ("schedule", "force", "cli", "events", "reconciliation")
 # partial: changes since the watermark plus the products change events marked dirty; full: the whole
 # source, every row re-sent; reconcile: the whole source, only changed rows sent (plus deletions);
 # no-reindex: the stored documents re-sent without reading the source; failed: the stored documents of the
-# rows whose export failed (for now or for good) re-sent, without reading the source.
+# rows whose export failed (for now or for good) re-sent, without reading the source; repair: a reconciliation's
+# action — its missing and stale items re-sent, or its orphaned items deleted — without reading the source.
 PARTIAL, FULL, RECONCILE, NO_REINDEX, FAILED_ONLY = "partial", "full", "reconcile", "no-reindex", "failed"
-MODES = (PARTIAL, FULL, RECONCILE, NO_REINDEX, FAILED_ONLY)
+REPAIR = "repair"
+MODES = (PARTIAL, FULL, RECONCILE, NO_REINDEX, FAILED_ONLY, REPAIR)
 READS_ALL = (FULL, RECONCILE)
 FORCE_MODES = (FULL, NO_REINDEX, FAILED_ONLY)  # what an operator may force (the seed's resync and its options)
 
@@ -80,6 +82,7 @@ class SyncRun:
     source_read_at: str | None = None
     progress_at: str | None = None  # the reindex's last progress update (rows seen, changed)
     sealed_at: str | None = None
+    repair_of: str | None = None  # mode repair: "<report id>/<action>" of the reconciliation it acts on
 
     @property
     def sealed(self) -> bool:

@@ -29,6 +29,9 @@ class JournaledFeedStore(FeedStore):
     def get_rows(self, keys: Iterable[RowKey], fields: Collection[str] | None = None) -> list[FeedRow]:
         return self.rows.get_rows(keys, fields)
 
+    def iter_states(self) -> Iterator[tuple[RowKey, StoredState]]:
+        return self.rows.iter_states()
+
     def iter_rows(self) -> Iterator[FeedRow]:
         return self.rows.iter_rows()
 

@@ -15,6 +15,7 @@ from ..domain.runs import (
     NO_REINDEX,
     PARTIAL,
     RECONCILE,
+    REPAIR,
     SyncRun,
     iso,
     reconcile_due,
@@ -26,6 +27,7 @@ from .context import SyncContext
 from .fanout import Fanout, retire
 from .finish import finish_if_complete, recover_stale_run
 from .reindex import Catalog, reindex, resend_failed, resubmit
+from .repair import repair
 
 
 def start_sync(ctx: SyncContext, feed: str = "products", trigger: str = "schedule", mode: str = PARTIAL) -> SyncRun:
@@ -33,7 +35,7 @@ def start_sync(ctx: SyncContext, feed: str = "products", trigger: str = "schedul
     return continue_sync(ctx, open_sync(ctx, feed, trigger, mode))
 
 
-def open_sync(ctx: SyncContext, feed: str, trigger: str, mode: str) -> SyncRun:
+def open_sync(ctx: SyncContext, feed: str, trigger: str, mode: str, repair_of: str | None = None) -> SyncRun:
     """Take the lock and create the run (in progress); continue_sync does the rest, here or in another Lambda."""
     definition = feed_named(feed)
     if mode not in MODES:
@@ -47,6 +49,7 @@ def open_sync(ctx: SyncContext, feed: str, trigger: str, mode: str) -> SyncRun:
     run = start_run(feed, trigger, mode, ctx.clock(), ctx.settings.run_deadline_seconds)
     run.destination = ctx.destination.kind if ctx.destination else "none"
     run.export_disabled_reason = ctx.export_disabled_reason
+    run.repair_of = repair_of
     ctx.control.locks.acquire(feed, run.run_id, run.started_at, run.deadline_at)
     ctx.runs.create(run)
     logger.info("run started", extra={"run_id": run.run_id, "feed": feed, "trigger": trigger, "mode": mode})
@@ -63,11 +66,13 @@ def continue_sync(ctx: SyncContext, run: SyncRun) -> SyncRun:
     retired: list[BatchOutcome] = []
     try:
         # Read before the reindex: afterwards the outbox would also list this run's batches.
-        leftovers = ctx.batches.outbox(feed.name) if fanout.enabled and mode != FAILED_ONLY else []
+        leftovers = ctx.batches.outbox(feed.name) if fanout.enabled and mode not in (FAILED_ONLY, REPAIR) else []
         if mode == NO_REINDEX:
             resubmit(ctx, fanout, run)
         elif mode == FAILED_ONLY:
             retired += resend_failed(ctx, fanout, run)
+        elif mode == REPAIR:
+            repair(ctx, feed, fanout, run)
         else:
             _check_source(ctx, feed)
             # Read before the source: items marked dirty after this wait for the next run.
