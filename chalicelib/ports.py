@@ -150,6 +150,8 @@ class Settlement:
     error_counts: Mapping[str, int] = field(default_factory=dict)
     error_examples: Mapping[str, list[dict[str, str]]] = field(default_factory=dict)
     batch_failed: bool = False
+    retrying: int = 0  # rows failed for now (the next sync resends them)
+    freshness: Mapping[str, int] = field(default_factory=dict)  # the exported items' lags by bucket
 
 
 class BatchStore(ABC):

@@ -364,6 +364,9 @@ class InMemoryRunStore(RunStore):
             stored.batches_done += 1
         stored.rows_exported += counts.exported
         stored.rows_failed += counts.failed
+        stored.rows_retrying += counts.retrying
+        for bucket, n in counts.freshness.items():
+            stored.freshness[bucket] = stored.freshness.get(bucket, 0) + n
         self._add_counts(stored, counts.error_counts, counts.error_examples)
 
     def finish(self, run_id: str, status: str, error: str | None, finished_at: str) -> bool:

@@ -111,6 +111,6 @@ class SqsSyncTrigger(SyncTrigger):
             raise QueueError("the trigger queue is not configured (set TRIGGER_QUEUE_URL)", 0)
         try:
             self._client.send_message(QueueUrl=self._url,
-                                      MessageBody=json.dumps({"feed": feed, "reconciliation": report_id}))
+                                      MessageBody=trigger_message.reconciliation(feed, report_id))
         except (BotoCoreError, ClientError) as error:
             raise QueueError(f"cannot send the reconciliation to the trigger queue: {error}", 0) from None

@@ -11,6 +11,7 @@ from ..domain.feeds import FEEDS
 from ..domain.runs import FORCE_MODES, MODES, STATUS_LABELS, TRIGGERS
 from ..domain.vocabulary import PRODUCT_SORTS, SORT_ORDERS, vocabulary
 from ..services.runs import DEFAULT_LIMIT, MAX_LIMIT
+from . import openapi_reconciliation as reconciliation
 from .schemas import product_schemas
 
 Schema = dict[str, Any]
@@ -60,6 +61,11 @@ def _run_schemas() -> dict[str, Schema]:
                                                       "error)"}),
         "error_counts": {"type": "object", "additionalProperties": COUNT,
                          "description": "rows failed per failure code"},
+        "status_text": {**STRING, "description": "the status in words: 'Success — N rows failed, will retry' when "
+                                                 "batches failed for now (the dead-letter queue's)"},
+        "rows_retrying": {**COUNT, "description": "rows of batches failed for now: the next sync resends them"},
+        "freshness": _null({**_ref("Freshness"), "description": "from each item's change in the source "
+                                                                "(updated_at) to its export, within 10 %"}),
         "progress": _null(_ref("Progress")),
     })
     row_key = _object({"id": {**STRING, "description": "the item's id: a SKU for the product feeds"},
@@ -105,7 +111,7 @@ def _other_schemas() -> dict[str, Schema]:
     settings = _object({
         "feed": {"enum": list(FEEDS)},
         "schedule": _object({"every_hours": COUNT, "mode": {"const": "partial"}, "reconcile_interval_seconds": COUNT,
-                             "source_overlap_seconds": COUNT}),
+                             "source_overlap_seconds": COUNT, "freshness_threshold_minutes": COUNT}),
         "cooldown_seconds": COUNT, "run_deadline_seconds": COUNT,
         "batch": _object({"max_rows": COUNT, "max_bytes": COUNT}),
         "source": _object({"kind": {"enum": ["magento", "sample"]}, "endpoint_host": _null(STRING),
@@ -292,7 +298,8 @@ def document() -> dict[str, Any]:
                                 "Sign in with the Cognito user pool and send the access token as a bearer token."},
         "servers": [{"url": "/"}],
         "security": [{"cognito": []}],
-        "paths": _with_internal_errors({**_other_paths(), **_sync_paths(), **_product_paths()}),
+        "paths": _with_internal_errors({**_other_paths(), **_sync_paths(), **_product_paths(),
+                                        **reconciliation.paths(_signed_in, _json, _error, BAD_REQUEST)}),
         "components": {
             "securitySchemes": {
                 "cognito": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
@@ -300,6 +307,7 @@ def document() -> dict[str, Any]:
                                            "a machine client with the force-sync scope (status, runs, force sync)"},
                 "eventSignature": {"type": "apiKey", "in": "header", "name": SIGNATURE_HEADER},
             },
-            "schemas": {**_run_schemas(), **_sync_schemas(), **_other_schemas(), **product_schemas(EXPORT_STATES)},
+            "schemas": {**_run_schemas(), **_sync_schemas(), **_other_schemas(), **product_schemas(EXPORT_STATES),
+                        **reconciliation.schemas()},
         },
     }

@@ -12,6 +12,7 @@ from ..domain.cooldown import available_at
 from ..domain.errors import CooldownActiveError, InvalidRequestError, LockHeldError
 from ..domain.runs import RUN_ID_SHAPE, parse_iso
 from ..observability import logger
+from ..services.alerts import alerts
 from ..services.force import ForceSyncUnavailableError, force_sync, parse_force_request
 from ..services.runs import DEFAULT_LIMIT, list_runs, run_detail
 from ..services.status import sync_status
@@ -26,6 +27,13 @@ MAX_FORCE_BODY_BYTES = 4096  # {"feed": ..., "mode": ...} is some 40 bytes
 @requires(READ_STATUS)
 def get_sync_status() -> dict[str, Any]:
     return sync_status(container.context(), feed(query({"feed": 100})))
+
+
+@api.route("/alerts", methods=["GET"])
+@requires(READ_STATUS)
+def get_alerts() -> dict[str, Any]:
+    query({})
+    return alerts(container.context())
 
 
 @api.route("/sync/runs", methods=["GET"])

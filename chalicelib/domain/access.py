@@ -14,9 +14,10 @@ FORCE_SYNC = "force a sync"
 READ_PRODUCTS = "read products"
 READ_SETTINGS = "read settings"
 READ_API = "read the API description"
+RECONCILE = "reconcile the catalog"  # run a reconciliation, read its reports, take its actions
 
 ROLE_PERMISSIONS = {
-    ADMIN: frozenset({READ_STATUS, FORCE_SYNC, READ_PRODUCTS, READ_SETTINGS, READ_API}),
+    ADMIN: frozenset({READ_STATUS, FORCE_SYNC, READ_PRODUCTS, READ_SETTINGS, READ_API, RECONCILE}),
     OPERATOR: frozenset({READ_STATUS, FORCE_SYNC, READ_API}),
 }
 

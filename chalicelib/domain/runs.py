@@ -82,6 +82,8 @@ class SyncRun:
     source_read_at: str | None = None
     progress_at: str | None = None  # the reindex's last progress update (rows seen, changed)
     sealed_at: str | None = None
+    rows_retrying: int = 0  # rows of batches failed for now (the dead-letter queue's): the next sync resends them
+    freshness: dict[str, int] = field(default_factory=dict)  # lags of the items exported, by bucket (freshness.py)
     repair_of: str | None = None  # mode repair: "<report id>/<action>" of the reconciliation it acts on
 
     @property
@@ -96,6 +98,15 @@ class SyncRun:
     @property
     def export_enabled(self) -> bool:
         return self.export_disabled_reason is None
+
+
+def status_text(run: SyncRun) -> str:
+    """The status as a person reads it: a success whose batches partly failed for now says so."""
+    label = STATUS_LABELS[run.status]
+    if run.status == SUCCESS and run.rows_retrying:
+        rows = "row" if run.rows_retrying == 1 else "rows"
+        return f"{label} — {run.rows_retrying:,} {rows} failed, will retry"
+    return label
 
 
 def start_run(feed: str, trigger: str, mode: str, now: datetime, deadline_seconds: int) -> SyncRun:

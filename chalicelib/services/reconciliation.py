@@ -1,5 +1,6 @@
 """Catalog reconciliation: does the destination hold exactly the feed? On demand (the API hands it to the trigger
-queue; the CLI runs it in place) and daily, with its report kept with history; and the report's two actions.
+queue; the CLI runs it in place) and daily (the hourly schedule, once a feed's reconcile sync has ended), with its
+report kept with history; and the report's two actions.
 
 Cost: the feed rows are read with one paginated Scan (their keys, hashes and deletion flags only), the
 destination with its bulk read (``Destination.holdings``: about one request per 1,000 items); memory grows with
@@ -7,7 +8,7 @@ the feed's rows (domain/reconciliation.py), never with the items read.
 """
 from __future__ import annotations
 
-import json
+from datetime import timedelta
 from typing import Any
 
 from ..domain.errors import CatalogSyncError, DestinationError, LockHeldError
@@ -20,7 +21,7 @@ from ..domain.reconciliation_report import (
     ReconciliationReport,
     start_report,
 )
-from ..domain.runs import IN_PROGRESS, REPAIR, STATUS_LABELS, iso, past_deadline
+from ..domain.runs import IN_PROGRESS, REPAIR, STATUS_LABELS, iso, parse_iso, past_deadline
 from ..observability import logger
 from ..ports import ReconciliationStore
 from ..settings import TRIGGER_QUEUE_URL
@@ -31,12 +32,19 @@ from .sync import open_sync
 
 RECONCILIATION_TRIGGER = "reconciliation"  # the trigger of the runs its actions start
 HISTORY = 20  # reports listed per feed
+DAILY, SLACK = timedelta(days=1), timedelta(minutes=30)  # a schedule fires a little early or late
 
 
 class ReconciliationUnavailableError(CatalogSyncError):
     """The destination cannot say what it holds (the S3 hub, or no destination), or the request cannot be handed on."""
 
     code = "reconciliation.unavailable"
+
+
+class NotReconcilableError(ReconciliationUnavailableError):
+    """The destination cannot list what it holds (the S3 hub), or export is disabled: asking again will not help."""
+
+    code = "reconciliation.not_possible"
 
 
 class ReportNotReadyError(CatalogSyncError):
@@ -55,9 +63,9 @@ def check_available(ctx: SyncContext) -> None:
     """Raise ReconciliationUnavailableError unless the destination can list what it holds."""
     destination = ctx.destination
     if destination is None:
-        raise ReconciliationUnavailableError(f"nothing to reconcile: export is disabled ({ctx.export_disabled_reason})")
+        raise NotReconcilableError(f"nothing to reconcile: export is disabled ({ctx.export_disabled_reason})")
     if not destination.reads_back:
-        raise ReconciliationUnavailableError(
+        raise NotReconcilableError(
             f"the {destination.kind} destination cannot say what it holds, so this feed cannot be reconciled: it keeps "
             "batches, not items (an item's newest version is spread over every batch ever delivered). Reconciliation "
             "needs the HTTP destination (an ingestion service that lists its items)")
@@ -132,8 +140,24 @@ def run_requested_reconciliation(ctx: SyncContext, feed: str, report_id: str) ->
         return report
 
 
-def scheduled_reconciliations(ctx: SyncContext) -> list[ReconciliationReport]:
-    """The daily reconciliation of every feed the source reads (none where the destination cannot be read back)."""
+def reconciliation_due(ctx: SyncContext, feed: str) -> bool:
+    """Daily, after the reconcile: the feed's last full read of the source (a reconcile or full sync) is newer than
+    its last report, that report is a day old (or there is none), and no run of the feed is in flight."""
+    store = _store(ctx)
+    last_read = ctx.control.feed_states.get(feed).last_full_read_at
+    if last_read is None:
+        return False
+    latest = store.latest(feed, 1)
+    if latest and (latest[0].started_at > last_read
+                   or parse_iso(latest[0].started_at) + DAILY - SLACK > ctx.clock()):
+        return False
+    run = ctx.runs.latest(feed)
+    return run is None or run.status != IN_PROGRESS
+
+
+def due_reconciliations(ctx: SyncContext) -> list[ReconciliationReport]:
+    """The hourly schedule's daily reconciliation of each feed the source reads, once its reconcile sync has ended
+    (none where the destination cannot be read back). Never raises: the syncs have run."""
     try:
         check_available(ctx)
     except ReconciliationUnavailableError as error:
@@ -141,10 +165,9 @@ def scheduled_reconciliations(ctx: SyncContext) -> list[ReconciliationReport]:
         return []
     reports = []
     for feed in FEEDS:
-        if feed not in ctx.source.feeds():
-            continue
         try:
-            reports.append(reconcile(ctx, feed, trigger="schedule"))
+            if feed in ctx.source.feeds() and reconciliation_due(ctx, feed):
+                reports.append(reconcile(ctx, feed, trigger="schedule"))
         except Exception:  # one feed's failure never stops the others
             logger.exception("daily reconciliation failed", extra={"feed": feed})
     return reports
@@ -201,15 +224,3 @@ def take_action(ctx: SyncContext, feed: str, report_id: str, action: str) -> dic
     return {"run_id": run.run_id, "feed": feed, "mode": REPAIR, "trigger": RECONCILIATION_TRIGGER,
             "status": STATUS_LABELS[IN_PROGRESS], "started_at": run.started_at, "report_id": report_id,
             "action": action, "items": len(report.keys_for(action))}
-
-
-def requested_reconciliation(body: str) -> tuple[str, str] | None:
-    """(feed, report id) of a trigger message that asks for a reconciliation."""
-    try:
-        message = json.loads(body)
-    except ValueError:
-        return None
-    if not isinstance(message, dict):
-        return None
-    feed, report_id = message.get("feed"), message.get("reconciliation")
-    return (feed, report_id) if isinstance(feed, str) and isinstance(report_id, str) and feed in FEEDS else None
