@@ -8,6 +8,7 @@ import * as product from "./product.js";
 import * as runs from "./runs.js";
 import * as settings from "./settings.js";
 import * as help from "./help.js";
+import * as reconciliation from "./reconciliation.js";
 
 const ROUTES = [
   [/^\/?$|^\/overview$/, "overview", (root, ctx) => overview.render(root, ctx)],
@@ -15,6 +16,7 @@ const ROUTES = [
   [/^\/products\/(\d+)$/, "products", (root, ctx) => product.render(root, ctx)],
   [/^\/runs$/, "runs", (root, ctx) => runs.renderList(root, ctx)],
   [/^\/runs\/(.+)$/, "runs", (root, ctx) => runs.renderDetail(root, ctx)],
+  [/^\/reconciliation$/, "reconciliation", (root, ctx) => reconciliation.render(root, ctx)],
   [/^\/settings$/, "settings", (root, ctx) => settings.render(root, ctx)],
   [/^\/help$/, "help", (root) => help.render(root)],
 ];

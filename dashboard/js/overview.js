@@ -1,12 +1,13 @@
 // Overview: last sync, products synced, export, a chart of recent runs; polls while a run is in flight.
 import { api } from "./api.js";
 import { h, count, when, duration, badge, dl, text, put } from "./dom.js";
+import { alertBanner } from "./alerts.js";
 
 export const POLL_MS = 3000;
 
 function lastSync(run) {
   if (!run) return [h("p", {}, "No sync has run yet.")];
-  const rows = [["Status", badge(run.status)]];
+  const rows = [["Status", badge(run.status, run.status_text)]];
   if (run.status === "Success") {
     rows.push(["Finished", when(run.finished_at)], ["Products updated", count(run.rows_exported)]);
   } else if (run.status === "Failed") {
@@ -60,11 +61,11 @@ function chart(runs) {
 }
 
 export async function render(root, { schedule }) {
-  const [status, runs] = await Promise.all([api("/sync/status"), api("/sync/runs?limit=20")]);
+  const [status, runs, banner] = await Promise.all([api("/sync/status"), api("/sync/runs?limit=20"), alertBanner()]);
   const synced = status.products_synced;
   const exp = status.export;
   put(root, 
-    h("h2", {}, "Overview"),
+    h("h2", {}, "Overview"), banner,
     h("div", { class: "cards" },
       h("section", { "aria-labelledby": "last-sync-title", id: "last-sync" },
         h("h3", { id: "last-sync-title" }, "Last sync"), ...lastSync(status.last_sync)),
