@@ -14,9 +14,11 @@ from . import (  # noqa: E402
     partial,
     products_query,
     readback,
+    reconcile,
     search_engines,
     stack,
 )
 
 BENCHMARKS = {module.NAME: module for module in (build, aws_requests, partial, stack, magento_pull, exporter,
-                                                  products_query, search_engines, readback, local_stack_use)}
+                                                  products_query, search_engines, readback, reconcile,
+                                                  local_stack_use)}
