@@ -48,16 +48,20 @@ MARK = {  # an exporter writes no feed row: its batch's outcome
 }
 # Per function, by what triggers it: resource (logical id) -> the actions its role allows on it, nothing else.
 EXPECTED_ACTIONS: dict[str, dict[str, set[str]]] = {
-    "schedule": SYNC,
-    # mode failed (forced runs only) reads the batches with failed rows
-    "TriggerQueue": {**SYNC, "SyncRunsTable/index/batch-attention": {DDB + "Query"}, "TriggerQueue": CONSUME},
+    # the daily reconciliation reads the HTTP destination back
+    "schedule": {**SYNC, "DestinationApiKeySecret": {"secretsmanager:GetSecretValue"}},
+    # mode failed (forced runs only) reads the batches with failed rows; an on-demand reconciliation the destination
+    "TriggerQueue": {**SYNC, "SyncRunsTable/index/batch-attention": {DDB + "Query"}, "TriggerQueue": CONSUME,
+                     "DestinationApiKeySecret": {"secretsmanager:GetSecretValue"}},
     "ExportQueue": {**MARK, "ExportQueue": CONSUME, "DestinationApiKeySecret": {"secretsmanager:GetSecretValue"}},
     "ExportDeadLetterQueue": {**MARK, "ExportDeadLetterQueue": CONSUME},
     "api": {
         "FeedRowsTable": {DDB + "BatchGetItem"},
         "SearchIndexTable": {DDB + "GetItem", DDB + "Query"},
-        "SyncRunsTable": {DDB + a for a in ("BatchGetItem", "GetItem", "PutItem", "UpdateItem")},
+        # reconciliation reports: written (a request, an action) and listed (a Query on the feed's partition)
+        "SyncRunsTable": {DDB + a for a in ("BatchGetItem", "GetItem", "PutItem", "Query", "UpdateItem")},
         "SyncRunsTable/index/feed-started": {DDB + "Query"},
+        "SyncRunsTable/index/batch-outbox": {DDB + "Query"},  # the alerts: rows of batches failed for now
         "ControlTable": {DDB + a for a in ("BatchWriteItem", "DeleteItem", "GetItem", "PutItem", "UpdateItem")},
         "TriggerQueue": {"sqs:SendMessage"},
         "EventsSecret": {"secretsmanager:GetSecretValue"},
