@@ -33,7 +33,7 @@ def _pages(expected: dict[tuple[str, ...], str]) -> list[list[dict[str, Any]]]:
 
 def _serve(pages: list[list[dict[str, Any]]]) -> dict[str, int]:
     """Point the feed rows model's connection at the pages; returns the request counter."""
-    from chalicelib.adapters.dynamo_models import FeedRowModel
+    from chalicelib.adapters.dynamo_tables import bound
 
     calls = {"scans": 0}
 
@@ -46,7 +46,7 @@ def _serve(pages: list[list[dict[str, Any]]]) -> dict[str, int]:
             answer["LastEvaluatedKey"] = {"page": {"N": str(index)}}
         return answer
 
-    FeedRowModel._get_connection().scan = scan  # type: ignore[method-assign]
+    bound().feed_rows._get_connection().scan = scan  # type: ignore[method-assign]
     return calls
 
 

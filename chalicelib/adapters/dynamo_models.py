@@ -115,7 +115,7 @@ class SyncRunModel(Model):
     error_code = UnicodeAttribute(null=True)
     repair_of = UnicodeAttribute(null=True)
     rows_retrying = NumberAttribute(default=0)
-    freshness = MapAttribute(default=dict)  # lag bucket -> items (domain/freshness.py)
+    freshness: MapAttribute[str, Any] = MapAttribute(default=dict)  # lag bucket -> items (domain/freshness.py)
     feed_started_index = FeedStartedIndex()
     # The batches' indexes are on this table (ExportBatchModel queries them; a run item never carries their keys).
     outbox = UnicodeAttribute(null=True)

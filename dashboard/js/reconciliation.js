@@ -5,7 +5,7 @@ import { h, count, when, text, dl, put } from "./dom.js";
 import { freshnessChart } from "./freshness.js";
 
 export const POLL_MS = 2000;
-const FEEDS = ["products", "productAttributes", "categories", "variants"];
+let FEEDS = null;  // the API's (GET /api/meta), read once
 const KINDS = [
   ["missing", "Missing", "in the feed, not held by the destination (or held as deleted)"],
   ["stale", "Stale", "held with other content than the feed's"],
@@ -81,16 +81,17 @@ function latest(report, feed, rerender) {
 function history(reports) {
   if (!reports.length) return null;
   return h("section", { "aria-labelledby": "history-title" }, h("h3", { id: "history-title" }, "History"),
-    h("table", { id: "report-history" },
+    h("div", { class: "table-wrap" }, h("table", { id: "report-history" },
       h("thead", {}, h("tr", {}, ["Started", "Trigger", "Status", "Held", "Missing", "Stale", "Orphaned", "Actions"]
         .map((title) => h("th", { scope: "col" }, title)))),
       h("tbody", {}, reports.map((r) => h("tr", {}, h("td", {}, when(r.started_at)), h("td", {}, r.trigger),
         h("td", {}, r.status), h("td", {}, count(r.held)),
         ...KINDS.map(([kind]) => h("td", {}, count(r.counts[kind]))),
-        h("td", {}, Object.keys(r.actions).join(", ") || "—"))))));
+        h("td", {}, Object.keys(r.actions).join(", ") || "—")))))));
 }
 
 export async function render(root, ctx) {
+  if (!FEEDS) ({ feeds: FEEDS } = await api("/meta"));
   const feed = FEEDS.includes(ctx.params.get("feed")) ? ctx.params.get("feed") : "products";
   const [state, runs, alerts] = await Promise.all([api(`/reconciliation?feed=${feed}`),
     api(`/sync/runs?feed=${feed}&limit=30`), api("/alerts")]);
