@@ -15,7 +15,7 @@ export async function alertBanner() {
   const worst = alerts.some((a) => a.severity === "error") ? "error" : "warning";
   return h("section", { id: "alerts", class: `alerts ${worst}`, role: "alert", "aria-labelledby": "alerts-title" },
     h("h3", { id: "alerts-title" }, alerts.length === 1 ? "1 alert" : `${alerts.length} alerts`),
-    h("ul", {}, alerts.map((a) => h("li", { class: a.severity, "data-code": a.code },
+    h("ul", {}, alerts.map((a) => h("li", { class: a.severity, "data-code": a.code, "data-feed": a.feed },
       h("strong", {}, `${TITLES[a.code] || a.code} (${a.feed}): `), a.message, " ",
       h("span", { class: "what-to-do" }, a.action),
       a.run_id ? [" ", h("a", { href: `#/runs/${encodeURIComponent(a.run_id)}` }, "Run detail")] : null))));

@@ -76,9 +76,10 @@ def test_a_report_finds_what_the_destination_holds_wrongly_and_its_actions_fix_i
     assert page.locator("#latest-report").inner_text().count("sent by run") == 2
     _reconcile(page)
     assert [page.locator(f"#count-{kind}").inner_text() for kind in ("missing", "stale", "orphaned")] == ["0"] * 3
-    # the two asked for here, newest first, after the daily one the first sync's full read was followed by
+    # the two asked for here, newest first; before them, the daily one that followed the first sync's full read
+    # (when its exports had ended before the hourly handler looked: on a busy machine, not yet)
     triggers = page.locator("#report-history tbody tr td:nth-child(2)").all_inner_texts()
-    assert triggers == ["api", "api", "schedule"]
+    assert triggers[:2] == ["api", "api"] and set(triggers[2:]) <= {"schedule"}
     screenshot(page, "21-reconciliation-fixed")
     assert not page.errors
 
@@ -106,12 +107,13 @@ def test_the_overview_banner_says_a_run_failed_and_what_to_do(page, stack: Local
         _magento(stack, "/faults/reset", {})
     assert failed["status"] == "Failed"
     sign_in(page, stack)
-    wait_view(page, "#alerts li[data-code=run_failed]")
+    wait_view(page, "#alerts li[data-code=run_failed][data-feed=products]")
     banner = page.locator("#alerts").inner_text()
     assert "Sync failed (products)" in banner and "force a sync" in banner and failed["run_id"] in banner
     screenshot(page, "23-alert-banner")
     assert _sync_by_event(stack, [synced[1]["sku"]])["status"] == "Success"  # the next tests start from a success
     page.reload()
     wait_view(page, "#last-sync .badge")
-    assert page.locator("#alerts li[data-code=run_failed]").count() == 0
+    # (another feed's first sync may have failed on a busy machine: its alert is not this test's)
+    assert page.locator("#alerts li[data-code=run_failed][data-feed=products]").count() == 0
     assert not page.errors
