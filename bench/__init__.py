@@ -12,6 +12,7 @@ from . import (  # noqa: E402
     local_stack_use,
     magento_pull,
     partial,
+    prices_stock,
     products_query,
     readback,
     reconcile,
@@ -19,6 +20,6 @@ from . import (  # noqa: E402
     stack,
 )
 
-BENCHMARKS = {module.NAME: module for module in (build, aws_requests, partial, stack, magento_pull, exporter,
-                                                  products_query, search_engines, readback, reconcile,
+BENCHMARKS = {module.NAME: module for module in (build, aws_requests, partial, stack, magento_pull, prices_stock,
+                                                  exporter, products_query, search_engines, readback, reconcile,
                                                   local_stack_use)}

@@ -20,10 +20,18 @@ from .domain.runs import SyncRun
 # A source record of the products feed: one product in one store view. Keys: store_view_code, product_id, sku,
 # name, type, status ("Enabled"/"Disabled"), visibility (label), attribute_set (name), price,
 # quantity, salable_quantity, in_stock, url_key, description, short_description, weight,
-# attributes ({code: [labels]}), categories, images, parents, created_at, updated_at (ISO, UTC); and
+# attributes ({code: [labels]}), categories, images, parents, created_at, updated_at (ISO, UTC); stock_id (the
+# stock the view sells from) and members (a composite's member SKUs), kept on the row for the dashboard; and
 # error: set by a source that found the record malformed (the row fails with it, the run goes on).
 # The other feeds' records are described by their builders (chalicelib/domain/feeds/).
 SourceProduct = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class ReadPosition:
+    """A place in a resumable read (``CatalogSource.read_resumable``): opaque to everyone but its source."""
+
+    value: str
 
 
 class CatalogSource(ABC):
@@ -53,6 +61,25 @@ class CatalogSource(ABC):
 
         Items that no longer exist are simply absent. Raises SourceError when the source cannot be read.
         """
+
+    def read_resumable(self, feed: str, start: str | None) -> Iterator[SourceRecord | ReadPosition]:
+        """Every record of ``feed`` from position ``start`` (None: the beginning), with, between records, the
+        positions a later read can resume from: every record before a position has been yielded.
+
+        A source that cannot resume yields no position (and reads from the beginning whatever ``start`` is), so an
+        interrupted resync of it starts its read over. Raises SourceError when the source cannot be read.
+        """
+        return iter(self.read(feed, None))
+
+    def with_concurrency(self, threads: int) -> CatalogSource:
+        """This source, reading with at most ``threads`` requests in flight (for one run); a source that reads one
+        request at a time is itself."""
+        return self
+
+    def count(self, feed: str) -> int | None:
+        """How many records a whole read of ``feed`` yields, where the source knows it cheaply (progress shows
+        "of N"); None otherwise."""
+        return None
 
     def require(self, feed: str) -> None:
         """Raise UnknownFeedError unless this source reads ``feed``."""
@@ -119,9 +146,18 @@ class FeedStore(ABC):
     def all_states(self) -> dict[RowKey, StoredState]: ...
 
     @abstractmethod
+    def states_of_ids(self, ids: Iterable[str]) -> dict[RowKey, StoredState]:
+        """The stored states of these items in every scope (a resync by ids: one query per id, never a scan)."""
+
+    @abstractmethod
     def get_rows(self, keys: Iterable[RowKey], fields: Collection[str] | None = None) -> list[FeedRow]:
         """The rows with these keys (absent ones left out, in no set order); with ``fields``, only those
         FeedRow fields are read (the others keep their defaults)."""
+
+    @abstractmethod
+    def rows_of_id(self, item_id: str) -> list[FeedRow]:
+        """Every row of this feed with this id, whatever its scope (a SKU's prices in every website and customer
+        group, its stock in every stock): one Query, the table's hash key being the id."""
 
     @abstractmethod
     def iter_rows(self) -> Iterator[FeedRow]: ...
@@ -244,13 +280,15 @@ class RunStore(ABC):
         """Mark an opened run's reindex begun (its first progress); False if it already was (a redelivery)."""
 
     @abstractmethod
-    def note_progress(self, run_id: str, rows_seen: int, rows_changed: int, at: str) -> None:
-        """Record the reindex's progress so far (the run's only writer while it reindexes)."""
+    def note_progress(self, run_id: str, rows_seen: int, rows_changed: int, at: str,
+                      read_position: str | None = None) -> None:
+        """Record the reindex's progress so far (the run's only writer while it reindexes), and the source position
+        a resumed read would start from (None: unchanged)."""
 
     @abstractmethod
     def seal(self, run: SyncRun) -> SyncRun:
-        """Store the reindex counters, its error examples, the batch total and ``sealed_at``; return the run as
-        it now stands."""
+        """Store the reindex counters, its error examples, the batch total, where the read stands, the unknown ids
+        and ``sealed_at``; return the run as it now stands."""
 
     @abstractmethod
     def finish(self, run_id: str, status: str, error: str | None, finished_at: str) -> bool:

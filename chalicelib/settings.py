@@ -29,6 +29,7 @@ BATCH_MAX_ROWS = "BATCH_MAX_ROWS"
 BATCH_MAX_BYTES = "BATCH_MAX_BYTES"
 RUN_DEADLINE_SECONDS = "RUN_DEADLINE_SECONDS"
 COOLDOWN_SECONDS = "COOLDOWN_SECONDS"
+SELECTED_RESYNC_SECONDS = "SELECTED_RESYNC_SECONDS"
 SOURCE_OVERLAP_SECONDS = "SOURCE_OVERLAP_SECONDS"
 COGNITO_USER_POOL_ID = "COGNITO_USER_POOL_ID"
 COGNITO_CLIENT_IDS = "COGNITO_CLIENT_IDS"
@@ -90,6 +91,9 @@ class Settings:
     batch_max_bytes: int = 240_000
     run_deadline_seconds: int = 3600
     cooldown_seconds: int = 900
+    # A resync of selected items (by ids) or a dry run through the API: not subject to the cooldown, but at most
+    # one of each per this many seconds per feed.
+    selected_resync_seconds: int = 10
     source_overlap_seconds: int = 600
     # Sign-in: the Cognito user pool whose access tokens the API accepts, the app clients they may come from
     # (the dashboard's, machine clients'), where its signing keys are (default: the pool's own JWKS URL; the
@@ -200,6 +204,7 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         batch_max_bytes=_int(env, BATCH_MAX_BYTES, d.batch_max_bytes, minimum=4096),
         run_deadline_seconds=_int(env, RUN_DEADLINE_SECONDS, d.run_deadline_seconds, minimum=60),
         cooldown_seconds=_int(env, COOLDOWN_SECONDS, d.cooldown_seconds, minimum=0),
+        selected_resync_seconds=_int(env, SELECTED_RESYNC_SECONDS, d.selected_resync_seconds, minimum=0),
         source_overlap_seconds=_int(env, SOURCE_OVERLAP_SECONDS, d.source_overlap_seconds, minimum=0),
         cognito_user_pool_id=_user_pool_id(env.get(COGNITO_USER_POOL_ID, "")),
         cognito_client_ids=tuple(client.strip() for client in env.get(COGNITO_CLIENT_IDS, "").split(",")

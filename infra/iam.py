@@ -67,7 +67,11 @@ XRAY: Statement = {"Effect": "Allow", "Action": ["xray:PutTelemetryRecords", "xr
 # The stores' calls, by what a use case does with each table.
 ROWS_REINDEX = ["dynamodb:BatchGetItem", "dynamodb:BatchWriteItem", "dynamodb:Scan",
                 "dynamodb:UpdateItem"]  # states/get_rows, put_rows, all_states/iter_rows, record_invalid
-ROWS_READ = ["dynamodb:BatchGetItem"]  # the products API: a search page's rows, a product's rows (get_rows)
+# the products API: a search page's rows and their prices and stock rows, a product's rows (get_rows); a product's
+# prices and stock in every scope (rows_of_id: a Query on the table's hash key, the SKU); a configurable's variants
+# (its members' variants rows, get_rows); the Feeds page: the rows of the pending batches (get_rows)
+ROWS_READ = ["dynamodb:BatchGetItem", "dynamodb:Query"]
+ROWS_BY_ID = ["dynamodb:Query"]  # a resync by ids: each id's rows in every scope (states_of_ids, one Query an id)
 # create, get, claim, progress, seal; batches: create (batch write), outcomes (batch get), retire (update)
 RUNS_SYNC = ["dynamodb:BatchGetItem", "dynamodb:BatchWriteItem", "dynamodb:GetItem", "dynamodb:PutItem",
              "dynamodb:UpdateItem"]
@@ -79,9 +83,9 @@ CONTROL_SYNC = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "
                 "dynamodb:UpdateItem"]
 CONTROL_FINISH = ["dynamodb:DeleteItem", "dynamodb:UpdateItem"]  # record_success, release_lock
 # status (get), force sync (lock put/get/delete, cooldown update/delete), change events (dirty batch write,
-# sync request update/delete)
+# sync request update/delete), the Feeds page (the dirty entries: scan)
 CONTROL_API = ["dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem",
-               "dynamodb:UpdateItem"]
+               "dynamodb:Scan", "dynamodb:UpdateItem"]
 
 
 # The products search index (adapters/dynamo_search.py): every writer of feed rows appends to its journal
@@ -118,6 +122,8 @@ def _needs(role: str) -> list[Statement]:
         return [*_sync(),
                 # mode failed (a forced run only: the hourly sync is partial or a reconcile): batches with failed rows
                 _index("SyncRunsTable", "batch-attention"),
+                # mode ids (a forced run only: the dashboard's Resync selected): the stored rows of each id
+                _table("FeedRowsTable", ROWS_BY_ID),
                 _consume("TriggerQueue"),
                 _secret("DestinationApiKeySecret")]  # an on-demand reconciliation reads the HTTP destination back
     if role == "export":  # writes no feed row: its batch's outcome only
@@ -136,13 +142,17 @@ def _needs(role: str) -> list[Statement]:
     if role == "api":
         # A product's detail compares the feed with the source's document (Magento) and the destination's
         # (HTTP destination: GET with the API key), so the API reads both credentials.
+        # A dry run by ids reads as that run would: each id's rows, their batches, the outbox it would resend.
         return [_table("FeedRowsTable", ROWS_READ),
                 _table("SearchIndexTable", SEARCH_READ),
                 # a forced run is opened (and abandoned) by the API; reconciliation reports are written (a request,
                 # an action taken) and listed (a Query on the feed's partition)
                 _table("SyncRunsTable", [*RUNS_READ, "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"]),
                 _index("SyncRunsTable", "feed-started"),
-                _index("SyncRunsTable", "batch-outbox"),  # the alerts: rows of batches failed for now
+                # the Feeds page: the items not yet submitted, through the batches that hold them (outbox: a dry
+                # run); the alerts: rows of batches failed for now
+                _index("SyncRunsTable", "batch-outbox"),
+                _index("SyncRunsTable", "batch-attention"),
                 _table("ControlTable", CONTROL_API),
                 _send("TriggerQueue"),
                 _secret("EventsSecret"),
@@ -180,7 +190,9 @@ NOT_REHEARSED: dict[str, dict[Grant, str]] = {
     "trigger": {**_SYNC, ("sqs:GetQueueAttributes", "TriggerQueue"): _EVENT_SOURCE,
                 ("secretsmanager:GetSecretValue", "DestinationApiKeySecret"): _READ_BACK,
                 ("dynamodb:Query", "SyncRunsTable/index/feed-started"): "the search index's upkeep after a feed's "
-                                                                        "first run, when that run is a forced one"},
+                                                                        "first run, when that run is a forced one",
+                ("dynamodb:Query", "FeedRowsTable"): "a resync by ids (Resync selected) looks up each id's stored "
+                                                     "rows, one Query an id"},
     "export": {("secretsmanager:GetSecretValue", "DestinationApiKeySecret"): "DESTINATION=http: the ingestion API's "
                                                                              "key (the rehearsal exports to the hub)",
                ("sqs:GetQueueAttributes", "ExportQueue"): _EVENT_SOURCE},

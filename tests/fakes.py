@@ -5,6 +5,7 @@ import copy
 import threading
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
+from itertools import islice
 from typing import Any
 
 from chalicelib.domain.batches import OPEN, BatchOutcome, RowState, row_state, split_batch_id
@@ -38,6 +39,7 @@ from chalicelib.ports import (
     FeedStates,
     FeedStore,
     Lock,
+    ReadPosition,
     ReconciliationStore,
     RunCursor,
     RunStore,
@@ -72,6 +74,8 @@ class InMemorySource(CatalogSource):
         self.fail_with: str | None = None
         self.reads: list[Any] = []
         self.feed_records: dict[str, list[dict[str, Any]]] = {}
+        self.position_every: int | None = 10
+        self.concurrency: int | None = None
 
     def store_views(self) -> list[StoreView]:
         return self.views
@@ -91,8 +95,35 @@ class InMemorySource(CatalogSource):
         self.require(feed)
         if feed != "products":
             self.reads.append((feed, "by ids", sorted(ids)))
-            return self._others(feed, lambda record: str(record.get("id")) in ids)
+            key_of = feed_named(feed).key_of  # as the Magento source: the feed's own id, or the product id
+            return self._others(feed, lambda record: key_of(record).id in ids
+                                or record.get("product_id") in product_ids)
         return self.products_by_key(ids, product_ids)
+
+    def read_resumable(self, feed: str, start: str | None) -> Iterator[Mapping[str, Any] | ReadPosition]:
+        """Products by their place in ``records``, a position every ``position_every`` records (None: no positions,
+        as a source that cannot resume)."""
+        self.require(feed)
+        self.reads.append(("resumable", feed, start))
+        if self.position_every is None or feed != "products":
+            return iter(self.read(feed, None))
+
+        def records() -> Iterator[Mapping[str, Any] | ReadPosition]:
+            first = int(start or 0)
+            for n, record in enumerate(islice(self.records, first, None), first + 1):
+                if self.fail_with:
+                    raise SourceError(self.fail_with)
+                yield record
+                if n % self.position_every == 0:
+                    yield ReadPosition(str(n))
+        return records()
+
+    def with_concurrency(self, threads: int) -> InMemorySource:
+        self.concurrency = threads
+        return self
+
+    def count(self, feed: str) -> int | None:
+        return len(self.records) if feed == "products" else None
 
     def _others(self, feed: str, wanted: Any) -> Iterator[Mapping[str, Any]]:
         for record in self.feed_records[feed]:
@@ -224,11 +255,18 @@ class InMemoryFeedStore(FeedStore):
     def all_states(self) -> dict[RowKey, StoredState]:
         return self.states(list(self.rows))
 
+    def states_of_ids(self, ids: Iterable[str]) -> dict[RowKey, StoredState]:
+        wanted = set(ids)
+        return self.states([key for key in self.rows if key.id in wanted])
+
     def get_rows(self, keys: Iterable[RowKey], fields: Collection[str] | None = None) -> list[FeedRow]:
         rows = [copy.copy(self.rows[key]) for key in dict.fromkeys(keys) if key in self.rows]
         if fields is None:
             return rows
         return [FeedRow(row.id, row.scope, **{name: getattr(row, name) for name in fields}) for row in rows]
+
+    def rows_of_id(self, item_id: str) -> list[FeedRow]:
+        return self.get_rows(sorted(key for key in self.rows if key.id == item_id))
 
     def iter_rows(self) -> Iterator[FeedRow]:
         return iter(self.get_rows(list(self.rows)))
@@ -335,9 +373,12 @@ class InMemoryRunStore(RunStore):
         stored.progress_at = at
         return True
 
-    def note_progress(self, run_id: str, rows_seen: int, rows_changed: int, at: str) -> None:
+    def note_progress(self, run_id: str, rows_seen: int, rows_changed: int, at: str,
+                      read_position: str | None = None) -> None:
         stored = self.runs[run_id]
         stored.rows_seen, stored.rows_changed, stored.progress_at = rows_seen, rows_changed, at
+        if read_position is not None:
+            stored.read_position = read_position
 
     def _add_counts(self, stored: SyncRun, counts: Mapping[str, int],
                     examples: Mapping[str, list[dict[str, str]]] | None = None) -> None:
@@ -349,8 +390,9 @@ class InMemoryRunStore(RunStore):
 
     def seal(self, run: SyncRun) -> SyncRun:
         stored = self.runs[run.run_id]
-        for name in ("rows_seen", "rows_changed", "rows_deleted", "rows_invalid", "batches_total", "error",
-                     "error_code", "source_read_at", "sealed_at"):
+        for name in ("rows_seen", "rows_changed", "rows_deleted", "rows_invalid", "rows_new", "rows_updated",
+                     "rows_unchanged", "batches_total", "error", "error_code", "source_read_at", "sealed_at",
+                     "read_position", "read_complete", "unknown_ids"):
             setattr(stored, name, getattr(run, name))
         stored.rows_failed += run.rows_invalid
         self._add_counts(stored, run.error_counts, run.error_examples)

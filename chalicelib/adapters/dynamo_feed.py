@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from typing import Any
 
+import orjson
 from pynamodb.expressions.update import Action
 
 from ..domain.errors import Failure
@@ -18,6 +19,7 @@ _ROW_FIELDS = ("product_id", "name", "type", "attribute_set", "price", "quantity
                "visibility", "last_modified", "document", "hash", "deleted", "run_id", "batch", "exported_before")
 # FeedRow fields read from other attributes
 _INVALID = ("invalid_code", "invalid_reason")
+_EXTRA = "extra"  # FeedRow.extra, stored as JSON
 
 
 def _range_key(feed: str, scope: str) -> str:
@@ -44,6 +46,8 @@ def _row(item: M) -> FeedRow:
         row.product_id = int(row.product_id)
     if item.invalid_code is not None:
         row.invalid = Failure(item.invalid_code, item.invalid_reason or "")
+    if item.extra:
+        row.extra = orjson.loads(item.extra)
     return row
 
 
@@ -68,6 +72,8 @@ class DynamoFeedStore(FeedStore):
         item = self._m(row.id, _range_key(self._feed, row.scope), **{name: getattr(row, name) for name in _ROW_FIELDS})
         if row.invalid is not None:
             item.invalid_code, item.invalid_reason = row.invalid.code, row.invalid.message
+        if row.extra:
+            item.extra = orjson.dumps(row.extra, option=orjson.OPT_SORT_KEYS).decode()
         return item
 
     def _scan(self, **kwargs: Any) -> Iterator[M]:
@@ -86,10 +92,18 @@ class DynamoFeedStore(FeedStore):
     def iter_states(self) -> Iterator[tuple[RowKey, StoredState]]:
         return ((_key(item), _state(item)) for item in self._scan(attributes_to_get=_STATE_ATTRIBUTES))
 
+    def states_of_ids(self, ids: Iterable[str]) -> dict[RowKey, StoredState]:
+        return {_key(item): _state(item) for item_id in dict.fromkeys(ids)
+                for item in self._m.query(item_id, M.feed_scope.startswith(f"{self._feed}#"),
+                                          attributes_to_get=_STATE_ATTRIBUTES)}
+
     def get_rows(self, keys: Iterable[RowKey], fields: Collection[str] | None = None) -> list[FeedRow]:
         wanted = self._unique(keys)
         attributes = None if fields is None else _attributes(fields)
         return [_row(item) for item in self._m.batch_get(wanted, attributes_to_get=attributes)] if wanted else []
+
+    def rows_of_id(self, item_id: str) -> list[FeedRow]:
+        return [_row(item) for item in self._m.query(item_id, M.feed_scope.startswith(f"{self._feed}#"))]
 
     def iter_rows(self) -> Iterator[FeedRow]:
         return (_row(item) for item in self._scan())

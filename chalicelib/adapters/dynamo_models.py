@@ -46,6 +46,7 @@ class FeedRowModel(Model):
     exported_before = UnicodeAttribute(null=True)
     invalid_code = UnicodeAttribute(null=True)  # the source's last record could not be built: why
     invalid_reason = UnicodeAttribute(null=True)
+    extra = UnicodeAttribute(null=True)  # JSON: the row's columns beyond these (FeedRow.extra), never sent
 
 
 class BatchOutboxIndex(GlobalSecondaryIndex):
@@ -116,6 +117,13 @@ class SyncRunModel(Model):
     repair_of = UnicodeAttribute(null=True)
     rows_retrying = NumberAttribute(default=0)
     freshness: MapAttribute[str, Any] = MapAttribute(default=dict)  # lag bucket -> items (domain/freshness.py)
+    rows_new = NumberAttribute(default=0)
+    rows_updated = NumberAttribute(default=0)
+    rows_unchanged = NumberAttribute(default=0)
+    options = UnicodeAttribute(null=True)  # JSON: the resync's options that differ from the defaults
+    read_position = UnicodeAttribute(null=True)  # the source's position a resumed read starts from
+    read_complete = BooleanAttribute(default=False)
+    unknown_ids = UnicodeAttribute(null=True)  # JSON list: by ids, the ids nobody has
     feed_started_index = FeedStartedIndex()
     # The batches' indexes are on this table (ExportBatchModel queries them; a run item never carries their keys).
     outbox = UnicodeAttribute(null=True)

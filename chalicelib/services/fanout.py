@@ -6,6 +6,7 @@ next run sends again.
 """
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -36,7 +37,8 @@ class Fanout:
         self._held = None if self.enabled else Failure(NO_DESTINATION_CODE,
                                                        f"not exported: {run.export_disabled_reason}")
         settings = ctx.settings
-        self._packer = BatchPacker(run.feed, run.run_id, settings.batch_max_rows or feed.batch_size,
+        self._packer = BatchPacker(run.feed, run.run_id,
+                                   run.options.batch_size or settings.batch_max_rows or feed.batch_size,
                                    settings.batch_max_bytes, run.started_at)
         self._open: list[tuple[FeedRow, bool, bool]] = []  # the open batch's rows: rewritten? a new version?
         self._batches: list[BatchOutcome] = []  # closed batches whose records are not written yet
@@ -45,7 +47,12 @@ class Fanout:
         self._message_bytes = 0
         self.sent_keys: set[RowKey] = set()
         self.batches_sent = 0
-        self.progress = LiveProgress(ctx, run)
+        self.progress = LiveProgress(ctx, run, before_write=self.checkpoint)
+        # Read positions whose records are all written: rows are numbered as they are accepted; a position passed
+        # after row n is the run's read position once every row up to n is written (its batch recorded).
+        self._accepted = 0
+        self._open_from = 0  # the number of the open batch's first row
+        self._positions: deque[tuple[int, str]] = deque()
 
     def send(self, row: FeedRow, rewrite: bool = True, changed: bool = True) -> None:
         """Add a row to the open batch. ``rewrite``: its version is written naming the batch (a new or changed
@@ -62,14 +69,27 @@ class Fanout:
             row.batch = batch_id(self._run.run_id, self._packer.batches + 1)
             row.run_id = self._run.run_id
             row.export_status = AWAITING if self.enabled else NOT_EXPORTED
+        if not self._open:
+            self._open_from = self._accepted
+        self._accepted += 1
         self._open.append((row, rewrite, changed))
         self.sent_keys.add(row.key)
 
     def write(self, row: FeedRow) -> None:
         """Write a row that no batch carries (its export state stands: e.g. a source record valid again)."""
+        self._accepted += 1
         self._writes.append((row, True))
         if len(self._writes) >= WRITE_BUFFER:
             self._flush_writes()
+
+    def passed(self, position: str) -> None:
+        """The read passed a source position: every record before it has been accepted (sent, written or found
+        unchanged). It becomes the run's read position once those rows are written."""
+        self._positions.append((self._accepted, position))
+
+    def checkpoint(self) -> None:
+        """Write the rows of the batches closed so far, so that the read position can move up to them."""
+        self._flush_writes()
 
     def invalid(self, key: RowKey, failure: Failure, fields: Mapping[str, Any]) -> None:
         self.rows.record_invalid(key, failure, self._run.run_id, fields)
@@ -139,6 +159,9 @@ class Fanout:
             # counted once written, not when built
             self._run.rows_changed += sum(1 for _, changed in self._writes if changed)
             self._writes = []
+        written = self._open_from if self._open else self._accepted  # every row before it is written
+        while self._positions and self._positions[0][0] <= written:
+            self._run.read_position = self._positions.popleft()[1]
 
     def _flush(self) -> None:
         self._flush_writes()

@@ -36,6 +36,9 @@ CASES = {
                                                          None, 202),
     ("post", "/api/reconciliation/{report_id}/delete"): ("/api/reconciliation/{report_id}/delete?feed=products",
                                                          None, 202),
+    ("get", "/api/feeds"): ("/api/feeds", None, 200),
+    ("get", "/api/feeds/{feed}"): ("/api/feeds/products", None, 200),
+    ("get", "/api/me"): ("/api/me", None, 200),
 }
 
 

@@ -73,7 +73,7 @@ def test_a_forced_resync_that_fails_leaves_its_rows_failed_and_retried(ctx):
     sync(ctx)
     ctx.destination.fail = DestinationError("the destination refused the API key (403): check it", retryable=False,
                                             next_sync=True)
-    run = sync(ctx, mode="full")
+    run = sync(ctx, mode="full", force=True)
     assert run.error == "every batch failed: 20 × the destination refused the API key (403): check it"
     # A forced resync is asked for when the destination may have lost what it held: the rows are not "submitted"
     # while their resend failed; they wait in the outbox, and keep when they were last delivered.
@@ -102,11 +102,16 @@ def test_a_rejected_row_is_not_sent_again_until_it_changes(ctx):
     assert state_of(ctx, BAD).status == SUBMITTED
 
 
-def test_a_full_resync_sends_rejected_rows_too(ctx):
+def test_a_full_resync_sends_rejected_rows_too_and_a_forced_one_every_row(ctx):
     ctx.destination.reject = {BAD: "invalid: name too long"}
     sync(ctx)
     ctx.destination.reject = {}
-    assert sync(ctx, mode="full").rows_exported == 20
+    ctx.clock.advance(hours=1)
+    assert sync(ctx, mode="full").rows_exported == 1
+    assert state_of(ctx, BAD).status == SUBMITTED
+    ctx.clock.advance(hours=1)
+    assert sync(ctx, mode="full").rows_exported == 0
+    assert sync(ctx, mode="full", force=True).rows_exported == 20
 
 
 def test_failed_only_resends_the_failed_rows_whatever_the_cause_without_reading_the_source(ctx):

@@ -41,7 +41,8 @@ def test_items_carry_every_column_as_the_table_holds_it_now(ctx):
     assert list(first) == list(ITEM_FIELDS)
     assert first == {"product_id": 4, "name": "Hoodie", "type": "simple", "last_exported_at": None,
                      "last_modified": "2026-01-01T00:00:00.000Z", "attribute_set": "Default", "sku": "SKU-0004",
-                     "price": 14.0, "quantity": 5.0, "salable_quantity": 5.0, "visibility": "Catalog, Search",
+                     "price": 14.0, "price_from": False, "currency": "USD", "quantity": 5.0,
+                     "salable_quantity": 5.0, "visibility": "Catalog, Search",
                      "store_view_code": "default", "export_status": "awaiting_submission", "error": None}
     export_all(ctx)
     again = search_products(ctx, q="hoodie", limit=2)["items"][0]
