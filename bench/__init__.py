@@ -16,10 +16,11 @@ from . import (  # noqa: E402
     prices_stock,
     products_query,
     readback,
+    reconcile,
     search_engines,
     stack,
 )
 
 BENCHMARKS = {module.NAME: module for module in (build, aws_requests, partial, stack, magento_pull, prices_stock,
-                                                  exporter, products_query, search_engines, readback, local_stack_use,
-                                                  first_sync)}
+                                                  exporter, products_query, search_engines, readback, reconcile,
+                                                  local_stack_use, first_sync)}

@@ -30,6 +30,9 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
     token.add_argument("--user", default="operator",
                        help="with --local: admin or operator (passwords from the stack file); otherwise a user of "
                             "the pool (COGNITO_USER_POOL_ID, the first of COGNITO_CLIENT_IDS), asked for a password")
+    reconcile = commands.add_parser("reconcile", help="compare what the destination holds of a feed with the feed "
+                                                      "(missing, stale, orphaned items) and keep the report")
+    reconcile.add_argument("--feed", required=True, choices=FEEDS, help="the feed to reconcile")
     commands.add_parser("users", help="with --local: the local stack's users and passwords, to sign in to the "
                                       "dashboard")
     sample = commands.add_parser("sample-touch", help="change a share of the sample catalog's products")
@@ -75,6 +78,27 @@ def _status(feed: str | None, out: TextIO) -> int:
         print("export: " + (f"enabled ({export['destination']})" if export["enabled"]
                             else f"disabled: {export['reason']}"), file=out)
     return EXIT_OK
+
+
+def _reconcile(feed: str, out: TextIO) -> int:
+    from . import container
+    from .domain.reconciliation import KINDS
+    from .services.reconciliation import reconcile
+
+    report = reconcile(container.context(), feed, trigger="cli")
+    if report.error:
+        print(f"reconciliation {report.report_id} failed: {report.error}", file=out)
+        return EXIT_FAILED
+    print(f"reconciliation {report.report_id} of {feed} against {report.destination}: {report.held:,} items held, "
+          f"{report.source_rows:,} rows (+{report.source_deletions:,} deletions), {report.in_sync:,} in sync, "
+          f"{report.pending:,} still to be sent", file=out)
+    for kind in KINDS:
+        shown = ", ".join("/".join(item["identity"]) for item in report.items[kind][:5])
+        print(f"  {kind}: {report.counts[kind]:,}" + (f" (e.g. {shown})" if shown else ""), file=out)
+    clean = not any(report.counts.values())
+    print("the destination holds exactly the feed" if clean else
+          "act on it from the dashboard's Reconciliation page (resend these / delete these)", file=out)
+    return EXIT_OK if clean else EXIT_FAILED
 
 
 def _token(user: str, local: bool, out: TextIO) -> int:
@@ -169,6 +193,8 @@ def _command(args: argparse.Namespace, out: TextIO) -> int:
         return cli_resync.resync(args, out)
     if args.command == "status":
         return _status(args.feed, out)
+    if args.command == "reconcile":
+        return _reconcile(args.feed, out)
     if args.command == "token":
         return _token(args.user, args.local, out)
     if args.command == "users":

@@ -9,6 +9,7 @@ from .adapters.cognito_tokens import CognitoTokenVerifier
 from .adapters.dynamo_batches import DynamoBatchStore
 from .adapters.dynamo_control import dynamo_control
 from .adapters.dynamo_feed import DynamoFeedStore
+from .adapters.dynamo_reconciliation import DynamoReconciliationStore
 from .adapters.dynamo_replay import DynamoEventReplayGuard
 from .adapters.dynamo_runs import DynamoRunStore
 from .adapters.dynamo_tables import Tables, TableSettings
@@ -71,6 +72,7 @@ def build(settings: Settings) -> SyncContext:
         batches=DynamoBatchStore(tables, journal=search_store),  # a batch's outcome journaled with its settlement
         trigger=SqsSyncTrigger(aws.client("sqs"), settings.trigger_queue_url) if settings.trigger_queue_url else None,
         product_search=product_search,
+        reconciliations=DynamoReconciliationStore(tables),
     )
 
 

@@ -14,6 +14,7 @@ from .domain.events import DirtyEntry
 from .domain.feed import FeedRow, RowKey, StoredState, StoreView
 from .domain.feeds import SourceRecord
 from .domain.holdings import HeldItem
+from .domain.reconciliation_report import ReconciliationReport
 from .domain.runs import SyncRun
 
 # A source record of the products feed: one product in one store view. Keys: store_view_code, product_id, sku,
@@ -161,6 +162,10 @@ class FeedStore(ABC):
     @abstractmethod
     def iter_rows(self) -> Iterator[FeedRow]: ...
 
+    def iter_states(self) -> Iterator[tuple[RowKey, StoredState]]:
+        """Every row's key and stored state, streamed page by page (a reconciliation reads a whole feed so)."""
+        return iter(self.all_states().items())
+
     @abstractmethod
     def put_rows(self, rows: Iterable[FeedRow]) -> None:
         """Write whole rows with batch writes."""
@@ -181,6 +186,8 @@ class Settlement:
     error_counts: Mapping[str, int] = field(default_factory=dict)
     error_examples: Mapping[str, list[dict[str, str]]] = field(default_factory=dict)
     batch_failed: bool = False
+    retrying: int = 0  # rows failed for now (the next sync resends them)
+    freshness: Mapping[str, int] = field(default_factory=dict)  # the exported items' lags by bucket
 
 
 class BatchStore(ABC):
@@ -379,6 +386,21 @@ class Control:
     requests: SyncRequests
 
 
+class ReconciliationStore(ABC):
+    """Reconciliation reports of each feed, kept with history (they expire after ``KEPT_DAYS``)."""
+
+    @abstractmethod
+    def save(self, report: ReconciliationReport) -> None:
+        """Write the report whole (a new one, or one whose actions were taken)."""
+
+    @abstractmethod
+    def get(self, feed: str, report_id: str) -> ReconciliationReport | None: ...
+
+    @abstractmethod
+    def latest(self, feed: str, limit: int) -> list[ReconciliationReport]:
+        """The feed's newest reports first."""
+
+
 class EventReplayGuard(ABC):
     """Each change event's signature is accepted once, for as long as it is fresh (domain/event_signatures.py)."""
 
@@ -407,6 +429,13 @@ class SyncTrigger(ABC):
     @abstractmethod
     def start_run(self, feed: str, run_id: str) -> None:
         """Send one message that runs the opened run ``run_id`` (a forced sync) at once.
+
+        Raises CatalogSyncError when the message cannot be sent.
+        """
+
+    @abstractmethod
+    def start_reconciliation(self, feed: str, report_id: str) -> None:
+        """Send one message that runs the reconciliation whose running report ``report_id`` the API wrote.
 
         Raises CatalogSyncError when the message cannot be sent.
         """

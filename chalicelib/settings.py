@@ -37,6 +37,8 @@ COGNITO_JWKS_URL = "COGNITO_JWKS_URL"
 FORCE_SYNC_SCOPE = "FORCE_SYNC_SCOPE"
 DASHBOARD_ORIGIN = "DASHBOARD_ORIGIN"
 RECONCILE_INTERVAL_SECONDS = "RECONCILE_INTERVAL_SECONDS"
+FRESHNESS_THRESHOLD_MINUTES = "FRESHNESS_THRESHOLD_MINUTES"
+RECONCILIATION_HOUR_UTC = 5  # the daily reconciliation's hour (after the night's reconcile syncs)
 MAGENTO_BASE_URL = "MAGENTO_BASE_URL"
 MAGENTO_STORE_VIEWS = "MAGENTO_STORE_VIEWS"
 MAGENTO_PAGE_SIZE = "MAGENTO_PAGE_SIZE"
@@ -102,6 +104,7 @@ class Settings:
     force_sync_scope: str = "catalog-sync/sync"
     dashboard_origin: str = ""  # the one origin CORS admits; empty: same-origin only (CloudFront serves both)
     reconcile_interval_seconds: int = 86_400  # a full read of the source at least daily (deletions, stock)
+    freshness_threshold_minutes: int = 90  # the overview warns when a run's p95 freshness is above this
     # The Magento source. Credentials are not settings: chalicelib/credentials.py reads them from the
     # environment locally or from the secret named here in AWS, and never logs them.
     magento_base_url: str = ""
@@ -210,6 +213,7 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         force_sync_scope=env.get(FORCE_SYNC_SCOPE, "").strip() or d.force_sync_scope,
         dashboard_origin=_origin(env.get(DASHBOARD_ORIGIN, "")),
         reconcile_interval_seconds=_int(env, RECONCILE_INTERVAL_SECONDS, d.reconcile_interval_seconds, minimum=60),
+        freshness_threshold_minutes=_int(env, FRESHNESS_THRESHOLD_MINUTES, d.freshness_threshold_minutes, minimum=1),
         magento_base_url=_base_url(env.get(MAGENTO_BASE_URL, "")),
         magento_store_views=tuple(code.strip() for code in env.get(MAGENTO_STORE_VIEWS, "").split(",")
                                   if code.strip()),

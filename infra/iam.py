@@ -116,15 +116,16 @@ ROLES = ("schedule", "trigger", "export", "dead_letter", "api")
 
 
 def _needs(role: str) -> list[Statement]:
-    if role == "schedule":  # the hourly sync
-        return _sync()
+    if role == "schedule":  # the hourly sync, and the daily reconciliation after a feed's reconcile sync
+        return [*_sync(), _secret("DestinationApiKeySecret")]  # reconciliation reads the HTTP destination back
     if role == "trigger":  # change events' debounced syncs, and forced runs the API opened
         return [*_sync(),
                 # mode failed (a forced run only: the hourly sync is partial or a reconcile): batches with failed rows
                 _index("SyncRunsTable", "batch-attention"),
                 # mode ids (a forced run only: the dashboard's Resync selected): the stored rows of each id
                 _table("FeedRowsTable", ROWS_BY_ID),
-                _consume("TriggerQueue")]
+                _consume("TriggerQueue"),
+                _secret("DestinationApiKeySecret")]  # an on-demand reconciliation reads the HTTP destination back
     if role == "export":  # writes no feed row: its batch's outcome only
         return [_table("SearchIndexTable", SEARCH_APPEND),
                 _table("SyncRunsTable", RUNS_EXPORT),
@@ -144,10 +145,12 @@ def _needs(role: str) -> list[Statement]:
         # A dry run by ids reads as that run would: each id's rows, their batches, the outbox it would resend.
         return [_table("FeedRowsTable", ROWS_READ),
                 _table("SearchIndexTable", SEARCH_READ),
-                # a forced run is opened (and abandoned) by the API
-                _table("SyncRunsTable", [*RUNS_READ, "dynamodb:PutItem", "dynamodb:UpdateItem"]),
+                # a forced run is opened (and abandoned) by the API; reconciliation reports are written (a request,
+                # an action taken) and listed (a Query on the feed's partition)
+                _table("SyncRunsTable", [*RUNS_READ, "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"]),
                 _index("SyncRunsTable", "feed-started"),
-                # the Feeds page: the items not yet submitted, through the batches that hold them (outbox: a dry run)
+                # the Feeds page: the items not yet submitted, through the batches that hold them (outbox: a dry
+                # run); the alerts: rows of batches failed for now
                 _index("SyncRunsTable", "batch-outbox"),
                 _index("SyncRunsTable", "batch-attention"),
                 _table("ControlTable", CONTROL_API),
@@ -173,6 +176,7 @@ RUNTIME: dict[Grant, str] = {  # every role: used by Lambda and the X-Ray daemon
 _EVENT_SOURCE = "Lambda's event source mapping reads the queue's attributes with the function's role"
 _MAGENTO = "SOURCE=magento: the store's credentials (the rehearsal reads the sample catalog)"
 _SEALER = "a run whose batches all exported before it was sealed is finished by the sealer, which writes its manifest"
+_READ_BACK = "DESTINATION=http: reconciliation reads the ingestion service back (the hub cannot be reconciled)"
 _SYNC: dict[Grant, str] = {
     ("dynamodb:UpdateItem", "FeedRowsTable"): "a malformed source record becomes a failed row (the sample has none)",
     ("s3:ListBucket", "HubBucket"): _SEALER,
@@ -183,8 +187,10 @@ NOT_REHEARSED: dict[str, dict[Grant, str]] = {
     "schedule": {**_SYNC, ("dynamodb:GetItem", "SyncRunsTable"): "a run left in progress past its deadline is read, "
                                                                    "then failed, by the next sync",
                  ("dynamodb:Scan", "FeedRowsTable"): "a full read (reconcile) compares with the feed's stored rows; "
-                                                     "a feed's first run has none to read"},
+                                                     "a feed's first run has none to read",
+                 ("secretsmanager:GetSecretValue", "DestinationApiKeySecret"): _READ_BACK},
     "trigger": {**_SYNC, ("sqs:GetQueueAttributes", "TriggerQueue"): _EVENT_SOURCE,
+                ("secretsmanager:GetSecretValue", "DestinationApiKeySecret"): _READ_BACK,
                 ("dynamodb:Query", "FeedRowsTable"): "a resync by ids (Resync selected) looks up each id's stored "
                                                      "rows, one Query an id"},
     "export": {("secretsmanager:GetSecretValue", "DestinationApiKeySecret"): "DESTINATION=http: the ingestion API's "

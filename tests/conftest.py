@@ -15,6 +15,7 @@ from tests.fakes import (
     InMemoryBatchStore,
     InMemoryFeedStores,
     InMemoryQueue,
+    InMemoryReconciliationStore,
     InMemoryRunStore,
     InMemorySource,
     InMemorySyncTrigger,
@@ -62,7 +63,8 @@ def fake_ctx() -> SyncContext:
     """The services wired to in-memory fakes of every port."""
     runs = InMemoryRunStore()
     return SyncContext(Settings(batch_max_rows=10), InMemorySource(), RecordingDestination(), InMemoryFeedStores(),
-                       runs, in_memory_control(), InMemoryQueue(), InMemoryBatchStore(runs))
+                       runs, in_memory_control(), InMemoryQueue(), InMemoryBatchStore(runs),
+                       reconciliations=InMemoryReconciliationStore())
 
 
 @pytest.fixture

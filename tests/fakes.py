@@ -23,6 +23,7 @@ from chalicelib.domain.events import DirtyEntry
 from chalicelib.domain.feed import FeedRow, RowKey, StoredState, StoreView, exported_item, item_hash
 from chalicelib.domain.feeds import feed_named
 from chalicelib.domain.holdings import HeldItem
+from chalicelib.domain.reconciliation_report import ReconciliationReport
 from chalicelib.domain.runs import IN_PROGRESS, MAX_ERROR_CAUSES, MAX_EXAMPLES_PER_CAUSE, SyncRun
 from chalicelib.ports import (
     BatchQueue,
@@ -39,6 +40,7 @@ from chalicelib.ports import (
     FeedStore,
     Lock,
     ReadPosition,
+    ReconciliationStore,
     RunCursor,
     RunStore,
     Settlement,
@@ -220,6 +222,7 @@ class InMemorySyncTrigger(SyncTrigger):
     def __init__(self) -> None:
         self.requests: list[dict[str, Any]] = []
         self.runs: list[dict[str, str]] = []
+        self.reconciliations: list[dict[str, str]] = []
         self.fail_with: str | None = None
 
     def request(self, feed: str, requested_at: str, delay_seconds: int) -> None:
@@ -231,6 +234,11 @@ class InMemorySyncTrigger(SyncTrigger):
         if self.fail_with:
             raise CatalogSyncError(self.fail_with)
         self.runs.append({"feed": feed, "run_id": run_id})
+
+    def start_reconciliation(self, feed: str, report_id: str) -> None:
+        if self.fail_with:
+            raise CatalogSyncError(self.fail_with)
+        self.reconciliations.append({"feed": feed, "report_id": report_id})
 
 
 def _state(row: FeedRow) -> StoredState:
@@ -403,6 +411,9 @@ class InMemoryRunStore(RunStore):
             stored.batches_done += 1
         stored.rows_exported += counts.exported
         stored.rows_failed += counts.failed
+        stored.rows_retrying += counts.retrying
+        for bucket, n in counts.freshness.items():
+            stored.freshness[bucket] = stored.freshness.get(bucket, 0) + n
         self._add_counts(stored, counts.error_counts, counts.error_examples)
 
     def finish(self, run_id: str, status: str, error: str | None, finished_at: str) -> bool:
@@ -529,6 +540,22 @@ class InMemorySyncRequests(SyncRequests):
 
     def clear(self, feed: str) -> None:
         self.standing.pop(feed, None)
+
+
+class InMemoryReconciliationStore(ReconciliationStore):
+    def __init__(self) -> None:
+        self.reports: dict[tuple[str, str], ReconciliationReport] = {}
+
+    def save(self, report: ReconciliationReport) -> None:
+        self.reports[(report.feed, report.report_id)] = copy.deepcopy(report)
+
+    def get(self, feed: str, report_id: str) -> ReconciliationReport | None:
+        found = self.reports.get((feed, report_id))
+        return copy.deepcopy(found) if found else None
+
+    def latest(self, feed: str, limit: int) -> list[ReconciliationReport]:
+        mine = sorted((r for (f, _), r in self.reports.items() if f == feed), key=lambda r: r.report_id, reverse=True)
+        return [copy.deepcopy(r) for r in mine[:limit]]
 
 
 def in_memory_control() -> Control:

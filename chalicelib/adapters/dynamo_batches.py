@@ -25,7 +25,7 @@ from ..ports import BatchStore, Settlement
 from .dynamo_conflicts import lost_condition_in, retry_conflicts
 from .dynamo_models import ExportBatchModel as B
 from .dynamo_models import SyncRunModel as R
-from .dynamo_runs import RUN_ITEM, count_actions, example_actions
+from .dynamo_runs import RUN_ITEM, count_actions, example_actions, freshness_actions
 from .dynamo_tables import Tables, bound
 
 EXPIRES_AFTER = timedelta(days=90)
@@ -123,7 +123,10 @@ class DynamoBatchStore(BatchStore):
             actions.append(B.attention.set(outcome.feed))
         run_actions = [R.batches_failed.add(1) if counts.batch_failed else R.batches_done.add(1),
                        R.rows_exported.add(counts.exported), R.rows_failed.add(counts.failed),
-                       *count_actions(counts.error_counts), *example_actions(counts.error_examples)]
+                       *count_actions(counts.error_counts), *example_actions(counts.error_examples),
+                       *freshness_actions(counts.freshness)]
+        if counts.retrying:
+            run_actions.append(R.rows_retrying.add(counts.retrying))
 
         def settle_once() -> bool:
             try:

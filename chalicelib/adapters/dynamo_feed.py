@@ -125,6 +125,9 @@ class DynamoFeedStore(FeedStore):
     def all_states(self) -> dict[RowKey, StoredState]:
         return {_key(item): _state(item) for item in self._scan(attributes_to_get=_STATE_ATTRIBUTES)}
 
+    def iter_states(self) -> Iterator[tuple[RowKey, StoredState]]:
+        return ((_key(item), _state(item)) for item in self._scan(attributes_to_get=_STATE_ATTRIBUTES))
+
     def states_of_ids(self, ids: Iterable[str]) -> dict[RowKey, StoredState]:
         return {_key(item): _state(item) for item_id in dict.fromkeys(ids)
                 for item in self._m.query(item_id, M.feed_scope.startswith(f"{self._feed}#"),

@@ -114,6 +114,9 @@ class SyncRunModel(Model):
     progress_at = UnicodeAttribute(null=True)
     sealed_at = UnicodeAttribute(null=True)
     error_code = UnicodeAttribute(null=True)
+    repair_of = UnicodeAttribute(null=True)
+    rows_retrying = NumberAttribute(default=0)
+    freshness: MapAttribute[str, Any] = MapAttribute(default=dict)  # lag bucket -> items (domain/freshness.py)
     rows_new = NumberAttribute(default=0)
     rows_updated = NumberAttribute(default=0)
     rows_unchanged = NumberAttribute(default=0)
@@ -155,6 +158,20 @@ class ExportBatchModel(Model):
     expires = TTLAttribute(null=True)
     outbox_index = BatchOutboxIndex()
     attention_index = BatchAttentionIndex()
+
+
+class ReconciliationModel(Model):
+    """A feed's reconciliation report, in the runs table (``run_id`` is ``reconciliation#<feed>``, ``item`` the
+    report id, sortable by start): the report whole, as zlib-compressed JSON; it expires (TTL) with age."""
+
+    class Meta:
+        table_name = "catalog-sync-runs"
+        billing_mode = "PAY_PER_REQUEST"
+
+    run_id = UnicodeAttribute(hash_key=True)
+    item = UnicodeAttribute(range_key=True)
+    data = BinaryAttribute(legacy_encoding=False)
+    expires = TTLAttribute(null=True)
 
 
 class ControlModel(Model):
@@ -206,4 +223,3 @@ class SearchIndexModel(Model):
 
 
 TABLE_MODELS = (FeedRowModel, SyncRunModel, ControlModel, SearchIndexModel)
-

@@ -17,13 +17,13 @@ from .dynamo_tables import Tables, bound
 RUN_ITEM = "run"
 _RUN_FIELDS = [f.name for f in fields(SyncRun)]
 _COUNTERS = ("rows_seen", "rows_changed", "rows_deleted", "rows_invalid", "batches_done", "batches_failed",
-             "rows_exported", "rows_failed", "rows_new", "rows_updated", "rows_unchanged")
+             "rows_exported", "rows_failed", "rows_retrying", "rows_new", "rows_updated", "rows_unchanged")
 # Written by the sync when it seals the run (the exporters only add to their own counters).
 _SEALED = ("rows_seen", "rows_changed", "rows_deleted", "rows_invalid", "rows_new", "rows_updated", "rows_unchanged",
            "batches_total", "error", "error_code", "source_read_at", "sealed_at", "read_position", "read_complete")
 
 
-_MAPS = ("error_counts", "error_examples")
+_MAPS = ("error_counts", "error_examples", "freshness")
 _JSON = ("options", "unknown_ids")
 
 
@@ -42,8 +42,10 @@ def _run(item: R) -> SyncRun:
         values["batches_total"] = int(values["batches_total"])
     values["read_complete"] = bool(values["read_complete"])
     counts = item.error_counts.as_dict() if item.error_counts else {}
+    lags = item.freshness.as_dict() if item.freshness else {}
     return SyncRun(**values, error_counts={cause: int(n) for cause, n in counts.items()},
-                   error_examples=_examples(item), options=ResyncOptions.from_dict(_json(item.options, {})),
+                   error_examples=_examples(item), freshness={bucket: int(n) for bucket, n in lags.items()},
+                   options=ResyncOptions.from_dict(_json(item.options, {})),
                    unknown_ids=tuple(_json(item.unknown_ids, [])))
 
 
@@ -68,6 +70,11 @@ def count_actions(error_counts: Mapping[str, int]) -> list:
     """Increment the map of error causes (ADD cannot reach into a map: SET with if_not_exists)."""
     causes = sorted(error_counts.items(), key=lambda item: -item[1])[:MAX_ERROR_CAUSES]
     return [R.error_counts[cause].set((R.error_counts[cause] | 0) + n) for cause, n in causes]
+
+
+def freshness_actions(freshness: Mapping[str, int]) -> list:
+    """Add a batch's lags to its run's histogram (SET with if_not_exists, as the error causes)."""
+    return [R.freshness[bucket].set((R.freshness[bucket] | 0) + n) for bucket, n in sorted(freshness.items())]
 
 
 def example_actions(error_examples: Mapping[str, list[dict[str, str]]] | None) -> list:

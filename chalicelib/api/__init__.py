@@ -9,6 +9,7 @@ from . import (  # noqa: F401 - they register themselves
     events_routes,
     feed_routes,
     product_routes,
+    reconciliation_routes,
     sync_routes,
 )
 from .blueprint import api

@@ -10,6 +10,7 @@ from ..domain.events import LISTS, MAX_BODY_BYTES, MAX_ENTRIES, MAX_SKU_LENGTH
 from ..domain.feeds import FEEDS
 from ..domain.vocabulary import PRODUCT_SORTS, SORT_ORDERS, vocabulary
 from ..services.runs import DEFAULT_LIMIT, MAX_LIMIT
+from . import openapi_reconciliation as reconciliation
 from .openapi_feeds import feed_paths, feed_schemas
 from .schemas import product_schemas
 from .sync_schemas import BOOLEAN, COUNT, STRING, run_schemas, sync_schemas
@@ -27,7 +28,7 @@ def _other_schemas() -> dict[str, Schema]:
     settings = _object({
         "feed": {"enum": list(FEEDS)},
         "schedule": _object({"every_hours": COUNT, "mode": {"const": "partial"}, "reconcile_interval_seconds": COUNT,
-                             "source_overlap_seconds": COUNT}),
+                             "source_overlap_seconds": COUNT, "freshness_threshold_minutes": COUNT}),
         "cooldown_seconds": COUNT, "run_deadline_seconds": COUNT,
         "batch": _object({"max_rows": COUNT, "max_bytes": COUNT}),
         "source": _object({"kind": {"enum": ["magento", "sample"]}, "endpoint_host": _null(STRING),
@@ -220,7 +221,8 @@ def document() -> dict[str, Any]:
         "servers": [{"url": "/"}],
         "security": [{"cognito": []}],
         "paths": _with_internal_errors({**_other_paths(), **_sync_paths(), **_product_paths(),
-                                        **feed_paths(_json, _error, _signed_in, _path, OPERATORS, BAD_REQUEST)}),
+                                        **feed_paths(_json, _error, _signed_in, _path, OPERATORS, BAD_REQUEST),
+                                        **reconciliation.paths(_signed_in, _json, _error, BAD_REQUEST)}),
         "components": {
             "securitySchemes": {
                 "cognito": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
@@ -229,6 +231,6 @@ def document() -> dict[str, Any]:
                 "eventSignature": {"type": "apiKey", "in": "header", "name": SIGNATURE_HEADER},
             },
             "schemas": {**run_schemas(), **sync_schemas(), **_other_schemas(), **product_schemas(EXPORT_STATES),
-                        **feed_schemas()},
+                        **feed_schemas(), **reconciliation.schemas()},
         },
     }

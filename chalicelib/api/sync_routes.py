@@ -13,6 +13,7 @@ from ..domain.errors import CooldownActiveError, InvalidRequestError, LockHeldEr
 from ..domain.resync import MAX_ID_LENGTH, MAX_IDS
 from ..domain.runs import RUN_ID_SHAPE, parse_iso
 from ..observability import logger
+from ..services.alerts import alerts
 from ..services.context import SyncContext
 from ..services.force import ForceSyncUnavailableError, RateLimitedError, force_sync, parse_force_request
 from ..services.runs import DEFAULT_LIMIT, list_runs, run_detail
@@ -30,6 +31,13 @@ MAX_FORCE_BODY_BYTES = 4096 + MAX_IDS * (2 * MAX_ID_LENGTH + 4)
 @requires(READ_STATUS)
 def get_sync_status() -> dict[str, Any]:
     return sync_status(container.context(), feed(query({"feed": 100})))
+
+
+@api.route("/alerts", methods=["GET"])
+@requires(READ_STATUS)
+def get_alerts() -> dict[str, Any]:
+    query({})
+    return alerts(container.context())
 
 
 @api.route("/sync/runs", methods=["GET"])

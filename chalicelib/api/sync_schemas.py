@@ -60,6 +60,11 @@ def run_schemas() -> dict[str, Schema]:
                                                       "error)"}),
         "error_counts": {"type": "object", "additionalProperties": COUNT,
                          "description": "rows failed per failure code"},
+        "status_text": {**STRING, "description": "the status in words: 'Success — N rows failed, will retry' when "
+                                                 "batches failed for now (the dead-letter queue's)"},
+        "rows_retrying": {**COUNT, "description": "rows of batches failed for now: the next sync resends them"},
+        "freshness": null({**ref("Freshness"), "description": "from each item's change in the source "
+                                                              "(updated_at) to its export, within 10 %"}),
         "progress": null(ref("Progress")),
     })
     row_key = object_of({"id": {**STRING, "description": "the item's id: a SKU for the product feeds"},

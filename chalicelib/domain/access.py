@@ -14,10 +14,11 @@ FORCE_SYNC = "force a sync"
 READ_PRODUCTS = "read products"
 READ_SETTINGS = "read settings"
 READ_API = "read the API description"
+RECONCILE = "reconcile the catalog"  # run a reconciliation, read its reports, take its actions
 READ_SELF = "read who they are"  # the dashboard shows each role only the pages it may open
 
 ROLE_PERMISSIONS = {
-    ADMIN: frozenset({READ_STATUS, FORCE_SYNC, READ_PRODUCTS, READ_SETTINGS, READ_API, READ_SELF}),
+    ADMIN: frozenset({READ_STATUS, FORCE_SYNC, READ_PRODUCTS, READ_SETTINGS, READ_API, RECONCILE, READ_SELF}),
     OPERATOR: frozenset({READ_STATUS, FORCE_SYNC, READ_API, READ_SELF}),
 }
 

@@ -32,6 +32,9 @@ class JournaledFeedStore(FeedStore):
     def get_rows(self, keys: Iterable[RowKey], fields: Collection[str] | None = None) -> list[FeedRow]:
         return self.rows.get_rows(keys, fields)
 
+    def iter_states(self) -> Iterator[tuple[RowKey, StoredState]]:
+        return self.rows.iter_states()
+
     def rows_of_id(self, item_id: str) -> list[FeedRow]:
         return self.rows.rows_of_id(item_id)
 

@@ -14,6 +14,7 @@ from ..domain.budget import Deadline, export_budget
 from ..domain.errors import DestinationError, Failure
 from ..domain.feed import RowKey
 from ..domain.feeds.products import PRODUCTS
+from ..domain.freshness import histogram
 from ..domain.runs import add_example, iso
 from ..observability import BATCH_LATENCY, ROWS_EXPORTED, ROWS_FAILED, correlated, count, logger, milliseconds
 from ..ports import Settlement
@@ -71,10 +72,13 @@ def _export(ctx: SyncContext, batch: ExportBatch, deadline: Deadline) -> str:
         ctx.batches.note_error(batch.batch_id, Failure(INTERNAL, f"{type(error).__name__}: {error}"))
         raise
     milliseconds(BATCH_LATENCY, (time.monotonic() - started) * 1000)
-    outcome = BatchOutcome(batch.batch_id, batch.feed, DONE, _keys(batch), iso(ctx.clock()), rejected=rejected)
+    finished_at = iso(ctx.clock())
+    outcome = BatchOutcome(batch.batch_id, batch.feed, DONE, _keys(batch), finished_at, rejected=rejected)
     exported = len(batch.rows) - len(rejected)
+    lags = histogram((row.last_modified for row in batch.rows if row.key not in rejected), finished_at,
+                     batch.run_started_at)
     return _settle(ctx, batch, outcome, Settlement(exported, len(rejected), _counts(rejected.values()),
-                                                   _examples(rejected)))
+                                                   _examples(rejected), freshness=lags))
 
 
 def fail_dead_batch(ctx: SyncContext, body: str) -> str:
@@ -93,7 +97,8 @@ def _fail(ctx: SyncContext, batch: ExportBatch, failure: Failure, retryable: boo
                            retryable=retryable)
     failures = dict.fromkeys(outcome.keys, failure)
     return _settle(ctx, batch, outcome, Settlement(0, len(batch.rows), {failure.code: len(batch.rows)},
-                                                   _examples(failures), batch_failed=True))
+                                                   _examples(failures), batch_failed=True,
+                                                   retrying=len(batch.rows) if retryable else 0))
 
 
 def _keys(batch: ExportBatch) -> tuple[RowKey, ...]:

@@ -166,10 +166,15 @@ def _claim_rate_limit(ctx: SyncContext, feed: str, what: str) -> dict[str, Any]:
 
 
 def _abandon(ctx: SyncContext, run: SyncRun, key: str, claimed_at: str, error: Exception) -> None:
-    logger.exception("could not hand the forced run to the trigger queue", extra={"run_id": run.run_id})
+    abandon_run(ctx, run, error)
+    ctx.control.cooldowns.release(key, claimed_at)
+
+
+def abandon_run(ctx: SyncContext, run: SyncRun, error: Exception) -> None:
+    """A run the API opened could not be handed to the trigger queue: it fails, and the lock goes."""
+    logger.exception("could not hand the opened run to the trigger queue", extra={"run_id": run.run_id})
     ctx.runs.finish(run.run_id, FAILED, f"the run could not be started: {type(error).__name__}", iso(ctx.clock()))
     ctx.control.locks.release(run.feed, run.run_id)
-    ctx.control.cooldowns.release(key, claimed_at)
 
 
 def run_forced_sync(ctx: SyncContext, run_id: str) -> SyncRun | None:

@@ -18,6 +18,7 @@ from ..domain.runs import (
     NO_REINDEX,
     PARTIAL,
     RECONCILE,
+    REPAIR,
     SyncRun,
     iso,
     reconcile_due,
@@ -29,6 +30,7 @@ from .context import SyncContext
 from .fanout import Fanout, retire
 from .finish import finish_if_complete, recover_stale_run
 from .reindex import Catalog, reindex, resend_failed, resubmit
+from .repair import repair
 
 
 def start_sync(ctx: SyncContext, feed: str = "products", trigger: str = "schedule", mode: str = PARTIAL,
@@ -37,11 +39,13 @@ def start_sync(ctx: SyncContext, feed: str = "products", trigger: str = "schedul
     return continue_sync(ctx, open_sync(ctx, feed, trigger, mode, options))
 
 
-def open_sync(ctx: SyncContext, feed: str, trigger: str, mode: str, options: ResyncOptions | None = None) -> SyncRun:
+def open_sync(ctx: SyncContext, feed: str, trigger: str, mode: str, options: ResyncOptions | None = None,
+              repair_of: str | None = None) -> SyncRun:
     """Take the lock and create the run (in progress); continue_sync does the rest, here or in another Lambda.
 
     With ``options.ids`` the run reads those items only (mode ids). Raises InvalidRequestError for options that
-    cannot go together (the CLI and the API check them first, in their own words).
+    cannot go together (the CLI and the API check them first, in their own words). ``repair_of`` names the
+    reconciliation's action a run of mode repair carries out.
     """
     definition = feed_named(feed)
     options = options or ResyncOptions()
@@ -59,6 +63,7 @@ def open_sync(ctx: SyncContext, feed: str, trigger: str, mode: str, options: Res
     run = start_run(feed, trigger, mode, ctx.clock(), ctx.settings.run_deadline_seconds, options)
     run.destination = ctx.destination.kind if ctx.destination else "none"
     run.export_disabled_reason = ctx.export_disabled_reason
+    run.repair_of = repair_of
     ctx.control.locks.acquire(feed, run.run_id, run.started_at, run.deadline_at)
     ctx.runs.create(run)
     logger.info("run started", extra={"run_id": run.run_id, "feed": feed, "trigger": trigger, "mode": mode})
@@ -82,11 +87,13 @@ def continue_sync(ctx: SyncContext, run: SyncRun) -> SyncRun:
     interrupted = False
     try:
         # Read before the reindex: afterwards the outbox would also list this run's batches.
-        leftovers = ctx.batches.outbox(feed.name) if fanout.enabled and mode != FAILED_ONLY else []
+        leftovers = ctx.batches.outbox(feed.name) if fanout.enabled and mode not in (FAILED_ONLY, REPAIR) else []
         if mode == NO_REINDEX:
             resubmit(ctx, fanout, run)
         elif mode == FAILED_ONLY:
             retired += resend_failed(ctx, fanout, run)
+        elif mode == REPAIR:
+            repair(ctx, feed, fanout, run)
         else:
             _check_source(ctx, feed)
             # Read before the source: items marked dirty after this wait for the next run. A run that reads only

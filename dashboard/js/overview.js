@@ -2,6 +2,7 @@
 // while a run is in flight.
 import { api } from "./api.js";
 import { h, count, when, duration, badge, dl, text, put } from "./dom.js";
+import { alertBanner } from "./alerts.js";
 import { feedOf, feedSwitch } from "./feed-switch.js";
 import { progress } from "./progress.js";
 
@@ -9,7 +10,7 @@ export const POLL_MS = 3000;
 
 function lastSync(run) {
   if (!run) return [h("p", {}, "No sync has run yet.")];
-  const rows = [["Status", badge(run.status)]];
+  const rows = [["Status", badge(run.status, run.status_text)]];
   if (run.status === "Success") {
     rows.push(["Finished", when(run.finished_at)], [run.feed === "products" ? "Products updated" : "Items updated", count(run.rows_exported)]);
   } else if (run.status === "Failed") {
@@ -52,13 +53,13 @@ function chart(runs) {
 
 export async function render(root, { params, schedule }) {
   const feed = encodeURIComponent(feedOf(params));
-  const [status, runs, switcher] = await Promise.all([api(`/sync/status?feed=${feed}`),
-    api(`/sync/runs?feed=${feed}&limit=20`), feedSwitch("overview", params)]);
+  const [status, runs, switcher, banner] = await Promise.all([api(`/sync/status?feed=${feed}`),
+    api(`/sync/runs?feed=${feed}&limit=20`), feedSwitch("overview", params), alertBanner()]);
   const synced = status.products_synced;
   const exp = status.export;
   const products = status.feed === "products";
   put(root,
-    h("h2", {}, "Overview"), switcher,
+    h("h2", {}, "Overview"), banner, switcher,
     h("div", { class: "cards" },
       h("section", { "aria-labelledby": "last-sync-title", id: "last-sync" },
         h("h3", { id: "last-sync-title" }, "Last sync"), ...lastSync(status.last_sync)),

@@ -6,9 +6,10 @@ import * as feeds from "./feeds.js";
 import * as products from "./products.js";
 import * as product from "./product.js";
 import * as runs from "./runs.js";
+import * as reconciliation from "./reconciliation.js";
 import * as settings from "./settings.js";
 import * as help from "./help.js";
-import { FORCE_SYNC, READ_PRODUCTS, READ_STATUS } from "./permissions.js";
+import { FORCE_SYNC, READ_PRODUCTS, READ_STATUS, RECONCILE } from "./permissions.js";
 
 export const PAGES = [
   { section: "overview", label: "Overview", needs: READ_STATUS, routes: [[/^\/?$|^\/overview$/, overview.render]] },
@@ -17,6 +18,8 @@ export const PAGES = [
     routes: [[/^\/products$/, products.render], [/^\/products\/(\d+)$/, product.render]] },
   { section: "runs", label: "Run history", needs: READ_STATUS,
     routes: [[/^\/runs$/, runs.renderList], [/^\/runs\/(.+)$/, runs.renderDetail]] },
+  { section: "reconciliation", label: "Reconciliation", needs: RECONCILE,
+    routes: [[/^\/reconciliation$/, reconciliation.render]] },
   { section: "settings", label: "Settings", needs: FORCE_SYNC, routes: [[/^\/settings$/, settings.render]] },
   { section: "help", label: "Resolve sync issues", needs: null, routes: [[/^\/help$/, help.render]] },
 ];

@@ -17,7 +17,7 @@ export async function renderList(root, { params, schedule }) {
     api(`/sync/runs?feed=${feed}&limit=25${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`),
     feedSwitch("runs", params)]);
   const rows = page.items.map((r) => h("tr", {},
-    h("td", {}, badge(r.status)), h("td", {}, h("a", { href: `#/runs/${encodeURIComponent(r.run_id)}` }, when(r.started_at))),
+    h("td", {}, badge(r.status, r.status_text)), h("td", {}, h("a", { href: `#/runs/${encodeURIComponent(r.run_id)}` }, when(r.started_at))),
     h("td", {}, r.trigger), h("td", {}, r.mode), h("td", {}, took(r)),
     h("td", { class: "num" }, count(r.rows_changed)), h("td", { class: "num" }, count(r.rows_exported)),
     h("td", { class: "num" }, count(r.rows_failed)),
@@ -58,7 +58,7 @@ export async function renderDetail(root, { id, schedule, may }) {
   put(root, 
     h("p", {}, h("a", { href: "#/runs" }, "← Run history")),
     h("h2", {}, "Run ", h("code", {}, run.run_id)),
-    dl([["Status", badge(run.status)], ["Trigger", run.trigger], ["Mode", run.mode], ["Feed", run.feed],
+    dl([["Status", badge(run.status, run.status_text)], ["Trigger", run.trigger], ["Mode", run.mode], ["Feed", run.feed],
         ["Started", when(run.started_at)], ["Finished", when(run.finished_at)], ["Duration", took(run)],
         ["Rows read", count(run.rows_seen)], ["Rows changed", count(run.rows_changed)],
         ["Rows deleted", count(run.rows_deleted)], ["Rows exported", count(run.rows_exported)],

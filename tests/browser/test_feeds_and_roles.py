@@ -12,7 +12,7 @@ import pytest
 from tests.browser.conftest import screenshot, sign_in, wait_view
 from tests.stack_process import LocalStack
 
-ADMIN_PAGES = ["overview", "feeds", "products", "runs", "settings", "help"]
+ADMIN_PAGES = ["overview", "feeds", "products", "runs", "reconciliation", "settings", "help"]
 OPERATOR_PAGES = ["overview", "feeds", "runs", "settings", "help"]
 
 

@@ -127,7 +127,8 @@ def test_every_answer_of_the_running_api_matches_its_openapi_document(stack: Loc
                 assert mode is GenerationMode.NEGATIVE
         # Without a token, every signed-in route says 401 (and that answer is documented too).
         if operation.path not in ("/api/health", "/api/events/products"):
-            case = operation.Case(path_parameters={"run_id": "none", "product_id": 1, "feed": "products"})
+            case = operation.Case(path_parameters={"run_id": "none", "product_id": 1, "report_id": "none",
+                                                   "feed": "products"})
             assert case.call_and_validate(base_url=stack.base, checks=CHECKS).status_code == 401
     positive = {label: statuses for (label, mode), statuses in seen.items() if mode == "positive"}
     assert all(status < 500 for statuses in seen.values() for status in statuses), seen
@@ -140,7 +141,8 @@ def test_every_answer_of_the_running_api_matches_its_openapi_document(stack: Loc
 
 
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE")
-PATH_PARAMETERS = {"run_id": "20261122T100000Z-abcdef", "product_id": 1, "feed": "products"}
+PATH_PARAMETERS = {"run_id": "20261122T100000Z-abcdef", "product_id": 1, "report_id": "20261122T100000Z-abcdef",
+                   "feed": "products"}
 
 
 def test_undeclared_methods_and_preflights_of_every_route_are_never_a_5xx(stack: LocalStack) -> None:

@@ -49,6 +49,14 @@ def _get(path: str) -> Call:
     return lambda client, pool, feed: client.http.get(f"{path}?feed={quote(feed)}", headers=pool.operator())
 
 
+def _admin(method: str, path: str) -> Call:
+    """A reconciliation route (admins only), its feed in the query."""
+    return lambda client, pool, feed: getattr(client.http, method)(f"{path}?feed={quote(feed)}", headers=pool.admin())
+
+
+REPORT = "/api/reconciliation/20261122T100000Z-abcdef"
+
+
 def _force(client: Any, pool: Any, feed: str) -> Any:
     return client.http.post("/api/sync", headers={**pool.operator(), "Content-Type": "application/json"},
                             body=json.dumps({"feed": feed, "mode": "full"}).encode())
@@ -66,6 +74,11 @@ CALLS: dict[tuple[str, str, str], Call] = {
     ("GET", "/api/sync/runs", "query"): _get("/api/sync/runs"),
     ("POST", "/api/sync", "body"): _force,
     ("POST", "/api/events/products", "body"): _event,
+    ("GET", "/api/reconciliation", "query"): _admin("get", "/api/reconciliation"),
+    ("POST", "/api/reconcile", "query"): _admin("post", "/api/reconcile"),
+    ("GET", "/api/reconciliation/{report_id}", "query"): _admin("get", REPORT),
+    ("POST", "/api/reconciliation/{report_id}/resend", "query"): _admin("post", f"{REPORT}/resend"),
+    ("POST", "/api/reconciliation/{report_id}/delete", "query"): _admin("post", f"{REPORT}/delete"),
 }
 
 
@@ -89,7 +102,7 @@ def test_every_feed_by_its_name_is_taken(client, aws, user_pool, feed):
         assert _get(path)(client, user_pool, feed).status_code == 200
 
 
-@pytest.mark.parametrize("command", [["resync", "--feed"], ["status", "--feed"]])
+@pytest.mark.parametrize("command", [["resync", "--feed"], ["status", "--feed"], ["reconcile", "--feed"]])
 @pytest.mark.parametrize("feed", ["pricez", "Products", ""])
 def test_the_cli_exits_2_naming_the_valid_feeds(fake_ctx, monkeypatch, capsys, command, feed):
     monkeypatch.setattr(container, "context", lambda: fake_ctx)

@@ -163,6 +163,9 @@ def _exercise(service: LambdaService, moto: MotoServer, stack: Stack, record: Re
     record.responses["runs"] = runs
     record.runs = runs[1]["items"]
     record.responses["status at the end"] = request("GET", "/api/sync/status", admin)[::2]
+    record.responses["alerts"] = request("GET", "/api/alerts", operator)[::2]
+    record.responses["reconciliation"] = request("GET", "/api/reconciliation", admin)[::2]
+    record.responses["reconcile the hub"] = request("POST", "/api/reconcile", admin)[::2]
     hub = moto.client("s3").list_objects_v2(Bucket=stack.outputs["HubBucketName"])
     record.hub_keys = [item["Key"] for item in hub.get("Contents", [])]
 
