@@ -51,8 +51,10 @@ def _moto() -> MotoResources:
 
 @pytest.fixture
 def aws(_moto: MotoResources) -> MotoResources:
-    """moto's AWS with the service's tables (from the PynamoDB models), queues and hub buckets, empty."""
+    """moto's AWS with the service's tables (from the PynamoDB models), queues and hub buckets, empty: emptied before
+    the test too, as a test that does not use this fixture may still have written to the session's moto."""
     container.reset()
+    empty()
     yield _moto
     container.reset()
     empty()
