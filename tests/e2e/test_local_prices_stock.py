@@ -8,9 +8,11 @@ import json
 import urllib.parse
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from local_stack.magento.layout import STORES as SIMULATED_VIEWS
 from tests.e2e.test_local_stack import _ingestion, _magento, _source
 from tests.stack_process import LocalStack, running_stack
 
@@ -19,6 +21,10 @@ WEBSITES = {"default": "base", "french": "base", "german": "eu"}
 STORES = {"base": (1, 2), "eu": (3, 4)}  # the simulated store's views per website (price scope: the website)
 STOCKS = {"base": "1", "eu": "2"}
 WEBSITE_IDS = {"base": 1, "eu": 2}
+# Each website's time zone: its first active store view's general/locale/timezone, in the simulator's own layout.
+ZONES = {code: ZoneInfo(next(v.timezone for v in sorted(SIMULATED_VIEWS, key=lambda v: v.id)
+                             if v.website_id == website_id and v.is_active))
+         for code, website_id in WEBSITE_IDS.items()}
 GROUPS = {hashlib.sha1(str(i).encode()).hexdigest(): code
           for i, code in enumerate(("NOT LOGGED IN", "General", "Wholesale", "Retailer"))}
 
@@ -59,10 +65,12 @@ def _in_scope(rows: list[dict[str, Any]], website: str) -> dict[str, Any] | None
         (r for r in rows if r["store_id"] == 0), None)
 
 
-def _open(special: dict[str, Any], now: datetime) -> bool | None:
-    """Whether the window is open (None: a boundary is within an hour, the read may have judged either way)."""
-    start = special["price_from"] and datetime.fromisoformat(special["price_from"]).replace(tzinfo=UTC)
-    end = special["price_to"] and datetime.fromisoformat(special["price_to"]).replace(tzinfo=UTC) + timedelta(days=1)
+def _open(special: dict[str, Any], now: datetime, website: str) -> bool | None:
+    """Whether the window is open, its dates local to the website's time zone (None: a boundary is within an hour,
+    the read may have judged either way)."""
+    zone = ZONES[website]
+    start = special["price_from"] and datetime.fromisoformat(special["price_from"]).replace(tzinfo=zone)
+    end = special["price_to"] and datetime.fromisoformat(special["price_to"]).replace(tzinfo=zone) + timedelta(days=1)
     if any(b and abs((b - now).total_seconds()) < 3600 for b in (start, end)):
         return None
     return (not start or start <= now) and (not end or now <= end)
@@ -87,7 +95,7 @@ def test_the_prices_held_are_magentos_per_website_and_customer_group(stack: Loca
             base = _in_scope(magento["base"], website)
             assert document["regular"] == (base["price"] if base else 0), (sku, website)
             special = _in_scope(magento["special"], website)
-            opened = _open(special, now) if special else False
+            opened = _open(special, now, website) if special else False
             if opened is not None:
                 field = "percentage" if document["type"].startswith("BUNDLE") else "price"
                 expected = [{"code": "special_price", field: special["price"]}] if opened else []

@@ -4,6 +4,7 @@ reads, stock changes without any updated_at change."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -13,6 +14,7 @@ from chalicelib.domain.feeds.pricing import customer_group_code
 from chalicelib.domain.runs import FAILED as RUN_FAILED
 from chalicelib.domain.runs import SUCCESS
 from chalicelib.services.sync import scheduled_sync, start_sync
+from local_stack.magento.layout import STORE_BY_CODE
 from local_stack.magento.simulator import MagentoSimulator
 from tests.integration.test_feed_syncs import NoSleep, context, finish, sent
 
@@ -54,7 +56,9 @@ def test_a_special_price_window_opening_between_two_hourly_runs_sends_exactly_th
     clock = SourceClock(now)
     ctx = context(source(sim, clock))
     sku = base_only(sim)[0]
-    opens = (now + timedelta(minutes=30)).strftime("%Y-%m-%d %H:%M:%S")
+    # Magento's date is local to the website (base: its default view's America/Chicago), not UTC.
+    base_zone = ZoneInfo(STORE_BY_CODE["default"].timezone)
+    opens = (now + timedelta(minutes=30)).astimezone(base_zone).strftime("%Y-%m-%d %H:%M:%S")
     sim.set_special_price(sku, 1.5, price_from=opens, touch=False)  # Magento's bulk API: updated_at stays
     first = finish(ctx, start_sync(ctx, "prices", trigger="cli", mode="full"))
     assert first.status == SUCCESS and first.rows_changed > 0

@@ -100,3 +100,9 @@ def test_prices_read_now_judge_the_window_at_the_sources_clock(sim):
     source = source_for(sim)
     source._clock = lambda: at
     assert {r["read_at"] for r in source.read("prices", None)} == {"2030-01-01T00:00:00.000Z"}
+
+
+def test_a_price_record_carries_its_websites_time_zone_from_the_store_config(sim):
+    # The simulator's first view of each website: default (base, America/Chicago), german (eu, Europe/Berlin).
+    zones = {(r["website_code"], r["timezone"], r["timezone_fallback"]) for r in source_for(sim).read("prices", None)}
+    assert zones == {("base", "America/Chicago", None), ("eu", "Europe/Berlin", None)}

@@ -1,14 +1,14 @@
 """The prices feed's documents (Adobe's ProductPriceV2) and the pricing rules, from hand-written source records."""
 import hashlib
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from chalicelib.domain.errors import InvalidRecordError
 from chalicelib.domain.feed import FeedRow, RowKey
 from chalicelib.domain.feeds.prices import FEED, build_row, identity_of, key_of
-from chalicelib.domain.feeds.pricing import Tier, Window, customer_group_code, lowest, unit_price
+from chalicelib.domain.feeds.pricing import Tier, Window, customer_group_code, lowest, time_zone, unit_price
 
 WHOLESALE = hashlib.sha1(b"2").hexdigest()
 
@@ -124,3 +124,45 @@ def test_a_deleted_price_item_is_adobes_minimal_payload():
     assert deletion.deleted and json.loads(deletion.document) == {
         "sku": "MJ01-M-Black", "websiteCode": "base", "customerGroupCode": WHOLESALE, "productId": 58,
         "websiteId": 1, "deleted": True}
+
+
+@pytest.mark.parametrize(("price_from", "opens_utc"), [
+    ("2026-01-15 00:00:00", datetime(2026, 1, 14, 23, tzinfo=UTC)),  # winter: CET, UTC+1
+    ("2026-07-15 00:00:00", datetime(2026, 7, 14, 22, tzinfo=UTC)),  # summer: CEST, UTC+2
+])
+def test_a_window_opens_at_local_midnight_of_the_websites_time_zone(price_from, opens_utc):
+    window = Window.of(price_from, None, time_zone("Europe/Paris")[0])
+    assert window.start == opens_utc
+    assert document(timezone="Europe/Paris", special={"price": 30, "price_from": price_from, "price_to": None},
+                    read_at=(opens_utc - timedelta(seconds=1)).isoformat().replace("+00:00", "Z"))["discounts"] == []
+    assert document(timezone="Europe/Paris", special={"price": 30, "price_from": price_from, "price_to": None},
+                    read_at=opens_utc.isoformat().replace("+00:00", "Z"))["discounts"] == [
+        {"code": "special_price", "price": 30}]
+
+
+def test_a_window_closes_at_local_midnight_after_its_last_day_across_a_clock_change():
+    # Paris leaves summer time on 2026-10-25: its last day (the 25th) has 25 hours, ending at 23:00 UTC.
+    window = Window.of(None, "2026-10-25 00:00:00", time_zone("Europe/Paris")[0])
+    assert window.closes_at == datetime(2026, 10, 25, 23, tzinfo=UTC)
+    assert window.is_open(datetime(2026, 10, 25, 22, 59, tzinfo=UTC))
+    assert not window.is_open(datetime(2026, 10, 25, 23, 0, 1, tzinfo=UTC))
+
+
+def test_the_hourly_window_check_uses_the_local_instants():
+    window = Window.of("2026-11-01 00:00:00", None, time_zone("Europe/Paris")[0])  # opens 2026-10-31 23:00 UTC
+    assert window.crossed(datetime(2026, 10, 31, 22, tzinfo=UTC), datetime(2026, 10, 31, 23, tzinfo=UTC))
+    assert not window.crossed(datetime(2026, 10, 31, 23, tzinfo=UTC), datetime(2026, 11, 1, 0, tzinfo=UTC))
+
+
+@pytest.mark.parametrize("name", [None, "", "Mars/Olympus_Mons", "../etc/passwd", 5])
+def test_a_missing_or_unknown_time_zone_falls_back_to_utc_and_says_so(name):
+    zone, note = time_zone(name)
+    assert zone is UTC and note and "UTC" in note
+    assert Window.of("2026-11-01 00:00:00", None, zone).start == datetime(2026, 11, 1, tzinfo=UTC)
+    assert document(timezone=name, read_at="2026-11-01T00:00:00.000Z")["discounts"] == [
+        {"code": "special_price", "price": 38.5}]
+
+
+def test_a_known_time_zone_is_used_without_a_note():
+    zone, note = time_zone("Europe/Paris")
+    assert str(zone) == "Europe/Paris" and note is None

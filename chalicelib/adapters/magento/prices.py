@@ -3,7 +3,9 @@
 A page of products (their SKUs, types, websites) is priced by three POSTs of its SKUs (base, special and tier
 prices: ``*-price-information``, hundreds of SKUs each), asked concurrently; the customer groups come from
 ``/V1/customerGroups/search`` and the composites' links (the ``parents``) from one light pass. The price scope is
-the website: a price stored for a store view of the website is the website's, else the default (store 0).
+the website: a price stored for a store view of the website is the website's, else the default (store 0). A special
+price's dates are local dates of the website's time zone (the storeConfigs ``timezone`` of its first store view
+synced): each record carries it, and says when it falls back to UTC (a missing or unknown zone).
 
 Records are handed to the feed's builder as Magento gave the values (a malformed price fails its item there).
 """
@@ -16,6 +18,7 @@ from typing import Any
 
 from ...domain.errors import SourceError
 from ...domain.feeds.composites import parents_in_website
+from ...domain.feeds.pricing import time_zone
 from ...domain.runs import iso
 from .client import MagentoClient, NoRouteError
 from .composites import CompositeIndex, offset_pages
@@ -108,6 +111,12 @@ class PriceRead:
                  clock: Callable[[], datetime]):
         all_views = client.get(GLOBAL, "/V1/store/storeViews")
         self.websites = {v.website_id: v.view.website_code for v in views}
+        self.zones: dict[int, tuple[str, str | None]] = {}
+        for v in views:  # the first synced view of each website names its zone
+            if v.website_id not in self.zones:
+                note = time_zone(v.timezone)[1]
+                self.zones[v.website_id] = ("UTC", f"website {v.view.website_code!r}: {note}") if note else (
+                    str(v.timezone).strip(), None)
         self.stores = {w: sorted(int(v["id"]) for v in all_views if int(v.get("website_id") or 0) == w)
                        for w in self.websites}
         self.groups = customer_groups(client)
@@ -131,6 +140,7 @@ class PriceRead:
             special = _in_scope(tables.special.get(sku), self.stores[website_id])
             parents = [{"sku": p["sku"], "type": p["productType"]}
                        for p in parents_in_website(links, website_id)]
+            zone, fallback = self.zones[website_id]
             for group_id, group_code in self.groups:
                 yield {"sku": sku, "product_id": product.get("id"), "type": kind, "fixed_price": fixed,
                        "website_id": website_id, "website_code": website_code, "customer_group_id": group_id,
@@ -139,7 +149,8 @@ class PriceRead:
                            "price": special.get("price"), "price_from": special.get("price_from"),
                            "price_to": special.get("price_to")},
                        "tiers": self._tiers(tables.tiers.get(sku, ()), website_id, group_id),
-                       "parents": parents, "read_at": self.read_at,
+                       "parents": parents, "timezone": zone, "timezone_fallback": fallback,
+                       "read_at": self.read_at,
                        "updated_at": magento_time(product.get("updated_at"))}
 
     def _tiers(self, rows: Sequence[Mapping[str, Any]], website_id: int, group_id: int) -> list[Record]:

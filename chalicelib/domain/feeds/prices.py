@@ -7,7 +7,10 @@ name), regular (the website's price, None where Magento has none: 0, as Adobe's 
 ({price, price_from, price_to}: the website's special price and its window, Magento's dates; a bundle's is a
 percentage of its price) or None, tiers ([{qty, price_type: fixed | discount, price}]: those of this website and
 group, all websites and all groups included), parents ([{sku, type}]: the composites of this website holding the
-product), read_at (ISO: when the source was read, the moment the window is judged at), updated_at; and error.
+product), timezone (the website's time zone, Magento's ``general/locale/timezone`` of a store view of the website:
+the window's dates are local dates there; missing or unknown: UTC) and timezone_fallback (None, or why the window
+is judged in UTC), read_at (ISO: when the source was read, the moment the window is judged at), updated_at; and
+error.
 
 What a shopper pays changes when a special price's window opens or closes, with no change in Magento: the
 document holds the special price only while its window is open at ``read_at``, so the hash changes at each
@@ -25,7 +28,7 @@ from ..errors import InvalidRecordError
 from ..feed import FeedRow, RowKey, canonical, content_hash
 from ..runs import parse_iso
 from .definition import Feed, Scopes, SourceRecord
-from .pricing import SPECIAL_PRICE, Tier, Window, customer_group_code, price_type, tier_of, unit_price
+from .pricing import SPECIAL_PRICE, Tier, Window, customer_group_code, price_type, tier_of, time_zone, unit_price
 from .values import from_source, invalid, number, text, whole
 
 PRICES = "prices"
@@ -98,7 +101,7 @@ def _special(record: SourceRecord, bundle: bool) -> tuple[float, Window] | None:
     price = _amount(special.get("price"), "the special price", "special_price", required=True,
                     at_most=100 if bundle else None)
     try:
-        window = Window.of(special.get("price_from"), special.get("price_to"))
+        window = Window.of(special.get("price_from"), special.get("price_to"), time_zone(record.get("timezone"))[0])
     except (TypeError, ValueError):
         raise InvalidRecordError(f"the special price's dates are not Magento dates: {special.get('price_from')!r} – "
                                  f"{special.get('price_to')!r}", code=invalid("special_price")) from None

@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 SPECIAL_PRICE = "special_price"  # the discount's code, as Adobe's exporter names it
 FIXED, DISCOUNT = "fixed", "discount"  # Magento's tier price types: a price, or a percentage off
@@ -29,29 +30,44 @@ def price_type(magento_type: object, fixed_price_bundle: bool | None = None) -> 
     return _PRICE_TYPES.get(str(magento_type), "SIMPLE")
 
 
-def magento_date(text: str | None) -> datetime | None:
-    """'2026-11-22 00:00:00' (Magento's date, read as UTC) → an aware datetime; None for None or ''.
+def time_zone(name: object) -> tuple[tzinfo, str | None]:
+    """A website's time zone (Magento's ``general/locale/timezone``, e.g. 'Europe/Paris') and None; UTC and why
+    for a missing or unknown zone (never an error: the windows are then judged in UTC)."""
+    if not isinstance(name, str) or not name.strip():
+        return UTC, "Magento gave no time zone: special price windows are judged in UTC"
+    try:
+        return ZoneInfo(name.strip()), None
+    except (ZoneInfoNotFoundError, ValueError):
+        return UTC, f"the time zone {name!r} is unknown: special price windows are judged in UTC"
+
+
+def magento_date(text: str | None, zone: tzinfo = UTC) -> datetime | None:
+    """'2026-11-22 00:00:00' (Magento's date, a wall time in the website's ``zone``) → an aware datetime; None for
+    None or ''.
 
     Raises ValueError for anything else."""
     if not text:
         return None
-    return datetime.strptime(text[:19], "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
+    return datetime.strptime(text[:19], "%Y-%m-%d %H:%M:%S").replace(tzinfo=zone)
 
 
 @dataclass(frozen=True)
 class Window:
-    """When a special price applies: from its start (inclusive) through the whole day of its end (Magento's
-    ``Timezone::isScopeDateInInterval`` adds a day to the end date). None: open on that side."""
+    """When a special price applies: from its start (inclusive) through the whole day of its end, both judged in
+    the website's time zone (Magento's ``Timezone::isScopeDateInInterval`` compares the scope's local date and adds
+    a day to the end date). None: open on that side. The instants are aware: they compare with any aware moment."""
 
     start: datetime | None = None
-    end: datetime | None = None  # the end date as stored (midnight of its last day)
+    end: datetime | None = None  # the end date as stored (local midnight of its last day)
 
     @classmethod
-    def of(cls, price_from: str | None, price_to: str | None) -> Window:
-        return cls(magento_date(price_from), magento_date(price_to))
+    def of(cls, price_from: str | None, price_to: str | None, zone: tzinfo = UTC) -> Window:
+        """The window of Magento's dates, read as local wall times in the website's ``zone``."""
+        return cls(magento_date(price_from, zone), magento_date(price_to, zone))
 
     @property
     def closes_at(self) -> datetime | None:
+        """Local midnight after the last day (wall-clock arithmetic: a 23- or 25-hour day keeps its midnight)."""
         return None if self.end is None else self.end + _DAY
 
     def is_open(self, at: datetime) -> bool:
