@@ -79,7 +79,7 @@ def test_a_report_finds_what_the_destination_holds_wrongly_and_its_actions_fix_i
     # the two asked for here, newest first; before them, the daily one that followed the first sync's full read
     # (when its exports had ended before the hourly handler looked: on a busy machine, not yet)
     triggers = page.locator("#report-history tbody tr td:nth-child(2)").all_inner_texts()
-    assert triggers[:2] == ["api", "api"] and set(triggers[2:]) <= {"schedule"}
+    assert triggers.count("api") == 2 and set(triggers) <= {"api", "schedule"}  # a daily one may fall between
     screenshot(page, "21-reconciliation-fixed")
     assert not page.errors
 
