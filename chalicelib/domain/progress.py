@@ -7,6 +7,7 @@ from typing import Any
 from .runs import IN_PROGRESS, NO_REINDEX, READS_ALL, SyncRun, iso, parse_iso
 
 REINDEX, EXPORT = "reindex", "export"
+PHASES = (REINDEX, EXPORT)
 
 
 def _seconds(start: str, end: datetime) -> float:

@@ -15,11 +15,11 @@ from ..domain.batches import FAILED as BATCH_FAILED
 from ..domain.feeds import FEEDS
 from ..domain.freshness import summary
 from ..domain.runs import FAILED, IN_PROGRESS, iso, parse_iso
+from ..domain.vocabulary import ALERT_CODES, DEAD_LETTER, FRESHNESS, NO_RECENT_SUCCESS, RUN_FAILED
 from .context import SyncContext
 
 NO_SUCCESS_FOR = timedelta(hours=2)
-RUN_FAILED, NO_RECENT_SUCCESS, DEAD_LETTER, FRESHNESS = "run_failed", "no_recent_success", "dead_letter", "freshness"
-CODES = (RUN_FAILED, NO_RECENT_SUCCESS, DEAD_LETTER, FRESHNESS)
+CODES = ALERT_CODES
 
 
 def _alert(code: str, feed: str, severity: str, message: str, action: str, **extra: Any) -> dict[str, Any]:

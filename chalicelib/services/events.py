@@ -6,7 +6,7 @@ from typing import Any
 
 from ..domain import trigger_message
 from ..domain.errors import CatalogSyncError, LockHeldError
-from ..domain.events import ChangeEvent, request_window_start
+from ..domain.events import ALREADY_SCHEDULED, SCHEDULED, ChangeEvent, request_window_start
 from ..domain.runs import PARTIAL, SyncRun, iso
 from ..observability import logger
 from ..ports import SyncTrigger
@@ -16,7 +16,6 @@ from .reconciliation import run_requested_reconciliation
 from .sync import start_sync
 
 EVENTS_TRIGGER = "events"
-SCHEDULED, ALREADY_SCHEDULED = "scheduled", "already scheduled"
 
 
 class SyncRequestError(CatalogSyncError):

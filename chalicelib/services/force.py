@@ -23,7 +23,17 @@ from ..domain.resync import (
     check,
     parse_ids,
 )
-from ..domain.runs import FAILED, FORCE_MODES, FULL, IN_PROGRESS, STATUS_LABELS, SyncRun, iso, past_deadline
+from ..domain.runs import (
+    FAILED,
+    FORCE_MODES,
+    FORCE_TRIGGER,
+    FULL,
+    IN_PROGRESS,
+    STATUS_LABELS,
+    SyncRun,
+    iso,
+    past_deadline,
+)
 from ..observability import logger
 from ..settings import TRIGGER_QUEUE_URL
 from .context import SyncContext
@@ -31,7 +41,6 @@ from .dry_run import by_feed, dry_run
 from .finish import recover_stale_run
 from .sync import continue_sync, open_sync
 
-FORCE_TRIGGER = "force"
 _FIELDS = ("feed", "mode", "force", "ids", "id_type", "dry_run", "batch_size", "thread_count")
 DRY_RUN_BUDGET_SECONDS = 20.0  # an API request must answer within 29 s: a dry run (by ids) reads at most this long
 SELECTED, DRY_RUN = "selected", "dry-run"  # what the short rate limits are kept under (next to each feed's cooldown)

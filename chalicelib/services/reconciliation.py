@@ -21,7 +21,7 @@ from ..domain.reconciliation_report import (
     ReconciliationReport,
     start_report,
 )
-from ..domain.runs import IN_PROGRESS, REPAIR, STATUS_LABELS, iso, parse_iso, past_deadline
+from ..domain.runs import IN_PROGRESS, RECONCILIATION_TRIGGER, REPAIR, STATUS_LABELS, iso, parse_iso, past_deadline
 from ..observability import logger
 from ..ports import ReconciliationStore
 from ..settings import TRIGGER_QUEUE_URL
@@ -30,7 +30,6 @@ from .finish import recover_stale_run
 from .force import abandon_run
 from .sync import open_sync
 
-RECONCILIATION_TRIGGER = "reconciliation"  # the trigger of the runs its actions start
 HISTORY = 20  # reports listed per feed
 DAILY, SLACK = timedelta(days=1), timedelta(minutes=30)  # a schedule fires a little early or late
 
