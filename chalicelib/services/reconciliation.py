@@ -9,8 +9,9 @@ the feed's rows (domain/reconciliation.py), never with the items read.
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
+from ..domain.answers.reconciliation import Reconciliation, RepairAccepted
+from ..domain.answers.reconciliation import ReconciliationReport as ReportView
 from ..domain.errors import CatalogSyncError, DestinationError, LockHeldError
 from ..domain.feeds import FEEDS, feed_named
 from ..domain.reconciliation import SourceEntry, SourceIndex, compare
@@ -172,7 +173,7 @@ def due_reconciliations(ctx: SyncContext) -> list[ReconciliationReport]:
     return reports
 
 
-def reconciliation_history(ctx: SyncContext, feed: str) -> dict[str, Any]:
+def reconciliation_history(ctx: SyncContext, feed: str) -> Reconciliation:
     """The feed's latest report whole, and the history of reports (summaries), newest first."""
     reports = _store(ctx).latest(feed, HISTORY)
     available = True
@@ -186,12 +187,12 @@ def reconciliation_history(ctx: SyncContext, feed: str) -> dict[str, Any]:
             "history": [report.summary() for report in reports]}
 
 
-def report_detail(ctx: SyncContext, feed: str, report_id: str) -> dict[str, Any] | None:
+def report_detail(ctx: SyncContext, feed: str, report_id: str) -> ReportView | None:
     report = _store(ctx).get(feed, report_id)
     return report.view() if report is not None else None
 
 
-def take_action(ctx: SyncContext, feed: str, report_id: str, action: str) -> dict[str, Any] | None:
+def take_action(ctx: SyncContext, feed: str, report_id: str, action: str) -> RepairAccepted | None:
     """Open a repair run for the report's action and hand it to the trigger queue; None when there is no such
     report. Raises LockHeldError while a run is in flight, ReportNotReadyError, ReconciliationUnavailableError."""
     if action not in ACTIONS:
