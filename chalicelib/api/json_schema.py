@@ -12,7 +12,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from types import NoneType, UnionType
-from typing import Annotated, Any, Literal, NotRequired, Required, Union, get_args, get_origin, get_type_hints
+from typing import (
+    Annotated,
+    Any,
+    ForwardRef,
+    Literal,
+    NotRequired,
+    Required,
+    Union,
+    get_args,
+    get_origin,
+    get_type_hints,
+)
 from typing import is_typeddict as _is_typeddict
 
 from ..domain.answers import Json, Keys, OneOf
@@ -45,7 +56,7 @@ class _Converter:
     def object(self, definition: type) -> Schema:
         """A TypedDict as a closed object: its fields (its bases' first), required unless NotRequired."""
         properties, required = {}, []
-        for name, hint in get_type_hints(definition, include_extras=True).items():
+        for name, hint in _fields(definition).items():
             if get_origin(hint) is NotRequired:
                 hint = get_args(hint)[0]
             else:
@@ -110,6 +121,15 @@ class _Converter:
             return {**schema, "type": [schema["type"], "null"]}
         about = {"description": schema.pop("description")} if "description" in schema else {}
         return {"anyOf": [schema, {"type": "null"}], **about}
+
+
+def _fields(definition: type) -> dict[str, Any]:
+    """A TypedDict's fields, its bases' included, in order: as evaluated (the answers' modules do not postpone
+    annotations, and get_type_hints would only evaluate them again, at most of the document's build time)."""
+    fields: dict[str, Any] = definition.__annotations__
+    if any(isinstance(hint, str | ForwardRef) for hint in fields.values()):
+        fields = get_type_hints(definition, include_extras=True)
+    return fields
 
 
 def _values(values: tuple[Any, ...]) -> Schema:

@@ -98,6 +98,19 @@ def test_an_extended_definition_is_one_flat_object_with_its_bases_fields_first()
     assert schema["required"] == ["inner", "maybe", "extra"]
 
 
+class Postponed(TypedDict):
+    when: "Time | None"
+    note: "NotRequired[str]"
+
+
+def test_annotations_written_as_strings_are_evaluated():
+    assert schema_of(Postponed) == {
+        "type": "object", "additionalProperties": False, "required": ["when"],
+        "properties": {"when": {"type": ["string", "null"], "format": "date-time",
+                                "description": "UTC, ISO 8601 with milliseconds"},
+                       "note": {"type": "string"}}}
+
+
 def test_components_are_named_by_their_definitions_and_refer_to_each_other():
     found = components([Inner, Outer])
     assert set(found) == {"Inner", "Outer"}
