@@ -2,7 +2,7 @@
 
 Its answers' schemas are not written here: each is a definition in chalicelib/domain/answers (a TypedDict the code
 building the answer returns, so mypy checks the one against the other), turned into JSON Schema by json_schema.py.
-The paths are in openapi_admin.py, openapi_sync.py, openapi_feeds.py and openapi_reconciliation.py; the request
+The paths are in openapi_admin.py, openapi_sync.py and openapi_reconciliation.py; the request
 bodies and the lists of GET /api/meta in openapi_requests.py.
 """
 from __future__ import annotations
@@ -15,10 +15,9 @@ from ..domain.event_signatures import SIGNATURE_HEADER
 from . import openapi_reconciliation
 from .json_schema import components
 from .openapi_admin import admin_paths, event_paths
-from .openapi_feeds import feed_paths
 from .openapi_parts import with_internal_errors
 from .openapi_requests import change_event, force_sync_request, meta
-from .openapi_sync import product_paths, sync_paths
+from .openapi_sync import feed_paths, product_paths, sync_paths
 
 # The answers the document names (a $ref); every other definition they hold is written inline.
 ANSWERS: tuple[type, ...] = (

@@ -1,5 +1,6 @@
-"""The OpenAPI paths of the sync routes (status, runs, force sync: api/sync_routes.py) and of the products routes
-(api/product_routes.py); their answers' schemas are made of chalicelib/domain/answers."""
+"""The OpenAPI paths of the sync routes (status, runs, force sync: api/sync_routes.py), the feeds' status and who is
+signed in (api/feed_routes.py) and the products routes (api/product_routes.py); their answers' schemas are made of
+chalicelib/domain/answers."""
 from __future__ import annotations
 
 from typing import Any
@@ -94,4 +95,28 @@ def product_paths() -> dict[str, Any]:
                                                      "400": error(BAD_REQUEST),
                                                      "404": error("no synced product has this id")},
                                    SEARCH_UNAVAILABLE)}},
+    }
+
+
+def feed_paths() -> dict[str, Any]:
+    return {
+        "/api/feeds": {"get": {
+            "operationId": "listFeeds", "summary": "Every feed's sync status: items by status, the last success "
+                                                   "and its age, the schedule, health",
+            "description": OPERATORS + " Item counts are read through the pending batches (the outbox and the "
+                                       "attention list), never by scanning a feed.",
+            "responses": signed_in("read the status", {"200": json("FeedsStatus", "every feed, products first"),
+                                                       "400": error(BAD_REQUEST)})}},
+        "/api/feeds/{feed}": {"get": {
+            "operationId": "getFeed", "summary": "One feed's sync status", "description": OPERATORS,
+            "parameters": [path("feed", {"type": "string", "maxLength": 100}, "the feed (Adobe's names)")],
+            "responses": signed_in("read the status", {"200": json("FeedStatus", "the feed"),
+                                                       "400": error(BAD_REQUEST),
+                                                       "404": error("no such feed (the message names the valid "
+                                                                    "ones)")})}},
+        "/api/me": {"get": {
+            "operationId": "getMe", "summary": "Who is signed in: roles and what they allow",
+            "description": OPERATORS,
+            "responses": signed_in("read who they are", {"200": json("Me", "the caller"),
+                                                         "400": error(BAD_REQUEST)})}},
     }
