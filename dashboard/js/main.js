@@ -62,7 +62,10 @@ async function route() {
   if (!current()) return showSignIn("Sign in to see the catalog sync.");
   signedIn(true);
   $("#who").textContent = `Signed in as ${current().username}`;
-  const root = $("#view");
+  // This navigation's own element: a render still running for a page left behind (an overview refresh awaiting
+  // its answer) writes into a detached element, never over the page now shown.
+  const root = h("div", { class: "view" });
+  put($("#view"), root);
   let caller;
   try {
     caller = await me();

@@ -104,6 +104,6 @@ def wait_view(page, selector: str) -> None:
         pytest.fail(f"{selector} never appeared; the dashboard said: {page.locator('#message').inner_text()!r}; "
                     f"page errors: {getattr(page, 'errors', [])}")
     # A view is built of elements: a stray text node at its top (such as "null") is a rendering slip.
-    stray = page.evaluate("() => [...document.querySelector('#view').childNodes]"
+    stray = page.evaluate("() => [...document.querySelector('#view > .view').childNodes]"
                           ".filter(n => n.nodeType === 3 && n.textContent.trim()).map(n => n.textContent)")
     assert not stray, stray

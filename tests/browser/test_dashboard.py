@@ -339,3 +339,29 @@ def test_the_dashboard_runs_under_its_content_security_policy(page, stack: Local
     assert "script-src" in inline.value.text and "connect-src" in elsewhere.value.text
     page.csp_violations.clear()  # this test's own, on purpose
     page.errors.clear()
+
+
+def test_a_page_left_behind_never_draws_over_the_page_shown(page, stack: LocalStack, catalog) -> None:
+    # The overview's answer arrives after the admin moved on to the products: it must not replace them (under load
+    # a late overview refresh drew over the products page; the URL said #/products).
+    sign_in(page, stack)
+    page.locator("#last-sync .badge").wait_for()
+    page.goto(f"{stack.base}/#/settings")
+    wait_view(page, "#force-sync")
+    held: list[Any] = []
+    page.route("**/api/sync/status*", held.append)
+    with page.expect_request(lambda request: "/api/sync/status" in request.url):
+        page.goto(f"{stack.base}/#/overview")
+    while not held:  # the route's handler runs on Playwright's loop, which turns while the page waits
+        page.wait_for_timeout(50)
+    page.unroute("**/api/sync/status*")
+    page.goto(f"{stack.base}/#/products")
+    wait_view(page, "#products-table")
+    with page.expect_response(lambda response: "/api/sync/status" in response.url) as answered:
+        for route in held:
+            route.continue_()
+    answered.value.finished()
+    page.evaluate("() => new Promise((done) => requestAnimationFrame(() => setTimeout(done)))")
+    assert page.locator("#products-table").is_visible()
+    assert page.locator("#last-sync").count() == 0
+    assert not page.errors
