@@ -48,13 +48,8 @@ class ProductReader:
         """
         positions = start is not None
         pending: deque[tuple[Future[list[Record]], Position]] = deque()
-        # Two queues for the client's slots: a page's own requests (its other views' ranges, its source items,
-        # its composites' members) wait only for a slot, never behind requests made one per product (salable
-        # quantities) that the pages before it fanned out. (The products feed asks no salable quantity since the
-        # inventoryStockStatus feed: Inventory asks them only for that feed's read.)
-        with ThreadPoolExecutor(max_workers=PAGES_AHEAD, thread_name_prefix="magento-page") as pages, \
-                ThreadPoolExecutor(self._client.concurrency, thread_name_prefix="magento-product") as per_product:
-            inventory = Inventory(self._client, self._pool, per_product)
+        with ThreadPoolExecutor(max_workers=PAGES_AHEAD, thread_name_prefix="magento-page") as pages:
+            inventory = Inventory(self._client, self._pool)
             for stock, views, groups, first, low, high in self._leader_pages(read, searches, inventory, start):
                 pending.append((pages.submit(self._page, read, views, groups, first, low, high, inventory),
                                 (stock, high)))
