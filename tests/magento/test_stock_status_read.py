@@ -126,3 +126,14 @@ def test_only_products_that_can_have_a_salable_quantity_are_asked_it(own_sim):
         can_have = (magento["quantity"] is not None and magento["manage_stock"] and magento["is_salable"]
                     and own_sim.product(sku, view)["status"] != 2)
         assert asked(own_sim, stock_id)[sku] == (1 if can_have else 0), (stock_id, sku, magento)
+
+
+def test_a_store_that_asks_to_slow_down_during_the_salable_quantities_is_waited_for(own_sim):
+    expected = sorted((r["stock_id"], r["sku"], r["salable_quantity"])
+                      for r in source_for(own_sim).read("inventoryStockStatus", None))
+    own_sim.faults.path_contains = SALABLE
+    own_sim.faults.fail(3, status=503)
+    sleeps = Sleeps()
+    records = list(source_for(own_sim, sleeps=sleeps).read("inventoryStockStatus", None))
+    assert sorted((r["stock_id"], r["sku"], r["salable_quantity"]) for r in records) == expected
+    assert sleeps, "the 503s were retried after a pause"

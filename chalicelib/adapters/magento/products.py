@@ -18,7 +18,9 @@ from .layout import View, by_website
 from .mapping import Catalog, to_record
 from .paging import Groups, product_pages, product_range
 
-PAGES_AHEAD = 3  # pages read ahead of the consumer: enough to keep the store's slots busy, memory bounded
+# Pages read ahead of the consumer: each waits on a few round trips (its other views, stock, members), so at a
+# store's latency this many keep the key-paged read moving (3 left it at 7 requests in flight); memory bounded.
+PAGES_AHEAD = 8
 Record = dict[str, Any]
 Position = tuple[int, int]  # a resumable read's place: (the stock's number in order, the last product id read)
 

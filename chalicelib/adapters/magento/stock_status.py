@@ -33,7 +33,7 @@ FIELDS = ("items[id,sku,type_id,updated_at,extension_attributes[website_ids,conf
           "product_links[link_type,linked_product_sku]],total_count")
 STATUS_FIELDS = "items[id,status]"
 DISABLED = 2  # Magento's product status: 1 enabled, 2 disabled (a website-scoped attribute)
-UNITS_AHEAD = 4  # (page, stock) units read at once: enough to keep the client's slots busy, memory bounded
+UNITS_AHEAD = 8  # (page, stock) units read at once: enough to keep the client's slots busy, memory bounded
 Record = dict[str, Any]
 
 
