@@ -2,10 +2,12 @@
 
 The local stack is started as `make run` starts it (`python -m local_stack`, a subprocess; the default catalog:
 the simulated Magento and the simulated ingestion service). The clock starts when the API answers (`/api/health`,
-the stack file written) and stops when the stack logs the end of every run the first scheduled firing started
-(read from its output, so that watching costs the stack nothing; the runs' status is then read once through the
-API). The CPU time of each of the stack's processes (the stack itself, its moto server, the simulated Magento) is
-measured over the same span: on a shared machine it is the figure that load does not stretch.
+the stack file written) and stops at the end of the last run the first scheduled firing started (the time its
+"run finished" line carries, read from the stack's output, so that watching costs the stack nothing; the runs'
+status is then read once through the API). The firing itself goes on after the syncs with each feed's first daily
+reconciliation: when it returns is reported apart. The CPU time of each of the stack's processes (the stack itself,
+its moto server, the simulated Magento) is measured until the firing's end: on a shared machine it is the figure
+that load does not stretch.
 """
 from __future__ import annotations
 
@@ -20,6 +22,8 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 from .common import Result
@@ -34,6 +38,20 @@ STACK_FILE = REPO / ".local" / "stack.json"
 TIMEOUT = 600.0
 _FIRED = re.compile(r"scheduled sync #1 returned (\{.*\}) in ([\d.]+) s")
 _FINISHED = re.compile(r'"message":\s*"run finished".*?"run_id":\s*"([^"]+)"')
+_LOG_TIME = "%Y-%m-%d %H:%M:%S,%f%z"  # the structured log's "timestamp"
+
+
+def _finished_at(text: str) -> dict[str, float]:
+    """run id → when its "run finished" line was logged (epoch seconds)."""
+    found = {}
+    for line in text.splitlines():
+        if '"run finished"' in line and line.startswith("{"):
+            try:
+                record = json.loads(line)
+                found[record["run_id"]] = datetime.strptime(record["timestamp"], _LOG_TIME).timestamp()
+            except (ValueError, KeyError):
+                continue
+    return found
 
 
 def _free_port() -> int:
@@ -128,11 +146,16 @@ class _Stack:
             time.sleep(0.02)
         raise RuntimeError("the local stack did not come up")
 
-    def wait_runs(self) -> tuple[list[str], float, float]:
-        """(the first firing's run ids, the seconds the firing took, when the last of its runs ended)."""
+    def wait_runs(self, on_finished: Callable[[int], None]) -> tuple[list[str], float, float]:
+        """(the first firing's run ids, the seconds the firing took, when the last of its runs ended); calls
+        ``on_finished(n)`` as soon as it sees n runs finished."""
+        seen = 0
         while time.perf_counter() - self.started < TIMEOUT:
             self._alive()
             text = self.output()
+            if (finished := len(_FINISHED.findall(text))) > seen:
+                seen = finished
+                on_finished(seen)
             fired = _FIRED.search(text)
             if fired:
                 run_ids = json.loads(fired.group(1).replace("'", '"'))["run_ids"]
@@ -180,22 +203,31 @@ def _measure() -> dict:
     stack = _Stack()
     try:
         up = stack.wait_up()
+        up_at = time.time()
         pids = [stack.process.pid, *_children(stack.process.pid)]
         roles = {pid: _role(pid) for pid in pids}
         cpu_up = {pid: _cpu_seconds(pid) for pid in pids}
         load_up = os.getloadavg()[0]
-        run_ids, firing_s, done = stack.wait_runs()
-        cpu = {role: sum(_cpu_seconds(pid) - cpu_up[pid] for pid in pids if roles[pid] == role)
-               for role in ("stack", "moto", "magento")}
-        return {"up_s": up - stack.started, "sync_s": done - up, "firing_s": firing_s, "cpu": cpu,
+
+        def cpu_now() -> dict[str, float]:
+            return {role: sum(_cpu_seconds(pid) - cpu_up[pid] for pid in pids if roles[pid] == role)
+                    for role in ("stack", "moto", "magento")}
+
+        cpu_at: dict[int, dict[str, float]] = {}  # runs finished → CPU then (read within 20 ms of the line)
+        run_ids, firing_s, done = stack.wait_runs(lambda n: cpu_at.setdefault(n, cpu_now()))
+        cpu = cpu_now()
+        finished = _finished_at(stack.output())
+        success_s = max(finished[run_id] for run_id in run_ids) - up_at
+        return {"up_s": up - stack.started, "sync_s": success_s, "firing_end_s": done - up, "firing_s": firing_s,
+                "cpu": cpu, "sync_cpu": cpu_at.get(len(run_ids), cpu),
                 "load": (load_up, os.getloadavg()[0]), "runs": stack.runs(run_ids),
                 "magento_requests": stack.magento_requests()}
     finally:
         stack.stop()
 
 
-def _cpu_text(measured: dict) -> str:
-    cpu = measured["cpu"]
+def _cpu_text(measured: dict, key: str = "cpu") -> str:
+    cpu = measured[key]
     return f"{sum(cpu.values()):.1f} s (" + ", ".join(f"{name} {cpu[name]:.1f}" for name in cpu if cpu[name]) + ")"
 
 
@@ -206,7 +238,9 @@ def run(args) -> Result:
         print(f"  start {attempt + 1}/{repeats} ...", flush=True)
         m = _measure()
         measured.append(m)
-        print(f"    API up after {m['up_s']:.1f} s; first sync {m['sync_s']:.1f} s; CPU {_cpu_text(m)}; load "
+        print(f"    API up after {m['up_s']:.1f} s; first sync {m['sync_s']:.1f} s (the firing, with the daily "
+              f"reconciliations, {m['firing_end_s']:.1f} s); CPU {_cpu_text(m, 'sync_cpu')} until Success, "
+              f"{_cpu_text(m)} until the firing's end; load "
               f"{m['load'][0]:.1f} → {m['load'][1]:.1f}", flush=True)
     by_time = sorted(measured, key=lambda m: m["sync_s"])
     best, median = by_time[0], by_time[len(by_time) // 2]
@@ -222,16 +256,20 @@ def run(args) -> Result:
     result.add("API up after the process started, s (best)", min(m["up_s"] for m in measured))
     result.add("first sync: API up → Success, s (best / median / worst)",
                f"{best['sync_s']:.1f} / {median['sync_s']:.1f} / {by_time[-1]['sync_s']:.1f}")
-    result.add("of it, the scheduled firing (reindex and fan-out), s (best start)", best["firing_s"])
+    result.add("the first firing's end (its syncs, then each feed's first daily reconciliation), s after the API "
+               "was up (best start)", f"{best['firing_end_s']:.1f}")
     result.add("rows exported per second (best start)", rows / best["sync_s"] if best["sync_s"] else 0.0)
-    result.add("CPU during the sync, s (best start; per process)", _cpu_text(best))
-    result.add("CPU during the sync, s (each start)", ", ".join(f"{sum(m['cpu'].values()):.1f}" for m in measured))
+    result.add("CPU until Success, s (best start; per process)", _cpu_text(best, "sync_cpu"))
+    result.add("CPU until the firing's end, s (best start; per process)", _cpu_text(best))
+    result.add("CPU until the firing's end, s (each start)",
+               ", ".join(f"{sum(m['cpu'].values()):.1f}" for m in measured))
     result.add("load average (1 min) at the start and end of each start", ", ".join(
         f"{m['load'][0]:.1f} → {m['load'][1]:.1f}" for m in measured))
     result.add("Magento requests (best start)", ", ".join(
         f"{kind} {n:,}" for kind, n in sorted(best["magento_requests"].items(), key=lambda i: -i[1])))
     result.met = best["sync_s"] <= GOAL_SECONDS and all(r["status"] == "Success" for r in best["runs"])
     result.verdict = (f"first sync {best['sync_s']:.1f} s (best of {repeats}; median {median['sync_s']:.1f} s) from "
-                      f"the API being up to Success, against {GOAL_SECONDS:g} s; CPU {_cpu_text(best)}; load "
+                      f"the API being up to Success, against {GOAL_SECONDS:g} s; CPU until then "
+                      f"{_cpu_text(best, 'sync_cpu')}; load "
                       f"{best['load'][0]:.1f} at its start.")
     return result

@@ -7,13 +7,21 @@
 2. moto's DynamoDB backend has no locks, and its server runs requests in threads: a GSI query that
    sorts items while an export removes their index attribute fails with a 500 (KeyError). DynamoDB
    requests run one at a time here (SQS has its own lock, and its long polls must not block them).
+3. moto 5.2's Scan sorts the whole table by comparing its own key objects, walks it from the start to
+   the page's ExclusiveStartKey, and deep-copies every item of the page before the FilterExpression drops
+   most of them: each 1 MB page of a 22,000-row table costs about a second, so the daily reconciliation of
+   six feeds after `make run`'s first sync (one Scan each) held the DynamoDB lock for minutes. Here the
+   sort uses plain key values, the page starts where the previous one ended (bisect), and only items the
+   filter keeps are copied. Pages, counts and LastEvaluatedKey are moto's (tests/unit/test_moto_patched.py).
 """
 from __future__ import annotations
 
+import bisect
 import copy
 import logging
 import sys
 import threading
+from itertools import islice
 from typing import Any
 
 
@@ -85,9 +93,79 @@ def serialize_requests() -> None:
     DynamoHandler.call_action = call_action  # type: ignore[method-assign]
 
 
+def _sort_key(item: Any) -> Any:
+    """An item's key values, ordered as moto orders its key objects (by their cast values)."""
+    if item.range_key is not None:
+        return item.hash_key.cast_value, item.range_key.cast_value
+    return item.hash_key.cast_value
+
+
+def all_items(table: Any) -> list[Any]:
+    """moto's Table.all_items (every item, in key order), sorted on plain values."""
+    if table.range_key_attr:
+        items = [item for by_range in table.items.values() for item in by_range.values()]
+    else:
+        items = list(table.items.values())
+    return sorted(items, key=_sort_key)
+
+
+def scan(table: Any, filters: dict[str, Any], limit: int, exclusive_start_key: dict[str, Any],
+         filter_expression: Any = None, index_name: str | None = None, consistent_read: bool = False,
+         projection_expression: Any = None, segments: Any = (None, None)) -> Any:
+    """moto's Table.scan of a table (not an index) without legacy ScanFilter conditions: the same page."""
+    from moto.dynamodb.models.dynamo_type import DynamoType
+    from moto.dynamodb.models.table import RESULT_SIZE_LIMIT
+
+    items = all_items(table)
+    start = 0
+    if exclusive_start_key:
+        start_key: Any = DynamoType(exclusive_start_key[table.hash_key_attr]).cast_value
+        if table.range_key_attr:
+            start_key = (start_key, DynamoType(exclusive_start_key[table.range_key_attr]).cast_value)
+        start = bisect.bisect_right(items, start_key, key=_sort_key)
+    read: list[Any] = []
+    size = 0
+    last_evaluated_key = None
+    for item in islice(items, start, None):
+        if not item.is_within_segment(segments):
+            continue
+        item_size = item.size()
+        if len(read) == limit or size + item_size > RESULT_SIZE_LIMIT:
+            last_evaluated_key = table._get_last_evaluated_key(read[-1], None)
+            break
+        read.append(item)
+        size += item_size
+    kept = [item for item in read if filter_expression is None or filter_expression.expr(item)]
+    results = [copy.deepcopy(item) for item in kept]
+    if projection_expression:
+        results = [item.project(projection_expression) for item in results]
+    return results, len(read), last_evaluated_key
+
+
+def patch_scans() -> None:
+    """Install the Scan fix (in this process)."""
+    from moto.dynamodb.models.table import Table
+
+    if getattr(Table.scan, "patched", False):
+        return
+    original = Table.scan
+
+    def patched(self: Any, filters: dict[str, Any], limit: int, exclusive_start_key: dict[str, Any],
+                filter_expression: Any = None, index_name: str | None = None, consistent_read: bool = False,
+                projection_expression: Any = None, segments: Any = (None, None)) -> Any:
+        use = original if index_name or filters else scan
+        return use(self, filters, limit, exclusive_start_key, filter_expression, index_name, consistent_read,
+                   projection_expression, segments)
+
+    patched.patched = True  # type: ignore[attr-defined]
+    Table.scan = patched  # type: ignore[method-assign]
+    Table.all_items = all_items  # type: ignore[method-assign, assignment]
+
+
 def main(argv: list[str]) -> None:
     patch_transactions()
     serialize_requests()
+    patch_scans()
     # One line per request would make the log as large as the traffic; warnings and errors stay.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     from moto.server import main as moto_main

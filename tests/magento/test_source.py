@@ -5,14 +5,12 @@ from __future__ import annotations
 import socket
 import threading
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from chalicelib.adapters.magento import BearerAuth, MagentoCatalogSource, MagentoClient, OAuth1Auth, RetryPolicy
 from chalicelib.adapters.magento.client import NoRouteError, NotFoundError
 from chalicelib.adapters.magento.inventory import Inventory
-from chalicelib.adapters.magento.paging import search_products
 from chalicelib.domain.errors import InvalidRecordError, SourceError
 from chalicelib.domain.feeds.products import build_row
 from chalicelib.ports import ReadPosition
@@ -484,27 +482,3 @@ def test_salable_quantity_is_asked_only_where_it_can_be_more_than_nothing(own_si
     assert records[unmanaged]["manage_stock"] is False
     assert (records[sold_out]["salable_quantity"], records[sold_out]["is_salable"]) == (0.0, False)
 
-
-class _RecordingPool(ThreadPoolExecutor):
-    """A pool that notes what each map call was given."""
-
-    def __init__(self):
-        super().__init__(2)
-        self.maps: list[list] = []
-
-    def map(self, fn, *iterables, **kwargs):
-        items = list(iterables[0])
-        self.maps.append(items)
-        return super().map(fn, items, **kwargs)
-
-
-def test_a_pages_own_requests_never_queue_behind_the_salable_quantities_fanned_out_before_them(sim):
-    client = MagentoClient(sim.base_url, BearerAuth(sim.integration.access_token))
-    page = search_products(client, "default", [], 0, None, 25)
-    with _RecordingPool() as pool, _RecordingPool() as per_product:
-        stocks = Inventory(client, pool, per_product).for_page(page, "base", salable_quantity=True)
-    asked = [sku for items in per_product.maps for sku in items]
-    assert asked and all(isinstance(sku, str) for sku in asked), "one salable quantity per product, on its own queue"
-    assert pool.maps and all(not isinstance(chunk, str) for items in pool.maps for chunk in items), \
-        "the page's source items in batches on the other"
-    assert {sku for sku, stock in stocks.items() if stock.salable_quantity} <= set(asked)

@@ -38,14 +38,13 @@ class Inventory:
     """Stock per page of products. What it keeps between pages is per website and stock, never per product, and
     pages may be read concurrently (each call keeps its own state): memory stays bounded by the pages in flight.
 
-    The products feed asks no salable quantity (Magento's REST reads it one product at a time): whether a product
-    can be sold comes from Magento's bulk answer, 100 SKUs a request; the inventoryStockStatus feed asks the
-    quantities, once per run, for the products Magento says are salable."""
+    A page's stock carries no salable quantity (Magento's REST reads it one product at a time): whether a product
+    can be sold comes from Magento's bulk answer, 100 SKUs a request. The inventoryStockStatus feed asks the
+    quantities (``salable_quantities``), once per run, for the products that can have one."""
 
-    def __init__(self, client: MagentoClient, pool: Executor, per_product: Executor | None = None):
+    def __init__(self, client: MagentoClient, pool: Executor):
         self._client = client
-        self._pool = pool  # for the few requests a page needs (source items, members): never queued behind ...
-        self._per_product = per_product or pool  # ... the many it fans out, one per product (salable quantities)
+        self._pool = pool  # the few requests a page needs (source items, members' and products' salability)
         self._lock = threading.Lock()
         self._msi: bool | None = None
         self._stock_of_website: dict[str, int] = {}
@@ -64,21 +63,18 @@ class Inventory:
                     self._msi = False
             return self._msi
 
-    def for_page(self, products: Sequence[Mapping[str, Any]], website_code: str,
-                 salable_quantity: bool = False) -> dict[str, Stock]:
-        """The stock of each product on a page (by SKU) in the website's stock, with salable quantities only when
-        asked (the inventoryStockStatus feed's read; the products feed carries none); composites' availability
-        from their members (with their members' SKUs)."""
+    def for_page(self, products: Sequence[Mapping[str, Any]], website_code: str) -> dict[str, Stock]:
+        """The stock of each product on a page (by SKU) in the website's stock, without salable quantities;
+        composites' availability from their members (with their members' SKUs)."""
         simple = [p for p in products if isinstance(p.get("sku"), str)
                   and p.get("type_id") not in NO_QUANTITY_TYPES and p.get("type_id") not in COMPOSITE_TYPES]
         composites = [p for p in products if isinstance(p.get("sku"), str) and p.get("type_id") in COMPOSITE_TYPES]
         if not self.msi:
-            stocks = {sku: Stock(stock.quantity, stock.salable_quantity if salable_quantity else None, stock.in_stock)
-                      for sku, stock in self.legacy(simple).items()}
+            stocks = {sku: Stock(stock.quantity, None, stock.in_stock) for sku, stock in self.legacy(simple).items()}
             salable = self._legacy_members
         else:
             stock_id = self.stock_id(website_code)
-            stocks = self.levels(stock_id, simple, salable_quantity)
+            stocks = self.levels(stock_id, simple)
 
             def salable(skus: list[str]) -> dict[str, bool]:
                 return self.are_salable(skus, stock_id)
@@ -115,10 +111,9 @@ class Inventory:
                 self._sources_of_stock[stock_id] = sorted({link["source_code"] for link in links.get("items") or []})
             return self._sources_of_stock[stock_id]
 
-    def levels(self, stock_id: int, products: Sequence[Mapping[str, Any]], salable_quantity: bool) -> dict[str, Stock]:
-        """Simple-like products' stock: source items (batched `sku in`, concurrently), Magento's own answer whether
-        each can be sold (100 SKUs a request), and (``salable_quantity``) the salable quantity of those it says
-        can: one request each, Magento's REST having no bulk read of it."""
+    def levels(self, stock_id: int, products: Sequence[Mapping[str, Any]]) -> dict[str, Stock]:
+        """Simple-like products' stock: source items (batched `sku in`, concurrently) and Magento's own answer
+        whether each can be sold (100 SKUs a request); no salable quantity."""
         skus = list(dict.fromkeys(p["sku"] for p in products))
         if not skus:
             return {}
@@ -133,24 +128,17 @@ class Inventory:
                 if sku in quantity and item.get("status") == 1:  # MSI's stock index counts in-stock sources only
                     quantity[sku] += _float(item.get("quantity"))
                     in_stock[sku] = True
-        # Salable = quantity − reservations − threshold, which only Magento knows. A product without stock to sell
-        # is not asked (out of stock: not salable); one whose stock is not managed is always salable (no quantity
-        # to sell from, so none is asked).
+        # A product without stock to sell is not asked (out of stock: not salable); one whose stock is not managed
+        # is always salable.
         ask = [sku for sku in skus if sku in managed and quantity[sku] > 0 and in_stock[sku]]
         salable = self.are_salable(ask, stock_id) if ask else {}
-        amounts: dict[str, float] = {}
-        if salable_quantity:
-            wanted = [sku for sku in ask if salable.get(sku)]
-            amounts = dict(zip(wanted, self._per_product.map(lambda sku: self._salable(sku, stock_id), wanted),
-                               strict=True))
-        stocks = {}
-        for sku in skus:
-            if sku not in managed:
-                stocks[sku] = Stock(quantity[sku], None, True)
-            else:
-                stocks[sku] = Stock(quantity[sku], amounts.get(sku, 0.0) if salable_quantity else None,
-                                    bool(salable.get(sku)))
-        return stocks
+        return {sku: Stock(quantity[sku], None, sku not in managed or bool(salable.get(sku))) for sku in skus}
+
+    def salable_quantities(self, skus: Sequence[str], stock_id: int, per_product: Executor) -> dict[str, float]:
+        """Salable quantity (quantity − reservations − threshold, which only Magento knows) of each SKU in the
+        stock: one request each, Magento's REST having no bulk read of it, on ``per_product`` (its own queue, so
+        that a page's few batched requests never wait behind them; the client caps what is in flight)."""
+        return dict(zip(skus, per_product.map(lambda sku: self._salable(sku, stock_id), skus), strict=True))
 
     def _source_items(self, skus: Sequence[str], sources: list[str]) -> Iterable[Mapping[str, Any]]:
         groups = all_of(any_in("sku", skus), any_in("source_code", sources) if sources else None)

@@ -18,7 +18,9 @@ from .layout import View, by_website
 from .mapping import Catalog, to_record
 from .paging import Groups, product_pages, product_range
 
-PAGES_AHEAD = 3  # pages read ahead of the consumer: enough to keep the store's slots busy, memory bounded
+# Pages read ahead of the consumer: each waits on a few round trips (its other views, stock, members), so at a
+# store's latency this many keep the key-paged read moving (3 left it at 7 requests in flight); memory bounded.
+PAGES_AHEAD = 8
 Record = dict[str, Any]
 Position = tuple[int, int]  # a resumable read's place: (the stock's number in order, the last product id read)
 
@@ -48,13 +50,8 @@ class ProductReader:
         """
         positions = start is not None
         pending: deque[tuple[Future[list[Record]], Position]] = deque()
-        # Two queues for the client's slots: a page's own requests (its other views' ranges, its source items,
-        # its composites' members) wait only for a slot, never behind requests made one per product (salable
-        # quantities) that the pages before it fanned out. (The products feed asks no salable quantity since the
-        # inventoryStockStatus feed: Inventory asks them only for that feed's read.)
-        with ThreadPoolExecutor(max_workers=PAGES_AHEAD, thread_name_prefix="magento-page") as pages, \
-                ThreadPoolExecutor(self._client.concurrency, thread_name_prefix="magento-product") as per_product:
-            inventory = Inventory(self._client, self._pool, per_product)
+        with ThreadPoolExecutor(max_workers=PAGES_AHEAD, thread_name_prefix="magento-page") as pages:
+            inventory = Inventory(self._client, self._pool)
             for stock, views, groups, first, low, high in self._leader_pages(read, searches, inventory, start):
                 pending.append((pages.submit(self._page, read, views, groups, first, low, high, inventory),
                                 (stock, high)))

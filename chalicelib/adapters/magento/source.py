@@ -27,7 +27,7 @@ from .mapping import Catalog
 from .paging import Groups, product_count, read_list
 from .prices import PriceRead, read_prices
 from .products import Position, ProductRead, ProductReader
-from .stock_status import read_stock_status
+from .stock_status import StockStatusReader
 from .variants import read_variants
 
 FEEDS = (PRODUCTS, PRODUCT_ATTRIBUTES, CATEGORIES, VARIANTS, PRICES, INVENTORY_STOCK_STATUS)
@@ -163,8 +163,12 @@ class MagentoCatalogSource(CatalogSource):
             yield from read_prices(self.client, read, self._page_size, pool)
 
     def _stock_status(self, views: list[View]) -> Iterator[SourceRecord]:
-        with ThreadPoolExecutor(self.client.concurrency, thread_name_prefix="magento") as pool:
-            yield from read_stock_status(self.client, views, Inventory(self.client, pool), self._page_size, pool)
+        # Two queues for the client's slots: the salable quantities (one request per product) on their own, so
+        # that the pages and their batched requests never wait behind those fanned out before them.
+        with ThreadPoolExecutor(self.client.concurrency, thread_name_prefix="magento") as pool, \
+                ThreadPoolExecutor(self.client.concurrency, thread_name_prefix="magento-product") as per_product:
+            reader = StockStatusReader(self.client, Inventory(self.client, pool), self._page_size, pool, per_product)
+            yield from reader.read(views)
 
     def _categories(self, views: list[View]) -> Iterator[SourceRecord]:
         for v in views:
