@@ -124,7 +124,8 @@ def test_a_simple_product_has_no_options_even_if_the_record_holds_some():
     (product(50, type="grouped", grouped_members=[{"sku": "MUG", "qty": "two"}]),
      "invalid_record.grouped_members", "qty of grouped member MUG is not a number: 'two'"),
     (product(60, type="configurable", configurable_options=[{"attribute_id": 93, "label": "Color", "values": []}]),
-     "invalid_record.configurable_options", "configurable option attribute_code is missing"),
+     "invalid_record.configurable_options",
+     "the configurable's option 'Color' names no known attribute (attribute_id 93)"),
 ])
 def test_a_malformed_option_is_refused_with_its_reason(record, code, reason):
     with pytest.raises(InvalidRecordError) as raised:

@@ -74,7 +74,10 @@ def _quantity(value: Any, name: str) -> float:
 
 
 def _configurable(option: dict[str, Any]) -> Option:
-    code = text(option.get("attribute_code"), "configurable option attribute_code", required=True)
+    code = option.get("attribute_code")
+    if not isinstance(code, str) or not code.strip():
+        raise InvalidRecordError(f"the configurable's option {option.get('label')!r} names no known attribute "
+                                 f"(attribute_id {option.get('attribute_id')!r})", code=invalid("attribute_code"))
     attribute_id = whole(option.get("attribute_id"), f"attribute_id of option {code}", required=True) or 0
     values = []
     for value in _objects(option.get("values"), f"values of option {code}"):
