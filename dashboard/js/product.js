@@ -101,6 +101,42 @@ function relations(product) {
   return parts.length ? h("section", { class: "relations", "aria-label": "Parents and variants" }, parts) : null;
 }
 
+// A bundle's options and a grouped product's members with their default quantities: the optionsV2 of its document
+// (the same in every store view but for labels: the first view that has them is shown).
+const flag = (v) => (v ? "Yes" : "No");
+const selectionPrice = (v, currency) => (v.price === undefined ? "—" : v.priceType === "percent" ? `${v.price} %` : money(v.price, currency));
+
+function bundleOption(option, currency) {
+  const heading = h("h4", { dataset: { option: option.id } }, text(option.label), " ",
+    h("span", { class: "state", "data-state": option.required ? "required" : "optional" }, option.required ? "Required" : "Optional"),
+    option.renderType ? ` · ${option.renderType}` : null);
+  if (!option.values.length) return [heading, h("p", { id: `bundle-option-${option.id}` }, "No selections: nothing to choose in this option.")];
+  return [heading, table(`bundle-option-${option.id}`, `Selections of “${option.label ?? option.id}”`,
+    ["SKU", "Default qty", "Shopper can change qty", "Default", "Price"],
+    option.values.map((v) => h("tr", { dataset: { sku: v.sku } },
+      h("th", { scope: "row" }, h("code", {}, v.sku)), h("td", { class: "num" }, (v.qty ?? 0).toLocaleString()),
+      h("td", {}, flag(v.qtyMutability)), h("td", {}, flag(v.isDefault)), h("td", { class: "num" }, selectionPrice(v, currency)))))];
+}
+
+function compositeOptions(product) {
+  const view = product.store_views.find((v) => (v.document?.optionsV2 || []).some((o) => o.type === "bundle" || o.type === "grouped"));
+  if (!view) return null;
+  const doc = view.document;
+  const parts = [];
+  for (const option of doc.optionsV2) {
+    if (option.type === "bundle") parts.push(...bundleOption(option, doc.currency));
+    if (option.type === "grouped") {
+      parts.push(table("grouped-members", "Members and their default quantities", ["SKU", "Default qty"],
+        option.values.map((v) => h("tr", { dataset: { sku: v.sku } },
+          h("th", { scope: "row" }, h("code", {}, v.sku)), h("td", { class: "num" }, (v.qty ?? 0).toLocaleString())))));
+    }
+  }
+  return h("section", { id: "product-options", class: "relations", "aria-label": "Options" },
+    h("h3", {}, doc.type === "bundle" ? "Bundle options" : "Grouped products"),
+    h("p", {}, "As the products feed sends them (optionsV2), store view ", h("code", {}, view.store_view_code), "."),
+    ...parts);
+}
+
 export async function render(root, { id }) {
   const product = await api(`/products/${encodeURIComponent(id)}`);
   const views = product.store_views.map((view) => {
@@ -121,6 +157,7 @@ export async function render(root, { id }) {
     h("p", {}, h("a", { href: "#/products" }, "← Synced catalog products")),
     h("h2", { id: "product-title" }, product.name || "Product", " ", h("code", {}, product.sku), ` (ID ${product.product_id})`),
     relations(product),
+    compositeOptions(product),
     product.source_error ? h("p", { class: "error-text" }, `The live catalog could not be read: ${product.source_error}`) : null,
     product.destination_error ? h("p", { class: "error-text" }, `The destination could not be asked: ${product.destination_error}`) : null,
     h("h3", {}, "Prices"), pricesSection(product),

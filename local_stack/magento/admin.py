@@ -30,7 +30,8 @@
     POST   /__sim/products/{sku}/categories    {"category_ids": [...], "touch"}
     POST   /__sim/products/{sku}/quantity      {"quantity", "source", "status"}  (updated_at stays)
     POST   /__sim/products/{sku}/manage-stock  {"manage_stock": bool}  (updated_at stays)
-    POST   /__sim/products/{sku}/malform       {"kind": "missing_sku" | "missing_name" | "bad_price"}
+    POST   /__sim/products/{sku}/malform       {"kind": "missing_sku" | "missing_name" | "bad_price"
+                                                | "bad_selection_qty" (bundles)}
     POST   /__sim/products/{sku}/children      {"child_sku", "color", "size", "touch"} → {"sku": the child's}
     DELETE /__sim/products/{sku}/children/{child_sku}   ?touch=false
     POST   /__sim/products/{sku}/bundle-options/{option_id}   {"selections": [{"sku", "qty", "is_default",

@@ -24,7 +24,7 @@ SIMPLE, CONFIGURABLE, VIRTUAL, DOWNLOADABLE, BUNDLE, GROUPED = range(6)
 TYPE_CODE = {name: code for code, name in enumerate(TYPES)}
 SIMPLE_LIKE = frozenset({SIMPLE, VIRTUAL, DOWNLOADABLE})  # the types that have source items
 SET_PREFIX = {4: "PRD", 9: "TOP", 10: "BTM", 11: "GEAR", 12: "DL"}
-MALFORMATIONS = ("missing_sku", "missing_name", "bad_price")
+MALFORMATIONS = ("missing_sku", "missing_name", "bad_price", "bad_selection_qty")  # the last: bundles only
 
 EPOCH_START = calendar.timegm((2022, 1, 1, 0, 0, 0))
 EPOCH_END = calendar.timegm((2025, 6, 1, 0, 0, 0))

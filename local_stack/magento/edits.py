@@ -119,11 +119,14 @@ class CatalogEdits:
             self.catalog.changed()
 
     def malform_product(self, sku: str, kind: str = "missing_name") -> None:
-        """Make one product's REST representation broken: ``missing_sku``, ``missing_name`` or ``bad_price``
-        (a string such as "12,50"). Strict mode leaves such products out of its response check."""
+        """Make one product's REST representation broken: ``missing_sku``, ``missing_name``, ``bad_price``
+        (a string such as "12,50") or, for a bundle, ``bad_selection_qty`` (its first selection's qty a string
+        such as "2,0"). Strict mode leaves such products out of its response check."""
         if kind not in MALFORMATIONS:
             raise ValueError(f"kind is one of {', '.join(MALFORMATIONS)}")
         with self.catalog.lock:
+            if kind == "bad_selection_qty" and self.catalog.entity_id[self._row(sku)] not in self.catalog.bundles:
+                raise ValueError("bad_selection_qty is for bundle products only")
             self.catalog.malformed[self.catalog.entity_id[self._row(sku)]] = kind
             self.catalog.changed()
 

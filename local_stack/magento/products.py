@@ -156,6 +156,11 @@ def _malform(result: dict[str, Any], kind: str | None) -> None:
         del result["name"]
     elif kind == "bad_price":
         result["price"] = f"{result['price']:.2f}".replace(".", ",")
+    elif kind == "bad_selection_qty":  # a bundle's first selection: its quantity as a decimal-comma string
+        links = [link for option in result["extension_attributes"].get("bundle_product_options") or []
+                 for link in option["product_links"]]
+        if links:
+            links[0]["qty"] = f"{links[0]['qty']:.1f}".replace(".", ",")
 
 
 def configurable_children(catalog: Catalog, row: int, store: layout.StoreView) -> list[dict[str, Any]]:

@@ -153,6 +153,43 @@ def test_a_configurable_shows_its_variants_and_a_variant_its_parent(page, stack:
     assert not page.errors
 
 
+def _options_of(detail: dict) -> list[dict]:
+    return next(view["document"]["optionsV2"] for view in detail["store_views"] if view["document"])
+
+
+def test_a_bundle_shows_its_options_and_a_grouped_product_its_members_with_their_quantities(
+        page, stack: LocalStack, synced) -> None:
+    bundles = _api(stack, "/products?type=bundle&limit=50")["items"]
+    bundle = next(d for d in (_api(stack, f"/products/{item['product_id']}") for item in bundles)
+                  if any(view["document"] for view in d["store_views"]))
+    options = _options_of(bundle)
+    sign_in(page, stack, url=f"{stack.base}/#/products/{bundle['product_id']}")
+    wait_view(page, "#product-options h4")
+    assert page.locator("#product-options h3").inner_text() == "Bundle options"
+    for option in options:
+        heading = page.locator(f"#product-options h4[data-option='{option['id']}']").inner_text()
+        assert option["label"] in heading and ("Required" if option["required"] else "Optional") in heading
+        rows = page.locator(f"#bundle-option-{option['id']} tbody tr")
+        assert rows.evaluate_all("rows => rows.map(r => r.dataset.sku)") == [v["sku"] for v in option["values"]]
+        for value, cells in zip(option["values"], rows.evaluate_all(
+                "rows => rows.map(r => [...r.cells].map(c => c.textContent))"), strict=True):
+            assert cells[1:4] == [f"{value['qty']:g}", "Yes" if value["qtyMutability"] else "No",
+                                  "Yes" if value["isDefault"] else "No"]
+    screenshot(page, "26-bundle-options")
+
+    grouped = next(d for d in (_api(stack, f"/products/{item['product_id']}")
+                               for item in _api(stack, "/products?type=grouped&limit=50")["items"])
+                   if any(view["document"] for view in d["store_views"]))
+    [members] = _options_of(grouped)
+    page.goto(f"{stack.base}/#/products/{grouped['product_id']}")
+    wait_view(page, "#grouped-members tbody tr")
+    cells = page.locator("#grouped-members tbody tr").evaluate_all(
+        "rows => rows.map(r => [...r.cells].map(c => c.textContent))")
+    assert cells == [[value["sku"], f"{value['qty']:g}"] for value in members["values"]]
+    screenshot(page, "27-grouped-members")
+    assert not page.errors
+
+
 def test_the_favicon_is_served(page, stack: LocalStack) -> None:
     response = page.request.get(stack.base + "/favicon.ico")
     assert response.status == 200 and response.headers["content-type"] == "image/vnd.microsoft.icon"

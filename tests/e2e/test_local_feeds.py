@@ -27,6 +27,7 @@ from local_stack.magento.catalog import BUNDLE, CONFIGURABLE, GROUPED, TYPES, Ca
 from local_stack.magento.categories import ROOT_ID
 from local_stack.magento.details import category_ids, details
 from local_stack.magento.simulator import MagentoSimulator, ManualClock
+from tests.expected_options import expected_options
 from tests.stack_process import LocalStack, running_stack
 
 PRODUCTS, SEED = 300, 42
@@ -155,8 +156,9 @@ def _category_data(catalog: Catalog, row: int, view: layout.StoreView) -> list[d
 def expected_products(catalog: Catalog) -> Expected:
     """Each product in each store view of its websites: its parents in that website ([{sku, productType}], sorted
     by type then SKU, as Adobe's exporter sorts them); a composite's availability from its members by Magento's
-    rules (the simulator's stock index), and no quantity of its own; its yes/no attributes by their labels; its
-    categories with their paths."""
+    rules (the simulator's stock index), and no quantity of its own; its options (optionsV2: every configurable
+    option and value, every bundle option, selection and quantity, every grouped member's qty); its yes/no
+    attributes by their labels; its categories with their paths."""
     links = _parent_links(catalog)
     expected: Expected = {}
     for row in catalog.live_rows():
@@ -168,6 +170,7 @@ def expected_products(catalog: Catalog) -> Expected:
             fields: dict[str, Any] = {"productId": catalog.entity_id[row], "type": TYPES[catalog.type[row]],
                                       "parents": [{"sku": sku, "productType": kind} for kind, sku in parents],
                                       "categoryData": _category_data(catalog, row, view),
+                                      "optionsV2": expected_options(catalog, row, view),
                                       "yesNo": _yes_no(catalog, row, view)}
             if catalog.type[row] in (CONFIGURABLE, BUNDLE, GROUPED):
                 fields["inventory"] = {"qty": None}  # salable quantities: the inventoryStockStatus feed
@@ -315,3 +318,9 @@ def test_the_catalog_has_every_kind_of_link_to_compare(catalog: Catalog) -> None
     assert {fields["isActive"] for fields in categories.values()} == {0, 1}
     assert any(fields["frontendInput"] == "boolean" for fields in expected_attributes(catalog).values())
     assert len(expected_variants(catalog)) >= 20
+    options = [option for fields in products.values() for option in fields["optionsV2"]]
+    bundle = [value for option in options if option["type"] == "bundle" for value in option["values"]]
+    assert {option["required"] for option in options if option["type"] == "bundle"} == {True, False}
+    assert any(value["qty"] > 1 for value in bundle) and {value["qtyMutability"] for value in bundle} == {True, False}
+    assert {value.get("priceType") for value in bundle} == {None, "fixed", "percent"}  # dynamic: no price
+    assert {value["qty"] for option in options if option["type"] == "grouped" for value in option["values"]} >= {0, 2}

@@ -101,3 +101,24 @@ def test_a_product_and_a_variant_magento_answers_malformed_are_failed_rows_with_
     assert (variant.invalid.code, variant.invalid.message) == ("invalid_record.product_sku", "product_sku is missing")
     assert runs["variants"].rows_invalid == 1
     assert RowKey(f"#{child_id}", parent) not in sent(ctx, "variants")
+
+
+def test_a_bundle_whose_option_magento_answers_malformed_is_a_failed_row_with_its_reason(aws):
+    with MagentoSimulator(products=40, integration_as_bearer=True) as sim:
+        sim.start()
+        broken, whole = sim.skus("bundle")[:2]
+        sim.malform_product(broken, "bad_selection_qty")
+        qty = sim.product(broken)["extension_attributes"]["bundle_product_options"][0]["product_links"][0]["qty"]
+        ctx = context(magento_source(sim))
+        run = finish(ctx, start_sync(ctx, "products", trigger="cli", mode="full"))
+        assert not sim.failures
+
+    views = [view.code for view in ctx.source.store_views()]
+    assert run.status == SUCCESS and run.error_counts == {"invalid_record.bundle_options": len(views)}
+    [row] = ctx.rows("products").get_rows([RowKey(broken, "default")])
+    assert (row.invalid.code, row.invalid.message) == (
+        "invalid_record.bundle_options", f"qty of a selection of bundle option "
+        f"{sim.catalog.bundles[sim.catalog.entity_id[sim.catalog.row_of_sku(broken)]].options[0].option_id} "
+        f"is not a number: {qty!r}")
+    out = sent(ctx, "products")
+    assert RowKey(broken, "default") not in out and out[RowKey(whole, "default")]["optionsV2"], "the other bundle went"

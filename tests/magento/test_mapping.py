@@ -142,3 +142,36 @@ def test_search_criteria_spelled_as_the_schema():
         ("searchCriteria[pageSize]", "200"),
         ("searchCriteria[currentPage]", "1"),
     ]
+
+
+def test_composites_options_come_from_the_products_own_answer():
+    catalog = Catalog(options={"color": {"49": "Noir"}}, attribute_codes={"93": "color"})
+    configurable = product(type_id="configurable", extension_attributes={"configurable_product_options": [
+        {"attribute_id": "93", "label": "Couleur", "position": 0, "values": [{"value_index": 49}, {"value_index": 7}]},
+        {"attribute_id": "999", "label": "Mystery", "position": 1, "values": []}]})
+    bundle = product(type_id="bundle", custom_attributes=[{"attribute_code": "price_type", "value": "1"}],
+                     extension_attributes={"bundle_product_options": [
+                         {"option_id": 3, "title": "Bag", "required": True, "type": "radio", "position": 1,
+                          "product_links": [{"id": "12", "sku": "BAG", "option_id": 3, "qty": 2, "position": 1,
+                                             "is_default": True, "price": 5, "price_type": 0,
+                                             "can_change_quantity": 1}]}]})
+    grouped = product(type_id="grouped", product_links=[
+        {"link_type": "related", "linked_product_sku": "X", "position": 1},
+        {"link_type": "associated", "linked_product_sku": "MUG", "position": 2, "extension_attributes": {"qty": 3}}])
+
+    record = to_record(configurable, "french", catalog, None)
+    assert record["configurable_options"] == [
+        {"attribute_id": "93", "attribute_code": "color", "label": "Couleur", "position": 0,
+         "values": [{"value_index": 49, "label": "Noir"}, {"value_index": 7, "label": None}]},
+        {"attribute_id": "999", "attribute_code": None, "label": "Mystery", "position": 1, "values": []}]
+    record = to_record(bundle, "default", catalog, None)
+    assert (record["bundle_price_type"], record["bundle_options"]) == ("fixed", [
+        {"option_id": 3, "title": "Bag", "required": True, "type": "radio", "position": 1, "selections": [
+            {"selection_id": "12", "sku": "BAG", "qty": 2, "can_change_quantity": 1, "is_default": True,
+             "position": 1, "price": 5, "price_type": 0}]}])
+    assert to_record(grouped, "default", catalog, None)["grouped_members"] == [{"sku": "MUG", "position": 2, "qty": 3}]
+    assert "bundle_options" not in to_record(product(), "default", catalog, None)
+    # what Magento answers off its schema reaches the builder as it is, which says what is wrong with it
+    odd = to_record(product(type_id="bundle", extension_attributes={"bundle_product_options": "none"}), "default",
+                    catalog, None)
+    assert odd["bundle_options"] == "none" and "error" not in odd

@@ -1,6 +1,8 @@
 """Edits while the server runs: what bumps updated_at (product saves) and what does not (stock, mass updates)."""
 from __future__ import annotations
 
+import pytest
+
 from .conftest import PRODUCTS, criteria, sku_path
 
 NOW = "2025-07-01 12:00:00"  # the manual clock's start
@@ -79,6 +81,18 @@ def test_malformed_products_reach_the_client(http, sim):
     by_sku = {i.get("sku"): i for i in items.values()}
     assert "name" not in by_sku[missing_name]
     assert isinstance(by_sku[bad_price]["price"], str)
+
+
+def test_a_malformed_bundle_selection_quantity_reaches_the_client(http, sim):
+    bundle, simple = sim.skus("bundle")[0], sim.skus("simple")[0]
+    sim.malform_product(bundle, "bad_selection_qty")
+
+    [item] = http.products("default", [("sku", bundle, "eq")])["items"]
+
+    first = item["extension_attributes"]["bundle_product_options"][0]["product_links"][0]
+    assert isinstance(first["qty"], str) and "," in first["qty"]
+    with pytest.raises(ValueError, match="bundle products only"):
+        sim.malform_product(simple, "bad_selection_qty")
 
 
 def test_malformed_without_sku(http, sim):

@@ -34,10 +34,13 @@ def read_attributes(client: MagentoClient, store: str = GLOBAL) -> list[dict]:
     return read_list(client, ATTRIBUTES, [], store)
 
 
-def option_labels(client: MagentoClient, store: str) -> dict[str, dict[str, str]]:
-    """Select, multiselect and yes/no option labels by attribute code and option id, as ``store`` shows them."""
+def option_labels(client: MagentoClient, store: str) -> tuple[dict[str, dict[str, str]], dict[str, str]]:
+    """Select, multiselect and yes/no option labels by attribute code and option id, as ``store`` shows them; and
+    those attributes' codes by attribute id (a configurable's options name their attribute by id)."""
     attributes = read_list(client, ATTRIBUTES, all_of(any_in("frontend_input", OPTION_INPUTS)), store)
-    return labels_of(attributes)
+    codes = {str(a.get("attribute_id")): str(a.get("attribute_code")) for a in attributes
+             if a.get("attribute_id") is not None and isinstance(a.get("attribute_code"), str)}
+    return labels_of(attributes), codes
 
 
 def labels_of(attributes: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, str]]:

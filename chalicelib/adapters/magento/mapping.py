@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ...domain.feeds.composites import BUNDLE, CONFIGURABLE, BundleOption, Composite
+from .options import product_options
 
 if TYPE_CHECKING:
     from .categories import CategoryTree
@@ -29,6 +30,7 @@ class Catalog:
     options: dict[str, dict[str, str]] = field(default_factory=dict)  # attribute code → option id → label
     categories: CategoryTree | None = None
     media_url: str = ""
+    attribute_codes: dict[str, str] = field(default_factory=dict)  # option attributes' codes by attribute id
 
 
 @dataclass(frozen=True)
@@ -127,6 +129,7 @@ def _fields(product: Mapping[str, Any], catalog: Catalog, stock: Stock | None) -
                    for entry in product.get("media_gallery_entries") or [] if not entry.get("disabled")],
         "created_at": magento_time(product.get("created_at")),
         "updated_at": magento_time(product.get("updated_at")),
+        **product_options(product, attributes, catalog.options, catalog.attribute_codes),
     }
 
 

@@ -140,9 +140,12 @@ class MagentoCatalogSource(CatalogSource):
         options = {v.code: pool.submit(option_labels, self.client, v.code) for v in views}
         trees = {v.code: pool.submit(read_list, self.client, "/V1/categories/list", [], v.code) for v in views}
         names = {int(s["attribute_set_id"]): s.get("attribute_set_name", "") for s in sets.result()}
-        return {v.code: Catalog(names, options[v.code].result(), CategoryTree(trees[v.code].result(),
-                                                                             v.root_category_id), v.product_media_url)
-                for v in views}
+        catalogs = {}
+        for v in views:
+            labels, codes = options[v.code].result()
+            catalogs[v.code] = Catalog(names, labels, CategoryTree(trees[v.code].result(), v.root_category_id),
+                                       v.product_media_url, codes)
+        return catalogs
 
     # -- the other feeds: read whole (prices and stock change without updated_at; only changes are sent) --
 

@@ -9,6 +9,8 @@ from ..errors import InvalidRecordError
 from ..feed import FeedRow, RowKey, StoreView, canonical, content_hash
 from .composites import is_composite
 from .definition import Feed, Scopes, SourceRecord
+from .product_options import FIELD as OPTIONS
+from .product_options import options_v2
 from .values import from_source, invalid, number
 
 
@@ -44,6 +46,7 @@ def build_row(product: SourceRecord, store_views: Scopes) -> FeedRow:
     enabled = product.get("status") == "Enabled"
     visibility = product.get("visibility")
     attributes = product.get("attributes") or {}
+    options = options_v2(product, product_id)  # in the document, so in its hash: a changed selection qty is a change
     document = {
         "sku": sku,
         "productId": product_id,
@@ -70,6 +73,7 @@ def build_row(product: SourceRecord, store_views: Scopes) -> FeedRow:
         "inventory": {"qty": qty},
         "images": product.get("images") or [],
         "parents": product.get("parents") or [],
+        OPTIONS: options,
         "deleted": False,
     }
     try:
