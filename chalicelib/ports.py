@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .domain.batches import BatchOutcome
-from .domain.batching import ExportBatch
+from .domain.batching import ExportBatch, ExportMessage
 from .domain.budget import Deadline
 from .domain.errors import Failure, UnknownFeedError
 from .domain.events import DirtyEntry
@@ -445,8 +445,9 @@ class BatchQueue(ABC):
     """The export queue."""
 
     @abstractmethod
-    def send(self, messages: list[str]) -> int:
-        """Send messages with batch calls; return the number sent."""
+    def send(self, messages: list[ExportMessage]) -> int:
+        """Send messages with batch calls, each in its message group and deduplicated by its batch id; return the
+        number sent."""
 
 
 @dataclass(frozen=True)

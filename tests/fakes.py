@@ -9,7 +9,7 @@ from itertools import islice
 from typing import Any
 
 from chalicelib.domain.batches import OPEN, BatchOutcome, RowState, row_state, split_batch_id
-from chalicelib.domain.batching import ExportBatch
+from chalicelib.domain.batching import ExportBatch, ExportMessage
 from chalicelib.domain.budget import Deadline
 from chalicelib.domain.errors import (
     CatalogSyncError,
@@ -202,15 +202,19 @@ class RecordingDestination(Destination):
 
 
 class InMemoryQueue(BatchQueue):
+    """The export queue: ``messages`` their bodies, ``sent`` the messages (with their groups and batch ids)."""
+
     def __init__(self) -> None:
         self.messages: list[str] = []
+        self.sent: list[ExportMessage] = []
         self.calls = 0
         self.call_bytes: list[int] = []
 
-    def send(self, messages: list[str]) -> int:
+    def send(self, messages: list[ExportMessage]) -> int:
         self.calls += 1
-        self.call_bytes.append(sum(len(m.encode()) for m in messages))
-        self.messages.extend(messages)
+        self.call_bytes.append(sum(len(m.body.encode()) for m in messages))
+        self.messages.extend(m.body for m in messages)
+        self.sent.extend(messages)
         return len(messages)
 
     def drain(self) -> list[str]:

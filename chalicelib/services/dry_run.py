@@ -13,7 +13,7 @@ from dataclasses import replace
 from typing import Any, cast
 
 from ..domain.answers.force import DryRunFeed, DryRunRows, DryRunSend
-from ..domain.batching import decode
+from ..domain.batching import ExportMessage, decode
 from ..domain.errors import CatalogSyncError
 from ..domain.feed import exported_item
 from ..domain.resync import ResyncOptions
@@ -105,11 +105,11 @@ class _Outlet(BatchQueue):
         self._output = output
         self.batches = self.items = self.deletions = self.bytes = 0
 
-    def send(self, messages: list[str]) -> int:
+    def send(self, messages: list[ExportMessage]) -> int:
         for message in messages:
-            batch = decode(message)
+            batch = decode(message.body)
             self.batches += 1
-            self.bytes += len(message.encode())
+            self.bytes += len(message.body.encode())
             for row in batch.rows:
                 self.items += 1
                 self.deletions += bool(row.document.get("deleted"))
