@@ -269,12 +269,14 @@ class RunStore(ABC):
     def get(self, run_id: str) -> SyncRun | None: ...
 
     @abstractmethod
-    def latest(self, feed: str) -> SyncRun | None: ...
+    def latest(self, feed: str) -> SyncRun | None:
+        """The feed's latest run (never a dry run)."""
 
     @abstractmethod
-    def list_runs(self, feed: str, limit: int,
-                  after: RunCursor | None = None) -> tuple[list[SyncRun], RunCursor | None]:
-        """Runs of ``feed``, newest first, from just after ``after``; and where the next page starts (None: no more)."""
+    def list_runs(self, feed: str, limit: int, after: RunCursor | None = None,
+                  dry_runs: bool = False) -> tuple[list[SyncRun], RunCursor | None]:
+        """Runs of ``feed``, newest first, from just after ``after``; and where the next page starts (None: no more).
+        ``dry_runs``: the dry runs the API asked for too, among them (the run history); otherwise none."""
 
     @abstractmethod
     def claim_reindex(self, run_id: str, at: str) -> bool:
@@ -429,6 +431,13 @@ class SyncTrigger(ABC):
     @abstractmethod
     def start_run(self, feed: str, run_id: str) -> None:
         """Send one message that runs the opened run ``run_id`` (a forced sync) at once.
+
+        Raises CatalogSyncError when the message cannot be sent.
+        """
+
+    @abstractmethod
+    def start_dry_run(self, feed: str, run_id: str) -> None:
+        """Send one message that performs the dry run ``run_id`` the API opened (a whole feed's) at once.
 
         Raises CatalogSyncError when the message cannot be sent.
         """

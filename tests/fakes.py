@@ -227,6 +227,7 @@ class InMemorySyncTrigger(SyncTrigger):
         self.requests: list[dict[str, Any]] = []
         self.runs: list[dict[str, str]] = []
         self.reconciliations: list[dict[str, str]] = []
+        self.dry_runs: list[dict[str, str]] = []
         self.fail_with: str | None = None
 
     def request(self, feed: str, requested_at: str, delay_seconds: int) -> None:
@@ -238,6 +239,11 @@ class InMemorySyncTrigger(SyncTrigger):
         if self.fail_with:
             raise CatalogSyncError(self.fail_with)
         self.runs.append({"feed": feed, "run_id": run_id})
+
+    def start_dry_run(self, feed: str, run_id: str) -> None:
+        if self.fail_with:
+            raise CatalogSyncError(self.fail_with)
+        self.dry_runs.append({"feed": feed, "run_id": run_id})
 
     def start_reconciliation(self, feed: str, report_id: str) -> None:
         if self.fail_with:
@@ -363,13 +369,13 @@ class InMemoryRunStore(RunStore):
         return copy.deepcopy(self.runs.get(run_id))
 
     def latest(self, feed: str) -> SyncRun | None:
-        runs = sorted((r for r in self.runs.values() if r.feed == feed), key=lambda r: r.started_at)
+        runs = sorted((r for r in self.runs.values() if r.feed == feed and not r.dry_run), key=lambda r: r.started_at)
         return copy.deepcopy(runs[-1]) if runs else None
 
-    def list_runs(self, feed: str, limit: int,
-                  after: RunCursor | None = None) -> tuple[list[SyncRun], RunCursor | None]:
-        runs = sorted((r for r in self.runs.values() if r.feed == feed), key=lambda r: (r.started_at, r.run_id),
-                      reverse=True)
+    def list_runs(self, feed: str, limit: int, after: RunCursor | None = None,
+                  dry_runs: bool = False) -> tuple[list[SyncRun], RunCursor | None]:
+        runs = sorted((r for r in self.runs.values() if r.feed == feed and (dry_runs or not r.dry_run)),
+                      key=lambda r: (r.started_at, r.run_id), reverse=True)
         if after is not None:
             runs = [r for r in runs if (r.started_at, r.run_id) < (after.started_at, after.run_id)]
         page = [copy.deepcopy(r) for r in runs[:limit]]

@@ -11,8 +11,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from ..domain import trigger_message
 from ..domain.batching import SEND_MAX_BYTES as MAX_CALL_BYTES
-from ..domain.batching import ExportMessage
 from ..domain.batching import SEND_MAX_MESSAGES as MAX_ENTRIES
+from ..domain.batching import ExportMessage
 from ..domain.errors import CatalogSyncError
 from ..domain.retry import RetriesExhaustedError, RetryPolicy, TransientError
 from ..ports import BatchQueue, SyncTrigger
@@ -118,6 +118,14 @@ class SqsSyncTrigger(SyncTrigger):
             self._client.send_message(QueueUrl=self._url, MessageBody=trigger_message.forced_run(feed, run_id))
         except (BotoCoreError, ClientError) as error:
             raise QueueError(f"cannot send the forced sync to the trigger queue: {error}", 0) from None
+
+    def start_dry_run(self, feed: str, run_id: str) -> None:
+        if not self._url:
+            raise QueueError("the trigger queue is not configured (set TRIGGER_QUEUE_URL)", 0)
+        try:
+            self._client.send_message(QueueUrl=self._url, MessageBody=trigger_message.dry_run(feed, run_id))
+        except (BotoCoreError, ClientError) as error:
+            raise QueueError(f"cannot send the dry run to the trigger queue: {error}", 0) from None
 
     def start_reconciliation(self, feed: str, report_id: str) -> None:
         if not self._url:

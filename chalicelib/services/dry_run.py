@@ -12,7 +12,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 from typing import Any, cast
 
-from ..domain.answers.force import DryRunFeed, DryRunRows, DryRunSend
+from ..domain.answers.force import DryRunFeed
+from ..domain.answers.runs import DryRunRows, DryRunSend
 from ..domain.batching import ExportMessage, decode
 from ..domain.errors import CatalogSyncError
 from ..domain.feed import exported_item
@@ -77,9 +78,9 @@ class _OneRun(RunStore):
     def latest(self, feed: str) -> SyncRun | None:
         return self.run
 
-    def list_runs(self, feed: str, limit: int,
-                  after: RunCursor | None = None) -> tuple[list[SyncRun], RunCursor | None]:
-        runs, cursor = self._recorded.list_runs(feed, limit, after)
+    def list_runs(self, feed: str, limit: int, after: RunCursor | None = None,
+                  dry_runs: bool = False) -> tuple[list[SyncRun], RunCursor | None]:
+        runs, cursor = self._recorded.list_runs(feed, limit, after, dry_runs)
         if after is None and self.run is not None and self.run.feed == feed:
             runs = [self.run, *runs][:limit]
         return runs, cursor
@@ -176,6 +177,11 @@ class DryRun:
         """The run as the real one would open it (InvalidRequestError for options that cannot go together)."""
         with correlated(dry_run=True):
             return open_sync(self.ctx, feed, trigger, mode, options)
+
+    @property
+    def ran(self) -> SyncRun | None:
+        """The run as it stands after ``run`` (counters, causes, unknown ids): what a dry run's record keeps."""
+        return cast(_OneRun, self.ctx.runs).run
 
     def run(self, run: SyncRun) -> DryRunFeed:
         """Read and build as the run would; the summary. KeyboardInterrupt goes on to the caller."""
