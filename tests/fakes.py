@@ -407,7 +407,7 @@ class InMemoryRunStore(RunStore):
         stored = self.runs[run.run_id]
         for name in ("rows_seen", "rows_changed", "rows_deleted", "rows_invalid", "rows_new", "rows_updated",
                      "rows_unchanged", "batches_total", "error", "error_code", "source_read_at", "sealed_at",
-                     "read_position", "read_complete", "unknown_ids"):
+                     "read_position", "read_complete", "unknown_ids", "dry_run_send"):
             setattr(stored, name, getattr(run, name))
         stored.rows_failed += run.rows_invalid
         self._add_counts(stored, run.error_counts, run.error_examples)
