@@ -30,7 +30,9 @@ class QueueWorker(threading.Thread):
                  receive_lock: threading.Lock | None = None):
         super().__init__(name=name, daemon=True)
         # The workers of one FIFO queue receive one at a time: moto's receive is not atomic (two at once can both
-        # take a message of one group, which SQS never hands out), so they share a lock around it.
+        # take a message of one group, which SQS never hands out), so they share a lock around it. (A delete is
+        # not held to it: it would wait behind other workers' long polls; at worst a receive then fails and is
+        # tried again.)
         self._receive_lock = receive_lock or threading.Lock()
         self._sqs = sqs
         self._url = queue_url

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ..domain.answers.force import DryRunFeed, ForceSyncAccepted
 from ..domain.resync import ResyncOptions
-from ..domain.runs import FAILED, IN_PROGRESS, STATUS_LABELS, SUCCESS, SyncRun, iso, start_run
+from ..domain.runs import FAILED, IN_PROGRESS, STATUS_LABELS, SUCCESS, SyncRun, iso, past_deadline, start_run
 from ..observability import correlated, logger
 from .context import SyncContext
 from .dry_run import DryRun
@@ -15,13 +15,17 @@ from .dry_run import DryRun
 # The trigger queue's Lambda has 300 s (.chalice/config.json): a dry run reads for at most this long, then ends
 # Failed with the counts of what it read ("complete": false), rather than being cut off by the Lambda's timeout.
 WORKER_BUDGET_SECONDS = 240.0
+# Its record's deadline: the Lambda's timeout. A worker cut off before it ended (a crash) leaves the record in
+# progress; the message's redelivery (after the trigger queue's visibility timeout) finds it claimed and past this,
+# and fails it.
+DEADLINE_SECONDS = 300
 
 
 def open_dry_run(ctx: SyncContext, feed: str, mode: str, options: ResyncOptions, trigger: str) -> ForceSyncAccepted:
     """Write the dry run's record and hand it to the trigger queue; the 202's body. Raises CatalogSyncError when
     the trigger queue refuses it (the record is then failed)."""
     assert ctx.trigger is not None  # checked by the caller
-    run = start_run(feed, trigger, mode, ctx.clock(), ctx.settings.run_deadline_seconds, options)
+    run = start_run(feed, trigger, mode, ctx.clock(), DEADLINE_SECONDS, options)
     run.dry_run = True
     run.destination = ctx.destination.kind if ctx.destination else "none"
     ctx.runs.create(run)
@@ -45,7 +49,12 @@ def run_dry_run(ctx: SyncContext, run_id: str) -> SyncRun | None:
     if record is None or not record.dry_run or record.status != IN_PROGRESS:
         logger.warning("dry run not found or already ended", extra={"run_id": run_id})
         return None
-    if not ctx.runs.claim_reindex(run_id, iso(ctx.clock())):
+    now = ctx.clock()
+    if not ctx.runs.claim_reindex(run_id, iso(now)):
+        if past_deadline(record.deadline_at, now):  # its worker was cut off: the record says so
+            ctx.runs.finish(run_id, FAILED, "the dry run stopped before it ended: its worker was cut off (a crash "
+                            "or the Lambda's timeout); ask for it again", iso(now))
+            return ctx.runs.get(run_id)
         logger.info("dry run already claimed (a redelivered message)", extra={"run_id": run_id})
         return None
     with correlated(run_id=run_id):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from dataclasses import fields, replace
 from typing import Any
 
 import boto3
@@ -18,6 +19,7 @@ from chalicelib.adapters.dynamo_runs import DynamoRunStore
 from chalicelib.adapters.sqs_queue import SqsBatchQueue
 from chalicelib.domain.resync import ResyncOptions
 from chalicelib.domain.runs import SUCCESS
+from chalicelib.ports import Control
 from chalicelib.services.context import SyncContext
 from chalicelib.services.export import export_batch
 from chalicelib.services.sync import start_sync
@@ -101,6 +103,32 @@ class CountingSqs:
             assert self.changed.wait_for(lambda: all(self.empty[w] > before[w] for w in workers), WAIT)
 
 
+class Serialized:
+    """A store whose calls take one lock: moto's in-process DynamoDB is not thread-safe (two settlements at once can
+    break its copy of an item: "dictionary keys changed during iteration"), DynamoDB is. The deliveries, which are
+    no store's calls, stay concurrent."""
+
+    def __init__(self, real: Any, lock: threading.Lock) -> None:
+        self._real, self._lock = real, lock
+
+    def __getattr__(self, name: str) -> Any:
+        found = getattr(self._real, name)
+        if not callable(found):
+            return found
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            with self._lock:
+                return found(*args, **kwargs)
+        return call
+
+
+def exporters_context(ctx: SyncContext) -> SyncContext:
+    """What the exporters run with: the same stores, one call at a time (see Serialized)."""
+    lock = threading.Lock()
+    control = Control(**{f.name: Serialized(getattr(ctx.control, f.name), lock) for f in fields(Control)})
+    return replace(ctx, runs=Serialized(ctx.runs, lock), batches=Serialized(ctx.batches, lock), control=control)
+
+
 @pytest.fixture
 def exporting(aws):
     destination = HeldDestination()
@@ -108,10 +136,13 @@ def exporting(aws):
     ctx = SyncContext(Settings(batch_max_rows=10), InMemorySource(catalog(30)), destination, DynamoFeedStore,
                       DynamoRunStore(), dynamo_control(), SqsBatchQueue(sqs, aws["queue_url"]), DynamoBatchStore())
     ctx.clock = Clock()
+    # A held delivery never reappears to another worker (in AWS the visibility is 6 x the exporter's timeout).
+    sqs.set_queue_attributes(QueueUrl=aws["queue_url"], Attributes={"VisibilityTimeout": "900"})
     counting, stop, lock = CountingSqs(sqs), threading.Event(), threading.Lock()
+    exporters = exporters_context(ctx)
     workers = [QueueWorker(f"export-{n}", counting, aws["queue_url"], "arn:aws:sqs:us-east-1:123456789012:export",
-                           "us-east-1", lambda event, _: export_batch(ctx, event["Records"][0]["body"]), lambda: None,
-                           stop, lock) for n in range(WORKERS)]
+                           "us-east-1", lambda event, _: export_batch(exporters, event["Records"][0]["body"]),
+                           lambda: None, stop, lock) for n in range(WORKERS)]
     yield ctx, destination, counting, workers
     stop.set()
     destination.release(BATCHES * 4)
