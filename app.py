@@ -25,7 +25,9 @@ def run_hourly_sync(event):
 
 
 # One message per invocation: a message already carries a batch of rows, and Chalice cannot
-# enable ReportBatchItemFailures, so a failure must only ever return one message to the queue.
+# enable ReportBatchItemFailures, so a failure must only ever return one message to the queue. The
+# queue is FIFO: a failed message is its invocation's only one, so no later message of its group
+# is in the same batch (Lambda withholds the group until its retries end or it is dead-lettered).
 @app.on_sqs_message(queue=EXPORT_QUEUE, batch_size=1)
 def export_batch(event):
     with invocation("export_batch"):

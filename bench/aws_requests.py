@@ -43,7 +43,7 @@ def _record_sends(ctx) -> list[tuple[int, int]]:
 
     sent: list[tuple[int, int]] = []
     send = ctx.queue.send
-    ctx.queue.send = lambda messages: sent.extend((len(m.encode()), len(decode(m).rows)) for m in messages) \
+    ctx.queue.send = lambda messages: sent.extend((len(m.body.encode()), len(decode(m.body).rows)) for m in messages) \
         or send(messages)
     return sent
 

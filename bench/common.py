@@ -18,7 +18,8 @@ from pathlib import Path
 
 REGION = "us-east-1"
 HUB_BUCKET = "catalog-sync-bench-hub"
-QUEUE, DLQ = "catalog-sync-export", "catalog-sync-export-dlq"
+QUEUE, DLQ = "catalog-sync-export.fifo", "catalog-sync-export-dlq.fifo"  # FIFO, as deployed
+FIFO = {"FifoQueue": "true", "DeduplicationScope": "messageGroup", "FifoThroughputLimit": "perMessageGroupId"}
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -99,10 +100,10 @@ def create_resources(rows_table: str = "catalog-sync-feed-rows"):
     settings = Settings(feed_rows_table=rows_table, destination="s3-hub", hub_bucket=HUB_BUCKET)
     dynamo_tables.bound(dynamo_tables.TableSettings.of(settings)).create()
     sqs = boto3.client("sqs")
-    dlq = sqs.create_queue(QueueName=DLQ)["QueueUrl"]
+    dlq = sqs.create_queue(QueueName=DLQ, Attributes=FIFO)["QueueUrl"]
     dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     queue = sqs.create_queue(QueueName=QUEUE, Attributes={
-        "VisibilityTimeout": "120", "MaximumMessageSize": "1048576",
+        **FIFO, "VisibilityTimeout": "120", "MaximumMessageSize": "1048576",
         "RedrivePolicy": f'{{"deadLetterTargetArn": "{dlq_arn}", "maxReceiveCount": "3"}}'})["QueueUrl"]
     boto3.client("s3").create_bucket(Bucket=HUB_BUCKET)
     return Settings(feed_rows_table=rows_table, export_queue_url=queue, destination="s3-hub",

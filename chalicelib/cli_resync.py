@@ -70,8 +70,9 @@ def add_parser(commands: Any) -> argparse.ArgumentParser:
     adobe.add_argument("--dry-run", action="store_true",
                        help="read and build as a real run would; write nothing, send nothing; print a summary")
     adobe.add_argument("--thread-count", type=int, metavar="N",
-                       help=f"requests in flight to the source for this run (1 to {MAX_THREADS}; default: "
-                            "MAGENTO_CONCURRENCY)")
+                       help=f"this run's concurrency (1 to {MAX_THREADS}): requests in flight to the source "
+                            "(default: MAGENTO_CONCURRENCY) and batches being exported at once (default: as many "
+                            "as the exporters take)")
     adobe.add_argument("--batch-size", type=int, metavar="N",
                        help=f"items per batch for this run (1 to {MAX_BATCH_SIZE:,}; default: the feed's)")
     adobe.add_argument("--continue-resync", action="store_true",

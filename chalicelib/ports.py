@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .domain.batches import BatchOutcome
-from .domain.batching import ExportBatch
+from .domain.batching import ExportBatch, ExportMessage
 from .domain.budget import Deadline
 from .domain.errors import Failure, UnknownFeedError
 from .domain.events import DirtyEntry
@@ -269,12 +269,14 @@ class RunStore(ABC):
     def get(self, run_id: str) -> SyncRun | None: ...
 
     @abstractmethod
-    def latest(self, feed: str) -> SyncRun | None: ...
+    def latest(self, feed: str) -> SyncRun | None:
+        """The feed's latest run (never a dry run)."""
 
     @abstractmethod
-    def list_runs(self, feed: str, limit: int,
-                  after: RunCursor | None = None) -> tuple[list[SyncRun], RunCursor | None]:
-        """Runs of ``feed``, newest first, from just after ``after``; and where the next page starts (None: no more)."""
+    def list_runs(self, feed: str, limit: int, after: RunCursor | None = None,
+                  dry_runs: bool = False) -> tuple[list[SyncRun], RunCursor | None]:
+        """Runs of ``feed``, newest first, from just after ``after``; and where the next page starts (None: no more).
+        ``dry_runs``: the dry runs the API asked for too, among them (the run history); otherwise none."""
 
     @abstractmethod
     def claim_reindex(self, run_id: str, at: str) -> bool:
@@ -434,6 +436,13 @@ class SyncTrigger(ABC):
         """
 
     @abstractmethod
+    def start_dry_run(self, feed: str, run_id: str) -> None:
+        """Send one message that performs the dry run ``run_id`` the API opened (a whole feed's) at once.
+
+        Raises CatalogSyncError when the message cannot be sent.
+        """
+
+    @abstractmethod
     def start_reconciliation(self, feed: str, report_id: str) -> None:
         """Send one message that runs the reconciliation whose running report ``report_id`` the API wrote.
 
@@ -445,8 +454,9 @@ class BatchQueue(ABC):
     """The export queue."""
 
     @abstractmethod
-    def send(self, messages: list[str]) -> int:
-        """Send messages with batch calls; return the number sent."""
+    def send(self, messages: list[ExportMessage]) -> int:
+        """Send messages with batch calls, each in its message group and deduplicated by its batch id; return the
+        number sent."""
 
 
 @dataclass(frozen=True)

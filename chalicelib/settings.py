@@ -277,6 +277,6 @@ def _page_size(env: Mapping[str, str]) -> int:
 # The schedule is fixed when Chalice packages the app (an EventBridge rule), like the queue names below.
 SYNC_SCHEDULE_HOURS = 1
 # Queue names are fixed at import time: Chalice reads them when it packages the event sources.
-EXPORT_QUEUE = "catalog-sync-export"
-DEAD_LETTER_QUEUE = "catalog-sync-export-dlq"
+EXPORT_QUEUE = "catalog-sync-export.fifo"  # FIFO: a run's thread count bounds its export
+DEAD_LETTER_QUEUE = "catalog-sync-export-dlq.fifo"  # a FIFO queue's DLQ is FIFO too
 TRIGGER_QUEUE = "catalog-sync-trigger"  # debounced sync requests from change events

@@ -35,9 +35,9 @@ def sqs_event(message: Mapping[str, Any], queue_arn: str, region: str) -> dict[s
         "messageId": message["MessageId"],
         "receiptHandle": message["ReceiptHandle"],
         "body": message["Body"],
-        "attributes": {name: attributes[name] for name in (
-            "ApproximateReceiveCount", "SentTimestamp", "SenderId", "ApproximateFirstReceiveTimestamp")
-            if name in attributes},
+        "attributes": {name: attributes[name] for name in (  # a FIFO queue's message: its group, id and sequence
+            "ApproximateReceiveCount", "SentTimestamp", "SenderId", "ApproximateFirstReceiveTimestamp",
+            "MessageGroupId", "MessageDeduplicationId", "SequenceNumber") if name in attributes},
         "messageAttributes": _message_attributes(message.get("MessageAttributes", {})),
         "md5OfBody": message.get("MD5OfBody", ""),
         "eventSource": "aws:sqs",

@@ -15,6 +15,9 @@ VISIBILITY_TIMEOUT = 10
 # A sync request's message stays hidden while its sync runs (as Lambda requires: at least the timeout).
 TRIGGER_VISIBILITY_TIMEOUT = 300
 MAX_MESSAGE_BYTES = 1_048_576
+# High-throughput FIFO: deduplication and throughput per message group (each batch is a group of its own unless a
+# run's thread count gathers its batches into that many groups).
+FIFO = {"FifoQueue": "true", "DeduplicationScope": "messageGroup", "FifoThroughputLimit": "perMessageGroupId"}
 
 
 @dataclass(frozen=True)
@@ -43,9 +46,10 @@ def provision(settings: Settings, hub_bucket: str) -> Resources:
 
     dynamo_tables.bound(dynamo_tables.TableSettings.of(settings)).create()
     sqs = boto3.client("sqs")
-    dlq_url, dlq_arn = _queue(sqs, DEAD_LETTER_QUEUE)
+    # FIFO, as deployed (infra/resources.yaml): a batch's message group bounds a run's export (--thread-count).
+    dlq_url, dlq_arn = _queue(sqs, DEAD_LETTER_QUEUE, **FIFO)
     redrive = json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(MAX_RECEIVES)})
-    queue_url, queue_arn = _queue(sqs, EXPORT_QUEUE, RedrivePolicy=redrive)
+    queue_url, queue_arn = _queue(sqs, EXPORT_QUEUE, RedrivePolicy=redrive, **FIFO)
     # Change events' debounced sync requests. moto honours each message's DelaySeconds (a delayed
     # message is not received before its time), so the worker needs no delay logic of its own.
     trigger_url, trigger_arn = _queue(sqs, TRIGGER_QUEUE, VisibilityTimeout=str(TRIGGER_VISIBILITY_TIMEOUT))

@@ -167,9 +167,10 @@ class Stack:
         queues.append(("trigger", "start_requested_sync", resources.trigger_queue_url, resources.trigger_queue_arn))
         assert self.server is not None and self.moto is not None  # started before the threads
         http = threading.Thread(target=self.server.serve_forever, name="http", daemon=True)
+        receiving = {url: threading.Lock() for _, _, url, _ in queues}  # one per queue (the export workers share it)
         self.threads = [http] + [
             QueueWorker(name, sqs, url, arn, environment.REGION, handlers[handler],
-                        self._context_factory(app, handler), self.stop_event)
+                        self._context_factory(app, handler), self.stop_event, receiving[url])
             for name, handler, url, arn in queues]
         # The first sync runs in the scheduler's thread: the HTTP server answers while it reindexes.
         self.scheduler = Scheduler(f"{app.app_name}-{STAGE}-run_hourly_sync", environment.REGION,

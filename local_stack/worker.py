@@ -19,12 +19,21 @@ class QueueWorker(threading.Thread):
     """Long-polls a queue and hands each message to a handler, as Lambda does with batch_size=1.
 
     Success deletes the message. An exception leaves it: it comes back after the visibility timeout,
-    and the queue's redrive policy moves it to the DLQ after its last receive.
+    and the queue's redrive policy moves it to the DLQ after its last receive. On a FIFO queue (the export
+    queue) one message a receive keeps Lambda's rule: a group whose message is in flight is withheld from every
+    worker until that message is deleted or visible again, so the workers export at most as many of a run's
+    batches at once as it has message groups.
     """
 
     def __init__(self, name: str, sqs: Any, queue_url: str, queue_arn: str, region: str,
-                 handler: Handler, context_factory: Callable[[], Any], stop: threading.Event):
+                 handler: Handler, context_factory: Callable[[], Any], stop: threading.Event,
+                 receive_lock: threading.Lock | None = None):
         super().__init__(name=name, daemon=True)
+        # The workers of one FIFO queue receive one at a time: moto's receive is not atomic (two at once can both
+        # take a message of one group, which SQS never hands out), so they share a lock around it. (A delete is
+        # not held to it: it would wait behind other workers' long polls; at worst a receive then fails and is
+        # tried again.)
+        self._receive_lock = receive_lock or threading.Lock()
         self._sqs = sqs
         self._url = queue_url
         self._arn = queue_arn
@@ -36,9 +45,10 @@ class QueueWorker(threading.Thread):
     def run(self) -> None:
         while not self._stopping.is_set():
             try:
-                messages = self._sqs.receive_message(
-                    QueueUrl=self._url, WaitTimeSeconds=1, MaxNumberOfMessages=1,
-                    AttributeNames=["All"], MessageAttributeNames=["All"]).get("Messages", [])
+                with self._receive_lock:
+                    messages = self._sqs.receive_message(
+                        QueueUrl=self._url, WaitTimeSeconds=1, MaxNumberOfMessages=1,
+                        AttributeNames=["All"], MessageAttributeNames=["All"]).get("Messages", [])
             except (BotoCoreError, ClientError) as error:
                 if not self._stopping.is_set():  # on shutdown moto goes away first; that is not news
                     log.warning("%s: cannot receive from the queue: %s", self.name, error)

@@ -9,7 +9,7 @@ from itertools import islice
 from typing import Any
 
 from chalicelib.domain.batches import OPEN, BatchOutcome, RowState, row_state, split_batch_id
-from chalicelib.domain.batching import ExportBatch
+from chalicelib.domain.batching import ExportBatch, ExportMessage
 from chalicelib.domain.budget import Deadline
 from chalicelib.domain.errors import (
     CatalogSyncError,
@@ -202,15 +202,19 @@ class RecordingDestination(Destination):
 
 
 class InMemoryQueue(BatchQueue):
+    """The export queue: ``messages`` their bodies, ``sent`` the messages (with their groups and batch ids)."""
+
     def __init__(self) -> None:
         self.messages: list[str] = []
+        self.sent: list[ExportMessage] = []
         self.calls = 0
         self.call_bytes: list[int] = []
 
-    def send(self, messages: list[str]) -> int:
+    def send(self, messages: list[ExportMessage]) -> int:
         self.calls += 1
-        self.call_bytes.append(sum(len(m.encode()) for m in messages))
-        self.messages.extend(messages)
+        self.call_bytes.append(sum(len(m.body.encode()) for m in messages))
+        self.messages.extend(m.body for m in messages)
+        self.sent.extend(messages)
         return len(messages)
 
     def drain(self) -> list[str]:
@@ -223,6 +227,7 @@ class InMemorySyncTrigger(SyncTrigger):
         self.requests: list[dict[str, Any]] = []
         self.runs: list[dict[str, str]] = []
         self.reconciliations: list[dict[str, str]] = []
+        self.dry_runs: list[dict[str, str]] = []
         self.fail_with: str | None = None
 
     def request(self, feed: str, requested_at: str, delay_seconds: int) -> None:
@@ -234,6 +239,11 @@ class InMemorySyncTrigger(SyncTrigger):
         if self.fail_with:
             raise CatalogSyncError(self.fail_with)
         self.runs.append({"feed": feed, "run_id": run_id})
+
+    def start_dry_run(self, feed: str, run_id: str) -> None:
+        if self.fail_with:
+            raise CatalogSyncError(self.fail_with)
+        self.dry_runs.append({"feed": feed, "run_id": run_id})
 
     def start_reconciliation(self, feed: str, report_id: str) -> None:
         if self.fail_with:
@@ -359,13 +369,13 @@ class InMemoryRunStore(RunStore):
         return copy.deepcopy(self.runs.get(run_id))
 
     def latest(self, feed: str) -> SyncRun | None:
-        runs = sorted((r for r in self.runs.values() if r.feed == feed), key=lambda r: r.started_at)
+        runs = sorted((r for r in self.runs.values() if r.feed == feed and not r.dry_run), key=lambda r: r.started_at)
         return copy.deepcopy(runs[-1]) if runs else None
 
-    def list_runs(self, feed: str, limit: int,
-                  after: RunCursor | None = None) -> tuple[list[SyncRun], RunCursor | None]:
-        runs = sorted((r for r in self.runs.values() if r.feed == feed), key=lambda r: (r.started_at, r.run_id),
-                      reverse=True)
+    def list_runs(self, feed: str, limit: int, after: RunCursor | None = None,
+                  dry_runs: bool = False) -> tuple[list[SyncRun], RunCursor | None]:
+        runs = sorted((r for r in self.runs.values() if r.feed == feed and (dry_runs or not r.dry_run)),
+                      key=lambda r: (r.started_at, r.run_id), reverse=True)
         if after is not None:
             runs = [r for r in runs if (r.started_at, r.run_id) < (after.started_at, after.run_id)]
         page = [copy.deepcopy(r) for r in runs[:limit]]
@@ -397,7 +407,7 @@ class InMemoryRunStore(RunStore):
         stored = self.runs[run.run_id]
         for name in ("rows_seen", "rows_changed", "rows_deleted", "rows_invalid", "rows_new", "rows_updated",
                      "rows_unchanged", "batches_total", "error", "error_code", "source_read_at", "sealed_at",
-                     "read_position", "read_complete", "unknown_ids"):
+                     "read_position", "read_complete", "unknown_ids", "dry_run_send"):
             setattr(stored, name, getattr(run, name))
         stored.rows_failed += run.rows_invalid
         self._add_counts(stored, run.error_counts, run.error_examples)

@@ -17,7 +17,8 @@ from chalicelib.adapters import dynamo_tables
 
 HUB_BUCKET = "catalog-sync-hub-test"
 LOCAL_HUB = "catalog-sync-hub-local"  # the `local` stage's HUB_BUCKET in .chalice/config.json
-EXPORT_QUEUE, DEAD_LETTER_QUEUE = "catalog-sync-export", "catalog-sync-export-dlq"
+EXPORT_QUEUE, DEAD_LETTER_QUEUE = "catalog-sync-export.fifo", "catalog-sync-export-dlq.fifo"  # FIFO, as deployed
+FIFO = {"FifoQueue": "true", "DeduplicationScope": "messageGroup", "FifoThroughputLimit": "perMessageGroupId"}
 TRIGGER_QUEUE = "catalog-sync-trigger"
 
 
@@ -45,10 +46,10 @@ def provision() -> MotoResources:
 def _queues_and_buckets() -> MotoResources:
     """The queues (the export queue redriven to its DLQ after 3 receives) and the hub buckets."""
     sqs = boto3.client("sqs")
-    dlq = sqs.create_queue(QueueName=DEAD_LETTER_QUEUE)["QueueUrl"]
+    dlq = sqs.create_queue(QueueName=DEAD_LETTER_QUEUE, Attributes=FIFO)["QueueUrl"]
     dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     queue = sqs.create_queue(QueueName=EXPORT_QUEUE, Attributes={
-        "RedrivePolicy": f'{{"deadLetterTargetArn": "{dlq_arn}", "maxReceiveCount": "3"}}'})["QueueUrl"]
+        **FIFO, "RedrivePolicy": f'{{"deadLetterTargetArn": "{dlq_arn}", "maxReceiveCount": "3"}}'})["QueueUrl"]
     trigger = sqs.create_queue(QueueName=TRIGGER_QUEUE)["QueueUrl"]
     s3 = boto3.client("s3")
     for bucket in (HUB_BUCKET, LOCAL_HUB):

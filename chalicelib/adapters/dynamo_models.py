@@ -124,6 +124,8 @@ class SyncRunModel(Model):
     read_position = UnicodeAttribute(null=True)  # the source's position a resumed read starts from
     read_complete = BooleanAttribute(default=False)
     unknown_ids = UnicodeAttribute(null=True)  # JSON list: by ids, the ids nobody has
+    dry_run = BooleanAttribute(default=False)  # its ``feed`` is then "<feed>#dry-run" (runs/dry_run_partition)
+    dry_run_send = UnicodeAttribute(null=True)  # JSON: what a dry run would have sent
     feed_started_index = FeedStartedIndex()
     # The batches' indexes are on this table (ExportBatchModel queries them; a run item never carries their keys).
     outbox = UnicodeAttribute(null=True)

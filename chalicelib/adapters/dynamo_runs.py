@@ -9,22 +9,24 @@ from typing import Any
 from pynamodb.exceptions import DoesNotExist, UpdateError
 
 from ..domain.resync import ResyncOptions
-from ..domain.runs import IN_PROGRESS, MAX_ERROR_CAUSES, MAX_EXAMPLES_PER_CAUSE, SyncRun
+from ..domain.runs import IN_PROGRESS, MAX_ERROR_CAUSES, MAX_EXAMPLES_PER_CAUSE, SyncRun, dry_run_partition
 from ..ports import RunCursor, RunStore
 from .dynamo_models import SyncRunModel as R
 from .dynamo_tables import Tables, bound
 
 RUN_ITEM = "run"
+_TIES = 5  # runs of one partition started in the same millisecond as the cursor's run, read past
 _RUN_FIELDS = [f.name for f in fields(SyncRun)]
 _COUNTERS = ("rows_seen", "rows_changed", "rows_deleted", "rows_invalid", "batches_done", "batches_failed",
              "rows_exported", "rows_failed", "rows_retrying", "rows_new", "rows_updated", "rows_unchanged")
 # Written by the sync when it seals the run (the exporters only add to their own counters).
 _SEALED = ("rows_seen", "rows_changed", "rows_deleted", "rows_invalid", "rows_new", "rows_updated", "rows_unchanged",
-           "batches_total", "error", "error_code", "source_read_at", "sealed_at", "read_position", "read_complete")
+           "batches_total", "error", "error_code", "source_read_at", "sealed_at", "read_position", "read_complete",
+           "dry_run_send")
 
 
 _MAPS = ("error_counts", "error_examples", "freshness")
-_JSON = ("options", "unknown_ids")
+_JSON = ("options", "unknown_ids", "dry_run_send")
 
 
 def _examples(item: R) -> dict[str, list[dict[str, str]]]:
@@ -41,12 +43,16 @@ def _run(item: R) -> SyncRun:
     if values["batches_total"] is not None:
         values["batches_total"] = int(values["batches_total"])
     values["read_complete"] = bool(values["read_complete"])
+    values["dry_run"] = bool(values["dry_run"])
+    if values["dry_run"] and values["feed"]:  # kept under its own partition of the feed-started index
+        values["feed"] = values["feed"].rpartition("#")[0]
     counts = item.error_counts.as_dict() if item.error_counts else {}
     lags = item.freshness.as_dict() if item.freshness else {}
     return SyncRun(**values, error_counts={cause: int(n) for cause, n in counts.items()},
                    error_examples=_examples(item), freshness={bucket: int(n) for bucket, n in lags.items()},
                    options=ResyncOptions.from_dict(_json(item.options, {})),
-                   unknown_ids=tuple(_json(item.unknown_ids, [])))
+                   unknown_ids=tuple(_json(item.unknown_ids, [])),
+                   dry_run_send={name: int(n) for name, n in _json(item.dry_run_send, {}).items()})
 
 
 def _json(text: str | None, default: Any) -> Any:
@@ -59,6 +65,10 @@ def _stored(run: SyncRun, name: str) -> Any:
         return json.dumps(run.options.to_dict()) if run.options.to_dict() else None
     if name == "unknown_ids":
         return json.dumps(list(run.unknown_ids)) if run.unknown_ids else None
+    if name == "dry_run_send":
+        return json.dumps(run.dry_run_send) if run.dry_run_send else None
+    if name == "feed" and run.dry_run:
+        return dry_run_partition(run.feed)
     return getattr(run, name)
 
 
@@ -103,8 +113,10 @@ class DynamoRunStore(RunStore):
             return _run(item)
         return None
 
-    def list_runs(self, feed: str, limit: int,
-                  after: RunCursor | None = None) -> tuple[list[SyncRun], RunCursor | None]:
+    def list_runs(self, feed: str, limit: int, after: RunCursor | None = None,
+                  dry_runs: bool = False) -> tuple[list[SyncRun], RunCursor | None]:
+        if dry_runs:
+            return self._with_dry_runs(feed, limit, after)
         start = None
         if after is not None:  # the index's key of the last run shown: the table's key and the index's
             start = {"feed": {"S": feed}, "started_at": {"S": after.started_at}, "run_id": {"S": after.run_id},
@@ -114,6 +126,22 @@ class DynamoRunStore(RunStore):
         runs = [_run(item) for item in page]
         more = page.last_evaluated_key is not None and len(runs) == limit
         return runs, RunCursor(runs[-1].started_at, runs[-1].run_id) if more else None
+
+    def _with_dry_runs(self, feed: str, limit: int,
+                       after: RunCursor | None) -> tuple[list[SyncRun], RunCursor | None]:
+        """The feed's runs and its dry runs (two partitions of the index), merged newest first: each is read from
+        the cursor's start time on (its own runs started then are left out in order), one more than a page."""
+        merged: list[SyncRun] = []
+        for partition in (feed, dry_run_partition(feed)):
+            condition = R.started_at <= after.started_at if after is not None else None
+            for item in self._r.feed_started_index.query(partition, range_key_condition=condition,
+                                                         scan_index_forward=False, limit=limit + 1 + _TIES):
+                run = _run(item)
+                if after is None or (run.started_at, run.run_id) < (after.started_at, after.run_id):
+                    merged.append(run)
+        merged.sort(key=lambda run: (run.started_at, run.run_id), reverse=True)
+        page = merged[:limit]
+        return page, RunCursor(page[-1].started_at, page[-1].run_id) if len(merged) > limit else None
 
     def claim_reindex(self, run_id: str, at: str) -> bool:
         try:

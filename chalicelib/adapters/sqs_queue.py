@@ -1,4 +1,7 @@
-"""The queues on SQS: export batches (batch calls of up to 10 entries and 1 MiB) and delayed sync triggers."""
+"""The queues on SQS: export batches (batch calls of up to 10 entries and 1 MiB) and delayed sync triggers.
+
+The export queue is FIFO (its name ends in .fifo): each batch goes in its message group, deduplicated by its batch
+id. A standard queue (a test's, a bench's) gets the same bodies without either: SQS refuses them there."""
 from __future__ import annotations
 
 from functools import partial
@@ -9,6 +12,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from ..domain import trigger_message
 from ..domain.batching import SEND_MAX_BYTES as MAX_CALL_BYTES
 from ..domain.batching import SEND_MAX_MESSAGES as MAX_ENTRIES
+from ..domain.batching import ExportMessage
 from ..domain.errors import CatalogSyncError
 from ..domain.retry import RetriesExhaustedError, RetryPolicy, TransientError
 from ..ports import BatchQueue, SyncTrigger
@@ -38,15 +42,18 @@ _REFUSED_ENTRIES = RetryPolicy(budget_seconds=None, attempts=4, base_seconds=0.1
                                retryable=lambda error: isinstance(error, _RefusedError) and not error.sender_fault)
 
 
-def _calls(messages: list[str]) -> list[list[str]]:
-    calls: list[list[str]] = [[]]
+FIFO_SUFFIX = ".fifo"
+
+
+def _calls(messages: list[ExportMessage]) -> list[list[ExportMessage]]:
+    calls: list[list[ExportMessage]] = [[]]
     size = 0
-    for body in messages:
-        length = len(body.encode())
+    for message in messages:
+        length = len(message.body.encode())
         if calls[-1] and (len(calls[-1]) == MAX_ENTRIES or size + length > MAX_CALL_BYTES):
             calls.append([])
             size = 0
-        calls[-1].append(body)
+        calls[-1].append(message)
         size += length
     return [call for call in calls if call]
 
@@ -55,11 +62,12 @@ class SqsBatchQueue(BatchQueue):
     def __init__(self, client: Any, queue_url: str):
         self._client = client
         self._url = queue_url
+        self._fifo = queue_url.endswith(FIFO_SUFFIX)
 
-    def send(self, messages: list[str]) -> int:
+    def send(self, messages: list[ExportMessage]) -> int:
         sent = 0
         for call in _calls(messages):
-            entries = {str(i): body for i, body in enumerate(call)}
+            entries = {str(i): self._entry(str(i), message) for i, message in enumerate(call)}
             try:
                 _REFUSED_ENTRIES.call(partial(self._send_entries, entries))
             except (_RefusedError, RetriesExhaustedError) as error:
@@ -69,10 +77,15 @@ class SqsBatchQueue(BatchQueue):
             sent += len(call)
         return sent
 
-    def _send_entries(self, entries: dict[str, str]) -> None:
+    def _entry(self, entry_id: str, message: ExportMessage) -> dict[str, str]:
+        entry = {"Id": entry_id, "MessageBody": message.body}
+        if self._fifo:  # a retried entry (or a second send of the batch) within 5 minutes is dropped by SQS
+            entry.update(MessageGroupId=message.group, MessageDeduplicationId=message.batch_id)
+        return entry
+
+    def _send_entries(self, entries: dict[str, dict[str, str]]) -> None:
         """One SendMessageBatch of ``entries``; those sent leave ``entries``, and _RefusedError names the rest."""
-        response = self._client.send_message_batch(
-            QueueUrl=self._url, Entries=[{"Id": i, "MessageBody": b} for i, b in entries.items()])
+        response = self._client.send_message_batch(QueueUrl=self._url, Entries=list(entries.values()))
         failed = response.get("Failed", [])
         refused = {f["Id"]: entries[f["Id"]] for f in failed}
         entries.clear()
@@ -105,6 +118,14 @@ class SqsSyncTrigger(SyncTrigger):
             self._client.send_message(QueueUrl=self._url, MessageBody=trigger_message.forced_run(feed, run_id))
         except (BotoCoreError, ClientError) as error:
             raise QueueError(f"cannot send the forced sync to the trigger queue: {error}", 0) from None
+
+    def start_dry_run(self, feed: str, run_id: str) -> None:
+        if not self._url:
+            raise QueueError("the trigger queue is not configured (set TRIGGER_QUEUE_URL)", 0)
+        try:
+            self._client.send_message(QueueUrl=self._url, MessageBody=trigger_message.dry_run(feed, run_id))
+        except (BotoCoreError, ClientError) as error:
+            raise QueueError(f"cannot send the dry run to the trigger queue: {error}", 0) from None
 
     def start_reconciliation(self, feed: str, report_id: str) -> None:
         if not self._url:

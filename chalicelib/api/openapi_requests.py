@@ -32,14 +32,17 @@ def force_sync_request() -> Schema:
                                "the cooldown but rate-limited; unknown ids are reported by the run"},
         "id_type": {"enum": list(ID_TYPES), "default": SKU, "description": "what ids are: the feed's own ids, "
                                                                           "or product ids"},
-        "dry_run": {**BOOLEAN, "default": False, "description": "with ids: read and build as the run would, write "
-                                                               "and send nothing; answered with the summary (200). "
-                                                               "A whole feed's dry run is the CLI's "
-                                                               "(`catalog-sync resync --dry-run`)"},
+        "dry_run": {**BOOLEAN, "default": False, "description": "read and build as the run would, write and send "
+                                                               "nothing (as `catalog-sync resync --dry-run`). With "
+                                                               "ids: answered with the summary (200). Without: 202 "
+                                                               "with a dry run's id, performed in the background; "
+                                                               "its summary is the run's (GET "
+                                                               "/api/sync/runs/{run_id}, dry_run_summary)"},
         "batch_size": {"type": "integer", "minimum": 1, "maximum": MAX_BATCH_SIZE,
                        "description": "items per batch for this run"},
         "thread_count": {"type": "integer", "minimum": 1, "maximum": MAX_THREADS,
-                         "description": "the source's requests in flight for this run"}}}
+                         "description": "this run's concurrency: the source's requests in flight and its "
+                                        "batches being exported at once"}}}
 
 
 def change_event() -> Schema:

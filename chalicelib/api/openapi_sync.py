@@ -58,7 +58,8 @@ def sync_paths() -> dict[str, Any]:
             "requestBody": {"required": False, "content": {"application/json": {"schema": ref("ForceSyncRequest")}}},
             "responses": signed_in("force a sync", {
                 "200": json("DryRun", "a dry run's summary: what the run would read and send"),
-                "202": json("ForceSyncAccepted", "the run is started", {"Location": LOCATION}),
+                "202": json("ForceSyncAccepted", "the run is started (a whole feed's dry run: dry_run true)",
+                            {"Location": LOCATION}),
                 "400": error(BAD_REQUEST),
                 "409": json("RunInFlight", "a run is in flight (its id is given)"),
                 "413": error(TOO_LARGE),

@@ -92,7 +92,7 @@ def post_force_sync() -> Response:
     except InvalidRequestError as invalid:
         return refused(invalid)
     try:
-        if request.dry_run:
+        if request.dry_run and request.options.ids:  # a whole feed's dry run is force_sync's: 202, in the background
             summary = preview(ctx, request)
             logger.info("dry run answered", extra={"feed": request.feed, "by": who()})
             return Response(body=summary, status_code=200, headers={**JSON})
@@ -109,7 +109,8 @@ def post_force_sync() -> Response:
         return unavailable(str(failure))
     except InvalidRequestError as invalid:
         raise BadRequestError(str(invalid)) from None
-    logger.info("force sync requested", extra={"run_id": accepted["run_id"], "mode": accepted["mode"], "by": who()})
+    logger.info("dry run requested" if request.dry_run else "force sync requested",
+                extra={"run_id": accepted["run_id"], "mode": accepted["mode"], "by": who()})
     return Response(body=accepted, status_code=202,
                     headers={**JSON, "Location": f"/api/sync/runs/{accepted['run_id']}"})
 

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from .batches import batch_id
 from .errors import InvalidRecordError
 from .feed import FeedRow, RowKey
 
@@ -37,6 +38,30 @@ class ExportBatch:
     @property
     def batch_id(self) -> str:
         return f"{self.run_id}/{self.batch_no:05d}"
+
+
+@dataclass(frozen=True, slots=True)
+class ExportMessage:
+    """One batch as the export queue carries it (a FIFO queue): its body; its batch id, the message's deduplication
+    id (SQS drops a second send of it within 5 minutes); its message group (SQS hands out one message of a group at
+    a time, in order: the exporters work on as many of a run's batches at once as it has groups)."""
+
+    body: str
+    batch_id: str
+    group: str
+
+
+def message_group(run_id: str, batch_no: int, thread_count: int | None) -> str:
+    """The batch's message group. Without a thread count each batch is a group of its own (a run's batches are
+    exported as concurrently as the exporters allow); with one, the run's batches share ``thread_count`` groups,
+    ``<run_id>:<k>`` with k = the batch's number mod ``thread_count``, so at most that many are exported at once."""
+    if thread_count is None:
+        return batch_id(run_id, batch_no)
+    return f"{run_id}:{batch_no % thread_count}"
+
+
+def export_message(body: str, run_id: str, batch_no: int, thread_count: int | None) -> ExportMessage:
+    return ExportMessage(body, batch_id(run_id, batch_no), message_group(run_id, batch_no, thread_count))
 
 
 class MalformedMessageError(ValueError):

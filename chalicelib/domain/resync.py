@@ -14,7 +14,7 @@ MAX_IDS = 1000  # per run: a run record and a trigger message carry them
 MAX_ID_LENGTH = 64  # Magento's SKU limit; attribute codes and category ids are shorter
 MAX_PRODUCT_ID = 2**31 - 1
 MAX_BATCH_SIZE = 1000  # items per batch (a message also stays under BATCH_MAX_BYTES)
-MAX_THREADS = 16  # requests in flight to the source: a store's PHP workers are finite (MAGENTO_MAX_CONCURRENCY)
+MAX_THREADS = 16  # requests in flight to the source (a store's PHP workers are finite), and batches in export
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,9 @@ class ResyncOptions:
     ids: tuple[str, ...] = ()  # by ids: the items' ids (RowKey.id), or product ids as text (id_type productId)
     id_type: str = SKU
     batch_size: int | None = None  # items per batch for this run (None: the settings', else the feed's)
-    thread_count: int | None = None  # the source's requests in flight for this run (None: the settings')
+    # the run's concurrency: the source's requests in flight (None: the settings') and its batches in export at
+    # once (its batches' message groups, domain/batching.message_group; None: each batch a group of its own)
+    thread_count: int | None = None
     resumes: tuple[str, ...] = ()  # the interrupted full resyncs this run continues, oldest first
     resume_from: str | None = None  # the source's position where the read resumes (None: from the start)
     first_read_at: str | None = None  # when the read it continues began (the watermark the whole read leaves)

@@ -54,6 +54,14 @@ def parse_iso(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
+DRY_RUN_PARTITION = "#dry-run"
+
+
+def dry_run_partition(feed: str) -> str:
+    """Where a feed's dry runs are listed, apart from its runs (which its latest run and every sync read)."""
+    return f"{feed}{DRY_RUN_PARTITION}"
+
+
 def new_run_id(now: datetime) -> str:
     """Sortable by start time, unique by its random tail."""
     return now.strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
@@ -101,6 +109,11 @@ class SyncRun:
     read_position: str | None = None
     read_complete: bool = False
     unknown_ids: tuple[str, ...] = ()  # by ids: the ids the source does not have (and no row holds)
+    # A dry run the API asked for (a whole feed's): read and built by the trigger queue's Lambda, nothing written
+    # but this record; its counters above are what it found, ``dry_run_send`` what it would have sent (items,
+    # deletions, batches, bytes). Listed in the feed's run history only (never its latest run, nor a sync's).
+    dry_run: bool = False
+    dry_run_send: dict[str, int] = field(default_factory=dict)
 
     @property
     def sealed(self) -> bool:

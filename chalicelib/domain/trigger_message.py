@@ -1,6 +1,7 @@
 """The trigger queue's message, one codec for both ends: a forced run the API opened (``feed``, ``run_id``), the
 debounced sync request of change events (``feed``, ``requested_at``), or a reconciliation the API asked for
-(``feed``, ``reconciliation``: the running report's id)."""
+(``feed``, ``reconciliation``: the running report's id), or a whole feed's dry run the API opened (``feed``,
+``dry_run``: its run id)."""
 from __future__ import annotations
 
 import json
@@ -18,6 +19,7 @@ class TriggerMessage:
     run_id: str | None = None
     requested_at: str | None = None
     reconciliation: str | None = None  # the id of the running report to fill (a reconciliation, not a sync)
+    dry_run: str | None = None  # the id of the dry run to perform (its record is the only thing written)
 
 
 def sync_request(feed: str, requested_at: str) -> str:
@@ -35,6 +37,11 @@ def reconciliation(feed: str, report_id: str) -> str:
     return json.dumps({"feed": feed, "reconciliation": report_id})
 
 
+def dry_run(feed: str, run_id: str) -> str:
+    """The body that hands the dry run ``run_id`` (a whole feed's, opened by the API) to the trigger queue's Lambda."""
+    return json.dumps({"feed": feed, "dry_run": run_id})
+
+
 def _text(value: object) -> str | None:
     return value if isinstance(value, str) and value else None
 
@@ -49,4 +56,5 @@ def decode(body: str) -> TriggerMessage | None:
         return None
     feed = fields.get("feed")
     return TriggerMessage(feed if isinstance(feed, str) and feed in FEEDS else None, _text(fields.get("run_id")),
-                          _text(fields.get("requested_at")), _text(fields.get("reconciliation")))
+                          _text(fields.get("requested_at")), _text(fields.get("reconciliation")),
+                          _text(fields.get("dry_run")))

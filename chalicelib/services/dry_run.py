@@ -12,8 +12,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 from typing import Any, cast
 
-from ..domain.answers.force import DryRunFeed, DryRunRows, DryRunSend
-from ..domain.batching import decode
+from ..domain.answers.force import DryRunFeed
+from ..domain.answers.runs import DryRunRows, DryRunSend
+from ..domain.batching import ExportMessage, decode
 from ..domain.errors import CatalogSyncError
 from ..domain.feed import exported_item
 from ..domain.resync import ResyncOptions
@@ -77,9 +78,9 @@ class _OneRun(RunStore):
     def latest(self, feed: str) -> SyncRun | None:
         return self.run
 
-    def list_runs(self, feed: str, limit: int,
-                  after: RunCursor | None = None) -> tuple[list[SyncRun], RunCursor | None]:
-        runs, cursor = self._recorded.list_runs(feed, limit, after)
+    def list_runs(self, feed: str, limit: int, after: RunCursor | None = None,
+                  dry_runs: bool = False) -> tuple[list[SyncRun], RunCursor | None]:
+        runs, cursor = self._recorded.list_runs(feed, limit, after, dry_runs)
         if after is None and self.run is not None and self.run.feed == feed:
             runs = [self.run, *runs][:limit]
         return runs, cursor
@@ -105,11 +106,11 @@ class _Outlet(BatchQueue):
         self._output = output
         self.batches = self.items = self.deletions = self.bytes = 0
 
-    def send(self, messages: list[str]) -> int:
+    def send(self, messages: list[ExportMessage]) -> int:
         for message in messages:
-            batch = decode(message)
+            batch = decode(message.body)
             self.batches += 1
-            self.bytes += len(message.encode())
+            self.bytes += len(message.body.encode())
             for row in batch.rows:
                 self.items += 1
                 self.deletions += bool(row.document.get("deleted"))
@@ -176,6 +177,11 @@ class DryRun:
         """The run as the real one would open it (InvalidRequestError for options that cannot go together)."""
         with correlated(dry_run=True):
             return open_sync(self.ctx, feed, trigger, mode, options)
+
+    @property
+    def ran(self) -> SyncRun | None:
+        """The run as it stands after ``run`` (counters, causes, unknown ids): what a dry run's record keeps."""
+        return cast(_OneRun, self.ctx.runs).run
 
     def run(self, run: SyncRun) -> DryRunFeed:
         """Read and build as the run would; the summary. KeyboardInterrupt goes on to the caller."""

@@ -11,6 +11,7 @@ from ..domain.runs import PARTIAL, SyncRun, iso
 from ..observability import logger
 from ..ports import SyncTrigger
 from .context import SyncContext
+from .dry_run_jobs import run_dry_run
 from .force import run_forced_sync
 from .reconciliation import run_requested_reconciliation
 from .sync import start_sync
@@ -54,6 +55,8 @@ def run_requested_sync(ctx: SyncContext, body: str) -> SyncRun | None:
     message = trigger_message.decode(body)
     if message is not None and message.run_id is not None:
         return run_forced_sync(ctx, message.run_id)
+    if message is not None and message.dry_run is not None:
+        return run_dry_run(ctx, message.dry_run)
     if message is not None and message.reconciliation is not None and message.feed is not None:
         run_requested_reconciliation(ctx, message.feed, message.reconciliation)
         return None

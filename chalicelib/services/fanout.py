@@ -13,7 +13,7 @@ from functools import partial
 from typing import Any
 
 from ..domain.batches import AWAITING, DONE, HELD, NOT_EXPORTED, OPEN, BatchOutcome, batch_id
-from ..domain.batching import SEND_MAX_BYTES, SEND_MAX_MESSAGES, BatchPacker
+from ..domain.batching import SEND_MAX_BYTES, SEND_MAX_MESSAGES, BatchPacker, ExportMessage, export_message
 from ..domain.errors import Failure, InvalidRecordError
 from ..domain.feed import FeedRow, RowKey
 from ..domain.feeds import Feed
@@ -46,7 +46,7 @@ class Fanout:
         self._open: list[tuple[FeedRow, bool, bool]] = []  # the open batch's rows: rewritten? a new version?
         self._batches: list[BatchOutcome] = []  # closed batches whose records are not written yet
         self._writes: list[tuple[FeedRow, bool]] = []  # rows to write: a new version?
-        self._messages: list[str] = []
+        self._messages: list[ExportMessage] = []
         self._message_bytes = 0
         self.sent_keys: set[RowKey] = set()
         self.batches_sent = 0
@@ -148,14 +148,14 @@ class Fanout:
                                           OPEN if self.enabled else HELD, tuple(row.key for row, _, _ in rows),
                                           failure=self._held, named=any(rewrite for _, rewrite, _ in rows)))
         self._writes.extend((row, changed) for row, rewrite, changed in rows if rewrite)
-        if message is not None and self.enabled:
-            self._queue(message)
+        if message is not None and self.enabled:  # in its message group: the run's thread count bounds its export
+            self._queue(export_message(message, self._run.run_id, number, self._run.options.thread_count))
         elif len(self._writes) >= WRITE_BUFFER:
             self._flush_writes()
 
-    def _queue(self, message: str) -> None:
+    def _queue(self, message: ExportMessage) -> None:
         """Buffer a message; send when the buffer fills one SendMessageBatch call (count or bytes)."""
-        size = len(message.encode())
+        size = len(message.body.encode())
         if self._messages and self._message_bytes + size > SEND_MAX_BYTES:
             self._flush()
         self._messages.append(message)
@@ -192,7 +192,7 @@ class Fanout:
             messages, self._messages, self._message_bytes = self._messages, [], 0
             self._writer.submit(partial(self._send, messages))
 
-    def _send(self, messages: list[str]) -> None:
+    def _send(self, messages: list[ExportMessage]) -> None:
         self.batches_sent += self._ctx.queue.send(messages)
 
 

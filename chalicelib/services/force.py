@@ -1,7 +1,7 @@
 """Force sync through the API: a forced full resync at most once per cooldown window (a conditional write); a resync
 of selected items (by ids) and a dry run rate-limited instead; never a run while one is in flight. The API opens
-the run; the trigger queue's Lambda reindexes it, so the request returns at once with the run id (a dry run
-answers with its summary)."""
+the run; the trigger queue's Lambda reindexes it, so the request returns at once with the run id (a dry run by ids
+answers with its summary; a whole feed's is opened as a dry-run record the trigger queue's Lambda performs)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -16,7 +16,6 @@ from ..domain.feeds import FEEDS, feed_named
 from ..domain.resync import (
     API_NAMES,
     MAX_BATCH_SIZE,
-    MAX_IDS,
     MAX_THREADS,
     SKU,
     ResyncOptions,
@@ -39,6 +38,7 @@ from ..observability import logger
 from ..settings import TRIGGER_QUEUE_URL
 from .context import SyncContext
 from .dry_run import dry_run
+from .dry_run_jobs import open_dry_run
 from .finish import recover_stale_run
 from .sync import continue_sync, open_sync
 
@@ -97,10 +97,6 @@ def parse_force_request(body: Any) -> ForceRequest:
         ids = parse_ids(body["ids"], id_type, API_NAMES)
     elif "id_type" in body:
         raise InvalidRequestError("id_type applies to ids: give ids too")
-    if flags["dry_run"] and not ids:
-        raise InvalidRequestError(f"dry_run through the API takes ids (1 to {MAX_IDS:,}): a dry run of a whole feed "
-                                  "reads every stored row and the whole catalog, longer than a request may wait; "
-                                  f"run `catalog-sync resync --feed {feed} --dry-run` instead")
     sizes: dict[str, Any] = {name: bounded(body[name], name, maximum) for name, maximum in
                              (("batch_size", MAX_BATCH_SIZE), ("thread_count", MAX_THREADS)) if name in body}
     # By default a full resync is forced (the Force sync button); an explicit force with a mode that does not read
@@ -130,6 +126,8 @@ def force_sync(ctx: SyncContext, request: ForceRequest) -> ForceSyncAccepted:
     limit: RateLimit | None = None
     if ctx.trigger is None:
         raise ForceSyncUnavailableError(f"force sync needs the trigger queue (set {TRIGGER_QUEUE_URL})")
+    if request.dry_run:  # a whole feed: the trigger queue's Lambda performs it; 202 with its run id
+        return _open_whole_dry_run(ctx, request)
     recover_stale_run(ctx, feed)
     now = ctx.clock()
     # Checked before the cooldown is claimed: a request refused for a run in flight must not use up the window.
@@ -161,6 +159,21 @@ def force_sync(ctx: SyncContext, request: ForceRequest) -> ForceSyncAccepted:
         "cooldown_until": None if limit else available_at(claimed_at, ctx.settings.cooldown_seconds)}
     if limit:
         accepted["ids"], accepted["rate_limit"] = len(options.ids), limit
+    return accepted
+
+
+def _open_whole_dry_run(ctx: SyncContext, request: ForceRequest) -> ForceSyncAccepted:
+    """Rate-limited like a resync of selected items (no cooldown, no lock: it writes no row and sends nothing)."""
+    limit = _claim_rate_limit(ctx, request.feed, DRY_RUN)
+    try:
+        accepted = open_dry_run(ctx, request.feed, request.mode, request.options, FORCE_TRIGGER)
+    except Exception as error:  # the rate limit is given back
+        claimed_at = ctx.control.cooldowns.started_at(_limit_key(request.feed, DRY_RUN))
+        if claimed_at is not None:
+            ctx.control.cooldowns.release(_limit_key(request.feed, DRY_RUN), claimed_at)
+        raise ForceSyncUnavailableError("the dry run could not be started: the trigger queue refused the message; "
+                                        "try again") from error
+    accepted["rate_limit"] = limit
     return accepted
 
 

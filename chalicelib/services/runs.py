@@ -21,7 +21,7 @@ def list_runs(ctx: SyncContext, feed: str = "products", limit: int = DEFAULT_LIM
     if cursor:
         started_at, run_id = decode_cursor(cursor, {"started_at": TIME_SHAPE, "run_id": RUN_ID_SHAPE})
         after = RunCursor(started_at, run_id)
-    runs, following = ctx.runs.list_runs(feed, limit, after)
+    runs, following = ctx.runs.list_runs(feed, limit, after, dry_runs=True)  # the API's dry runs, marked
     rows_total = ctx.control.feed_states.get(feed).rows_total
     return {"items": [with_progress(ctx, run, rows_total) for run in runs],
             "next_cursor": encode_cursor({"started_at": following.started_at, "run_id": following.run_id})

@@ -2,11 +2,11 @@
 force-sync cooldown and whether export is enabled."""
 from __future__ import annotations
 
-from ..domain.answers.runs import Cooldown, Progress, Run, SyncStatus
+from ..domain.answers.runs import Cooldown, DryRunSummary, Progress, Run, SyncStatus
 from ..domain.cooldown import available_at, is_cooling
 from ..domain.freshness import summary
 from ..domain.progress import live_progress
-from ..domain.runs import STATUS_LABELS, SyncRun, status_text
+from ..domain.runs import IN_PROGRESS, STATUS_LABELS, SyncRun, status_text
 from .context import SyncContext
 
 
@@ -39,7 +39,19 @@ def run_view(run: SyncRun, progress: Progress | None = None) -> Run:
         "rows_retrying": run.rows_retrying,
         "freshness": summary(run.freshness),
         "progress": progress,
+        "dry_run": run.dry_run,
+        # A dry run's summary (the CLI's): what it found and would have sent; None for a run
+        "dry_run_summary": dry_run_summary(run) if run.dry_run else None,
     }
+
+
+def dry_run_summary(run: SyncRun) -> DryRunSummary:
+    """What a dry run found (new, changed, unchanged, deleted, invalid) and would have sent, as the CLI prints it."""
+    return {"rows": {"read": run.rows_seen, "new": run.rows_new, "changed": run.rows_updated,
+                     "unchanged": run.rows_unchanged, "deleted": run.rows_deleted, "invalid": run.rows_invalid},
+            "send": {"items": run.dry_run_send.get("items", 0), "deletions": run.dry_run_send.get("deletions", 0),
+                     "batches": run.dry_run_send.get("batches", 0), "bytes": run.dry_run_send.get("bytes", 0)},
+            "complete": run.status != IN_PROGRESS and run.error is None, "unknown_ids": list(run.unknown_ids)}
 
 
 def with_progress(ctx: SyncContext, run: SyncRun, rows_total: int) -> Run:

@@ -1,5 +1,6 @@
 // Run history of one feed (the switcher picks it) and one run's detail (failed rows grouped by failure code, with
-// example rows; a run in flight with its progress).
+// example rows; a run in flight with its progress). A dry run the API ran (POST /api/sync, dry_run without ids) is
+// marked as one: it wrote and sent nothing; its detail says what it found and would have sent.
 import { api } from "./api.js";
 import { h, count, when, duration, badge, dl, text, put } from "./dom.js";
 import { feedOf, feedSwitch } from "./feed-switch.js";
@@ -18,8 +19,11 @@ export async function renderList(root, { params, schedule }) {
     feedSwitch("runs", params)]);
   const rows = page.items.map((r) => h("tr", {},
     h("td", {}, badge(r.status, r.status_text)), h("td", {}, h("a", { href: `#/runs/${encodeURIComponent(r.run_id)}` }, when(r.started_at))),
-    h("td", {}, r.trigger), h("td", {}, r.mode), h("td", {}, took(r)),
-    h("td", { class: "num" }, count(r.rows_changed)), h("td", { class: "num" }, count(r.rows_exported)),
+    h("td", {}, r.trigger), h("td", {}, r.mode, r.dry_run ? [" ", h("span", { class: "dry-run" }, "dry run")] : null),
+    h("td", {}, took(r)),
+    h("td", { class: "num" }, count(r.rows_changed)),
+    h("td", { class: "num" }, r.dry_run ? `would send ${count(r.dry_run_summary ? r.dry_run_summary.send.items : 0)}`
+      : count(r.rows_exported)),
     h("td", { class: "num" }, count(r.rows_failed)),
     h("td", {}, r.status === "In Progress" ? progressCell(r) : text(r.error))));
   put(root, h("h2", {}, "Run history"), switcher,
@@ -41,6 +45,17 @@ function progressCell(run) {
     ? `${count(p.batches_done)} of ${count(p.batches_total)} batches` : `reading: ${count(p.rows_seen)} rows`;
 }
 
+function dryRunSection(run) {
+  const s = run.dry_run_summary;
+  if (!s) return null;
+  return h("section", { "aria-labelledby": "dry-run-title", id: "dry-run-summary" },
+    h("h3", { id: "dry-run-title" }, "Dry run: nothing was written or sent"),
+    dl([["Read", count(s.rows.read)], ["New", count(s.rows.new)], ["Changed", count(s.rows.changed)],
+        ["Unchanged", count(s.rows.unchanged)], ["Deleted", count(s.rows.deleted)], ["Invalid", count(s.rows.invalid)],
+        ["Would send", `${count(s.send.items)} items (${count(s.send.deletions)} deletions) in ${count(s.send.batches)} batches, ${count(s.send.bytes)} bytes`],
+        ["Read to the end", run.status === "In Progress" ? "not yet" : (s.complete ? "yes" : "no: the counts are of what it read")]]));
+}
+
 function batches(run) {
   const done = `${count(run.batches_done)} done, ${count(run.batches_failed)} failed`;
   if (run.batches_total !== null) return `${count(run.batches_done + run.batches_failed)} of ${count(run.batches_total)} (${done})`;
@@ -57,7 +72,7 @@ export async function renderDetail(root, { id, schedule, may }) {
         : `${k.id} (${k.scope})`, k.message && k.message !== e.message ? ` — ${k.message}` : null))) : null));
   put(root, 
     h("p", {}, h("a", { href: "#/runs" }, "← Run history")),
-    h("h2", {}, "Run ", h("code", {}, run.run_id)),
+    h("h2", {}, run.dry_run ? "Dry run " : "Run ", h("code", {}, run.run_id)),
     dl([["Status", badge(run.status, run.status_text)], ["Trigger", run.trigger], ["Mode", run.mode], ["Feed", run.feed],
         ["Started", when(run.started_at)], ["Finished", when(run.finished_at)], ["Duration", took(run)],
         ["Rows read", count(run.rows_seen)], ["Rows changed", count(run.rows_changed)],
@@ -69,6 +84,7 @@ export async function renderDetail(root, { id, schedule, may }) {
         ["Error", run.error ? h("span", { class: "error-text", id: "run-error" }, run.error)
           : h("span", { id: "run-error" }, run.status === "In Progress" ? "None so far" : "None")]]),
     progress(run),
+    dryRunSection(run),
     run.status === "Failed" || run.rows_failed ? h("p", {}, h("a", { href: "#/help", id: "run-help" }, "How to resolve sync issues")) : null,
     h("section", { "aria-labelledby": "errors-title" }, h("h3", { id: "errors-title" }, "Errors by cause (failure code)"),
       errors.length ? h("ul", { id: "run-errors" }, errors) : h("p", {}, "No row failed.")));

@@ -108,3 +108,21 @@ def test_operators_cannot_resync_selected_products(page, stack: LocalStack) -> N
     code, _, _ = stack.request("GET", "/api/products?limit=1", stack.token("operator"))
     assert code == 403
     assert not page.errors
+
+
+def test_a_whole_feeds_dry_run_asked_through_the_api_shows_in_the_run_history(page, stack: LocalStack) -> None:
+    code, _, body = stack.request("POST", "/api/sync", stack.token(), json.dumps({"dry_run": True}).encode())
+    assert code == 202, body
+    run_id = json.loads(body)["run_id"]
+    run = _finished(stack, run_id)
+    assert (run["status"], run["dry_run"]) == ("Success", True)
+    sign_in(page, stack, url=f"{stack.base}/#/runs")
+    wait_view(page, "#runs-table tbody tr")
+    row = page.locator("#runs-table tbody tr", has=page.locator(f"a[href='#/runs/{run_id}']"))
+    assert row.locator(".dry-run").inner_text() == "dry run"
+    assert f"would send {run['dry_run_summary']['send']['items']:,}" in row.inner_text()
+    row.locator(f"a[href='#/runs/{run_id}']").click()
+    wait_view(page, "#dry-run-summary")
+    summary = page.locator("#dry-run-summary").inner_text()
+    assert "Dry run: nothing was written or sent" in summary and "Read to the end" in summary
+    screenshot(page, "22-dry-run-detail")

@@ -109,3 +109,25 @@ def test_by_ids_sends_those_items_again_and_reports_the_unknown_ones(stack: Loca
     run = stack.wait_for("the resync by product id", ended, 60)
     assert (run["status"], run["mode"], run["unknown_ids"]) == ("Success", "ids", [])
     assert _destination(stack)[0] > deliveries
+
+
+def test_a_whole_feeds_dry_run_through_the_api_runs_in_the_background_and_sends_nothing(stack: LocalStack) -> None:
+    before = _destination(stack)
+    last_sync = stack.status()["last_sync"]["run_id"]
+    code, accepted = _api(stack, "POST", "/sync", {"dry_run": True})
+    assert code == 202, accepted
+    assert accepted["dry_run"] is True and accepted["rate_limit"]["seconds"] == 0
+
+    def ended() -> dict | None:
+        detail = _api(stack, "GET", f"/sync/runs/{accepted['run_id']}")[1]
+        return detail if detail["status"] != "In Progress" else None
+    run = stack.wait_for("the dry run", ended, 90)
+    assert (run["status"], run["dry_run"], run["rows_exported"]) == ("Success", True, 0)
+    summary = run["dry_run_summary"]
+    rows = len(before[1])  # forced (the API's default): every item the destination holds would be sent again
+    assert summary["rows"]["read"] == summary["rows"]["unchanged"] == summary["send"]["items"] == rows
+    assert summary["complete"] is True
+    assert _destination(stack) == before  # nothing was sent
+    history = _api(stack, "GET", "/sync/runs?limit=100")[1]["items"]
+    assert [item["dry_run"] for item in history if item["run_id"] == accepted["run_id"]] == [True]
+    assert stack.status()["last_sync"]["run_id"] == last_sync  # never the feed's last sync

@@ -41,6 +41,11 @@ CASES = {
     ("get", "/api/feeds/{feed}"): ("/api/feeds/products", None, 200),
     ("get", "/api/me"): ("/api/me", None, 200),
 }
+# Operations with more than one documented success: the other requests, each called once too.
+VARIANTS = {
+    "POST /api/sync dry run of a whole feed": ("post", "/api/sync", b'{"dry_run": true}', 202),
+    "POST /api/sync dry run by ids": ("post", "/api/sync", b'{"dry_run": true, "ids": ["MH01"]}', 200),
+}
 
 
 def _report_id() -> str:
@@ -104,6 +109,14 @@ def test_an_answer_holding_a_key_its_definition_lacks_fails_the_contract(client,
     monkeypatch.setattr(admin_routes, "effective_settings", with_a_surprise)
     with pytest.raises(AssertionError, match=r"'surprise' was unexpected"):
         client.http.get("/api/settings", headers=user_pool.admin())
+
+
+@pytest.mark.parametrize("name", sorted(VARIANTS))
+def test_each_other_success_answers_as_documented(synced, user_pool, name):
+    method, path, body, expected = VARIANTS[name]
+    response = synced.http.request(method.upper(), path, headers=_headers(path, body, user_pool.admin()),
+                                   body=body or b"")
+    assert response.status_code == expected, response.body[:300]  # and the body matched the document (conftest)
 
 
 def test_the_meta_lists_are_the_domains(client, user_pool):

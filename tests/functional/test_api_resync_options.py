@@ -106,9 +106,10 @@ def test_a_batch_size_and_thread_count_are_carried_by_the_run(client, aws, user_
     ({"thread_count": 17}, "thread_count must be a whole number from 1 to 16; got 17"),
     ({"thread_count": True}, "thread_count must be a whole number from 1 to 16; got True"),
     ({"dry_run": "yes"}, "dry_run must be true or false; got yes"),
-    ({"dry_run": True}, "dry_run through the API takes ids (1 to 1,000): a dry run of a whole feed reads every "
-                        "stored row and the whole catalog, longer than a request may wait; run `catalog-sync resync "
-                        "--feed products --dry-run` instead"),
+    ({"dry_run": True, "thread_count": 0}, "thread_count must be a whole number from 1 to 16; got 0"),
+    ({"dry_run": True, "mode": "failed", "force": True}, 'force cannot be combined with mode "failed", which resends '
+                                                         "stored documents without reading the source (they need a "
+                                                         "resync that reads it)"),
 ])
 def test_bad_resync_options_are_a_400_naming_what_is_valid(client, user_pool, body, message):
     response, refused = force(client, user_pool.operator(), body)

@@ -137,7 +137,7 @@ def test_a_run_shows_its_errors_grouped_by_code_with_example_rows(client, aws, u
     first, *rest = receive_all(aws["queue_url"])
     for body in rest:
         client.lambda_.invoke("export_batch", sqs_event(client, body))
-    client.lambda_.invoke("fail_dead_batch", sqs_event(client, first, "catalog-sync-export-dlq"))
+    client.lambda_.invoke("fail_dead_batch", sqs_event(client, first, "catalog-sync-export-dlq.fifo"))
     status, run = get(client, f"/api/sync/runs/{run_id}", user_pool.operator())
     assert status == 200
     [failure] = run["errors"]

@@ -51,14 +51,14 @@ def test_a_batch_that_keeps_failing_reaches_the_dlq_and_its_rows_fail_for_now(ht
         [message] = messages
         attempts[message["MessageId"]] = int(message["Attributes"]["ApproximateReceiveCount"])
         with pytest.raises(DestinationError, match="the destination answered 503"):  # Lambda reports the error
-            invoke(client, "export_batch", message["Body"], "catalog-sync-export")
+            invoke(client, "export_batch", message["Body"], "catalog-sync-export.fifo")
     assert attempts and set(attempts.values()) == {3}  # each message received 3 times, then moved
     assert status(client)["last_sync"]["status"] == "In Progress"
 
     dead = sqs.receive_message(QueueUrl=aws["dlq_url"], MaxNumberOfMessages=10)["Messages"]
     assert len(dead) == len(attempts)
     for message in dead:
-        invoke(client, "fail_dead_batch", message["Body"], "catalog-sync-export-dlq")
+        invoke(client, "fail_dead_batch", message["Body"], "catalog-sync-export-dlq.fifo")
     last = status(client)["last_sync"]
     assert (last["run_id"], last["status"], last["rows_exported"]) == (run_id, "Failed", 0)
     assert last["batches_failed"] == len(dead) and last["rows_failed"] == last["rows_changed"] > 0

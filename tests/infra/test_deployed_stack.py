@@ -50,6 +50,18 @@ def test_queues_redrive_after_three_receives_and_outlast_their_consumers(record:
     assert {queue["SqsManagedSseEnabled"] for queue in queues.values()} == {"true"}
 
 
+def test_the_export_queue_and_its_dead_letter_queue_are_high_throughput_fifo(record: Record) -> None:
+    """A batch's message group bounds its run's export (--thread-count); the trigger queue delays messages
+    (change events' debounce), which FIFO does not allow: it stays standard."""
+    queues = record.described["queues"]
+    for name in ("ExportQueue", "ExportDeadLetterQueue"):
+        assert queues[name]["QueueArn"].endswith(".fifo"), name
+        assert (queues[name]["FifoQueue"], queues[name]["DeduplicationScope"], queues[name]["FifoThroughputLimit"],
+                queues[name]["ContentBasedDeduplication"]) == ("true", "messageGroup", "perMessageGroupId", "false")
+    for name in ("TriggerQueue", "TriggerDeadLetterQueue"):
+        assert "FifoQueue" not in queues[name], name
+
+
 def test_buckets_are_private_encrypted_versioned_and_https_only(record: Record) -> None:
     for bucket in record.described["buckets"].values():
         assert set(bucket["public_access_block"].values()) == {True}

@@ -7,7 +7,7 @@ import pytest
 
 from chalicelib.adapters.s3_hub import S3HubDestination
 from chalicelib.adapters.sqs_queue import QueueError, SqsBatchQueue, SqsSyncTrigger
-from chalicelib.domain.batching import decode, pack
+from chalicelib.domain.batching import ExportMessage, decode, export_message, pack
 from chalicelib.domain.errors import DestinationError
 from chalicelib.domain.feeds.products import build_row
 from chalicelib.domain.runs import SUCCESS, start_run
@@ -22,18 +22,22 @@ def messages(n_rows, max_rows=10):
     return list(pack("products", "run-1", rows, max_rows, 240_000))
 
 
+def envelopes(bodies, thread_count=None):
+    return [export_message(body, "run-1", number, thread_count) for number, body in enumerate(bodies, 1)]
+
+
 def test_messages_go_out_in_batch_calls_of_ten(aws):
     sqs = boto3.client("sqs")
     calls = []
     sqs.meta.events.register("provide-client-params.sqs.SendMessageBatch", lambda **kw: calls.append(kw))
-    assert SqsBatchQueue(sqs, aws["queue_url"]).send(messages(250)) == 25
+    assert SqsBatchQueue(sqs, aws["queue_url"]).send(envelopes(messages(250))) == 25
     assert len(calls) == 3
     depth = sqs.get_queue_attributes(QueueUrl=aws["queue_url"], AttributeNames=["ApproximateNumberOfMessages"])
     assert depth["Attributes"]["ApproximateNumberOfMessages"] == "25"
 
 
 def test_batch_calls_stay_under_one_mebibyte(aws):
-    big = ["x" * 200_000] * 12
+    big = envelopes(["x" * 200_000] * 12)
     sqs = boto3.client("sqs")
     calls = []
     sqs.meta.events.register("provide-client-params.sqs.SendMessageBatch",
@@ -47,8 +51,53 @@ def test_entries_the_queue_keeps_refusing_fail_the_send_with_the_count_sent():
     client.send_message_batch.return_value = {
         "Successful": [{"Id": "0"}], "Failed": [{"Id": "1", "SenderFault": True, "Message": "too big"}]}
     with pytest.raises(QueueError) as error:
-        SqsBatchQueue(client, "url").send(["a", "b"])
+        SqsBatchQueue(client, "url").send(envelopes(["a", "b"]))
     assert error.value.sent == 1 and "too big" in str(error.value)
+
+
+def _received(sqs, url):
+    found = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0,
+                                AttributeNames=["MessageGroupId", "MessageDeduplicationId"])
+    return found.get("Messages", [])
+
+
+def test_each_batch_goes_in_a_message_group_of_its_own_without_a_thread_count(aws):
+    sqs = boto3.client("sqs")
+    SqsBatchQueue(sqs, aws["queue_url"]).send(envelopes(messages(30)))
+    received = _received(sqs, aws["queue_url"])  # every batch at once: none waits for another's group
+    assert [(m["Attributes"]["MessageGroupId"], m["Attributes"]["MessageDeduplicationId"]) for m in received] == [
+        ("run-1/00001", "run-1/00001"), ("run-1/00002", "run-1/00002"), ("run-1/00003", "run-1/00003")]
+
+
+def test_with_a_thread_count_a_runs_batches_share_that_many_groups_and_a_busy_group_is_withheld(aws):
+    sqs = boto3.client("sqs")
+    SqsBatchQueue(sqs, aws["queue_url"]).send(envelopes(messages(50), thread_count=2))
+    groups = [m["Attributes"]["MessageGroupId"] for m in _received(sqs, aws["queue_url"])]
+    # moto hands out a group's messages in order; once one is in flight, the group is withheld from later receives
+    assert sorted(set(groups)) == ["run-1:0", "run-1:1"]
+    assert _received(sqs, aws["queue_url"]) == []
+
+
+def test_a_second_send_of_a_batch_id_is_dropped(aws):
+    sqs = boto3.client("sqs")
+    queue = SqsBatchQueue(sqs, aws["queue_url"])
+    [first] = envelopes(messages(5))
+    assert queue.send([first]) == 1
+    assert queue.send([ExportMessage("another body", first.batch_id, first.group)]) == 1  # SQS answers success
+    received = _received(sqs, aws["queue_url"])
+    assert [m["Body"] for m in received] == [first.body]
+    depth = sqs.get_queue_attributes(QueueUrl=aws["queue_url"], AttributeNames=["ApproximateNumberOfMessages",
+                                                                                 "ApproximateNumberOfMessagesNotVisible"])
+    assert depth["Attributes"] == {"ApproximateNumberOfMessages": "0", "ApproximateNumberOfMessagesNotVisible": "1"}
+
+
+def test_a_standard_queue_gets_no_group_nor_deduplication_id(aws):
+    sqs = boto3.client("sqs")
+    url = sqs.create_queue(QueueName="standard-export")["QueueUrl"]
+    calls = []
+    sqs.meta.events.register("provide-client-params.sqs.SendMessageBatch", lambda **kw: calls.append(kw["params"]))
+    assert SqsBatchQueue(sqs, url).send(envelopes(messages(5))) == 1
+    assert set(calls[0]["Entries"][0]) == {"Id", "MessageBody"}
 
 
 def test_each_batch_is_one_json_lines_object_and_the_run_gets_a_manifest(aws):

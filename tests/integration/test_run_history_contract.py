@@ -78,3 +78,29 @@ def test_a_released_cooldown_admits_the_next_force_sync_but_only_the_claim_itsel
     assert control.cooldowns.started_at("products") is None
     control.cooldowns.claim("products", "2026-11-22T10:02:00.000Z", "2026-11-22T09:47:00.000Z")
     assert control.cooldowns.started_at("products") == "2026-11-22T10:02:00.000Z"
+
+
+def test_dry_runs_are_in_the_history_only_and_keep_their_summary(stores):  # noqa: F811
+    _, runs, _, _ = stores
+    created = [new_run(seconds) for seconds in range(6)]
+    for run in created[::2]:  # every other run is a dry run the API asked for
+        run.dry_run = True
+    for run in created:
+        runs.create(run)
+    real = [run.run_id for run in reversed(created) if not run.dry_run]
+    assert [run.run_id for run in runs.list_runs("products", 10)[0]] == real  # what syncs and alarms read
+    assert runs.latest("products").run_id == real[0]
+    seen, after = [], None
+    for _ in range(4):  # the history: newest first, dry runs among them, page by page
+        page, after = runs.list_runs("products", 4, after, dry_runs=True)
+        seen += [(run.run_id, run.dry_run, run.feed) for run in page]
+        if after is None:
+            break
+    assert seen == [(run.run_id, run.dry_run, "products") for run in reversed(created)]
+    dry = created[4]
+    dry.rows_seen, dry.rows_new, dry.rows_unchanged, dry.batches_total = 12, 2, 10, 0
+    dry.dry_run_send, dry.sealed_at = {"items": 2, "deletions": 0, "batches": 1, "bytes": 900}, "t"
+    runs.seal(dry)
+    stored = runs.get(dry.run_id)
+    assert (stored.dry_run, stored.feed, stored.rows_new, stored.dry_run_send) == (
+        True, "products", 2, {"items": 2, "deletions": 0, "batches": 1, "bytes": 900})

@@ -222,7 +222,7 @@ def test_exporters_finishing_before_the_seal_still_finish_the_run(ctx, monkeypat
         export_all(ctx)
         return original(run)
     monkeypatch.setattr(ctx.runs, "seal", seal_after_exports)
-    ctx.queue.send = lambda messages: (ctx.queue.messages.extend(messages), len(messages))[1]
+    ctx.queue.send = lambda messages: (ctx.queue.messages.extend(m.body for m in messages), len(messages))[1]
     run = start_sync(ctx)
     assert ctx.runs.get(run.run_id).status == SUCCESS
     assert ctx.control.locks.holder("products") is None

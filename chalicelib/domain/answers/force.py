@@ -3,7 +3,7 @@ from typing import Annotated, Literal, NotRequired, TypedDict
 
 from ..runs import BY_IDS, FORCE_MODES, FORCE_TRIGGER, IN_PROGRESS, MODES, STATUS_LABELS
 from . import Count, OneOf, Time
-from .runs import Feed
+from .runs import DryRunRows, DryRunSend, Feed
 
 InProgress = Annotated[str, OneOf((STATUS_LABELS[IN_PROGRESS],))]
 
@@ -25,22 +25,7 @@ class ForceSyncAccepted(TypedDict):
     cooldown_until: Annotated[Time | None, "null for a resync of selected items"]
     ids: NotRequired[Annotated[Count, "the ids asked for"]]
     rate_limit: NotRequired[RateLimit]
-
-
-class DryRunRows(TypedDict):
-    read: Count
-    new: Count
-    changed: Count
-    unchanged: Count
-    deleted: Count
-    invalid: Count
-
-
-class DryRunSend(TypedDict):
-    items: Count
-    deletions: Count
-    batches: Count
-    bytes: Count
+    dry_run: NotRequired[Annotated[Literal[True], "a whole feed's dry run: its summary will be the run's"]]
 
 
 class DryRunFeed(TypedDict):

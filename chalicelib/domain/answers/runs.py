@@ -33,6 +33,30 @@ class Freshness(TypedDict):
     max_seconds: float
 
 
+class DryRunRows(TypedDict):
+    read: Count
+    new: Count
+    changed: Count
+    unchanged: Count
+    deleted: Count
+    invalid: Count
+
+
+class DryRunSend(TypedDict):
+    items: Count
+    deletions: Count
+    batches: Count
+    bytes: Count
+
+
+class DryRunSummary(TypedDict):
+    rows: DryRunRows
+    send: DryRunSend
+    complete: Annotated[bool, "false while it runs, or when the read stopped early (its time budget, or the source "
+                              "failed: see the run's error)"]
+    unknown_ids: list[str]
+
+
 class Run(TypedDict):
     run_id: str
     feed: Feed
@@ -62,6 +86,9 @@ class Run(TypedDict):
     freshness: Annotated[Freshness | None, "from each item's change in the source (updated_at) to its export, "
                                            "within 10 %"]
     progress: Progress | None
+    dry_run: Annotated[bool, "a dry run asked through the API (POST /api/sync with dry_run and no ids): nothing was "
+                             "written or sent; dry_run_summary says what it found"]
+    dry_run_summary: Annotated[DryRunSummary | None, "a dry run's: what it found and would have sent (null for a run)"]
 
 
 class RowKey(TypedDict):

@@ -23,7 +23,8 @@ GAPS: dict[str, type[ApiResource]] = {}
 # 5.2.5's create_from_cloudformation_json). tests/infra/test_moto_coverage.py fails on a property not listed here:
 # moto might drop it silently.
 MOTO_APPLIES: dict[str, set[str]] = {
-    "AWS::SQS::Queue": {"DelaySeconds", "MaximumMessageSize", "MessageRetentionPeriod", "QueueName",
+    "AWS::SQS::Queue": {"DeduplicationScope", "DelaySeconds", "FifoQueue", "FifoThroughputLimit", "MaximumMessageSize",
+                        "MessageRetentionPeriod", "QueueName",
                         "ReceiveMessageWaitTimeSeconds", "RedrivePolicy", "SqsManagedSseEnabled", "Tags",
                         "VisibilityTimeout"},  # every property becomes a queue attribute
     "AWS::IAM::Role": {"AssumeRolePolicyDocument", "Description", "MaxSessionDuration", "Path",
