@@ -70,7 +70,12 @@ class LiveIndex:
             else:
                 self._catch_up(now)
                 if self._newer_snapshot and self.index.drift > RELOAD_DRIFT * max(len(self.index), 1):
-                    self._load(now)
+                    # A marker replayed from just behind this copy's snapshot names an older one: ask which is
+                    # current (one read) rather than load the same snapshot again on every use.
+                    self._newer_snapshot = False
+                    current = self._store.current()
+                    if current is not None and current.snapshot_id != self.snapshot_id:
+                        self._load(now)
             self._refreshed_at = now
             return self.index  # type: ignore[return-value]
 

@@ -1,6 +1,6 @@
 """A journal entry that lands late (a slow write, a retried one, a paused writer) is never lost by a copy of the
 index nor by a compaction, and applying entries late or twice never regresses a row. Fake clock, fake store."""
-from chalicelib.search import journal, upkeep
+from chalicelib.search import journal, live, upkeep
 from chalicelib.search.live import RECHECK_SECONDS, LiveIndex
 from chalicelib.search.rows import STATUS_CODES, IndexRow, search_text
 from chalicelib.search.store import JournalRecord
@@ -33,6 +33,11 @@ class Store(InMemorySearchIndexStore):
         super().__init__()
         self.reads = 0
         self.records_read = 0
+        self.snapshot_reads = 0
+
+    def read(self, snapshot):
+        self.snapshot_reads += 1
+        return super().read(snapshot)
 
     def journal(self, after=None):
         found = super().journal(after)
@@ -166,3 +171,24 @@ def test_a_catch_up_reads_the_journal_once_and_rereads_a_bounded_window():
     window = (journal.SETTLE_LAG_MS / 1000 + RECHECK_SECONDS) * 2 + 2  # entries in it: two a second
     assert max(rechecks) <= window
     assert len(live.current()) == 120
+
+
+def test_a_marker_of_an_older_snapshot_replayed_behind_a_copys_own_does_not_reload_it(monkeypatch):
+    monkeypatch.setattr(live, "RELOAD_DRIFT", -1.0)  # any drift: a copy that sees a newer snapshot loads it
+    store = Store()
+    at(store, 0)
+    store.append([written(*(row(i) for i in range(10)))])
+    upkeep.compact_search_index(store)
+    at(store, 5)
+    store.append([written(*(row(i, h=2, name=f"Renamed {i}") for i in range(10)))])
+    upkeep.compact_search_index(store)  # its settled position lies before the first one's marker
+    copy = copy_of(store)
+    for step in range(1, 6):
+        at(store, 5 + step)
+        copy.current()
+    assert store.snapshot_reads == 2  # the second compaction's copy, and this one: loaded once
+    at(store, 20)
+    store.append([written(row(11))])
+    upkeep.compact_search_index(store)  # a newer snapshot: the copy loads it
+    at(store, 22)
+    assert copy.current() is not None and copy.snapshot_id == store.current().snapshot_id
