@@ -5,9 +5,9 @@ it is built from the feed rows table when rows predate the journal (a deployment
 resync, which heals any drift. Otherwise the journal is folded into a new snapshot once it has grown. Then the
 journal is trimmed behind the snapshot.
 
-A snapshot's position is a settled one (journal.SETTLE_LAG_MS behind the clock when its journal was read): it
-folds in every entry at or before it, whenever they landed, and copies loaded from it replay every entry after it
-(some already folded in: harmless, a suffix replays the same), so an entry landing late is never lost.
+A compacted snapshot's position is a settled one (journal.SETTLE_LAG_MS behind the clock when its journal was
+read): it folds in every entry at or before it, whenever they landed, and copies loaded from it replay every entry
+after it (some already folded in: harmless, a suffix replays the same), so an entry landing late is never lost.
 """
 from __future__ import annotations
 
@@ -54,9 +54,9 @@ def _first_run(run: SyncRun, runs: RunStore) -> bool:
 
 def rebuild_search_index(store: SearchIndexStore, rows: FeedStore) -> None:
     """Build the index from the feed rows table (a scan: only with no index yet, or on a full resync)."""
-    # Entries journaled from a settled position before the scan (exports in flight, entries landing late) are
-    # replayed on top by every reader.
-    position = earlier(store.position_now(), journal.SETTLE_LAG_MS)
+    # Entries journaled from now on (exports in flight) are replayed on top by every reader; one stamped before
+    # and landing later is about a row written before it was stamped, which the scan reads.
+    position = store.position_now()
     indexed = [index_row(row) for row in rows.iter_rows()]
     _publish(store, snapshots.encode(snapshots.build(indexed)), position, len(indexed))
 
