@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
@@ -54,6 +54,10 @@ class JournalItems(Protocol):
 
     def journal_item(self, entry: bytes) -> Model:
         """The entry as an item at the journal's next position."""
+
+    def written(self, items: list[Any]) -> None:
+        """After the write of such items: those acknowledged late are written again (the journal's landing bound).
+        Never raises: the write that carried them stands."""
 
 
 class DynamoBatchStore(BatchStore):
@@ -128,6 +132,8 @@ class DynamoBatchStore(BatchStore):
         if counts.retrying:
             run_actions.append(R.rows_retrying.add(counts.retrying))
 
+        journaled: list[Model] = []
+
         def settle_once() -> bool:
             try:
                 with TransactWrite(connection=self._transactions()) as transaction:
@@ -135,15 +141,20 @@ class DynamoBatchStore(BatchStore):
                     transaction.update(self._b(run_id, item_key), actions=actions,
                                        condition=B.status.does_not_exist() | (B.status == OPEN))
                     transaction.update(self._r(run_id, RUN_ITEM), actions=run_actions, condition=R.run_id.exists())
-                    for entry in journal:
-                        transaction.save(self._journal.journal_item(entry))  # type: ignore[union-attr]
+                    # Each attempt stamps its entries afresh (their positions' time bounds when they land).
+                    journaled[:] = [self._journal.journal_item(entry) for entry in journal]  # type: ignore[union-attr]
+                    for item in journaled:
+                        transaction.save(item)
                 return True
             except TransactWriteError as error:
                 if lost_condition_in(error):
                     return False  # settled before (a redelivery), or its run is gone
                 raise
 
-        return retry_conflicts(settle_once)
+        settled = retry_conflicts(settle_once)
+        if settled and journaled:
+            self._journal.written(journaled)  # type: ignore[union-attr]
+        return settled
 
     def retire(self, batch_ids: Iterable[str], at: str) -> None:
         for batch_id in dict.fromkeys(batch_ids):

@@ -1,4 +1,13 @@
-"""The products search index in DynamoDB: the current snapshot's description, its chunks, and the journal."""
+"""The products search index in DynamoDB: the current snapshot's description, its chunks, and the journal.
+
+Journal writes keep journal.LANDING_BOUND_MS: a position is stamped when its item is built, once per attempt of
+ours (a transaction retried after a conflict builds its items again), but botocore's retries, PynamoDB's retries of
+unprocessed batch items and a paused process all land an item later than its stamp. So a write acknowledged more
+than the bound after an item's stamp is written again at a fresh position (at most REWRITES times; then
+JournalLateError): that copy is visible within the bound, and the first one, applied too or not, sets the same
+values (live.py applies entries in position order). Reads of the journal are strongly consistent: visible means
+acknowledged.
+"""
 from __future__ import annotations
 
 import json
@@ -12,11 +21,19 @@ from pynamodb.exceptions import DoesNotExist
 
 from ..adapters.dynamo_models import SearchIndexModel as S
 from ..adapters.dynamo_tables import Tables, bound
+from ..domain.errors import CatalogSyncError
 from ..domain.runs import iso, utcnow
+from ..observability import logger
+from .journal import LANDING_BOUND_MS
 from .store import JournalRecord, SearchIndexStore, SearchSnapshot, SnapshotError
 
 CHUNK_BYTES = 350_000  # an item holds at most 400 KB
 JOURNAL_TTL_SECONDS = 7 * 86_400  # entries older than any snapshot's position are trimmed; TTL is the backstop
+REWRITES = 2  # journal entries acknowledged late are written again at most this many times
+
+
+class JournalLateError(CatalogSyncError):
+    """Journal entries written, but each time acknowledged later than the landing bound: copies may miss them."""
 
 
 class DynamoSearchIndexStore(SearchIndexStore):
@@ -47,17 +64,46 @@ class DynamoSearchIndexStore(SearchIndexStore):
         return self._s(self._journal_pk, self._position(), data=entry, expires=expires)
 
     def append(self, entries: list[bytes]) -> None:
-        items = [self.journal_item(entry) for entry in entries]
-        if len(items) == 1:
-            items[0].save()
+        for _ in range(1 + REWRITES):
+            items = [self.journal_item(entry) for entry in entries]
+            if len(items) == 1:
+                items[0].save()
+            else:
+                with self._s.batch_write() as batch:
+                    for item in items:
+                        batch.save(item)
+            late = self.landed_late(items)
+            if not late:
+                return
+            logger.warning("search journal entries acknowledged late: written again at fresh positions",
+                           extra={"entries": len(late), "position": late[0].sk})
+            entries = [item.data for item in late]
+        raise JournalLateError(f"{len(entries)} search journal entries were acknowledged later than "
+                               f"{LANDING_BOUND_MS} ms after their positions {1 + REWRITES} times")
+
+    def landed_late(self, items: list[S]) -> list[S]:
+        """Of journal items whose write was just acknowledged, those acknowledged later than the landing bound
+        after their position's time."""
+        now_ms = int(self._clock() * 1000)
+        return [item for item in items if now_ms - int(item.sk[:13]) > LANDING_BOUND_MS]
+
+    def written(self, items: list[S]) -> None:
+        """After a write of journal items acknowledged elsewhere (a settlement's transaction): those acknowledged
+        late are written again at fresh positions. Never raises: the write that carried them stands."""
+        late = self.landed_late(items)
+        if not late:
             return
-        with self._s.batch_write() as batch:
-            for item in items:
-                batch.save(item)
+        logger.warning("search journal entries acknowledged late in a transaction: written again",
+                       extra={"entries": len(late), "position": late[0].sk})
+        try:
+            self.append([item.data for item in late])
+        except Exception:  # the settlement stands; copies may miss these entries until a full resync rebuilds
+            logger.exception("the search journal's late entries could not be written again")
 
     def journal(self, after: str | None = None) -> list[JournalRecord]:
         condition = S.sk > after if after else None
-        return [JournalRecord(item.sk, item.data) for item in self._s.query(self._journal_pk, condition)]
+        return [JournalRecord(item.sk, item.data)
+                for item in self._s.query(self._journal_pk, condition, consistent_read=True)]
 
     def journal_size(self, after: str | None = None) -> int:
         return self._s.count(self._journal_pk, S.sk > after if after else None)

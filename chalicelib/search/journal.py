@@ -1,8 +1,10 @@
 """Journal entries: what one write to the feed rows changes in the search index, as compact bytes.
 
 Every write of feed rows (the sync's rows, an invalid record, the exporter's marks) adds an entry after the
-rows are written; the index replays the entries in order. Replaying entries it already holds is harmless:
-each sets values (marks only while the row still has the marked hash), so a suffix can always be replayed.
+rows are written; the index replays the entries in position order. Replaying entries it already holds is
+harmless: each sets values (marks only while the row still has the marked hash), so a suffix can always be replayed,
+and an entry written twice (a retried write) applies the same values twice. An entry that turns up late is applied
+in its place: the entries after it are replayed (live.py), so a copy never depends on the order entries landed in.
 """
 from __future__ import annotations
 
@@ -20,6 +22,14 @@ from ..domain.feed import FeedRow, RowKey
 from .rows import NO_TIME, STATUS_CODES, IndexRow, hash32, index_row, millis, search_text
 
 ROWS_PER_ENTRY = 1000  # an entry stays far below DynamoDB's 400 KB item limit
+# The journal's timing contract. A position starts with the writer's clock when it stamped the entry, and an entry
+# becomes visible (to a consistent read) within LANDING_BOUND_MS of that time: a write acknowledged later than that
+# is written again at a fresh position (dynamo_store), so some copy of every entry keeps the bound. A reader takes
+# as settled only the positions older than its own clock minus SETTLE_LAG_MS (the bound and the clocks' skew), and
+# reads the unsettled ones again (live.py); a snapshot folds the journal in up to a settled position (upkeep.py).
+LANDING_BOUND_MS = 10_000
+CLOCK_SKEW_MS = 2_000
+SETTLE_LAG_MS = LANDING_BOUND_MS + CLOCK_SKEW_MS
 _ROW_FIELDS = tuple(field.name for field in fields(IndexRow))
 _VERSION = 1
 

@@ -1,6 +1,19 @@
 """One process's copy of the products search index: the current snapshot, loaded once, and the journal since.
 
-On each use the copy replays the journal entries written since it last looked (one Query, usually empty).
+A copy equals its snapshot plus the journal entries after the snapshot's position, applied in position order,
+whatever order they landed in. Positions start with the writer's clock, and an entry may become visible up to
+journal.LANDING_BOUND_MS after that time (writers keep that bound: dynamo_store), so a copy keeps ``settled``: a
+position at or before which it holds every entry. On each use it reads the entries after the newest position it
+saw (one Query, usually empty); at most once per RECHECK_SECONDS it reads from ``settled`` instead, then moves
+``settled`` to its own clock (taken before that Query) minus journal.SETTLE_LAG_MS (the bound and the clocks'
+skew): an entry stamped before that was visible when the Query began. Entries applied after ``settled`` are kept
+(their bytes) and never applied twice; one that turns up behind entries already applied is applied in its place,
+and those after it are applied again (replaying a suffix is harmless: journal.py).
+
+Cost: one Query per use; at most once per RECHECK_SECONDS it also returns again the entries of about the last
+SETTLE_LAG_MS + RECHECK_SECONDS (13 s), which the copy holds in memory meanwhile. An entry visible later than the
+bound after its position's time is applied only if it lies after the newest position seen; a snapshot and a full
+resync's rebuild heal the rest.
 """
 from __future__ import annotations
 
@@ -12,13 +25,11 @@ from ..domain.retry import RetriesExhaustedError, RetryPolicy
 from ..observability import logger
 from . import journal
 from .index import ProductIndex
-from .store import SearchIndexStore, SearchSnapshot, SnapshotError
+from .store import JournalRecord, SearchIndexStore, SearchSnapshot, SnapshotError
 
-# A journal entry may land this long after the time in its position (a slow write): positions this far back
-# from the newest one seen are read again (entries already applied are skipped by position), at most once per
-# OVERLAP_RECHECK_SECONDS; in between, a copy reads only what lies after the newest position it saw.
-OVERLAP_MS = 5_000
-OVERLAP_RECHECK_SECONDS = 1.0
+# How often a copy in use reads the unsettled entries again (an entry that landed behind a newer one it saw
+# reaches it within this).
+RECHECK_SECONDS = 1.0
 # A copy whose base has drifted by this share of its rows (rows moved in the sort orders or changed text)
 # loads the newer snapshot when there is one, rather than carry the drift.
 RELOAD_DRIFT = 0.2
@@ -44,7 +55,8 @@ class LiveIndex:
         self.index: ProductIndex | None = None
         self.snapshot_id: str | None = None
         self.newest: str | None = None  # the newest journal position applied (or the snapshot's)
-        self._applied: dict[str, None] = {}  # positions applied within the overlap window
+        self.settled: str | None = None  # every entry at or before this position is applied
+        self._unsettled: dict[str, JournalRecord] = {}  # the entries applied after ``settled``, by position
         self._newer_snapshot = False
         self._refreshed_at = 0.0
         self._rechecked_at = float("-inf")
@@ -58,7 +70,12 @@ class LiveIndex:
             else:
                 self._catch_up(now)
                 if self._newer_snapshot and self.index.drift > RELOAD_DRIFT * max(len(self.index), 1):
-                    self._load(now)
+                    # A marker replayed from just behind this copy's snapshot names an older one: ask which is
+                    # current (one read) rather than load the same snapshot again on every use.
+                    self._newer_snapshot = False
+                    current = self._store.current()
+                    if current is not None and current.snapshot_id != self.snapshot_id:
+                        self._load(now)
             self._refreshed_at = now
             return self.index  # type: ignore[return-value]
 
@@ -72,31 +89,46 @@ class LiveIndex:
         except RetriesExhaustedError as gave_up:
             raise gave_up.last from None
         self.index, self.snapshot_id = index, current.snapshot_id if current else None
-        self.newest, self._applied, self._newer_snapshot = (current.position if current else None), {}, False
+        self.newest = current.position if current else None
+        # The entries just behind the snapshot's position are replayed too (harmless: a suffix replays the same),
+        # for a snapshot published at a position not yet settled.
+        self.settled = earlier(self.newest, journal.SETTLE_LAG_MS) if self.newest else None
+        self._unsettled, self._newer_snapshot = {}, False
         self._rechecked_at = float("-inf")
         self._catch_up(now)
 
     def _catch_up(self, now: float) -> None:
-        after = self.newest
-        if after is None or now - self._rechecked_at >= OVERLAP_RECHECK_SECONDS:
+        recheck = now - self._rechecked_at >= RECHECK_SECONDS
+        if recheck:
             self._rechecked_at = now
-            # Entries just behind the snapshot's position are replayed too: harmless, a suffix replays the same.
-            after = None if after is None else earlier(after, OVERLAP_MS)
-        for record in self._store.journal(after):
-            if record.position in self._applied:
-                continue
-            self._applied[record.position] = None
-            if self.newest is None or record.position > self.newest:
-                self.newest = record.position
-            try:
-                entry = journal.decode(record.data)
-            except journal.MalformedEntryError:
-                logger.error("malformed search journal entry skipped", extra={"position": record.position})
-                continue
-            if isinstance(entry, journal.SnapshotPublished):
-                self._newer_snapshot = self._newer_snapshot or entry.snapshot_id != self.snapshot_id
-            else:
-                self.index.apply(entry)  # type: ignore[union-attr]
-        if self.newest is not None and len(self._applied) > 1000:
-            horizon = earlier(self.newest, OVERLAP_MS)
-            self._applied = {position: None for position in self._applied if position > horizon}
+            settles = earlier(self._store.position_now(), journal.SETTLE_LAG_MS)  # the clock before the Query
+            records = self._store.journal(self.settled)
+        else:
+            records = self._store.journal(self.newest)
+        fresh = [record for record in records if record.position not in self._unsettled]
+        if fresh:
+            first = fresh[0].position
+            again = [record for position, record in self._unsettled.items() if position > first]
+            if again:
+                logger.info("search journal entries landed behind newer ones: those replayed after them",
+                            extra={"late": len(fresh), "replayed": len(again), "position": first})
+            for record in sorted(fresh + again, key=lambda record: record.position):
+                self._apply(record)
+            self._unsettled.update((record.position, record) for record in fresh)
+            if self.newest is None or fresh[-1].position > self.newest:
+                self.newest = fresh[-1].position
+        if recheck:
+            self.settled = settles if self.settled is None else max(self.settled, settles)
+            horizon = self.settled
+            self._unsettled = {position: record for position, record in self._unsettled.items() if position > horizon}
+
+    def _apply(self, record: JournalRecord) -> None:
+        try:
+            entry = journal.decode(record.data)
+        except journal.MalformedEntryError:
+            logger.error("malformed search journal entry skipped", extra={"position": record.position})
+            return
+        if isinstance(entry, journal.SnapshotPublished):
+            self._newer_snapshot = self._newer_snapshot or entry.snapshot_id != self.snapshot_id
+        else:
+            self.index.apply(entry)  # type: ignore[union-attr]

@@ -4,6 +4,10 @@ The first snapshot comes from the journal alone after a feed's first run (every 
 it is built from the feed rows table when rows predate the journal (a deployment that had none), and on a full
 resync, which heals any drift. Otherwise the journal is folded into a new snapshot once it has grown. Then the
 journal is trimmed behind the snapshot.
+
+A compacted snapshot's position is a settled one (journal.SETTLE_LAG_MS behind the clock when its journal was
+read): it folds in every entry at or before it, whenever they landed, and copies loaded from it replay every entry
+after it (some already folded in: harmless, a suffix replays the same), so an entry landing late is never lost.
 """
 from __future__ import annotations
 
@@ -50,7 +54,8 @@ def _first_run(run: SyncRun, runs: RunStore) -> bool:
 
 def rebuild_search_index(store: SearchIndexStore, rows: FeedStore) -> None:
     """Build the index from the feed rows table (a scan: only with no index yet, or on a full resync)."""
-    # Entries journaled from now on (exports in flight) are replayed on top by every reader.
+    # Entries journaled from now on (exports in flight) are replayed on top by every reader; one stamped before
+    # and landing later is about a row written before it was stamped, which the scan reads.
     position = store.position_now()
     indexed = [index_row(row) for row in rows.iter_rows()]
     _publish(store, snapshots.encode(snapshots.build(indexed)), position, len(indexed))
@@ -60,7 +65,8 @@ def compact_search_index(store: SearchIndexStore) -> None:
     """Fold the journal into a new snapshot (the current one plus the entries since, re-sorted)."""
     live = LiveIndex(store)
     index = live.current()
-    position = live.newest or store.position_now()
+    # Settled, not the newest position seen: an entry stamped before the newest may still land (live.py).
+    position = live.settled or earlier(store.position_now(), journal.SETTLE_LAG_MS)
     _publish(store, index.to_bytes(), position, len(index))
 
 

@@ -55,7 +55,10 @@ def test_a_sync_folds_the_journal_into_a_new_snapshot_once_it_has_grown(ctx, mon
     assert ctx.product_search.store.current() != first  # 2 marks + 1 row write since: folded in
     fresh = LiveIndex(ctx.product_search.store).current()
     assert total(fresh, q="renamed", status="awaiting_submission") == 1 and total(fresh, status="submitted") == 19
-    # nothing more to fold (only the snapshot's marker)
+    # Nothing more to fold but what lies after the snapshot's settled position, SETTLE_LAG_MS before the compaction:
+    # here every entry (the fake store's clock stood still), which copies replay on top of it.
+    assert ctx.product_search.store.journal_size(ctx.product_search.store.current().position) == 6
+    monkeypatch.setattr(upkeep, "COMPACT_ENTRIES", 7)
     assert ctx.product_search.maintain(run, ctx.runs, ctx.rows("products")) is None
 
 
