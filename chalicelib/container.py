@@ -5,6 +5,7 @@ from collections.abc import Callable
 from functools import cache
 
 import boto3
+from botocore.config import Config
 
 from .adapters import cognito_tokens, dynamo_models
 from .adapters.cognito_tokens import CognitoTokenVerifier
@@ -20,6 +21,7 @@ from .ports import CatalogSource, Destination, FeedStore, ProductSearch
 from .search.dynamo_store import DynamoSearchIndexStore
 from .search.journaled_feed import JournaledFeedStore
 from .search.product_search import IndexedProductSearch
+from .search.s3_snapshots import CONNECTIONS, SnapshotObjects
 from .services.context import SyncContext
 from .settings import Settings, load
 
@@ -53,7 +55,10 @@ def _feed_rows(search: ProductSearch) -> Callable[[str], FeedStore]:
 
 def build(settings: Settings) -> SyncContext:
     dynamo_models.bind(settings)
-    product_search = IndexedProductSearch(DynamoSearchIndexStore())
+    # The search's snapshots live in the hub bucket (under their own prefix), read with parallel ranged GETs.
+    snapshots = SnapshotObjects(boto3.client("s3", config=Config(max_pool_connections=CONNECTIONS)),
+                                settings.hub_bucket)
+    product_search = IndexedProductSearch(DynamoSearchIndexStore(snapshots))
     return SyncContext(
         settings=settings,
         source=_source(settings),
