@@ -84,18 +84,27 @@ CONTROL_API = ["dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:GetIt
                "dynamodb:UpdateItem"]
 
 
-# The products search index (adapters/dynamo_search.py): every writer of feed rows appends to its journal
-# (adapters/journaled_feed.py); a sync also rebuilds or compacts it (services/search_index.py: publish a
-# snapshot in chunks, trim the journal with batch deletes); the API keeps a live copy (snapshot + journal).
+# The products search index (search/dynamo_store.py): every writer of feed rows appends to its journal
+# (search/journaled_feed.py); a sync also rebuilds or compacts it (search/upkeep.py: read the current snapshot,
+# publish one to S3 and its description, delete the replaced one, trim the journal with batch deletes); the API
+# keeps a live copy (snapshot + journal).
 SEARCH_APPEND = ["dynamodb:BatchWriteItem", "dynamodb:PutItem"]
 SEARCH_PUBLISH = ["dynamodb:BatchWriteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"]
 SEARCH_READ = ["dynamodb:GetItem", "dynamodb:Query"]
+SNAPSHOTS_PUBLISH = ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"]  # multipart uploads: s3:PutObject
+SNAPSHOTS_READ = ["s3:GetObject"]
+
+
+def _snapshots(actions: list[str]) -> Statement:
+    """The search index's snapshots: objects under search-index/ in the hub bucket (search/s3_snapshots.py)."""
+    return {"Effect": "Allow", "Action": actions, "Resource": [{"Fn::Sub": "${HubBucket.Arn}/search-index/*"}]}
 
 
 def _sync() -> list[Statement]:
     """A sync: lock, run, reindex from the source, fan out to the export queue; it may finish the run."""
     return [_table("FeedRowsTable", ROWS_REINDEX),
             _table("SearchIndexTable", SEARCH_PUBLISH),
+            _snapshots(SNAPSHOTS_PUBLISH),
             _table("SyncRunsTable", RUNS_SYNC),
             _index("SyncRunsTable", "batch-outbox"),  # batches whose rows are still to be sent
             _index("SyncRunsTable", "batch-attention"),  # batches with failed rows (mode failed)
@@ -133,6 +142,7 @@ def _needs(role: str) -> list[Statement]:
         # (HTTP destination: GET with the API key), so the API reads both credentials.
         return [_table("FeedRowsTable", ROWS_READ),
                 _table("SearchIndexTable", SEARCH_READ),
+                _snapshots(SNAPSHOTS_READ),
                 # a forced run is opened (and abandoned) by the API
                 _table("SyncRunsTable", [*RUNS_READ, "dynamodb:PutItem", "dynamodb:UpdateItem"]),
                 _index("SyncRunsTable", "feed-started"),

@@ -19,7 +19,6 @@ from .store import Arriving, SnapshotError
 
 PART_BYTES = 8 * 1024 * 1024
 CONNECTIONS = 10  # ranged GETs at once (the client's pool must allow as many: botocore's default is 10)
-_MISSING = {"NoSuchKey", "404"}
 
 
 class SnapshotObjects:
@@ -47,9 +46,9 @@ class SnapshotObjects:
                 answer = self._client.get_object(Bucket=self.bucket, Key=key, Range=f"bytes={start}-{end - 1}")
                 arriving.arrive(part, answer["Body"].read())
             except ClientError as error:
+                # Replaced meanwhile: S3 answers 403 rather than 404 to a role that may not list the bucket.
                 code = error.response.get("Error", {}).get("Code")
-                reason = "is gone (replaced meanwhile?)" if code in _MISSING else f"could not be read ({code})"
-                arriving.fail(SnapshotError(f"the snapshot {key} {reason}"))
+                arriving.fail(SnapshotError(f"the snapshot {key} is gone or cannot be read ({code})"))
             except Exception as error:  # a broken connection: the reader sees it, never a thread's traceback alone
                 arriving.fail(SnapshotError(f"the snapshot {key} could not be read: {error!r}"))
 

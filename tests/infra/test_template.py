@@ -37,7 +37,7 @@ SYNC = {
     "ControlTable": {DDB + a for a in ("DeleteItem", "GetItem", "PutItem", "Scan", "UpdateItem")},
     "ExportQueue": {"sqs:SendMessage"},
     "MagentoCredentialsSecret": {"secretsmanager:GetSecretValue"},
-    "HubBucket": {"s3:ListBucket", "s3:PutObject"},
+    "HubBucket": {"s3:ListBucket", "s3:PutObject", "s3:GetObject", "s3:DeleteObject"},  # the search's snapshots too
 }
 CONSUME = {"sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"}
 MARK = {  # an exporter writes no feed row: its batch's outcome
@@ -55,6 +55,7 @@ EXPECTED_ACTIONS: dict[str, dict[str, set[str]]] = {
     "api": {
         "FeedRowsTable": {DDB + "BatchGetItem"},
         "SearchIndexTable": {DDB + "GetItem", DDB + "Query"},
+        "HubBucket": {"s3:GetObject"},  # the search's snapshots
         "SyncRunsTable": {DDB + a for a in ("BatchGetItem", "GetItem", "PutItem", "UpdateItem")},
         "SyncRunsTable/index/feed-started": {DDB + "Query"},
         "ControlTable": {DDB + a for a in ("BatchWriteItem", "DeleteItem", "GetItem", "PutItem", "UpdateItem")},
@@ -220,6 +221,9 @@ def test_buckets_block_public_access_and_are_encrypted(template):
         assert bucket["Properties"]["BucketEncryption"]["ServerSideEncryptionConfiguration"]
     hub_rules = buckets["HubBucket"]["Properties"]["LifecycleConfiguration"]["Rules"]
     assert any(rule.get("ExpirationInDays") == {"Ref": "HubRetentionDays"} for rule in hub_rules)
+    # a replaced search snapshot is deleted; its version goes a day later
+    assert any(rule.get("Prefix") == "search-index/" and rule["NoncurrentVersionExpiration"] == {"NoncurrentDays": 1}
+               for rule in hub_rules)
     assert buckets["HubBucket"]["DeletionPolicy"] == "Retain"
     for policy in _of_type(template, "AWS::S3::BucketPolicy").values():
         statements = policy["Properties"]["PolicyDocument"]["Statement"]
