@@ -1,11 +1,12 @@
 # The two commands: `make run` (the embedded local stack) and `make test` (the whole suite).
-# Deployment (README, Deploying): `make synth`, `make lint-infra`, `make deploy STAGE=dev`, `make destroy STAGE=dev`.
+# Deployment (README, Deploying): `make synth`, `make lint-infra`, `make rehearse`, `make deploy STAGE=dev`,
+# `make destroy STAGE=dev`.
 PYTHON := $(shell tools/find-python)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test unit bench clean synth lint-infra deploy destroy
+.PHONY: run test unit bench clean synth lint-infra rehearse deploy destroy
 
 # The deployment toolchain lives in its own virtualenv: checkov pins a boto3 older than the app's.
 INFRA_VENV := .venv-infra
@@ -26,9 +27,10 @@ $(STAMP): requirements.txt requirements-dev.txt
 run: $(STAMP)
 	$(BIN)/python -m local_stack
 
-# Lint and types first (seconds), then the suite.
+# Lint and types first (seconds: ruff, then mypy, configured in pyproject.toml), then the suite.
 test: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 unit: $(STAMP)
@@ -59,6 +61,11 @@ lint-infra: $(SYNTH_STAMP)
 	$(INFRA_BIN)/cfn-lint infra/build/dev/template.json infra/build/prod/template.json infra/bootstrap.yaml
 	$(INFRA_BIN)/checkov --quiet --compact --skip-download --framework cloudformation \
 		-f infra/build/dev/template.json -f infra/build/prod/template.json -f infra/bootstrap.yaml
+
+# The deploy rehearsal alone (`make test` runs it too): infra/deploy.py against moto, a sync through the packaged code
+# as Lambda runs it, every AWS call of each function against its role, an update and a destroy (infra/README.md).
+rehearse: $(STAMP) $(SYNTH_STAMP)
+	$(BIN)/python -m pytest -p no:randomly tests/infra/test_deploy_rehearsal.py tests/infra/test_deployed_stack.py
 
 # Needs AWS credentials and a region in the environment (README, Deploying).
 deploy: $(STAMP) $(INFRA_STAMP)

@@ -5,7 +5,18 @@ from .common import fake_aws_env
 
 fake_aws_env()  # before chalicelib (Powertools reads its environment at import)
 
-from . import aws_requests, build, exporter, magento_pull, partial, products_query, search_engines, stack  # noqa: E402
+from . import (  # noqa: E402
+    aws_requests,
+    build,
+    exporter,
+    local_stack_use,
+    magento_pull,
+    partial,
+    products_query,
+    readback,
+    search_engines,
+    stack,
+)
 
 BENCHMARKS = {module.NAME: module for module in (build, aws_requests, partial, stack, magento_pull, exporter,
-                                                  products_query, search_engines)}
+                                                  products_query, search_engines, readback, local_stack_use)}

@@ -21,6 +21,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--moto-fix", action="store_true",
                         help="stack: run moto as the local stack does (local_stack.moto_patched: "
                         "its DynamoDB fixes; recorded as its own section, stack-motofix)")
+    parser.add_argument("--latency", type=lambda text: [int(v) for v in text.split(",")],
+                        help="magento: milliseconds the simulated store takes per request, e.g. 0,50,100 (default)")
+    parser.add_argument("--concurrency", type=lambda text: [int(v) for v in text.split(",")],
+                        help="magento: MAGENTO_CONCURRENCY values of the latency runs (default 8,16)")
+    parser.add_argument("--scaled", type=int, help="magento: products of the latency runs (default 5,000; "
+                        "their wall time is scaled to 100,000)")
     parser.add_argument("--write", action="store_true", help="update BENCHMARKS.md with the figures")
     args = parser.parse_args(argv)
     unknown = [name for name in args.names if name not in BENCHMARKS]

@@ -3,9 +3,13 @@ from __future__ import annotations
 
 import os
 import platform
+import socket
 import statistics
+import subprocess
+import sys
 import threading
 import time
+import urllib.request
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,6 +19,7 @@ from pathlib import Path
 REGION = "us-east-1"
 HUB_BUCKET = "catalog-sync-bench-hub"
 QUEUE, DLQ = "catalog-sync-export", "catalog-sync-export-dlq"
+REPO = Path(__file__).resolve().parent.parent
 
 
 def fake_aws_env(endpoint_url: str | None = None) -> None:
@@ -65,16 +70,34 @@ class RequestCounter:
             return Counter(self.counts)
 
 
+def start_ingestion_service(api_key: str) -> tuple[subprocess.Popen, str]:
+    """The simulated ingestion service in its own process (as a real service has its own CPU); its base URL."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    process = subprocess.Popen([sys.executable, "-m", "local_stack.ingestion", "--port", str(port),
+                                "--api-key", api_key], cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(base + "/__ingest", timeout=2):
+                return process, base
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError("the simulated ingestion service did not start")
+
+
 def create_resources(rows_table: str = "catalog-sync-feed-rows"):
     """The service's tables (from its PynamoDB models), queue + DLQ and hub bucket; returns Settings."""
     import boto3
 
-    from chalicelib.adapters import dynamo_models
+    from chalicelib.adapters import dynamo_tables
     from chalicelib.settings import Settings
 
     settings = Settings(feed_rows_table=rows_table, destination="s3-hub", hub_bucket=HUB_BUCKET)
-    dynamo_models.bind(settings)
-    dynamo_models.create_tables()
+    dynamo_tables.bound(dynamo_tables.TableSettings.of(settings)).create()
     sqs = boto3.client("sqs")
     dlq = sqs.create_queue(QueueName=DLQ)["QueueUrl"]
     dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]

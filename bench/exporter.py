@@ -3,16 +3,12 @@ from __future__ import annotations
 
 import json
 import os
-import socket
-import subprocess
-import sys
 import time
 import urllib.request
 from collections import Counter
 from dataclasses import replace
-from pathlib import Path
 
-from .common import RequestCounter, Result, create_resources, products_for_rows
+from .common import RequestCounter, Result, create_resources, products_for_rows, start_ingestion_service
 
 NAME = "exporter"
 TITLE = "Exporter throughput into the simulated ingestion service"
@@ -21,29 +17,6 @@ GOAL = ("rows/s per exporter at batch sizes 100, 500 and 1,000; gzip bytes per r
 DEFAULT_ROWS = 20_000
 BATCH_SIZES = (100, 500, 1000)
 API_KEY = "bench-ingestion-key"
-REPO = Path(__file__).resolve().parent.parent
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _service() -> tuple[subprocess.Popen, str]:
-    port = _free_port()
-    process = subprocess.Popen([sys.executable, "-m", "local_stack.ingestion", "--port", str(port),
-                                "--api-key", API_KEY], cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(base + "/__ingest", timeout=2):
-                return process, base
-        except OSError:
-            time.sleep(0.2)
-    process.kill()
-    raise RuntimeError("the simulated ingestion service did not start")
 
 
 def _deliveries(base: str) -> list[dict]:
@@ -92,7 +65,7 @@ def _measure(batch_size: int, rows: int, base: str) -> dict:
 def run(args) -> Result:
     rows = args.rows or DEFAULT_ROWS
     os.environ["DESTINATION_API_KEY"] = API_KEY
-    process, base = _service()
+    process, base = start_ingestion_service(API_KEY)
     figures = []
     try:
         for size in BATCH_SIZES:

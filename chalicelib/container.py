@@ -4,20 +4,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import cache
 
-import boto3
-from botocore.config import Config
-
-from .adapters import cognito_tokens, dynamo_models
+from .adapters import aws, cognito_tokens, dynamo_tables
 from .adapters.cognito_tokens import CognitoTokenVerifier
 from .adapters.dynamo_batches import DynamoBatchStore
 from .adapters.dynamo_control import dynamo_control
 from .adapters.dynamo_feed import DynamoFeedStore
+from .adapters.dynamo_replay import DynamoEventReplayGuard
 from .adapters.dynamo_runs import DynamoRunStore
+from .adapters.dynamo_tables import Tables, TableSettings
 from .adapters.s3_hub import S3HubDestination
 from .adapters.sample_catalog import SampleCatalogSource
 from .adapters.sqs_queue import SqsBatchQueue, SqsSyncTrigger
 from .domain.feeds.products import PRODUCTS
-from .ports import CatalogSource, Destination, FeedStore, ProductSearch
+from .ports import CatalogSource, Destination, EventReplayGuard, FeedStore, ProductSearch
 from .search.dynamo_store import DynamoSearchIndexStore
 from .search.journaled_feed import JournaledFeedStore
 from .search.product_search import IndexedProductSearch
@@ -41,34 +40,38 @@ def _destination(settings: Settings) -> Destination | None:
         from .adapters import http_destination  # urllib3 only where the HTTP destination is used
 
         return http_destination.from_settings(settings)
-    return S3HubDestination(boto3.client("s3"), settings.hub_bucket)
+    return S3HubDestination(aws.client("s3"), settings.hub_bucket)
 
 
-def _feed_rows(search: ProductSearch) -> Callable[[str], FeedStore]:
+def _feed_rows(search: ProductSearch, tables: Tables) -> Callable[[str], FeedStore]:
     """Each feed's rows store, made once; the products feed's writes are also told to the products search."""
     @cache
     def rows(feed: str) -> FeedStore:
-        store = DynamoFeedStore(feed)
+        store = DynamoFeedStore(feed, tables)
         return JournaledFeedStore(store, search) if feed == PRODUCTS else store
     return rows
 
 
+def tables_of(settings: Settings) -> Tables:
+    """The PynamoDB models bound to the tables the settings name."""
+    return dynamo_tables.bound(TableSettings.of(settings))
+
+
 def build(settings: Settings) -> SyncContext:
-    dynamo_models.bind(settings)
+    tables = tables_of(settings)
     # The search's snapshots live in the hub bucket (under their own prefix), read with parallel ranged GETs.
-    snapshots = SnapshotObjects(boto3.client("s3", config=Config(max_pool_connections=CONNECTIONS)),
-                                settings.hub_bucket)
-    product_search = IndexedProductSearch(DynamoSearchIndexStore(snapshots))
+    snapshots = SnapshotObjects(aws.client("s3", connections=CONNECTIONS), settings.hub_bucket)
+    product_search = IndexedProductSearch(DynamoSearchIndexStore(snapshots, tables=tables))
     return SyncContext(
         settings=settings,
         source=_source(settings),
         destination=_destination(settings),
-        feed_rows=_feed_rows(product_search),
-        runs=DynamoRunStore(),
-        control=dynamo_control(),
-        queue=SqsBatchQueue(boto3.client("sqs"), settings.export_queue_url),
-        batches=DynamoBatchStore(),
-        trigger=SqsSyncTrigger(boto3.client("sqs"), settings.trigger_queue_url) if settings.trigger_queue_url else None,
+        feed_rows=_feed_rows(product_search, tables),
+        runs=DynamoRunStore(tables),
+        control=dynamo_control(tables),
+        queue=SqsBatchQueue(aws.client("sqs"), settings.export_queue_url),
+        batches=DynamoBatchStore(tables),
+        trigger=SqsSyncTrigger(aws.client("sqs"), settings.trigger_queue_url) if settings.trigger_queue_url else None,
         product_search=product_search,
     )
 
@@ -88,7 +91,15 @@ def token_verifier() -> CognitoTokenVerifier:
     return cognito_tokens.from_settings(context().settings)
 
 
+@cache
+def replay_guard() -> EventReplayGuard:
+    """Where the change events' signatures are recorded (in the control table the settings name)."""
+    return DynamoEventReplayGuard(tables_of(context().settings))
+
+
 def reset() -> None:
-    """Forget the built context (tests and the local stack change the environment)."""
+    """Forget the built context and the models' connections (tests and the local stack change the environment)."""
     context.cache_clear()
+    dynamo_tables.forget()
     token_verifier.cache_clear()
+    replay_guard.cache_clear()

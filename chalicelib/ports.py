@@ -13,6 +13,7 @@ from .domain.errors import Failure, UnknownFeedError
 from .domain.events import DirtyEntry
 from .domain.feed import FeedRow, RowKey, StoredState, StoreView
 from .domain.feeds import SourceRecord
+from .domain.holdings import HeldItem
 from .domain.runs import SyncRun
 
 # A source record of the products feed: one product in one store view. Keys: store_view_code, product_id, sku,
@@ -59,6 +60,9 @@ class CatalogSource(ABC):
                                    f"{', '.join(self.feeds())}")
 
 
+CANNOT_READ_BACK = "destination.cannot_read_back"  # the failure code of holdings() where reads_back is False
+
+
 class Destination(ABC):
     """Where feed batches go."""
 
@@ -78,15 +82,28 @@ class Destination(ABC):
     def complete_run(self, run: SyncRun) -> None:
         """Called once when a run ends (e.g. to write its manifest)."""
 
-    # Whether ``held`` can say what the destination holds (False: it always answers None).
+    # Whether ``held`` and ``holdings`` can say what the destination holds (False: ``held`` answers None and
+    # ``holdings`` raises DestinationError).
     reads_back: bool = False
 
     @abstractmethod
-    def held(self, sku: str, store_view_code: str) -> dict[str, Any] | None:
-        """The item the destination holds for a row, as it last accepted it (``updatedAt``/``modifiedAt``
-        included); None when it holds none, or cannot say (``reads_back`` False).
+    def held(self, feed: str, key: RowKey) -> dict[str, Any] | None:
+        """The item the destination holds for a row of ``feed``, as it last accepted it (``updatedAt``/``modifiedAt``
+        included; a deletion as its minimal payload marked deleted); None when it holds none, or cannot say
+        (``reads_back`` False).
 
         Raises DestinationError when the destination cannot be read.
+        """
+
+    @abstractmethod
+    def holdings(self, feed: str) -> Iterator[HeldItem]:
+        """Every item the destination holds of ``feed``, deletions included, read in bulk (a bounded number of
+        requests per 1,000 items, never one per item), in the destination's order. Each is named by the feed's
+        identity values (``Feed.identity_values`` of a row's key) and carries its content hash, the row's
+        ``hash`` when they agree.
+
+        Raises DestinationError when the destination cannot be read (after its retries), or cannot read back at
+        all (``reads_back`` False: code ``destination.cannot_read_back``).
         """
 
 
@@ -321,6 +338,21 @@ class Control:
     cooldowns: Cooldowns
     dirty: DirtySet
     requests: SyncRequests
+
+
+class EventReplayGuard(ABC):
+    """Each change event's signature is accepted once, for as long as it is fresh (domain/event_signatures.py)."""
+
+    @abstractmethod
+    def first_use(self, signature: str, expires_at: int) -> bool:
+        """Record ``signature`` until ``expires_at`` (unix seconds); False if it was recorded already (a replay).
+
+        Of concurrent deliveries of one signature, exactly one gets True.
+        """
+
+    @abstractmethod
+    def forget(self, signature: str) -> None:
+        """Drop the record: the event could not be acted on, and its sender may deliver it again."""
 
 
 class SyncTrigger(ABC):

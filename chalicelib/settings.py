@@ -43,6 +43,7 @@ MAGENTO_AUTH = "MAGENTO_AUTH"
 MAGENTO_CREDENTIALS_SECRET = "MAGENTO_CREDENTIALS_SECRET"
 MAGENTO_TIMEOUT_SECONDS = "MAGENTO_TIMEOUT_SECONDS"
 MAGENTO_RETRY_BUDGET_SECONDS = "MAGENTO_RETRY_BUDGET_SECONDS"
+MAGENTO_CONCURRENCY = "MAGENTO_CONCURRENCY"
 EVENTS_SECRET_NAME = "EVENTS_SECRET_NAME"
 EVENT_DEBOUNCE_SECONDS = "EVENT_DEBOUNCE_SECONDS"
 TRIGGER_QUEUE_URL = "TRIGGER_QUEUE_URL"
@@ -50,6 +51,7 @@ TRIGGER_QUEUE_URL = "TRIGGER_QUEUE_URL"
 SOURCES = ("magento", "sample")
 MAGENTO_AUTH_MODES = ("token", "oauth1")
 MAGENTO_MAX_PAGE_SIZE = 300
+MAGENTO_MAX_CONCURRENCY = 16  # a store's PHP workers are finite: never more requests in flight than this
 DESTINATIONS = ("http", "s3-hub", "none")
 NO_DESTINATION = "no SaaS destination configured"
 MAX_BATCH_ROWS = 1000  # items per batch at most (a message also stays under BATCH_MAX_BYTES)
@@ -105,6 +107,7 @@ class Settings:
     magento_credentials_secret: str = ""
     magento_timeout_seconds: int = 30
     magento_retry_budget_seconds: int = 120
+    magento_concurrency: int = 8  # requests in flight to the store at most
     # Change events: the HMAC secret (env EVENTS_SECRET locally, or the secret named here) and the debounce.
     events_secret_name: str = ""
     event_debounce_seconds: int = 30
@@ -211,6 +214,7 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         magento_timeout_seconds=_int(env, MAGENTO_TIMEOUT_SECONDS, d.magento_timeout_seconds),
         magento_retry_budget_seconds=_int(env, MAGENTO_RETRY_BUDGET_SECONDS, d.magento_retry_budget_seconds,
                                           minimum=0),
+        magento_concurrency=_int(env, MAGENTO_CONCURRENCY, d.magento_concurrency, maximum=MAGENTO_MAX_CONCURRENCY),
         events_secret_name=env.get(EVENTS_SECRET_NAME, ""),
         event_debounce_seconds=_int(env, EVENT_DEBOUNCE_SECONDS, d.event_debounce_seconds, minimum=0),
         trigger_queue_url=env.get(TRIGGER_QUEUE_URL, ""),

@@ -44,18 +44,16 @@ def _functions(app) -> dict[str, dict]:
 def _tables() -> dict[str, dict]:
     """One entry per table, keyed by the environment variable that names it (FEED_ROWS_TABLE, ...)."""
     from pynamodb.attributes import TTLAttribute
-    from pynamodb.models import Model
 
     from chalicelib import settings
-    from chalicelib.adapters import dynamo_models
+    from chalicelib.adapters import dynamo_tables
 
-    # Binding the models to tables named after their variables (FEED_ROWS_TABLE, ...) tells which model lives
-    # in which table.
+    # The models bound to tables named after their variables (FEED_ROWS_TABLE, ...) tell which model lives in
+    # which table.
     names = {field.name: field.name.upper() for field in dataclasses.fields(settings.Settings)
              if field.name.endswith("_table")}
-    dynamo_models.bind(settings.Settings(**names))
-    models = [value for value in vars(dynamo_models).values()
-              if isinstance(value, type) and issubclass(value, Model) and value is not Model]
+    bound = dynamo_tables.bound(dynamo_tables.TableSettings.of(settings.Settings(**names)))
+    models = [bound.feed_rows, bound.runs, bound.batches, bound.control, bound.search_index]
     tables: dict[str, dict] = {}
     for model in models:
         name = model.Meta.table_name
@@ -88,6 +86,7 @@ def main() -> None:
     os.chdir(ROOT)
     import app as application
     from chalicelib import observability, settings
+    from chalicelib.api.security_headers import cloudfront_policy
 
     manifest = {
         "python": f"{sys.version_info.major}.{sys.version_info.minor}",
@@ -100,6 +99,8 @@ def main() -> None:
                    "trigger": settings.TRIGGER_QUEUE},
         "metrics": {"namespace": observability.NAMESPACE, "service": observability.SERVICE,
                     "runs_failed": observability.RUNS_FAILED},
+        # the headers the API and the local server send, for CloudFront to send on every answer
+        "security_headers": cloudfront_policy("${AWS::Region}"),
     }
     json.dump(manifest, sys.stdout, indent=1, sort_keys=True)
 

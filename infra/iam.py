@@ -107,7 +107,8 @@ def _sync() -> list[Statement]:
             _snapshots(SNAPSHOTS_PUBLISH),
             _table("SyncRunsTable", RUNS_SYNC),
             _index("SyncRunsTable", "batch-outbox"),  # batches whose rows are still to be sent
-            _index("SyncRunsTable", "batch-attention"),  # batches with failed rows (mode failed)
+            # the search index's upkeep asks whether this is the feed's first run (services/search_index.py)
+            _index("SyncRunsTable", "feed-started"),
             _table("ControlTable", CONTROL_SYNC),
             _send("ExportQueue"),
             _secret("MagentoCredentialsSecret"),
@@ -123,7 +124,10 @@ def _needs(role: str) -> list[Statement]:
     if role == "schedule":  # the hourly sync
         return _sync()
     if role == "trigger":  # change events' debounced syncs, and forced runs the API opened
-        return [*_sync(), _consume("TriggerQueue")]
+        return [*_sync(),
+                # mode failed (a forced run only: the hourly sync is partial or a reconcile): batches with failed rows
+                _index("SyncRunsTable", "batch-attention"),
+                _consume("TriggerQueue")]
     if role == "export":  # writes no feed row: its batch's outcome only
         return [_table("SearchIndexTable", SEARCH_APPEND),
                 _table("SyncRunsTable", RUNS_EXPORT),
@@ -153,6 +157,49 @@ def _needs(role: str) -> list[Statement]:
                 _secret("DestinationApiKeySecret")]
     raise SystemExit(f"infra/iam.py has no policy for a function triggered by {role!r}: add one with the actions "
                      "it uses")
+
+
+# --- Grants the deploy rehearsal does not see used, and why each stays -----------------------------------------
+# tests/infra/test_deploy_rehearsal.py records every AWS call of each function while the packaged code syncs the
+# sample catalog to the S3 hub (hourly syncs, change events, a forced run with a dead-lettered batch, the API). A
+# grant that no call used must be listed here with its reason; a listed grant that becomes used must leave the list.
+Grant = tuple[str, str]  # (action, the resource's logical id / "own log group" / "*")
+RUNTIME: dict[Grant, str] = {  # every role: used by Lambda and the X-Ray daemon on the function's behalf
+    ("logs:CreateLogStream", "own log group"): "Lambda writes the function's output to its log group",
+    ("logs:PutLogEvents", "own log group"): "Lambda writes the function's output to its log group",
+    ("xray:PutTelemetryRecords", "*"): "the X-Ray daemon sends the function's traces (Tracing: Active)",
+    ("xray:PutTraceSegments", "*"): "the X-Ray daemon sends the function's traces (Tracing: Active)",
+}
+_EVENT_SOURCE = "Lambda's event source mapping reads the queue's attributes with the function's role"
+_MAGENTO = "SOURCE=magento: the store's credentials (the rehearsal reads the sample catalog)"
+_SEALER = "a run whose batches all exported before it was sealed is finished by the sealer, which writes its manifest"
+_SYNC: dict[Grant, str] = {
+    ("dynamodb:UpdateItem", "FeedRowsTable"): "a malformed source record becomes a failed row (the sample has none)",
+    ("s3:ListBucket", "HubBucket"): _SEALER,
+    ("s3:PutObject", "HubBucket/feeds/*"): _SEALER,
+    ("secretsmanager:GetSecretValue", "MagentoCredentialsSecret"): _MAGENTO,
+}
+NOT_REHEARSED: dict[str, dict[Grant, str]] = {
+    "schedule": {**_SYNC, ("dynamodb:GetItem", "SyncRunsTable"): "a run left in progress past its deadline is read, "
+                                                                   "then failed, by the next sync"},
+    "trigger": {**_SYNC, ("sqs:GetQueueAttributes", "TriggerQueue"): _EVENT_SOURCE,
+                ("dynamodb:Query", "SyncRunsTable/index/feed-started"): "the search index's upkeep after a feed's "
+                                                                        "first run, when that run is a forced one"},
+    "export": {("secretsmanager:GetSecretValue", "DestinationApiKeySecret"): "DESTINATION=http: the ingestion API's "
+                                                                             "key (the rehearsal exports to the hub)",
+               ("sqs:GetQueueAttributes", "ExportQueue"): _EVENT_SOURCE},
+    "dead_letter": {("dynamodb:BatchWriteItem", "SearchIndexTable"): "a batch of more than 1,000 rows (BATCH_MAX_ROWS "
+                                                                      "over 1,000) is journaled in several entries",
+                    ("sqs:GetQueueAttributes", "ExportDeadLetterQueue"): _EVENT_SOURCE},
+    "api": {("dynamodb:DeleteItem", "ControlTable"): "a force sync that cannot start gives its cooldown back and "
+                                                     "releases the lock (so does a stale run found in flight)",
+            ("dynamodb:UpdateItem", "SyncRunsTable"): "a forced run the trigger queue refuses is failed (so is a "
+                                                      "stale run found in flight)",
+            ("secretsmanager:GetSecretValue", "MagentoCredentialsSecret"): "SOURCE=magento: a product's detail reads "
+                                                                           "the source's copy",
+            ("secretsmanager:GetSecretValue", "DestinationApiKeySecret"): "DESTINATION=http: a product's detail reads "
+                                                                          "the destination's copy"},
+}
 
 
 def policies(functions: dict[str, tuple[str, str]], tables: set[str]) -> dict[str, list[Statement]]:

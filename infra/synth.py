@@ -27,6 +27,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import iam
+import package_check
 
 ROOT = Path(__file__).resolve().parent.parent
 INFRA = ROOT / "infra"
@@ -206,6 +207,24 @@ def _functions(manifest: dict, config: dict, stage: str) -> dict[str, Any]:
     return resources
 
 
+def security_headers_policy(manifest: dict) -> dict[str, Any]:
+    """CloudFront's response-headers policy, from the app's one definition (chalicelib/api/security_headers.py): the
+    dashboard's files and the API's answers carry the same headers here as from the local stack."""
+    headers = manifest["security_headers"]
+    return {"Type": "AWS::CloudFront::ResponseHeadersPolicy", "Properties": {"ResponseHeadersPolicyConfig": {
+        "Name": {"Fn::Sub": "${AWS::StackName}-security-headers"},
+        "Comment": "chalicelib/api/security_headers.py: what the API and the local stack send too",
+        "SecurityHeadersConfig": {
+            "ContentSecurityPolicy": {"ContentSecurityPolicy": {"Fn::Sub": headers["ContentSecurityPolicy"]},
+                                      "Override": True},
+            "ContentTypeOptions": {"Override": True},  # nosniff, CloudFront's only value
+            "FrameOptions": {"FrameOption": headers["FrameOptions"], "Override": True},
+            "ReferrerPolicy": {"ReferrerPolicy": headers["ReferrerPolicy"], "Override": True},
+            "StrictTransportSecurity": {"AccessControlMaxAgeSec": headers["StrictTransportSecuritySeconds"],
+                                        "IncludeSubdomains": True, "Override": True},
+        }}}}
+
+
 def _load_yaml(path: Path) -> dict[str, Any]:
     from cfnlint.decode import decode  # CloudFormation's YAML (short-form tags) as plain dicts
 
@@ -235,7 +254,8 @@ def merge_template(manifest: dict, config: dict, stage: str) -> dict[str, Any]:
                   if spec["kind"] == "sqs" and trigger_role(manifest, spec) == "export"]
     resources["ExporterErrorsAlarm"]["Properties"]["Dimensions"] = [{"Name": "FunctionName",
                                                                      "Value": {"Ref": exporter}}]
-    for generated in (_tables(manifest), _functions(manifest, config, stage)):
+    security = {"SecurityHeadersPolicy": security_headers_policy(manifest)}
+    for generated in (_tables(manifest), _functions(manifest, config, stage), security):
         overlap = set(generated) & set(resources) - {"RestAPI"}
         if overlap:
             raise SynthError(f"infra/resources.yaml defines generated resources: {sorted(overlap)}")
@@ -254,6 +274,8 @@ def stage_project(manifest: dict, config: dict, stage: str, project: Path) -> No
     project.mkdir(parents=True, exist_ok=True)
     shutil.copytree(ROOT / "chalicelib", project / "chalicelib",
                     ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    for cli_only in package_check.CLI_ONLY:  # the operator's console script: nothing in Lambda runs it
+        (project / cli_only).unlink()
     shutil.copy2(ROOT / "app.py", project / "app.py")
     shutil.copy2(ROOT / "requirements.txt", project / "requirements.txt")
     dot_chalice = project / ".chalice"
@@ -302,6 +324,18 @@ def _carry_metadata(sam: dict[str, Any], cfn: dict[str, Any]) -> None:
             cfn["Resources"][target].setdefault("Metadata", {})["checkov"] = skips
 
 
+def check_package(cfn: dict[str, Any], package: Path) -> None:
+    """The zip fits Lambda's limits, ships only the app and its requirements, and its native code runs on the
+    functions' runtime and architecture (infra/package_check.py)."""
+    functions = [resource["Properties"] for resource in cfn["Resources"].values()
+                 if resource["Type"] == "AWS::Lambda::Function"]
+    [(runtime, architectures)] = {(f["Runtime"], tuple(f.get("Architectures", ["x86_64"]))) for f in functions}
+    report = package_check.check(package, (ROOT / "requirements.txt").read_text(), runtime, list(architectures))
+    if report.problems:
+        raise SynthError(f"{package.relative_to(ROOT)}:\n  " + "\n  ".join(report.problems))
+    print(f"package {package.relative_to(ROOT)}: {report.summary()}")
+
+
 def synth(stage: str, manifest: dict[str, Any]) -> Path:
     config = json.loads((ROOT / ".chalice" / "config.json").read_text())
     if stage not in config.get("stages", {}):
@@ -324,6 +358,7 @@ def synth(stage: str, manifest: dict[str, Any]) -> Path:
     _carry_metadata(sam, cfn)
     (out / "template.json").write_text(json.dumps(cfn, indent=1, sort_keys=True))
     shutil.copy2(package / "deployment.zip", out / "deployment.zip")
+    check_package(cfn, out / "deployment.zip")
     (out / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True))
     return out / "template.json"
 

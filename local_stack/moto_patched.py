@@ -68,8 +68,8 @@ def patch_transactions() -> None:
             raise
 
     transact_write_items.patched = True  # type: ignore[attr-defined]
-    models.copy = _CopyExceptTables  # the backend's rollback now swaps each table for itself
-    models.DynamoDBBackend.transact_write_items = transact_write_items
+    models.copy = _CopyExceptTables  # type: ignore[assignment]  # the backend's rollback now swaps each table for itself
+    models.DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
 
 
 def serialize_requests() -> None:
@@ -82,7 +82,7 @@ def serialize_requests() -> None:
         with lock:
             return original(self)
 
-    DynamoHandler.call_action = call_action
+    DynamoHandler.call_action = call_action  # type: ignore[method-assign]
 
 
 def main(argv: list[str]) -> None:

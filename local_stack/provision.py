@@ -39,10 +39,9 @@ def _queue(sqs: Any, name: str, **attributes: str) -> tuple[str, str]:
 
 def provision(settings: Settings, hub_bucket: str) -> Resources:
     """The same tables production uses (from the PynamoDB models), the queue pair and the bucket."""
-    from chalicelib.adapters import dynamo_models  # after the environment points PynamoDB at moto
+    from chalicelib.adapters import dynamo_tables  # after the environment points PynamoDB at moto
 
-    dynamo_models.bind(settings)
-    dynamo_models.create_tables()
+    dynamo_tables.bound(dynamo_tables.TableSettings.of(settings)).create()
     sqs = boto3.client("sqs")
     dlq_url, dlq_arn = _queue(sqs, DEAD_LETTER_QUEUE)
     redrive = json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(MAX_RECEIVES)})

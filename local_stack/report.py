@@ -48,7 +48,8 @@ def _destination(info: dict[str, Any], export_disabled_reason: str | None) -> st
         return f"none ({export_disabled_reason}): rows are reindexed, not exported"
     if info.get("destination_simulated"):
         return (f"simulated ingestion service at {info['destination_url']} (its key: simulated_destination_api_key "
-                f"in the stack file); what it holds: GET {info['ingestion_admin_url']}/items")
+                f"in the stack file); what it holds: GET {info['ingestion_admin_url']}/items?feed=<feed> (products "
+                "by default)")
     if info.get("destination") == "http":
         return f"HTTP ingestion at {info['destination_url']}"
     return f"S3 hub, bucket {info['hub_bucket']}"

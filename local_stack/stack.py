@@ -10,6 +10,7 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from chalice.config import Config
 from chalice.local import LocalChalice, LocalGateway
 
 from chalicelib import credentials, settings
+from chalicelib.api.security_headers import sign_in_origin
 
 from . import environment
 from .cognito import provision_sign_in
@@ -28,21 +30,23 @@ from .motoserver import HOST, MotoServer
 from .provision import Resources, provision
 from .report import banner, write_stack_file
 from .scheduler import Scheduler
-from .server import make_server
+from .server import LocalHttpServer, make_server
 from .worker import QueueWorker
 
 REPO = Path(__file__).resolve().parents[1]
 LOCAL_DIR = REPO / ".local"
 STACK_FILE = LOCAL_DIR / "stack.json"
 STAGE = "local"
-STOP_GRACE_SECONDS = 5.0
+# How long a stop waits for the threads (an export in flight, a poll of the queue) before leaving them: everything
+# they work on lives in moto's memory, which goes with the stack anyway.
+STOP_GRACE_SECONDS = 2.0
 
 log = logging.getLogger("local.stack")
 
 
 def _configure_logging() -> None:
     # Pipes (make, tests) would otherwise hold the log lines back in a block buffer.
-    sys.stdout.reconfigure(line_buffering=True)
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]  # a TextIOWrapper when run
     logging.basicConfig(level=logging.INFO, stream=sys.stdout, datefmt="%H:%M:%S",
                         format="%(asctime)s %(levelname)-7s %(name)s: %(message)s")
     for noisy in ("botocore", "boto3", "urllib3", "pynamodb"):
@@ -53,6 +57,12 @@ def _interrupt(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt  # SIGTERM stops the stack exactly as Ctrl-C does
 
 
+def _on_fire_signal(stack: Stack) -> Callable[[int, Any], None]:
+    def fire(signum: int, frame: Any) -> None:
+        stack.fire_scheduled_sync()
+    return fire
+
+
 class Stack:
     def __init__(self) -> None:
         self.options = environment.LocalOptions.load()
@@ -60,9 +70,10 @@ class Stack:
         self.moto: MotoServer | None = None
         self.magento: Any = None  # the simulated Magento, when it is the source
         self.ingestion: Any = None  # the simulated ingestion service, when it is the destination
-        self.server = None
+        self.server: LocalHttpServer | None = None
         self.sign_in: Any = None  # the local user pool (cognito.SignIn)
         self.threads: list[threading.Thread] = []
+        self.scheduler: Scheduler | None = None
 
     def start(self) -> None:
         LOCAL_DIR.mkdir(exist_ok=True)
@@ -85,7 +96,8 @@ class Stack:
         app, reason = self._load_app()
         try:
             self.server = make_server(HOST, self.options.port, LocalGateway(app, self._config("api_handler")),
-                                      REPO / "dashboard", self._site_config())
+                                      REPO / "dashboard", self._site_config(),
+                                      sign_in_origin(self.sign_in.endpoint_url))
         except OSError as error:
             raise RuntimeError(f"cannot listen on {HOST}:{self.options.port} ({error.strerror}); "
                                "set PORT to a free port") from None
@@ -145,20 +157,23 @@ class Stack:
         queues.append(("dead-letter", "fail_dead_batch", resources.dlq_url, resources.dlq_arn))
         # Change events: the sync request turns up once its DelaySeconds (the debounce) have passed.
         queues.append(("trigger", "start_requested_sync", resources.trigger_queue_url, resources.trigger_queue_arn))
+        assert self.server is not None and self.moto is not None  # started before the threads
         http = threading.Thread(target=self.server.serve_forever, name="http", daemon=True)
         self.threads = [http] + [
             QueueWorker(name, sqs, url, arn, environment.REGION, handlers[handler],
                         self._context_factory(app, handler), self.stop_event)
             for name, handler, url, arn in queues]
         # The first sync runs in the scheduler's thread: the HTTP server answers while it reindexes.
-        self.threads.append(Scheduler(f"{app.app_name}-{STAGE}-run_hourly_sync", environment.REGION,
-                                      self.options.sync_interval, handlers["run_hourly_sync"],
-                                      self._context_factory(app, "run_hourly_sync"), self.stop_event))
+        self.scheduler = Scheduler(f"{app.app_name}-{STAGE}-run_hourly_sync", environment.REGION,
+                                   self.options.sync_interval, handlers["run_hourly_sync"],
+                                   self._context_factory(app, "run_hourly_sync"), self.stop_event)
+        self.threads.append(self.scheduler)
         for thread in self.threads:
             thread.start()
 
     def _info(self, resources: Resources) -> dict[str, Any]:
         base = f"http://{HOST}:{self.options.port}/"
+        assert self.moto is not None  # started first
         return {
             "dashboard_url": base, "api_url": f"{base}api/", "aws_endpoint_url": self.moto.url,
             "region": environment.REGION,
@@ -190,13 +205,21 @@ class Stack:
         }
 
     def wait(self) -> None:
+        assert self.moto is not None  # started first
         while True:
             time.sleep(0.5)
             if not self.moto.running:
                 raise RuntimeError(f"the moto server stopped unexpectedly; see {LOCAL_DIR / 'moto.log'}")
 
+    def fire_scheduled_sync(self) -> None:
+        """The scheduled sync now (SIGUSR1), as if its rule fired; ignored until the stack has started."""
+        if self.scheduler is not None:
+            self.scheduler.fire_now()
+
     def stop(self, exit_code: int = 0) -> None:
         self.stop_event.set()
+        if self.scheduler is not None:
+            self.scheduler.wake()
         if self.server is not None:
             if self.threads and self.threads[0].is_alive():  # shutdown() waits forever on a server never served
                 self.server.shutdown()
@@ -228,6 +251,7 @@ def main() -> int:
     stack = None
     try:
         stack = Stack()
+        signal.signal(signal.SIGUSR1, _on_fire_signal(stack))  # `kill -USR1 <pid>`: the scheduled sync now
         stack.start()
         stack.wait()
     except KeyboardInterrupt:
@@ -239,6 +263,7 @@ def main() -> int:
         # A second Ctrl-C must not cut the shutdown short and leave moto running.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGUSR1, signal.SIG_IGN)
         if stack is not None:
             print("Stopping the local stack...", flush=True)
             stack.stop(code)

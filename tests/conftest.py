@@ -1,16 +1,16 @@
-"""Shared fixtures: moto in place of AWS, tables from the production models, and in-memory fakes."""
+"""Shared fixtures: moto in place of AWS (tables from the production models, made once per session and emptied
+between tests: tests/moto_session.py), and in-memory fakes."""
 from __future__ import annotations
 
 import os
 
-import boto3
 import pytest
 from moto import mock_aws
 
 from chalicelib import container, observability
-from chalicelib.adapters import dynamo_models
 from chalicelib.services.context import SyncContext
 from chalicelib.settings import Settings
+from tests import stub_feeds
 from tests.fakes import (
     InMemoryBatchStore,
     InMemoryFeedStores,
@@ -21,6 +21,7 @@ from tests.fakes import (
     RecordingDestination,
     in_memory_control,
 )
+from tests.moto_session import MotoResources, empty, provision
 
 # No test may reach a real AWS account, whatever the machine's environment holds.
 for _name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
@@ -29,7 +30,6 @@ os.environ.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", 
                   POWERTOOLS_SERVICE_NAME="catalog-sync", POWERTOOLS_TRACE_DISABLED="1",
                   POWERTOOLS_METRICS_DISABLED="1", POWERTOOLS_LOG_LEVEL="WARNING")
 
-HUB_BUCKET = "catalog-sync-hub-test"
 INGESTION_KEY = "test-destination-key"
 
 
@@ -41,22 +41,20 @@ def _metrics_of_this_test_only():
     observability.metrics.clear_metrics()
 
 
-@pytest.fixture
-def aws():
-    """moto's AWS with the service's tables (from the PynamoDB models), queues and hub bucket."""
+@pytest.fixture(scope="session")
+def _moto() -> MotoResources:
+    """moto's AWS for the session, started by the first test that needs it."""
     with mock_aws():
-        settings = Settings()
-        dynamo_models.bind(settings)
-        dynamo_models.create_tables()
-        sqs = boto3.client("sqs")
-        dlq = sqs.create_queue(QueueName="catalog-sync-export-dlq")["QueueUrl"]
-        dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-        queue = sqs.create_queue(QueueName="catalog-sync-export", Attributes={
-            "RedrivePolicy": f'{{"deadLetterTargetArn": "{dlq_arn}", "maxReceiveCount": "3"}}'})["QueueUrl"]
-        trigger = sqs.create_queue(QueueName="catalog-sync-trigger")["QueueUrl"]
-        boto3.client("s3").create_bucket(Bucket=HUB_BUCKET)
-        yield {"queue_url": queue, "dlq_url": dlq, "trigger_url": trigger, "bucket": HUB_BUCKET}
+        yield provision()
+
+
+@pytest.fixture
+def aws(_moto: MotoResources) -> MotoResources:
+    """moto's AWS with the service's tables (from the PynamoDB models), queues and hub buckets, empty."""
     container.reset()
+    yield _moto
+    container.reset()
+    empty()
 
 
 @pytest.fixture
@@ -65,6 +63,12 @@ def fake_ctx() -> SyncContext:
     runs = InMemoryRunStore()
     return SyncContext(Settings(batch_max_rows=10), InMemorySource(), RecordingDestination(), InMemoryFeedStores(),
                        runs, in_memory_control(), InMemoryQueue(), InMemoryBatchStore(runs))
+
+
+@pytest.fixture
+def every_feed(monkeypatch) -> tuple[str, ...]:
+    """Adobe's six feeds registered (stubs for those the app does not define yet: tests/stub_feeds.py)."""
+    return stub_feeds.register(monkeypatch)
 
 
 @pytest.fixture

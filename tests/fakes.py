@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import copy
+import threading
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
@@ -18,7 +19,9 @@ from chalicelib.domain.errors import (
     SourceError,
 )
 from chalicelib.domain.events import DirtyEntry
-from chalicelib.domain.feed import FeedRow, RowKey, StoredState, StoreView, exported_item
+from chalicelib.domain.feed import FeedRow, RowKey, StoredState, StoreView, exported_item, item_hash
+from chalicelib.domain.feeds import feed_named
+from chalicelib.domain.holdings import HeldItem
 from chalicelib.domain.runs import IN_PROGRESS, MAX_ERROR_CAUSES, MAX_EXAMPLES_PER_CAUSE, SyncRun
 from chalicelib.ports import (
     BatchQueue,
@@ -28,6 +31,7 @@ from chalicelib.ports import (
     Cooldowns,
     Destination,
     DirtySet,
+    EventReplayGuard,
     FeedLocks,
     FeedState,
     FeedStates,
@@ -122,7 +126,8 @@ class RecordingDestination(Destination):
         self.fail: DestinationError | None = None
         self.modified_at: list[str] = []
         self.deadlines: list[Deadline | None] = []
-        self.fail_reads: DestinationError | None = None  # what held() raises
+        self.fail_reads: DestinationError | None = None  # what held() and holdings() raise
+        self._held: dict[str, dict[RowKey, dict[str, Any]]] = {}  # per feed, the newest item accepted per row
 
     def deliver(self, batch: ExportBatch, modified_at: str,
                 deadline: Deadline | None = None) -> dict[RowKey, Failure]:
@@ -131,24 +136,32 @@ class RecordingDestination(Destination):
             raise self.fail
         self.batches.append(batch)
         self.modified_at.append(modified_at)
-        return {row.key: Failure("destination.rejected", self.reject[row.key]) for row in batch.rows
-                if row.key in self.reject}
+        rejected = {row.key: Failure("destination.rejected", self.reject[row.key]) for row in batch.rows
+                    if row.key in self.reject}
+        held = self._held.setdefault(batch.feed, {})
+        for row in batch.rows:  # as an ingestion service keeps them: the newest modifiedAt wins
+            if row.key not in rejected and (row.key not in held or modified_at >= held[row.key]["modifiedAt"]):
+                held[row.key] = exported_item(row.document, row.last_modified, modified_at)
+        return rejected
 
     def complete_run(self, run: SyncRun) -> None:
         self.completed.append(copy.deepcopy(run))
 
     reads_back = True
 
-    def held(self, sku: str, store_view_code: str) -> dict[str, Any] | None:
-        """The newest item delivered for the row (by modifiedAt, as an ingestion service keeps it)."""
+    def held(self, feed: str, key: RowKey) -> dict[str, Any] | None:
+        """The newest item accepted for the row."""
         if self.fail_reads:
             raise self.fail_reads
-        newest = None
-        for batch, modified_at in zip(self.batches, self.modified_at, strict=False):
-            for row in batch.rows:
-                if row.key == RowKey(sku, store_view_code) and (newest is None or modified_at >= newest["modifiedAt"]):
-                    newest = exported_item(row.document, row.last_modified, modified_at)
-        return newest
+        return self._held.get(feed, {}).get(key)
+
+    def holdings(self, feed: str) -> Iterator[HeldItem]:
+        """Every row accepted in the feed, newest version each, named by the feed's identity values."""
+        if self.fail_reads:
+            raise self.fail_reads
+        identity_values = feed_named(feed).identity_values
+        for key, item in sorted(self._held.get(feed, {}).items()):
+            yield HeldItem(identity_values(key), item_hash(item), item["modifiedAt"], item.get("deleted") is True)
 
     @property
     def rows(self) -> list:
@@ -351,6 +364,23 @@ class InMemoryRunStore(RunStore):
             return False
         stored.status, stored.error, stored.finished_at = status, error, finished_at
         return True
+
+
+class InMemoryEventReplayGuard(EventReplayGuard):
+    def __init__(self) -> None:
+        self.seen: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def first_use(self, signature: str, expires_at: int) -> bool:
+        with self._lock:
+            if signature in self.seen:
+                return False
+            self.seen[signature] = expires_at
+            return True
+
+    def forget(self, signature: str) -> None:
+        with self._lock:
+            self.seen.pop(signature, None)
 
 
 class InMemoryFeedLocks(FeedLocks):

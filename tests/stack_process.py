@@ -73,6 +73,25 @@ class LocalStack:
         assert code == 200, body
         return json.loads(body)
 
+    def first_sync(self, timeout: float = 120) -> dict[str, Any]:
+        """The run the scheduler starts with the stack, once it succeeded (its status says why if it failed)."""
+        def succeeded() -> dict[str, Any] | None:
+            run = self.status()["last_sync"]
+            assert not run or run["status"] != "Failed", run
+            return run if run and run["status"] == "Success" else None
+        return self.wait_for("the first sync to succeed", succeeded, timeout)
+
+    def fire_scheduled_sync(self) -> None:
+        """The scheduled sync now, as if its rule fired (the stack's SIGUSR1): a test chooses when it starts."""
+        self.process.send_signal(signal.SIGUSR1)
+
+    def next_run(self, after_run_id: str | None, what: str, timeout: float = 120) -> dict[str, Any]:
+        """The run that follows ``after_run_id`` (the last run before it was started), once it ended."""
+        def ended() -> dict[str, Any] | None:
+            run = self.status()["last_sync"]
+            return run if run and run["run_id"] != after_run_id and run["status"] != "In Progress" else None
+        return self.wait_for(what, ended, timeout)
+
     def wait_for(self, what: str, check: Callable[[], Any], timeout: float, every: float = 0.2) -> Any:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -2,9 +2,12 @@
 expiry and token use."""
 from __future__ import annotations
 
+from typing import Any
+
 import jwt
 
 from ..domain.access import Principal, principal_of
+from ..domain.client_input import clipped
 from ..domain.errors import InvalidTokenError, SignInUnavailableError
 from ..settings import Settings
 
@@ -13,6 +16,10 @@ JWKS_TIMEOUT_SECONDS = 5
 LEEWAY_SECONDS = 5  # clock skew between Cognito and Lambda
 ACCESS = "access"
 _REQUIRED = ["exp", "iat", "iss", "token_use", "client_id"]
+GROUPS = "cognito:groups"
+_CLAIM_TYPES: dict[str, type | tuple[type, ...]] = {
+    "token_use": str, "client_id": str, "sub": str, "username": str, "scope": str, GROUPS: list}
+_CLAIM_KINDS = {name: "a list" if kinds is list else "text" for name, kinds in _CLAIM_TYPES.items()}
 
 
 class CognitoTokenVerifier:
@@ -43,11 +50,24 @@ class CognitoTokenVerifier:
             raise InvalidTokenError("the token is from another user pool") from None
         except jwt.PyJWTError as error:
             raise InvalidTokenError(f"the token is not valid: {_reason(error)}") from None
+        _check_claim_types(claims)
         if claims["token_use"] != ACCESS:
-            raise InvalidTokenError(f"a {claims['token_use']} token was sent: send the access token")
+            raise InvalidTokenError(f"a {clipped(claims['token_use'], 20)} token was sent: send the access token")
         if claims["client_id"] not in self._client_ids:
             raise InvalidTokenError("the token was issued to an app client this API does not accept")
         return principal_of(claims, self._force_sync_scope)
+
+
+def _check_claim_types(claims: dict[str, Any]) -> None:
+    """A token our pool signed carries text where text belongs; anything else is refused before it is used (a
+    list where a client id goes would otherwise reach a set lookup)."""
+    for name, kinds in _CLAIM_TYPES.items():
+        value = claims.get(name)
+        if value is not None and not isinstance(value, kinds):
+            raise InvalidTokenError(f"the token is not valid: its {name} claim is not {_CLAIM_KINDS[name]}")
+    groups = claims.get(GROUPS)
+    if groups is not None and not all(isinstance(group, str) for group in groups):
+        raise InvalidTokenError(f"the token is not valid: its {GROUPS} claim is not a list of text")
 
 
 def _reason(error: Exception) -> str:

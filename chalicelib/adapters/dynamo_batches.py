@@ -7,7 +7,6 @@ them: only a batch no row names (it resent what the destination held) or a retir
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 
@@ -20,12 +19,13 @@ from ..domain.batches import OPEN, BatchOutcome, split_batch_id
 from ..domain.errors import Failure
 from ..domain.feed import RowKey
 from ..ports import BatchStore, Settlement
+from .dynamo_conflicts import lost_condition_in, retry_conflicts
 from .dynamo_models import ExportBatchModel as B
 from .dynamo_models import SyncRunModel as R
 from .dynamo_runs import RUN_ITEM, count_actions, example_actions
+from .dynamo_tables import Tables, bound
 
 EXPIRES_AFTER = timedelta(days=90)
-_RETRIES = 5
 
 
 def _item_key(batch_id: str) -> tuple[str, str]:
@@ -47,18 +47,20 @@ def _outcome(item: B) -> BatchOutcome:
 
 
 class DynamoBatchStore(BatchStore):
-    def __init__(self, connection: Connection | None = None):
-        self._connection = connection
+    def __init__(self, tables: Tables | None = None):
+        self._tables = tables or bound()
+        self._b, self._r = self._tables.batches, self._tables.runs
+        self._connection: Connection | None = None
 
     def _transactions(self) -> Connection:
         if self._connection is None:
-            self._connection = Connection()
+            self._connection = self._tables.connection()
         return self._connection
 
     def create(self, batches: Sequence[BatchOutcome]) -> None:
-        with B.batch_write() as writes:
+        with self._b.batch_write() as writes:
             for outcome in batches:
-                item = B(*_item_key(outcome.batch_id), batch_feed=outcome.feed, status=outcome.status,
+                item = self._b(*_item_key(outcome.batch_id), batch_feed=outcome.feed, status=outcome.status,
                          keys=json.dumps([[key.id, key.scope] for key in outcome.keys], ensure_ascii=False),
                          outbox=outcome.feed if outcome.in_outbox else None)
                 if outcome.failure is not None:
@@ -71,13 +73,13 @@ class DynamoBatchStore(BatchStore):
         wanted = list(dict.fromkeys(_item_key(i) for i in batch_ids))
         if not wanted:
             return {}
-        return {outcome.batch_id: outcome for outcome in map(_outcome, B.batch_get(wanted))}
+        return {outcome.batch_id: outcome for outcome in map(_outcome, self._b.batch_get(wanted))}
 
     def outbox(self, feed: str) -> list[BatchOutcome]:
-        return self._listed(B.outbox_index.query(feed))
+        return self._listed(self._b.outbox_index.query(feed))
 
     def needing_attention(self, feed: str) -> list[BatchOutcome]:
-        return self._listed(B.attention_index.query(feed))
+        return self._listed(self._b.attention_index.query(feed))
 
     def _listed(self, items: Iterable[B]) -> list[BatchOutcome]:
         found = self.outcomes(_batch_id(item) for item in items)
@@ -101,35 +103,34 @@ class DynamoBatchStore(BatchStore):
         run_actions = [R.batches_failed.add(1) if counts.batch_failed else R.batches_done.add(1),
                        R.rows_exported.add(counts.exported), R.rows_failed.add(counts.failed),
                        *count_actions(counts.error_counts), *example_actions(counts.error_examples)]
-        for attempt in range(_RETRIES):
+
+        def settle_once() -> bool:
             try:
                 with TransactWrite(connection=self._transactions()) as transaction:
                     # Settled once: a redelivered message fails this condition and counts nothing.
-                    transaction.update(B(run_id, item_key), actions=actions,
+                    transaction.update(self._b(run_id, item_key), actions=actions,
                                        condition=B.status.does_not_exist() | (B.status == OPEN))
-                    transaction.update(R(run_id, RUN_ITEM), actions=run_actions, condition=R.run_id.exists())
+                    transaction.update(self._r(run_id, RUN_ITEM), actions=run_actions, condition=R.run_id.exists())
                 return True
             except TransactWriteError as error:
-                reasons = error.cancellation_reasons
-                if reasons and any(r and r.code == "ConditionalCheckFailed" for r in reasons):
+                if lost_condition_in(error):
                     return False  # settled before (a redelivery), or its run is gone
-                if not reasons or attempt == _RETRIES - 1:
-                    raise
-                time.sleep(0.05 * 2 ** attempt)
-        return False
+                raise
+
+        return retry_conflicts(settle_once)
 
     def retire(self, batch_ids: Iterable[str], at: str) -> None:
         for batch_id in dict.fromkeys(batch_ids):
-            B(*_item_key(batch_id)).update(actions=[B.outbox.remove(), B.attention.remove(),
+            self._b(*_item_key(batch_id)).update(actions=[B.outbox.remove(), B.attention.remove(),
                                                     B.expires.set(datetime.now(UTC) + EXPIRES_AFTER)])
 
     def note_error(self, batch_id: str, failure: Failure) -> None:
-        B(*_item_key(batch_id)).update(actions=[B.last_error_code.set(failure.code),
+        self._b(*_item_key(batch_id)).update(actions=[B.last_error_code.set(failure.code),
                                                 B.last_error.set(failure.message[:1000])])
 
     def last_error(self, batch_id: str) -> Failure | None:
         try:
-            item = B.get(*_item_key(batch_id), consistent_read=True)
+            item = self._b.get(*_item_key(batch_id), consistent_read=True)
         except DoesNotExist:
             return None
         return Failure(item.last_error_code or "export.failed", item.last_error) if item.last_error else None

@@ -1,8 +1,8 @@
 """The dirty items of change events and the standing sync request, in the control table."""
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable
+from functools import partial
 
 from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError, UpdateError
@@ -10,11 +10,13 @@ from pynamodb.transactions import TransactWrite
 
 from ..domain.events import DirtyEntry
 from ..ports import DirtySet, SyncRequests
-from .dynamo_control import lost_condition
+from .dynamo_conflicts import CONDITION_FAILED, lost_condition_in, retry_conflicts
+from .dynamo_control import ControlTable, lost_condition
 from .dynamo_models import ControlModel as C
+from .dynamo_tables import Tables, bound
 
 TRANSACTION_ITEMS = 100  # DynamoDB's limit per TransactWriteItems
-_CONFLICT_RETRIES = 5
+_CONFLICT_ATTEMPTS = 6
 
 
 def _prefix(feed: str) -> str:
@@ -32,31 +34,33 @@ def _entry(item: C) -> DirtyEntry:
     return DirtyEntry(item.sku, product_id, item.marked_at or "", item.mark or "")
 
 
-class DynamoDirtySet(DirtySet):
+class DynamoDirtySet(ControlTable, DirtySet):
     """One item per dirty product: a burst of events writes many small items (batch writes), never one contended
     item, and a run deletes each entry it read only while its mark is unchanged."""
 
-    def __init__(self, connection: Connection | None = None):
-        self._connection = connection
+    def __init__(self, tables: Tables | None = None):
+        self._tables = tables or bound()
+        super().__init__(self._tables)
+        self._connection: Connection | None = None
 
     def _transactions(self) -> Connection:
         if self._connection is None:
-            self._connection = Connection()
+            self._connection = self._tables.connection()
         return self._connection
 
     def mark(self, feed: str, entries: Iterable[DirtyEntry]) -> None:
         # Unconditional puts in batch writes: marking again only moves the mark forward, which is
         # what keeps a run that read the older mark from clearing the entry.
         items = {_pk(feed, entry): entry for entry in entries}  # a batch may not name a key twice
-        with C.batch_write() as batch:
+        with self._c.batch_write() as batch:
             for pk, entry in items.items():
-                batch.save(C(pk, sku=entry.sku, product_id=entry.product_id, marked_at=entry.marked_at,
+                batch.save(self._c(pk, sku=entry.sku, product_id=entry.product_id, marked_at=entry.marked_at,
                              mark=entry.mark))
 
     def entries(self, feed: str) -> list[DirtyEntry]:
         # A scan is the dirty set: besides it the control table holds a few items per feed, and a
         # scan, unlike an index query, reads consistently (an entry marked just before is seen).
-        return [_entry(item) for item in C.scan(C.pk.startswith(_prefix(feed)), consistent_read=True)]
+        return [_entry(item) for item in self._c.scan(C.pk.startswith(_prefix(feed)), consistent_read=True)]
 
     def clear(self, feed: str, entries: Iterable[DirtyEntry]) -> int:
         """Conditional deletes in transactions of 100; an entry marked again cancels its transaction,
@@ -65,32 +69,34 @@ class DynamoDirtySet(DirtySet):
         cleared = 0
         for start in range(0, len(wanted), TRANSACTION_ITEMS):
             chunk = wanted[start:start + TRANSACTION_ITEMS]
-            for attempt in range(_CONFLICT_RETRIES + 1):
-                if not chunk:
-                    break
-                try:
-                    with TransactWrite(connection=self._transactions()) as transaction:
-                        for pk, entry in chunk:
-                            transaction.delete(C(pk), condition=(C.marked_at == entry.marked_at)
-                                               & (C.mark == entry.mark))
-                    cleared += len(chunk)
-                    break
-                except TransactWriteError as error:
-                    reasons = error.cancellation_reasons
-                    if not reasons or attempt == _CONFLICT_RETRIES:
-                        raise
-                    marked_again = {i for i, r in enumerate(reasons) if r and r.code == "ConditionalCheckFailed"}
-                    chunk = [item for i, item in enumerate(chunk) if i not in marked_again]
-                    if not marked_again:  # a concurrent write to the same items: back off and retry
-                        time.sleep(0.05 * 2 ** attempt)
+            cleared += retry_conflicts(partial(self._delete_unchanged, chunk), _CONFLICT_ATTEMPTS)
         return cleared
 
+    def _delete_unchanged(self, chunk: list[tuple[str, DirtyEntry]]) -> int:
+        """Delete the entries whose mark is unchanged, in one transaction; one marked again since cancels it, which
+        goes again at once without it (``chunk`` loses it: a retry after a conflict, raised, starts from what is
+        left)."""
+        while chunk:
+            try:
+                with TransactWrite(connection=self._transactions()) as transaction:
+                    for pk, entry in chunk:
+                        transaction.delete(self._c(pk),
+                                           condition=(C.marked_at == entry.marked_at) & (C.mark == entry.mark))
+                return len(chunk)
+            except TransactWriteError as error:
+                if not lost_condition_in(error):
+                    raise
+                reasons = error.cancellation_reasons or []
+                marked_again = {i for i, r in enumerate(reasons) if r and r.code == CONDITION_FAILED}
+                chunk[:] = [item for i, item in enumerate(chunk) if i not in marked_again]
+        return 0
 
-class DynamoSyncRequests(SyncRequests):
+
+class DynamoSyncRequests(ControlTable, SyncRequests):
     def request(self, feed: str, now: str, stale_before: str) -> bool:
         try:
             # Conditional write: of a burst of events, only the first requests the sync.
-            C(f"request#{feed}").update(
+            self._c(f"request#{feed}").update(
                 actions=[C.requested_at.set(now)],
                 condition=C.requested_at.does_not_exist() | (C.requested_at <= stale_before))
         except UpdateError as error:
@@ -100,4 +106,4 @@ class DynamoSyncRequests(SyncRequests):
         return True
 
     def clear(self, feed: str) -> None:
-        C(f"request#{feed}").delete()
+        self._c(f"request#{feed}").delete()

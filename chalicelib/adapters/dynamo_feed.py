@@ -11,6 +11,7 @@ from ..domain.errors import Failure
 from ..domain.feed import FeedRow, RowKey, StoredState
 from ..ports import FeedStore
 from .dynamo_models import FeedRowModel as M
+from .dynamo_tables import Tables, bound
 
 _STATE_ATTRIBUTES = ["item_id", "feed_scope", "hash", "deleted", "batch", "invalid_code", "exported_before"]
 _ROW_FIELDS = ("product_id", "name", "type", "attribute_set", "price", "quantity", "salable_quantity",
@@ -56,27 +57,28 @@ def _attributes(fields: Collection[str]) -> list[str]:
 class DynamoFeedStore(FeedStore):
     """The rows of one feed."""
 
-    def __init__(self, feed: str):
+    def __init__(self, feed: str, tables: Tables | None = None):
         self._feed = feed
+        self._m = (tables or bound()).feed_rows
 
     def _unique(self, keys: Iterable[RowKey]) -> list[tuple[str, str]]:
         return list(dict.fromkeys((key.id, _range_key(self._feed, key.scope)) for key in keys))
 
     def _item(self, row: FeedRow) -> M:
-        item = M(row.id, _range_key(self._feed, row.scope), **{name: getattr(row, name) for name in _ROW_FIELDS})
+        item = self._m(row.id, _range_key(self._feed, row.scope), **{name: getattr(row, name) for name in _ROW_FIELDS})
         if row.invalid is not None:
             item.invalid_code, item.invalid_reason = row.invalid.code, row.invalid.message
         return item
 
     def _scan(self, **kwargs: Any) -> Iterator[M]:
         """Every row of this feed (a Scan: the rows of every feed are read, this one's kept)."""
-        return M.scan(filter_condition=M.feed_scope.startswith(f"{self._feed}#"), **kwargs)
+        return self._m.scan(filter_condition=M.feed_scope.startswith(f"{self._feed}#"), **kwargs)
 
     def states(self, keys: Iterable[RowKey]) -> dict[RowKey, StoredState]:
         wanted = self._unique(keys)
         if not wanted:
             return {}
-        return {_key(item): _state(item) for item in M.batch_get(wanted, attributes_to_get=_STATE_ATTRIBUTES)}
+        return {_key(item): _state(item) for item in self._m.batch_get(wanted, attributes_to_get=_STATE_ATTRIBUTES)}
 
     def all_states(self) -> dict[RowKey, StoredState]:
         return {_key(item): _state(item) for item in self._scan(attributes_to_get=_STATE_ATTRIBUTES)}
@@ -84,13 +86,13 @@ class DynamoFeedStore(FeedStore):
     def get_rows(self, keys: Iterable[RowKey], fields: Collection[str] | None = None) -> list[FeedRow]:
         wanted = self._unique(keys)
         attributes = None if fields is None else _attributes(fields)
-        return [_row(item) for item in M.batch_get(wanted, attributes_to_get=attributes)] if wanted else []
+        return [_row(item) for item in self._m.batch_get(wanted, attributes_to_get=attributes)] if wanted else []
 
     def iter_rows(self) -> Iterator[FeedRow]:
         return (_row(item) for item in self._scan())
 
     def put_rows(self, rows: Iterable[FeedRow]) -> None:
-        with M.batch_write() as batch:
+        with self._m.batch_write() as batch:
             for row in rows:
                 batch.save(self._item(row))
 
@@ -99,4 +101,4 @@ class DynamoFeedStore(FeedStore):
                    M.run_id.set(run_id)]
         # Only fill the dashboard fields of a row that has none: a valid earlier version stays as it was.
         actions += [getattr(M, name).set(getattr(M, name) | value) for name, value in fields.items()]
-        M(key.id, _range_key(self._feed, key.scope)).update(actions=actions)
+        self._m(key.id, _range_key(self._feed, key.scope)).update(actions=actions)

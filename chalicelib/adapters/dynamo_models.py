@@ -1,5 +1,10 @@
-"""PynamoDB models: the DynamoDB tables of feed rows, sync runs (with their batches) and control items."""
+"""PynamoDB models: the DynamoDB tables of feed rows, sync runs (with their batches) and control items.
+
+These name the default tables; the stores use subclasses bound to the tables the settings name (dynamo_tables.py).
+"""
 from __future__ import annotations
+
+from typing import Any
 
 from pynamodb.attributes import (
     BinaryAttribute,
@@ -11,8 +16,6 @@ from pynamodb.attributes import (
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
-
-from ..settings import Settings
 
 
 class FeedRowModel(Model):
@@ -104,8 +107,8 @@ class SyncRunModel(Model):
     rows_exported = NumberAttribute(default=0)
     rows_failed = NumberAttribute(default=0)
     error = UnicodeAttribute(null=True)
-    error_counts = MapAttribute(default=dict)
-    error_examples = MapAttribute(default=dict)  # cause -> [{"sku", "store_view_code"}], a few each
+    error_counts: MapAttribute[str, Any] = MapAttribute(default=dict)
+    error_examples: MapAttribute[str, Any] = MapAttribute(default=dict)  # code -> [{"id", "scope", "message"}], a few
     source_read_at = UnicodeAttribute(null=True)
     progress_at = UnicodeAttribute(null=True)
     sealed_at = UnicodeAttribute(null=True)
@@ -148,7 +151,8 @@ class ExportBatchModel(Model):
 
 class ControlModel(Model):
     """Locks (``lock#<feed>``), cooldowns (``cooldown#<feed>``), feed state (``feed#<feed>``), sync
-    requests (``request#<feed>``) and dirty products (``dirty#<feed>#sku#<sku>``, ``dirty#<feed>#id#<id>``).
+    requests (``request#<feed>``), dirty products (``dirty#<feed>#sku#<sku>``, ``dirty#<feed>#id#<id>``) and
+    the change events' signatures seen (``signature#<hex>``, expiring with them).
 
     One item per dirty product: a burst of events writes many small items (batch writes), never one
     contended item, and a run deletes each entry it read only while its mark is unchanged.
@@ -174,6 +178,7 @@ class ControlModel(Model):
     product_id = NumberAttribute(null=True)
     marked_at = UnicodeAttribute(null=True)
     mark = UnicodeAttribute(null=True)
+    expires = TTLAttribute(null=True)
 
 
 class SearchIndexModel(Model):
@@ -195,19 +200,3 @@ class SearchIndexModel(Model):
 
 TABLE_MODELS = (FeedRowModel, SyncRunModel, ControlModel, SearchIndexModel)
 
-
-def bind(settings: Settings) -> None:
-    """Point the models at the tables named in the settings (and drop cached connections)."""
-    names = {FeedRowModel: settings.feed_rows_table, SyncRunModel: settings.sync_runs_table,
-             ExportBatchModel: settings.sync_runs_table, ControlModel: settings.control_table,
-             SearchIndexModel: settings.search_index_table}
-    for model, name in names.items():
-        model.Meta.table_name = name
-        model._connection = None
-
-
-def create_tables(wait: bool = True) -> None:
-    """Create the tables from these models (the local stack and the tests)."""
-    for model in TABLE_MODELS:
-        if not model.exists():
-            model.create_table(wait=wait)

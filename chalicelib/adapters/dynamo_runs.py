@@ -9,6 +9,7 @@ from pynamodb.exceptions import DoesNotExist, UpdateError
 from ..domain.runs import IN_PROGRESS, MAX_ERROR_CAUSES, MAX_EXAMPLES_PER_CAUSE, SyncRun
 from ..ports import RunCursor, RunStore
 from .dynamo_models import SyncRunModel as R
+from .dynamo_tables import Tables, bound
 
 RUN_ITEM = "run"
 _RUN_FIELDS = [f.name for f in fields(SyncRun)]
@@ -55,18 +56,21 @@ def example_actions(error_examples: Mapping[str, list[dict[str, str]]] | None) -
 
 
 class DynamoRunStore(RunStore):
+    def __init__(self, tables: Tables | None = None):
+        self._r = (tables or bound()).runs
+
     def create(self, run: SyncRun) -> None:
         values = {name: getattr(run, name) for name in _RUN_FIELDS}
-        R(run.run_id, RUN_ITEM, **values).save(condition=R.run_id.does_not_exist())
+        self._r(run.run_id, RUN_ITEM, **values).save(condition=R.run_id.does_not_exist())
 
     def get(self, run_id: str) -> SyncRun | None:
         try:
-            return _run(R.get(run_id, RUN_ITEM, consistent_read=True))
+            return _run(self._r.get(run_id, RUN_ITEM, consistent_read=True))
         except DoesNotExist:
             return None
 
     def latest(self, feed: str) -> SyncRun | None:
-        for item in R.feed_started_index.query(feed, scan_index_forward=False, limit=1):
+        for item in self._r.feed_started_index.query(feed, scan_index_forward=False, limit=1):
             return _run(item)
         return None
 
@@ -76,7 +80,7 @@ class DynamoRunStore(RunStore):
         if after is not None:  # the index's key of the last run shown: the table's key and the index's
             start = {"feed": {"S": feed}, "started_at": {"S": after.started_at}, "run_id": {"S": after.run_id},
                      "item": {"S": RUN_ITEM}}
-        page = R.feed_started_index.query(feed, scan_index_forward=False, limit=limit, last_evaluated_key=start,
+        page = self._r.feed_started_index.query(feed, scan_index_forward=False, limit=limit, last_evaluated_key=start,
                                           page_size=limit)
         runs = [_run(item) for item in page]
         more = page.last_evaluated_key is not None and len(runs) == limit
@@ -84,7 +88,7 @@ class DynamoRunStore(RunStore):
 
     def claim_reindex(self, run_id: str, at: str) -> bool:
         try:
-            R(run_id, RUN_ITEM).update(actions=[R.progress_at.set(at)],
+            self._r(run_id, RUN_ITEM).update(actions=[R.progress_at.set(at)],
                                        condition=R.run_id.exists() & R.progress_at.does_not_exist())
             return True
         except UpdateError as update_error:
@@ -93,7 +97,7 @@ class DynamoRunStore(RunStore):
             raise
 
     def note_progress(self, run_id: str, rows_seen: int, rows_changed: int, at: str) -> None:
-        R(run_id, RUN_ITEM).update(actions=[R.rows_seen.set(rows_seen), R.rows_changed.set(rows_changed),
+        self._r(run_id, RUN_ITEM).update(actions=[R.rows_seen.set(rows_seen), R.rows_changed.set(rows_changed),
                                             R.progress_at.set(at)])
 
     def seal(self, run: SyncRun) -> SyncRun:
@@ -101,13 +105,13 @@ class DynamoRunStore(RunStore):
                    ("rows_seen", "rows_changed", "rows_deleted", "rows_invalid", "batches_total", "error", "error_code",
                     "source_read_at", "sealed_at")]
         actions.append(R.rows_failed.add(run.rows_invalid))
-        item = R(run.run_id, RUN_ITEM)
+        item = self._r(run.run_id, RUN_ITEM)
         item.update(actions=actions + count_actions(run.error_counts) + example_actions(run.error_examples))
         return _run(item)
 
     def finish(self, run_id: str, status: str, error: str | None, finished_at: str) -> bool:
         try:
-            R(run_id, RUN_ITEM).update(
+            self._r(run_id, RUN_ITEM).update(
                 actions=[R.status.set(status), R.error.set(error) if error is not None else R.error.remove(),
                          R.finished_at.set(finished_at)],
                 condition=R.status == IN_PROGRESS)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import gzip
 import random
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -17,53 +17,49 @@ import orjson
 import urllib3
 
 from .. import credentials
-from ..domain.backoff import backoff_pause, retry_after_seconds
+from ..domain.backoff import retry_after_seconds
 from ..domain.batching import ExportBatch
 from ..domain.budget import Deadline
 from ..domain.errors import DestinationError, Failure
 from ..domain.feed import RowKey, exported_item
 from ..domain.feeds import feed_named
+from ..domain.holdings import HeldItem
+from ..domain.retry import RetriesExhaustedError, TransientError
 from ..domain.runs import SyncRun
 from ..observability import RETRIES, count, logger
 from ..ports import Destination
-from ..settings import BATCH_MAX_BYTES, DESTINATION_API_KEY_SECRET, DESTINATION_URL, Settings
+from ..settings import BATCH_MAX_BYTES, DESTINATION_URL, Settings
+from .ingestion_codes import (
+    DROPPED,
+    KEY_HINT,
+    KEY_UNAVAILABLE,
+    NO_ENDPOINT,
+    NO_TIME,
+    REASON_MAX_CHARS,
+    REFUSED,
+    REJECTED,
+    THROTTLED,
+    TIMEOUT,
+    TOO_LARGE,
+    UNAUTHORIZED,
+    UNAVAILABLE,
+    UNREACHABLE,
+    message_of,
+    reason_of,
+    retryable,
+)
+from .ingestion_reads import MIN_ATTEMPT_SECONDS, PAGE_SIZE, IngestionReader, ingestion_retry
 
 BATCH_HEADER = "X-Catalog-Sync-Batch"
-MIN_ATTEMPT_SECONDS = 0.5  # a request is not started with less time than this left
 CONNECT_TIMEOUT_SECONDS = 5.0
-READ_TIMEOUT_SECONDS = 10.0  # a read-back (the product detail's discrepancy check) waits at most this
-ITEMS_PATH = "/v1/items"  # the read-back query, at the service base (docs/ingestion-api.md)
-REASON_MAX_CHARS = 500
-KEY_HINT = (f"check {credentials.DESTINATION_API_KEY} (locally) or the secret named by {DESTINATION_API_KEY_SECRET}, "
-            "and the key header")
 
 
-def _retryable(status: int) -> bool:
-    return status in (408, 429) or status >= 500
-
-
-# Failure codes (runs and the dashboard group by them).
-REJECTED = "destination.rejected"  # the service refused an item: not sent again until it changes
-REFUSED = "destination.refused"  # the service refused the whole batch
-UNAUTHORIZED = "destination.unauthorized"
-KEY_UNAVAILABLE = "destination.key_unavailable"
-NO_ENDPOINT = "destination.no_endpoint"
-TOO_LARGE = "destination.too_large"
-UNREACHABLE = "destination.unreachable"
-TIMEOUT = "destination.timeout"
-DROPPED = "destination.dropped_connection"
-THROTTLED = "destination.throttled"
-UNAVAILABLE = "destination.unavailable"
-UNREADABLE = "destination.unreadable"
-NO_TIME = "destination.no_time_left"
-
-
-class _Transient(Exception):
+class _Transient(TransientError):
     """One attempt failed in a way the next may not; ``code`` and ``what`` group the failure, ``detail`` varies."""
 
     def __init__(self, code: str, what: str, detail: str = "", retry_after: float | None = None):
-        super().__init__(what)
-        self.code, self.what, self.detail, self.retry_after = code, what, detail, retry_after
+        super().__init__(what, retry_after)
+        self.code, self.what, self.detail = code, what, detail
 
 
 @dataclass(frozen=True)
@@ -71,11 +67,6 @@ class _Answer:
     status: int
     payload: Any  # the JSON body; None when empty
     content_type: str
-
-
-def _message(payload: Any) -> str:
-    text = payload.get("message") if isinstance(payload, dict) else None
-    return str(text)[:REASON_MAX_CHARS] if text else "no message"
 
 
 def _identity(item: Mapping[str, Any], fields: tuple[str, ...]) -> tuple[str, ...]:
@@ -101,22 +92,31 @@ def _named(payload: Any, sent: Mapping[RowKey, Any], identity: tuple[str, ...]) 
     return named
 
 
+def _retrying(error: Exception, attempts: int, pause: float) -> None:
+    count(RETRIES)
+    logger.info("destination retry", extra={"attempt": attempts, "cause": getattr(error, "what", str(error)),
+                                            "wait_seconds": round(pause, 2)})
+
+
 class HttpDestination(Destination):
     kind = "http"
 
     def __init__(self, url: str, api_key: Callable[[], str], key_header: str = "x-api-key",
                  timeout_seconds: float = 30.0, budget_seconds: float = 120.0,
                  pool: urllib3.PoolManager | None = None, sleep: Callable[[float], None] = time.sleep,
-                 rng: random.Random | None = None):
+                 rng: random.Random | None = None, read_page_size: int = PAGE_SIZE):
         self.url = url
         self._api_key = api_key  # called per request: the secret is cached by Powertools, a rotation picked up
         self._key_header = key_header
         self._timeout = timeout_seconds
         self._budget = budget_seconds
         self._pool = pool or urllib3.PoolManager(maxsize=4, retries=False)
-        self._sleep = sleep
         self._rng = rng or random.Random()
-        self.requests = 0  # made, retries included
+        self._retry = ingestion_retry(sleep, self._rng)
+        self._posts = 0  # made, retries included
+        parts = urlsplit(url)
+        self._reader = IngestionReader(f"{parts.scheme}://{parts.netloc}", lambda: self._headers(None), self._pool,
+                                       timeout_seconds, budget_seconds, sleep, self._rng, read_page_size)
 
     def __repr__(self) -> str:
         return f"HttpDestination({self.url!r}, key header {self._key_header!r})"  # never the key
@@ -137,7 +137,7 @@ class HttpDestination(Destination):
         again = self._post(batch, rest, deadline)
         rejected.update(self._results(again, rest, identity))
         if again.status == 400:
-            refused = Failure(REFUSED, f"the destination refused the batch (400): {_message(again.payload)}")
+            refused = Failure(REFUSED, f"the destination refused the batch (400): {message_of(again.payload)}")
             rejected.update({key: refused for key in rest if key not in rejected})
         return rejected
 
@@ -150,41 +150,20 @@ class HttpDestination(Destination):
 
     reads_back = True
 
-    def held(self, sku: str, store_view_code: str) -> dict[str, Any] | None:
-        """``GET <service base>/v1/items?sku=&storeViewCode=``: one attempt (a person is waiting), its answer's
-        ``document``, None on a 404."""
-        parts = urlsplit(self.url)
-        url = f"{parts.scheme}://{parts.netloc}{ITEMS_PATH}"
-        seconds = min(self._timeout, READ_TIMEOUT_SECONDS)
-        try:
-            response = self._pool.request("GET", url, fields={"sku": sku, "storeViewCode": store_view_code},
-                                          headers=self._headers(None), retries=False,
-                                          timeout=urllib3.Timeout(total=seconds,
-                                                                  connect=min(CONNECT_TIMEOUT_SECONDS, seconds)))
-        except urllib3.exceptions.NewConnectionError as error:  # (a ConnectTimeoutError subclass: first)
-            raise DestinationError(f"cannot reach the destination: {self._reason(error)}",
-                                   code=UNREACHABLE) from None
-        except urllib3.exceptions.TimeoutError:
-            raise DestinationError(f"the destination did not answer in time (no answer within {seconds:g} s "
-                                   f"from {url})", code=TIMEOUT) from None
-        except urllib3.exceptions.HTTPError as error:
-            raise DestinationError(f"cannot reach the destination: {self._reason(error)}",
-                                   code=UNREACHABLE) from None
-        self.requests += 1
-        if response.status == 404:
-            return None
-        try:
-            payload = orjson.loads(response.data) if response.data else None
-        except orjson.JSONDecodeError:
-            payload = None
-        if response.status in (401, 403):
-            raise DestinationError(f"the destination refused the API key ({response.status}): {KEY_HINT}; it said: "
-                                   f"{_message(payload)}", retryable=False, next_sync=True, code=UNAUTHORIZED)
-        document = payload.get("document") if isinstance(payload, dict) else None
-        if response.status != 200 or not isinstance(document, dict):
-            raise DestinationError(f"the destination cannot be read back ({response.status} from {url}): "
-                                   f"{_message(payload)}", retryable=response.status >= 500, code=UNREADABLE)
-        return document
+    def held(self, feed: str, key: RowKey) -> dict[str, Any] | None:
+        """``GET <service base>/v1/items?feed=&<identity>``: one attempt (a person is waiting), its ``document``;
+        None when the service holds no such item."""
+        return self._reader.held(feed_named(feed), key)
+
+    def holdings(self, feed: str) -> Iterator[HeldItem]:
+        """``GET <service base>/v1/feeds/{feed}/items`` page by page (``read_page_size`` items a request, 1,000 by
+        default), each page retried within the time budget."""
+        return self._reader.holdings(feed_named(feed))
+
+    @property
+    def requests(self) -> int:
+        """Requests made, retries and reads included."""
+        return self._posts + self._reader.requests
 
     def _results(self, answer: _Answer, sent: Mapping[RowKey, Any],
                  identity: tuple[str, ...]) -> dict[RowKey, Failure]:
@@ -197,20 +176,20 @@ class HttpDestination(Destination):
         if status == 400:
             named = _named(payload, sent, identity)
             if not named:
-                raise DestinationError(f"the destination refused the batch (400): {_message(payload)}",
+                raise DestinationError(f"the destination refused the batch (400): {message_of(payload)}",
                                        retryable=False, code=REFUSED)
             return named
         if status in (401, 403):
             raise DestinationError(f"the destination refused the API key ({status}): {KEY_HINT}; it said: "
-                                   f"{_message(payload)}", retryable=False, next_sync=True, code=UNAUTHORIZED)
+                                   f"{message_of(payload)}", retryable=False, next_sync=True, code=UNAUTHORIZED)
         if status in (404, 405):
             raise DestinationError(f"the destination has no ingestion endpoint at {DESTINATION_URL} ({status}): "
-                                   f"check {self.url}; it said: {_message(payload)}", retryable=False, next_sync=True,
+                                   f"check {self.url}; it said: {message_of(payload)}", retryable=False, next_sync=True,
                                    code=NO_ENDPOINT)
         if status == 413:
             raise DestinationError(f"the batch is too large for the destination (413): lower {BATCH_MAX_BYTES}; "
-                                   f"it said: {_message(payload)}", retryable=False, code=TOO_LARGE)
-        raise DestinationError(f"the destination refused the batch ({status}): {_message(payload)}", retryable=False,
+                                   f"it said: {message_of(payload)}", retryable=False, code=TOO_LARGE)
+        raise DestinationError(f"the destination refused the batch ({status}): {message_of(payload)}", retryable=False,
                                code=REFUSED)
 
     def _not_ingestion_api(self, answer: _Answer) -> DestinationError:
@@ -222,29 +201,22 @@ class HttpDestination(Destination):
         """POST the items, retrying transient failures with backoff and full jitter until the deadline."""
         body = gzip.compress(orjson.dumps({"feed": batch.feed, "batchId": batch.batch_id,
                                            "items": list(items.values())}), compresslevel=6, mtime=0)
-        started, attempts = time.monotonic(), 0
-        while True:
-            if deadline.remaining() < MIN_ATTEMPT_SECONDS and attempts == 0:
-                raise DestinationError(f"no time left to deliver the batch: {deadline.remaining():.1f} s of the "
-                                       "export time budget", retryable=True, code=NO_TIME)
-            attempts += 1
-            try:
-                return self._once(body, batch.batch_id, self.url_of(batch.feed), deadline)
-            except _Transient as error:
-                pause = backoff_pause(attempts, self._rng, error.retry_after)
-                left = deadline.remaining()
-                if pause + MIN_ATTEMPT_SECONDS > left:
-                    details = [error.detail] if error.detail else []
-                    if error.retry_after is not None and error.retry_after + MIN_ATTEMPT_SECONDS > left:
-                        details.append(f"Retry-After {error.retry_after:g} s is beyond the time left ({left:.1f} s)")
-                    details.append(f"gave up after {attempts} attempt{'s' if attempts > 1 else ''} in "
-                                   f"{time.monotonic() - started:.1f} s (the export time budget)")
-                    raise DestinationError(f"{error.what}: {'; '.join(details)}", retryable=True,
-                                           code=error.code) from None
-                count(RETRIES)
-                logger.info("destination retry", extra={"attempt": attempts, "cause": error.what,
-                                                        "wait_seconds": round(pause, 2)})
-                self._sleep(pause)
+        if deadline.remaining() < MIN_ATTEMPT_SECONDS:
+            raise DestinationError(f"no time left to deliver the batch: {deadline.remaining():.1f} s of the "
+                                   "export time budget", retryable=True, code=NO_TIME)
+        started = time.monotonic()
+        try:
+            return self._retry.call(lambda: self._once(body, batch.batch_id, self.url_of(batch.feed), deadline),
+                                    deadline, _retrying)
+        except RetriesExhaustedError as gave_up:
+            error, attempts, left = gave_up.last, gave_up.attempts, deadline.remaining()
+            assert isinstance(error, _Transient)  # the only error retried
+            details = [error.detail] if error.detail else []
+            if error.retry_after is not None and error.retry_after + MIN_ATTEMPT_SECONDS > left:
+                details.append(f"Retry-After {error.retry_after:g} s is beyond the time left ({left:.1f} s)")
+            details.append(f"gave up after {attempts} attempt{'s' if attempts > 1 else ''} in "
+                           f"{time.monotonic() - started:.1f} s (the export time budget)")
+            raise DestinationError(f"{error.what}: {'; '.join(details)}", retryable=True, code=error.code) from None
 
     def _headers(self, batch_id: str | None) -> dict[str, str]:
         try:
@@ -253,7 +225,8 @@ class HttpDestination(Destination):
             raise DestinationError(f"the destination's API key cannot be read: {error}", retryable=False,
                                    next_sync=True, code=KEY_UNAVAILABLE) from None
         if batch_id is None:  # a read
-            return {"Accept": "application/json", "User-Agent": "catalog-sync", self._key_header: key}
+            return {"Accept": "application/json", "Accept-Encoding": "gzip", "User-Agent": "catalog-sync",
+                    self._key_header: key}
         return {"Content-Type": "application/json", "Content-Encoding": "gzip", "Accept": "application/json",
                 "User-Agent": "catalog-sync", self._key_header: key, BATCH_HEADER: batch_id}
 
@@ -261,7 +234,7 @@ class HttpDestination(Destination):
         seconds = min(self._timeout, deadline.remaining())
         timeout = urllib3.Timeout(total=seconds, connect=min(CONNECT_TIMEOUT_SECONDS, seconds))
         headers = self._headers(batch_id)
-        self.requests += 1
+        self._posts += 1
         try:
             response = self._pool.request("POST", url, body=body, headers=headers, timeout=timeout,
                                           retries=False)
@@ -275,7 +248,7 @@ class HttpDestination(Destination):
         except urllib3.exceptions.HTTPError as error:
             raise _Transient(UNREACHABLE, "cannot reach the destination", self._reason(error)) from None
         status, content_type = response.status, response.headers.get("Content-Type", "")
-        if _retryable(status):
+        if retryable(status):
             raise _Transient(THROTTLED if status == 429 else UNAVAILABLE, f"the destination answered {status}", "",
                              retry_after_seconds(response.headers.get("Retry-After")))
         try:
@@ -287,9 +260,7 @@ class HttpDestination(Destination):
         return _Answer(status, payload, content_type)
 
     def _reason(self, error: Exception) -> str:
-        # urllib3 wraps the socket's error: in ``reason`` (connection errors) or in its args (protocol errors)
-        cause = getattr(error, "reason", None) or next((a for a in error.args if isinstance(a, BaseException)), error)
-        return f"{type(cause).__name__} from {self.url}"
+        return reason_of(error, self.url)
 
 
 def from_settings(settings: Settings) -> HttpDestination:

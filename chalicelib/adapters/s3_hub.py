@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import asdict
 from typing import Any
 
@@ -11,8 +12,9 @@ from ..domain.batching import ExportBatch
 from ..domain.budget import Deadline
 from ..domain.errors import DestinationError, Failure
 from ..domain.feed import RowKey, exported_item
+from ..domain.holdings import HeldItem
 from ..domain.runs import SyncRun
-from ..ports import Destination
+from ..ports import CANNOT_READ_BACK, Destination
 
 # Configuration problems: retrying the message cannot help, the rows wait for the next sync.
 _CONFIGURATION = {"AccessDenied", "NoSuchBucket", "InvalidBucketName", "AllAccessDisabled"}
@@ -49,10 +51,18 @@ class S3HubDestination(Destination):
             raise _error("upload", error) from None
         return {}
 
-    def held(self, sku: str, store_view_code: str) -> dict[str, Any] | None:
-        """The hub keeps batches, not rows: what it holds for one row cannot be read without scanning every
-        batch object (``reads_back`` is False)."""
+    def held(self, feed: str, key: RowKey) -> dict[str, Any] | None:
+        """The hub keeps batches, not items: what it holds for one item cannot be read without scanning every
+        batch object ever delivered (``reads_back`` is False)."""
         return None
+
+    def holdings(self, feed: str) -> Iterator[HeldItem]:
+        """Not readable: the hub is a drop box of batches. The newest version of each item is spread over every
+        run's objects (a read would cost the whole history, not the feed), and what the hub's consumer holds is
+        the consumer's to say; a run's objects are what was delivered, not what is held."""
+        raise DestinationError(f"the S3 hub keeps batches, not items: what it holds of the {feed} feed cannot be read "
+                               "back (compare with what the hub's consumer holds, through its own API)",
+                               retryable=False, code=CANNOT_READ_BACK)
 
     def complete_run(self, run: SyncRun) -> None:
         prefix = f"{self._prefix}/{run.feed}/runs/{run.run_id}/"

@@ -77,7 +77,7 @@ _VISIBILITY = ("Catalog, Search",) * 85 + ("Catalog",) * 5 + ("Search",) * 5 + (
 # garbage collector, a third of a full read's time, at bay.
 _ONE = {label: [label] for label in (*_COLORS, *_SIZES["Top"], *_SIZES["Bottom"], *_ACTIVITIES)}
 _MATERIAL_PAIRS = tuple(sorted({a, b}) for a in _MATERIALS for b in _MATERIALS)
-_MAIN_ROLES, _NO_ROLES, _NO_PARENTS = ["image", "small_image", "thumbnail"], [], []
+_MAIN_ROLES, _NO_ROLES, _NO_PARENTS = ["image", "small_image", "thumbnail"], list[str](), list[dict[str, str]]()
 # A product's fields: 4 for its shape, 18 base draws, 8 volatile ones (re-rolled by each revision).
 _FIELDS, _REVISION_FIELDS = struct.Struct("<32H"), struct.Struct("<8H")
 _SHAPE_DRAWS = (100, 10, len(_ADJECTIVES), 12)
@@ -255,15 +255,16 @@ class SampleCatalogSource(CatalogSource):
          first, second, disabled, german, day, hour, minute, weight) = _draws(fields[4:], _BASE_DRAWS)
         # An edit re-rolls the volatile fields only: price and stock.
         volatile = _fields(f"{self.seed}:{i}:{rev}", _REVISION_FIELDS) if rev else fields[22:30]
+        quantity: float  # drawn whole, held as Magento's decimal
         gift, out_of_stock, quantity, reserved, in_stock = _draws(volatile[2:], _VOLATILE_DRAWS)
         price = (volatile[0] << 16 | volatile[1]) % 49_500
         parent = self._parent_of(i) if kind == "simple" else None
         suffix, visibility, attributes = "", _VISIBILITY[roll], {}
         if parent is not None:
             _, line, adjective, noun, _ = self._shape(parent)
-            size = _SIZES[line][size]
-            suffix, visibility = f"-{size}-{_COLORS[color]}", NOT_VISIBLE
-            attributes = {"color": _ONE[_COLORS[color]], "size": _ONE[size]}
+            size_label = _SIZES[line][size]
+            suffix, visibility = f"-{size_label}-{_COLORS[color]}", NOT_VISIBLE
+            attributes = {"color": _ONE[_COLORS[color]], "size": _ONE[size_label]}
         elif line in _SIZES:
             attributes = {"color": _ONE[_COLORS[color]]}
             if kind != "configurable":

@@ -1,10 +1,11 @@
-"""Health, the effective settings and the OpenAPI document."""
+"""Health, the effective settings, the lists a client picks from and the OpenAPI document."""
 from __future__ import annotations
 
 from typing import Any
 
 from .. import container
 from ..domain.access import READ_API, READ_SETTINGS
+from ..domain.vocabulary import vocabulary
 from ..services.configuration import effective_settings
 from .auth import requires
 from .blueprint import api
@@ -20,6 +21,12 @@ def health() -> dict[str, str]:
 @requires(READ_SETTINGS)
 def get_settings() -> dict[str, Any]:
     return effective_settings(container.context())
+
+
+@api.route("/meta", methods=["GET"])
+@requires(READ_API)
+def get_meta() -> dict[str, list[str]]:
+    return vocabulary()
 
 
 @api.route("/openapi.json", methods=["GET"])

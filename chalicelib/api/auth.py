@@ -19,7 +19,8 @@ MAX_TOKEN_CHARS = 8192
 
 
 def _bearer() -> str | None:
-    header = (api.current_request.headers or {}).get("authorization", "")
+    headers = api.current_request.headers
+    header = headers.get("authorization", "") if headers else ""
     scheme, _, token = header.strip().partition(" ")
     token = token.strip()
     return token if scheme.lower() == "bearer" and token and len(token) <= MAX_TOKEN_CHARS else None

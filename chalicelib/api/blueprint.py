@@ -6,9 +6,11 @@ from typing import Any
 
 from chalice import Blueprint, Response
 
+from ..domain.errors import BodyTooLargeError, InvalidRequestError
+
 api = Blueprint("chalicelib.api")
 
-JSON = {"Content-Type": "application/json"}
+JSON: dict[str, str | list[str]] = {"Content-Type": "application/json"}
 
 
 def error(status: int, code: str, message: str, headers: dict[str, str] | None = None, **extra: Any) -> Response:
@@ -20,6 +22,13 @@ def error(status: int, code: str, message: str, headers: dict[str, str] | None =
 def unauthorized(message: str, invalid_token: bool = False) -> Response:
     challenge = 'Bearer realm="catalog-sync"' + (', error="invalid_token"' if invalid_token else "")
     return error(401, "UnauthorizedError", message, {"WWW-Authenticate": challenge})
+
+
+def refused(invalid: InvalidRequestError) -> Response:
+    """A request the API cannot act on: 413 for a body too large, else 400, with the reason."""
+    if isinstance(invalid, BodyTooLargeError):
+        return error(413, "RequestEntityTooLargeError", str(invalid))
+    return error(400, "BadRequestError", str(invalid))
 
 
 def unavailable(message: str) -> Response:

@@ -1,5 +1,5 @@
-"""Headers of every answer: JSON's content type, and CORS for the dashboard's origin only (DASHBOARD_ORIGIN);
-other origins get no CORS headers at all."""
+"""CORS for the dashboard's origin only (DASHBOARD_ORIGIN): other origins get no CORS headers at all. Preflights
+answer every documented path, its path parameters whatever they are."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -15,30 +15,17 @@ ALLOWED_HEADERS = "Authorization, Content-Type"
 PREFLIGHT_MAX_AGE = "600"
 
 
-def _allowed_origin(headers: Any) -> str | None:
+def allowed_origin(headers: Any) -> str | None:
+    """The request's Origin when it is the dashboard's, else None."""
     origin = (headers or {}).get("origin")
     allowed = container.context().settings.dashboard_origin
     return allowed if allowed and origin == allowed else None
 
 
-@api.middleware("http")
-def _answer_headers(event: Any, get_response: Callable[[Any], Response]) -> Response:
-    response = get_response(event)
-    origin = _allowed_origin(event.headers)
-    response.headers = dict(response.headers or {})
-    if response.status_code != 204 and not any(name.lower() == "content-type" for name in response.headers):
-        # Chalice leaves it out (API Gateway adds it); said here, every server answers alike.
-        response.headers["Content-Type"] = "application/json"
-    response.headers["Vary"] = "Origin"
-    if origin:
-        response.headers["Access-Control-Allow-Origin"] = origin
-    return response
-
-
-def _preflight(path: str) -> Callable[[], Response]:
-    def preflight() -> Response:
-        headers = {}
-        if _allowed_origin(api.current_request.headers):
+def _preflight(path: str) -> Callable[..., Response]:
+    def preflight(**_path_parameters: str) -> Response:  # /products/{product_id}: Chalice passes the id
+        headers: dict[str, str | list[str]] = {}
+        if allowed_origin(api.current_request.headers):
             headers = {"Access-Control-Allow-Methods": ALLOWED_METHODS, "Access-Control-Allow-Headers": ALLOWED_HEADERS,
                        "Access-Control-Max-Age": PREFLIGHT_MAX_AGE}
         return Response(body="", status_code=204, headers=headers)

@@ -1,10 +1,11 @@
-"""Change events from Magento, authenticated by their HMAC signature (not by sign-in)."""
+"""Change events from Magento, authenticated by their HMAC signature (not by sign-in): fresh, and each used once."""
 from __future__ import annotations
 
-from chalice import BadRequestError, Response
+from chalice import Response
 
 from .. import container, credentials
-from ..domain.events import SIGNATURE_HEADER, InvalidEventError, parse_event, signature_matches
+from ..domain.event_signatures import SIGNATURE_HEADER, TOLERANCE_SECONDS, InvalidSignatureError, verify
+from ..domain.events import MAX_BODY_BYTES, InvalidEventError, parse_event
 from ..services.events import SyncRequestError, accept_change_event
 from ..settings import EVENTS_SECRET_NAME, TRIGGER_QUEUE_URL, Settings
 from .blueprint import JSON, api, error, unavailable
@@ -16,6 +17,11 @@ def _events_secret(settings: Settings) -> str:
     return found[credentials.EVENTS_SECRET]
 
 
+def _too_large(size: int) -> Response:
+    return error(413, "RequestEntityTooLargeError", f"the body is {size:,} bytes; at most {MAX_BODY_BYTES:,} are "
+                                                    "accepted (at most 1,000 products per event)")
+
+
 @api.route("/events/products", methods=["POST"])
 def post_product_events() -> Response:
     ctx = container.context()
@@ -25,18 +31,29 @@ def post_product_events() -> Response:
         return unavailable(f"change events are disabled: {failure}. Set {credentials.EVENTS_SECRET} (locally) or "
                            f"{EVENTS_SECRET_NAME} (a Secrets Manager secret with an {credentials.EVENTS_SECRET} key)")
     request = api.current_request
-    body = request.raw_body or b""
-    if not signature_matches(secret, body, (request.headers or {}).get(SIGNATURE_HEADER.lower())):
-        return error(401, "UnauthorizedError",
-                     f"missing or wrong {SIGNATURE_HEADER} (sha256=<HMAC-SHA256 of the body, hex>)")
+    raw = request.raw_body or b""
+    body = raw.encode() if isinstance(raw, str) else raw
+    if len(body) > MAX_BODY_BYTES:
+        return _too_large(len(body))
+    try:
+        signature = verify(secret, body, request.headers.get(SIGNATURE_HEADER.lower()) if request.headers else None,
+                           ctx.clock())
+    except InvalidSignatureError as refused:
+        return error(401, "UnauthorizedError", str(refused))
     try:
         event = parse_event(body)
     except InvalidEventError as invalid:
-        raise BadRequestError(str(invalid)) from None
+        return _too_large(len(body)) if invalid.too_large else error(400, "BadRequestError", str(invalid))
     if ctx.trigger is None:
         return unavailable(f"change events are disabled: no trigger queue is configured (set {TRIGGER_QUEUE_URL})")
+    guard = container.replay_guard()
+    if not guard.first_use(signature.digest, signature.expires_at):
+        return error(401, "UnauthorizedError", f"this signature was accepted already: an event is accepted once (a "
+                                               f"replay is refused while it is fresh, {TOLERANCE_SECONDS} s); sign "
+                                               "each delivery anew, with its own t")
     try:
         result = accept_change_event(ctx, ctx.trigger, event)
     except SyncRequestError as failure:
+        guard.forget(signature.digest)  # not acted on in full: the sender may deliver this very request again
         return unavailable(str(failure))
     return Response(body=result, status_code=202, headers=JSON)

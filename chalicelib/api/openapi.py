@@ -5,9 +5,11 @@ from functools import cache
 from typing import Any
 
 from ..domain.batches import ITEM_STATUSES
-from ..domain.events import LISTS, MAX_ENTRIES, MAX_SKU_LENGTH, SIGNATURE_HEADER
+from ..domain.event_signatures import SIGNATURE_HEADER, TOLERANCE_SECONDS
+from ..domain.events import LISTS, MAX_BODY_BYTES, MAX_ENTRIES, MAX_SKU_LENGTH
 from ..domain.feeds import FEEDS
 from ..domain.runs import FORCE_MODES, MODES, STATUS_LABELS, TRIGGERS
+from ..domain.vocabulary import PRODUCT_SORTS, SORT_ORDERS, vocabulary
 from ..services.runs import DEFAULT_LIMIT, MAX_LIMIT
 from .schemas import product_schemas
 
@@ -109,8 +111,8 @@ def _other_schemas() -> dict[str, Schema]:
         "source": _object({"kind": {"enum": ["magento", "sample"]}, "endpoint_host": _null(STRING),
                            "auth": _null({"enum": ["token", "oauth1"]}),
                            "store_views": {"type": "array", "items": STRING},
-                           "page_size": COUNT, "sample_products": COUNT, **credentials},
-                          optional=("page_size", "sample_products")),
+                           "page_size": COUNT, "concurrency": COUNT, "sample_products": COUNT, **credentials},
+                          optional=("page_size", "concurrency", "sample_products")),
         "destination": _object({"kind": {"enum": ["http", "s3-hub", "none"]}, "endpoint_host": _null(STRING),
                                 "bucket": _null(STRING), **credentials}),
         "export": _object({"enabled": BOOLEAN, "reason": _null(STRING)}),
@@ -124,7 +126,9 @@ def _other_schemas() -> dict[str, Schema]:
                             LISTS[1]: {"type": "array", "items": {"type": "integer", "minimum": 1}}, LISTS[2]: skus}}
     return {"Settings": settings, "ChangeEvent": event,
             "ChangeEventAccepted": _object({"accepted": COUNT, "sync": {"enum": ["scheduled", "already scheduled"]}}),
-            "Health": _object({"status": {"const": "ok"}})}
+            "Health": _object({"status": {"const": "ok"}}),
+            "Meta": _object({name: {"type": "array", "items": {"enum": words}, "minItems": len(words),
+                                    "uniqueItems": True} for name, words in vocabulary().items()})}
 
 
 def _json(schema: Schema, description: str, headers: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -161,6 +165,9 @@ def _path(name: str, schema: Schema, description: str) -> dict[str, Any]:
 
 ADMINS, OPERATORS = "Admins only.", "Admins and operators (or a machine client with the force-sync scope)."
 BAD_REQUEST = "a parameter or the body is not valid; the message names it and what it accepts"
+TOO_LARGE = "the body is larger than the route accepts"
+INTERNAL = ("something unexpected went wrong on the server's side (never the client's input); the message gives "
+            "the request id under which it is logged")
 
 
 def _sync_paths() -> dict[str, Any]:
@@ -194,6 +201,7 @@ def _sync_paths() -> dict[str, Any]:
                              {"Location": {"schema": STRING, "description": "the run's detail"}}),
                 "400": _error(BAD_REQUEST),
                 "409": _json(_ref("RunInFlight"), "a run is in flight (its id is given)"),
+                "413": _error(TOO_LARGE),
                 "429": _json(_ref("CoolingDown"), "the cooldown is on", {
                     "Retry-After": {"schema": {"type": "string", "pattern": "^[0-9]+$"},
                                     "description": "seconds until force sync is available"}}),
@@ -210,12 +218,11 @@ def _product_paths() -> dict[str, Any]:
                 _query("q", {"type": "string", "maxLength": 200},
                        "matches ID, SKU or name (case-insensitive, partial)"),
                 _query("status", {"enum": EXPORT_STATES}, "export status"),
-                _query("store_view", {"type": "string", "maxLength": 200}, "store view code"),
-                _query("type", {"type": "string", "maxLength": 200}, "product type, e.g. simple, configurable"),
-                _query("visibility", {"type": "string", "maxLength": 200}, "e.g. Catalog, Search"),
-                _query("sort", {"enum": ["last_exported", "last_modified", "name", "sku"], "default": "sku"},
-                       "sort key"),
-                _query("order", {"enum": ["asc", "desc"], "default": "asc"}, "sort order"),
+                _query("store_view", {"type": "string", "maxLength": 100}, "store view code"),
+                _query("type", {"type": "string", "maxLength": 100}, "product type, e.g. simple, configurable"),
+                _query("visibility", {"type": "string", "maxLength": 100}, "e.g. Catalog, Search"),
+                _query("sort", {"enum": list(PRODUCT_SORTS), "default": "sku"}, "sort key"),
+                _query("order", {"enum": list(SORT_ORDERS), "default": "asc"}, "sort order"),
                 _query("cursor", {"type": "string", "maxLength": 1000}, "next_cursor of the previous page"),
                 _query("limit", {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}, "items per page"),
             ],
@@ -240,23 +247,40 @@ def _other_paths() -> dict[str, Any]:
             "operationId": "getSettings", "summary": "The effective configuration (never a credential)",
             "description": ADMINS,
             "responses": _signed_in("read settings", {"200": _json(_ref("Settings"), "the configuration")})}},
+        "/api/meta": {"get": {
+            "operationId": "getMeta", "summary": "The lists a client picks from: feeds, item statuses, product types, "
+                                                 "visibilities, sort keys, run statuses, triggers and modes",
+            "description": "Any signed-in role.",
+            "responses": _signed_in("read the API description", {"200": _json(_ref("Meta"), "the lists")})}},
         "/api/openapi.json": {"get": {
             "operationId": "getOpenApi", "summary": "This document", "description": "Any signed-in role.",
             "responses": _signed_in("read the API description", {"200": _json({"type": "object"}, "OpenAPI 3.1")})}},
         "/api/events/products": {"post": {
             "operationId": "postProductEvents", "summary": "Products changed or were deleted in Magento",
-            "description": f"Signed, not signed in: {SIGNATURE_HEADER}: sha256=<hex HMAC-SHA256 of the raw body, "
-                           "keyed with the events secret>. The products sync within a minute (one debounced sync "
-                           "per burst).",
+            "description": f"Signed, not signed in: {SIGNATURE_HEADER}: t=<unix time in seconds>,v1=<hex "
+                           "HMAC-SHA256 of \"<t>.<raw body>\", keyed with the events secret>. Accepted within "
+                           f"{TOLERANCE_SECONDS} s of t, and once. The products sync within a minute (one debounced "
+                           f"sync per burst). The body is at most {MAX_BODY_BYTES:,} bytes.",
             "security": [{"eventSignature": []}],
             "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("ChangeEvent")}}},
             "responses": {"202": _json(_ref("ChangeEventAccepted"), "the products are marked for the next sync"),
                           "400": _error("the body is not a valid change event (the message says why)"),
-                          "401": _error(f"missing or wrong {SIGNATURE_HEADER}"),
+                          "401": _error(f"{SIGNATURE_HEADER} is missing, malformed or wrong, more than "
+                                        f"{TOLERANCE_SECONDS} s from its t, or was accepted already (a replay); the "
+                                        "message says which"),
+                          "413": _error(TOO_LARGE),
                           "415": _error("the body is not sent as application/json"),
                           "503": _error("change events are not configured here, or the sync could not be "
                                         "scheduled")}}},
     }
+
+
+def _with_internal_errors(paths: dict[str, Any]) -> dict[str, Any]:
+    """Every operation may answer the last resort's 500 (api/answers.py), which says no more than this."""
+    for operations in paths.values():
+        for operation in operations.values():
+            operation["responses"]["500"] = _error(INTERNAL)
+    return paths
 
 
 @cache
@@ -268,7 +292,7 @@ def document() -> dict[str, Any]:
                                 "Sign in with the Cognito user pool and send the access token as a bearer token."},
         "servers": [{"url": "/"}],
         "security": [{"cognito": []}],
-        "paths": {**_other_paths(), **_sync_paths(), **_product_paths()},
+        "paths": _with_internal_errors({**_other_paths(), **_sync_paths(), **_product_paths()}),
         "components": {
             "securitySchemes": {
                 "cognito": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",

@@ -7,11 +7,14 @@ from chalice import BadRequestError, NotFoundError, Response
 
 from .. import container
 from ..domain.access import READ_PRODUCTS
+from ..domain.client_input import quoted
 from .auth import requires
 from .blueprint import api, unavailable
-from .params import query
+from .params import query, whole_number
 
-SEARCH_PARAMETERS = ("q", "status", "store_view", "type", "visibility", "sort", "order", "cursor", "limit")
+# Each parameter's longest value (the OpenAPI document says the same): a refusal quotes at most ~100 characters.
+SEARCH_PARAMETERS = {"q": 200, "status": 100, "store_view": 100, "type": 100, "visibility": 100, "sort": 100,
+                     "order": 100, "cursor": 1000, "limit": 100}
 MAX_PRODUCT_ID = 2**63 - 1
 
 
@@ -30,10 +33,7 @@ def _unavailable(error: Exception) -> Response:
 def get_products() -> dict[str, Any] | Response:
     params: dict[str, Any] = query(SEARCH_PARAMETERS)
     if "limit" in params:
-        try:
-            params["limit"] = int(params["limit"].strip())
-        except ValueError:
-            raise BadRequestError(f"limit must be a whole number; got {params['limit']!r}") from None
+        params["limit"] = whole_number(params, "limit", 0)
     products = _service()
     try:
         return products.search_products(container.context(), **params)
@@ -46,9 +46,11 @@ def get_products() -> dict[str, Any] | Response:
 @api.route("/products/{product_id}", methods=["GET"])
 @requires(READ_PRODUCTS)
 def get_product(product_id: str) -> dict[str, Any] | Response:
-    if not product_id.isascii() or not product_id.isdigit() or not 0 < int(product_id) <= MAX_PRODUCT_ID:
+    # Its length first: int() refuses more than 4,300 digits with an error of its own.
+    if not (product_id.isascii() and product_id.isdigit() and len(product_id) <= len(str(MAX_PRODUCT_ID))
+            and 0 < int(product_id) <= MAX_PRODUCT_ID):
         raise BadRequestError(f"the product id must be a positive whole number (Magento's entity_id); got "
-                              f"{product_id!r}")
+                              f"{quoted(product_id)}")
     products = _service()
     try:
         detail = products.product_detail(container.context(), int(product_id))

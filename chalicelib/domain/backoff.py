@@ -1,12 +1,8 @@
-"""Retrying an HTTP call: exponential backoff with full jitter, never sooner than the server's Retry-After."""
+"""An HTTP answer's Retry-After, in seconds (domain/retry.py waits at least that long)."""
 from __future__ import annotations
 
 import email.utils
-import random
 import time
-
-BACKOFF_BASE_SECONDS = 0.5
-BACKOFF_CAP_SECONDS = 20.0
 
 
 def retry_after_seconds(value: str | None) -> float | None:
@@ -22,9 +18,3 @@ def retry_after_seconds(value: str | None) -> float | None:
     except (TypeError, ValueError):
         return None
     return max(0.0, moment.timestamp() - time.time())
-
-
-def backoff_pause(attempt: int, rng: random.Random, retry_after: float | None = None) -> float:
-    """Seconds to wait before retry ``attempt`` (0-based): full jitter, at least ``retry_after``."""
-    jitter = rng.uniform(0, min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** attempt))
-    return max(jitter, retry_after or 0.0)

@@ -109,5 +109,11 @@ class InvalidRequestError(CatalogSyncError):
     code = "invalid_request"
 
 
+class BodyTooLargeError(InvalidRequestError):
+    """A request body larger than the route accepts (a 413)."""
+
+    code = "body_too_large"
+
+
 class InvalidQueryError(ValueError):
     """A search parameter the service cannot use; the message names it and its valid values (a 400)."""

@@ -1,21 +1,21 @@
-"""Change events: their signature, their body, the dirty entries they leave and the debounce rule."""
+"""Change events: their body, the dirty entries they leave and the debounce rule (their signature:
+event_signatures.py)."""
 from __future__ import annotations
 
-import hashlib
-import hmac
-import json
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from .errors import CatalogSyncError
+from .client_input import clipped, parse_json, quoted
+from .errors import CatalogSyncError, InvalidRequestError
 from .feeds import FEEDS
 from .runs import iso
 
-SIGNATURE_HEADER = "X-Catalog-Sync-Signature"
-SIGNATURE_PREFIX = "sha256="
 MAX_ENTRIES = 1000
 MAX_SKU_LENGTH = 64
+MAX_PRODUCT_ID = 2**63 - 1  # what a DynamoDB number and the API's product route both hold
+MAX_BODY_BYTES = 256 * 1024  # 1,000 SKUs of 64 characters, escaped, fit with room to spare
 LISTS = ("skus", "ids", "deleted_skus")
 # A sync request older than the debounce plus this is presumed lost (its message never went out or
 # never arrived): the next event may request again rather than wait for the hourly sync.
@@ -23,17 +23,13 @@ REQUEST_GRACE_SECONDS = 300
 
 
 class InvalidEventError(CatalogSyncError):
-    """A change event's body cannot be accepted; the message says why."""
+    """A change event's body cannot be accepted; the message says why (``too_large``: a 413, else a 400)."""
 
+    code = "invalid_event"
 
-def signature_of(secret: str, body: bytes) -> str:
-    """The header value a sender puts on ``body``: ``sha256=<hex HMAC-SHA256 of the raw body>``."""
-    return SIGNATURE_PREFIX + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-
-
-def signature_matches(secret: str, body: bytes, header: str | None) -> bool:
-    # Constant-time: the comparison must not tell an attacker how much of a guess was right.
-    return hmac.compare_digest((header or "").strip().encode(), signature_of(secret, body).encode())
+    def __init__(self, message: str, too_large: bool = False):
+        super().__init__(message)
+        self.too_large = too_large
 
 
 @dataclass(frozen=True)
@@ -73,36 +69,46 @@ def _list(data: dict[str, Any], name: str) -> list[Any]:
     return values
 
 
+def _storable(value: str) -> bool:
+    """Text a key can hold: no control character, no lone surrogate (JSON's "\\ud800" is one: it has no UTF-8)."""
+    return not any(unicodedata.category(char) in ("Cc", "Cs") for char in value)
+
+
 def _check_skus(name: str, values: list[Any]) -> tuple[str, ...]:
     for value in values:
         if not isinstance(value, str) or not value.strip():
-            raise InvalidEventError(f"{name} must hold non-empty strings; got {value!r}")
+            raise InvalidEventError(f"{name} must hold non-empty strings; got {quoted(value)}")
         if len(value) > MAX_SKU_LENGTH:
-            raise InvalidEventError(f"{name} holds a SKU longer than {MAX_SKU_LENGTH} characters: {value[:80]!r}")
+            raise InvalidEventError(f"{name} holds a SKU longer than {MAX_SKU_LENGTH} characters: {quoted(value)}")
+        if not _storable(value):
+            raise InvalidEventError(f"{name} holds a SKU with a control character or a lone surrogate: "
+                                    f"{quoted(value)}")
     return tuple(values)
 
 
 def _check_ids(values: list[Any]) -> tuple[int, ...]:
     for value in values:
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise InvalidEventError(f"ids must hold positive integers; got {value!r}")
+            raise InvalidEventError(f"ids must hold positive integers; got {quoted(value)}")
+        if value > MAX_PRODUCT_ID:
+            raise InvalidEventError(f"ids must hold positive integers of at most {MAX_PRODUCT_ID}; got {quoted(value)}")
     return tuple(values)
 
 
 def parse_event(body: bytes) -> ChangeEvent:
     """The event in a request body, or InvalidEventError with the reason."""
     try:
-        data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        raise InvalidEventError("the body is not JSON") from None
+        data = parse_json(body, MAX_BODY_BYTES)
+    except InvalidRequestError as invalid:
+        raise InvalidEventError(str(invalid), too_large=len(body) > MAX_BODY_BYTES) from None
     if not isinstance(data, dict):
         raise InvalidEventError("the body must be a JSON object")
     unknown = sorted(set(data) - {"feed", *LISTS})
     if unknown:
-        raise InvalidEventError(f"unknown fields: {', '.join(unknown)}; expected feed, {', '.join(LISTS)}")
+        raise InvalidEventError(f"unknown fields: {clipped(', '.join(unknown))}; expected feed, {', '.join(LISTS)}")
     feed = data.get("feed", "products")
     if not isinstance(feed, str) or feed not in FEEDS:
-        raise InvalidEventError(f"unknown feed {feed!r}; valid feeds: {', '.join(FEEDS)}")
+        raise InvalidEventError(f"unknown feed {quoted(feed)}; valid feeds: {', '.join(FEEDS)}")
     lists = {name: _list(data, name) for name in LISTS}
     count = sum(len(values) for values in lists.values())
     if count == 0:

@@ -106,7 +106,18 @@ def is_new_version(row: FeedRow, stored: StoredState | None) -> bool:
     return stored is None or stored.deleted or stored.hash != row.hash
 
 
+# The fields ``exported_item`` adds to a feed document: when it changed and when it was sent, not what it holds.
+TRANSPORT_FIELDS = ("updatedAt", "modifiedAt")
+
+
 def exported_item(document: Mapping[str, Any], last_modified: str | None, modified_at: str) -> dict[str, Any]:
     """The item as a destination receives it: the feed document plus its timestamps (``updatedAt``: the
     source's last change; ``modifiedAt``: when the run that sent this version started)."""
     return {**document, "updatedAt": last_modified, "modifiedAt": modified_at}
+
+
+def item_hash(item: Mapping[str, Any]) -> str:
+    """The content hash of an item as a destination received it: the item without ``TRANSPORT_FIELDS``, canonical
+    and hashed as a row's document is, so it equals the hash of the row that sent it (docs/ingestion-api.md defines
+    it for services: the simulated one calls this)."""
+    return content_hash(canonical({name: value for name, value in item.items() if name not in TRANSPORT_FIELDS}))

@@ -1,6 +1,7 @@
 """Sync runs: triggers, modes, states and the rule that decides how a run ends."""
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -24,6 +25,10 @@ MODES = (PARTIAL, FULL, RECONCILE, NO_REINDEX, FAILED_ONLY)
 READS_ALL = (FULL, RECONCILE)
 FORCE_MODES = (FULL, NO_REINDEX, FAILED_ONLY)  # what an operator may force (the seed's resync and its options)
 
+# What a run id (new_run_id's, or a test's shorter one) and a time (iso's) look like: an id from a URL or a cursor
+# is held to these before it reaches a store.
+RUN_ID_SHAPE = re.compile(r"[\w.:-]{1,100}", re.ASCII)
+TIME_SHAPE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z", re.ASCII)
 MAX_ERROR_CAUSES = 20
 MAX_EXAMPLES_PER_CAUSE = 3  # example rows kept per cause of failure, so a run's item stays small
 

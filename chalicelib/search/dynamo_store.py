@@ -8,7 +8,10 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from pynamodb.exceptions import DoesNotExist
+
 from ..adapters.dynamo_models import SearchIndexModel as S
+from ..adapters.dynamo_tables import Tables, bound
 from ..domain.runs import iso, utcnow
 from ..observability import logger
 from .s3_snapshots import SnapshotObjects
@@ -18,9 +21,11 @@ JOURNAL_TTL_SECONDS = 7 * 86_400  # entries older than any snapshot's position a
 
 
 class DynamoSearchIndexStore(SearchIndexStore):
-    def __init__(self, snapshots: SnapshotObjects, feed: str = "products", clock: Callable[[], float] = time.time):
+    def __init__(self, snapshots: SnapshotObjects, feed: str = "products", clock: Callable[[], float] = time.time,
+                 tables: Tables | None = None):
         self._snapshots = snapshots
         self._feed = feed
+        self._s = (tables or bound()).search_index
         self._clock = clock
         self._writer = secrets.token_hex(4)
         self._sequence = 0
@@ -39,20 +44,20 @@ class DynamoSearchIndexStore(SearchIndexStore):
 
     def append(self, entries: list[bytes]) -> None:
         expires = datetime.fromtimestamp(self._clock() + JOURNAL_TTL_SECONDS, UTC)
-        items = [S(self._journal_pk, self._position(), data=entry, expires=expires) for entry in entries]
+        items = [self._s(self._journal_pk, self._position(), data=entry, expires=expires) for entry in entries]
         if len(items) == 1:
             items[0].save()
             return
-        with S.batch_write() as batch:
+        with self._s.batch_write() as batch:
             for item in items:
                 batch.save(item)
 
     def journal(self, after: str | None = None) -> list[JournalRecord]:
         condition = S.sk > after if after else None
-        return [JournalRecord(item.sk, item.data) for item in S.query(self._journal_pk, condition)]
+        return [JournalRecord(item.sk, item.data) for item in self._s.query(self._journal_pk, condition)]
 
     def journal_size(self, after: str | None = None) -> int:
-        return S.count(self._journal_pk, S.sk > after if after else None)
+        return self._s.count(self._journal_pk, S.sk > after if after else None)
 
     def position_now(self) -> str:
         return f"{int(self._clock() * 1000):013d}"
@@ -64,8 +69,8 @@ class DynamoSearchIndexStore(SearchIndexStore):
 
     def _described(self) -> dict | None:
         try:
-            return json.loads(S.get(f"current#{self._feed}", "snapshot", consistent_read=True).meta)
-        except S.DoesNotExist:
+            return json.loads(self._s.get(f"current#{self._feed}", "snapshot", consistent_read=True).meta)
+        except DoesNotExist:
             return None
 
     def read(self, snapshot: SearchSnapshot) -> Arriving:
@@ -77,9 +82,9 @@ class DynamoSearchIndexStore(SearchIndexStore):
                                   rows, iso(utcnow()))
         self._snapshots.put(self._snapshots.key(self._feed, snapshot.snapshot_id), data)
         # The description last: readers never see a snapshot that is not all written.
-        S(f"current#{self._feed}", "snapshot", meta=json.dumps(snapshot.__dict__)).save()
+        self._s(f"current#{self._feed}", "snapshot", meta=json.dumps(snapshot.__dict__)).save()
         if previous is not None and "chunks" in previous:  # written by a version before S3
-            self._delete(S.query(self._chunks_pk(previous["snapshot_id"]), attributes_to_get=["pk", "sk"]))
+            self._delete(self._s.query(self._chunks_pk(previous["snapshot_id"]), attributes_to_get=["pk", "sk"]))
         elif previous is not None:
             try:
                 self._snapshots.delete(self._snapshots.key(self._feed, previous["snapshot_id"]))
@@ -89,15 +94,14 @@ class DynamoSearchIndexStore(SearchIndexStore):
         return snapshot
 
     def trim(self, before: str) -> int:
-        return self._delete(S.query(self._journal_pk, S.sk < before, attributes_to_get=["pk", "sk"]))
+        return self._delete(self._s.query(self._journal_pk, S.sk < before, attributes_to_get=["pk", "sk"]))
 
     def _chunks_pk(self, snapshot_id: str) -> str:
         return f"snapshot#{self._feed}#{snapshot_id}"
 
-    @staticmethod
-    def _delete(items) -> int:
+    def _delete(self, items) -> int:
         deleted = 0
-        with S.batch_write() as batch:
+        with self._s.batch_write() as batch:
             for item in items:
                 batch.delete(item)
                 deleted += 1

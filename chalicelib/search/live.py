@@ -8,10 +8,11 @@ import threading
 import time
 from collections.abc import Callable
 
+from ..domain.retry import RetriesExhaustedError, RetryPolicy
 from ..observability import logger
 from . import journal
 from .index import ProductIndex
-from .store import SearchIndexStore, SnapshotError
+from .store import SearchIndexStore, SearchSnapshot, SnapshotError
 
 # A journal entry may land this long after the time in its position (a slow write): positions this far back
 # from the newest one seen are read again (entries already applied are skipped by position), at most once per
@@ -23,6 +24,9 @@ OVERLAP_RECHECK_SECONDS = 1.0
 RELOAD_DRIFT = 0.2
 # A copy not refreshed for this long loads the snapshot again: the journal is trimmed behind snapshots.
 IDLE_RELOAD_SECONDS = 6 * 3600
+# A snapshot replaced while it was read is read again, the new one, at once: three reads in all.
+_REREAD = RetryPolicy(budget_seconds=None, attempts=3, base_seconds=0.0, jitter=False,
+                      retryable=lambda error: isinstance(error, SnapshotError))
 
 
 def earlier(position: str, ms: int) -> str:
@@ -59,14 +63,14 @@ class LiveIndex:
             return self.index  # type: ignore[return-value]
 
     def _load(self, now: float) -> None:
-        for attempt in range(3):
+        def read() -> tuple[ProductIndex, SearchSnapshot | None]:
             current = self._store.current()
-            try:
-                index = ProductIndex.from_bytes(self._store.read(current)) if current else ProductIndex()
-                break
-            except SnapshotError:  # replaced while being read: read the new one
-                if attempt == 2:
-                    raise
+            return (ProductIndex.from_bytes(self._store.read(current)) if current else ProductIndex()), current
+
+        try:
+            index, current = _REREAD.call(read)
+        except RetriesExhaustedError as gave_up:
+            raise gave_up.last from None
         self.index, self.snapshot_id = index, current.snapshot_id if current else None
         self.newest, self._applied, self._newer_snapshot = (current.position if current else None), {}, False
         self._rechecked_at = float("-inf")

@@ -18,22 +18,20 @@ import orjson
 
 from ..domain.batches import ITEM_STATUSES, NOT_EXPORTED
 from ..domain.errors import InvalidQueryError
+from ..domain.vocabulary import PRODUCT_SORTS, PRODUCT_TYPES, SORT_ORDERS, VISIBILITIES
 from .index import ProductIndex
 from .orders import Key
 from .rows import clean
 from .text import fold
 
-SORTS = ("last_exported", "last_modified", "name", "sku")
-ORDERS = ("asc", "desc")
+SORTS, ORDERS = PRODUCT_SORTS, SORT_ORDERS
 STATUS_FILTERS = {status: status for status in ITEM_STATUSES}
-PRODUCT_TYPES = ("bundle", "configurable", "downloadable", "giftcard", "grouped", "simple", "virtual")
-VISIBILITIES = ("Not Visible Individually", "Catalog", "Search", "Catalog, Search")
 MAX_LIMIT = 200
 MAX_Q = 200
 MAX_CURSOR = 1000
 _CURSOR_VERSION = 1
-# Cursors are signed so that an edited one is refused rather than misread; this is not a secret (a cursor
-# only says where a page ends), so a constant key is enough.
+# A cursor carries a checksum, so that an edited or made-up one is refused rather than misread. It is not signed:
+# the checksum's key is no secret (a cursor only says where a page ends and grants nothing), so a constant is enough.
 _CURSOR_KEY = b"catalog-sync/products/cursor/v1"
 
 

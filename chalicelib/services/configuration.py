@@ -30,6 +30,7 @@ def _source(settings: Settings) -> dict[str, Any]:
     keys = credentials.OAUTH1_KEYS if settings.magento_auth == "oauth1" else (credentials.MAGENTO_TOKEN,)
     return {"kind": "magento", "endpoint_host": _host(settings.magento_base_url), "auth": settings.magento_auth,
             "store_views": list(settings.magento_store_views), "page_size": settings.magento_page_size,
+            "concurrency": settings.magento_concurrency,
             **_configured(keys, settings.magento_credentials_secret)}
 
 

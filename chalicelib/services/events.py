@@ -1,18 +1,17 @@
 """Change events: mark products dirty and request one debounced sync; the trigger message starts it."""
 from __future__ import annotations
 
-import json
 import secrets
 from typing import Any
 
+from ..domain import trigger_message
 from ..domain.errors import CatalogSyncError, LockHeldError
 from ..domain.events import ChangeEvent, request_window_start
-from ..domain.feeds import FEEDS
 from ..domain.runs import PARTIAL, SyncRun, iso
 from ..observability import logger
 from ..ports import SyncTrigger
 from .context import SyncContext
-from .force import forced_run_id, run_forced_sync
+from .force import run_forced_sync
 from .sync import start_sync
 
 EVENTS_TRIGGER = "events"
@@ -46,24 +45,16 @@ def accept_change_event(ctx: SyncContext, trigger: SyncTrigger, event: ChangeEve
     return {"accepted": len(entries), "sync": sync}
 
 
-def _feed_of(body: str) -> str | None:
-    try:
-        feed = json.loads(body).get("feed")
-    except (ValueError, AttributeError):
-        return None
-    return feed if isinstance(feed, str) and feed in FEEDS else None
-
-
 def run_requested_sync(ctx: SyncContext, body: str) -> SyncRun | None:
     """A trigger message's sync: a forced run the API opened, or the debounced partial sync of change events,
     which reads the dirty products.
 
     While another run holds the lock the partial sync is skipped: the dirty products wait for the next sync.
     """
-    run_id = forced_run_id(body)
-    if run_id is not None:
-        return run_forced_sync(ctx, run_id)
-    feed = _feed_of(body)
+    message = trigger_message.decode(body)
+    if message is not None and message.run_id is not None:
+        return run_forced_sync(ctx, message.run_id)
+    feed = message.feed if message is not None else None
     if feed is None:
         # Retrying cannot fix a message we cannot read: log it and let it go.
         logger.error("malformed sync request dropped", extra={"body": body[:500]})

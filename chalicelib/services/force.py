@@ -2,9 +2,9 @@
 opens the run; the trigger queue's Lambda reindexes it, so the request returns at once with the run id."""
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from ..domain.client_input import clipped, quoted
 from ..domain.cooldown import available_at, window_start
 from ..domain.errors import CatalogSyncError, InvalidRequestError, LockHeldError
 from ..domain.feeds import FEEDS
@@ -31,12 +31,12 @@ def parse_force_request(body: Any) -> tuple[str, str]:
         raise InvalidRequestError('the body must be a JSON object, e.g. {"feed": "products", "mode": "full"}')
     unknown = sorted(set(body) - set(_FIELDS))
     if unknown:
-        raise InvalidRequestError(f"unknown fields: {', '.join(unknown)}; valid fields: {', '.join(_FIELDS)}")
+        raise InvalidRequestError(f"unknown fields: {clipped(', '.join(unknown))}; valid fields: {', '.join(_FIELDS)}")
     feed, mode = body.get("feed", "products"), body.get("mode", FULL)
-    if not isinstance(feed, str) or feed not in FEEDS:
-        raise InvalidRequestError(f"unknown feed {feed!r}; valid feeds: {', '.join(FEEDS)}")
-    if mode not in FORCE_MODES:
-        raise InvalidRequestError(f"unknown mode {mode!r}; valid modes: {', '.join(FORCE_MODES)}")
+    if not isinstance(feed, str) or feed not in FEEDS:  # a list is no feed (and unhashable where FEEDS is a set)
+        raise InvalidRequestError(f"unknown feed {quoted(feed)}; valid feeds: {', '.join(FEEDS)}")
+    if not isinstance(mode, str) or mode not in FORCE_MODES:
+        raise InvalidRequestError(f"unknown mode {quoted(mode)}; valid modes: {', '.join(FORCE_MODES)}")
     return feed, mode
 
 
@@ -79,15 +79,6 @@ def _abandon(ctx: SyncContext, run: SyncRun, claimed_at: str, error: Exception) 
     ctx.runs.finish(run.run_id, FAILED, f"the run could not be started: {type(error).__name__}", iso(ctx.clock()))
     ctx.control.locks.release(run.feed, run.run_id)
     ctx.control.cooldowns.release(run.feed, claimed_at)
-
-
-def forced_run_id(body: str) -> str | None:
-    """The run id of a trigger message that carries a forced run (change events' messages carry none)."""
-    try:
-        run_id = json.loads(body).get("run_id")
-    except (ValueError, AttributeError):
-        return None
-    return run_id if isinstance(run_id, str) and run_id else None
 
 
 def run_forced_sync(ctx: SyncContext, run_id: str) -> SyncRun | None:

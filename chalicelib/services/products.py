@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..domain.errors import CatalogSyncError, DestinationError, InvalidQueryError, InvalidRecordError
-from ..domain.feed import FeedRow, RowKey
+from ..domain.feed import TRANSPORT_FIELDS, FeedRow, RowKey
 from ..domain.feeds.products import PRODUCTS, build_row
 from ..observability import logger
 from ..ports import ProductSearch
@@ -26,7 +26,7 @@ ITEM_FIELDS = ("product_id", "name", "type", "last_exported_at", "last_modified"
                "quantity", "salable_quantity", "visibility", "store_view_code", "export_status", "error")
 LIVE_FIELDS = ("export_status", "error", "last_exported_at")  # the export state: read live for the page shown
 # When a version was made, not what it holds: never a difference.
-IGNORED_FIELDS = frozenset({"updatedAt", "modifiedAt"})
+IGNORED_FIELDS = frozenset(TRANSPORT_FIELDS)
 
 
 class SearchUnavailableError(CatalogSyncError):
@@ -141,7 +141,7 @@ def _destination_documents(ctx: SyncContext, sku: str,
     held = {}
     for view in views:
         try:
-            document = destination.held(sku, view)
+            document = destination.held(PRODUCTS, RowKey(sku, view))
         except DestinationError as error:  # one failure is enough: the others would likely fail the same way
             return None, f"the destination could not be read: {error}"
         if document is not None:

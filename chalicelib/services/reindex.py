@@ -104,16 +104,17 @@ class Reader:
     def _compare(self, row: FeedRow, previous: StoredState | None, resend: bool) -> None:
         """A new version is written naming the batch that carries it. An unchanged one is left alone — whatever
         its batch did: failed rows wait in the outbox, rejected ones for a change — except by a full resync,
-        which sends every row again (rewriting only those the destination does not hold yet)."""
+        which sends (and rewrites) every row again."""
         if previous is None:
             self.fanout.send(row)
         elif is_new_version(row, previous):
             row.exported_before = self.outcomes.exported_at(row.key, previous)
             self.fanout.send(row)
         elif resend:
+            # A forced resync is asked for when the destination may have lost what it held: every row it sends
+            # names the new batch, so a delivery that fails leaves the row failed (and retried), never "submitted".
             row.exported_before = self.outcomes.exported_at(row.key, previous)
-            delivered = self.outcomes.delivered(row.key, previous)
-            self.fanout.send(row, rewrite=not delivered or previous.invalid, changed=previous.invalid)
+            self.fanout.send(row, changed=previous.invalid)
         elif previous.invalid:
             # valid again as it was: its last delivery's state stands
             outcome = self.outcomes.get([previous.batch]).get(previous.batch or "")

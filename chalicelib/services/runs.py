@@ -5,6 +5,7 @@ from typing import Any
 
 from ..domain.cursor import decode_cursor, encode_cursor
 from ..domain.errors import InvalidRequestError
+from ..domain.runs import RUN_ID_SHAPE, TIME_SHAPE
 from ..ports import RunCursor
 from .context import SyncContext
 from .status import with_progress
@@ -19,7 +20,7 @@ def list_runs(ctx: SyncContext, feed: str = "products", limit: int = DEFAULT_LIM
         raise InvalidRequestError(f"limit must be between 1 and {MAX_LIMIT}; got {limit}")
     after = None
     if cursor:
-        started_at, run_id = decode_cursor(cursor, ("started_at", "run_id"))
+        started_at, run_id = decode_cursor(cursor, {"started_at": TIME_SHAPE, "run_id": RUN_ID_SHAPE})
         after = RunCursor(started_at, run_id)
     runs, following = ctx.runs.list_runs(feed, limit, after)
     rows_total = ctx.control.feed_states.get(feed).rows_total

@@ -2,11 +2,9 @@
 import { api } from "./api.js";
 import { h, count, when, text, put } from "./dom.js";
 
-// Item statuses, in the words of Adobe's Data Feed Sync Status (the API's names, and how they read).
-const STATES = ["submitted", "awaiting_submission", "failed_will_retry", "failed_requires_attention", "deleted",
-  "not_exported"];
-const TYPES = ["simple", "configurable", "virtual", "bundle", "grouped", "downloadable"];
-const VISIBILITIES = ["Not Visible Individually", "Catalog", "Search", "Catalog, Search"];
+// The filters' choices are the API's (GET /api/meta), read once: item statuses in the words of Adobe's Data Feed
+// Sync Status, product types, visibilities.
+let STATES = null, TYPES = [], VISIBILITIES = [];
 const FILTERS = ["q", "status", "store_view", "type", "visibility", "sort", "order"];
 const COLUMNS = [["product_id", "ID"], ["name", "Name", "name"], ["type", "Type"],
   ["last_exported_at", "Last Exported", "last_exported"], ["last_modified", "Last Modified", "last_modified"],
@@ -50,6 +48,9 @@ function cell(item, key) {
 export async function render(root, { params }) {
   if (storeViews === null) {
     storeViews = await api("/settings").then((s) => s.source.store_views).catch(() => []);
+  }
+  if (STATES === null) {
+    ({ item_statuses: STATES, product_types: TYPES, visibilities: VISIBILITIES } = await api("/meta"));
   }
   const query = new URLSearchParams();
   for (const k of FILTERS) if (params.get(k)) query.set(k, params.get(k));

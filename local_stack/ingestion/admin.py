@@ -1,19 +1,21 @@
 """HTTP admin endpoints under /__ingest (local only, no key): settings, faults, rejections, what was received.
 
-    GET    /__ingest                      urls, key header and key, reject mode, rejections, faults, counts
+    GET    /__ingest                      urls, key header and key, reject mode, rejections, faults, counts; "feeds":
+                                          per feed its ingest and listing URLs, identity fields, items held
     DELETE /__ingest                      reset: items, counts, deliveries, rejections, faults; reject_mode "200"
     POST   /__ingest/settings             {"reject_mode": "200" | "400", "api_key", "key_header"}
     GET    /__ingest/faults               fault settings and queue
     POST   /__ingest/faults               {"latency": s, "too_large_bytes": n | null,
-                                           "throttle": {"count", "retry_after"}, "fail": {"count", "status",
-                                           "retry_after"}, "drop": {"count", "after_storing"}}
+                                           "throttle": {"count", "retry_after", "feed"?}, "fail": {"count", "status",
+                                           "retry_after", "feed"?}, "drop": {"count", "after_storing", "feed"?}}
     POST   /__ingest/faults/reset
-    GET    /__ingest/rejections           [{"sku", "storeViewCode", "reason"}]
-    POST   /__ingest/reject               {"sku", "storeViewCode", "reason"?}
-    POST   /__ingest/unreject             {"sku", "storeViewCode"}
+    GET    /__ingest/rejections?feed=     [{"feed", <identity fields>, "reason"}] (every feed's without feed=)
+    POST   /__ingest/reject               {"feed"? (products), <the feed's identity fields>, "reason"?}
+    POST   /__ingest/unreject             {"feed"? (products), <the feed's identity fields>}
     GET    /__ingest/deliveries?limit=n   {"count", "deliveries": [the last n, oldest first]}; DELETE clears
-    GET    /__ingest/items?sku=&storeViewCode=&batchId=&deleted=true|false&limit=n
-                                          {"count", "items": [{..., "receiveCount"}]} (count before the limit)
+    GET    /__ingest/items?feed=&<identity fields>&batchId=&deleted=true|false&limit=n
+                                          {"count", "items": [{..., "receiveCount"}]} (count before the limit;
+                                          feed defaults to products)
 """
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from .answers import Answer, answer, message
+from .feeds import PRODUCTS, UnknownFeedError, identity_fields
 
 if TYPE_CHECKING:
     from .service import IngestionService
@@ -39,6 +42,8 @@ def handle(service: IngestionService, method: str, path: str, query: Mapping[str
         return message(400, "the body is not a JSON object")
     try:
         return _route(service, method, path[len("/__ingest"):].strip("/"), query, payload)
+    except UnknownFeedError as error:
+        return message(400, str(error))
     except (KeyError, TypeError, ValueError) as error:
         return message(400, f"{type(error).__name__}: {error}")
 
@@ -77,13 +82,15 @@ def _route(service: IngestionService, method: str, path: str, query: Mapping[str
             service.faults.update(payload)
         return answer(200, service.faults.state())
     if path == "rejections" and method == "GET":
-        return answer(200, service.rejections)
+        feed = query.get("feed")
+        return answer(200, [entry for entry in service.rejections if feed is None or entry["feed"] == feed])
     if path in ("reject", "unreject") and method == "POST":
-        sku, view = payload["sku"], payload["storeViewCode"]
+        feed = payload.get("feed") or PRODUCTS
+        identity = [payload[name] for name in identity_fields(feed)]
         if path == "reject":
-            service.reject(sku, view, **({"reason": payload["reason"]} if payload.get("reason") else {}))
+            service.reject(*identity, feed=feed, **({"reason": payload["reason"]} if payload.get("reason") else {}))
         else:
-            service.unreject(sku, view)
+            service.unreject(*identity, feed=feed)
         return answer(200, service.rejections)
     if path == "deliveries" and method in ("GET", "DELETE"):
         if method == "DELETE":
@@ -93,8 +100,10 @@ def _route(service: IngestionService, method: str, path: str, query: Mapping[str
         shown = deliveries[-limit:] if limit else deliveries
         return answer(200, {"count": len(deliveries), "deliveries": [d._asdict() for d in shown]})
     if path == "items" and method == "GET":
-        items = service.items(query.get("sku") or None, query.get("storeViewCode") or None,
-                              _flag(query.get("deleted")), query.get("batchId") or None, with_count=True)
+        feed = query.get("feed") or PRODUCTS
+        wanted = {name: query[name] for name in identity_fields(feed) if query.get(name)}
+        items = service.items(feed, deleted=_flag(query.get("deleted")), batch_id=query.get("batchId") or None,
+                              with_count=True, **wanted)
         limit = _limit(query)
         return answer(200, {"count": len(items), "items": items[:limit] if limit else items})
     return message(404, f"no admin endpoint {method} /__ingest/{path}")

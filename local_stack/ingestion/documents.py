@@ -1,8 +1,7 @@
-"""Reading a delivery: its body (gzip or plain JSON) into items, and what is wrong with an item, if anything."""
+"""Reading a delivery: its body (gzip or plain JSON) into its payload (what is wrong with an item: feeds.py)."""
 from __future__ import annotations
 
 import gzip
-import math
 import zlib
 from typing import Any
 
@@ -32,38 +31,3 @@ def decode_body(body: bytes, content_encoding: str | None) -> tuple[dict[str, An
     if not isinstance(payload, dict) or not isinstance(payload.get("items"), list):
         raise BadBodyError('the body is not an object with an "items" list')
     return payload, len(raw)
-
-
-def identity(item: Any) -> tuple[Any, Any]:
-    """(sku, storeViewCode) as the item gives them, None where it does not."""
-    if not isinstance(item, dict):
-        return None, None
-    return item.get("sku"), item.get("storeViewCode")
-
-
-def _text(value: Any) -> bool:
-    return isinstance(value, str) and bool(value.strip())
-
-
-def _number(value: Any) -> bool:
-    # bool is an int in Python, not a number in JSON
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def problem(item: Any) -> str | None:
-    """Why the service refuses the item, or None. A deletion needs only its identity; a null price is allowed
-    (a product without one), a price of another type is not."""
-    if not isinstance(item, dict):
-        return "the item is not an object"
-    if not _text(item.get("sku")):
-        return "missing sku"
-    if not _text(item.get("storeViewCode")):
-        return "missing storeViewCode"
-    if item.get("deleted") is True:
-        return None
-    if not _text(item.get("name")):
-        return "invalid: missing name"
-    price = item.get("price")
-    if price is not None and not _number(price):
-        return f"invalid: price is not a number: {price!r}"
-    return None

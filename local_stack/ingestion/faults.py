@@ -19,6 +19,7 @@ class Fault:
     status: int = 0
     retry_after: float | None = None
     after_storing: bool = False  # drop only: the batch is stored, then the answer is lost
+    feed: str | None = None  # given only to a delivery of this feed (None: of any feed)
 
 
 class Faults:
@@ -26,7 +27,8 @@ class Faults:
 
     ``latency`` (seconds) delays every delivery before it is handled; ``too_large_bytes`` answers 413 to a
     body over that many bytes as sent (compressed), as a proxy's body-size limit does. Queued faults are
-    used up one per delivery, in the order they were queued. Queries and the admin see no faults.
+    used up one per delivery, in the order they were queued (a fault queued for one feed waits for a delivery of
+    that feed). Queries and the admin see no faults.
     """
 
     def __init__(self) -> None:
@@ -46,32 +48,37 @@ class Faults:
             self._queue.extend([fault] * count)
         return self
 
-    def throttle(self, count: int = 1, retry_after: float = 1) -> Faults:
-        """The next ``count`` deliveries get 429 with ``Retry-After`` (seconds)."""
-        return self._queue_many(count, Fault("status", 429, retry_after=retry_after))
+    def throttle(self, count: int = 1, retry_after: float = 1, feed: str | None = None) -> Faults:
+        """The next ``count`` deliveries (of ``feed``, or any) get 429 with ``Retry-After`` (seconds)."""
+        return self._queue_many(count, Fault("status", 429, retry_after=retry_after, feed=feed))
 
-    def fail(self, count: int = 1, status: int = 500, retry_after: float | None = None) -> Faults:
-        """The next ``count`` deliveries get ``status`` (500, 502, 503 or 504), with ``Retry-After`` if given."""
+    def fail(self, count: int = 1, status: int = 500, retry_after: float | None = None,
+             feed: str | None = None) -> Faults:
+        """The next ``count`` deliveries (of ``feed``, or any) get ``status`` (500, 502, 503 or 504), with
+        ``Retry-After`` if given."""
         if status not in (500, 502, 503, 504):
             raise ValueError("status is 500, 502, 503 or 504")
-        return self._queue_many(count, Fault("status", status, retry_after=retry_after))
+        return self._queue_many(count, Fault("status", status, retry_after=retry_after, feed=feed))
 
-    def drop(self, count: int = 1, after_storing: bool = False) -> Faults:
-        """The next ``count`` deliveries see the connection closed without an answer; ``after_storing``: once
-        the batch is stored, so the client cannot tell and sends it again."""
-        return self._queue_many(count, Fault("drop", after_storing=after_storing))
+    def drop(self, count: int = 1, after_storing: bool = False, feed: str | None = None) -> Faults:
+        """The next ``count`` deliveries (of ``feed``, or any) see the connection closed without an answer;
+        ``after_storing``: once the batch is stored, so the client cannot tell and sends it again."""
+        return self._queue_many(count, Fault("drop", after_storing=after_storing, feed=feed))
 
     @property
     def pending(self) -> int:
         with self._lock:
             return len(self._queue)
 
-    def take(self) -> Fault | None:
+    def take(self, feed: str) -> Fault | None:
+        """The first queued fault for a delivery of ``feed``, used up; None when none is queued for it."""
         with self._lock:
-            if not self._queue:
-                return None
-            self.injected += 1
-            return self._queue.popleft()
+            for fault in self._queue:
+                if fault.feed in (None, feed):
+                    self._queue.remove(fault)
+                    self.injected += 1
+                    return fault
+            return None
 
     def too_large(self, size: int) -> bool:
         limit = self.too_large_bytes

@@ -1,4 +1,5 @@
-"""One local stack per module, Debian's Chromium (never a downloaded browser) and a signed-in page."""
+"""One local stack per module, Debian's Chromium (never a downloaded browser) and a signed-in page; a page that
+breaks the Content-Security-Policy fails its test."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -47,6 +48,10 @@ def browser():
         browser.close()
 
 
+def _is_csp_violation(text: str) -> bool:
+    return "Content Security Policy" in text or "Content-Security-Policy" in text
+
+
 @pytest.fixture
 def page(browser, stack: LocalStack):
     context = browser.new_context(viewport={"width": 1400, "height": 900})
@@ -54,7 +59,15 @@ def page(browser, stack: LocalStack):
     page = context.new_page()
     page.set_default_timeout(15_000)
     errors: list[str] = []
+    violations: list[str] = []  # Chromium reports each thing the policy refused on the console
     page.on("pageerror", lambda error: errors.append(str(error)))
+
+    def on_console(message) -> None:
+        if _is_csp_violation(message.text):
+            violations.append(message.text)
+            errors.append(f"CSP violation: {message.text}")
+    page.on("console", on_console)
+    page.csp_violations = violations
 
     def on_dialog(dialog) -> None:  # a confirm is accepted; an alert means script ran that should not have
         if dialog.type == "alert":
@@ -64,6 +77,7 @@ def page(browser, stack: LocalStack):
     page.errors = errors
     yield page
     context.close()
+    assert not violations, f"the dashboard broke its Content-Security-Policy: {violations}"
 
 
 def sign_in(page, stack: LocalStack, user: str = "admin", url: str | None = None) -> None:

@@ -14,7 +14,7 @@ import pytest
 
 from chalicelib import settings
 from chalicelib.adapters.sample_catalog import SampleCatalogSource
-from chalicelib.domain.events import signature_of
+from chalicelib.domain.event_signatures import sign
 from chalicelib.domain.runs import iso, parse_iso, utcnow
 from tests.stack_process import LocalStack, running_stack
 
@@ -36,7 +36,7 @@ def post_event(stack: LocalStack, payload: dict[str, Any], secret: str | None = 
     raw = json.dumps(payload).encode()
     request = urllib.request.Request(stack.info["events_url"], data=raw, method="POST", headers={
         "Content-Type": "application/json",
-        "X-Catalog-Sync-Signature": signature_of(secret or stack.info["events_secret"], raw)})
+        "X-Catalog-Sync-Signature": sign(secret or stack.info["events_secret"], raw, int(time.time()))})
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
             return response.status, json.loads(response.read())
@@ -95,7 +95,16 @@ def test_a_signed_deletion_event_makes_one_debounced_sync_that_exports_the_delet
              for line in s3.get_object(Bucket=stack.info["hub_bucket"], Key=key)["Body"].read().decode().splitlines()]
     assert {(item["sku"], item["deleted"]) for item in items} == {(deleted, True)}
     assert len(items) == views[deleted]
-    time.sleep(DEBOUNCE + 1)  # no second run: the burst made one
+    # No second run: the burst sent one message, which the run consumed, and nothing waits on the trigger queue.
+    sqs = boto3.client("sqs", endpoint_url=stack.info["aws_endpoint_url"], region_name=stack.info["region"],
+                       aws_access_key_id=env["AWS_ACCESS_KEY_ID"], aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"])
+
+    def trigger_queue_empty() -> bool:
+        waiting = sqs.get_queue_attributes(QueueUrl=stack.info["trigger_queue_url"], AttributeNames=[
+            "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesDelayed",
+            "ApproximateNumberOfMessagesNotVisible"])["Attributes"]
+        return set(waiting.values()) == {"0"}  # the one message is deleted once its handler returned
+    stack.wait_for("the trigger queue to be empty", trigger_queue_empty, 30)
     assert stack.status()["last_sync"]["run_id"] == run["run_id"]
 
 

@@ -1,15 +1,14 @@
 """The local stack as `make run` starts it (the simulated Magento as the source, read through the real
 adapter; the simulated ingestion service as the destination, reached by the real HTTP destination): first
-sync, what the service holds, a partial sync of products edited in Magento, clean stop."""
+sync, what the service holds, a partial sync of products edited in Magento, the CLI (clean stop:
+test_local_stack_stop.py). The tests run in any order: each starts what it needs from a finished run."""
 from __future__ import annotations
 
 import json
 import os
 import re
-import signal
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from collections import Counter
@@ -20,15 +19,18 @@ import pytest
 
 from chalicelib import settings
 from chalicelib.adapters.magento import MagentoCatalogSource, MagentoClient, OAuth1Auth
-from tests.stack_process import REPO, STACK_FILE, LocalStack, running_stack
+from tests.stack_process import REPO, LocalStack, running_stack
 
 PRODUCTS = 300
 
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory):
-    with running_stack(tmp_path_factory.mktemp("local-stack"), SAMPLE_PRODUCTS=str(PRODUCTS), SYNC_INTERVAL="4",
+    # One scheduled sync, at start; a test that needs another fires the schedule itself, so no run starts in the
+    # middle of a test's setup.
+    with running_stack(tmp_path_factory.mktemp("local-stack"), SAMPLE_PRODUCTS=str(PRODUCTS), SYNC_INTERVAL="3600",
                        BATCH_MAX_ROWS="100") as handle:
+        handle.info["first_run"] = handle.first_sync()
         yield handle
 
 
@@ -51,13 +53,11 @@ def _source(stack: LocalStack) -> MagentoCatalogSource:
 
 
 def test_first_sync_succeeds_behind_sign_in(stack: LocalStack) -> None:
-    def first_success() -> dict[str, Any] | None:
-        status = stack.status()
-        run = status["last_sync"]
-        assert not run or run["status"] != "Failed", run
-        return status if run and run["status"] == "Success" else None
-    status = stack.wait_for("the first sync to succeed", first_success, 60)
-    assert status["last_sync"]["trigger"] == "schedule"
+    code, _, detail = stack.get(f"/api/sync/runs/{stack.info['first_run']['run_id']}", stack.token())
+    assert code == 200, detail
+    first = json.loads(detail)
+    assert (first["trigger"], first["mode"], first["status"]) == ("schedule", "full", "Success")
+    status = stack.status()
     assert stack.get("/api/sync/status")[0] == 401
     assert stack.get("/api/sync/status", "not-a-token")[0] == 401
     # The operator signs in through the same user pool; the products are the admins' alone.
@@ -77,7 +77,7 @@ def test_first_sync_succeeds_behind_sign_in(stack: LocalStack) -> None:
     assert status["products_synced"]["products"] == len({r["sku"] for r in records})
     assert status["products_synced"]["rows"] == len(records)
     assert status["export"] == {"enabled": True, "destination": "http", "reason": None}
-    assert status["last_sync"]["rows_exported"] == len(records) and status["last_sync"]["rows_failed"] == 0
+    assert first["rows_exported"] == len(records) and first["rows_failed"] == 0
 
 
 def _ingestion(stack: LocalStack, path: str, key: str | None = None) -> tuple[int, Any]:
@@ -114,69 +114,59 @@ def test_the_service_holds_each_products_feed_document(stack: LocalStack) -> Non
     assert (document.pop("updatedAt"), document.pop("modifiedAt") <= held["receivedAt"]) == (
         row["last_modified"], True)
     assert document == json.loads(row["document"])  # what the service holds is the feed row's document
-    # the row names the batch the service received its version in
-    assert (held["batchId"], held["batchId"].split("/")[0]) == (row["batch"], row["run_id"])
+    # The row names the batch its version was sent in; a later full resync (the CLI test's, when the random order
+    # runs it first) sends the same version again in a batch of its own, and leaves the unchanged row as it is.
+    assert row["batch"].startswith(row["run_id"] + "/")
+    assert held["batchId"] == row["batch"] or held["batchId"].split("/")[0] > row["run_id"], (held, row)
     assert key not in stack.output_tail(100_000)  # the key is in the stack file only, never in the output
 
 
+def _received(stack: LocalStack) -> dict[tuple[str, str], dict[str, Any]]:
+    """What the simulated service holds, by row (its admin lists each row with its batch and receive count)."""
+    code, held = _ingestion(stack, "/__ingest/items")
+    assert code == 200
+    return {(item["sku"], item["storeViewCode"]): item for item in held["items"]}
+
+
 def test_partial_sync_exports_exactly_the_touched_rows(stack: LocalStack) -> None:
+    # given the products edited in Magento while no run is in flight (the schedule fires when the test says)
+    before = stack.status()["last_sync"]["run_id"]
+    received_before = {key: item["receiveCount"] for key, item in _received(stack).items()}
     prices: dict[str, set[Any]] = {}
     views: dict[str, list[str]] = {}
     for record in _source(stack).products(None):
         if record["type"] == "simple":
             prices.setdefault(record["sku"], set()).add(record["price"])
             views.setdefault(record["sku"], []).append(record["store_view_code"])
-    # Products without a website price of their own: a new default price changes each of their rows. The rows
-    # are known before the edits, so that nothing slow stands between the edits and the wait for the run.
+    # Products without a website price of their own: a new default price changes each of their rows.
     skus = sorted(sku for sku, seen in prices.items() if len(seen) == 1)
     touched = {skus[0], skus[len(skus) // 2], skus[-1]}
     expected = Counter((sku, view) for sku in touched for view in views[sku])
     assert len(expected) >= len(touched)
-
-    # Edit just after a scheduled run has finished (they start every 4 s), so that no run reads the catalog
-    # between the first and the last edit.
-    previous = stack.status()["last_sync"]["run_id"]
-
-    def next_run_done() -> str | None:
-        run = stack.status()["last_sync"]
-        return run["run_id"] if run["run_id"] != previous and run["status"] == "Success" else None
-    baseline = stack.wait_for("the next scheduled run", next_run_done, 30)
     for n, sku in enumerate(sorted(touched)):
         _magento(stack, f"/products/{sku}/price", {"price": 101.5 + n})  # bumps updated_at, as Magento does
 
-    seen: dict[str, Any] = {}
+    # when the hourly schedule fires
+    stack.fire_scheduled_sync()
+    run = stack.next_run(before, "the partial sync of the touched products")
 
-    def partial_run_done() -> dict[str, Any] | None:
-        run = stack.status()["last_sync"]
-        if run and run["run_id"] != baseline and run["rows_changed"] > 0:
-            seen.setdefault("run", run)
-            assert run["run_id"] == seen["run"]["run_id"], "a second run changed rows"
-            assert run["status"] != "Failed", run
-            return run if run["status"] == "Success" else None
-        return None
-    run = stack.wait_for("the partial sync of the touched products", partial_run_done, 30)
-    assert run["mode"] == "partial" and run["trigger"] == "schedule"
+    # then it read what changed since the last sync and exported exactly the touched rows, once each
+    assert (run["trigger"], run["mode"], run["status"]) == ("schedule", "partial", "Success"), run
     assert run["rows_changed"] == run["rows_exported"] == sum(expected.values())
     assert run["rows_failed"] == 0
-
-    # What the simulated service received from this run (its admin lists the rows it holds, with their batch).
-    code, held = _ingestion(stack, "/__ingest/items")
-    assert code == 200
-    exported = Counter((item["sku"], item["storeViewCode"]) for item in held["items"]
-                       if item["batchId"].startswith(run["run_id"] + "/"))
+    received = _received(stack)
+    exported = Counter(key for key, item in received.items() if item["batchId"].startswith(run["run_id"] + "/"))
     assert exported == expected
-    assert all(item["receiveCount"] <= 2 for item in held["items"])  # a product sent by two runs at most
+    assert {key: item["receiveCount"] - received_before.get(key, 0) for key, item in received.items()
+            if item["receiveCount"] != received_before.get(key, 0)} == dict.fromkeys(expected, 1)
 
 
 def test_the_cli_resyncs_the_running_stack_from_the_stack_file(stack: LocalStack) -> None:
     env = {name: value for name, value in os.environ.items() if name not in vars(settings).values()
            and not name.startswith("MAGENTO_")}  # everything, credentials included, comes from stack.json
-    for _ in range(5):  # the scheduler (every 4 s here) may hold the lock for a moment
-        done = subprocess.run([sys.executable, "-m", "chalicelib.cli", "--local", "resync", "--feed", "products",
-                               "--timeout", "60"], cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
-        if "in progress" not in done.stdout + done.stderr:
-            break
-        time.sleep(1)
+    # No run is in flight: every test waits for the runs it starts, and the schedule fires only when asked.
+    done = subprocess.run([sys.executable, "-m", "chalicelib.cli", "--local", "resync", "--feed", "products",
+                           "--timeout", "120"], cwd=REPO, env=env, capture_output=True, text=True, timeout=240)
     assert done.returncode == 0, done.stdout + done.stderr
     # The CLI's own summary: the status may already show a scheduled run that started after it.
     [run_id] = re.findall(r"^run (\S+): Success$", done.stdout, re.MULTILINE)
@@ -184,14 +174,3 @@ def test_the_cli_resyncs_the_running_stack_from_the_stack_file(stack: LocalStack
     # A full resync sends every row again: the service now holds each from the CLI's run.
     held = _ingestion(stack, "/__ingest/items")[1]["items"]
     assert held and all(item["batchId"].startswith(run_id + "/") for item in held)
-
-
-def test_stops_cleanly_on_sigint(stack: LocalStack) -> None:
-    moto_url = stack.info["aws_endpoint_url"]
-    stack.process.send_signal(signal.SIGINT)
-    assert stack.process.wait(timeout=10) == 0
-    output = stack.output_tail(400)
-    assert "Traceback" not in output
-    assert not STACK_FILE.exists()
-    with pytest.raises(OSError):  # the moto server went with it
-        urllib.request.urlopen(f"{moto_url}/moto-api/data.json", timeout=2)

@@ -2,24 +2,11 @@
 import json
 
 import pytest
-from chalice.test import Client
 
 from app import app
 from chalicelib import container
 from chalicelib.api.openapi import document
-
-ORIGIN = "https://sync.example.com"
-
-
-@pytest.fixture
-def client(aws, user_pool, monkeypatch):
-    monkeypatch.setenv("EXPORT_QUEUE_URL", aws["queue_url"])
-    monkeypatch.setenv("TRIGGER_QUEUE_URL", aws["trigger_url"])
-    monkeypatch.setenv("DASHBOARD_ORIGIN", ORIGIN)
-    container.reset()
-    with Client(app, stage_name="local") as test_client:
-        yield test_client
-    container.reset()
+from tests.functional.conftest import DASHBOARD_ORIGIN as ORIGIN
 
 
 def body(response):
@@ -41,12 +28,12 @@ def test_the_settings_show_the_configuration_but_never_a_credential(client, user
     assert response.status_code == 200
     settings = body(response)
     assert settings["source"] == {"kind": "magento", "endpoint_host": "shop.example.com", "auth": "token",
-                                  "store_views": [], "page_size": 200, "credentials_configured": True,
+                                  "store_views": [], "page_size": 200, "concurrency": 8, "credentials_configured": True,
                                   "credentials_from": "environment"}
     assert settings["destination"] == {"kind": "http", "endpoint_host": "ingest.example.com", "bucket": None,
                                        "credentials_configured": True, "credentials_from": "secret"}
     assert (settings["cooldown_seconds"], settings["schedule"]["every_hours"], settings["batch"]["max_rows"]) == (
-        600, 1, 100)
+        600, 1, 25)  # batches of 25: the test client's environment
     assert settings["change_events"]["enabled"] is True
     assert settings["sign_in"]["cors_origin"] == ORIGIN
     text = response.body.decode()

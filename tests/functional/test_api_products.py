@@ -2,31 +2,25 @@
 the OpenAPI document by the conftest)."""
 import json
 
-import boto3
 import pytest
-from chalice.test import Client
 
-from app import app
-from chalicelib import container
 from chalicelib.adapters.sample_catalog import sku_of
-from tests.functional.test_app import LOCAL_HUB, hourly, receive_all, sqs_event
+from tests.functional.lambdas import export_everything, hourly
 
 PRODUCTS = 12
 
 
 @pytest.fixture
-def client(aws, user_pool, monkeypatch, tmp_path):
-    monkeypatch.setenv("EXPORT_QUEUE_URL", aws["queue_url"])
-    monkeypatch.setenv("SAMPLE_PRODUCTS", str(PRODUCTS))
-    monkeypatch.setenv("SAMPLE_EDITS_FILE", str(tmp_path / "edits.json"))
-    boto3.client("s3").create_bucket(Bucket=LOCAL_HUB)
-    container.reset()
-    with Client(app, stage_name="local") as test_client:
-        hourly(test_client)
-        for body in receive_all(aws["queue_url"]):
-            test_client.lambda_.invoke("export_batch", sqs_event(test_client, body))
-        yield test_client
-    container.reset()
+def client_env():
+    return {"SAMPLE_PRODUCTS": str(PRODUCTS)}
+
+
+@pytest.fixture
+def client(client, aws):
+    """After a first sync, every row exported."""
+    hourly(client)
+    export_everything(client, aws["queue_url"])
+    return client
 
 
 def get(client, path, headers):

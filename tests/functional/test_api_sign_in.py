@@ -3,10 +3,8 @@ role that may not use the route, and what each role may do."""
 import json
 
 import pytest
-from chalice.test import Client
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from app import app
 from chalicelib import container
 from tests.signin import MACHINE_CLIENT
 
@@ -19,19 +17,10 @@ PRODUCTS = ("GET", "/api/products", None)
 PRODUCT = ("GET", "/api/products/1", None)
 SETTINGS = ("GET", "/api/settings", None)
 OPENAPI = ("GET", "/api/openapi.json", None)
-SIGNED_IN_ROUTES = [STATUS, RUNS, RUN, FORCE, PRODUCTS, PRODUCT, SETTINGS, OPENAPI]
+META = ("GET", "/api/meta", None)
+SIGNED_IN_ROUTES = [STATUS, RUNS, RUN, FORCE, PRODUCTS, PRODUCT, SETTINGS, OPENAPI, META]
 ADMIN_ONLY = [PRODUCTS, PRODUCT, SETTINGS]
-OPERATOR_ROUTES = [STATUS, RUNS, RUN, FORCE, OPENAPI]
-
-
-@pytest.fixture
-def client(aws, user_pool, monkeypatch):
-    monkeypatch.setenv("EXPORT_QUEUE_URL", aws["queue_url"])
-    monkeypatch.setenv("TRIGGER_QUEUE_URL", aws["trigger_url"])
-    container.reset()
-    with Client(app, stage_name="local") as test_client:
-        yield test_client
-    container.reset()
+OPERATOR_ROUTES = [STATUS, RUNS, RUN, FORCE, OPENAPI, META]
 
 
 def call(client, route, headers=None):

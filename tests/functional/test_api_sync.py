@@ -3,27 +3,10 @@ document by the conftest)."""
 import json
 
 import pytest
-from chalice.test import Client
 
-from app import app
 from chalicelib import container
-from tests.functional.test_app import LOCAL_HUB, hourly, receive_all, sqs_event
-
-TRIGGER = "catalog-sync-trigger"
-
-
-@pytest.fixture
-def client(aws, user_pool, monkeypatch):
-    monkeypatch.setenv("EXPORT_QUEUE_URL", aws["queue_url"])
-    monkeypatch.setenv("TRIGGER_QUEUE_URL", aws["trigger_url"])
-    monkeypatch.setenv("SAMPLE_PRODUCTS", "40")
-    monkeypatch.setenv("BATCH_MAX_ROWS", "25")
-    import boto3
-    boto3.client("s3").create_bucket(Bucket=LOCAL_HUB)
-    container.reset()
-    with Client(app, stage_name="local") as test_client:
-        yield test_client
-    container.reset()
+from tests.functional.lambdas import TRIGGER_QUEUE as TRIGGER
+from tests.functional.lambdas import hourly, receive_all, sqs_event
 
 
 def get(client, path, headers):
@@ -94,7 +77,7 @@ def test_while_a_run_is_in_flight_force_sync_answers_409_with_its_id_and_keeps_t
 
 
 @pytest.mark.parametrize("body, message", [
-    ({"feed": "prices"}, "unknown feed 'prices'; valid feeds: products"),
+    ({"feed": "prices"}, "unknown feed 'prices'; valid feeds: products, productAttributes, categories, variants"),
     ({"mode": "partial"}, "unknown mode 'partial'; valid modes: full, no-reindex, failed"),
     ({"mode": "full", "force": True}, "unknown fields: force; valid fields: feed, mode"),
     (["full"], 'the body must be a JSON object, e.g. {"feed": "products", "mode": "full"}'),

@@ -1,53 +1,8 @@
 """The Chalice app through its test client: schedule, SQS handlers and the API, on moto."""
-import json
-
 import boto3
-import pytest
-from chalice.test import Client
 
-from app import app
-from chalicelib import container
-from tests.signin import shared_pool
-
-LOCAL_HUB = "catalog-sync-hub-local"  # the `local` stage's HUB_BUCKET in .chalice/config.json
-
-
-@pytest.fixture
-def client(aws, user_pool, monkeypatch):
-    monkeypatch.setenv("EXPORT_QUEUE_URL", aws["queue_url"])
-    monkeypatch.setenv("SAMPLE_PRODUCTS", "40")
-    monkeypatch.setenv("BATCH_MAX_ROWS", "25")
-    boto3.client("s3").create_bucket(Bucket=LOCAL_HUB)
-    container.reset()
-    with Client(app, stage_name="local") as test_client:
-        yield test_client
-    container.reset()
-
-
-def receive_all(queue_url):
-    sqs = boto3.client("sqs")
-    bodies = []
-    while messages := sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get("Messages"):
-        for message in messages:
-            bodies.append(message["Body"])
-            sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
-    return bodies
-
-
-def status(client):
-    response = client.http.get("/api/sync/status", headers=shared_pool().admin())
-    assert response.status_code == 200
-    return json.loads(response.body)
-
-
-def hourly(client):
-    event = client.events.generate_cw_event(source="aws.events", detail_type="Scheduled Event", detail={},
-                                            resources=["arn:aws:events:us-east-1:123456789012:rule/hourly"])
-    return client.lambda_.invoke("run_hourly_sync", event).payload
-
-
-def sqs_event(client, body, queue="catalog-sync-export"):
-    return client.events.generate_sqs_event(message_bodies=[body], queue_name=queue)
+from tests.functional.lambdas import DEAD_LETTER_QUEUE, hourly, receive_all, sqs_event, status
+from tests.moto_session import LOCAL_HUB
 
 
 def test_the_hourly_schedule_runs_a_sync_and_the_exporter_finishes_it(client, aws):
@@ -79,7 +34,7 @@ def test_the_dead_letter_handler_fails_the_batch_and_its_rows(client, aws):
     first, *rest = receive_all(aws["queue_url"])
     for body in rest:
         client.lambda_.invoke("export_batch", sqs_event(client, body))
-    client.lambda_.invoke("fail_dead_batch", sqs_event(client, first, "catalog-sync-export-dlq"))
+    client.lambda_.invoke("fail_dead_batch", sqs_event(client, first, DEAD_LETTER_QUEUE))
     last = status(client)["last_sync"]
     assert (last["status"], last["batches_failed"], last["rows_failed"]) == ("Success", 1, 25)
     assert last["error_counts"] == {"export.gave_up": 25}

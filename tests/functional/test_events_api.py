@@ -1,46 +1,31 @@
-"""Change events through the Chalice test client on moto: the signed route, the trigger queue, the handler."""
+"""Change events through the Chalice test client on moto: the signed route (fresh and once), the trigger queue, the
+handler."""
 import json
 from collections import Counter
+from datetime import timedelta
 
 import boto3
 import pytest
-from chalice.test import Client
 
-from app import app
 from chalicelib import container
 from chalicelib.adapters.dynamo_control import dynamo_control
 from chalicelib.adapters.sample_catalog import SampleCatalogSource, sku_of
 from chalicelib.domain.batching import decode
-from chalicelib.domain.events import signature_of
+from chalicelib.domain.event_signatures import sign
 from chalicelib.domain.runs import iso, utcnow
-from tests.functional.test_app import LOCAL_HUB, hourly, receive_all, sqs_event, status
+from tests.functional.conftest import EVENTS_SECRET as SECRET
+from tests.functional.conftest import SAMPLE_PRODUCTS as PRODUCTS
+from tests.functional.lambdas import TRIGGER_QUEUE, hourly, receive_all, sqs_event, status
 
-SECRET = "events-test-secret"
-PRODUCTS = 40
 ROUTE = "/api/events/products"
 
 
-@pytest.fixture
-def client(aws, user_pool, monkeypatch, tmp_path):
-    monkeypatch.setenv("EXPORT_QUEUE_URL", aws["queue_url"])
-    monkeypatch.setenv("TRIGGER_QUEUE_URL", aws["trigger_url"])
-    monkeypatch.setenv("EVENTS_SECRET", SECRET)
-    monkeypatch.setenv("EVENT_DEBOUNCE_SECONDS", "0")  # the trigger message can be received at once
-    monkeypatch.setenv("SAMPLE_PRODUCTS", str(PRODUCTS))
-    monkeypatch.setenv("SAMPLE_EDITS_FILE", str(tmp_path / "edits.json"))
-    monkeypatch.setenv("BATCH_MAX_ROWS", "25")
-    boto3.client("s3").create_bucket(Bucket=LOCAL_HUB)
-    container.reset()
-    with Client(app, stage_name="local") as test_client:
-        yield test_client
-    container.reset()
-
-
-def post(client, payload, secret=SECRET, signature=None):
+def post(client, payload, secret=SECRET, signature=None, at=None):
+    """The event signed (as a sender signs it when it sends it: ``at`` now, unless the test says otherwise)."""
     raw = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
     headers = {"Content-Type": "application/json"}
     if secret or signature:
-        headers["X-Catalog-Sync-Signature"] = signature or signature_of(secret, raw)
+        headers["X-Catalog-Sync-Signature"] = signature or sign(secret, raw, int((at or utcnow()).timestamp()))
     return client.http.post(ROUTE, headers=headers, body=raw)
 
 
@@ -67,13 +52,47 @@ def test_the_trigger_message_is_delayed_by_the_debounce(client, aws, monkeypatch
     assert attributes["ApproximateNumberOfMessagesDelayed"] == "1"
 
 
-@pytest.mark.parametrize("secret, signature", [
-    (None, None), ("another secret", None), (None, "sha256=" + "0" * 64), (None, "not a signature")])
-def test_a_missing_or_wrong_signature_is_refused(client, aws, secret, signature):
+@pytest.mark.parametrize("secret, signature, reason", [
+    (None, None, "missing X-Catalog-Sync-Signature: sign each delivery as X-Catalog-Sync-Signature: t=<unix time"),
+    ("another secret", None, "the signature does not match the body and its t"),
+    (None, "sha256=" + "0" * 64, "X-Catalog-Sync-Signature is malformed"),
+    (None, f"t={int(utcnow().timestamp())},v1={'0' * 64}", "the signature does not match the body and its t"),
+    (None, "not a signature", "X-Catalog-Sync-Signature is malformed")])
+def test_a_missing_or_wrong_signature_is_refused_with_the_reason(client, aws, secret, signature, reason):
     response = post(client, {"skus": [sku_of(1)]}, secret=secret, signature=signature)
     assert response.status_code == 401
-    assert "X-Catalog-Sync-Signature" in json.loads(response.body)["Message"]
+    assert json.loads(response.body)["Message"].startswith(reason)
     assert dirty() == [] and receive_all(aws["trigger_url"]) == []
+
+
+def test_an_event_signed_more_than_five_minutes_ago_is_refused(client, aws):
+    response = post(client, {"skus": [sku_of(1)]}, at=utcnow() - timedelta(seconds=301))
+    assert response.status_code == 401
+    assert "s old; an event is accepted within 300 s of its t" in json.loads(response.body)["Message"]
+    assert dirty() == []
+
+
+def test_a_replayed_event_is_refused_and_a_fresh_signature_of_the_same_body_is_not(client, aws):
+    body, sent_at = {"skus": [sku_of(1)]}, utcnow()
+    first = post(client, body, at=sent_at)
+    assert first.status_code == 202
+    replay = post(client, body, at=sent_at)  # the same request again: the same t, the same signature
+    assert replay.status_code == 401
+    assert json.loads(replay.body)["Message"].startswith("this signature was accepted already: an event is "
+                                                         "accepted once")
+    resent = post(client, body, at=sent_at + timedelta(seconds=1))  # the sender signs each delivery: a new t
+    assert resent.status_code == 202 and json.loads(resent.body)["sync"] == "already scheduled"
+    assert len(receive_all(aws["trigger_url"])) == 1
+
+
+def test_an_event_the_service_could_not_act_on_may_be_delivered_again(client, aws, monkeypatch):
+    def queue_down(*args):
+        raise RuntimeError("the queue is down")
+    body, sent_at = {"skus": [sku_of(1)]}, utcnow()
+    with monkeypatch.context() as patched:
+        patched.setattr(type(container.context().trigger), "request", queue_down)
+        assert post(client, body, at=sent_at).status_code == 503
+    assert post(client, body, at=sent_at).status_code == 202  # the very same request: its signature was given back
 
 
 def test_an_admins_access_token_does_not_open_the_events_route(client, user_pool):
@@ -93,7 +112,8 @@ def test_an_admins_access_token_does_not_open_the_events_route(client, user_pool
     ({"ids": [0]}, "ids must hold positive integers; got 0"),
     ({"ids": ["7"]}, "ids must hold positive integers; got '7'"),
     ({"ids": list(range(1, 1002))}, "too many entries: 1001 (at most 1000 per event)"),
-    ({"feed": "prices", "skus": ["A"]}, "unknown feed 'prices'; valid feeds: products"),
+    ({"feed": "prices", "skus": ["A"]}, "unknown feed 'prices'; valid feeds: products, productAttributes, "
+                                             "categories, variants"),
 ])
 def test_a_malformed_body_is_a_400_with_its_reason(client, payload, reason):
     response = post(client, payload)
@@ -129,7 +149,7 @@ def test_the_trigger_handler_syncs_exactly_the_dirty_products_and_deletes_the_va
     # when events name the deleted product, a product still in the catalog, and one by id
     post(client, {"deleted_skus": [sku_of(5), sku_of(6)], "ids": [8]})
     [trigger] = receive_all(aws["trigger_url"])
-    run_ids = client.lambda_.invoke("start_requested_sync", sqs_event(client, trigger, "catalog-sync-trigger"))
+    run_ids = client.lambda_.invoke("start_requested_sync", sqs_event(client, trigger, TRIGGER_QUEUE))
     batches = receive_all(aws["queue_url"])
     for body in batches:
         client.lambda_.invoke("export_batch", sqs_event(client, body))
@@ -148,6 +168,6 @@ def test_the_trigger_handler_skips_while_a_run_is_in_flight_and_keeps_the_dirty_
     hourly(client)  # in flight: its batches are not exported
     post(client, {"skus": [sku_of(1)]})
     [trigger] = receive_all(aws["trigger_url"])
-    result = client.lambda_.invoke("start_requested_sync", sqs_event(client, trigger, "catalog-sync-trigger"))
+    result = client.lambda_.invoke("start_requested_sync", sqs_event(client, trigger, TRIGGER_QUEUE))
     assert result.payload == {"run_ids": []}
     assert dirty() == [sku_of(1)]

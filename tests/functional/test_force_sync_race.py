@@ -13,8 +13,7 @@ from chalice.local import LocalChalice, LocalGateway
 
 from app import app
 from chalicelib import container
-from chalicelib.adapters import dynamo_models
-from chalicelib.settings import Settings, load
+from chalicelib.settings import load
 from local_stack.motoserver import HOST, MotoServer
 from local_stack.server import make_server
 
@@ -33,8 +32,8 @@ def moto_server(tmp_path):
 def api_url(moto_server, user_pool, monkeypatch, tmp_path):
     monkeypatch.setenv("AWS_ENDPOINT_URL", moto_server.url)
     monkeypatch.setenv("SAMPLE_EDITS_FILE", str(tmp_path / "edits.json"))
-    dynamo_models.bind(load())
-    dynamo_models.create_tables()
+    container.reset()  # the models' connections are made anew, to this moto server
+    container.tables_of(load()).create()
     sqs = boto3.client("sqs")
     monkeypatch.setenv("TRIGGER_QUEUE_URL", sqs.create_queue(QueueName="catalog-sync-trigger")["QueueUrl"])
     monkeypatch.setenv("EXPORT_QUEUE_URL", sqs.create_queue(QueueName="catalog-sync-export")["QueueUrl"])
@@ -54,7 +53,7 @@ def api_url(moto_server, user_pool, monkeypatch, tmp_path):
         server.server_close()
         app.__class__ = original
         container.reset()
-        dynamo_models.bind(Settings())  # drop the connections to this moto server
+        container.reset()  # drop the connections to this moto server
 
 
 def test_of_fifty_concurrent_force_syncs_exactly_one_starts_a_run(api_url, user_pool):

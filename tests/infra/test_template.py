@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import subprocess
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -16,6 +14,8 @@ from typing import Any
 import pytest
 
 from chalicelib import observability, settings
+from chalicelib.api.security_headers import REFERRER_POLICY, cognito_origin, content_security_policy
+from tests.infra.synthesized import synthesize
 
 # The sign-in the issue asks for: these groups and the operators' scope (the app's own names where it has them).
 GROUPS = {"admins", "operators"}
@@ -33,7 +33,7 @@ SYNC = {
     "SearchIndexTable": {DDB + a for a in SEARCH_PUBLISH},
     "SyncRunsTable": {DDB + a for a in ("BatchGetItem", "BatchWriteItem", "GetItem", "PutItem", "UpdateItem")},
     "SyncRunsTable/index/batch-outbox": {DDB + "Query"},
-    "SyncRunsTable/index/batch-attention": {DDB + "Query"},
+    "SyncRunsTable/index/feed-started": {DDB + "Query"},  # is this the feed's first run? (search index upkeep)
     "ControlTable": {DDB + a for a in ("DeleteItem", "GetItem", "PutItem", "Scan", "UpdateItem")},
     "ExportQueue": {"sqs:SendMessage"},
     "MagentoCredentialsSecret": {"secretsmanager:GetSecretValue"},
@@ -49,7 +49,8 @@ MARK = {  # an exporter writes no feed row: its batch's outcome
 # Per function, by what triggers it: resource (logical id) -> the actions its role allows on it, nothing else.
 EXPECTED_ACTIONS: dict[str, dict[str, set[str]]] = {
     "schedule": SYNC,
-    "TriggerQueue": {**SYNC, "TriggerQueue": CONSUME},
+    # mode failed (forced runs only) reads the batches with failed rows
+    "TriggerQueue": {**SYNC, "SyncRunsTable/index/batch-attention": {DDB + "Query"}, "TriggerQueue": CONSUME},
     "ExportQueue": {**MARK, "ExportQueue": CONSUME, "DestinationApiKeySecret": {"secretsmanager:GetSecretValue"}},
     "ExportDeadLetterQueue": {**MARK, "ExportDeadLetterQueue": CONSUME},
     "api": {
@@ -67,20 +68,9 @@ EXPECTED_ACTIONS: dict[str, dict[str, set[str]]] = {
 }
 
 
-def _synthesize() -> None:
-    if shutil.which("make") is None:
-        pytest.fail("the template tests need `make` (GNU make) to run `make synth`: install make")
-    done = subprocess.run(["make", "--no-print-directory", "infra/build/.synthesized"], cwd=ROOT,
-                          capture_output=True, text=True, timeout=900)
-    if done.returncode:
-        pytest.fail("`make synth` failed (it needs the packages of requirements-infra.txt in .venv-infra, which the "
-                    f"Makefile installs from PyPI, and python3.12 in "
-                    f".venv):\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
-
-
 @pytest.fixture(scope="module")
 def templates() -> dict[str, dict[str, Any]]:
-    _synthesize()
+    synthesize()
     return {stage: json.loads((ROOT / "infra" / "build" / stage / "template.json").read_text()) for stage in STAGES}
 
 
@@ -249,6 +239,22 @@ def test_cloudfront_serves_the_dashboard_through_oac_over_https_and_routes_api_t
     # the API stage is regional (CloudFront is its edge) and its routes live under /api in the stage "api"
     assert template["Resources"]["RestAPI"]["Properties"]["EndpointConfiguration"]["Types"] == ["REGIONAL"]
     assert origins["api"]["OriginPath"] == "/api"
+
+
+def test_cloudfront_sends_the_apps_security_headers_on_the_dashboard_and_the_api(template):
+    policy = template["Resources"]["SecurityHeadersPolicy"]["Properties"]["ResponseHeadersPolicyConfig"]
+    headers = policy["SecurityHeadersConfig"]
+    # The one definition (what the API and the local server send), for the Cognito endpoint of the stack's region.
+    csp = content_security_policy(cognito_origin("${AWS::Region}"))
+    assert headers["ContentSecurityPolicy"] == {"ContentSecurityPolicy": {"Fn::Sub": csp}, "Override": True}
+    assert "connect-src 'self' https://cognito-idp.${AWS::Region}.amazonaws.com" in csp
+    assert "frame-ancestors 'none'" in csp and "unsafe" not in csp
+    assert headers["ContentTypeOptions"] == {"Override": True}
+    assert headers["ReferrerPolicy"]["ReferrerPolicy"] == REFERRER_POLICY
+    assert headers["StrictTransportSecurity"]["AccessControlMaxAgeSec"] >= 31_536_000
+    config = template["Resources"]["Distribution"]["Properties"]["DistributionConfig"]
+    for behavior in (config["DefaultCacheBehavior"], *config["CacheBehaviors"]):
+        assert behavior["ResponseHeadersPolicyId"] == {"Ref": "SecurityHeadersPolicy"}
 
 
 def test_each_function_may_do_only_what_it_uses(template, manifest):

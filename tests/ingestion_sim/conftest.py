@@ -37,6 +37,19 @@ def item(sku: str = "PRD-000001", view: str = "default", modified_at: str = "202
             "modifiedAt": modified_at, **fields}
 
 
+# One item of each feed (the identity fields and a few more), named by its identity values in the feed's order.
+def feed_item(feed: str, *identity: str | int, modified_at: str = "2026-11-22T05:00:00.000Z",
+              **fields: Any) -> dict[str, Any]:
+    names = {"products": ("sku", "storeViewCode"), "productAttributes": ("attributeCode", "storeViewCode"),
+             "categories": ("categoryId", "storeViewCode"), "variants": ("id",),
+             "prices": ("sku", "websiteCode", "customerGroupCode"), "inventoryStockStatus": ("stockId", "sku")}[feed]
+    extra = {"products": {"name": "A product", "price": 12.5}, "prices": {"regular": 12.5, "discounts": []},
+             "variants": {"parentSku": "CFG", "productSku": "CHILD", "optionValues": []},
+             "inventoryStockStatus": {"qty": 3.0, "isSalable": True}}.get(feed, {"label": "x"})
+    return {**dict(zip(names, identity, strict=True)), **extra, "deleted": False, "updatedAt": None,
+            "modifiedAt": modified_at, **fields}
+
+
 def deletion(sku: str = "PRD-000001", view: str = "default", modified_at: str = "2026-11-22T06:00:00.000Z"):
     return {"sku": sku, "productId": 1, "storeViewCode": view, "storeCode": "main_website_store",
             "websiteCode": "base", "deleted": True, "updatedAt": None, "modifiedAt": modified_at}
@@ -68,10 +81,10 @@ class Client:
 
     def deliver(self, items: list[Any] | None = None, *, payload: Any = None, body: bytes | None = None,
                 key: str | None = KEY, gzip: bool = True, batch: str | None = "20261122T051900Z-1a2b3c/00001",
-                headers: Mapping[str, str] | None = None, **options: Any) -> Reply:
+                headers: Mapping[str, str] | None = None, feed: str = "products", **options: Any) -> Reply:
         if body is None:
             if payload is None:
-                payload = {"feed": "products", "batchId": batch, "items": items or []}
+                payload = {"feed": feed, "batchId": batch, "items": items or []}
             body = json.dumps(payload).encode()
             if gzip:
                 body = gzip_module.compress(body)
@@ -83,11 +96,17 @@ class Client:
         if batch is not None:
             sent["X-Catalog-Sync-Batch"] = batch
         sent.update(headers or {})
-        return self.request("POST", self.service.path, body, sent, **options)
+        return self.request("POST", self.service.ingest_path(feed), body, sent, **options)
 
     def query(self, sku: str, view: str | None = None, key: str | None = KEY) -> Reply:
         fields = {"sku": sku, **({"storeViewCode": view} if view is not None else {})}
         return self.request("GET", "/v1/items", headers={"x-api-key": key} if key else {}, fields=fields)
+
+    def read(self, path: str, key: str | None = KEY, headers: Mapping[str, str] | None = None,
+             **fields: str) -> Reply:
+        """GET a read-back path (``/v1/items``, ``/v1/feeds/<feed>/items``) with the key."""
+        sent = {**({"x-api-key": key} if key else {}), **(headers or {})}
+        return self.request("GET", path, headers=sent, fields=fields or None)
 
     def admin(self, method: str, path: str = "", payload: Any = None, **fields: str) -> Reply:
         body = None if payload is None else json.dumps(payload).encode()

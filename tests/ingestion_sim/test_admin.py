@@ -11,7 +11,7 @@ from .conftest import deletion, item
 def test_state_shows_urls_key_and_settings(client, service):
     state = client.admin("GET").json
 
-    assert state["ingest_url"] == service.base_url + "/v1/feeds/products"
+    assert state["ingest_url"] == service.base_url + "/v1/feeds/{feed}"
     assert state["query_url"] == service.base_url + "/v1/items"
     assert (state["key_header"], state["api_key"], state["reject_mode"]) == ("x-api-key", "test-key", "200")
     assert (state["items_held"], state["deliveries"], state["rejections"]) == (0, 0, [])
@@ -43,12 +43,13 @@ def test_faults_are_set_over_http(client, service):
 
 def test_reject_and_unreject_over_http(client, service):
     rejections = client.admin("POST", "/reject", {"sku": "A", "storeViewCode": "default", "reason": "invalid: no"}).json
-    assert rejections == [{"sku": "A", "storeViewCode": "default", "reason": "invalid: no"}]
+    assert rejections == [{"feed": "products", "sku": "A", "storeViewCode": "default", "reason": "invalid: no"}]
     client.admin("POST", "/reject", {"sku": "B", "storeViewCode": "german"})
     assert client.deliver([item("A")]).json["errors"][0]["reason"] == "invalid: no"
 
     assert client.admin("POST", "/unreject", {"sku": "A", "storeViewCode": "default"}).json == [
-        {"sku": "B", "storeViewCode": "german", "reason": "invalid: rejected by the ingestion service"}]
+        {"feed": "products", "sku": "B", "storeViewCode": "german",
+         "reason": "invalid: rejected by the ingestion service"}]
     assert client.admin("GET", "/rejections").json == service.rejections
     assert client.admin("POST", "/reject", {"sku": "A"}).status == 400
 
@@ -61,7 +62,7 @@ def test_deliveries_log(client, service):
 
     assert answer["count"] == 3
     assert [d["batch_id"] for d in answer["deliveries"]] == ["run/00001", "run/00002"]
-    assert set(answer["deliveries"][0]) == {"received_at", "batch_id", "items", "compressed_bytes", "raw_bytes",
+    assert set(answer["deliveries"][0]) == {"received_at", "feed", "batch_id", "items", "compressed_bytes", "raw_bytes",
                                             "status", "accepted", "errors"}
     assert client.admin("DELETE", "/deliveries").json == {"count": 0, "deliveries": []}
 

@@ -43,11 +43,11 @@ def test_queries_need_the_key_too(client):
 
 
 def test_key_header_and_path_are_configurable(clock):
-    with IngestionService(api_key="secret", key_header="Authorization-Key", path="/ingest/products",
+    with IngestionService(api_key="secret", key_header="Authorization-Key", path="/ingest/{feed}",
                           clock=clock) as service:
         client = Client(service)
 
-        assert service.ingest_url == service.base_url + "/ingest/products"
+        assert service.ingest_url == service.base_url + "/ingest/{feed}"
         assert client.deliver([item()], headers={"authorization-key": "secret"}).status == 200
         assert client.deliver([item()]).status == 401  # the key in x-api-key is not looked at
         assert client.request("POST", "/v1/feeds/products").status == 404

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import threading
 
+from chalicelib.domain.feed import item_hash
+
 from .conftest import Client, deletion, item
 
 EARLY, LATE = "2026-11-22T05:00:00.000Z", "2026-11-22T06:00:00.000Z"
@@ -112,7 +114,9 @@ def test_query_one_row(client, service):
     reply = client.query("PRD-000007", "french")
 
     assert reply.status == 200
-    assert reply.json == {"sku": "PRD-000007", "storeViewCode": "french", "document": document,
+    assert reply.json == {"feed": "products", "sku": "PRD-000007", "storeViewCode": "french",
+                          "identity": {"sku": "PRD-000007", "storeViewCode": "french"}, "hash": item_hash(document),
+                          "modifiedAt": document["modifiedAt"], "deleted": False, "document": document,
                           "receivedAt": "2026-11-22T05:19:00.000Z", "batchId": "run/00007"}
     assert service.held("PRD-000007", "french") == reply.json
 
@@ -121,7 +125,7 @@ def test_query_a_row_not_held_is_404(client):
     reply = client.query("NOPE", "default")
 
     assert reply.status == 404
-    assert reply.json == {"message": "no item for sku 'NOPE' in store view 'default'"}
+    assert reply.json == {"message": "no products item with sku 'NOPE', storeViewCode 'default'"}
 
 
 def test_query_by_sku_alone_gives_every_store_view(client, service):
@@ -132,7 +136,7 @@ def test_query_by_sku_alone_gives_every_store_view(client, service):
     assert reply.status == 200
     assert [(row["sku"], row["storeViewCode"]) for row in reply.json["items"]] == [("A", "default"), ("A", "german")]
     assert client.query("A b", "default").status == 200  # SKUs with spaces survive the query string
-    assert client.query("NOPE").json == {"items": []}
+    assert client.query("NOPE").json == {"feed": "products", "items": [], "truncated": False}
     assert client.request("GET", "/v1/items", headers={"x-api-key": "test-key"}).status == 400
 
 
@@ -142,7 +146,7 @@ def test_python_items_filters(client, service):
 
     assert [(r["sku"], r["storeViewCode"]) for r in service.items()] == [("A", "default"), ("A", "german"),
                                                                          ("B", "default")]
-    assert [r["sku"] for r in service.items(store_view_code="default")] == ["A", "B"]
+    assert [r["sku"] for r in service.items(storeViewCode="default")] == ["A", "B"]
     assert [r["sku"] for r in service.items(batch_id="r/2")] == ["B"]
     assert service.items(sku="A", with_count=True)[0]["receiveCount"] == 1
 

@@ -94,7 +94,7 @@ def test_a_wrong_key_403_fails_the_batch_and_the_key_is_never_shown(ctx, ingesti
 def test_a_400_naming_rows_fails_them_for_good_and_sends_the_rest_again_at_once(ctx, ingestion):
     ingestion.reject_mode = "400"
     bad = RowKey("SKU-0003", "french")
-    ingestion.reject(bad.sku, bad.store_view_code, "invalid: the description holds a script")
+    ingestion.reject(bad.sku, bad.store_view_code, reason="invalid: the description holds a script")
     run, messages = start(ctx)
     assert [export_batch(ctx, m) for m in messages] == ["exported", "exported"]
     assert statuses(ingestion) == [400, 200, 200]  # the batch with the bad row went twice, without it the second time
@@ -116,7 +116,7 @@ def test_a_400_naming_rows_fails_them_for_good_and_sends_the_rest_again_at_once(
 
 def test_a_200_with_item_errors_fails_those_rows_for_good_and_exports_the_others(ctx, ingestion):
     bad = RowKey("SKU-0005", "default")
-    ingestion.reject(bad.sku, bad.store_view_code, "invalid: unknown attribute set")
+    ingestion.reject(bad.sku, bad.store_view_code, reason="invalid: unknown attribute set")
     run, messages = start(ctx)
     assert [export_batch(ctx, m) for m in messages] == ["exported", "exported"]
     assert statuses(ingestion) == [200, 200]
@@ -246,8 +246,8 @@ def test_a_run_whose_every_batch_fails_ends_failed_with_the_reasons_grouped(ctx,
 
 def test_reading_back_with_a_refused_key_or_no_service_fails_with_the_reason(ingestion):
     with pytest.raises(DestinationError, match=r"refused the API key \(403\)") as refused:
-        destination(ingestion, key="wrong").held("SKU-0001", "default")
+        destination(ingestion, key="wrong").held("products", RowKey("SKU-0001", "default"))
     assert not refused.value.retryable
     gone = HttpDestination("http://127.0.0.1:9/v1/feeds/products", lambda: INGESTION_KEY, timeout_seconds=1)
     with pytest.raises(DestinationError, match="cannot reach the destination"):
-        gone.held("SKU-0001", "default")
+        gone.held("products", RowKey("SKU-0001", "default"))

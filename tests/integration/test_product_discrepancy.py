@@ -65,7 +65,7 @@ def test_a_service_holding_another_version_shows_as_the_destination_differing(ct
 
 
 def test_a_row_the_service_rejected_is_held_nowhere(fake_ctx, ingestion):
-    ingestion.reject("SKU-0002", "french", "invalid: too long")
+    ingestion.reject("SKU-0002", "french", reason="invalid: too long")
     fake_ctx.product_search = IndexedProductSearch(InMemorySearchIndexStore())
     fake_ctx.feed_rows.stores["products"] = JournaledFeedStore(fake_ctx.rows("products"), fake_ctx.product_search)
     fake_ctx.source.records = [product(2, view.code) for view in VIEWS]

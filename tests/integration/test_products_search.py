@@ -20,8 +20,8 @@ from chalicelib.services.export import export_batch
 from chalicelib.services.products import product_detail, search_products
 from chalicelib.services.sync import start_sync
 from chalicelib.settings import Settings
-from tests.conftest import HUB_BUCKET
 from tests.fakes import VIEWS, InMemoryQueue, InMemorySource, RecordingDestination, product
+from tests.moto_session import HUB_BUCKET
 from tests.unit.test_sync_service import Clock
 
 

@@ -9,8 +9,8 @@ from chalicelib.adapters.dynamo_models import SearchIndexModel
 from chalicelib.search.dynamo_store import DynamoSearchIndexStore
 from chalicelib.search.s3_snapshots import SnapshotObjects
 from chalicelib.search.store import SnapshotError
-from tests.conftest import HUB_BUCKET
 from tests.fakes import InMemorySearchIndexStore
+from tests.moto_session import HUB_BUCKET
 
 PART_BYTES = 1_000  # snapshots are read in parts of this many bytes: a small one is many parts
 

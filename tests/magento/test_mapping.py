@@ -1,13 +1,33 @@
 """The Magento product → source record mapping, and searchCriteria, on hand-written Magento JSON."""
+from chalicelib.adapters.magento.categories import CategoryTree
 from chalicelib.adapters.magento.criteria import Filter, all_of, any_in, search_criteria
-from chalicelib.adapters.magento.mapping import Catalog, Stock, children_of, legacy_stock, magento_time, to_record
+from chalicelib.adapters.magento.mapping import (
+    Catalog,
+    Stock,
+    composite_of,
+    legacy_stock,
+    magento_time,
+    manages_stock,
+    to_record,
+)
 from chalicelib.domain.errors import InvalidRecordError
 from chalicelib.domain.feed import StoreView
+from chalicelib.domain.feeds.composites import BundleOption, Composite
 from chalicelib.domain.feeds.products import build_row
 
-CATALOG = Catalog(attribute_sets={4: "Default", 9: "Top"}, options={"color": {"49": "Black", "50": "Blue"},
-                                                                     "material": {"31": "Cotton", "35": "Wool"}},
-                  categories={11: "Men/Tops"}, media_url="https://shop.example/media/catalog/product")
+
+def category(cid: int, path: str, url_key: str, anchor: bool = True) -> dict:
+    return {"id": cid, "path": path, "level": path.count("/"), "is_active": True, "include_in_menu": True,
+            "custom_attributes": [{"attribute_code": "url_key", "value": url_key},
+                                  {"attribute_code": "is_anchor", "value": "1" if anchor else "0"}]}
+
+
+TREE = CategoryTree([category(1, "1", "root-catalog"), category(2, "1/2", "default-category"),
+                     category(10, "1/2/10", "men"), category(11, "1/2/10/11", "tops-men")], root_id=2)
+CATALOG = Catalog(attribute_sets={4: "Default", 9: "Top"},
+                  options={"color": {"49": "Black", "50": "Blue"}, "material": {"31": "Cotton", "35": "Wool"},
+                           "eco_collection": {"1": "Oui", "0": "Non"}},
+                  categories=TREE, media_url="https://shop.example/media/catalog/product")
 VIEWS = {"french": StoreView("french", "main", "base", "EUR")}
 
 
@@ -32,7 +52,8 @@ def test_codes_become_names_and_labels():
     assert record["attribute_set"] == "Top"
     assert record["attributes"] == {"color": ["Black"], "material": ["Cotton", "Wool"]}
     assert record["url_key"] == "veste-mj01" and record["description"] == "<p>Chaude</p>"
-    assert record["categories"] == [{"categoryId": 11, "categoryPath": "Men/Tops", "productPosition": 3}]
+    assert record["categories"] == [{"categoryId": "10", "categoryPath": "men", "productPosition": 10_003},
+                                    {"categoryId": "11", "categoryPath": "men/tops-men", "productPosition": 3}]
     assert record["images"][0]["resource"]["url"] == "https://shop.example/media/catalog/product/m/j/mj01.jpg"
     assert (record["quantity"], record["salable_quantity"], record["in_stock"]) == (7.0, 5.0, True)
     assert record["updated_at"] == "2026-11-20T10:00:00.000Z"
@@ -69,15 +90,29 @@ def test_a_price_magento_sent_as_text_fails_its_row():
         raise AssertionError("a non-numeric price must fail the row")
 
 
-def test_children_of_each_composite_type():
-    configurable = product(type_id="configurable", extension_attributes={"configurable_product_links": [5, "6"]})
-    bundle = product(type_id="bundle", extension_attributes={"bundle_product_options": [
-        {"product_links": [{"sku": "B-1"}, {"sku": "B-2"}]}]})
-    grouped = product(type_id="grouped", product_links=[
+def test_yes_no_attributes_go_out_with_their_labels():
+    record = to_record(product(custom_attributes=[{"attribute_code": "eco_collection", "value": "1"}]), "french",
+                       CATALOG, None)
+    assert record["attributes"] == {"eco_collection": ["Oui"]}
+
+
+def test_each_composite_type_names_its_members():
+    configurable = product(sku="C", type_id="configurable",
+                           extension_attributes={"configurable_product_links": [5, "6", 7]})
+    bundle = product(sku="B", type_id="bundle", extension_attributes={"bundle_product_options": [
+        {"option_id": 1, "required": True, "product_links": [{"sku": "B-1"}, {"sku": "B-2"}]},
+        {"option_id": 2, "required": False, "product_links": [{"sku": "B-3"}]}]})
+    grouped = product(sku="G", type_id="grouped", product_links=[
         {"link_type": "associated", "linked_product_sku": "G-1"}, {"link_type": "related", "linked_product_sku": "X"}])
-    assert children_of(configurable) == ([5, 6], [])
-    assert children_of(bundle) == ([], ["B-1", "B-2"])
-    assert children_of(grouped) == ([], ["G-1"])
+    assert composite_of(configurable, {5: "C-5", 6: "C-6"}) == Composite("C", "configurable", ("C-5", "C-6"))
+    assert composite_of(bundle, {}) == Composite("B", "bundle", options=(
+        BundleOption(True, ("B-1", "B-2")), BundleOption(False, ("B-3",))))
+    assert composite_of(grouped, {}) == Composite("G", "grouped", ("G-1",))
+
+
+def test_manage_stock_is_read_from_the_stock_item():
+    assert manages_stock(product())
+    assert not manages_stock(product(extension_attributes={"stock_item": {"manage_stock": False}}))
 
 
 def test_legacy_stock_item():

@@ -3,11 +3,14 @@ checked against Magento's official REST schema by the simulator)."""
 from __future__ import annotations
 
 import socket
+import threading
 from collections import Counter
 
 import pytest
 
 from chalicelib.adapters.magento import BearerAuth, MagentoCatalogSource, MagentoClient, OAuth1Auth, RetryPolicy
+from chalicelib.adapters.magento.client import NoRouteError, NotFoundError
+from chalicelib.adapters.magento.inventory import Inventory
 from chalicelib.domain.errors import InvalidRecordError, SourceError
 from chalicelib.domain.feeds.products import build_row
 from local_stack.magento.attributes import OPTION_ATTRIBUTES
@@ -94,16 +97,83 @@ def test_store_view_values_and_labels(sim):
     assert labels and not any(label.isdigit() for label in labels), "option ids become labels"
 
 
-def test_composite_stock_adds_up_its_children(sim):
+def expected_parents(sim: MagentoSimulator) -> dict[tuple[str, int], set[tuple[str, str]]]:
+    """(child sku, website id) → {(parent type, parent sku)}: from the composites' own answers, as a person
+    reading Magento's admin would list them (a parent counts in the websites it shares with the child)."""
+    skus_by_id = {sim.product(s, "all")["id"]: s for s in sim.skus()}
+    found: dict[tuple[str, int], set[tuple[str, str]]] = {}
+    for kind in ("configurable", "bundle", "grouped"):
+        for parent in sim.skus(kind):
+            answer = sim.product(parent, "all")
+            extension = answer["extension_attributes"]
+            children = [skus_by_id[i] for i in extension.get("configurable_product_links") or []]
+            children += [link["sku"] for option in extension.get("bundle_product_options") or []
+                         for link in option["product_links"]]
+            children += [link["linked_product_sku"] for link in answer.get("product_links") or []
+                         if link["link_type"] == "associated"]
+            for child in children:
+                for website in set(extension["website_ids"]) & set(
+                        sim.product(child, "all")["extension_attributes"]["website_ids"]):
+                    found.setdefault((child, website), set()).add((kind, parent))
+    return found
+
+
+def test_variants_and_members_name_their_parents(sim):
+    records = list(source_for(sim).products(None))
+    parents = expected_parents(sim)
+    assert parents, "the simulated catalog has composites"
+    website = {"default": 1, "french": 1, "german": 2}
+    for record in records:
+        wanted = sorted(parents.get((record["sku"], website[record["store_view_code"]]), set()))
+        assert record["parents"] == [{"sku": sku, "productType": kind} for kind, sku in wanted], record["sku"]
+
+
+def test_composites_have_no_quantity_and_are_salable_by_magentos_rules(sim):
     records = {(r["store_view_code"], r["sku"]): r for r in source_for(sim).products(None)}
-    configurable = next(s for s in sim.skus("configurable") if ("default", s) in records)
-    children = sim.product(configurable, "all")["extension_attributes"]["configurable_product_links"]
-    child_skus = [s for s in sim.skus() if sim.product(s, "all")["id"] in children]
-    parent = records[("default", configurable)]
-    assert parent["quantity"] == sum(records[("default", s)]["quantity"] for s in child_skus
-                                     if ("default", s) in records)
-    assert parent["salable_quantity"] == sum(records[("default", s)]["salable_quantity"] for s in child_skus
-                                             if ("default", s) in records)
+    stock = {"default": 1, "french": 1, "german": 2}
+    composites = [(view, sku) for (view, sku), r in records.items() if r["type"] in ("configurable", "bundle",
+                                                                                   "grouped")]
+    assert {records[key]["type"] for key in composites} == {"configurable", "bundle", "grouped"}
+    client = MagentoClient(sim.base_url, BearerAuth(sim.integration.access_token))
+
+    def salable(skus, view):
+        answer = client.get("all", "/V1/inventory/are-products-salable",
+                            [*((f"skus[{i}]", s) for i, s in enumerate(skus)), ("stockId", str(stock[view]))])
+        return {item["sku"]: item["salable"] for item in answer}
+
+    for view, sku in composites:
+        record = records[(view, sku)]
+        assert (record["quantity"], record["salable_quantity"]) == (None, None), "no invented quantity"
+        assert record["in_stock"] is salable([sku], view)[sku], (view, sku)  # Magento's own answer
+
+
+def test_a_bundle_with_a_required_option_sold_out_is_not_salable(own_sim):
+    bundle = next(s for s in own_sim.skus("bundle")
+                  if 1 in own_sim.product(s, "all")["extension_attributes"]["website_ids"])
+    options = own_sim.product(bundle, "all")["extension_attributes"]["bundle_product_options"]
+    required = next(o for o in options if o["required"])
+    source = source_for(own_sim, store_views=("default",))
+    assert next(r for r in source.products(None) if r["sku"] == bundle)["in_stock"]
+    for link in required["product_links"]:  # every selection of one required option sold out
+        for code in ("default", "us_west", "eu_warehouse", "eu_pickup"):
+            own_sim.set_quantity(link["sku"], 0, source=code)
+    record = next(r for r in source.products(None) if r["sku"] == bundle)
+    assert record["in_stock"] is False and record["quantity"] is None
+
+
+def test_yes_no_attributes_go_out_with_the_store_views_labels(sim):
+    records = {(r["store_view_code"], r["sku"]): r for r in source_for(sim).products(None)}
+    labels = {view: {o["value"]: o["label"] for o in
+                     MagentoClient(sim.base_url, BearerAuth(sim.integration.access_token)).get(
+                         view, "/V1/products/attributes/new/options")} for view in ("default", "german")}
+    assert labels["default"] != labels["german"], "the simulated store translates Yes/No"
+    seen = 0
+    for (view, sku), record in records.items():
+        if view in labels and "new" in record["attributes"]:
+            raw = next(a["value"] for a in sim.product(sku, view)["custom_attributes"] if a["attribute_code"] == "new")
+            assert record["attributes"]["new"] == [labels[view][raw]]
+            seen += 1
+    assert seen
 
 
 def test_source_items_are_read_in_batches_never_per_sku(sim):
@@ -214,6 +284,29 @@ def test_429_is_retried_after_retry_after(sim):
     assert len(sleeps) == 2 and min(sleeps) >= 3
 
 
+def test_a_429_slows_down_every_thread_not_just_the_one_told(sim):
+    sleeps = Sleeps()
+    client = MagentoClient(sim.base_url, BearerAuth(sim.integration.access_token), concurrency=4,
+                           retry=RetryPolicy(sleep=sleeps))
+    sim.faults.throttle(1, retry_after=30)
+    client.get("all", "/V1/store/storeViews")  # told to wait 30 s (the pause is recorded, not slept)
+    other = threading.Thread(target=client.get, args=("all", "/V1/store/websites"))
+    other.start()
+    other.join()
+    assert len(sleeps) == 2 and sleeps[0] >= 30 and sleeps[1] > 25, "the other thread waits out the same pause"
+    client.get("all", "/V1/store/storeGroups")
+    assert len(sleeps) == 2, "the thread that waited does not wait twice"
+
+
+def test_not_found_and_no_route_are_typed(sim):
+    client = MagentoClient(sim.base_url, BearerAuth(sim.integration.access_token))
+    with pytest.raises(NotFoundError) as missing:
+        client.get("all", "/V1/products/NO-SUCH-SKU")
+    assert not isinstance(missing.value, NoRouteError)
+    with pytest.raises(NoRouteError):
+        client.get("belgian", "/V1/store/storeViews")
+
+
 @pytest.mark.parametrize("status", [500, 502, 503, 504])
 def test_5xx_is_retried_with_backoff(sim, status):
     sleeps = Sleeps()
@@ -229,12 +322,14 @@ def test_dropped_connections_are_retried(sim):
     assert len(sleeps) == 2
 
 
-def test_timeouts_are_retried(sim):
+def test_timeouts_are_retried(own_sim):
+    """On a simulator of its own: the requests it gave up on are still being answered when the test ends, and on the
+    module's simulator they would take faults queued by the next test."""
     sleeps = Sleeps()
-    sim.faults.latency = 0.6
-    sim.faults.path_contains = "storeViews"
+    own_sim.faults.latency = 0.6
+    own_sim.faults.path_contains = "storeViews"
     with pytest.raises(SourceError, match=r"Magento did not answer /rest/all/V1/store/storeViews in time .*gave up"):
-        source_for(sim, timeout=0.2, budget=1.0, sleeps=sleeps).store_views()
+        source_for(own_sim, timeout=0.2, budget=1.0, sleeps=sleeps).store_views()
     assert sleeps, "a timeout is retried before the run gives up"
 
 
@@ -315,3 +410,31 @@ def test_without_msi_the_legacy_stock_items_are_used():
                                                              if again[sku]["type"] == "simple"}
         assert any("/V1/stockItems/" in r.path for r in sim.requests)
         assert not sim.failures
+
+
+def test_websites_that_share_a_stock_read_it_once(sim, monkeypatch):
+    # The simulated store gives each website its own stock; a store whose websites share one is read as one.
+    monkeypatch.setattr(Inventory, "stock_id", lambda self, website_code: 1)
+    records = list(source_for(sim).products(None))
+    assert len(keys(records)) == len(set(keys(records))) and set(keys(records)) == expected_keys(sim)
+    salable = Counter(r.path for r in sim.requests if "/get-product-salable-quantity/" in r.path)
+    assert salable and max(salable.values()) == 1, "each product's salable quantity once for the shared stock"
+    leader = [r.query for r in sim.requests if r.path == "/rest/default/V1/products"
+              and "website_id" in r.query.values()]
+    assert all("1,2" in query.values() for query in leader), "the first view pages through both websites"
+
+
+def test_salable_quantity_is_asked_only_where_it_can_be_more_than_nothing(own_sim):
+    simple = [s for s in own_sim.skus("simple")
+              if 1 in own_sim.product(s, "all")["extension_attributes"]["website_ids"]]
+    unmanaged, sold_out = simple[0], simple[1]
+    own_sim.set_manage_stock(unmanaged, False)
+    for code in ("default", "us_west"):
+        own_sim.set_quantity(sold_out, 0, source=code)
+    own_sim.clear_requests()
+    records = {r["sku"]: r for r in source_for(own_sim, store_views=("default",)).products(None)}
+    asked = {r.path.split("/")[-2] for r in own_sim.requests if "/get-product-salable-quantity/" in r.path}
+    assert unmanaged not in asked and sold_out not in asked
+    assert not asked & set(own_sim.skus("configurable") + own_sim.skus("bundle") + own_sim.skus("grouped"))
+    assert (records[unmanaged]["salable_quantity"], records[unmanaged]["in_stock"]) == (None, True)
+    assert (records[sold_out]["salable_quantity"], records[sold_out]["in_stock"]) == (0.0, False)

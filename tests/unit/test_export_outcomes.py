@@ -69,14 +69,20 @@ def test_a_configuration_failure_fails_the_batch_and_its_rows_wait_for_the_next_
     assert state_of(ctx, RowKey("SKU-0001", "default")).status == SUBMITTED
 
 
-def test_a_forced_resync_that_fails_leaves_delivered_rows_as_the_destination_holds_them(ctx):
+def test_a_forced_resync_that_fails_leaves_its_rows_failed_and_retried(ctx):
     sync(ctx)
     ctx.destination.fail = DestinationError("the destination refused the API key (403): check it", retryable=False,
                                             next_sync=True)
     run = sync(ctx, mode="full")
     assert run.error == "every batch failed: 20 × the destination refused the API key (403): check it"
-    # The destination still holds what it took before: those rows stay submitted, nothing waits in the outbox.
-    assert state_of(ctx, RowKey("SKU-0001", "default")).status == SUBMITTED and outbox_keys(ctx) == set()
+    # A forced resync is asked for when the destination may have lost what it held: the rows are not "submitted"
+    # while their resend failed; they wait in the outbox, and keep when they were last delivered.
+    state = state_of(ctx, RowKey("SKU-0001", "default"))
+    assert (state.status, state.exported_at) == (WILL_RETRY, "2026-11-22T10:00:00.000Z")
+    assert len(outbox_keys(ctx)) == 20
+    ctx.destination.fail = None
+    ctx.clock.advance(hours=1)
+    assert sync(ctx).rows_exported == 20 and outbox_keys(ctx) == set()
 
 
 def test_a_rejected_row_is_not_sent_again_until_it_changes(ctx):
@@ -163,7 +169,8 @@ def test_a_late_delivery_of_an_older_batch_never_marks_a_newer_version(ctx):
     for message in new_messages:
         export_batch(ctx, message)
     assert state_of(ctx, key).status == SUBMITTED
-    assert ctx.destination.held("SKU-0003", "default")["name"] == "Newer"  # the newest modifiedAt wins
+    # the newest modifiedAt wins
+    assert ctx.destination.held("products", RowKey("SKU-0003", "default"))["name"] == "Newer"
 
 
 def test_a_crash_between_the_row_writes_and_the_message_leaves_the_rows_in_the_outbox(ctx, monkeypatch):

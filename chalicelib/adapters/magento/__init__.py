@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from ... import credentials
+from ...domain.retry import RetryPolicy
 from ...settings import MAGENTO_BASE_URL, Settings, SettingsError
-from .client import Auth, BearerAuth, MagentoClient, OAuth1Auth, RetryPolicy
+from .client import Auth, BearerAuth, MagentoClient, OAuth1Auth
 from .source import MagentoCatalogSource
 
 __all__ = ["BearerAuth", "MagentoCatalogSource", "MagentoClient", "OAuth1Auth", "RetryPolicy", "from_settings"]
@@ -32,5 +33,6 @@ def from_settings(settings: Settings) -> MagentoCatalogSource:
     if not settings.magento_base_url:
         raise SettingsError(f"SOURCE=magento needs {MAGENTO_BASE_URL} (the store's base URL, e.g. https://shop.example.com)")
     client = MagentoClient(settings.magento_base_url, ConfiguredAuth(settings), settings.magento_timeout_seconds,
-                           RetryPolicy(budget_seconds=settings.magento_retry_budget_seconds))
+                           RetryPolicy(budget_seconds=settings.magento_retry_budget_seconds),
+                           concurrency=settings.magento_concurrency)
     return MagentoCatalogSource(client, settings.magento_store_views, settings.magento_page_size)

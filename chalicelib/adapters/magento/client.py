@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 import json
-import random
+import threading
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -13,11 +12,21 @@ import urllib3
 from oauthlib.oauth1 import SIGNATURE_HMAC_SHA256
 from oauthlib.oauth1 import Client as OAuth1Client
 
-from ...domain.backoff import backoff_pause, retry_after_seconds
+from ...domain.backoff import retry_after_seconds
 from ...domain.errors import SourceError
+from ...domain.retry import RetriesExhaustedError, RetryPolicy, TransientError
 from ...observability import RETRIES, count, logger
 
 RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
+THROTTLED_STATUS = frozenset({429, 503})  # the store asks everyone to slow down, not just this request
+
+
+class NotFoundError(SourceError):
+    """Magento answered 404 for an entity (``No such entity with …``)."""
+
+
+class NoRouteError(NotFoundError):
+    """Magento has no REST route for the path (a module that is not installed, or an unknown store code)."""
 
 
 class Auth:
@@ -66,22 +75,10 @@ class OAuth1Auth(Auth):
         return "OAuth1Auth(***)"
 
 
-@dataclass
-class RetryPolicy:
-    """Exponential backoff with full jitter, at least Retry-After, until the budget of waiting is spent."""
-
-    budget_seconds: float = 120.0
-    sleep: Callable[[float], None] = time.sleep
-    rng: random.Random = field(default_factory=random.Random)
-
-    def delay(self, attempt: int, retry_after: float | None) -> float:
-        return backoff_pause(attempt, self.rng, retry_after)
-
-
-class _Retryable(Exception):
-    def __init__(self, message: str, retry_after: float | None = None):
-        super().__init__(message)
-        self.retry_after = retry_after
+class _Retryable(TransientError):
+    def __init__(self, message: str, retry_after: float | None = None, throttled: bool = False):
+        super().__init__(message, retry_after)
+        self.throttled = throttled
 
 
 def _snippet(body: bytes) -> str:
@@ -90,16 +87,26 @@ def _snippet(body: bytes) -> str:
 
 
 class MagentoClient:
-    """GET (and POST) JSON from ``{base_url}/rest/{store}/V1/...``; every failure becomes a SourceError."""
+    """GET (and POST) JSON from ``{base_url}/rest/{store}/V1/...``; every failure becomes a SourceError.
+
+    Safe to share between threads: at most ``concurrency`` requests are in flight at once, over keep-alive
+    connections (one pool of that size), and a 429 or 503 makes every thread wait out the pause it asked for.
+    """
 
     def __init__(self, base_url: str, auth: Auth, timeout_seconds: float = 30.0,
-                 retry: RetryPolicy | None = None, pool: urllib3.PoolManager | None = None):
+                 retry: RetryPolicy | None = None, pool: urllib3.PoolManager | None = None, concurrency: int = 8):
         self.base_url = base_url.rstrip("/")
         self._auth = auth
         self._timeout = urllib3.Timeout(connect=min(10.0, timeout_seconds), read=timeout_seconds)
         self._retry = retry or RetryPolicy()
-        self._pool = pool or urllib3.PoolManager(maxsize=8, retries=False)
+        self.concurrency = max(1, concurrency)
+        self._pool = pool or urllib3.PoolManager(maxsize=self.concurrency, block=True, retries=False)
+        self._slots = threading.BoundedSemaphore(self.concurrency)
+        self._lock = threading.Lock()
+        self._resume_at = 0.0  # monotonic time before which no request starts (the store said to slow down)
+        self._local = threading.local()  # per thread: until when it has already waited
         self.requests = 0  # made, retries included (benchmarks read it)
+        self.in_flight = self.most_in_flight = 0
 
     def get(self, store: str, path: str, params: Sequence[tuple[str, str]] = ()) -> Any:
         return self._call("GET", store, path, params)
@@ -109,24 +116,40 @@ class MagentoClient:
         url = f"{self.base_url}/rest/{quote(store)}{path}"
         if params:
             url += "?" + urlencode(params)
-        waited, attempt = 0.0, 0
-        while True:
-            try:
-                return self._once(method, url, shown, store)
-            except _Retryable as error:
-                pause = self._retry.delay(attempt, error.retry_after)
-                if waited + pause > self._retry.budget_seconds:
-                    raise SourceError(f"{error} (gave up after {attempt + 1} attempts and "
-                                      f"{waited:.0f} s of retrying)") from None
-                count(RETRIES)
-                logger.info("retrying a Magento request", extra={"error": str(error), "pause_s": round(pause, 2)})
-                self._retry.sleep(pause)
-                waited += pause
-                attempt += 1
+        try:
+            return self._retry.call(lambda: self._once(method, url, shown, store), on_retry=self._retrying)
+        except RetriesExhaustedError as gave_up:
+            raise SourceError(f"{gave_up.last} (gave up after {gave_up.attempts} attempts and "
+                              f"{gave_up.waited:.0f} s of retrying)") from None
+
+    def _retrying(self, error: Exception, attempts: int, pause: float) -> None:
+        count(RETRIES)
+        logger.info("retrying a Magento request", extra={"error": str(error), "pause_s": round(pause, 2)})
+        until = time.monotonic() + pause
+        if isinstance(error, _Retryable) and error.throttled:
+            with self._lock:
+                self._resume_at = max(self._resume_at, until)
+        self._local.slept_until = max(until, getattr(self._local, "slept_until", 0.0))
 
     def _once(self, method: str, url: str, shown: str, store: str) -> Any:
         headers = {"Accept": "application/json", **self._auth.headers(method, url)}
-        self.requests += 1
+        resume_at = self._resume_at
+        wait = resume_at - max(time.monotonic(), getattr(self._local, "slept_until", 0.0))
+        if wait > 0:  # another thread was told to slow down: so is this one (one pause, not a loop)
+            self._retry.sleep(wait)
+            self._local.slept_until = resume_at
+        with self._slots:
+            with self._lock:
+                self.requests += 1
+                self.in_flight += 1
+                self.most_in_flight = max(self.most_in_flight, self.in_flight)
+            try:
+                return self._answer(method, url, shown, store, headers)
+            finally:
+                with self._lock:
+                    self.in_flight -= 1
+
+    def _answer(self, method: str, url: str, shown: str, store: str, headers: dict[str, str]) -> Any:
         try:
             response = self._pool.request(method, url, headers=headers, timeout=self._timeout, retries=False)
         except urllib3.exceptions.NewConnectionError as error:  # (a ConnectTimeoutError subclass: first)
@@ -138,7 +161,7 @@ class MagentoClient:
         status, body = response.status, response.data
         if status in RETRYABLE_STATUS:
             raise _Retryable(f"Magento returned {status} for {shown}",
-                             retry_after_seconds(response.headers.get("Retry-After")))
+                             retry_after_seconds(response.headers.get("Retry-After")), status in THROTTLED_STATUS)
         try:
             payload = json.loads(body) if body else None
         except ValueError:
@@ -147,7 +170,7 @@ class MagentoClient:
                               f"{_snippet(body)!r}): check MAGENTO_BASE_URL (the store's base URL, without /rest) "
                               "and any proxy or firewall in front of the store") from None
         if status >= 400:
-            raise SourceError(self._error(status, shown, store, payload))
+            raise _typed_error(status, payload)(self._error(status, shown, store, payload))
         return payload
 
     def _unreachable(self, shown: str, reason: object) -> str:
@@ -162,12 +185,23 @@ class MagentoClient:
             return f"Magento returned 403 for {shown}: the credentials lack access ({message}); {self._auth.hint}"
         if "store that was requested" in message.lower() or "requested store is not found" in message.lower():
             return (f"Magento has no store view {store!r} ({shown}: {message}): check MAGENTO_STORE_VIEWS")
-        if status == 404 and "does not match any route" in message.lower():
+        if _no_route(status, payload):
             # Magento reads an unknown store code as part of the path, so it too ends here.
             store_hint = f"that the store view {store!r} exists and " if store not in ("all", "default") else ""
             return (f"Magento returned 404 for {shown}: no such REST route; check {store_hint}MAGENTO_BASE_URL (the "
                     "store's base URL, without /rest) and that the module serving the route is enabled")
         return f"Magento returned {status} for {shown}: {message or 'no message'}"
+
+
+def _no_route(status: int, payload: Any) -> bool:
+    # Magento's answer has no code for this: its (untranslated) phrase is the only sign, read here and only here.
+    return status == 404 and "does not match any route" in _magento_message(payload).lower()
+
+
+def _typed_error(status: int, payload: Any) -> type[SourceError]:
+    if _no_route(status, payload):
+        return NoRouteError
+    return NotFoundError if status == 404 else SourceError
 
 
 def _magento_message(payload: Any) -> str:

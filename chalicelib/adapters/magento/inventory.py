@@ -1,24 +1,29 @@
-"""Quantities and salable quantities per store view's stock: MSI in batches, legacy stock items as a fallback."""
+"""Quantities, salable quantities and availability per page of products, in a website's stock: MSI in batches,
+legacy stock items as a fallback; composites by Magento's rules from their members."""
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor
 from typing import Any
 from urllib.parse import quote
 
-from ...domain.errors import SourceError
-from .client import MagentoClient
+from ...domain.feeds.composites import COMPOSITE_TYPES, CONFIGURABLE, composite_salable, member_skus
+from .client import MagentoClient, NoRouteError
+from .composites import configurable_skus
 from .criteria import Filter, all_of, any_in, search_criteria
-from .mapping import COMPOSITE_TYPES, NO_QUANTITY_TYPES, Stock, children_of, legacy_stock
+from .mapping import (
+    NO_QUANTITY_TYPES,
+    Stock,
+    composite_of,
+    configurable_children,
+    legacy_stock,
+    manages_stock,
+)
+from .paging import GLOBAL, chunks
 
-GLOBAL = "all"  # inventory is global in Magento: read it outside any store view
 SKUS_PER_REQUEST = 100  # an `in` filter of 100 SKUs keeps the query string well under URL limits
 SOURCE_ITEMS_PAGE = 300
-
-
-def _chunks(values: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(values), size):
-        yield values[start:start + size]
 
 
 def _float(value: Any) -> float:
@@ -29,100 +34,98 @@ def _float(value: Any) -> float:
 
 
 class Inventory:
-    """Stock per page of products. What it keeps between pages is per website and stock, never per product:
-    memory stays bounded by the page size whatever the catalog's size."""
+    """Stock per page of products. What it keeps between pages is per website and stock, never per product, and
+    pages may be read concurrently (each call keeps its own state): memory stays bounded by the pages in flight."""
 
-    def __init__(self, client: MagentoClient, salable_workers: int = 4):
+    def __init__(self, client: MagentoClient, pool: Executor):
         self._client = client
-        self._workers = salable_workers
+        self._pool = pool  # for the requests a page fans out (salable quantities, members)
+        self._lock = threading.Lock()
         self._msi: bool | None = None
         self._stock_of_website: dict[str, int] = {}
         self._sources_of_stock: dict[int, list[str]] = {}
-        self._stocks: dict[tuple[int, str], Stock] = {}  # (stock id, sku) → stock, for the current page
-        self._child_skus: dict[int, str] = {}  # child entity id → sku, for the current page
 
     @property
     def msi(self) -> bool:
         """Whether the store runs Multi-Source Inventory (its REST routes answer)."""
-        if self._msi is None:
-            try:
-                self._client.get(GLOBAL, "/V1/inventory/sources", search_criteria(page_size=1, current_page=1))
-                self._msi = True
-            except SourceError as error:
-                if "no such REST route" not in str(error):
-                    raise
-                self._msi = False
-        return self._msi
+        with self._lock:
+            if self._msi is None:
+                try:
+                    self._client.get(GLOBAL, "/V1/inventory/sources", search_criteria(page_size=1, current_page=1))
+                    self._msi = True
+                except NoRouteError:
+                    self._msi = False
+            return self._msi
 
     def for_page(self, products: Sequence[Mapping[str, Any]], website_code: str) -> dict[str, Stock]:
-        """The stock of each product on a page (by SKU), in the given website's stock."""
-        self._stocks.clear()
-        self._child_skus.clear()
+        """The stock of each product on a page (by SKU) in the website's stock; composites' from their members."""
+        simple = [p for p in products if isinstance(p.get("sku"), str)
+                  and p.get("type_id") not in NO_QUANTITY_TYPES and p.get("type_id") not in COMPOSITE_TYPES]
+        composites = [p for p in products if isinstance(p.get("sku"), str) and p.get("type_id") in COMPOSITE_TYPES]
         if not self.msi:
-            return self._legacy(products)
-        stock_id = self._stock_id(website_code)
-        simple, composite = [], []
-        for product in products:
-            sku, kind = product.get("sku"), product.get("type_id")
-            if not isinstance(sku, str) or kind in NO_QUANTITY_TYPES:
-                continue
-            (composite if kind in COMPOSITE_TYPES else simple).append(product)
-        children = {p["sku"]: self._children(p) for p in composite}
-        needed = {p["sku"] for p in simple} | {sku for skus in children.values() for sku in skus}
-        self._load(stock_id, sorted(needed))
-        stocks = {p["sku"]: self._stocks[(stock_id, p["sku"])] for p in simple}
-        for sku, skus in children.items():
-            parts = [self._stocks[(stock_id, child)] for child in skus if (stock_id, child) in self._stocks]
-            stocks[sku] = Stock(sum(s.quantity or 0.0 for s in parts), sum(s.salable_quantity or 0.0 for s in parts),
-                                any(s.in_stock for s in parts))
+            stocks = self._legacy(simple)
+            salable = self._legacy_members
+        else:
+            stock_id = self.stock_id(website_code)
+            stocks = self._load(stock_id, simple)
+
+            def salable(skus: list[str]) -> dict[str, bool]:
+                return self._are_salable(skus, stock_id)
+        if composites:
+            ids = [i for p in composites if p.get("type_id") == CONFIGURABLE for i in configurable_children(p)]
+            child_skus = configurable_skus(self._client, list(dict.fromkeys(ids)), self._pool) if ids else {}
+            shapes = [composite_of(p, child_skus) for p in composites]
+            known = {sku: stock.in_stock for sku, stock in stocks.items()}
+            known.update(salable([sku for sku in member_skus(shapes) if sku not in known]))
+            for shape in shapes:
+                stocks[shape.sku] = Stock(None, None, composite_salable(shape, lambda sku: known.get(sku, False)))
         return stocks
 
-    def _stock_id(self, website_code: str) -> int:
-        if website_code not in self._stock_of_website:
-            stock = self._client.get(GLOBAL, f"/V1/inventory/stock-resolver/website/{website_code}")
-            self._stock_of_website[website_code] = int(stock["stock_id"])
-        return self._stock_of_website[website_code]
+    def stock_id(self, website_code: str) -> int:
+        """The MSI stock a website sells from."""
+        with self._lock:
+            if website_code not in self._stock_of_website:
+                stock = self._client.get(GLOBAL, f"/V1/inventory/stock-resolver/website/{quote(website_code)}")
+                self._stock_of_website[website_code] = int(stock["stock_id"])
+            return self._stock_of_website[website_code]
 
     def _sources(self, stock_id: int) -> list[str]:
-        if stock_id not in self._sources_of_stock:
-            links = self._client.get(GLOBAL, "/V1/inventory/stock-source-links", search_criteria(
-                all_of(Filter("stock_id", str(stock_id))), page_size=SOURCE_ITEMS_PAGE, current_page=1))
-            self._sources_of_stock[stock_id] = sorted({link["source_code"] for link in links.get("items") or []})
-        return self._sources_of_stock[stock_id]
+        with self._lock:
+            if stock_id not in self._sources_of_stock:
+                links = self._client.get(GLOBAL, "/V1/inventory/stock-source-links", search_criteria(
+                    all_of(Filter("stock_id", str(stock_id))), page_size=SOURCE_ITEMS_PAGE, current_page=1))
+                self._sources_of_stock[stock_id] = sorted({link["source_code"] for link in links.get("items") or []})
+            return self._sources_of_stock[stock_id]
 
-    def _children(self, product: Mapping[str, Any]) -> list[str]:
-        ids, skus = children_of(product)
-        missing = [i for i in ids if i not in self._child_skus]
-        for chunk in _chunks(missing, SKUS_PER_REQUEST):
-            found = self._client.get(GLOBAL, "/V1/products", search_criteria(
-                all_of(any_in("entity_id", chunk)), page_size=len(chunk), current_page=1))
-            self._child_skus.update({int(item["id"]): item["sku"] for item in found.get("items") or []})
-        return skus + [self._child_skus[i] for i in ids if i in self._child_skus]
-
-    def _load(self, stock_id: int, skus: list[str]) -> None:
-        """Source items for the SKUs not read yet (batched `sku in`), then their salable quantities."""
-        skus = [sku for sku in skus if (stock_id, sku) not in self._stocks]
+    def _load(self, stock_id: int, products: Sequence[Mapping[str, Any]]) -> dict[str, Stock]:
+        """Source items (batched `sku in`, concurrently), then the salable quantities that can differ from 0."""
+        skus = list(dict.fromkeys(p["sku"] for p in products))
         if not skus:
-            return
+            return {}
+        managed = {p["sku"] for p in products if manages_stock(p)}
         sources = self._sources(stock_id)
         quantity = dict.fromkeys(skus, 0.0)
         in_stock = dict.fromkeys(skus, False)
-        for chunk in _chunks(skus, SKUS_PER_REQUEST):
-            for item in self._source_items(chunk, sources):
+        for items in self._pool.map(lambda chunk: list(self._source_items(chunk, sources)),
+                                    list(chunks(skus, SKUS_PER_REQUEST))):
+            for item in items:
                 sku = item.get("sku")
                 if sku in quantity:
                     quantity[sku] += _float(item.get("quantity"))
                     in_stock[sku] = in_stock[sku] or item.get("status") == 1
-        # Salable quantity = quantity − reservations, which only Magento knows: one request per product that
-        # has stock at all (none for the rest: their salable quantity is 0).
-        ask = [sku for sku in skus if quantity[sku] > 0 and in_stock[sku]]
-        salable = dict.fromkeys(skus, 0.0)
-        if ask:
-            with ThreadPoolExecutor(max_workers=self._workers) as pool:
-                for sku, value in zip(ask, pool.map(lambda s: self._salable(s, stock_id), ask), strict=False):
-                    salable[sku] = value
+        # Salable quantity = quantity − reservations, which only Magento knows: one request per product whose
+        # stock is managed and that has stock at all. Out of stock: 0. Not managed: no quantity to sell from
+        # (always salable), so none is asked.
+        ask = [sku for sku in skus if sku in managed and quantity[sku] > 0 and in_stock[sku]]
+        salable = dict(zip(ask, self._pool.map(lambda sku: self._salable(sku, stock_id), ask), strict=True))
+        stocks = {}
         for sku in skus:
-            self._stocks[(stock_id, sku)] = Stock(quantity[sku], salable[sku], in_stock[sku] and salable[sku] > 0)
+            if sku not in managed:
+                stocks[sku] = Stock(quantity[sku], None, True)
+            else:
+                value = salable.get(sku, 0.0)
+                stocks[sku] = Stock(quantity[sku], value, in_stock[sku] and value > 0)
+        return stocks
 
     def _source_items(self, skus: Sequence[str], sources: list[str]) -> Iterable[Mapping[str, Any]]:
         groups = all_of(any_in("sku", skus), any_in("source_code", sources) if sources else None)
@@ -141,26 +144,44 @@ class Inventory:
         value = self._client.get(GLOBAL, f"/V1/inventory/get-product-salable-quantity/{_path(sku)}/{stock_id}")
         return _float(value)
 
+    def _are_salable(self, skus: list[str], stock_id: int) -> dict[str, bool]:
+        """Magento's own answer, 100 SKUs a request: salable in the stock (reservations and thresholds included)."""
+        def ask(part: Sequence[str]) -> list[Any]:
+            params = [(f"skus[{i}]", sku) for i, sku in enumerate(part)] + [("stockId", str(stock_id))]
+            return self._client.get(GLOBAL, "/V1/inventory/are-products-salable", params) or []
+        found: dict[str, bool] = {}
+        for answer in self._pool.map(ask, list(chunks(skus, SKUS_PER_REQUEST))):
+            found.update({item["sku"]: bool(item.get("salable")) for item in answer
+                          if isinstance(item, dict) and isinstance(item.get("sku"), str)})
+        return found
+
     def _legacy(self, products: Sequence[Mapping[str, Any]]) -> dict[str, Stock]:
         """No MSI: the stock item of the list response, or of /V1/stockItems/{sku} where the list left it out."""
         stocks: dict[str, Stock] = {}
         missing = []
         for product in products:
-            sku = product.get("sku")
-            if not isinstance(sku, str) or product.get("type_id") in NO_QUANTITY_TYPES:
-                continue
             stock = legacy_stock(product)
             if stock is None:
-                missing.append(sku)
+                missing.append(product["sku"])
             else:
-                stocks[sku] = Stock(stock.quantity, stock.quantity, stock.in_stock)
-        if missing:
-            with ThreadPoolExecutor(max_workers=self._workers) as pool:
-                for sku, item in zip(missing, pool.map(
-                        lambda s: self._client.get(GLOBAL, f"/V1/stockItems/{_path(s)}"), missing), strict=False):
-                    qty = _float(item.get("qty")) if isinstance(item, dict) else 0.0
-                    stocks[sku] = Stock(qty, qty, bool(isinstance(item, dict) and item.get("is_in_stock")))
+                stocks[product["sku"]] = Stock(stock.quantity, stock.quantity, stock.in_stock)
+        for sku, item in zip(missing, self._pool.map(self._stock_item, missing), strict=True):
+            qty = _float(item.get("qty")) if isinstance(item, dict) else 0.0
+            stocks[sku] = Stock(qty, qty, bool(isinstance(item, dict) and item.get("is_in_stock")))
         return stocks
+
+    def _stock_item(self, sku: str) -> Any:
+        return self._client.get(GLOBAL, f"/V1/stockItems/{_path(sku)}")
+
+    def _legacy_members(self, skus: list[str]) -> dict[str, bool]:
+        """No MSI: whether each member is in stock, from its legacy stock item (read 100 SKUs a request)."""
+        def ask(part: Sequence[str]) -> list[Any]:
+            found = self._client.get(GLOBAL, "/V1/products", [*search_criteria(
+                all_of(any_in("sku", part)), page_size=len(part), current_page=1),
+                ("fields", "items[sku,type_id,extension_attributes[stock_item]]")])
+            return (found or {}).get("items") or []
+        members = [item for answer in self._pool.map(ask, list(chunks(skus, SKUS_PER_REQUEST))) for item in answer]
+        return {sku: stock.in_stock for sku, stock in self._legacy(members).items()}
 
 
 def _path(sku: str) -> str:

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 from ..errors import UnknownFeedError
-from . import products
+from . import categories, product_attributes, products, variants
 from .definition import Feed, Scopes, SourceRecord
 
 __all__ = ["FEEDS", "Feed", "Scopes", "SourceRecord", "feed_named"]
 
-FEEDS: dict[str, Feed] = {feed.name: feed for feed in (products.FEED,)}
+# Adobe's order, products first (prices and inventoryStockStatus will follow variants).
+FEEDS: dict[str, Feed] = {feed.name: feed for feed in (products.FEED, product_attributes.FEED, categories.FEED,
+                                                        variants.FEED)}
 
 
 def feed_named(name: object) -> Feed:

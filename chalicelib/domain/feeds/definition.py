@@ -29,9 +29,26 @@ class Feed:
     deletion: Callable[[FeedRow, Scopes], dict[str, Any]]  # Adobe's minimal payload of an item that left the source
     # What a failed row's dashboard columns keep from a malformed record (products: name, type...).
     columns_of_invalid: Callable[[SourceRecord], dict[str, Any]] = lambda record: {}
+    # The identity fields' values of a row key, in ``identity``'s order, as text: how a destination is asked for
+    # the item. None: the key's id and scope are the two fields, as for items per store view (``identity`` ends in
+    # storeViewCode); any other identity must say (variants: the id hashed from both SKUs).
+    identity_of: Callable[[RowKey], tuple[str, ...]] | None = None
+
+    def __post_init__(self) -> None:
+        if self.identity_of is None and not _per_store_view(self.identity):
+            raise ValueError(f"feed {self.name}: identity {self.identity} is not (<id>, storeViewCode): "
+                             "give identity_of, the identity values of a RowKey")
+
+    def identity_values(self, key: RowKey) -> tuple[str, ...]:
+        """The values of ``identity`` for the item with this key (what a destination names it by)."""
+        return self.identity_of(key) if self.identity_of is not None else (key.id, key.scope)
 
     def deletion_row(self, row: FeedRow, scopes: Scopes) -> FeedRow:
         """The row that tells the destination the item left the source: its columns, the minimal payload."""
         text = canonical(self.deletion(row, scopes))
         return replace(row, document=text.decode(), hash=content_hash(text), deleted=True, invalid=None,
                        export_status=None, error=None, last_exported_at=None, extra={})
+
+
+def _per_store_view(identity: tuple[str, ...]) -> bool:
+    return len(identity) == 2 and identity[1] == "storeViewCode"

@@ -7,6 +7,7 @@ import orjson
 
 from ..errors import InvalidRecordError
 from ..feed import FeedRow, RowKey, StoreView, canonical, content_hash
+from .composites import is_composite
 from .definition import Feed, Scopes, SourceRecord
 from .values import from_source, invalid, number
 
@@ -34,8 +35,11 @@ def build_row(product: SourceRecord, store_views: Scopes) -> FeedRow:
     price = number(product.get("price"), "price")
     if price is not None and price < 0:
         raise InvalidRecordError(f"price is negative: {price}", code=invalid("price"))
-    qty = number(product.get("quantity"), "quantity")
-    salable = number(product.get("salable_quantity"), "salable_quantity")
+    # A composite has no quantity of its own (Magento's admin shows none): the sum of its members' is not a
+    # quantity anyone can buy. Its availability (in_stock) comes from its members.
+    composite = is_composite(product.get("type"))
+    qty = None if composite else number(product.get("quantity"), "quantity")
+    salable = None if composite else number(product.get("salable_quantity"), "salable_quantity")
     in_stock = bool(product.get("in_stock"))
     enabled = product.get("status") == "Enabled"
     visibility = product.get("visibility")

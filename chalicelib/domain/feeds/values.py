@@ -36,3 +36,27 @@ def number(value: Any, name: str) -> float | None:
     if not math.isfinite(result):
         raise InvalidRecordError(f"{name} is not a finite number: {value!r}", code=invalid(name))
     return result
+
+
+def whole(value: Any, name: str, required: bool = False) -> int | None:
+    """A whole number (Magento sends some as strings), or None; InvalidRecordError naming the field otherwise."""
+    if value is None and not required:
+        return None
+    if isinstance(value, bool) or value is None:
+        raise InvalidRecordError(f"{name} is not a whole number: {value!r}", code=invalid(name))
+    if isinstance(value, int):
+        return value
+    digits = str(value).strip()
+    if not digits.lstrip("-").isdigit():
+        raise InvalidRecordError(f"{name} is not a whole number: {value!r}", code=invalid(name))
+    return int(digits)
+
+
+def text(value: Any, name: str, required: bool = False) -> str | None:
+    """A string (None allowed unless required); InvalidRecordError naming the field otherwise."""
+    if value is None and not required:
+        return None
+    if not isinstance(value, str) or (required and not value.strip()):
+        raise InvalidRecordError(f"{name} is missing" if value in (None, "") else f"{name} is not a string: {value!r}",
+                                 code=invalid(name))
+    return value
