@@ -57,11 +57,14 @@ ENGINE_FILES = {"memory": [f"chalicelib/search/{name}.py" for name in ("index", 
 
 def run(args) -> Result:
     sizes = (args.rows,) if args.rows else SIZES
+    engines = tuple(args.engines or ENGINES)
+    if set(engines) - set(ENGINES):
+        raise SystemExit(f"search: unknown engine(s) in {','.join(engines)}; choose from {', '.join(ENGINES)}")
     figures = {}
     with tempfile.TemporaryDirectory(prefix="search-engines-") as work:
         for rows in sizes:
             print(f"  {rows:,} rows: generating ...", flush=True)
-            figures[rows] = _compare(rows, Path(work))
+            figures[rows] = _compare(rows, Path(work), engines)
     return _result(figures)
 
 
@@ -105,7 +108,7 @@ def _catalog(rows: int):
         yield chunk
 
 
-def _compare(rows: int, work: Path) -> dict:
+def _compare(rows: int, work: Path, engines: tuple[str, ...]) -> dict:
     from chalicelib.search import journal, snapshot
     from chalicelib.search.rows import index_row, millis
 
@@ -127,16 +130,17 @@ def _compare(rows: int, work: Path) -> dict:
     (work / "memory.snapshot").write_bytes(snapshot.encode(snapshot.build(indexed)))
     builds["memory"] = time.perf_counter() - started
     print(f"    in-memory snapshot built in {builds['memory']:.0f} s", flush=True)
-    started = time.perf_counter()
-    built = SqliteIndex.build(indexed, str(work / "build.sqlite"))
+    if "sqlite" in engines:
+        started = time.perf_counter()
+        built = SqliteIndex.build(indexed, str(work / "build.sqlite"))
+        (work / "sqlite.snapshot").write_bytes(built.to_bytes())
+        built.close()
+        builds["sqlite"] = time.perf_counter() - started
+        print(f"    SQLite snapshot built in {builds['sqlite']:.0f} s", flush=True)
     del indexed
     gc.collect()
-    (work / "sqlite.snapshot").write_bytes(built.to_bytes())
-    built.close()
-    builds["sqlite"] = time.perf_counter() - started
-    print(f"    SQLite snapshot built in {builds['sqlite']:.0f} s", flush=True)
     found = {}
-    for engine in ENGINES:
+    for engine in engines:
         started = time.perf_counter()
         answer = subprocess.run([sys.executable, "-m", "bench.search_engines", engine, str(work)], cwd=ROOT,
                                 capture_output=True, text=True, check=False)
@@ -234,12 +238,12 @@ def _result(figures: dict[int, dict]) -> Result:
                first["memory"]["baseline_mb"])
     for engine, label in (("memory", "in-memory index.py, orders.py, snapshot.py"),
                           ("sqlite", "SQLite bench/sqlite_search.py")):
-        result.add(f"lines of code of the engine itself: {label}", _lines(ENGINE_FILES[engine]))
+        if engine in first:
+            result.add(f"lines of code of the engine itself: {label}", _lines(ENGINE_FILES[engine]))
     met: dict[str, bool] = {}
     for rows, found in figures.items():
         table = []
-        for engine in ENGINES:
-            f = found[engine]
+        for engine, f in found.items():
             cells = [engine, f"{f['build_s']:.0f}", f"{f['snapshot_bytes'] / 1e6:,.0f}", f"{f['cold_s']:.2f}",
                      f"{f['rss_mb']:,.0f} / {f['peak_mb']:,.0f}" + (f" (+{f['file_mb']:,.0f} MB file)"
                                                                      if f["file_mb"] else "")]
