@@ -179,10 +179,24 @@ _SYNC: dict[Grant, str] = {
     ("s3:PutObject", "HubBucket/feeds/*"): _SEALER,
     ("secretsmanager:GetSecretValue", "MagentoCredentialsSecret"): _MAGENTO,
 }
+# The search index's upkeep after a sync (search/upkeep.py) that the rehearsal's syncs do not reach: the journal
+# stays under the 200 entries of a compaction (and the snapshot the hourly syncs would replace is the forced run's).
+_COMPACTION: dict[Grant, str] = {
+    ("dynamodb:BatchWriteItem", "SearchIndexTable"): "the search index's journal trimmed after a compaction, and a "
+                                                     "write of more than 1,000 rows journaled in several entries",
+    ("s3:GetObject", "HubBucket/search-index/*"): "the search index compacted: the current snapshot read, then "
+                                                  "the journal's entries folded into a new one",
+}
+_SEARCH_UPKEEP: dict[Grant, str] = {
+    **_COMPACTION,
+    ("s3:DeleteObject", "HubBucket/search-index/*"): "a search snapshot replaced by an hourly sync (compaction, full "
+                                                     "resync) is deleted",
+}
 NOT_REHEARSED: dict[str, dict[Grant, str]] = {
     "schedule": {**_SYNC, ("dynamodb:GetItem", "SyncRunsTable"): "a run left in progress past its deadline is read, "
-                                                                   "then failed, by the next sync"},
-    "trigger": {**_SYNC, ("sqs:GetQueueAttributes", "TriggerQueue"): _EVENT_SOURCE,
+                                                                   "then failed, by the next sync",
+                 **_SEARCH_UPKEEP},
+    "trigger": {**_SYNC, **_COMPACTION, ("sqs:GetQueueAttributes", "TriggerQueue"): _EVENT_SOURCE,
                 ("dynamodb:Query", "SyncRunsTable/index/feed-started"): "the search index's upkeep after a feed's "
                                                                         "first run, when that run is a forced one"},
     "export": {("secretsmanager:GetSecretValue", "DestinationApiKeySecret"): "DESTINATION=http: the ingestion API's "
