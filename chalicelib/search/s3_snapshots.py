@@ -9,7 +9,8 @@ section as soon as its bytes have arrived (``Arriving``), so decoding overlaps t
 from __future__ import annotations
 
 import io
-from concurrent.futures import ThreadPoolExecutor
+import queue
+import threading
 from typing import Any
 
 from boto3.s3.transfer import TransferConfig
@@ -52,13 +53,25 @@ class SnapshotObjects:
             except Exception as error:  # a broken connection: the reader sees it, never a thread's traceback alone
                 arriving.fail(SnapshotError(f"the snapshot {key} could not be read: {error!r}"))
 
+        def fetch_parts(parts: queue.SimpleQueue[int]) -> None:
+            while True:
+                try:
+                    part = parts.get_nowait()
+                except queue.Empty:
+                    return
+                fetch(part)
+
         if size:
-            pool = ThreadPoolExecutor(max_workers=min(CONNECTIONS, arriving.parts),
-                                      thread_name_prefix="search-snapshot")
+            # Daemon threads, not an executor's: a process that stops (Ctrl-C on the local stack) never waits for
+            # a snapshot still arriving. The reader waits on the parts it needs, not on the threads.
+            parts: queue.SimpleQueue[int] = queue.SimpleQueue()
             for part in range(arriving.parts):
-                pool.submit(fetch, part)
-            pool.shutdown(wait=False)  # the reader waits on the parts it needs, not on the threads
+                parts.put(part)
+            for number in range(min(CONNECTIONS, arriving.parts)):
+                threading.Thread(target=fetch_parts, args=(parts,), name=f"search-snapshot-{number}",
+                                 daemon=True).start()
         return arriving
 
     def delete(self, key: str) -> None:
         self._client.delete_object(Bucket=self.bucket, Key=key)
+
