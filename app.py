@@ -7,6 +7,7 @@ from chalicelib.observability import invocation
 from chalicelib.services.events import run_requested_sync
 from chalicelib.services.export import export_batch as export_one_batch
 from chalicelib.services.export import fail_dead_batch as fail_one_batch
+from chalicelib.services.reconciliation import due_reconciliations
 from chalicelib.services.sync import scheduled_syncs
 from chalicelib.settings import DEAD_LETTER_QUEUE, EXPORT_QUEUE, SYNC_SCHEDULE_HOURS, TRIGGER_QUEUE
 
@@ -19,6 +20,7 @@ app.register_blueprint(api, url_prefix="/api")
 def run_hourly_sync(event):
     with invocation("run_hourly_sync"):
         runs = scheduled_syncs(container.context())
+        due_reconciliations(container.context())  # daily per feed, once its reconcile sync has ended
     return {"run_ids": [run.run_id for run in runs]}
 
 

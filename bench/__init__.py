@@ -9,14 +9,18 @@ from . import (  # noqa: E402
     aws_requests,
     build,
     exporter,
+    first_sync,
     local_stack_use,
     magento_pull,
     partial,
+    prices_stock,
     products_query,
     readback,
+    reconcile,
     search_engines,
     stack,
 )
 
-BENCHMARKS = {module.NAME: module for module in (build, aws_requests, partial, stack, magento_pull, exporter,
-                                                  products_query, search_engines, readback, local_stack_use)}
+BENCHMARKS = {module.NAME: module for module in (build, aws_requests, partial, stack, magento_pull, prices_stock,
+                                                  exporter, products_query, search_engines, readback, reconcile,
+                                                  local_stack_use, first_sync)}

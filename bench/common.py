@@ -28,7 +28,7 @@ def fake_aws_env(endpoint_url: str | None = None) -> None:
         os.environ.pop(name, None)
     os.environ.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION=REGION,
                       POWERTOOLS_SERVICE_NAME="catalog-sync", POWERTOOLS_TRACE_DISABLED="1",
-                      POWERTOOLS_LOG_LEVEL="WARNING")
+                      POWERTOOLS_LOG_LEVEL="WARNING", POWERTOOLS_METRICS_DISABLED="1")
     if endpoint_url:
         os.environ["AWS_ENDPOINT_URL"] = endpoint_url
 

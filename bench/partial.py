@@ -14,19 +14,27 @@ DEFAULT_ROWS = 100_000
 SMALL_SHARE = 10  # the first measurement is at rows / 10
 
 
-def _exported_rows(source, rows: int, at: str) -> list:
-    """The catalog's rows as a successful full sync and export leaves them."""
-    from chalicelib.domain.feed import EXPORTED
+def _exported_rows(source, rows: int) -> list:
+    """The catalog's rows as a successful full sync and export leaves them: each names its (done) batch."""
     from chalicelib.domain.feeds.products import build_row
 
     views = {view.code: view for view in source.store_views()}
     built = []
-    for record in islice(source.products(None), rows):
+    for n, record in enumerate(islice(source.products(None), rows)):
         row = build_row(record, views)
-        row.export_status, row.last_exported_hash, row.last_exported_at = EXPORTED, row.hash, at
-        row.run_id = "bench-load"
+        row.run_id, row.batch = "bench-load", f"bench-load/{n // 100 + 1:05d}"
         built.append(row)
     return built
+
+
+def _done_batches(rows: list, at: str) -> list:
+    """The records of the batches that carried them, delivered."""
+    from chalicelib.domain.batches import DONE, BatchOutcome
+
+    by_batch: dict[str, list] = {}
+    for row in rows:
+        by_batch.setdefault(row.batch, []).append(row.key)
+    return [BatchOutcome(batch, "products", DONE, tuple(keys), at) for batch, keys in by_batch.items()]
 
 
 def _measure(ctx) -> tuple[dict, float, object]:
@@ -44,6 +52,7 @@ def run(args) -> Result:
     from moto import mock_aws
 
     from chalicelib import container
+    from chalicelib.adapters.dynamo_batches import DynamoBatchStore
     from chalicelib.adapters.dynamo_control import dynamo_control
     from chalicelib.adapters.dynamo_feed import DynamoFeedStore
     from chalicelib.domain.runs import iso, utcnow
@@ -55,11 +64,12 @@ def run(args) -> Result:
         settings = replace(create_resources(), sample_products=products_for_rows(total_rows) + 10)
         ctx = container.build(settings)
         now = iso(utcnow())
-        rows = _exported_rows(ctx.source, total_rows, now)
+        rows = _exported_rows(ctx.source, total_rows)
         loaded = 0
         for size in sizes:
             started = time.perf_counter()
-            DynamoFeedStore("products").put_rows(rows[loaded:size])  # setup, not counted
+            DynamoBatchStore().create(_done_batches(rows[loaded:size], now))  # setup, not counted
+            DynamoFeedStore("products").put_rows(rows[loaded:size])
             dynamo_control().feed_states.record_success("products", "bench-load", now, now)
             print(f"  loaded {size:,} rows in {time.perf_counter() - started:.0f} s", flush=True)
             loaded = size

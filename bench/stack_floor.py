@@ -4,7 +4,7 @@ from __future__ import annotations
 import time
 from itertools import islice
 
-TABLE, QUEUE = "bench-floor-rows", "bench-floor-queue"
+TABLE, RECORDS, QUEUE = "bench-floor-rows", "bench-floor-batches", "bench-floor-queue"
 MAX_CALL_BYTES = 1_048_576  # SendMessageBatch: at most 10 entries and 1 MiB per call
 
 
@@ -18,17 +18,20 @@ def _rows(settings, n: int) -> list:
 
 
 def _item(row) -> dict:
-    """The attributes the service writes for a pending row, in DynamoDB's wire format."""
-    strings = {"sku": row.sku, "store_view_code": row.store_view_code, "name": row.name, "type": row.type,
-               "attribute_set": row.attribute_set, "visibility": row.visibility, "last_modified": row.last_modified,
-               "document": row.document, "hash": row.hash, "export_status": "pending", "outbox": "products",
-               "run_id": "20260101T000000Z-abcdef"}
-    numbers = {"product_id": row.product_id, "price": row.price, "quantity": row.quantity,
-               "salable_quantity": row.salable_quantity}
-    item = {name: {"S": value} for name, value in strings.items() if value is not None}
-    item.update({name: {"N": str(value)} for name, value in numbers.items() if value is not None})
-    item["deleted"] = {"BOOL": False}
-    return item
+    """The row as the service writes it (its feed store's item, naming its batch), in DynamoDB's wire format."""
+    from chalicelib.adapters.dynamo_feed import DynamoFeedStore
+
+    row.run_id, row.batch = "20260101T000000Z-abcdef", "20260101T000000Z-abcdef/00001"
+    return DynamoFeedStore("products")._item(row).serialize()
+
+
+def _record(number: int, rows: list) -> dict:
+    """A batch record as the fan-out writes it (open, in the outbox), in DynamoDB's wire format."""
+    from chalicelib.adapters.dynamo_batches import DynamoBatchStore
+    from chalicelib.domain.batches import BatchOutcome, batch_id
+
+    return DynamoBatchStore.record_item(BatchOutcome(batch_id("20260101T000000Z-abcdef", number), "products",
+                                                     keys=tuple(row.key for row in rows))).serialize()
 
 
 def _calls(messages: list[str]) -> list[list[str]]:
@@ -44,26 +47,35 @@ def _calls(messages: list[str]) -> list[list[str]]:
 
 
 def measure(server, settings, n: int) -> dict:
-    """Seconds to batch-write ``n`` rows (25 per call) and to send, receive and delete their messages."""
+    """Seconds to batch-write ``n`` rows and their batches' records (25 per call) and to send, receive and delete
+    their messages."""
     import boto3
 
-    from chalicelib.domain.batching import pack
+    from chalicelib.domain.batching import decode, pack
 
     rows = _rows(settings, n)
-    items = [_item(row) for row in rows]
-    messages = list(pack("products", "20260101T000000Z-abcdef", rows, settings.batch_max_rows,
-                         settings.batch_max_bytes))
+    size = settings.batch_max_rows or 100  # the products feed's batch size
+    messages = list(pack("products", "20260101T000000Z-abcdef", rows, size, settings.batch_max_bytes))
+    packed = [len(decode(message).rows) for message in messages]
+    starts = [sum(packed[:i]) for i in range(len(packed))]
+    # The rows and their batches' records, as the fan-out writes them: each record before its rows.
+    items = []
+    for number, (start, count) in enumerate(zip(starts, packed, strict=True), start=1):
+        items += [(RECORDS, _record(number, rows[start:start + count]))]
+        items += [(TABLE, _item(row)) for row in rows[start:start + count]]
     dynamodb, sqs = boto3.client("dynamodb"), boto3.client("sqs")
-    dynamodb.create_table(TableName=TABLE, BillingMode="PAY_PER_REQUEST",
-                          AttributeDefinitions=[{"AttributeName": "sku", "AttributeType": "S"},
-                                                {"AttributeName": "store_view_code", "AttributeType": "S"}],
-                          KeySchema=[{"AttributeName": "sku", "KeyType": "HASH"},
-                                     {"AttributeName": "store_view_code", "KeyType": "RANGE"}])
+    for table, keys in ((TABLE, ("item_id", "feed_scope")), (RECORDS, ("run_id", "item"))):
+        dynamodb.create_table(TableName=table, BillingMode="PAY_PER_REQUEST",
+                              AttributeDefinitions=[{"AttributeName": name, "AttributeType": "S"} for name in keys],
+                              KeySchema=[{"AttributeName": keys[0], "KeyType": "HASH"},
+                                         {"AttributeName": keys[1], "KeyType": "RANGE"}])
     url = sqs.create_queue(QueueName=QUEUE, Attributes={"MaximumMessageSize": str(MAX_CALL_BYTES)})["QueueUrl"]
 
-    cpu, started = server.cpu_seconds(), time.perf_counter()
+    cpu, started, client_cpu = server.cpu_seconds(), time.perf_counter(), time.process_time()
     for start in range(0, len(items), 25):
-        pending = {TABLE: [{"PutRequest": {"Item": item}} for item in items[start:start + 25]]}
+        pending: dict = {}
+        for table, item in items[start:start + 25]:
+            pending.setdefault(table, []).append({"PutRequest": {"Item": item}})
         while pending:
             pending = dynamodb.batch_write_item(RequestItems=pending).get("UnprocessedItems")
     written = time.perf_counter()
@@ -77,4 +89,5 @@ def measure(server, settings, n: int) -> dict:
                 received += 1
     finished = time.perf_counter()
     return {"write_s": written - started, "queue_s": finished - written, "total_s": finished - started,
-            "messages": len(messages), "server_cpu_s": server.cpu_seconds() - cpu}
+            "messages": len(messages), "server_cpu_s": server.cpu_seconds() - cpu,
+            "client_cpu_s": time.process_time() - client_cpu}

@@ -1,47 +1,43 @@
-"""The command line, after Magento's `bin/magento saascatalog:resync --feed products [--no-reindex]`."""
+"""The command line, after Magento's `bin/magento saas:resync` (cli_resync.py) and a few commands of our own."""
 from __future__ import annotations
 
 import argparse
 import json
 import os
 import sys
-import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
-from . import credentials
-from .domain.errors import CatalogSyncError, LockHeldError
+from . import cli_resync, credentials
+from .cli_progress import log_lines
+from .domain.errors import CatalogSyncError, InvalidRequestError, LockHeldError
 from .domain.feeds import FEEDS
-from .domain.runs import FAILED_ONLY, FULL, IN_PROGRESS, NO_REINDEX, STATUS_LABELS, SUCCESS, SyncRun, parse_iso
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 LOCAL_STACK_FILE = Path(".local/stack.json")
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
+    """The command line's parser, and each command's (for its usage errors)."""
     parser = argparse.ArgumentParser(prog="catalog-sync", description="Sync the Magento catalog to SaaS services.")
     parser.add_argument("--local", action="store_true",
                         help=f"use the running local stack (`make run`), found through {LOCAL_STACK_FILE}")
     commands = parser.add_subparsers(dest="command", required=True)
-    resync = commands.add_parser("resync", help="reindex the catalog and resync it to the destination")
-    resync.add_argument("--feed", required=True, choices=FEEDS, help="the feed to resync")
-    what = resync.add_mutually_exclusive_group()
-    what.add_argument("--no-reindex", action="store_true",
-                      help="resubmit the stored feed documents without reading the catalog")
-    what.add_argument("--failed-only", action="store_true",
-                      help="resend the rows whose export failed (for now or for good), without reading the catalog")
-    resync.add_argument("--timeout", type=float, default=None,
-                        help="seconds to wait for the export to finish (default: the run's deadline)")
+    cli_resync.add_parser(commands)
     status = commands.add_parser("status", help="show each feed's last sync and the items synced")
     status.add_argument("--feed", choices=FEEDS, help="only this feed (default: every feed the source reads)")
     token = commands.add_parser("token", help="sign in to the user pool and print an access token for the API")
     token.add_argument("--user", default="operator",
                        help="with --local: admin or operator (passwords from the stack file); otherwise a user of "
                             "the pool (COGNITO_USER_POOL_ID, the first of COGNITO_CLIENT_IDS), asked for a password")
+    reconcile = commands.add_parser("reconcile", help="compare what the destination holds of a feed with the feed "
+                                                      "(missing, stale, orphaned items) and keep the report")
+    reconcile.add_argument("--feed", required=True, choices=FEEDS, help="the feed to reconcile")
+    commands.add_parser("users", help="with --local: the local stack's users and passwords, to sign in to the "
+                                      "dashboard")
     sample = commands.add_parser("sample-touch", help="change a share of the sample catalog's products")
     sample.add_argument("--percent", type=float, default=1.0, help="share of the products to change (default 1)")
-    return parser
+    return parser, dict(commands.choices)
 
 
 def _local_stack() -> dict:
@@ -56,63 +52,6 @@ def _use_local_stack() -> None:
     os.environ.update(stack.get("source_credentials") or {})  # the simulated Magento's, when it is the source
     if stack.get("simulated_destination_api_key"):  # the simulated ingestion service's, when it is the destination
         os.environ[credentials.DESTINATION_API_KEY] = stack["simulated_destination_api_key"]
-
-
-def _bar(run: SyncRun, width: int = 30) -> str:
-    total = run.batches_total
-    done = run.batches_done + run.batches_failed
-    if total is None:
-        return f"reindexing… {run.batches_done + run.batches_failed} batches exported so far"
-    filled = width if total == 0 else width * done // total
-    return f"[{'#' * filled}{'.' * (width - filled)}] {done}/{total} batches"
-
-
-def _wait(ctx, run: SyncRun, timeout: float | None, out: TextIO) -> SyncRun:
-    deadline = time.monotonic() + (timeout if timeout is not None else
-                                   max(1.0, (parse_iso(run.deadline_at) - datetime.now(UTC)).total_seconds()))
-    interactive = out.isatty()
-    last = ""
-    while run.status == IN_PROGRESS and time.monotonic() < deadline:
-        line = _bar(run)
-        if line != last:
-            out.write(("\r" + line) if interactive else line + "\n")
-            out.flush()
-            last = line
-        time.sleep(0.5)
-        run = ctx.runs.get(run.run_id) or run
-    if interactive and last:
-        out.write("\r" + _bar(run) + "\n")
-    return run
-
-
-def _summary(run: SyncRun) -> str:
-    end = parse_iso(run.finished_at) if run.finished_at else datetime.now(UTC)
-    duration = (end - parse_iso(run.started_at)).total_seconds()
-    lines = [f"run {run.run_id}: {STATUS_LABELS[run.status]}",
-             f"  mode {run.mode}, trigger {run.trigger}, destination {run.destination}",
-             f"  rows changed {run.rows_changed}, exported {run.rows_exported}, failed {run.rows_failed}"
-             f" (seen {run.rows_seen}, deleted {run.rows_deleted})",
-             f"  duration {duration:.1f} s"]
-    if run.export_disabled_reason:
-        lines.append(f"  not exported: {run.export_disabled_reason}")
-    if run.error:
-        lines.append(f"  errors: {run.error}")
-    return "\n".join(lines)
-
-
-def _resync(args: argparse.Namespace, out: TextIO) -> int:
-    from . import container
-    from .services.sync import start_sync
-
-    ctx = container.context()
-    mode = NO_REINDEX if args.no_reindex else FAILED_ONLY if args.failed_only else FULL
-    run = start_sync(ctx, feed=args.feed, trigger="cli", mode=mode)
-    print(f"run {run.run_id} started ({run.mode})", file=out)
-    run = _wait(ctx, run, args.timeout, sys.stderr if out is sys.stdout else out)
-    print(_summary(run), file=out)
-    if run.status == IN_PROGRESS:
-        print("still in progress: are the exporters running? (`catalog-sync status` shows it later)", file=out)
-    return EXIT_OK if run.status == SUCCESS else EXIT_FAILED
 
 
 def _status(feed: str | None, out: TextIO) -> int:
@@ -139,6 +78,27 @@ def _status(feed: str | None, out: TextIO) -> int:
         print("export: " + (f"enabled ({export['destination']})" if export["enabled"]
                             else f"disabled: {export['reason']}"), file=out)
     return EXIT_OK
+
+
+def _reconcile(feed: str, out: TextIO) -> int:
+    from . import container
+    from .domain.reconciliation import KINDS
+    from .services.reconciliation import reconcile
+
+    report = reconcile(container.context(), feed, trigger="cli")
+    if report.error:
+        print(f"reconciliation {report.report_id} failed: {report.error}", file=out)
+        return EXIT_FAILED
+    print(f"reconciliation {report.report_id} of {feed} against {report.destination}: {report.held:,} items held, "
+          f"{report.source_rows:,} rows (+{report.source_deletions:,} deletions), {report.in_sync:,} in sync, "
+          f"{report.pending:,} still to be sent", file=out)
+    for kind in KINDS:
+        shown = ", ".join("/".join(item["identity"]) for item in report.items[kind][:5])
+        print(f"  {kind}: {report.counts[kind]:,}" + (f" (e.g. {shown})" if shown else ""), file=out)
+    clean = not any(report.counts.values())
+    print("the destination holds exactly the feed" if clean else
+          "act on it from the dashboard's Reconciliation page (resend these / delete these)", file=out)
+    return EXIT_OK if clean else EXIT_FAILED
 
 
 def _token(user: str, local: bool, out: TextIO) -> int:
@@ -175,30 +135,71 @@ def _sample_touch(percent: float, out: TextIO) -> int:
     from .settings import load
 
     settings = load()
+    if settings.source != "sample":
+        print(f"error: {_not_the_sample_catalog(settings.source)}", file=sys.stderr)
+        return EXIT_USAGE
     source = SampleCatalogSource(settings.sample_products, settings.sample_seed, settings.sample_edits_file)
     skus = source.touch(percent / 100, iso(utcnow()))
     print(f"changed {len(skus)} products: {', '.join(skus[:10])}{' …' if len(skus) > 10 else ''}", file=out)
     return EXIT_OK
 
 
+def _users(local: bool, out: TextIO) -> int:
+    """The local stack's users (made at each start, on moto): what the dashboard's sign-in asks for."""
+    if not local:
+        print("error: users lists the local stack's users: use --local (a deployed pool's users are managed in "
+              "Cognito)", file=sys.stderr)
+        return EXIT_USAGE
+    users = _local_stack()["cognito"]["users"]
+    for name, user in users.items():
+        print(f"{name}: user name {user['username']}, password {user['password']} (group {user['group']})", file=out)
+    return EXIT_OK
+
+
+def _not_the_sample_catalog(source: str) -> str:
+    """Why sample-touch does nothing here, and how to change the catalog that is the source."""
+    stack = _local_stack() if LOCAL_STACK_FILE.exists() else {}
+    if stack.get("magento_simulated") and source == "magento":
+        url = stack["magento_url"]
+        return ("sample-touch changes the sample catalog, but the source is the simulated Magento store at "
+                f"{url}; change its products there, e.g. curl -X POST -H 'Content-Type: application/json' "
+                f"-d '{{\"name\": \"New name\"}}' {url}/__sim/products/<sku>/name (the SKUs: the dashboard's "
+                "Synced catalog products; every edit: local_stack/magento/admin.py), or start the stack with "
+                "SOURCE=sample")
+    return (f"sample-touch changes the sample catalog, but the source is {source}: change the products in the "
+            "store itself (Magento's admin), or use SOURCE=sample")
+
+
 def main(argv: list[str] | None = None, out: TextIO = sys.stdout) -> int:
-    args = _parser().parse_args(argv)
+    parser, commands = _parser()
+    args = parser.parse_args(argv)
     try:
-        if args.local:
-            _use_local_stack()
-        if args.command == "resync":
-            return _resync(args, out)
-        if args.command == "status":
-            return _status(args.feed, out)
-        if args.command == "token":
-            return _token(args.user, args.local, out)
-        return _sample_touch(args.percent, out)
+        with log_lines(getattr(args, "verbose", False), getattr(args, "log_file", None)):
+            return _command(args, out)
+    except InvalidRequestError as invalid:  # options that cannot go together: a usage error (exit 2), as argparse's
+        commands[args.command].error(str(invalid))
     except LockHeldError as error:
         print(f"error: another run is in progress: {error}", file=sys.stderr)
         return EXIT_FAILED
-    except (CatalogSyncError, ValueError) as error:
+    except (CatalogSyncError, ValueError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_FAILED
+
+
+def _command(args: argparse.Namespace, out: TextIO) -> int:
+    if args.local:
+        _use_local_stack()
+    if args.command == "resync":
+        return cli_resync.resync(args, out)
+    if args.command == "status":
+        return _status(args.feed, out)
+    if args.command == "reconcile":
+        return _reconcile(args.feed, out)
+    if args.command == "token":
+        return _token(args.user, args.local, out)
+    if args.command == "users":
+        return _users(args.local, out)
+    return _sample_touch(args.percent, out)
 
 
 if __name__ == "__main__":

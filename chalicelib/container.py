@@ -9,6 +9,7 @@ from .adapters.cognito_tokens import CognitoTokenVerifier
 from .adapters.dynamo_batches import DynamoBatchStore
 from .adapters.dynamo_control import dynamo_control
 from .adapters.dynamo_feed import DynamoFeedStore
+from .adapters.dynamo_reconciliation import DynamoReconciliationStore
 from .adapters.dynamo_replay import DynamoEventReplayGuard
 from .adapters.dynamo_runs import DynamoRunStore
 from .adapters.dynamo_tables import Tables, TableSettings
@@ -61,7 +62,8 @@ def build(settings: Settings) -> SyncContext:
     tables = tables_of(settings)
     # The search's snapshots live in the hub bucket (under their own prefix), read with parallel ranged GETs.
     snapshots = SnapshotObjects(aws.client("s3", connections=CONNECTIONS), settings.hub_bucket)
-    product_search = IndexedProductSearch(DynamoSearchIndexStore(snapshots, tables=tables))
+    search_store = DynamoSearchIndexStore(snapshots, tables=tables)
+    product_search = IndexedProductSearch(search_store)
     return SyncContext(
         settings=settings,
         source=_source(settings),
@@ -70,9 +72,10 @@ def build(settings: Settings) -> SyncContext:
         runs=DynamoRunStore(tables),
         control=dynamo_control(tables),
         queue=SqsBatchQueue(aws.client("sqs"), settings.export_queue_url),
-        batches=DynamoBatchStore(tables),
+        batches=DynamoBatchStore(tables, journal=search_store),  # a batch's outcome journaled with its settlement
         trigger=SqsSyncTrigger(aws.client("sqs"), settings.trigger_queue_url) if settings.trigger_queue_url else None,
         product_search=product_search,
+        reconciliations=DynamoReconciliationStore(tables),
     )
 
 

@@ -14,15 +14,24 @@ from .domain.events import DirtyEntry
 from .domain.feed import FeedRow, RowKey, StoredState, StoreView
 from .domain.feeds import SourceRecord
 from .domain.holdings import HeldItem
+from .domain.reconciliation_report import ReconciliationReport
 from .domain.runs import SyncRun
 
 # A source record of the products feed: one product in one store view. Keys: store_view_code, product_id, sku,
 # name, type, status ("Enabled"/"Disabled"), visibility (label), attribute_set (name), price,
 # quantity, salable_quantity, in_stock, url_key, description, short_description, weight,
-# attributes ({code: [labels]}), categories, images, parents, created_at, updated_at (ISO, UTC); and
+# attributes ({code: [labels]}), categories, images, parents, created_at, updated_at (ISO, UTC); stock_id (the
+# stock the view sells from) and members (a composite's member SKUs), kept on the row for the dashboard; and
 # error: set by a source that found the record malformed (the row fails with it, the run goes on).
 # The other feeds' records are described by their builders (chalicelib/domain/feeds/).
 SourceProduct = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class ReadPosition:
+    """A place in a resumable read (``CatalogSource.read_resumable``): opaque to everyone but its source."""
+
+    value: str
 
 
 class CatalogSource(ABC):
@@ -52,6 +61,25 @@ class CatalogSource(ABC):
 
         Items that no longer exist are simply absent. Raises SourceError when the source cannot be read.
         """
+
+    def read_resumable(self, feed: str, start: str | None) -> Iterator[SourceRecord | ReadPosition]:
+        """Every record of ``feed`` from position ``start`` (None: the beginning), with, between records, the
+        positions a later read can resume from: every record before a position has been yielded.
+
+        A source that cannot resume yields no position (and reads from the beginning whatever ``start`` is), so an
+        interrupted resync of it starts its read over. Raises SourceError when the source cannot be read.
+        """
+        return iter(self.read(feed, None))
+
+    def with_concurrency(self, threads: int) -> CatalogSource:
+        """This source, reading with at most ``threads`` requests in flight (for one run); a source that reads one
+        request at a time is itself."""
+        return self
+
+    def count(self, feed: str) -> int | None:
+        """How many records a whole read of ``feed`` yields, where the source knows it cheaply (progress shows
+        "of N"); None otherwise."""
+        return None
 
     def require(self, feed: str) -> None:
         """Raise UnknownFeedError unless this source reads ``feed``."""
@@ -118,12 +146,25 @@ class FeedStore(ABC):
     def all_states(self) -> dict[RowKey, StoredState]: ...
 
     @abstractmethod
+    def states_of_ids(self, ids: Iterable[str]) -> dict[RowKey, StoredState]:
+        """The stored states of these items in every scope (a resync by ids: one query per id, never a scan)."""
+
+    @abstractmethod
     def get_rows(self, keys: Iterable[RowKey], fields: Collection[str] | None = None) -> list[FeedRow]:
         """The rows with these keys (absent ones left out, in no set order); with ``fields``, only those
         FeedRow fields are read (the others keep their defaults)."""
 
     @abstractmethod
+    def rows_of_id(self, item_id: str) -> list[FeedRow]:
+        """Every row of this feed with this id, whatever its scope (a SKU's prices in every website and customer
+        group, its stock in every stock): one Query, the table's hash key being the id."""
+
+    @abstractmethod
     def iter_rows(self) -> Iterator[FeedRow]: ...
+
+    def iter_states(self) -> Iterator[tuple[RowKey, StoredState]]:
+        """Every row's key and stored state, streamed page by page (a reconciliation reads a whole feed so)."""
+        return iter(self.all_states().items())
 
     @abstractmethod
     def put_rows(self, rows: Iterable[FeedRow]) -> None:
@@ -145,6 +186,8 @@ class Settlement:
     error_counts: Mapping[str, int] = field(default_factory=dict)
     error_examples: Mapping[str, list[dict[str, str]]] = field(default_factory=dict)
     batch_failed: bool = False
+    retrying: int = 0  # rows failed for now (the next sync resends them)
+    freshness: Mapping[str, int] = field(default_factory=dict)  # the exported items' lags by bucket
 
 
 class BatchStore(ABC):
@@ -170,9 +213,10 @@ class BatchStore(ABC):
         """The feed's batches with rows failed until they change: rejected rows, or a batch refused for good."""
 
     @abstractmethod
-    def settle(self, outcome: BatchOutcome, counts: Settlement) -> bool:
-        """Record how an open batch ended and add ``counts`` to its run, at once; False when it had already
-        ended (a redelivered message): then nothing is written."""
+    def settle(self, outcome: BatchOutcome, counts: Settlement, journal: Sequence[bytes] = ()) -> bool:
+        """Record how an open batch ended, add ``counts`` to its run and write ``journal`` (the products search's
+        entries telling the outcome: ProductSearch.outcome_journal), all at once; False when it had already ended
+        (a redelivered message): then nothing is written."""
 
     @abstractmethod
     def retire(self, batch_ids: Iterable[str], at: str) -> None:
@@ -237,13 +281,15 @@ class RunStore(ABC):
         """Mark an opened run's reindex begun (its first progress); False if it already was (a redelivery)."""
 
     @abstractmethod
-    def note_progress(self, run_id: str, rows_seen: int, rows_changed: int, at: str) -> None:
-        """Record the reindex's progress so far (the run's only writer while it reindexes)."""
+    def note_progress(self, run_id: str, rows_seen: int, rows_changed: int, at: str,
+                      read_position: str | None = None) -> None:
+        """Record the reindex's progress so far (the run's only writer while it reindexes), and the source position
+        a resumed read would start from (None: unchanged)."""
 
     @abstractmethod
     def seal(self, run: SyncRun) -> SyncRun:
-        """Store the reindex counters, its error examples, the batch total and ``sealed_at``; return the run as
-        it now stands."""
+        """Store the reindex counters, its error examples, the batch total, where the read stands, the unknown ids
+        and ``sealed_at``; return the run as it now stands."""
 
     @abstractmethod
     def finish(self, run_id: str, status: str, error: str | None, finished_at: str) -> bool:
@@ -340,6 +386,21 @@ class Control:
     requests: SyncRequests
 
 
+class ReconciliationStore(ABC):
+    """Reconciliation reports of each feed, kept with history (they expire after ``KEPT_DAYS``)."""
+
+    @abstractmethod
+    def save(self, report: ReconciliationReport) -> None:
+        """Write the report whole (a new one, or one whose actions were taken)."""
+
+    @abstractmethod
+    def get(self, feed: str, report_id: str) -> ReconciliationReport | None: ...
+
+    @abstractmethod
+    def latest(self, feed: str, limit: int) -> list[ReconciliationReport]:
+        """The feed's newest reports first."""
+
+
 class EventReplayGuard(ABC):
     """Each change event's signature is accepted once, for as long as it is fresh (domain/event_signatures.py)."""
 
@@ -368,6 +429,13 @@ class SyncTrigger(ABC):
     @abstractmethod
     def start_run(self, feed: str, run_id: str) -> None:
         """Send one message that runs the opened run ``run_id`` (a forced sync) at once.
+
+        Raises CatalogSyncError when the message cannot be sent.
+        """
+
+    @abstractmethod
+    def start_reconciliation(self, feed: str, report_id: str) -> None:
+        """Send one message that runs the reconciliation whose running report ``report_id`` the API wrote.
 
         Raises CatalogSyncError when the message cannot be sent.
         """
@@ -419,9 +487,15 @@ class ProductSearch(ABC):
         """A source record could not be built: its row failed (``fields``: what the record had)."""
 
     @abstractmethod
+    def outcome_journal(self, batch: ExportBatch, outcome: BatchOutcome) -> list[bytes]:
+        """What tells the search how a batch ended, for the batch store to write with the batch's settlement
+        (BatchStore.settle's ``journal``: no request of its own, and exactly when the outcome is recorded): each
+        row it carried (``batch``, as sent) takes the outcome only while it is still the version sent."""
+
+    @abstractmethod
     def batch_outcome(self, batch: ExportBatch, outcome: BatchOutcome) -> None:
-        """A batch was settled: each row it carried (``batch``, as sent) takes the outcome only while it is still
-        the version sent. Reads no row; never raises (the batch is settled whatever the search makes of it)."""
+        """A batch was settled without its ``outcome_journal``: tell the search on its own. Reads no row; never
+        raises (the batch is settled whatever the search makes of it)."""
 
     @abstractmethod
     def maintain(self, run: SyncRun, runs: RunStore, rows: FeedStore) -> str | None:

@@ -29,6 +29,7 @@ BATCH_MAX_ROWS = "BATCH_MAX_ROWS"
 BATCH_MAX_BYTES = "BATCH_MAX_BYTES"
 RUN_DEADLINE_SECONDS = "RUN_DEADLINE_SECONDS"
 COOLDOWN_SECONDS = "COOLDOWN_SECONDS"
+SELECTED_RESYNC_SECONDS = "SELECTED_RESYNC_SECONDS"
 SOURCE_OVERLAP_SECONDS = "SOURCE_OVERLAP_SECONDS"
 COGNITO_USER_POOL_ID = "COGNITO_USER_POOL_ID"
 COGNITO_CLIENT_IDS = "COGNITO_CLIENT_IDS"
@@ -36,6 +37,8 @@ COGNITO_JWKS_URL = "COGNITO_JWKS_URL"
 FORCE_SYNC_SCOPE = "FORCE_SYNC_SCOPE"
 DASHBOARD_ORIGIN = "DASHBOARD_ORIGIN"
 RECONCILE_INTERVAL_SECONDS = "RECONCILE_INTERVAL_SECONDS"
+FRESHNESS_THRESHOLD_MINUTES = "FRESHNESS_THRESHOLD_MINUTES"
+RECONCILIATION_HOUR_UTC = 5  # the daily reconciliation's hour (after the night's reconcile syncs)
 MAGENTO_BASE_URL = "MAGENTO_BASE_URL"
 MAGENTO_STORE_VIEWS = "MAGENTO_STORE_VIEWS"
 MAGENTO_PAGE_SIZE = "MAGENTO_PAGE_SIZE"
@@ -88,6 +91,9 @@ class Settings:
     batch_max_bytes: int = 240_000
     run_deadline_seconds: int = 3600
     cooldown_seconds: int = 900
+    # A resync of selected items (by ids) or a dry run through the API: not subject to the cooldown, but at most
+    # one of each per this many seconds per feed.
+    selected_resync_seconds: int = 10
     source_overlap_seconds: int = 600
     # Sign-in: the Cognito user pool whose access tokens the API accepts, the app clients they may come from
     # (the dashboard's, machine clients'), where its signing keys are (default: the pool's own JWKS URL; the
@@ -98,6 +104,7 @@ class Settings:
     force_sync_scope: str = "catalog-sync/sync"
     dashboard_origin: str = ""  # the one origin CORS admits; empty: same-origin only (CloudFront serves both)
     reconcile_interval_seconds: int = 86_400  # a full read of the source at least daily (deletions, stock)
+    freshness_threshold_minutes: int = 90  # the overview warns when a run's p95 freshness is above this
     # The Magento source. Credentials are not settings: chalicelib/credentials.py reads them from the
     # environment locally or from the secret named here in AWS, and never logs them.
     magento_base_url: str = ""
@@ -197,6 +204,7 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         batch_max_bytes=_int(env, BATCH_MAX_BYTES, d.batch_max_bytes, minimum=4096),
         run_deadline_seconds=_int(env, RUN_DEADLINE_SECONDS, d.run_deadline_seconds, minimum=60),
         cooldown_seconds=_int(env, COOLDOWN_SECONDS, d.cooldown_seconds, minimum=0),
+        selected_resync_seconds=_int(env, SELECTED_RESYNC_SECONDS, d.selected_resync_seconds, minimum=0),
         source_overlap_seconds=_int(env, SOURCE_OVERLAP_SECONDS, d.source_overlap_seconds, minimum=0),
         cognito_user_pool_id=_user_pool_id(env.get(COGNITO_USER_POOL_ID, "")),
         cognito_client_ids=tuple(client.strip() for client in env.get(COGNITO_CLIENT_IDS, "").split(",")
@@ -205,6 +213,7 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         force_sync_scope=env.get(FORCE_SYNC_SCOPE, "").strip() or d.force_sync_scope,
         dashboard_origin=_origin(env.get(DASHBOARD_ORIGIN, "")),
         reconcile_interval_seconds=_int(env, RECONCILE_INTERVAL_SECONDS, d.reconcile_interval_seconds, minimum=60),
+        freshness_threshold_minutes=_int(env, FRESHNESS_THRESHOLD_MINUTES, d.freshness_threshold_minutes, minimum=1),
         magento_base_url=_base_url(env.get(MAGENTO_BASE_URL, "")),
         magento_store_views=tuple(code.strip() for code in env.get(MAGENTO_STORE_VIEWS, "").split(",")
                                   if code.strip()),

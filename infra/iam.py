@@ -67,7 +67,11 @@ XRAY: Statement = {"Effect": "Allow", "Action": ["xray:PutTelemetryRecords", "xr
 # The stores' calls, by what a use case does with each table.
 ROWS_REINDEX = ["dynamodb:BatchGetItem", "dynamodb:BatchWriteItem", "dynamodb:Scan",
                 "dynamodb:UpdateItem"]  # states/get_rows, put_rows, all_states/iter_rows, record_invalid
-ROWS_READ = ["dynamodb:BatchGetItem"]  # the products API: a search page's rows, a product's rows (get_rows)
+# the products API: a search page's rows and their prices and stock rows, a product's rows (get_rows); a product's
+# prices and stock in every scope (rows_of_id: a Query on the table's hash key, the SKU); a configurable's variants
+# (its members' variants rows, get_rows); the Feeds page: the rows of the pending batches (get_rows)
+ROWS_READ = ["dynamodb:BatchGetItem", "dynamodb:Query"]
+ROWS_BY_ID = ["dynamodb:Query"]  # a resync by ids: each id's rows in every scope (states_of_ids, one Query an id)
 # create, get, claim, progress, seal; batches: create (batch write), outcomes (batch get), retire (update)
 RUNS_SYNC = ["dynamodb:BatchGetItem", "dynamodb:BatchWriteItem", "dynamodb:GetItem", "dynamodb:PutItem",
              "dynamodb:UpdateItem"]
@@ -79,9 +83,9 @@ CONTROL_SYNC = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "
                 "dynamodb:UpdateItem"]
 CONTROL_FINISH = ["dynamodb:DeleteItem", "dynamodb:UpdateItem"]  # record_success, release_lock
 # status (get), force sync (lock put/get/delete, cooldown update/delete), change events (dirty batch write,
-# sync request update/delete)
+# sync request update/delete), the Feeds page (the dirty entries: scan)
 CONTROL_API = ["dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem",
-               "dynamodb:UpdateItem"]
+               "dynamodb:Scan", "dynamodb:UpdateItem"]
 
 
 # The products search index (search/dynamo_store.py): every writer of feed rows appends to its journal
@@ -121,13 +125,16 @@ ROLES = ("schedule", "trigger", "export", "dead_letter", "api")
 
 
 def _needs(role: str) -> list[Statement]:
-    if role == "schedule":  # the hourly sync
-        return _sync()
+    if role == "schedule":  # the hourly sync, and the daily reconciliation after a feed's reconcile sync
+        return [*_sync(), _secret("DestinationApiKeySecret")]  # reconciliation reads the HTTP destination back
     if role == "trigger":  # change events' debounced syncs, and forced runs the API opened
         return [*_sync(),
                 # mode failed (a forced run only: the hourly sync is partial or a reconcile): batches with failed rows
                 _index("SyncRunsTable", "batch-attention"),
-                _consume("TriggerQueue")]
+                # mode ids (a forced run only: the dashboard's Resync selected): the stored rows of each id
+                _table("FeedRowsTable", ROWS_BY_ID),
+                _consume("TriggerQueue"),
+                _secret("DestinationApiKeySecret")]  # an on-demand reconciliation reads the HTTP destination back
     if role == "export":  # writes no feed row: its batch's outcome only
         return [_table("SearchIndexTable", SEARCH_APPEND),
                 _table("SyncRunsTable", RUNS_EXPORT),
@@ -144,12 +151,18 @@ def _needs(role: str) -> list[Statement]:
     if role == "api":
         # A product's detail compares the feed with the source's document (Magento) and the destination's
         # (HTTP destination: GET with the API key), so the API reads both credentials.
+        # A dry run by ids reads as that run would: each id's rows, their batches, the outbox it would resend.
         return [_table("FeedRowsTable", ROWS_READ),
                 _table("SearchIndexTable", SEARCH_READ),
                 _snapshots(SNAPSHOTS_READ),
-                # a forced run is opened (and abandoned) by the API
-                _table("SyncRunsTable", [*RUNS_READ, "dynamodb:PutItem", "dynamodb:UpdateItem"]),
+                # a forced run is opened (and abandoned) by the API; reconciliation reports are written (a request,
+                # an action taken) and listed (a Query on the feed's partition)
+                _table("SyncRunsTable", [*RUNS_READ, "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"]),
                 _index("SyncRunsTable", "feed-started"),
+                # the Feeds page: the items not yet submitted, through the batches that hold them (outbox: a dry
+                # run); the alerts: rows of batches failed for now
+                _index("SyncRunsTable", "batch-outbox"),
+                _index("SyncRunsTable", "batch-attention"),
                 _table("ControlTable", CONTROL_API),
                 _send("TriggerQueue"),
                 _secret("EventsSecret"),
@@ -173,6 +186,7 @@ RUNTIME: dict[Grant, str] = {  # every role: used by Lambda and the X-Ray daemon
 _EVENT_SOURCE = "Lambda's event source mapping reads the queue's attributes with the function's role"
 _MAGENTO = "SOURCE=magento: the store's credentials (the rehearsal reads the sample catalog)"
 _SEALER = "a run whose batches all exported before it was sealed is finished by the sealer, which writes its manifest"
+_READ_BACK = "DESTINATION=http: reconciliation reads the ingestion service back (the hub cannot be reconciled)"
 _SYNC: dict[Grant, str] = {
     ("dynamodb:UpdateItem", "FeedRowsTable"): "a malformed source record becomes a failed row (the sample has none)",
     ("s3:ListBucket", "HubBucket"): _SEALER,
@@ -195,13 +209,21 @@ _SEARCH_UPKEEP: dict[Grant, str] = {
 NOT_REHEARSED: dict[str, dict[Grant, str]] = {
     "schedule": {**_SYNC, ("dynamodb:GetItem", "SyncRunsTable"): "a run left in progress past its deadline is read, "
                                                                    "then failed, by the next sync",
+                 ("dynamodb:Scan", "FeedRowsTable"): "a full read (reconcile) compares with the feed's stored rows; "
+                                                      "a feed's first run has none to read",
+                 ("secretsmanager:GetSecretValue", "DestinationApiKeySecret"): _READ_BACK,
                  **_SEARCH_UPKEEP},
     "trigger": {**_SYNC, **_COMPACTION, ("sqs:GetQueueAttributes", "TriggerQueue"): _EVENT_SOURCE,
-                ("dynamodb:Query", "SyncRunsTable/index/feed-started"): "the search index's upkeep after a feed's "
-                                                                        "first run, when that run is a forced one"},
+                ("secretsmanager:GetSecretValue", "DestinationApiKeySecret"): _READ_BACK,
+                ("dynamodb:Query", "FeedRowsTable"): "a resync by ids (Resync selected) looks up each id's stored "
+                                                     "rows, one Query an id"},
     "export": {("secretsmanager:GetSecretValue", "DestinationApiKeySecret"): "DESTINATION=http: the ingestion API's "
                                                                              "key (the rehearsal exports to the hub)",
-               ("sqs:GetQueueAttributes", "ExportQueue"): _EVENT_SOURCE},
+               ("sqs:GetQueueAttributes", "ExportQueue"): _EVENT_SOURCE,
+               ("dynamodb:BatchWriteItem", "SearchIndexTable"): "a settlement's journal entries travel in its "
+                                                                 "transaction; only when that write fails are they "
+                                                                 "journaled apart, in several entries for a batch "
+                                                                 "of more than 1,000 rows"},
     "dead_letter": {("dynamodb:BatchWriteItem", "SearchIndexTable"): "a batch of more than 1,000 rows (BATCH_MAX_ROWS "
                                                                       "over 1,000) is journaled in several entries",
                     ("sqs:GetQueueAttributes", "ExportDeadLetterQueue"): _EVENT_SOURCE},

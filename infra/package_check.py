@@ -24,9 +24,10 @@ APP_FILES = ("app.py", "chalicelib/")
 CHALICE_RUNTIME = {"chalice/__init__.py", "chalice/app.py"}
 # Run only on an operator's machine (the catalog-sync console script and its password sign-in): synth leaves them
 # out, and no shipped module may import them.
-CLI_ONLY = ("chalicelib/cli.py", "chalicelib/adapters/cognito_sign_in.py")
-NEVER_IMPORTED = ("local_stack", "tests", "bench", "moto", "pytest", "chalicelib.cli",
-                  "chalicelib.adapters.cognito_sign_in")
+CLI_ONLY = ("chalicelib/cli.py", "chalicelib/cli_resync.py", "chalicelib/cli_progress.py",
+            "chalicelib/adapters/cognito_sign_in.py")
+NEVER_IMPORTED = ("local_stack", "tests", "bench", "moto", "pytest", "chalicelib.cli", "chalicelib.cli_resync",
+                  "chalicelib.cli_progress", "chalicelib.adapters.cognito_sign_in")
 
 
 @dataclass

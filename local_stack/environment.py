@@ -31,6 +31,13 @@ def _whole(env: Mapping[str, str], name: str, default: int, minimum: int) -> int
     return value
 
 
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    raw = (env.get(name) or "0").strip().lower()
+    if raw not in ("0", "1", "true", "false", "yes", "no"):
+        raise settings.SettingsError(f"{name} must be 1 or 0, got {raw!r}")
+    return raw in ("1", "true", "yes")
+
+
 @dataclass(frozen=True)
 class LocalOptions:
     """What the stack itself reads (the app's settings stay in chalicelib.settings)."""
@@ -40,13 +47,17 @@ class LocalOptions:
     export_workers: int
     magento_port: int = 0  # the simulated Magento's port; 0: any free one (the banner and stack file say which)
     ingestion_port: int = 0  # the simulated ingestion service's port; 0: any free one
+    # The simulated Magento checks every request against the official schema; its answers only with this on (the
+    # check costs far more than the answer; the simulator's tests check every answer).
+    magento_check_responses: bool = False
 
     @classmethod
     def load(cls, env: Mapping[str, str] = os.environ) -> LocalOptions:
         return cls(port=_whole(env, "PORT", 8000, 1), sync_interval=_whole(env, "SYNC_INTERVAL", 3600, 1),
                    export_workers=_whole(env, "EXPORT_WORKERS", 2, 1),
                    magento_port=_whole(env, "MAGENTO_SIM_PORT", 0, 0),
-                   ingestion_port=_whole(env, "INGESTION_SIM_PORT", 0, 0))
+                   ingestion_port=_whole(env, "INGESTION_SIM_PORT", 0, 0),
+                   magento_check_responses=_flag(env, "MAGENTO_SIM_CHECK_RESPONSES"))
 
 
 def uses_simulated_magento(user: Mapping[str, str]) -> bool:

@@ -22,7 +22,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     # If the stack is killed outright (SIGKILL), the kernel still stops moto instead of orphaning it.
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
@@ -44,7 +44,7 @@ class MotoServer:
                 [sys.executable, "-m", "local_stack.moto_patched", "-H", HOST, "-p", str(self.port)],
                 cwd=_REPO, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                 # Its own session: Ctrl-C reaches the stack only, which then stops moto in order.
-                start_new_session=True, preexec_fn=_die_with_parent if sys.platform == "linux" else None)
+                start_new_session=True, preexec_fn=die_with_parent if sys.platform == "linux" else None)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self._process.poll() is not None:

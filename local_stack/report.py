@@ -35,8 +35,9 @@ def banner(info: dict[str, Any], stack_file: Path, sync_interval: int, export_wo
 def _sign_in_lines(info: dict[str, Any], stack_file: Path) -> list[str]:
     users = " and ".join(f"{name} ({user['group']})" for name, user in info["cognito"]["users"].items())
     return [
-        f"  Sign in     Cognito user pool {info['cognito']['user_pool_id']} on moto; users {users}, their passwords "
-        f"in {stack_file.name} (cognito.users); the dashboard asks for them",
+        f"  Sign in     users {users} of Cognito user pool {info['cognito']['user_pool_id']} on moto; their "
+        f"passwords (made at each start, in {stack_file.name} under cognito.users): "
+        ".venv/bin/catalog-sync --local users",
         "  Token       TOKEN=$(.venv/bin/catalog-sync --local token --user operator)",
         f"  Try         curl -H \"Authorization: Bearer $TOKEN\" {info['api_url']}sync/status",
         f"              curl -X POST -H \"Authorization: Bearer $TOKEN\" {info['api_url']}sync   # force a full resync",

@@ -26,6 +26,7 @@ from chalicelib.api.security_headers import sign_in_origin
 from . import environment
 from .cognito import provision_sign_in
 from .events import lambda_context
+from .magento_process import MagentoProcess
 from .motoserver import HOST, MotoServer
 from .provision import Resources, provision
 from .report import banner, write_stack_file
@@ -68,7 +69,8 @@ class Stack:
         self.options = environment.LocalOptions.load()
         self.stop_event = threading.Event()
         self.moto: MotoServer | None = None
-        self.magento: Any = None  # the simulated Magento, when it is the source
+        self.magento: MagentoProcess | None = None  # the simulated Magento, when it is the source
+        self.integration: dict[str, str] = {}  # its OAuth integration
         self.ingestion: Any = None  # the simulated ingestion service, when it is the destination
         self.server: LocalHttpServer | None = None
         self.sign_in: Any = None  # the local user pool (cognito.SignIn)
@@ -78,10 +80,11 @@ class Stack:
     def start(self) -> None:
         LOCAL_DIR.mkdir(exist_ok=True)
         STACK_FILE.unlink(missing_ok=True)  # a file from an earlier run must not pass for this one
+        # The simulated Magento builds its catalog in its own process meanwhile (waited for before the first sync).
+        magento = self._start_magento() if environment.uses_simulated_magento(os.environ) else {}
         self.moto = MotoServer(LOCAL_DIR / "moto.log").start()
         env = environment.app_environment(os.environ, self.moto.url, REPO)
-        if environment.uses_simulated_magento(os.environ):
-            env.update(self._start_magento())
+        env.update(magento)
         if environment.uses_simulated_ingestion(os.environ):
             env.update(self._start_ingestion())
         environment.apply(env)  # before the app (and PynamoDB's models) are imported
@@ -94,6 +97,8 @@ class Stack:
         os.environ[settings.EXPORT_QUEUE_URL] = resources.export_queue_url
         os.environ[settings.TRIGGER_QUEUE_URL] = resources.trigger_queue_url
         app, reason = self._load_app()
+        if self.magento is not None:
+            self.magento.wait()
         try:
             self.server = make_server(HOST, self.options.port, LocalGateway(app, self._config("api_handler")),
                                       REPO / "dashboard", self._site_config(),
@@ -113,12 +118,15 @@ class Stack:
             "clientId": self.sign_in.client_id, "endpoint": self.sign_in.endpoint_url + "/"}}
 
     def _start_magento(self) -> dict[str, str]:
-        from .magento.simulator import MagentoSimulator
+        from .magento.auth import Integration
 
         products = int(os.environ.get(settings.SAMPLE_PRODUCTS) or environment.DEFAULT_PRODUCTS)
-        self.magento = MagentoSimulator(products, int(os.environ.get(settings.SAMPLE_SEED) or 42))
-        url = self.magento.start(HOST, self.options.magento_port)
-        return environment.magento_environment(url, vars(self.magento.integration))
+        seed = int(os.environ.get(settings.SAMPLE_SEED) or 42)
+        self.magento = MagentoProcess(LOCAL_DIR / "magento.log", products, seed, self.options.magento_port,
+                                      self.options.magento_check_responses).start()
+        # The simulator's integration is the seed's (the one it serves).
+        self.integration = vars(Integration.for_seed(seed))
+        return environment.magento_environment(self.magento.base_url, self.integration)
 
     def _start_ingestion(self) -> dict[str, str]:
         from .ingestion import IngestionService
@@ -199,8 +207,8 @@ class Stack:
             "magento_url": os.environ.get(settings.MAGENTO_BASE_URL, ""),
             "magento_simulated": self.magento is not None,
             # The simulator's integration (not a real store's): the CLI's --local reads the store with it.
-            "source_credentials": environment.magento_environment(self.magento.base_url, vars(
-                self.magento.integration)) if self.magento is not None else {},
+            "source_credentials": environment.magento_environment(
+                self.magento.base_url, self.integration) if self.magento is not None else {},
             "env": environment.recorded_environment(),
         }
 
@@ -210,6 +218,8 @@ class Stack:
             time.sleep(0.5)
             if not self.moto.running:
                 raise RuntimeError(f"the moto server stopped unexpectedly; see {LOCAL_DIR / 'moto.log'}")
+            if self.magento is not None and not self.magento.running:
+                raise RuntimeError(f"the simulated Magento stopped unexpectedly; see {LOCAL_DIR / 'magento.log'}")
 
     def fire_scheduled_sync(self) -> None:
         """The scheduled sync now (SIGUSR1), as if its rule fired; ignored until the stack has started."""
@@ -234,6 +244,8 @@ class Stack:
             print(f"Not waiting for {', '.join(stuck)}: a sync in progress cannot be interrupted, "
                   "its work is abandoned.\nStopped.", flush=True)
             self.moto.stop(wait=False)
+            if self.magento is not None:
+                self.magento.stop(wait=False)
             logging.shutdown()
             os._exit(exit_code)
         if self.moto is not None:

@@ -15,6 +15,7 @@ from tests.fakes import (
     InMemoryBatchStore,
     InMemoryFeedStores,
     InMemoryQueue,
+    InMemoryReconciliationStore,
     InMemoryRunStore,
     InMemorySource,
     InMemorySyncTrigger,
@@ -50,8 +51,10 @@ def _moto() -> MotoResources:
 
 @pytest.fixture
 def aws(_moto: MotoResources) -> MotoResources:
-    """moto's AWS with the service's tables (from the PynamoDB models), queues and hub buckets, empty."""
+    """moto's AWS with the service's tables (from the PynamoDB models), queues and hub buckets, empty: emptied before
+    the test too, as a test that does not use this fixture may still have written to the session's moto."""
     container.reset()
+    empty()
     yield _moto
     container.reset()
     empty()
@@ -62,7 +65,8 @@ def fake_ctx() -> SyncContext:
     """The services wired to in-memory fakes of every port."""
     runs = InMemoryRunStore()
     return SyncContext(Settings(batch_max_rows=10), InMemorySource(), RecordingDestination(), InMemoryFeedStores(),
-                       runs, in_memory_control(), InMemoryQueue(), InMemoryBatchStore(runs))
+                       runs, in_memory_control(), InMemoryQueue(), InMemoryBatchStore(runs),
+                       reconciliations=InMemoryReconciliationStore())
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ import copy
 import threading
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
+from itertools import islice
 from typing import Any
 
 from chalicelib.domain.batches import OPEN, BatchOutcome, RowState, row_state, split_batch_id
@@ -22,6 +23,7 @@ from chalicelib.domain.events import DirtyEntry
 from chalicelib.domain.feed import FeedRow, RowKey, StoredState, StoreView, exported_item, item_hash
 from chalicelib.domain.feeds import feed_named
 from chalicelib.domain.holdings import HeldItem
+from chalicelib.domain.reconciliation_report import ReconciliationReport
 from chalicelib.domain.runs import IN_PROGRESS, MAX_ERROR_CAUSES, MAX_EXAMPLES_PER_CAUSE, SyncRun
 from chalicelib.ports import (
     BatchQueue,
@@ -37,6 +39,8 @@ from chalicelib.ports import (
     FeedStates,
     FeedStore,
     Lock,
+    ReadPosition,
+    ReconciliationStore,
     RunCursor,
     RunStore,
     Settlement,
@@ -70,6 +74,8 @@ class InMemorySource(CatalogSource):
         self.fail_with: str | None = None
         self.reads: list[Any] = []
         self.feed_records: dict[str, list[dict[str, Any]]] = {}
+        self.position_every: int | None = 10
+        self.concurrency: int | None = None
 
     def store_views(self) -> list[StoreView]:
         return self.views
@@ -89,8 +95,35 @@ class InMemorySource(CatalogSource):
         self.require(feed)
         if feed != "products":
             self.reads.append((feed, "by ids", sorted(ids)))
-            return self._others(feed, lambda record: str(record.get("id")) in ids)
+            key_of = feed_named(feed).key_of  # as the Magento source: the feed's own id, or the product id
+            return self._others(feed, lambda record: key_of(record).id in ids
+                                or record.get("product_id") in product_ids)
         return self.products_by_key(ids, product_ids)
+
+    def read_resumable(self, feed: str, start: str | None) -> Iterator[Mapping[str, Any] | ReadPosition]:
+        """Products by their place in ``records``, a position every ``position_every`` records (None: no positions,
+        as a source that cannot resume)."""
+        self.require(feed)
+        self.reads.append(("resumable", feed, start))
+        if self.position_every is None or feed != "products":
+            return iter(self.read(feed, None))
+
+        def records() -> Iterator[Mapping[str, Any] | ReadPosition]:
+            first = int(start or 0)
+            for n, record in enumerate(islice(self.records, first, None), first + 1):
+                if self.fail_with:
+                    raise SourceError(self.fail_with)
+                yield record
+                if n % self.position_every == 0:
+                    yield ReadPosition(str(n))
+        return records()
+
+    def with_concurrency(self, threads: int) -> InMemorySource:
+        self.concurrency = threads
+        return self
+
+    def count(self, feed: str) -> int | None:
+        return len(self.records) if feed == "products" else None
 
     def _others(self, feed: str, wanted: Any) -> Iterator[Mapping[str, Any]]:
         for record in self.feed_records[feed]:
@@ -189,6 +222,7 @@ class InMemorySyncTrigger(SyncTrigger):
     def __init__(self) -> None:
         self.requests: list[dict[str, Any]] = []
         self.runs: list[dict[str, str]] = []
+        self.reconciliations: list[dict[str, str]] = []
         self.fail_with: str | None = None
 
     def request(self, feed: str, requested_at: str, delay_seconds: int) -> None:
@@ -200,6 +234,11 @@ class InMemorySyncTrigger(SyncTrigger):
         if self.fail_with:
             raise CatalogSyncError(self.fail_with)
         self.runs.append({"feed": feed, "run_id": run_id})
+
+    def start_reconciliation(self, feed: str, report_id: str) -> None:
+        if self.fail_with:
+            raise CatalogSyncError(self.fail_with)
+        self.reconciliations.append({"feed": feed, "report_id": report_id})
 
 
 def _state(row: FeedRow) -> StoredState:
@@ -216,11 +255,18 @@ class InMemoryFeedStore(FeedStore):
     def all_states(self) -> dict[RowKey, StoredState]:
         return self.states(list(self.rows))
 
+    def states_of_ids(self, ids: Iterable[str]) -> dict[RowKey, StoredState]:
+        wanted = set(ids)
+        return self.states([key for key in self.rows if key.id in wanted])
+
     def get_rows(self, keys: Iterable[RowKey], fields: Collection[str] | None = None) -> list[FeedRow]:
         rows = [copy.copy(self.rows[key]) for key in dict.fromkeys(keys) if key in self.rows]
         if fields is None:
             return rows
         return [FeedRow(row.id, row.scope, **{name: getattr(row, name) for name in fields}) for row in rows]
+
+    def rows_of_id(self, item_id: str) -> list[FeedRow]:
+        return self.get_rows(sorted(key for key in self.rows if key.id == item_id))
 
     def iter_rows(self) -> Iterator[FeedRow]:
         return iter(self.get_rows(list(self.rows)))
@@ -245,11 +291,12 @@ class InMemoryFeedStore(FeedStore):
 
 
 class InMemoryBatchStore(BatchStore):
-    def __init__(self, runs: InMemoryRunStore) -> None:
+    def __init__(self, runs: InMemoryRunStore, journal: SearchIndexStore | None = None) -> None:
         self.batches: dict[str, BatchOutcome] = {}
         self.errors: dict[str, Failure] = {}
         self.retired: set[str] = set()
         self.runs = runs  # the runs whose counters settle() adds to
+        self.journal = journal  # the search index whose journal settle() writes to
 
     def create(self, batches: Sequence[BatchOutcome]) -> None:
         for outcome in batches:
@@ -265,13 +312,17 @@ class InMemoryBatchStore(BatchStore):
         return [b for i, b in sorted(self.batches.items())
                 if b.feed == feed and b.needs_attention and i not in self.retired]
 
-    def settle(self, outcome: BatchOutcome, counts: Settlement) -> bool:
+    def settle(self, outcome: BatchOutcome, counts: Settlement, journal: Sequence[bytes] = ()) -> bool:
         stored = self.batches.get(outcome.batch_id)
         if stored is not None and stored.status != OPEN:
             return False
         run_id = split_batch_id(outcome.batch_id)[0]
         if run_id not in self.runs.runs:
             return False
+        if journal:  # first: a journal that cannot be written leaves everything unwritten, as a transaction
+            if self.journal is None:
+                raise ValueError("journal entries given to a batch store that has no journal")
+            self.journal.append(list(journal))
         self.batches[outcome.batch_id] = outcome
         self.runs.add_settlement(run_id, counts)
         return True
@@ -327,9 +378,12 @@ class InMemoryRunStore(RunStore):
         stored.progress_at = at
         return True
 
-    def note_progress(self, run_id: str, rows_seen: int, rows_changed: int, at: str) -> None:
+    def note_progress(self, run_id: str, rows_seen: int, rows_changed: int, at: str,
+                      read_position: str | None = None) -> None:
         stored = self.runs[run_id]
         stored.rows_seen, stored.rows_changed, stored.progress_at = rows_seen, rows_changed, at
+        if read_position is not None:
+            stored.read_position = read_position
 
     def _add_counts(self, stored: SyncRun, counts: Mapping[str, int],
                     examples: Mapping[str, list[dict[str, str]]] | None = None) -> None:
@@ -341,8 +395,9 @@ class InMemoryRunStore(RunStore):
 
     def seal(self, run: SyncRun) -> SyncRun:
         stored = self.runs[run.run_id]
-        for name in ("rows_seen", "rows_changed", "rows_deleted", "rows_invalid", "batches_total", "error",
-                     "error_code", "source_read_at", "sealed_at"):
+        for name in ("rows_seen", "rows_changed", "rows_deleted", "rows_invalid", "rows_new", "rows_updated",
+                     "rows_unchanged", "batches_total", "error", "error_code", "source_read_at", "sealed_at",
+                     "read_position", "read_complete", "unknown_ids"):
             setattr(stored, name, getattr(run, name))
         stored.rows_failed += run.rows_invalid
         self._add_counts(stored, run.error_counts, run.error_examples)
@@ -356,6 +411,9 @@ class InMemoryRunStore(RunStore):
             stored.batches_done += 1
         stored.rows_exported += counts.exported
         stored.rows_failed += counts.failed
+        stored.rows_retrying += counts.retrying
+        for bucket, n in counts.freshness.items():
+            stored.freshness[bucket] = stored.freshness.get(bucket, 0) + n
         self._add_counts(stored, counts.error_counts, counts.error_examples)
 
     def finish(self, run_id: str, status: str, error: str | None, finished_at: str) -> bool:
@@ -482,6 +540,22 @@ class InMemorySyncRequests(SyncRequests):
 
     def clear(self, feed: str) -> None:
         self.standing.pop(feed, None)
+
+
+class InMemoryReconciliationStore(ReconciliationStore):
+    def __init__(self) -> None:
+        self.reports: dict[tuple[str, str], ReconciliationReport] = {}
+
+    def save(self, report: ReconciliationReport) -> None:
+        self.reports[(report.feed, report.report_id)] = copy.deepcopy(report)
+
+    def get(self, feed: str, report_id: str) -> ReconciliationReport | None:
+        found = self.reports.get((feed, report_id))
+        return copy.deepcopy(found) if found else None
+
+    def latest(self, feed: str, limit: int) -> list[ReconciliationReport]:
+        mine = sorted((r for (f, _), r in self.reports.items() if f == feed), key=lambda r: r.report_id, reverse=True)
+        return [copy.deepcopy(r) for r in mine[:limit]]
 
 
 def in_memory_control() -> Control:

@@ -30,15 +30,21 @@ class ControlTable:
 
 class DynamoFeedLocks(ControlTable, FeedLocks):
     def acquire(self, feed: str, run_id: str, now: str, expires_at: str) -> None:
-        try:
-            # Conditional put: free, or its lease ran out (a crashed run cannot hold it forever).
-            self._c(f"lock#{feed}", run_id=run_id, acquired_at=now, expires_at=expires_at).save(
-                condition=C.pk.does_not_exist() | (C.expires_at <= now))
-        except PutError as error:
-            if not lost_condition(error):
-                raise
+        for _ in range(3):
+            try:
+                # Conditional put: free, or its lease ran out (a crashed run cannot hold it forever).
+                self._c(f"lock#{feed}", run_id=run_id, acquired_at=now, expires_at=expires_at).save(
+                    condition=C.pk.does_not_exist() | (C.expires_at <= now))
+                return
+            except PutError as error:
+                if not lost_condition(error):
+                    raise
             holder = self.holder(feed)
-            raise LockHeldError(holder.run_id if holder else None, holder.expires_at if holder else None) from None
+            if holder is not None:
+                raise LockHeldError(holder.run_id, holder.expires_at) from None
+            # Released between the put and the read (a run that had just ended, e.g. the one a CLI waited for
+            # until it read Success, before its finisher let go of the lock): free now, so try again.
+        raise LockHeldError(None, None)
 
     def release(self, feed: str, run_id: str) -> None:
         try:

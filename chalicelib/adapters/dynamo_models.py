@@ -46,6 +46,7 @@ class FeedRowModel(Model):
     exported_before = UnicodeAttribute(null=True)
     invalid_code = UnicodeAttribute(null=True)  # the source's last record could not be built: why
     invalid_reason = UnicodeAttribute(null=True)
+    extra = UnicodeAttribute(null=True)  # JSON: the row's columns beyond these (FeedRow.extra), never sent
 
 
 class BatchOutboxIndex(GlobalSecondaryIndex):
@@ -113,6 +114,16 @@ class SyncRunModel(Model):
     progress_at = UnicodeAttribute(null=True)
     sealed_at = UnicodeAttribute(null=True)
     error_code = UnicodeAttribute(null=True)
+    repair_of = UnicodeAttribute(null=True)
+    rows_retrying = NumberAttribute(default=0)
+    freshness: MapAttribute[str, Any] = MapAttribute(default=dict)  # lag bucket -> items (domain/freshness.py)
+    rows_new = NumberAttribute(default=0)
+    rows_updated = NumberAttribute(default=0)
+    rows_unchanged = NumberAttribute(default=0)
+    options = UnicodeAttribute(null=True)  # JSON: the resync's options that differ from the defaults
+    read_position = UnicodeAttribute(null=True)  # the source's position a resumed read starts from
+    read_complete = BooleanAttribute(default=False)
+    unknown_ids = UnicodeAttribute(null=True)  # JSON list: by ids, the ids nobody has
     feed_started_index = FeedStartedIndex()
     # The batches' indexes are on this table (ExportBatchModel queries them; a run item never carries their keys).
     outbox = UnicodeAttribute(null=True)
@@ -147,6 +158,20 @@ class ExportBatchModel(Model):
     expires = TTLAttribute(null=True)
     outbox_index = BatchOutboxIndex()
     attention_index = BatchAttentionIndex()
+
+
+class ReconciliationModel(Model):
+    """A feed's reconciliation report, in the runs table (``run_id`` is ``reconciliation#<feed>``, ``item`` the
+    report id, sortable by start): the report whole, as zlib-compressed JSON; it expires (TTL) with age."""
+
+    class Meta:
+        table_name = "catalog-sync-runs"
+        billing_mode = "PAY_PER_REQUEST"
+
+    run_id = UnicodeAttribute(hash_key=True)
+    item = UnicodeAttribute(range_key=True)
+    data = BinaryAttribute(legacy_encoding=False)
+    expires = TTLAttribute(null=True)
 
 
 class ControlModel(Model):
@@ -199,4 +224,3 @@ class SearchIndexModel(Model):
 
 
 TABLE_MODELS = (FeedRowModel, SyncRunModel, ControlModel, SearchIndexModel)
-

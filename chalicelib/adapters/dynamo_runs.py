@@ -1,11 +1,14 @@
 """Sync runs in DynamoDB: atomic counters and one finisher (their batches: dynamo_batches.py)."""
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import fields
+from typing import Any
 
 from pynamodb.exceptions import DoesNotExist, UpdateError
 
+from ..domain.resync import ResyncOptions
 from ..domain.runs import IN_PROGRESS, MAX_ERROR_CAUSES, MAX_EXAMPLES_PER_CAUSE, SyncRun
 from ..ports import RunCursor, RunStore
 from .dynamo_models import SyncRunModel as R
@@ -14,10 +17,14 @@ from .dynamo_tables import Tables, bound
 RUN_ITEM = "run"
 _RUN_FIELDS = [f.name for f in fields(SyncRun)]
 _COUNTERS = ("rows_seen", "rows_changed", "rows_deleted", "rows_invalid", "batches_done", "batches_failed",
-             "rows_exported", "rows_failed")
+             "rows_exported", "rows_failed", "rows_retrying", "rows_new", "rows_updated", "rows_unchanged")
+# Written by the sync when it seals the run (the exporters only add to their own counters).
+_SEALED = ("rows_seen", "rows_changed", "rows_deleted", "rows_invalid", "rows_new", "rows_updated", "rows_unchanged",
+           "batches_total", "error", "error_code", "source_read_at", "sealed_at", "read_position", "read_complete")
 
 
-_MAPS = ("error_counts", "error_examples")
+_MAPS = ("error_counts", "error_examples", "freshness")
+_JSON = ("options", "unknown_ids")
 
 
 def _examples(item: R) -> dict[str, list[dict[str, str]]]:
@@ -28,14 +35,31 @@ def _examples(item: R) -> dict[str, list[dict[str, str]]]:
 
 
 def _run(item: R) -> SyncRun:
-    values = {name: getattr(item, name) for name in _RUN_FIELDS if name not in _MAPS}
+    values = {name: getattr(item, name) for name in _RUN_FIELDS if name not in (*_MAPS, *_JSON)}
     for name in _COUNTERS:
         values[name] = int(values[name] or 0)
     if values["batches_total"] is not None:
         values["batches_total"] = int(values["batches_total"])
+    values["read_complete"] = bool(values["read_complete"])
     counts = item.error_counts.as_dict() if item.error_counts else {}
+    lags = item.freshness.as_dict() if item.freshness else {}
     return SyncRun(**values, error_counts={cause: int(n) for cause, n in counts.items()},
-                   error_examples=_examples(item))
+                   error_examples=_examples(item), freshness={bucket: int(n) for bucket, n in lags.items()},
+                   options=ResyncOptions.from_dict(_json(item.options, {})),
+                   unknown_ids=tuple(_json(item.unknown_ids, [])))
+
+
+def _json(text: str | None, default: Any) -> Any:
+    return json.loads(text) if text else default
+
+
+def _stored(run: SyncRun, name: str) -> Any:
+    """A run's field as its item keeps it."""
+    if name == "options":
+        return json.dumps(run.options.to_dict()) if run.options.to_dict() else None
+    if name == "unknown_ids":
+        return json.dumps(list(run.unknown_ids)) if run.unknown_ids else None
+    return getattr(run, name)
 
 
 def _conditional_failed(error: Exception) -> bool:
@@ -46,6 +70,11 @@ def count_actions(error_counts: Mapping[str, int]) -> list:
     """Increment the map of error causes (ADD cannot reach into a map: SET with if_not_exists)."""
     causes = sorted(error_counts.items(), key=lambda item: -item[1])[:MAX_ERROR_CAUSES]
     return [R.error_counts[cause].set((R.error_counts[cause] | 0) + n) for cause, n in causes]
+
+
+def freshness_actions(freshness: Mapping[str, int]) -> list:
+    """Add a batch's lags to its run's histogram (SET with if_not_exists, as the error causes)."""
+    return [R.freshness[bucket].set((R.freshness[bucket] | 0) + n) for bucket, n in sorted(freshness.items())]
 
 
 def example_actions(error_examples: Mapping[str, list[dict[str, str]]] | None) -> list:
@@ -60,7 +89,7 @@ class DynamoRunStore(RunStore):
         self._r = (tables or bound()).runs
 
     def create(self, run: SyncRun) -> None:
-        values = {name: getattr(run, name) for name in _RUN_FIELDS}
+        values = {name: _stored(run, name) for name in _RUN_FIELDS}
         self._r(run.run_id, RUN_ITEM, **values).save(condition=R.run_id.does_not_exist())
 
     def get(self, run_id: str) -> SyncRun | None:
@@ -96,14 +125,15 @@ class DynamoRunStore(RunStore):
                 return False
             raise
 
-    def note_progress(self, run_id: str, rows_seen: int, rows_changed: int, at: str) -> None:
-        self._r(run_id, RUN_ITEM).update(actions=[R.rows_seen.set(rows_seen), R.rows_changed.set(rows_changed),
-                                            R.progress_at.set(at)])
+    def note_progress(self, run_id: str, rows_seen: int, rows_changed: int, at: str,
+                      read_position: str | None = None) -> None:
+        actions: list[Any] = [R.rows_seen.set(rows_seen), R.rows_changed.set(rows_changed), R.progress_at.set(at)]
+        if read_position is not None:
+            actions.append(R.read_position.set(read_position))
+        self._r(run_id, RUN_ITEM).update(actions=actions)
 
     def seal(self, run: SyncRun) -> SyncRun:
-        actions = [getattr(R, name).set(getattr(run, name)) for name in
-                   ("rows_seen", "rows_changed", "rows_deleted", "rows_invalid", "batches_total", "error", "error_code",
-                    "source_read_at", "sealed_at")]
+        actions = [getattr(R, name).set(_stored(run, name)) for name in (*_SEALED, "unknown_ids")]
         actions.append(R.rows_failed.add(run.rows_invalid))
         item = self._r(run.run_id, RUN_ITEM)
         item.update(actions=actions + count_actions(run.error_counts) + example_actions(run.error_examples))

@@ -10,7 +10,14 @@ from pynamodb.connection import Connection
 from pynamodb.models import Model
 
 from ..settings import Settings
-from .dynamo_models import ControlModel, ExportBatchModel, FeedRowModel, SearchIndexModel, SyncRunModel
+from .dynamo_models import (
+    ControlModel,
+    ExportBatchModel,
+    FeedRowModel,
+    ReconciliationModel,
+    SearchIndexModel,
+    SyncRunModel,
+)
 
 M = TypeVar("M", bound=Model)
 _DEFAULT = Settings()
@@ -44,6 +51,7 @@ class Tables:
     batches: type[ExportBatchModel]
     control: type[ControlModel]
     search_index: type[SearchIndexModel]
+    reconciliations: type[ReconciliationModel]  # reports, in the runs table
 
     def table_models(self) -> tuple[type[Model], ...]:
         """A model per table (the batches live in the runs table)."""
@@ -83,4 +91,5 @@ def _bound_tables(settings: TableSettings) -> Tables:
                   _bound(SyncRunModel, settings.sync_runs, settings),
                   _bound(ExportBatchModel, settings.sync_runs, settings),
                   _bound(ControlModel, settings.control, settings),
-                  _bound(SearchIndexModel, settings.search_index, settings))
+                  _bound(SearchIndexModel, settings.search_index, settings),
+                  _bound(ReconciliationModel, settings.sync_runs, settings))

@@ -13,9 +13,10 @@ from hashlib import blake2b
 from ..domain.errors import SourceError
 from ..domain.feed import StoreView
 from ..domain.feeds.products import PRODUCTS
-from ..ports import CatalogSource, SourceProduct
+from ..ports import CatalogSource, ReadPosition, SourceProduct
 
 BASE_UPDATED_AT = "2026-01-01T00:00:00.000Z"
+RESUME_CHUNK = 500  # products between two positions of a resumable read
 SKU_PREFIX = "MS-"
 NOT_VISIBLE = "Not Visible Individually"
 
@@ -150,6 +151,27 @@ class SampleCatalogSource(CatalogSource):
                     product_ids: Collection[int] = ()) -> Iterator[SourceProduct]:
         self.require(feed)
         return self.products_by_key(ids, product_ids)
+
+    def read_resumable(self, feed: str, start: str | None) -> Iterator[SourceProduct | ReadPosition]:
+        """Every product, RESUME_CHUNK products at a time (each in every view), a position after each chunk: the
+        index of the next product."""
+        self.require(feed)
+        edits = {i: edit for i, edit in self._read_edits().items() if i < self.size}
+        first = int(start) if start and start.isdigit() else 0
+
+        def chunks() -> Iterator[SourceProduct | ReadPosition]:
+            for low in range(first, self.size, RESUME_CHUNK):
+                high = min(low + RESUME_CHUNK, self.size)
+                yield from self._records((i, *edits.get(i, (0, BASE_UPDATED_AT))[:2]) for i in range(low, high)
+                                         if not edits.get(i, (0, "", False))[2])
+                yield ReadPosition(str(high))
+        return chunks()
+
+    def count(self, feed: str) -> int | None:
+        """Every live product in the default and french views, and the four in five the german one sells."""
+        self.require(feed)
+        gone = {i for i, (_, _, deleted) in self._read_edits().items() if deleted}
+        return sum(2 + (_fields(f"{self.seed}:{i}")[17] % 10 < 8) for i in range(self.size) if i not in gone)
 
     def products(self, changed_since: str | None) -> Iterator[SourceProduct]:
         # Not a generator itself: the edits file is read, and fails, at the call rather than on first next().

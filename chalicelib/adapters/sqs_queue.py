@@ -105,3 +105,12 @@ class SqsSyncTrigger(SyncTrigger):
             self._client.send_message(QueueUrl=self._url, MessageBody=trigger_message.forced_run(feed, run_id))
         except (BotoCoreError, ClientError) as error:
             raise QueueError(f"cannot send the forced sync to the trigger queue: {error}", 0) from None
+
+    def start_reconciliation(self, feed: str, report_id: str) -> None:
+        if not self._url:
+            raise QueueError("the trigger queue is not configured (set TRIGGER_QUEUE_URL)", 0)
+        try:
+            self._client.send_message(QueueUrl=self._url,
+                                      MessageBody=trigger_message.reconciliation(feed, report_id))
+        except (BotoCoreError, ClientError) as error:
+            raise QueueError(f"cannot send the reconciliation to the trigger queue: {error}", 0) from None

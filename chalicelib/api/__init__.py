@@ -3,7 +3,15 @@
 Every route but health and change events needs a Cognito access token (api/auth.py); the OpenAPI document
 (api/openapi.py) describes every route and answer, and the tests hold the answers to it.
 """
-from . import admin_routes, answers, events_routes, product_routes, sync_routes  # noqa: F401 - they register themselves
+from . import (  # noqa: F401 - they register themselves
+    admin_routes,
+    answers,
+    events_routes,
+    feed_routes,
+    product_routes,
+    reconciliation_routes,
+    sync_routes,
+)
 from .blueprint import api
 from .cors import register_preflights
 from .openapi import document

@@ -8,95 +8,18 @@ from ..domain.batches import ITEM_STATUSES
 from ..domain.event_signatures import SIGNATURE_HEADER, TOLERANCE_SECONDS
 from ..domain.events import LISTS, MAX_BODY_BYTES, MAX_ENTRIES, MAX_SKU_LENGTH
 from ..domain.feeds import FEEDS
-from ..domain.runs import FORCE_MODES, MODES, STATUS_LABELS, TRIGGERS
 from ..domain.vocabulary import PRODUCT_SORTS, SORT_ORDERS, vocabulary
 from ..services.runs import DEFAULT_LIMIT, MAX_LIMIT
+from . import openapi_reconciliation as reconciliation
+from .openapi_feeds import feed_paths, feed_schemas
 from .schemas import product_schemas
+from .sync_schemas import BOOLEAN, COUNT, STRING, run_schemas, sync_schemas
+from .sync_schemas import null as _null
+from .sync_schemas import object_of as _object
+from .sync_schemas import ref as _ref
 
 Schema = dict[str, Any]
 EXPORT_STATES = list(ITEM_STATUSES)
-
-
-def _ref(name: str) -> Schema:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _null(schema: Schema) -> Schema:
-    """``schema`` or null (JSON Schema 2020-12, as OpenAPI 3.1 uses it)."""
-    if "$ref" in schema or "enum" in schema:
-        return {"anyOf": [schema, {"type": "null"}]}
-    return {**schema, "type": [schema["type"], "null"]}
-
-
-def _object(properties: dict[str, Schema], optional: tuple[str, ...] = ()) -> Schema:
-    return {"type": "object", "properties": properties,
-            "required": [name for name in properties if name not in optional]}
-
-
-STRING, INTEGER, NUMBER, BOOLEAN = {"type": "string"}, {"type": "integer"}, {"type": "number"}, {"type": "boolean"}
-TIME = {"type": "string", "format": "date-time", "description": "UTC, ISO 8601 with milliseconds"}
-COUNT = {"type": "integer", "minimum": 0}
-
-
-def _run_schemas() -> dict[str, Schema]:
-    progress = _object({
-        "phase": {"enum": ["reindex", "export"], "description": "reading the catalog, or exporting the batches"},
-        "rows_seen": COUNT, "rows_changed": COUNT,
-        "batches_done": {**COUNT, "description": "batches exported or failed so far"},
-        "batches_total": _null({**COUNT, "description": "known once the reindex has sent every batch"}),
-        "rows_per_second": _null({"type": "number", "minimum": 0}),
-        "eta_seconds": _null({**COUNT, "description": "time left of the phase: of the read while reindexing (when "
-                                                      "the whole catalog is read), of the export after"}),
-        "updated_at": _null(TIME),
-    })
-    run = _object({
-        "run_id": STRING, "feed": {"enum": list(FEEDS)}, "trigger": {"enum": list(TRIGGERS)},
-        "mode": {"enum": list(MODES)}, "status": {"enum": list(STATUS_LABELS.values())},
-        "started_at": TIME, "finished_at": _null(TIME),
-        "rows_seen": COUNT, "rows_changed": COUNT, "rows_deleted": COUNT, "rows_exported": COUNT,
-        "rows_failed": COUNT, "batches_total": _null(COUNT), "batches_done": COUNT, "batches_failed": COUNT,
-        "destination": STRING, "error": _null({**STRING, "description": "the error summary, failures grouped"}),
-        "error_code": _null({**STRING, "description": "the run's own failure, by code (the source, an internal "
-                                                      "error)"}),
-        "error_counts": {"type": "object", "additionalProperties": COUNT,
-                         "description": "rows failed per failure code"},
-        "progress": _null(_ref("Progress")),
-    })
-    row_key = _object({"id": {**STRING, "description": "the item's id: a SKU for the product feeds"},
-                       "scope": {**STRING, "description": "where it applies: a store view for products"},
-                       "message": STRING})
-    detail = {"allOf": [_ref("Run"), _object({
-        "export_disabled_reason": _null(STRING), "deadline_at": TIME, "sealed_at": _null(TIME),
-        "errors": {"type": "array", "description": "failed rows grouped by failure code, most frequent first",
-                   "items": _object({"code": STRING, "count": COUNT, "message": STRING,
-                                     "examples": {"type": "array", "maxItems": 3, "items": _ref("RowKey")}})},
-    })]}
-    status = _object({
-        "feed": {"enum": list(FEEDS)},
-        "last_sync": _null(_ref("Run")),
-        "products_synced": _object({"last_success_at": _null(TIME), "last_success_run_id": _null(STRING),
-                                    "products": COUNT, "rows": {**COUNT, "description": "product × store view"}}),
-        "cooldown": _object({"seconds": COUNT, "last_forced_at": _null(TIME), "available": BOOLEAN,
-                             "available_at": _null({**TIME, "description": "when force sync is next available"})}),
-        "export": _object({"enabled": BOOLEAN, "destination": STRING, "reason": _null(STRING)}),
-    })
-    return {"Progress": progress, "Run": run, "RunDetail": detail, "RowKey": row_key, "SyncStatus": status,
-            "RunPage": _object({"items": {"type": "array", "items": _ref("Run")}, "next_cursor": _null(STRING)})}
-
-
-def _sync_schemas() -> dict[str, Schema]:
-    request = {"type": "object", "additionalProperties": False, "properties": {
-        "feed": {"enum": list(FEEDS), "default": "products"},
-        "mode": {"enum": list(FORCE_MODES), "default": "full",
-                 "description": "full: reindex the whole catalog and resend every row; no-reindex: resend the "
-                                "stored feed documents; failed: resend the rows whose export failed"}}}
-    accepted = _object({"run_id": STRING, "feed": {"enum": list(FEEDS)}, "mode": {"enum": list(FORCE_MODES)},
-                        "trigger": {"const": "force"}, "status": {"const": "In Progress"}, "started_at": TIME,
-                        "cooldown_until": TIME})
-    return {"ForceSyncRequest": request, "ForceSyncAccepted": accepted,
-            "Error": {**_object({"Code": STRING, "Message": STRING}), "description": "what went wrong, in words"},
-            "RunInFlight": {"allOf": [_ref("Error"), _object({"run_id": STRING})]},
-            "CoolingDown": {"allOf": [_ref("Error"), _object({"available_at": TIME})]}}
 
 
 def _other_schemas() -> dict[str, Schema]:
@@ -105,7 +28,7 @@ def _other_schemas() -> dict[str, Schema]:
     settings = _object({
         "feed": {"enum": list(FEEDS)},
         "schedule": _object({"every_hours": COUNT, "mode": {"const": "partial"}, "reconcile_interval_seconds": COUNT,
-                             "source_overlap_seconds": COUNT}),
+                             "source_overlap_seconds": COUNT, "freshness_threshold_minutes": COUNT}),
         "cooldown_seconds": COUNT, "run_deadline_seconds": COUNT,
         "batch": _object({"max_rows": COUNT, "max_bytes": COUNT}),
         "source": _object({"kind": {"enum": ["magento", "sample"]}, "endpoint_host": _null(STRING),
@@ -193,16 +116,21 @@ def _sync_paths() -> dict[str, Any]:
             "responses": _signed_in("read runs", {"200": _json(_ref("RunDetail"), "the run"),
                                                   "404": _error("no such run")})}},
         "/api/sync": {"post": {
-            "operationId": "forceSync", "summary": "Force a resync (the whole catalog by default)",
-            "description": OPERATORS + " One force sync per cooldown window, enforced with a conditional write.",
+            "operationId": "forceSync", "summary": "Force a resync (the whole catalog by default), resync selected "
+                                                   "items, or preview one (dry run)",
+            "description": OPERATORS + " One force sync per cooldown window, enforced with a conditional write. A "
+                                       "resync of selected items (ids) is not subject to the cooldown but to a "
+                                       "rate limit (one per SELECTED_RESYNC_SECONDS per feed), as is a dry run.",
             "requestBody": {"required": False, "content": {"application/json": {"schema": _ref("ForceSyncRequest")}}},
             "responses": _signed_in("force a sync", {
+                "200": _json(_ref("DryRun"), "a dry run's summary: what the run would read and send"),
                 "202": _json(_ref("ForceSyncAccepted"), "the run is started",
                              {"Location": {"schema": STRING, "description": "the run's detail"}}),
                 "400": _error(BAD_REQUEST),
                 "409": _json(_ref("RunInFlight"), "a run is in flight (its id is given)"),
                 "413": _error(TOO_LARGE),
-                "429": _json(_ref("CoolingDown"), "the cooldown is on", {
+                "429": _json(_ref("CoolingDown"), "the cooldown is on (or the rate limit of selected items and dry "
+                                                  "runs)", {
                     "Retry-After": {"schema": {"type": "string", "pattern": "^[0-9]+$"},
                                     "description": "seconds until force sync is available"}}),
             })}},
@@ -292,7 +220,9 @@ def document() -> dict[str, Any]:
                                 "Sign in with the Cognito user pool and send the access token as a bearer token."},
         "servers": [{"url": "/"}],
         "security": [{"cognito": []}],
-        "paths": _with_internal_errors({**_other_paths(), **_sync_paths(), **_product_paths()}),
+        "paths": _with_internal_errors({**_other_paths(), **_sync_paths(), **_product_paths(),
+                                        **feed_paths(_json, _error, _signed_in, _path, OPERATORS, BAD_REQUEST),
+                                        **reconciliation.paths(_signed_in, _json, _error, BAD_REQUEST)}),
         "components": {
             "securitySchemes": {
                 "cognito": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
@@ -300,6 +230,7 @@ def document() -> dict[str, Any]:
                                            "a machine client with the force-sync scope (status, runs, force sync)"},
                 "eventSignature": {"type": "apiKey", "in": "header", "name": SIGNATURE_HEADER},
             },
-            "schemas": {**_run_schemas(), **_sync_schemas(), **_other_schemas(), **product_schemas(EXPORT_STATES)},
+            "schemas": {**run_schemas(), **sync_schemas(), **_other_schemas(), **product_schemas(EXPORT_STATES),
+                        **feed_schemas(), **reconciliation.schemas()},
         },
     }

@@ -10,22 +10,34 @@ from ..domain.access import FORCE_SYNC, READ_STATUS
 from ..domain.client_input import parse_json, quoted
 from ..domain.cooldown import available_at
 from ..domain.errors import CooldownActiveError, InvalidRequestError, LockHeldError
+from ..domain.resync import MAX_ID_LENGTH, MAX_IDS
 from ..domain.runs import RUN_ID_SHAPE, parse_iso
 from ..observability import logger
-from ..services.force import ForceSyncUnavailableError, force_sync, parse_force_request
+from ..services.alerts import alerts
+from ..services.context import SyncContext
+from ..services.force import ForceSyncUnavailableError, RateLimitedError, force_sync, parse_force_request
 from ..services.runs import DEFAULT_LIMIT, list_runs, run_detail
-from ..services.status import sync_status
+from ..services.status import cooldown_view, sync_status
 from .auth import requires, who
 from .blueprint import JSON, api, error, refused, retry_after, unavailable
 from .params import feed, query, whole_number
 
-MAX_FORCE_BODY_BYTES = 4096  # {"feed": ..., "mode": ...} is some 40 bytes
+# {"feed": ..., "mode": ...} is some 40 bytes; with ids, up to MAX_IDS of MAX_ID_LENGTH characters (quoted, a comma
+# and a space each, two bytes a character): a larger body is a 413 before it is parsed.
+MAX_FORCE_BODY_BYTES = 4096 + MAX_IDS * (2 * MAX_ID_LENGTH + 4)
 
 
 @api.route("/sync/status", methods=["GET"])
 @requires(READ_STATUS)
 def get_sync_status() -> dict[str, Any]:
     return sync_status(container.context(), feed(query({"feed": 100})))
+
+
+@api.route("/alerts", methods=["GET"])
+@requires(READ_STATUS)
+def get_alerts() -> dict[str, Any]:
+    query({})
+    return alerts(container.context())
 
 
 @api.route("/sync/runs", methods=["GET"])
@@ -58,28 +70,47 @@ def _optional_json(raw: bytes | str | None) -> Any:
     return parse_json(raw or b"", MAX_FORCE_BODY_BYTES)
 
 
+def _in_flight(ctx: SyncContext, feed: str, held: LockHeldError) -> Response:
+    """409: when force sync is available again — once the run ends, and not before the cooldown of the last force
+    sync is over (a forced run in flight started it)."""
+    until = cooldown_view(ctx, feed)["available_at"]
+    when = f"once it ends and not before {until} (the force-sync cooldown)" if until else "once it ends"
+    deadline = f"; it ends by {held.expires_at} at the latest" if held.expires_at else ""
+    return error(409, "ConflictError", f"a sync is in flight (run {held.run_id}); force sync is available again "
+                                       f"{when}{deadline}", run_id=held.run_id, available_at=until)
+
+
 # Any content type: the body is read as JSON whatever it says (`curl -d '{"mode": "no-reindex"}'` sends a form's).
 @api.route("/sync", methods=["POST"], content_types=["*/*"])
 @requires(FORCE_SYNC)
 def post_force_sync() -> Response:
     ctx = container.context()
     try:
-        feed, mode = parse_force_request(_optional_json(api.current_request.raw_body))
+        request = parse_force_request(_optional_json(api.current_request.raw_body))
     except InvalidRequestError as invalid:
         return refused(invalid)
     try:
-        accepted = force_sync(ctx, feed, mode)
+        accepted = force_sync(ctx, request)
     except LockHeldError as held:
-        return error(409, "ConflictError", f"a sync is in flight (run {held.run_id}); force sync is available "
-                                           "again once it ends", run_id=held.run_id)
+        return _in_flight(ctx, request.feed, held)
     except CooldownActiveError as cooling:
-        until = available_at(cooling.last_forced_at, ctx.settings.cooldown_seconds)
-        wait = (parse_iso(until) - ctx.clock()).total_seconds() if until else 0.0
-        return error(429, "TooManyRequestsError", f"force sync was used at {cooling.last_forced_at}; it is "
-                                                  f"available again at {until}", {"Retry-After": retry_after(wait)},
-                     available_at=until)
+        until = available_at(cooling.last_forced_at, ctx.settings.cooldown_seconds) or cooling.last_forced_at
+        return _too_soon(ctx, f"force sync was used at {cooling.last_forced_at}; it is available again at {until}",
+                         until)
+    except RateLimitedError as limited:
+        return _too_soon(ctx, str(limited), limited.available_at)
     except ForceSyncUnavailableError as failure:
         return unavailable(str(failure))
-    logger.info("force sync requested", extra={"run_id": accepted["run_id"], "mode": mode, "by": who()})
+    except InvalidRequestError as invalid:
+        raise BadRequestError(str(invalid)) from None
+    if request.dry_run:
+        logger.info("dry run answered", extra={"feed": request.feed, "by": who()})
+        return Response(body=accepted, status_code=200, headers={**JSON})
+    logger.info("force sync requested", extra={"run_id": accepted["run_id"], "mode": accepted["mode"], "by": who()})
     return Response(body=accepted, status_code=202,
                     headers={**JSON, "Location": f"/api/sync/runs/{accepted['run_id']}"})
+
+
+def _too_soon(ctx: Any, message: str, until: str) -> Response:
+    wait = (parse_iso(until) - ctx.clock()).total_seconds()
+    return error(429, "TooManyRequestsError", message, {"Retry-After": retry_after(wait)}, available_at=until)

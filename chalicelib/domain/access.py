@@ -14,10 +14,12 @@ FORCE_SYNC = "force a sync"
 READ_PRODUCTS = "read products"
 READ_SETTINGS = "read settings"
 READ_API = "read the API description"
+RECONCILE = "reconcile the catalog"  # run a reconciliation, read its reports, take its actions
+READ_SELF = "read who they are"  # the dashboard shows each role only the pages it may open
 
 ROLE_PERMISSIONS = {
-    ADMIN: frozenset({READ_STATUS, FORCE_SYNC, READ_PRODUCTS, READ_SETTINGS, READ_API}),
-    OPERATOR: frozenset({READ_STATUS, FORCE_SYNC, READ_API}),
+    ADMIN: frozenset({READ_STATUS, FORCE_SYNC, READ_PRODUCTS, READ_SETTINGS, READ_API, RECONCILE, READ_SELF}),
+    OPERATOR: frozenset({READ_STATUS, FORCE_SYNC, READ_API, READ_SELF}),
 }
 
 
@@ -32,6 +34,9 @@ class Principal:
 
     def may(self, permission: str) -> bool:
         return any(permission in ROLE_PERMISSIONS.get(role, ()) for role in self.roles)
+
+    def permissions(self) -> list[str]:
+        return sorted(set().union(*(ROLE_PERMISSIONS.get(role, frozenset()) for role in self.roles)))
 
 
 def roles_of(claims: Mapping[str, Any], force_sync_scope: str) -> frozenset[str]:

@@ -27,6 +27,7 @@ def live_progress(run: SyncRun, now: datetime, expected_rows: int | None) -> dic
     view: dict[str, Any] = {"phase": EXPORT if run.sealed else REINDEX, "rows_seen": run.rows_seen,
                             "rows_changed": run.rows_changed, "batches_done": batches_done,
                             "batches_total": run.batches_total, "rows_per_second": None, "eta_seconds": None,
+                            "rows_expected": expected_rows if run.mode in (*READS_ALL, NO_REINDEX) else None,
                             "updated_at": run.progress_at}
     if not run.sealed:
         elapsed = _seconds(run.started_at, parse_iso(run.progress_at)) if run.progress_at else 0.0

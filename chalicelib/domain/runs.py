@@ -9,19 +9,25 @@ from datetime import UTC, datetime, timedelta
 
 from .errors import Failure
 from .feed import RowKey
+from .resync import ResyncOptions
 
 IN_PROGRESS = "in_progress"
 SUCCESS = "success"
 FAILED = "failed"
 STATUS_LABELS = {IN_PROGRESS: "In Progress", SUCCESS: "Success", FAILED: "Failed"}
 
-TRIGGERS = ("schedule", "force", "cli", "events")
+TRIGGERS = ("schedule", "force", "cli", "events", "reconciliation")
 # partial: changes since the watermark plus the products change events marked dirty; full: the whole
-# source, every row re-sent; reconcile: the whole source, only changed rows sent (plus deletions);
-# no-reindex: the stored documents re-sent without reading the source; failed: the stored documents of the
-# rows whose export failed (for now or for good) re-sent, without reading the source.
+# source, sending what is new, changed or not delivered (failed, rejected) and deletions — forced (options.force):
+# every item; reconcile: the whole source, only changed rows sent (plus deletions); no-reindex: the stored
+# documents re-sent without reading the source; failed: the stored documents of the rows whose export failed (for
+# now or for good) re-sent, without reading the source; ids: the items asked for (options.ids), each sent;
+# repair: a reconciliation's action — its missing and stale items re-sent, or its orphaned items deleted —
+# without reading the source.
 PARTIAL, FULL, RECONCILE, NO_REINDEX, FAILED_ONLY = "partial", "full", "reconcile", "no-reindex", "failed"
-MODES = (PARTIAL, FULL, RECONCILE, NO_REINDEX, FAILED_ONLY)
+BY_IDS = "ids"
+REPAIR = "repair"
+MODES = (PARTIAL, FULL, RECONCILE, NO_REINDEX, FAILED_ONLY, BY_IDS, REPAIR)
 READS_ALL = (FULL, RECONCILE)
 FORCE_MODES = (FULL, NO_REINDEX, FAILED_ONLY)  # what an operator may force (the seed's resync and its options)
 
@@ -64,7 +70,11 @@ class SyncRun:
     destination: str = "none"
     export_disabled_reason: str | None = None
     rows_seen: int = 0
-    rows_changed: int = 0
+    rows_changed: int = 0  # rows written with a new version (new, changed, deletions)
+    # What the read found, item by item (against the stored rows): the dry run's summary, and the run's.
+    rows_new: int = 0
+    rows_updated: int = 0
+    rows_unchanged: int = 0
     rows_deleted: int = 0
     rows_invalid: int = 0
     batches_total: int | None = None
@@ -80,6 +90,15 @@ class SyncRun:
     source_read_at: str | None = None
     progress_at: str | None = None  # the reindex's last progress update (rows seen, changed)
     sealed_at: str | None = None
+    rows_retrying: int = 0  # rows of batches failed for now (the dead-letter queue's): the next sync resends them
+    freshness: dict[str, int] = field(default_factory=dict)  # lags of the items exported, by bucket (freshness.py)
+    repair_of: str | None = None  # mode repair: "<report id>/<action>" of the reconciliation it acts on
+    options: ResyncOptions = field(default_factory=ResyncOptions)
+    # Where the read stands: a source position all of whose records are written (a resumed run reads from it),
+    # and whether the read got to the end.
+    read_position: str | None = None
+    read_complete: bool = False
+    unknown_ids: tuple[str, ...] = ()  # by ids: the ids the source does not have (and no row holds)
 
     @property
     def sealed(self) -> bool:
@@ -95,10 +114,21 @@ class SyncRun:
         return self.export_disabled_reason is None
 
 
-def start_run(feed: str, trigger: str, mode: str, now: datetime, deadline_seconds: int) -> SyncRun:
+def status_text(run: SyncRun) -> str:
+    """The status as a person reads it: a success whose batches partly failed for now says so."""
+    label = STATUS_LABELS[run.status]
+    if run.status == SUCCESS and run.rows_retrying:
+        rows = "row" if run.rows_retrying == 1 else "rows"
+        return f"{label} — {run.rows_retrying:,} {rows} failed, will retry"
+    return label
+
+
+def start_run(feed: str, trigger: str, mode: str, now: datetime, deadline_seconds: int,
+              options: ResyncOptions | None = None) -> SyncRun:
     return SyncRun(
         run_id=new_run_id(now), feed=feed, trigger=trigger, mode=mode,
         started_at=iso(now), deadline_at=iso(now + timedelta(seconds=deadline_seconds)),
+        options=options or ResyncOptions(),
     )
 
 

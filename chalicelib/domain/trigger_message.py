@@ -1,5 +1,6 @@
-"""The trigger queue's message, one codec for both ends: a forced run the API opened (``feed``, ``run_id``) or the
-debounced sync request of change events (``feed``, ``requested_at``)."""
+"""The trigger queue's message, one codec for both ends: a forced run the API opened (``feed``, ``run_id``), the
+debounced sync request of change events (``feed``, ``requested_at``), or a reconciliation the API asked for
+(``feed``, ``reconciliation``: the running report's id)."""
 from __future__ import annotations
 
 import json
@@ -16,6 +17,7 @@ class TriggerMessage:
     feed: str | None
     run_id: str | None = None
     requested_at: str | None = None
+    reconciliation: str | None = None  # the id of the running report to fill (a reconciliation, not a sync)
 
 
 def sync_request(feed: str, requested_at: str) -> str:
@@ -26,6 +28,11 @@ def sync_request(feed: str, requested_at: str) -> str:
 def forced_run(feed: str, run_id: str) -> str:
     """The body that hands the forced run ``run_id`` to the trigger queue's Lambda."""
     return json.dumps({"feed": feed, "run_id": run_id})
+
+
+def reconciliation(feed: str, report_id: str) -> str:
+    """The body that hands the reconciliation whose running report is ``report_id`` to the trigger queue's Lambda."""
+    return json.dumps({"feed": feed, "reconciliation": report_id})
 
 
 def _text(value: object) -> str | None:
@@ -42,4 +49,4 @@ def decode(body: str) -> TriggerMessage | None:
         return None
     feed = fields.get("feed")
     return TriggerMessage(feed if isinstance(feed, str) and feed in FEEDS else None, _text(fields.get("run_id")),
-                          _text(fields.get("requested_at")))
+                          _text(fields.get("requested_at")), _text(fields.get("reconciliation")))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -30,6 +31,7 @@ class DynamoSearchIndexStore(SearchIndexStore):
         self._writer = secrets.token_hex(4)
         self._sequence = 0
         self._last_ms = 0
+        self._lock = threading.Lock()  # positions are taken by several threads (exporters, the fan-out's writes)
 
     @property
     def _journal_pk(self) -> str:
@@ -38,13 +40,18 @@ class DynamoSearchIndexStore(SearchIndexStore):
     def _position(self) -> str:
         # Time first (readers look back a few seconds from the newest position they saw), then this writer's
         # sequence: its entries keep their order even within one millisecond.
-        self._last_ms = max(int(self._clock() * 1000), self._last_ms)
-        self._sequence += 1
-        return f"{self._last_ms:013d}#{self._writer}#{self._sequence:010d}"
+        with self._lock:
+            self._last_ms = max(int(self._clock() * 1000), self._last_ms)
+            self._sequence += 1
+            return f"{self._last_ms:013d}#{self._writer}#{self._sequence:010d}"
+
+    def journal_item(self, entry: bytes) -> S:
+        """An entry as an item at this store's next position, for a write that carries it (a batch's settlement)."""
+        expires = datetime.fromtimestamp(self._clock() + JOURNAL_TTL_SECONDS, UTC)
+        return self._s(self._journal_pk, self._position(), data=entry, expires=expires)
 
     def append(self, entries: list[bytes]) -> None:
-        expires = datetime.fromtimestamp(self._clock() + JOURNAL_TTL_SECONDS, UTC)
-        items = [self._s(self._journal_pk, self._position(), data=entry, expires=expires) for entry in entries]
+        items = [self.journal_item(entry) for entry in entries]
         if len(items) == 1:
             items[0].save()
             return

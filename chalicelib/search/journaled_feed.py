@@ -26,8 +26,17 @@ class JournaledFeedStore(FeedStore):
     def all_states(self) -> dict[RowKey, StoredState]:
         return self.rows.all_states()
 
+    def states_of_ids(self, ids: Iterable[str]) -> dict[RowKey, StoredState]:
+        return self.rows.states_of_ids(ids)
+
     def get_rows(self, keys: Iterable[RowKey], fields: Collection[str] | None = None) -> list[FeedRow]:
         return self.rows.get_rows(keys, fields)
+
+    def iter_states(self) -> Iterator[tuple[RowKey, StoredState]]:
+        return self.rows.iter_states()
+
+    def rows_of_id(self, item_id: str) -> list[FeedRow]:
+        return self.rows.rows_of_id(item_id)
 
     def iter_rows(self) -> Iterator[FeedRow]:
         return self.rows.iter_rows()

@@ -50,6 +50,9 @@ class IndexedProductSearch(ProductSearch):
     def row_invalid(self, key: RowKey, fields: Mapping[str, Any]) -> None:
         self._append([journal.row_invalid(key, dict(fields))])
 
+    def outcome_journal(self, batch: ExportBatch, outcome: BatchOutcome) -> list[bytes]:
+        return [journal.encode(entry) for entry in journal.batch_outcome(batch, outcome)]
+
     def batch_outcome(self, batch: ExportBatch, outcome: BatchOutcome) -> None:
         entries = journal.batch_outcome(batch, outcome)
         try:

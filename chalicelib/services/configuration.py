@@ -53,6 +53,7 @@ def effective_settings(ctx: SyncContext, feed: str = "products") -> dict[str, An
         "feed": feed,
         "schedule": {"every_hours": SYNC_SCHEDULE_HOURS, "mode": "partial",
                      "reconcile_interval_seconds": settings.reconcile_interval_seconds,
+                     "freshness_threshold_minutes": settings.freshness_threshold_minutes,
                      "source_overlap_seconds": settings.source_overlap_seconds},
         "cooldown_seconds": settings.cooldown_seconds,
         "batch": {"max_rows": settings.batch_max_rows or feed_named(feed).batch_size,

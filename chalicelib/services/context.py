@@ -14,6 +14,7 @@ from ..ports import (
     Destination,
     FeedStore,
     ProductSearch,
+    ReconciliationStore,
     RunStore,
     SyncTrigger,
 )
@@ -33,6 +34,7 @@ class SyncContext:
     clock: Callable[[], datetime] = field(default=utcnow)
     trigger: SyncTrigger | None = None  # debounced sync requests (change events); None where none is set up
     product_search: ProductSearch | None = None  # the products search; None: not kept (some tests)
+    reconciliations: ReconciliationStore | None = None  # reconciliation reports; None: not kept (some tests)
 
     def rows(self, feed: str) -> FeedStore:
         """The feed rows store of ``feed``."""

@@ -12,6 +12,7 @@ from ..observability import logger
 from ..ports import SyncTrigger
 from .context import SyncContext
 from .force import run_forced_sync
+from .reconciliation import run_requested_reconciliation
 from .sync import start_sync
 
 EVENTS_TRIGGER = "events"
@@ -54,6 +55,9 @@ def run_requested_sync(ctx: SyncContext, body: str) -> SyncRun | None:
     message = trigger_message.decode(body)
     if message is not None and message.run_id is not None:
         return run_forced_sync(ctx, message.run_id)
+    if message is not None and message.reconciliation is not None and message.feed is not None:
+        run_requested_reconciliation(ctx, message.feed, message.reconciliation)
+        return None
     feed = message.feed if message is not None else None
     if feed is None:
         # Retrying cannot fix a message we cannot read: log it and let it go.

@@ -14,6 +14,7 @@ from ..domain.budget import Deadline, export_budget
 from ..domain.errors import DestinationError, Failure
 from ..domain.feed import RowKey
 from ..domain.feeds.products import PRODUCTS
+from ..domain.freshness import histogram
 from ..domain.runs import add_example, iso
 from ..observability import BATCH_LATENCY, ROWS_EXPORTED, ROWS_FAILED, correlated, count, logger, milliseconds
 from ..ports import Settlement
@@ -71,10 +72,13 @@ def _export(ctx: SyncContext, batch: ExportBatch, deadline: Deadline) -> str:
         ctx.batches.note_error(batch.batch_id, Failure(INTERNAL, f"{type(error).__name__}: {error}"))
         raise
     milliseconds(BATCH_LATENCY, (time.monotonic() - started) * 1000)
-    outcome = BatchOutcome(batch.batch_id, batch.feed, DONE, _keys(batch), iso(ctx.clock()), rejected=rejected)
+    finished_at = iso(ctx.clock())
+    outcome = BatchOutcome(batch.batch_id, batch.feed, DONE, _keys(batch), finished_at, rejected=rejected)
     exported = len(batch.rows) - len(rejected)
+    lags = histogram((row.last_modified for row in batch.rows if row.key not in rejected), finished_at,
+                     batch.run_started_at)
     return _settle(ctx, batch, outcome, Settlement(exported, len(rejected), _counts(rejected.values()),
-                                                   _examples(rejected)))
+                                                   _examples(rejected), freshness=lags))
 
 
 def fail_dead_batch(ctx: SyncContext, body: str) -> str:
@@ -93,7 +97,8 @@ def _fail(ctx: SyncContext, batch: ExportBatch, failure: Failure, retryable: boo
                            retryable=retryable)
     failures = dict.fromkeys(outcome.keys, failure)
     return _settle(ctx, batch, outcome, Settlement(0, len(batch.rows), {failure.code: len(batch.rows)},
-                                                   _examples(failures), batch_failed=True))
+                                                   _examples(failures), batch_failed=True,
+                                                   retrying=len(batch.rows) if retryable else 0))
 
 
 def _keys(batch: ExportBatch) -> tuple[RowKey, ...]:
@@ -116,13 +121,28 @@ def _examples(failures: Mapping[RowKey, Failure]) -> dict[str, list[dict[str, st
 
 
 def _settle(ctx: SyncContext, batch: ExportBatch, outcome: BatchOutcome, counts: Settlement) -> str:
-    if not ctx.batches.settle(outcome, counts):
+    if not _settled(ctx, batch, outcome, counts):
         logger.info("batch already settled (a redelivered message)")
         return "duplicate"
-    if ctx.product_search is not None and batch.feed == PRODUCTS:
-        ctx.product_search.batch_outcome(batch, outcome)
     count(ROWS_EXPORTED, counts.exported)
     count(ROWS_FAILED, counts.failed)
     finish_if_complete(ctx, ctx.runs.get(batch.run_id))
     logger.info("batch settled", extra={"exported": counts.exported, "failed": counts.failed})
     return "failed" if counts.batch_failed else "exported"
+
+
+def _settled(ctx: SyncContext, batch: ExportBatch, outcome: BatchOutcome, counts: Settlement) -> bool:
+    """Settle the batch with the products search's journal of its outcome in the same write. The search never holds
+    an export up: when that write fails, the batch settles alone and the search is told on its own."""
+    search = ctx.product_search if batch.feed == PRODUCTS else None
+    journal = search.outcome_journal(batch, outcome) if search is not None else []
+    if journal:
+        try:
+            return ctx.batches.settle(outcome, counts, journal)
+        except Exception:
+            logger.exception("could not settle the batch with its search journal; settling it alone")
+    if not ctx.batches.settle(outcome, counts):
+        return False
+    if search is not None and journal:
+        search.batch_outcome(batch, outcome)
+    return True

@@ -1,30 +1,68 @@
-"""Force sync: at most one per cooldown window (a conditional write), never while a run is in flight. The API
-opens the run; the trigger queue's Lambda reindexes it, so the request returns at once with the run id."""
+"""Force sync through the API: a forced full resync at most once per cooldown window (a conditional write); a resync
+of selected items (by ids) and a dry run rate-limited instead; never a run while one is in flight. The API opens
+the run; the trigger queue's Lambda reindexes it, so the request returns at once with the run id (a dry run
+answers with its summary)."""
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from ..domain.client_input import clipped, quoted
 from ..domain.cooldown import available_at, window_start
-from ..domain.errors import CatalogSyncError, InvalidRequestError, LockHeldError
-from ..domain.feeds import FEEDS
+from ..domain.errors import CatalogSyncError, CooldownActiveError, InvalidRequestError, LockHeldError
+from ..domain.feeds import FEEDS, feed_named
+from ..domain.resync import (
+    API_NAMES,
+    MAX_BATCH_SIZE,
+    MAX_IDS,
+    MAX_THREADS,
+    SKU,
+    ResyncOptions,
+    bounded,
+    check,
+    parse_ids,
+)
 from ..domain.runs import FAILED, FORCE_MODES, FULL, IN_PROGRESS, STATUS_LABELS, SyncRun, iso, past_deadline
 from ..observability import logger
 from ..settings import TRIGGER_QUEUE_URL
 from .context import SyncContext
+from .dry_run import by_feed, dry_run
 from .finish import recover_stale_run
 from .sync import continue_sync, open_sync
 
 FORCE_TRIGGER = "force"
-_FIELDS = ("feed", "mode")
+_FIELDS = ("feed", "mode", "force", "ids", "id_type", "dry_run", "batch_size", "thread_count")
+DRY_RUN_BUDGET_SECONDS = 20.0  # an API request must answer within 29 s: a dry run (by ids) reads at most this long
+SELECTED, DRY_RUN = "selected", "dry-run"  # what the short rate limits are kept under (next to each feed's cooldown)
 
 
 class ForceSyncUnavailableError(CatalogSyncError):
     """The forced run cannot be started (no trigger queue, or its message could not be sent)."""
 
 
-def parse_force_request(body: Any) -> tuple[str, str]:
-    """(feed, mode) of a force-sync request body (None: the defaults), or InvalidRequestError naming what is wrong."""
+class RateLimitedError(CatalogSyncError):
+    """A resync of selected items, or a dry run, came sooner than its rate limit allows."""
+
+    code = "rate_limited"
+
+    def __init__(self, message: str, available_at: str):
+        super().__init__(message)
+        self.available_at = available_at
+
+
+@dataclass(frozen=True)
+class ForceRequest:
+    """What a POST /api/sync asks for (the Force sync button: a forced full resync of products)."""
+
+    feed: str = "products"
+    mode: str = FULL
+    options: ResyncOptions = field(default_factory=lambda: ResyncOptions(force=True))
+    dry_run: bool = False
+
+
+def parse_force_request(body: Any) -> ForceRequest:
+    """The request in a body (None: the defaults), or InvalidRequestError naming what is wrong and what is valid."""
     if body is None:
         body = {}
     if not isinstance(body, dict):
@@ -37,15 +75,44 @@ def parse_force_request(body: Any) -> tuple[str, str]:
         raise InvalidRequestError(f"unknown feed {quoted(feed)}; valid feeds: {', '.join(FEEDS)}")
     if not isinstance(mode, str) or mode not in FORCE_MODES:
         raise InvalidRequestError(f"unknown mode {quoted(mode)}; valid modes: {', '.join(FORCE_MODES)}")
-    return feed, mode
+    flags = {name: body.get(name, default) for name, default in (("force", mode == FULL), ("dry_run", False))}
+    for name, value in flags.items():
+        if not isinstance(value, bool):
+            raise InvalidRequestError(f"{name} must be true or false; got {str(value)[:40]}")
+    ids: tuple[str, ...] = ()
+    id_type = body.get("id_type", SKU)
+    if "ids" in body:
+        if not isinstance(body["ids"], list):
+            raise InvalidRequestError("ids must be a list of the items' ids, e.g. [\"MS-000001\", \"MS-000002\"]")
+        ids = parse_ids(body["ids"], id_type, API_NAMES)
+    elif "id_type" in body:
+        raise InvalidRequestError("id_type applies to ids: give ids too")
+    if flags["dry_run"] and not ids:
+        raise InvalidRequestError(f"dry_run through the API takes ids (1 to {MAX_IDS:,}): a dry run of a whole feed "
+                                  "reads every stored row and the whole catalog, longer than a request may wait; "
+                                  f"run `catalog-sync resync --feed {feed} --dry-run` instead")
+    sizes: dict[str, Any] = {name: bounded(body[name], name, maximum) for name, maximum in
+                             (("batch_size", MAX_BATCH_SIZE), ("thread_count", MAX_THREADS)) if name in body}
+    # By default a full resync is forced (the Force sync button); an explicit force with a mode that does not read
+    # the source is refused by check().
+    options = ResyncOptions(force=flags["force"], ids=ids, id_type=id_type, **sizes)
+    check(mode, options, feed_named(feed).product_keyed, dry_run=flags["dry_run"], names=API_NAMES)
+    return ForceRequest(feed, mode, options, flags["dry_run"])
 
 
-def force_sync(ctx: SyncContext, feed: str, mode: str) -> dict[str, Any]:
-    """Open a forced run and hand it to the trigger queue.
+def force_sync(ctx: SyncContext, request: ForceRequest) -> dict[str, Any]:
+    """Open a forced run and hand it to the trigger queue; or run a dry run and answer its summary.
 
-    Raises LockHeldError while a run is in flight, CooldownActiveError during the cooldown, and
-    ForceSyncUnavailableError when the run cannot be handed on.
+    Raises LockHeldError while a run is in flight, CooldownActiveError during the cooldown (a full, no-reindex or
+    failed resync), RateLimitedError within the rate limit (selected items, dry runs), ForceSyncUnavailableError
+    when the run cannot be handed on.
     """
+    feed, options = request.feed, request.options
+    limit: dict[str, Any] | None = None
+    if request.dry_run:
+        limit = _claim_rate_limit(ctx, feed, DRY_RUN)
+        summary = dry_run(ctx, feed, request.mode, options, FORCE_TRIGGER, budget_seconds=DRY_RUN_BUDGET_SECONDS)
+        return {**by_feed({feed: summary}), "rate_limit": limit}
     if ctx.trigger is None:
         raise ForceSyncUnavailableError(f"force sync needs the trigger queue (set {TRIGGER_QUEUE_URL})")
     recover_stale_run(ctx, feed)
@@ -55,30 +122,59 @@ def force_sync(ctx: SyncContext, feed: str, mode: str) -> dict[str, Any]:
     if lock is not None and not past_deadline(lock.expires_at, now):
         raise LockHeldError(lock.run_id, lock.expires_at)
     claimed_at = iso(now)
-    cooldown = ctx.settings.cooldown_seconds
-    ctx.control.cooldowns.claim(feed, claimed_at, window_start(now, cooldown))  # of concurrent requests, one wins
+    if options.ids:
+        limit = _claim_rate_limit(ctx, feed, SELECTED)
+        key = _limit_key(feed, SELECTED)
+    else:
+        key = feed
+        ctx.control.cooldowns.claim(feed, claimed_at, window_start(now, ctx.settings.cooldown_seconds))
     try:
-        run = open_sync(ctx, feed, FORCE_TRIGGER, mode)
+        run = open_sync(ctx, feed, FORCE_TRIGGER, request.mode, options)
     except BaseException:  # a run started in between (or the store failed): the window is given back
-        ctx.control.cooldowns.release(feed, claimed_at)
+        ctx.control.cooldowns.release(key, claimed_at)
         raise
     try:
         ctx.trigger.start_run(feed, run.run_id)
     except Exception as error:
-        _abandon(ctx, run, claimed_at, error)
+        _abandon(ctx, run, key, claimed_at, error)
         raise ForceSyncUnavailableError("the sync could not be started: the trigger queue refused the message; "
                                         "try again") from error
-    logger.info("force sync accepted", extra={"run_id": run.run_id, "mode": mode})
-    return {"run_id": run.run_id, "feed": feed, "mode": run.mode, "trigger": FORCE_TRIGGER,
-            "status": STATUS_LABELS[IN_PROGRESS], "started_at": run.started_at,
-            "cooldown_until": available_at(claimed_at, cooldown)}
+    logger.info("force sync accepted", extra={"run_id": run.run_id, "mode": run.mode, "ids": len(options.ids)})
+    accepted = {"run_id": run.run_id, "feed": feed, "mode": run.mode, "trigger": FORCE_TRIGGER,
+                "force": options.force, "status": STATUS_LABELS[IN_PROGRESS], "started_at": run.started_at,
+                "cooldown_until": None if limit else available_at(claimed_at, ctx.settings.cooldown_seconds)}
+    return {**accepted, "ids": len(options.ids), "rate_limit": limit} if limit else accepted
 
 
-def _abandon(ctx: SyncContext, run: SyncRun, claimed_at: str, error: Exception) -> None:
-    logger.exception("could not hand the forced run to the trigger queue", extra={"run_id": run.run_id})
+def _limit_key(feed: str, what: str) -> str:
+    return f"{feed}#{what}"
+
+
+def _claim_rate_limit(ctx: SyncContext, feed: str, what: str) -> dict[str, Any]:
+    """One resync of selected items (or one dry run) per SELECTED_RESYNC_SECONDS per feed, with a conditional write
+    like the cooldown's; the answer says so."""
+    seconds, now = ctx.settings.selected_resync_seconds, ctx.clock()
+    described = "resync of selected items" if what == SELECTED else "dry run"
+    note = (f"a {described} is not subject to the {ctx.settings.cooldown_seconds // 60}-minute force-sync cooldown; "
+            f"it is limited to one per {seconds} s per feed")
+    try:
+        ctx.control.cooldowns.claim(_limit_key(feed, what), iso(now), window_start(now, seconds))
+    except CooldownActiveError as cooling:
+        until = available_at(cooling.last_forced_at, seconds) or iso(now)
+        raise RateLimitedError(f"{note}: available again at {until}", until) from None
+    return {"seconds": seconds, "available_at": iso(now + timedelta(seconds=seconds)), "note": note}
+
+
+def _abandon(ctx: SyncContext, run: SyncRun, key: str, claimed_at: str, error: Exception) -> None:
+    abandon_run(ctx, run, error)
+    ctx.control.cooldowns.release(key, claimed_at)
+
+
+def abandon_run(ctx: SyncContext, run: SyncRun, error: Exception) -> None:
+    """A run the API opened could not be handed to the trigger queue: it fails, and the lock goes."""
+    logger.exception("could not hand the opened run to the trigger queue", extra={"run_id": run.run_id})
     ctx.runs.finish(run.run_id, FAILED, f"the run could not be started: {type(error).__name__}", iso(ctx.clock()))
     ctx.control.locks.release(run.feed, run.run_id)
-    ctx.control.cooldowns.release(run.feed, claimed_at)
 
 
 def run_forced_sync(ctx: SyncContext, run_id: str) -> SyncRun | None:
@@ -91,3 +187,4 @@ def run_forced_sync(ctx: SyncContext, run_id: str) -> SyncRun | None:
         logger.info("forced run already reindexing (a redelivered message)", extra={"run_id": run_id})
         return None
     return continue_sync(ctx, run)
+

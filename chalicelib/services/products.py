@@ -19,11 +19,14 @@ from ..observability import logger
 from ..ports import ProductSearch
 from .context import SyncContext
 from .outcomes import STATE_FIELDS, with_states
+from .product_relations import parents_of, variants_of
+from .shelf import prices_and_stock, shelf_columns
 
 __all__ = ["InvalidQueryError", "product_detail", "search_products"]
 
 ITEM_FIELDS = ("product_id", "name", "type", "last_exported_at", "last_modified", "attribute_set", "sku", "price",
-               "quantity", "salable_quantity", "visibility", "store_view_code", "export_status", "error")
+               "price_from", "currency", "quantity", "salable_quantity", "visibility", "store_view_code",
+               "export_status", "error")
 LIVE_FIELDS = ("export_status", "error", "last_exported_at")  # the export state: read live for the page shown
 # When a version was made, not what it holds: never a difference.
 IGNORED_FIELDS = frozenset(TRANSPORT_FIELDS)
@@ -46,16 +49,25 @@ def search_products(ctx: SyncContext, q: Any = None, status: Any = None, store_v
     page = _search(ctx).search(q=q, status=status, store_view=store_view, type=type, visibility=visibility,
                                sort=sort, order=order, cursor=cursor, limit=limit)
     keys = [RowKey(row["sku"], row["store_view_code"]) for row in page.rows]
-    live = {row.key: row for row in with_states(ctx.batches, ctx.rows(PRODUCTS).get_rows(keys, fields=STATE_FIELDS))}
-    return {"items": [_item(row, live.get(key)) for row, key in zip(page.rows, keys, strict=True)],
+    live = {row.key: row for row in with_states(ctx.batches, ctx.rows(PRODUCTS).get_rows(
+        keys, fields=(*STATE_FIELDS, "extra")))}
+    shelf = shelf_columns(ctx, ((key, row.extra) for key, row in live.items()))
+    return {"items": [_item(row, live.get(key), shelf.get(key)) for row, key in zip(page.rows, keys, strict=True)],
             "next_cursor": page.next_cursor, "total": page.total}
 
 
-def _item(shown: dict[str, Any], live: FeedRow | None) -> dict[str, Any]:
-    """The index's columns, with the export state as the table holds it now (the index's if the row is gone)."""
+def _item(shown: dict[str, Any], live: FeedRow | None, shelf: dict[str, Any] | None) -> dict[str, Any]:
+    """The index's columns, with the export state as the table holds it now (the index's if the row is gone), and
+    the price and salable quantity from the prices and stock feeds (``shelf``)."""
     shown["error"] = None
     if live is not None:
         shown.update((name, getattr(live, name)) for name in LIVE_FIELDS)
+    shown.update(price_from=False, currency=None)
+    if shelf is not None:
+        if shelf["price"] is not None:
+            shown["price"], shown["price_from"] = shelf["price"], shelf["price_from"]
+        shown["currency"] = shelf["currency"]
+        shown["salable_quantity"] = shelf.get("salable_quantity", shown["salable_quantity"])
     return {name: shown[name] for name in ITEM_FIELDS}
 
 
@@ -92,8 +104,12 @@ def product_detail(ctx: SyncContext, product_id: int) -> dict[str, Any] | None:
             "batch": row.batch if row else None,
             "source": from_source, "destination": from_destination, "differences": differences(sides),
         })
-    return {"product_id": product_id, "sku": sku, "store_views": store_views, "source_error": source_error,
-            "destination_error": destination_error}
+    live = [row for row in feed.values() if not row.deleted] or list(feed.values())
+    return {"product_id": product_id, "sku": sku, "name": live[0].name if live else None,
+            "type": live[0].type if live else None, "store_views": store_views, "source_error": source_error,
+            "destination_error": destination_error, "parents": parents_of(ctx, sku, list(feed.values())),
+            "variants": variants_of(ctx, sku, live[0].type if live else None, live),
+            **prices_and_stock(ctx, sku, feed.values())}
 
 
 def differences(sides: Mapping[str, Mapping[str, Any] | None]) -> list[dict[str, Any]]:

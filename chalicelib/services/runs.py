@@ -42,5 +42,11 @@ def run_detail(ctx: SyncContext, run_id: str) -> dict[str, Any] | None:
         errors.append({"code": code, "count": count, "message": examples[0]["message"] if examples else code,
                        "examples": examples})
     view = with_progress(ctx, run, ctx.control.feed_states.get(run.feed).rows_total)
+    options = run.options
     return {**view, "export_disabled_reason": run.export_disabled_reason, "deadline_at": run.deadline_at,
-            "sealed_at": run.sealed_at, "errors": errors}
+            "sealed_at": run.sealed_at, "errors": errors,
+            "options": {"force": options.force, "cleanup": options.cleanup, "ids": list(options.ids),
+                        "id_type": options.id_type, "batch_size": options.batch_size,
+                        "thread_count": options.thread_count, "continues": options.resumes[-1] if options.resumes
+                        else None},
+            "read_complete": run.read_complete, "unknown_ids": list(run.unknown_ids)}

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from ..domain.cooldown import available_at, is_cooling
+from ..domain.freshness import summary
 from ..domain.progress import live_progress
-from ..domain.runs import STATUS_LABELS, SyncRun
+from ..domain.runs import STATUS_LABELS, SyncRun, status_text
 from .context import SyncContext
 
 
@@ -18,10 +19,14 @@ def run_view(run: SyncRun) -> dict[str, Any]:
         "trigger": run.trigger,
         "mode": run.mode,
         "status": STATUS_LABELS[run.status],
+        "status_text": status_text(run),
         "started_at": run.started_at,
         "finished_at": run.finished_at,
         "rows_seen": run.rows_seen,
         "rows_changed": run.rows_changed,
+        "rows_new": run.rows_new,
+        "rows_updated": run.rows_updated,
+        "rows_unchanged": run.rows_unchanged,
         "rows_deleted": run.rows_deleted,
         "rows_exported": run.rows_exported,
         "rows_failed": run.rows_failed,
@@ -32,6 +37,8 @@ def run_view(run: SyncRun) -> dict[str, Any]:
         "error": run.error,
         "error_code": run.error_code,
         "error_counts": dict(run.error_counts),
+        "rows_retrying": run.rows_retrying,
+        "freshness": summary(run.freshness),
     }
 
 

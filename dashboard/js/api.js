@@ -28,3 +28,14 @@ export async function api(path, { method = "GET", body } = {}) {
   if (!response.ok) throw new ApiError(response.status, answer);
   return answer;
 }
+
+let caller = null;  // {token, answer}: who is signed in, asked once per session
+
+/** GET /api/me (roles and permissions), once per access token. */
+export async function me() {
+  const token = current()?.accessToken;
+  if (caller && caller.token === token) return caller.answer;
+  const answer = await api("/me");
+  caller = { token, answer };
+  return answer;
+}

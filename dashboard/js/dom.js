@@ -35,9 +35,10 @@ export function duration(seconds) {
   return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
 }
 
-export function badge(status) {
-  const label = status || "Never run";
-  return h("span", { class: "badge", "data-status": label }, label);
+/** The status's badge (its colour from ``status``); ``label`` says more when given ("Success — 3 rows failed, will retry"). */
+export function badge(status, label) {
+  const shown = status || "Never run";
+  return h("span", { class: "badge", "data-status": shown }, label || shown);
 }
 
 export function dl(pairs) {

@@ -1,23 +1,9 @@
-// The dashboard: config.json, sign-in, and a hash router over the views. No build step, no dependencies.
-import { configure, SessionExpiredError, ApiError } from "./api.js";
+// The dashboard: config.json, sign-in, and a hash router over the pages (pages.js), each role shown only the pages
+// it may open. No build step, no dependencies.
+import { configure, me, SessionExpiredError, ApiError } from "./api.js";
 import { current, signIn, setNewPassword, signOut } from "./session.js";
 import { $, h, put } from "./dom.js";
-import * as overview from "./overview.js";
-import * as products from "./products.js";
-import * as product from "./product.js";
-import * as runs from "./runs.js";
-import * as settings from "./settings.js";
-import * as help from "./help.js";
-
-const ROUTES = [
-  [/^\/?$|^\/overview$/, "overview", (root, ctx) => overview.render(root, ctx)],
-  [/^\/products$/, "products", (root, ctx) => products.render(root, ctx)],
-  [/^\/products\/(\d+)$/, "products", (root, ctx) => product.render(root, ctx)],
-  [/^\/runs$/, "runs", (root, ctx) => runs.renderList(root, ctx)],
-  [/^\/runs\/(.+)$/, "runs", (root, ctx) => runs.renderDetail(root, ctx)],
-  [/^\/settings$/, "settings", (root, ctx) => settings.render(root, ctx)],
-  [/^\/help$/, "help", (root) => help.render(root)],
-];
+import { PAGES } from "./pages.js";
 
 let config = null;
 let timers = [];
@@ -35,41 +21,82 @@ function clearTimers() {
   timers = [];
 }
 
+function signedIn(shown) {
+  $("#nav").hidden = !shown;
+  $("#account").hidden = !shown;
+  $("#app").hidden = !shown;
+  $("#sign-in").hidden = shown;
+}
+
 function showSignIn(text, kind = "") {
   clearTimers();
   signOut();
-  $("#app").hidden = true;
-  $("#sign-in").hidden = false;
+  signedIn(false);
+  put($("#nav"));
   $("#new-password-row").hidden = !pendingChallenge;
   $("#who").textContent = "";
   message(text, kind);
   $("#username").focus();
 }
 
+/** The pages the caller's permissions open, as navigation links. */
+function navigation(may, section) {
+  put($("#nav"), PAGES.filter((page) => may(page.needs)).map((page) =>
+    h("a", { href: `#/${page.section}`, "data-section": page.section,
+             "aria-current": page.section === section ? "page" : null }, page.label)));
+}
+
+function find(path) {
+  for (const page of PAGES) {
+    for (const [pattern, view] of page.routes) {
+      const match = path.match(pattern);
+      if (match) return { page, view, match };
+    }
+  }
+  return null;
+}
+
 async function route() {
   clearTimers();
   const mine = ++generation;
   if (!current()) return showSignIn("Sign in to see the catalog sync.");
-  $("#sign-in").hidden = true;
-  $("#app").hidden = false;
+  signedIn(true);
   $("#who").textContent = `Signed in as ${current().username}`;
-  const [path, search = ""] = location.hash.replace(/^#/, "").split("?");
-  const found = ROUTES.find(([pattern]) => pattern.test(path)) || ROUTES[0];
-  const [pattern, section, view] = found;
-  const match = path.match(pattern) || [];
-  for (const link of document.querySelectorAll("#nav a")) {
-    if (link.dataset.section === section) link.setAttribute("aria-current", "page"); else link.removeAttribute("aria-current");
-  }
   const root = $("#view");
+  let caller;
+  try {
+    caller = await me();
+  } catch (error) {
+    if (mine !== generation) return;
+    if (error instanceof SessionExpiredError) return showSignIn("Your session expired, sign in again.", "error");
+    put($("#nav"));
+    const text = error instanceof ApiError && error.status === 403
+      ? `Your account has no role in Catalog Sync (${error.message}): ask an admin to add it to the admins or operators group.`
+      : `Cannot load the dashboard: ${error.message}`;
+    message(text, "error");
+    return put(root, h("p", { class: "error-text", id: "no-role" }, text));
+  }
+  if (mine !== generation) return;
+  const may = (permission) => !permission || caller.permissions.includes(permission);
+  const [path, search = ""] = location.hash.replace(/^#/, "").split("?");
+  const found = find(path) || find("/overview");
+  navigation(may, found.page.section);
+  if (!may(found.page.needs)) {
+    message(`${found.page.label} is not open to your role.`, "error");
+    return put(root, h("h2", {}, found.page.label),
+      h("p", { id: "not-allowed" }, `This page needs a role that may ${found.page.needs}; yours (${caller.roles.join(", ") || "none"}) may not. `,
+        h("a", { href: "#/overview" }, "Back to the overview")));
+  }
+  const updated = () => { if (mine === generation) message(`Updated ${new Date().toLocaleTimeString()}.`); };
   const ctx = {
-    params: new URLSearchParams(search), id: match[1] ? decodeURIComponent(match[1]) : null,
+    params: new URLSearchParams(search), id: found.match[1] ? decodeURIComponent(found.match[1]) : null, may, updated,
     schedule: (ms) => timers.push(setTimeout(() => { if (mine === generation) refresh(mine); }, ms)),
     every: (fn, ms) => timers.push(setInterval(fn, ms)),
   };
   const refresh = async (gen) => {
     try {
-      await view(root, ctx);
-      if (gen === generation) message(`Updated ${new Date().toLocaleTimeString()}.`);
+      await found.view(root, ctx);
+      if (gen === generation) updated();
     } catch (error) {
       if (gen !== generation) return;
       if (error instanceof SessionExpiredError) return showSignIn("Your session expired, sign in again.", "error");
@@ -80,7 +107,6 @@ async function route() {
   };
   message("Loading…");
   await refresh(mine);
-  
 }
 
 async function onSignIn(event) {

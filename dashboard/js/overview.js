@@ -1,14 +1,18 @@
-// Overview: last sync, products synced, export, a chart of recent runs; polls while a run is in flight.
+// Overview of one feed (the switcher picks it): last sync, items synced, export, a chart of recent runs; polls
+// while a run is in flight.
 import { api } from "./api.js";
 import { h, count, when, duration, badge, dl, text, put } from "./dom.js";
+import { alertBanner } from "./alerts.js";
+import { feedOf, feedSwitch } from "./feed-switch.js";
+import { progress } from "./progress.js";
 
 export const POLL_MS = 3000;
 
 function lastSync(run) {
   if (!run) return [h("p", {}, "No sync has run yet.")];
-  const rows = [["Status", badge(run.status)]];
+  const rows = [["Status", badge(run.status, run.status_text)]];
   if (run.status === "Success") {
-    rows.push(["Finished", when(run.finished_at)], ["Products updated", count(run.rows_exported)]);
+    rows.push(["Finished", when(run.finished_at)], [run.feed === "products" ? "Products updated" : "Items updated", count(run.rows_exported)]);
   } else if (run.status === "Failed") {
     rows.push(["Attempted", when(run.started_at)], ["Reason", h("span", { class: "error-text" }, text(run.error))]);
   } else {
@@ -16,19 +20,7 @@ function lastSync(run) {
   }
   rows.push(["Trigger / mode", `${run.trigger} / ${run.mode}`],
             ["Run", h("a", { href: `#/runs/${encodeURIComponent(run.run_id)}` }, "Run detail")]);
-  const parts = [dl(rows)];
-  const p = run.progress;
-  if (run.status === "In Progress" && p) {
-    const total = p.batches_total;
-    const bar = h("progress", { id: "run-progress", max: total || 1, value: total ? p.batches_done : 0,
-                                "aria-label": "Sync progress" });
-    if (!total) bar.removeAttribute("value");  // indeterminate until the reindex has counted the batches
-    parts.push(h("div", { class: "progress" }, bar,
-      h("p", {}, `${p.phase === "reindex" ? "Reading the catalog" : "Exporting"}: `,
-        `${count(p.batches_done)} of ${total === null ? "?" : count(total)} batches, ${count(p.rows_seen)} rows read · `,
-        `${p.rows_per_second === null ? "—" : Math.round(p.rows_per_second).toLocaleString()} rows/s · `,
-        `about ${duration(p.eta_seconds)} left`)));
-  }
+  const parts = [dl(rows), progress(run)];
   if (run.status === "Failed") {
     parts.push(h("p", {}, h("a", { href: "#/help", id: "failed-help" }, "How to resolve a failed sync")));
   } else if (run.rows_failed) {
@@ -59,19 +51,23 @@ function chart(runs) {
       "colour is the status; hover or focus a bar for its time and duration."));
 }
 
-export async function render(root, { schedule }) {
-  const [status, runs] = await Promise.all([api("/sync/status"), api("/sync/runs?limit=20")]);
+export async function render(root, { params, schedule }) {
+  const feed = encodeURIComponent(feedOf(params));
+  const [status, runs, switcher, banner] = await Promise.all([api(`/sync/status?feed=${feed}`),
+    api(`/sync/runs?feed=${feed}&limit=20`), feedSwitch("overview", params), alertBanner()]);
   const synced = status.products_synced;
   const exp = status.export;
-  put(root, 
-    h("h2", {}, "Overview"),
+  const products = status.feed === "products";
+  put(root,
+    h("h2", {}, "Overview"), banner, switcher,
     h("div", { class: "cards" },
       h("section", { "aria-labelledby": "last-sync-title", id: "last-sync" },
         h("h3", { id: "last-sync-title" }, "Last sync"), ...lastSync(status.last_sync)),
       h("section", { "aria-labelledby": "synced-title", id: "products-synced" },
-        h("h3", { id: "synced-title" }, "Products synced"),
-        dl([["Last successful sync", when(synced.last_success_at)], ["Products", count(synced.products)],
-            ["Feed rows (product × store view)", count(synced.rows)]])),
+        h("h3", { id: "synced-title" }, products ? "Products synced" : "Items synced"),
+        dl([["Last successful sync", when(synced.last_success_at)],
+            ...(products ? [["Products", count(synced.products)], ["Feed rows (product × store view)", count(synced.rows)]]
+              : [["Items", count(synced.rows)]])])),
       h("section", { "aria-labelledby": "export-title", id: "export" },
         h("h3", { id: "export-title" }, "Export"),
         dl([["Export", exp.enabled ? "Enabled" : `Disabled: ${text(exp.reason)}`],

@@ -1,6 +1,7 @@
 // Synced catalog products: search (ID, SKU, name, every store view), filters, sort, pages; the URL holds them all.
 import { api } from "./api.js";
 import { h, count, when, text, put } from "./dom.js";
+import { resyncSelection } from "./resync.js";
 
 // The filters' choices are the API's (GET /api/meta), read once: item statuses in the words of Adobe's Data Feed
 // Sync Status, product types, visibilities.
@@ -32,8 +33,22 @@ export function stateLabel(state) {
     .replace(" requires", ", requires") : state;
 }
 
+// A price in the store view's currency ("from" for a composite priced by its cheapest member).
+export function money(value, currency) {
+  if (typeof value !== "number") return "—";
+  try {
+    return new Intl.NumberFormat(undefined, { style: "currency", currency: currency || "USD" }).format(value);
+  } catch {  // a currency code the browser does not know: the amount and the code
+    return `${value.toLocaleString(undefined, { minimumFractionDigits: 2 })} ${currency}`;
+  }
+}
+
 function cell(item, key) {
   const v = item[key];
+  if (key === "price") {
+    return item.price_from ? h("span", { title: "The lowest price of its variants or members" }, "from ", money(v, item.currency))
+      : money(v, item.currency);
+  }
   if (key === "product_id" && v !== null) return h("a", { href: `#/products/${v}` }, String(v));
   if (key === "name") return item.product_id !== null ? h("a", { href: `#/products/${item.product_id}` }, text(v)) : text(v);
   if (key === "last_exported_at" || (key === "last_modified" && v)) return when(/^\d{4}-\d\d-\d\d /.test(v) ? `${v.replace(" ", "T")}Z` : v);
@@ -92,13 +107,18 @@ export async function render(root, { params }) {
       h("a", { href: link(params, { sort: sortKey, order: nextOrder, cursor: null, page: null }) },
         label, active ? (order === "asc" ? " ▲" : " ▼") : ""));
   });
+  const pick = resyncSelection(query, page.total);  // "Resync selected" (resync.js)
+  head.unshift(pick.head);
   const rows = page.items.map((item) => h("tr", { dataset: { sku: item.sku, storeView: item.store_view_code, state: item.export_status } },
-    COLUMNS.map(([key]) => h("td", { class: typeof item[key] === "number" ? "num" : null }, cell(item, key)))));
+    pick.cell(item),
+    COLUMNS.map(([key]) => h("td", { class: typeof item[key] === "number" ? "num" : null, dataset: key === "price" ? { column: "price" } : {} }, cell(item, key)))));
+  pick.sync();
   const first = (pageNo - 1) * 25 + 1;
   put(root, 
     h("h2", {}, "Synced catalog products"), form,
     h("p", { id: "product-count", role: "status" }, page.total === 0 ? "No rows match."
       : `Rows ${count(first)}–${count(first + page.items.length - 1)} of ${count(page.total)} (product × store view).`),
+    pick.bar,
     h("div", { class: "table-wrap" }, h("table", { id: "products-table" },
       h("caption", { class: "visually-hidden" }, "Synced catalog products, one row per store view"),
       h("thead", {}, h("tr", {}, head)), h("tbody", {}, rows))),

@@ -1,6 +1,7 @@
 // Settings: the effective configuration and Force sync (warning, confirmation, cooldown countdown).
 import { api, ApiError } from "./api.js";
 import { h, count, text, dl, duration, put } from "./dom.js";
+import { READ_SETTINGS } from "./permissions.js";
 
 const yesNo = (v) => (v === null || v === undefined ? "—" : v ? "Yes" : "No");
 
@@ -27,8 +28,12 @@ function config(s) {
   ];
 }
 
-export async function render(root, { every }) {
-  const [status, settings] = await Promise.all([api("/sync/status"), api("/settings").catch((e) => e)]);
+export const REFRESH_MS = 30000;
+
+export async function render(root, { every, may, updated }) {
+  // The configuration is an admin's to read: an operator is not offered it (nor sent a 403 for it).
+  const [status, settings] = await Promise.all([api("/sync/status"),
+    may(READ_SETTINGS) ? api("/settings").catch((e) => e) : null]);
   const button = h("button", { type: "button", id: "force-sync", class: "danger" }, "Force sync");
   const countdown = h("p", { id: "force-countdown", role: "status", "aria-live": "polite" });
   const result = h("p", { id: "force-result", role: "alert" });
@@ -58,7 +63,7 @@ export async function render(root, { every }) {
       if (!(error instanceof ApiError)) throw error;
       result.className = "error-text";
       result.textContent = `Refused (${error.status}): ${error.message}`;
-      if (error.status === 429 && error.body?.available_at) availableAt = error.body.available_at;
+      if ([409, 429].includes(error.status) && error.body?.available_at) availableAt = error.body.available_at;
       if (error.status === 409 && error.body?.run_id) {
         result.append(" ", h("a", { href: `#/runs/${encodeURIComponent(error.body.run_id)}` }, "See the run in flight"));
       }
@@ -74,8 +79,17 @@ export async function render(root, { every }) {
       h("p", { class: "callout" }, "Forcing a resync triggers a resync of your entire product catalog, which can increase load on hardware resources. ",
         `The button is then disabled for ${duration(status.cooldown.seconds)} so the servers are not clogged.`),
       button, countdown, result),
-    h("section", { "aria-labelledby": "config-title" }, h("h3", { id: "config-title" }, "Effective configuration"),
+    settings === null ? null : h("section", { "aria-labelledby": "config-title" }, h("h3", { id: "config-title" }, "Effective configuration"),
       settings instanceof Error ? h("p", { class: "error-text" }, `Cannot read the settings: ${settings.message}`) : config(settings)));
   tick();
   every(tick, 1000);
+  // The cooldown as the server holds it now (another user may force a sync): the page and its "Updated" stay current.
+  every(async () => {
+    try {
+      const now = await api("/sync/status");
+      if (!now.cooldown.available) availableAt = now.cooldown.available_at;
+      tick();
+      updated();
+    } catch { /* the next refresh tries again; a session that expired is met on the next navigation */ }
+  }, REFRESH_MS);
 }

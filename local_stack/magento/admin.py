@@ -2,7 +2,7 @@
 
     GET    /__sim                              connection details and settings
     POST   /__sim/config                       {"paging", "input_limits", "max_page_size", "strict",
-                                                "integration_as_bearer", "admin_token_lifetime",
+                                                "check_responses", "integration_as_bearer", "admin_token_lifetime",
                                                 "missing_endpoints": ["/V1/products/base-prices-information", …]}
     GET    /__sim/clock                        {"now"}
     POST   /__sim/clock                        {"now": "YYYY-MM-DD HH:MM:SS", "advance": s} (the clock stays manual)
@@ -53,8 +53,8 @@ from .rest import Response, encode
 if TYPE_CHECKING:
     from .simulator import MagentoSimulator
 
-CONFIG_KEYS = ("paging", "input_limits", "max_page_size", "default_page_size", "strict", "integration_as_bearer",
-               "admin_token_lifetime")
+CONFIG_KEYS = ("paging", "input_limits", "max_page_size", "default_page_size", "strict", "check_responses",
+               "integration_as_bearer", "admin_token_lifetime")
 EDITS = {"price": ("set_price", "price"), "name": ("set_name", "name"), "status": ("set_status", "status"),
          "quantity": ("set_quantity", "quantity"), "malform": ("malform_product", "kind"),
          "special-price": ("set_special_price", "price"), "tier-prices": ("set_tier_prices", "tiers"),

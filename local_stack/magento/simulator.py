@@ -58,15 +58,17 @@ class MagentoSimulator(PriceEdits, CompositeEdits):
     page again on 2.3) and ``integration_as_bearer`` (integration tokens as bearer tokens: off since 2.4.4).
     ``input_limits`` answers a pageSize over ``max_page_size`` with 400 and applies ``default_page_size``
     when none is given. ``strict`` answers off-schema requests with 400 and fails (500) responses the schema
-    does not describe (both noted in ``failures``). ``clock`` returns the current time (an aware or UTC datetime):
-    it stamps edits, expires admin tokens and anchors the generated special price windows (by day).
+    does not describe (both noted in ``failures``); ``check_responses`` False leaves the responses unchecked (the
+    check costs far more than the answer: the local stack's default, the tests check them). ``clock`` returns the
+    current time (an aware or UTC datetime): it stamps edits, expires admin tokens and anchors the generated special
+    price windows (by day).
     ``missing_endpoints`` holds schema paths (``/V1/products/base-prices-information``) answered as a store
     without them answers: 404, no route.
     """
 
     def __init__(self, products: int = 2000, seed: int = 42, *, version: str = "2.4", paging: str | None = None,
                  input_limits: bool = False, max_page_size: int = 300, default_page_size: int = 20,
-                 strict: bool = True, integration_as_bearer: bool | None = None,
+                 strict: bool = True, check_responses: bool = True, integration_as_bearer: bool | None = None,
                  admin_users: Mapping[str, str] | None = None, admin_token_lifetime: float = ADMIN_TOKEN_LIFETIME,
                  integration: Integration | None = None, integration_resources: Collection[str] | None = None,
                  clock: Callable[[], datetime] | None = None, contract: Contract | None = None,
@@ -79,6 +81,7 @@ class MagentoSimulator(PriceEdits, CompositeEdits):
         self.max_page_size = max_page_size
         self.default_page_size = default_page_size
         self.strict = strict
+        self.check_responses = check_responses
         self.msi = msi  # False: a store without Multi-Source Inventory (its /V1/inventory routes do not exist)
         self.clock: Callable[[], datetime] = clock or (lambda: datetime.now(UTC))
         self.missing_endpoints: set[str] = set()
@@ -244,6 +247,7 @@ class MagentoSimulator(PriceEdits, CompositeEdits):
         """What a client needs to connect, and the current settings."""
         return {"base_url": self.base_url, "version": self.version, "paging": self.paging,
                 "input_limits": self.input_limits, "strict": self.strict,
+                "check_responses": self.check_responses,
                 "integration_as_bearer": self.integration_as_bearer, "admin_token_lifetime": self.admin_token_lifetime,
                 "integration": self.integration.__dict__, "admin_users": self.admin_users,
                 "products": len(self.catalog.live_rows()), "store_views": [s.code for s in layout.STORES if s.id],

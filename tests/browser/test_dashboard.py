@@ -181,7 +181,7 @@ def test_markup_in_a_product_name_renders_as_text(page, stack: LocalStack, catal
     sign_in(page, stack)
     page.goto(f"{stack.base}/#/products?q={catalog['xss']}")
     page.wait_for_selector(f"#products-table tbody tr[data-sku='{catalog['xss']}']")
-    names = page.locator("#products-table tbody tr td:nth-child(2)").all_inner_texts()
+    names = page.locator("#products-table tbody tr td:nth-child(3)").all_inner_texts()  # after the tick box, the ID
     assert XSS in names
     assert page.locator("#products-table img").count() == 0
     product_id = next(row["product_id"] for row in catalog["rows"] if row["sku"] == catalog["xss"])
@@ -241,6 +241,9 @@ def test_a_run_in_flight_is_followed_live(page, stack: LocalStack, catalog) -> N
         last.locator(".badge").wait_for()
         assert last.locator(".badge").inner_text() == "In Progress"
         assert "Started" in last.inner_text()
+        # Its progress: a bar, rows read (then "N of M" batches), never an unknown "of ?".
+        assert last.locator("progress#run-progress").count() == 1
+        assert "?" not in last.locator(".progress-text").inner_text()
         screenshot(page, "16-overview-in-progress")
     finally:
         _magento(stack, "/faults/reset", {})
@@ -299,7 +302,7 @@ def test_small_fast_and_usable_at_390_px(page, stack: LocalStack, catalog) -> No
     page.reload()
     page.locator("#last-sync .badge").wait_for()
     page.set_viewport_size({"width": 390, "height": 844})
-    for view, ready in (("overview", "#last-sync .badge"), ("products", "#products-table tbody tr"),
+    for view, ready in (("overview", "#last-sync .badge"), ("products", "#products-table"),
                         ("settings", "#force-sync"), ("help", "#resolvesync")):
         page.goto(f"{stack.base}/#/{view}")
         wait_view(page, ready)

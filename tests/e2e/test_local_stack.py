@@ -166,11 +166,12 @@ def test_the_cli_resyncs_the_running_stack_from_the_stack_file(stack: LocalStack
            and not name.startswith("MAGENTO_")}  # everything, credentials included, comes from stack.json
     # No run is in flight: every test waits for the runs it starts, and the schedule fires only when asked.
     done = subprocess.run([sys.executable, "-m", "chalicelib.cli", "--local", "resync", "--feed", "products",
-                           "--timeout", "120"], cwd=REPO, env=env, capture_output=True, text=True, timeout=240)
+                           "--force", "--timeout", "120"], cwd=REPO, env=env, capture_output=True, text=True,
+                          timeout=240)
     assert done.returncode == 0, done.stdout + done.stderr
     # The CLI's own summary: the status may already show a scheduled run that started after it.
     [run_id] = re.findall(r"^run (\S+): Success$", done.stdout, re.MULTILINE)
     assert "trigger cli" in done.stdout
-    # A full resync sends every row again: the service now holds each from the CLI's run.
+    # A forced full resync sends every row again: the service now holds each from the CLI's run.
     held = _ingestion(stack, "/__ingest/items")[1]["items"]
     assert held and all(item["batchId"].startswith(run_id + "/") for item in held)

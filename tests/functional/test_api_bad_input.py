@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 
+from chalicelib.api.sync_routes import MAX_FORCE_BODY_BYTES
 from chalicelib.domain.cursor import encode_cursor
 from chalicelib.domain.event_signatures import sign
 from chalicelib.domain.runs import utcnow
@@ -49,7 +50,7 @@ def test_a_deeply_nested_force_sync_body_is_a_4xx(client, user_pool):
     assert answer(force(client, user_pool.operator(), b"[" * 2000 + b"]" * 2000)) == (
         400, "the body nests deeper than 16 levels")
     assert answer(force(client, user_pool.operator(), DEEP)) == (
-        413, "the body is 200,000 bytes; at most 4,096 are accepted")
+        413, f"the body is 200,000 bytes; at most {MAX_FORCE_BODY_BYTES:,} are accepted")
     nested = json.dumps({"mode": [[[[[[[[[[[[[[[[[["full"]]]]]]]]]]]]]]]]]]}).encode()
     assert answer(force(client, user_pool.operator(), nested)) == (400, "the body nests deeper than 16 levels")
 
@@ -93,7 +94,7 @@ def test_a_signed_token_with_claims_of_the_wrong_type_is_a_401(client, user_pool
 def test_a_ten_megabyte_force_sync_body_is_a_413(client, user_pool):
     raw = json.dumps({"mode": "m" * 10_000_000}).encode()
     assert answer(force(client, user_pool.operator(), raw)) == (
-        413, "the body is 10,000,012 bytes; at most 4,096 are accepted")
+        413, f"the body is 10,000,012 bytes; at most {MAX_FORCE_BODY_BYTES:,} are accepted")
 
 
 def test_a_bad_mode_is_quoted_only_in_part(client, user_pool):

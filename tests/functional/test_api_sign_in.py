@@ -18,9 +18,12 @@ PRODUCT = ("GET", "/api/products/1", None)
 SETTINGS = ("GET", "/api/settings", None)
 OPENAPI = ("GET", "/api/openapi.json", None)
 META = ("GET", "/api/meta", None)
-SIGNED_IN_ROUTES = [STATUS, RUNS, RUN, FORCE, PRODUCTS, PRODUCT, SETTINGS, OPENAPI, META]
+FEEDS = ("GET", "/api/feeds", None)
+FEED = ("GET", "/api/feeds/variants", None)
+ME = ("GET", "/api/me", None)
+SIGNED_IN_ROUTES = [STATUS, RUNS, RUN, FORCE, PRODUCTS, PRODUCT, SETTINGS, OPENAPI, META, FEEDS, FEED, ME]
 ADMIN_ONLY = [PRODUCTS, PRODUCT, SETTINGS]
-OPERATOR_ROUTES = [STATUS, RUNS, RUN, FORCE, OPENAPI, META]
+OPERATOR_ROUTES = [STATUS, RUNS, RUN, FORCE, OPENAPI, META, FEEDS, FEED, ME]
 
 
 def call(client, route, headers=None):

@@ -77,9 +77,11 @@ def test_while_a_run_is_in_flight_force_sync_answers_409_with_its_id_and_keeps_t
 
 
 @pytest.mark.parametrize("body, message", [
-    ({"feed": "prices"}, "unknown feed 'prices'; valid feeds: products, productAttributes, categories, variants"),
+    ({"feed": "stocks"}, "unknown feed 'stocks'; valid feeds: products, productAttributes, categories, variants, "
+                         "prices, inventoryStockStatus"),
     ({"mode": "partial"}, "unknown mode 'partial'; valid modes: full, no-reindex, failed"),
-    ({"mode": "full", "force": True}, "unknown fields: force; valid fields: feed, mode"),
+    ({"mode": "full", "sideways": True}, "unknown fields: sideways; valid fields: feed, mode, force, ids, id_type, "
+                                         "dry_run, batch_size, thread_count"),
     (["full"], 'the body must be a JSON object, e.g. {"feed": "products", "mode": "full"}'),
     (b"{mode", "the body is not JSON"),
 ])
@@ -169,3 +171,12 @@ def test_status_and_runs_take_a_feed_and_name_the_valid_ones_for_an_unknown_one(
     for path in ("/api/sync/status?feed=pricez", "/api/sync/runs?feed=pricez"):
         status, body = get(client, path, token)
         assert status == 400 and body["Message"].startswith("unknown feed 'pricez'; valid feeds: products")
+
+
+def test_a_409_says_when_force_sync_is_available_again(client, user_pool):
+    _, accepted = force(client, user_pool.operator())  # the forced run holds the lock, and started the cooldown
+    response, refused = force(client, user_pool.operator())
+    assert response.status_code == 409 and refused["run_id"] == accepted["run_id"]
+    assert refused["available_at"] == accepted["cooldown_until"]
+    assert (f"force sync is available again once it ends and not before {accepted['cooldown_until']} (the "
+            "force-sync cooldown)") in refused["Message"]

@@ -70,10 +70,10 @@ def test_a_failed_run_exits_1_with_its_errors(ctx, exporter):
 
 def test_an_unknown_feed_exits_2_naming_the_valid_feeds(ctx, capsys):
     with pytest.raises(SystemExit) as exit_:
-        cli.main(["resync", "--feed", "prices"])
+        cli.main(["resync", "--feed", "stocks"])
     assert exit_.value.code == 2
     error = capsys.readouterr().err
-    assert "invalid choice: 'prices'" in error and "choose from" in error and "products" in error
+    assert "invalid choice: 'stocks'" in error and "choose from" in error and "products" in error
 
 
 def test_the_feed_is_required(ctx, capsys):
@@ -108,3 +108,36 @@ def test_local_without_a_running_stack_says_how_to_start_it(ctx, tmp_path, monke
     monkeypatch.chdir(tmp_path)
     assert cli.main(["--local", "status"]) == 1
     assert "start it with `make run`" in capsys.readouterr().err
+
+
+def test_sample_touch_refuses_when_the_source_is_the_simulated_magento(monkeypatch, tmp_path, capsys):
+    stack = tmp_path / ".local" / "stack.json"
+    stack.parent.mkdir()
+    stack.write_text('{"magento_simulated": true, "magento_url": "http://127.0.0.1:9999", "env": {}}')
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SOURCE", "magento")
+    code, output = run_cli("sample-touch")
+    error = capsys.readouterr().err
+    assert code == cli.EXIT_USAGE and output == ""
+    assert "the source is the simulated Magento store at http://127.0.0.1:9999" in error
+    assert "http://127.0.0.1:9999/__sim/products/<sku>/name" in error
+
+
+def test_sample_touch_changes_the_sample_catalog(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SOURCE", "sample")
+    monkeypatch.setenv("SAMPLE_EDITS_FILE", str(tmp_path / "edits.json"))
+    code, output = run_cli("sample-touch", "--percent", "10")
+    assert code == 0 and output.startswith("changed ")
+
+
+def test_users_shows_the_local_stacks_users_and_passwords(monkeypatch, tmp_path, capsys):
+    stack = tmp_path / ".local" / "stack.json"
+    stack.parent.mkdir()
+    stack.write_text('{"env": {}, "cognito": {"users": {"admin": {"username": "admin", "password": "pw-1!", '
+                     '"group": "admins"}}}}')
+    monkeypatch.chdir(tmp_path)
+    code, output = run_cli("--local", "users")
+    assert code == 0 and output == "admin: user name admin, password pw-1! (group admins)\n"
+    code, output = run_cli("users")
+    assert code == cli.EXIT_USAGE and "use --local" in capsys.readouterr().err

@@ -28,4 +28,4 @@ def test_failed_only_resends_the_rows_that_failed_and_nothing_else(ctx, exporter
 def test_failed_only_and_no_reindex_do_not_go_together(ctx, capsys):  # noqa: F811
     with pytest.raises(SystemExit) as exit_:
         cli.main(["resync", "--feed", "products", "--failed-only", "--no-reindex"])
-    assert exit_.value.code == 2 and "not allowed with argument" in capsys.readouterr().err
+    assert exit_.value.code == 2 and "--no-reindex and --failed-only cannot go together" in capsys.readouterr().err

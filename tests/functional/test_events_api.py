@@ -112,8 +112,8 @@ def test_an_admins_access_token_does_not_open_the_events_route(client, user_pool
     ({"ids": [0]}, "ids must hold positive integers; got 0"),
     ({"ids": ["7"]}, "ids must hold positive integers; got '7'"),
     ({"ids": list(range(1, 1002))}, "too many entries: 1001 (at most 1000 per event)"),
-    ({"feed": "prices", "skus": ["A"]}, "unknown feed 'prices'; valid feeds: products, productAttributes, "
-                                             "categories, variants"),
+    ({"feed": "stocks", "skus": ["A"]}, "unknown feed 'stocks'; valid feeds: products, productAttributes, "
+                                             "categories, variants, prices, inventoryStockStatus"),
 ])
 def test_a_malformed_body_is_a_400_with_its_reason(client, payload, reason):
     response = post(client, payload)

@@ -135,6 +135,11 @@ def _exercise(service: LambdaService, moto: MotoServer, stack: Stack, record: Re
     record.responses["product"] = request("GET", f"/api/products/{product}", admin)[::2]
     [first] = record.responses["first scheduled sync"][1][0]["run_ids"]
     record.responses["dead-lettered run"] = request("GET", f"/api/sync/runs/{first}", admin)[::2]
+    # The Feeds page (the dead batch's rows wait in the outbox) and who is signed in (the dashboard's navigation).
+    record.responses["feeds"] = request("GET", "/api/feeds", operator)[::2]
+    record.responses["me"] = request("GET", "/api/me", operator)[::2]
+    configurables = request("GET", "/api/products?type=configurable&limit=1", admin)[2]["items"]
+    record.responses["configurable"] = request("GET", f"/api/products/{configurables[0]['product_id']}", admin)[::2]
     record.responses["second scheduled sync"] = (0, service.tick())  # resends the dead batch's rows (the outbox)
     service.drain()
     # change events for the merchant's edits, signed with the generated key an operator reads from Secrets Manager
@@ -158,6 +163,9 @@ def _exercise(service: LambdaService, moto: MotoServer, stack: Stack, record: Re
     record.responses["runs"] = runs
     record.runs = runs[1]["items"]
     record.responses["status at the end"] = request("GET", "/api/sync/status", admin)[::2]
+    record.responses["alerts"] = request("GET", "/api/alerts", operator)[::2]
+    record.responses["reconciliation"] = request("GET", "/api/reconciliation", admin)[::2]
+    record.responses["reconcile the hub"] = request("POST", "/api/reconcile", admin)[::2]
     hub = moto.client("s3").list_objects_v2(Bucket=stack.outputs["HubBucketName"])
     record.hub_keys = [item["Key"] for item in hub.get("Contents", [])]
 

@@ -56,10 +56,17 @@ def test_the_api_answers_api_gateway_events_for_each_role(record: Record) -> Non
     answers = {name: status for name, (status, _) in record.responses.items() if status}
     assert answers == {"health": 200, "status without a token": 401, "status": 200, "openapi": 200, "settings": 200,
                        "products as operator": 403, "products": 200, "product": 200, "dead-lettered run": 200,
+                       "feeds": 200, "me": 200, "configurable": 200,
                        "change events": 202, "force sync": 202, "force sync of failed rows": 202, "runs": 200,
-                       "status at the end": 200}
+                       "status at the end": 200, "alerts": 200, "reconciliation": 200, "reconcile the hub": 409}
     assert record.responses["products"][1]["items"] and record.responses["openapi"][1]["openapi"].startswith("3.")
     assert record.responses["change events"][1]["sync"] == "scheduled"
+    assert record.responses["alerts"][1]["alerts"] == []  # every run ended well, the dead batch's rows resent
+    assert record.responses["reconciliation"][1]["available"] is False  # the hub cannot say what it holds
+    products = record.responses["feeds"][1]["feeds"][0]
+    assert products["feed"] == "products" and products["health"]["outbox_batches"] == 1  # the dead-lettered batch
+    assert record.responses["me"][1]["roles"] == ["operator"]
+    assert record.responses["configurable"][1]["type"] == "configurable"
     settings = json.dumps(record.responses["settings"][1])
     assert record.described["secrets"]["EventsSecret"] == ["EVENTS_SECRET"] and "EVENTS_SECRET\": \"" not in settings
 

@@ -36,6 +36,7 @@ def test_the_package_fits_lambda_and_holds_only_the_app_and_its_requirements_bui
     assert report.zipped < package_check.ZIPPED_LIMIT and report.unzipped < package_check.UNZIPPED_LIMIT
     names = zipfile.ZipFile(built).namelist()
     assert "app.py" in names and "chalicelib/container.py" in names
+    assert "tzdata/zoneinfo/Europe/Paris" in names, "the time zone database (Lambda's runtime may lack one)"
     assert not [name for name in names if name.split("/")[0] in ("local_stack", "tests", "bench", "dashboard",
                                                                   "infra", "tools", "docs", ".chalice")]
     assert not set(package_check.CLI_ONLY) & set(names)

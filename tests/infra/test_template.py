@@ -48,18 +48,28 @@ MARK = {  # an exporter writes no feed row: its batch's outcome
 }
 # Per function, by what triggers it: resource (logical id) -> the actions its role allows on it, nothing else.
 EXPECTED_ACTIONS: dict[str, dict[str, set[str]]] = {
-    "schedule": SYNC,
-    # mode failed (forced runs only) reads the batches with failed rows
-    "TriggerQueue": {**SYNC, "SyncRunsTable/index/batch-attention": {DDB + "Query"}, "TriggerQueue": CONSUME},
+    # the daily reconciliation reads the HTTP destination back
+    "schedule": {**SYNC, "DestinationApiKeySecret": {"secretsmanager:GetSecretValue"}},
+    # mode failed (forced runs only) reads the batches with failed rows; an on-demand reconciliation the destination
+    # mode ids (forced runs only) looks up each id's rows
+    "TriggerQueue": {**SYNC, "SyncRunsTable/index/batch-attention": {DDB + "Query"}, "TriggerQueue": CONSUME,
+                     "FeedRowsTable": {DDB + a for a in (*ROWS_REINDEX, "Query")},
+                     "DestinationApiKeySecret": {"secretsmanager:GetSecretValue"}},
     "ExportQueue": {**MARK, "ExportQueue": CONSUME, "DestinationApiKeySecret": {"secretsmanager:GetSecretValue"}},
     "ExportDeadLetterQueue": {**MARK, "ExportDeadLetterQueue": CONSUME},
     "api": {
-        "FeedRowsTable": {DDB + "BatchGetItem"},
+        "FeedRowsTable": {DDB + "BatchGetItem", DDB + "Query"},  # Query: a product's prices and stock, a dry run by ids
         "SearchIndexTable": {DDB + "GetItem", DDB + "Query"},
         "HubBucket": {"s3:GetObject"},  # the search's snapshots
-        "SyncRunsTable": {DDB + a for a in ("BatchGetItem", "GetItem", "PutItem", "UpdateItem")},
+        # reconciliation reports: written (a request, an action) and listed (a Query on the feed's partition)
+        "SyncRunsTable": {DDB + a for a in ("BatchGetItem", "GetItem", "PutItem", "Query", "UpdateItem")},
         "SyncRunsTable/index/feed-started": {DDB + "Query"},
-        "ControlTable": {DDB + a for a in ("BatchWriteItem", "DeleteItem", "GetItem", "PutItem", "UpdateItem")},
+        # the Feeds page: the items not yet submitted, through the batches holding them (outbox: also a dry run);
+        # the alerts: rows of batches failed for now
+        "SyncRunsTable/index/batch-outbox": {DDB + "Query"},
+        "SyncRunsTable/index/batch-attention": {DDB + "Query"},
+        # Scan: the Feeds page's dirty backlog
+        "ControlTable": {DDB + a for a in ("BatchWriteItem", "DeleteItem", "GetItem", "PutItem", "Scan", "UpdateItem")},
         "TriggerQueue": {"sqs:SendMessage"},
         "EventsSecret": {"secretsmanager:GetSecretValue"},
         "MagentoCredentialsSecret": {"secretsmanager:GetSecretValue"},  # product detail: the source's document

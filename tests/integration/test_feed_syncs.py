@@ -1,5 +1,6 @@
-"""On DynamoDB (moto): the productAttributes, categories and variants feeds synced from the simulated Magento
-through the real adapter, their rows keyed by feed, deletions, malformed items and a failed read."""
+"""On DynamoDB (moto): the productAttributes, categories, variants, prices and inventoryStockStatus feeds synced
+from the simulated Magento through the real adapter, their rows keyed by feed, deletions, malformed items and a
+failed read."""
 from __future__ import annotations
 
 import pytest
@@ -9,20 +10,23 @@ from chalicelib.adapters.dynamo_control import dynamo_control
 from chalicelib.adapters.dynamo_feed import DynamoFeedStore
 from chalicelib.adapters.dynamo_runs import DynamoRunStore
 from chalicelib.adapters.magento import BearerAuth, MagentoCatalogSource, MagentoClient, RetryPolicy
+from chalicelib.domain.errors import SourceError
 from chalicelib.domain.feed import RowKey
 from chalicelib.domain.feeds import FEEDS
 from chalicelib.domain.feeds.variants import variant_id
+from chalicelib.domain.resync import ResyncOptions
 from chalicelib.domain.runs import FAILED as RUN_FAILED
 from chalicelib.domain.runs import SUCCESS
 from chalicelib.services.context import SyncContext
 from chalicelib.services.export import export_batch
-from chalicelib.services.sync import scheduled_syncs, start_sync
+from chalicelib.services.resume import open_continuation
+from chalicelib.services.sync import continue_sync, scheduled_syncs, start_sync
 from chalicelib.settings import Settings
 from local_stack.magento.simulator import MagentoSimulator
 from tests.fakes import InMemoryQueue, InMemorySource, RecordingDestination
 from tests.unit.test_sync_service import Clock
 
-OTHER_FEEDS = ("productAttributes", "categories", "variants")
+OTHER_FEEDS = ("productAttributes", "categories", "variants", "prices", "inventoryStockStatus")
 
 
 class NoSleep(list):
@@ -64,7 +68,8 @@ def sent(ctx: SyncContext, feed: str) -> dict[RowKey, dict]:
 def test_every_feed_syncs_from_the_store_into_its_own_rows(aws, sim):
     ctx = context(magento_source(sim))
     runs = {run.feed: finish(ctx, run) for run in scheduled_syncs(ctx)}
-    assert list(runs) == ["products", "productAttributes", "categories", "variants"], "products first"
+    assert list(runs) == ["products", "productAttributes", "categories", "variants", "prices",
+                          "inventoryStockStatus"], "products first"
     assert all(run.status == SUCCESS for run in runs.values()), {f: r.error for f, r in runs.items()}
     source = magento_source(sim)
     for feed in OTHER_FEEDS:
@@ -147,4 +152,61 @@ def test_a_feed_whose_read_fails_fails_its_own_run_only(aws, sim):
     assert "Magento returned 503 for /rest/default/V1/categories/list" in runs["categories"].error
     # products read the category tree too (their categoryData): they fail with it; the others go on
     assert runs["products"].status == RUN_FAILED
-    assert runs["productAttributes"].status == SUCCESS and runs["variants"].status == SUCCESS
+    assert all(runs[feed].status == SUCCESS for feed in ("productAttributes", "variants", "prices",
+                                                         "inventoryStockStatus"))
+
+
+@pytest.mark.parametrize("feed", OTHER_FEEDS)
+def test_a_resync_by_ids_sends_those_items_of_any_feed_unchanged_and_reports_the_unknown_ids(aws, sim, feed):
+    ctx = context(magento_source(sim))
+    assert finish(ctx, start_sync(ctx, feed, trigger="cli", mode="full")).status == SUCCESS
+    stored = sorted(row.key for row in ctx.rows(feed).iter_rows())
+    wanted = stored[len(stored) // 2].id  # the feed's own id: an attribute code, a category id, a child's SKU
+    ctx.destination.batches.clear()
+    ctx.clock.advance(hours=1)
+    run = finish(ctx, start_sync(ctx, feed, trigger="cli", mode="full",
+                                 options=ResyncOptions(ids=(wanted, "NO-SUCH-ID"))))
+    assert (run.mode, run.status, run.unknown_ids) == ("ids", SUCCESS, ("NO-SUCH-ID",)), run.error
+    expected = {key for key in stored if key.id == wanted}
+    assert set(sent(ctx, feed)) == expected and run.rows_changed == 0, "unchanged, and sent all the same"
+
+
+def test_a_resync_of_variants_by_product_id_sends_the_childs_variants(aws, sim):
+    ctx = context(magento_source(sim))
+    finish(ctx, start_sync(ctx, "variants", trigger="cli", mode="full"))
+    row = next(iter(ctx.rows("variants").iter_rows()))
+    ctx.destination.batches.clear()
+    ctx.clock.advance(hours=1)
+    options = ResyncOptions(ids=(str(row.product_id), "999999"), id_type="productId")
+    run = finish(ctx, start_sync(ctx, "variants", trigger="cli", mode="full", options=options))
+    assert (run.status, run.unknown_ids) == (SUCCESS, ("999999",)), run.error
+    assert set(sent(ctx, "variants")) == {other.key for other in ctx.rows("variants").iter_rows()
+                                          if other.product_id == row.product_id}
+
+
+def test_a_full_resync_of_magento_whose_read_failed_continues_from_its_position(aws, sim, monkeypatch):
+    monkeypatch.setattr("chalicelib.services.reader.PAGE_SIZE", 10)  # positions are kept once their rows are written
+    ctx = context(magento_source(sim))
+    read = MagentoCatalogSource.read_resumable
+    starts = []
+
+    def failing(source, feed, start):
+        starts.append(start)
+        for n, item in enumerate(read(source, feed, start)):
+            if start is None and n == 60:
+                raise SourceError("Magento returned 503 for /V1/products")
+            yield item
+    monkeypatch.setattr(MagentoCatalogSource, "read_resumable", failing)
+    first = finish(ctx, start_sync(ctx, "products", trigger="cli", mode="full"))
+    assert first.status == RUN_FAILED and first.read_position and not first.read_complete
+    ctx.clock.advance(minutes=5)
+    run = finish(ctx, continue_sync(ctx, open_continuation(ctx, "products", "cli")))
+    assert run.status == SUCCESS and starts == [None, first.read_position]
+    expected = {RowKey(sku, view) for view, sku in _magento_keys(sim)}
+    assert {row.key for row in ctx.rows("products").iter_rows()} == expected
+    sent_keys = [row.key for batch in ctx.destination.batches for row in batch.rows]
+    assert set(sent_keys) == expected and len(sent_keys) == len(expected), "each item sent once"
+
+
+def _magento_keys(sim: MagentoSimulator) -> set[tuple[str, str]]:
+    return {(record["store_view_code"], record["sku"]) for record in magento_source(sim).read("products", None)}

@@ -22,6 +22,7 @@ VIEWS_BY_CODE = {view.code: view for view in VIEWS}
 @pytest.fixture
 def ctx(fake_ctx, ingestion):
     fake_ctx.product_search = IndexedProductSearch(InMemorySearchIndexStore())
+    fake_ctx.batches.journal = fake_ctx.product_search.store  # outcomes journaled as batches settle
     fake_ctx.feed_rows.stores["products"] = JournaledFeedStore(fake_ctx.rows("products"), fake_ctx.product_search)
     fake_ctx.source.records = [product(i, view.code) for i in range(1, 6) for view in VIEWS]
     fake_ctx.clock = Clock()
@@ -59,14 +60,14 @@ def test_a_service_holding_another_version_shows_as_the_destination_differing(ct
     [message] = pack("products", "20261122T120000Z-cccccc", [other], 10, 240_000, "2026-11-22T12:00:00.000Z")
     ctx.destination.deliver(decode(message), "2026-11-22T12:00:00.000Z")  # e.g. another writer to the service
     view = by_view(product_detail(ctx, 3))["default"]
-    assert view["differences"] == [{"field": "inventory", "feed": {"qty": 5.0, "salableQty": 5.0},
-                                    "source": {"qty": 5.0, "salableQty": 5.0},
-                                    "destination": {"qty": 0.0, "salableQty": 0.0}}]
+    assert view["differences"] == [{"field": "inventory", "feed": {"qty": 5.0}, "source": {"qty": 5.0},
+                                    "destination": {"qty": 0.0}}]
 
 
 def test_a_row_the_service_rejected_is_held_nowhere(fake_ctx, ingestion):
     ingestion.reject("SKU-0002", "french", reason="invalid: too long")
     fake_ctx.product_search = IndexedProductSearch(InMemorySearchIndexStore())
+    fake_ctx.batches.journal = fake_ctx.product_search.store  # outcomes journaled as batches settle
     fake_ctx.feed_rows.stores["products"] = JournaledFeedStore(fake_ctx.rows("products"), fake_ctx.product_search)
     fake_ctx.source.records = [product(2, view.code) for view in VIEWS]
     fake_ctx.clock = Clock()

@@ -31,11 +31,12 @@ def catalog(ids, **overrides):
 
 @pytest.fixture
 def ctx(aws):
-    search = IndexedProductSearch(DynamoSearchIndexStore(SnapshotObjects(boto3.client("s3"), HUB_BUCKET)))
+    store = DynamoSearchIndexStore(SnapshotObjects(boto3.client("s3"), HUB_BUCKET))
+    search = IndexedProductSearch(store)
     context = SyncContext(Settings(batch_max_rows=10), InMemorySource(catalog(range(1, 11))), RecordingDestination(),
                           lambda feed: JournaledFeedStore(DynamoFeedStore(feed),
                                                           search), DynamoRunStore(), dynamo_control(),
-                          InMemoryQueue(), DynamoBatchStore(), product_search=search)
+                          InMemoryQueue(), DynamoBatchStore(journal=store), product_search=search)
     context.clock = Clock()
     return context
 

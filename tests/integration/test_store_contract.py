@@ -10,9 +10,11 @@ from chalicelib.domain.errors import CooldownActiveError, Failure, LockHeldError
 from chalicelib.domain.events import DirtyEntry
 from chalicelib.domain.feed import RowKey, StoredState
 from chalicelib.domain.feeds.products import build_row
+from chalicelib.domain.resync import ResyncOptions
 from chalicelib.domain.runs import FAILED as RUN_FAILED
 from chalicelib.domain.runs import SUCCESS, start_run
 from chalicelib.ports import Settlement
+from chalicelib.search.dynamo_store import DynamoSearchIndexStore
 from chalicelib.search.journaled_feed import JournaledFeedStore
 from chalicelib.search.product_search import IndexedProductSearch
 from tests.fakes import (
@@ -91,6 +93,17 @@ def test_the_rows_of_one_feed_are_not_another_feeds(stores):
     feed.put_rows([row(2)])
     assert set(feed.all_states()) == {RowKey("SKU-0002", "default")}
     assert feed.get_rows([RowKey("SKU-0001", "default")]) == []
+
+
+def test_the_rows_of_one_id_in_every_scope_of_the_feed(stores):
+    feed, _, _, _ = stores
+    feed.put_rows([row(1), row(1, "french"), row(2)])
+    if isinstance(feed, DynamoFeedStore):  # the same id in another feed is not this feed's
+        DynamoFeedStore("prices").put_rows([row(1)])
+    found = feed.rows_of_id("SKU-0001")
+    assert sorted(r.key for r in found) == [RowKey("SKU-0001", "default"), RowKey("SKU-0001", "french")]
+    assert next(r for r in found if r.scope == "default") == row(1)
+    assert feed.rows_of_id("SKU-0009") == []
 
 
 def test_an_invalid_record_keeps_the_last_good_document_and_batch_until_the_row_is_rewritten(stores):
@@ -176,6 +189,32 @@ def test_a_batch_failed_for_now_stays_in_the_outbox_until_retired_and_keeps_its_
     assert runs.get(run.run_id).batches_failed == 2
 
 
+@pytest.fixture(params=["memory", "dynamodb"])
+def journaled_batches(request):
+    """(runs, batches, the search index whose journal the settlements write to)"""
+    if request.param == "memory":
+        runs, index = InMemoryRunStore(), InMemorySearchIndexStore()
+        yield runs, InMemoryBatchStore(runs, journal=index), index
+    else:
+        request.getfixturevalue("aws")
+        index = DynamoSearchIndexStore()
+        yield DynamoRunStore(), DynamoBatchStore(journal=index), index
+
+
+def test_a_settlement_writes_its_journal_in_the_same_write_and_only_once(journaled_batches):
+    runs, batches, index = journaled_batches
+    run = new_run()
+    runs.create(run)
+    batches.create([batch(1, [ONE], run_id=run.run_id)])
+    done = BatchOutcome(batch_id(run.run_id, 1), "products", DONE, (ONE,), "t")
+    assert batches.settle(done, Settlement(1, 0), [b"first", b"second"])
+    assert not batches.settle(done, Settlement(1, 0), [b"again"])  # a redelivered message journals nothing
+    orphan = BatchOutcome(batch_id("no-such-run", 1), "products", DONE, (ONE,), "t")
+    assert not batches.settle(orphan, Settlement(1, 0), [b"orphan"])  # nothing written: not its journal either
+    assert [record.data for record in index.journal()] == [b"first", b"second"]
+    assert runs.get(run.run_id).batches_done == 1
+
+
 def test_a_batch_of_a_run_that_does_not_exist_is_not_settled(stores):
     _, _, _, batches = stores
     outcome = BatchOutcome(batch_id("no-such-run", 1), "products", DONE, (ONE,), "t")
@@ -223,6 +262,23 @@ def test_the_lock_is_a_lease(stores):
     control.locks.acquire("products", "run-3", "2026-11-22T11:00:01.000Z", "2026-11-22T12:00:00.000Z")
     control.locks.release("products", "run-3")
     assert control.locks.holder("products") is None
+
+
+def test_a_lock_released_while_it_was_refused_is_taken(aws, monkeypatch):
+    """On DynamoDB, a run that just ended may let go of its lock between another's conditional put and its read of
+    the holder (the CLI reads Success before the finisher releases the lock): the lock is free, so it is taken."""
+    control = dynamo_control()
+    control.locks.acquire("products", "run-1", "2026-11-22T10:00:00.000Z", "2026-11-22T11:00:00.000Z")
+    locks = type(control.locks)
+    holder = locks.holder
+
+    def released_meanwhile(self, feed):
+        self.release(feed, "run-1")
+        monkeypatch.setattr(locks, "holder", holder)
+        return holder(self, feed)
+    monkeypatch.setattr(locks, "holder", released_meanwhile)
+    control.locks.acquire("products", "run-2", "2026-11-22T10:00:05.000Z", "2026-11-22T11:00:05.000Z")
+    assert control.locks.holder("products").run_id == "run-2"
 
 
 def test_feed_state_totals_and_watermark(stores):
@@ -298,3 +354,35 @@ def test_one_sync_request_wins_until_it_is_cleared_or_goes_stale(stores):
     assert control.requests.request("products", "2026-11-22T10:00:02.000Z", "2026-11-22T09:54:32.000Z")
     # A request older than the window start was lost: the next one replaces it.
     assert control.requests.request("products", "2026-11-22T10:06:00.000Z", "2026-11-22T10:00:02.000Z")
+
+
+def test_the_states_of_some_items_in_every_scope(stores):
+    feed, _, _, _ = stores
+    feed.put_rows([row(1), row(1, "french"), row(2), row(3, "french")])
+    if isinstance(feed, DynamoFeedStore):  # another feed's row of the same item is not this feed's
+        DynamoFeedStore("prices").put_rows([row(1, "default")])
+    states = feed.states_of_ids(["SKU-0001", "SKU-0003", "SKU-0009", "SKU-0001"])
+    assert set(states) == {RowKey("SKU-0001", "default"), RowKey("SKU-0001", "french"), RowKey("SKU-0003", "french")}
+    assert states[RowKey("SKU-0003", "french")].hash == row(3, "french").hash
+    assert feed.states_of_ids([]) == {}
+
+
+def test_a_run_keeps_its_options_its_read_position_and_what_it_found(stores):
+    _, runs, _, _ = stores
+    options = ResyncOptions(force=True, ids=("A", "B"), batch_size=7, thread_count=3, resumes=("r0",),
+                            resume_from="500", first_read_at="2026-11-22T09:00:00.000Z")
+    run = start_run("products", "cli", "full", NOW, 3600, options)
+    runs.create(run)
+    assert runs.get(run.run_id).options == options
+    runs.note_progress(run.run_id, 10, 2, "2026-11-22T10:00:05.000Z", read_position="700")
+    runs.note_progress(run.run_id, 20, 2, "2026-11-22T10:00:10.000Z")  # no position: the last one stands
+    assert runs.get(run.run_id).read_position == "700"
+    run.rows_new, run.rows_updated, run.rows_unchanged, run.rows_seen = 3, 4, 5, 12
+    run.read_position, run.read_complete, run.unknown_ids = "900", True, ("NOPE", "GONE")
+    run.batches_total, run.sealed_at = 0, "2026-11-22T10:01:00.000Z"
+    sealed = runs.seal(run)
+    assert (sealed.rows_new, sealed.rows_updated, sealed.rows_unchanged, sealed.read_position, sealed.read_complete,
+            sealed.unknown_ids, sealed.options) == (3, 4, 5, "900", True, ("NOPE", "GONE"), options)
+    plain = start_run("products", "schedule", "partial", NOW, 3600)
+    runs.create(plain)
+    assert runs.get(plain.run_id).options == ResyncOptions() and not runs.get(plain.run_id).read_complete

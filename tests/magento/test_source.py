@@ -5,14 +5,17 @@ from __future__ import annotations
 import socket
 import threading
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from chalicelib.adapters.magento import BearerAuth, MagentoCatalogSource, MagentoClient, OAuth1Auth, RetryPolicy
 from chalicelib.adapters.magento.client import NoRouteError, NotFoundError
 from chalicelib.adapters.magento.inventory import Inventory
+from chalicelib.adapters.magento.paging import search_products
 from chalicelib.domain.errors import InvalidRecordError, SourceError
 from chalicelib.domain.feeds.products import build_row
+from chalicelib.ports import ReadPosition
 from local_stack.magento.attributes import OPTION_ATTRIBUTES
 from local_stack.magento.simulator import MagentoSimulator
 
@@ -237,6 +240,39 @@ def test_products_by_key(sim):
     assert list(source_for(sim).products_by_key([], [])) == []
 
 
+def test_a_run_reads_with_its_own_thread_count(sim):
+    source = source_for(sim)
+    tuned = source.with_concurrency(2)  # a resync's --thread-count: the client's concurrency for that run
+    assert tuned is not source and tuned.client.concurrency == 2 and source.client.concurrency != 2
+    assert sorted(keys(tuned.products(None))) == sorted(keys(source.products(None)))
+    assert 1 <= tuned.client.most_in_flight <= 2
+
+
+def test_a_resumable_read_yields_positions_and_resumes_from_any_of_them(sim):
+    source = source_for(sim)  # pages of 25: several pages per stock
+    whole = list(source.read_resumable("products", None))
+    positions = [n for n, item in enumerate(whole) if isinstance(item, ReadPosition)]
+    records = [item for item in whole if not isinstance(item, ReadPosition)]
+    assert sorted(keys(records)) == sorted(expected_keys(sim)) and len(positions) > 3
+    assert len({whole[n].value.split(":")[0] for n in positions}) == 2, "two stocks (websites): positions in each"
+    for n in (positions[0], positions[len(positions) // 2], positions[-2]):
+        rest = [item for item in source.read_resumable("products", whole[n].value)
+                if not isinstance(item, ReadPosition)]
+        before = [item for item in whole[:n] if not isinstance(item, ReadPosition)]
+        assert keys(before) + keys(rest) == keys(records), f"resumed from {whole[n].value}"
+    assert keys(r for r in source.read_resumable("products", "not a position")
+                if not isinstance(r, ReadPosition)) == keys(records), "an unknown position reads from the start"
+    assert not any(isinstance(r, ReadPosition) for r in source.read_resumable("categories", None)), "read whole"
+
+
+def test_the_count_of_the_products_feed_is_its_rows(sim):
+    source = source_for(sim)
+    assert source.count("products") == len(expected_keys(sim))
+    assert source.count("categories") is None
+    sim.faults.fail(5, status=503)
+    assert source_for(sim, budget=0.0).count("products") is None, "a store that cannot say: no count, no failure"
+
+
 def test_oauth1_signed_requests(sim):
     sim.integration_as_bearer = False
     try:
@@ -417,11 +453,18 @@ def test_websites_that_share_a_stock_read_it_once(sim, monkeypatch):
     monkeypatch.setattr(Inventory, "stock_id", lambda self, website_code: 1)
     records = list(source_for(sim).products(None))
     assert len(keys(records)) == len(set(keys(records))) and set(keys(records)) == expected_keys(sim)
+    assert not any("/get-product-salable-quantity/" in r.path for r in sim.requests), \
+        "the products feed asks no salable quantity: the inventoryStockStatus feed's read does"
+    products_requests = list(sim.requests)
+    sim.clear_requests()
+    stock = list(source_for(sim).read("inventoryStockStatus", None))
+    assert {r["stock_id"] for r in stock} == {1} and len({r["sku"] for r in stock}) == len(stock)
     salable = Counter(r.path for r in sim.requests if "/get-product-salable-quantity/" in r.path)
     assert salable and max(salable.values()) == 1, "each product's salable quantity once for the shared stock"
-    leader = [r.query for r in sim.requests if r.path == "/rest/default/V1/products"
+    leader = [r.query for r in products_requests if r.path == "/rest/default/V1/products"
               and "website_id" in r.query.values()]
     assert all("1,2" in query.values() for query in leader), "the first view pages through both websites"
+
 
 
 def test_salable_quantity_is_asked_only_where_it_can_be_more_than_nothing(own_sim):
@@ -432,9 +475,36 @@ def test_salable_quantity_is_asked_only_where_it_can_be_more_than_nothing(own_si
     for code in ("default", "us_west"):
         own_sim.set_quantity(sold_out, 0, source=code)
     own_sim.clear_requests()
-    records = {r["sku"]: r for r in source_for(own_sim, store_views=("default",)).products(None)}
+    source = source_for(own_sim, store_views=("default",))
+    records = {r["sku"]: r for r in source.read("inventoryStockStatus", None)}
     asked = {r.path.split("/")[-2] for r in own_sim.requests if "/get-product-salable-quantity/" in r.path}
     assert unmanaged not in asked and sold_out not in asked
     assert not asked & set(own_sim.skus("configurable") + own_sim.skus("bundle") + own_sim.skus("grouped"))
-    assert (records[unmanaged]["salable_quantity"], records[unmanaged]["in_stock"]) == (None, True)
-    assert (records[sold_out]["salable_quantity"], records[sold_out]["in_stock"]) == (0.0, False)
+    assert (records[unmanaged]["salable_quantity"], records[unmanaged]["is_salable"]) == (None, True)
+    assert records[unmanaged]["manage_stock"] is False
+    assert (records[sold_out]["salable_quantity"], records[sold_out]["is_salable"]) == (0.0, False)
+
+
+class _RecordingPool(ThreadPoolExecutor):
+    """A pool that notes what each map call was given."""
+
+    def __init__(self):
+        super().__init__(2)
+        self.maps: list[list] = []
+
+    def map(self, fn, *iterables, **kwargs):
+        items = list(iterables[0])
+        self.maps.append(items)
+        return super().map(fn, items, **kwargs)
+
+
+def test_a_pages_own_requests_never_queue_behind_the_salable_quantities_fanned_out_before_them(sim):
+    client = MagentoClient(sim.base_url, BearerAuth(sim.integration.access_token))
+    page = search_products(client, "default", [], 0, None, 25)
+    with _RecordingPool() as pool, _RecordingPool() as per_product:
+        stocks = Inventory(client, pool, per_product).for_page(page, "base", salable_quantity=True)
+    asked = [sku for items in per_product.maps for sku in items]
+    assert asked and all(isinstance(sku, str) for sku in asked), "one salable quantity per product, on its own queue"
+    assert pool.maps and all(not isinstance(chunk, str) for items in pool.maps for chunk in items), \
+        "the page's source items in batches on the other"
+    assert {sku for sku, stock in stocks.items() if stock.salable_quantity} <= set(asked)

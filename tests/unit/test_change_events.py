@@ -4,6 +4,7 @@ import pytest
 from chalicelib.domain.batches import DELETED, SUBMITTED
 from chalicelib.domain.events import ChangeEvent
 from chalicelib.domain.feed import RowKey
+from chalicelib.domain.resync import ResyncOptions
 from chalicelib.domain.runs import FAILED as RUN_FAILED
 from chalicelib.domain.runs import SUCCESS, iso
 from chalicelib.services.events import SyncRequestError, accept_change_event, run_requested_sync
@@ -160,7 +161,7 @@ def test_an_event_arriving_while_a_run_is_in_flight_survives_the_run(ctx, fake_t
 
 
 def test_while_a_run_holds_the_lock_the_event_sync_is_skipped_and_the_products_stay_dirty(ctx, fake_trigger):
-    holder = start_sync(ctx, trigger="cli", mode="full")
+    holder = start_sync(ctx, trigger="cli", mode="full", options=ResyncOptions(force=True))
     accept_change_event(ctx, fake_trigger, event(["SKU-0001"]))
     assert run_requested_sync(ctx, TRIGGER_BODY) is None
     assert dirty_skus(ctx) == ["SKU-0001"]
@@ -184,7 +185,7 @@ def test_a_full_resync_reads_the_dirty_products_too_and_clears_them(ctx, fake_tr
 
 def test_an_unreadable_trigger_message_is_dropped(ctx):
     assert run_requested_sync(ctx, "not json") is None
-    assert run_requested_sync(ctx, '{"feed": "prices"}') is None
+    assert run_requested_sync(ctx, '{"feed": "stocks"}') is None
 
 
 # The reconcile

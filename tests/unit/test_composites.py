@@ -82,7 +82,7 @@ def test_a_composite_carries_no_quantity_of_its_own_whatever_the_record_says(kin
     # The bundle: 4 required options over 8 selections summed to 800, where at most 100 kits could be sold.
     row = build_row(product(9, type=kind, quantity=800, salable_quantity=800, in_stock=True), VIEWS_BY_CODE)
     document = json.loads(row.document)
-    assert document["inventory"] == {"qty": None, "salableQty": None}
+    assert document["inventory"] == {"qty": None}  # (salable quantities: the inventoryStockStatus feed's)
     assert (row.quantity, row.salable_quantity) == (None, None)
     assert document["inStock"] and document["buyable"]
 

@@ -44,8 +44,8 @@ def test_a_valid_event_keeps_its_lists_and_the_feed_defaults_to_products():
     (body(ids=[1.5]), "ids must hold positive integers; got 1.5"),
     (body(ids=[True]), "ids must hold positive integers; got True"),
     (body(skus=[f"S{i}" for i in range(600)], ids=list(range(1, 402))), "too many entries: 1001 (at most 1000"),
-    (body(feed="prices", skus=["A"]), "unknown feed 'prices'; valid feeds: products, productAttributes, "
-                                             "categories, variants"),
+    (body(feed="stocks", skus=["A"]), "unknown feed 'stocks'; valid feeds: products, productAttributes, "
+                                             "categories, variants, prices, inventoryStockStatus"),
     (body(sku=["A"]), "unknown fields: sku; expected feed, skus, ids, deleted_skus"),
     (b'{"skus": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", "the body nests deeper than 16 levels"),
     (body(ids=[2**63]), "ids must hold positive integers of at most 9223372036854775807; got 9223372036854775808"),

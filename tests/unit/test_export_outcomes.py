@@ -73,7 +73,7 @@ def test_a_forced_resync_that_fails_leaves_its_rows_failed_and_retried(ctx):
     sync(ctx)
     ctx.destination.fail = DestinationError("the destination refused the API key (403): check it", retryable=False,
                                             next_sync=True)
-    run = sync(ctx, mode="full")
+    run = sync(ctx, mode="full", force=True)
     assert run.error == "every batch failed: 20 × the destination refused the API key (403): check it"
     # A forced resync is asked for when the destination may have lost what it held: the rows are not "submitted"
     # while their resend failed; they wait in the outbox, and keep when they were last delivered.
@@ -102,11 +102,16 @@ def test_a_rejected_row_is_not_sent_again_until_it_changes(ctx):
     assert state_of(ctx, BAD).status == SUBMITTED
 
 
-def test_a_full_resync_sends_rejected_rows_too(ctx):
+def test_a_full_resync_sends_rejected_rows_too_and_a_forced_one_every_row(ctx):
     ctx.destination.reject = {BAD: "invalid: name too long"}
     sync(ctx)
     ctx.destination.reject = {}
-    assert sync(ctx, mode="full").rows_exported == 20
+    ctx.clock.advance(hours=1)
+    assert sync(ctx, mode="full").rows_exported == 1
+    assert state_of(ctx, BAD).status == SUBMITTED
+    ctx.clock.advance(hours=1)
+    assert sync(ctx, mode="full").rows_exported == 0
+    assert sync(ctx, mode="full", force=True).rows_exported == 20
 
 
 def test_failed_only_resends_the_failed_rows_whatever_the_cause_without_reading_the_source(ctx):
@@ -171,6 +176,28 @@ def test_a_late_delivery_of_an_older_batch_never_marks_a_newer_version(ctx):
     assert state_of(ctx, key).status == SUBMITTED
     # the newest modifiedAt wins
     assert ctx.destination.held("products", RowKey("SKU-0003", "default"))["name"] == "Newer"
+
+
+def test_a_failed_row_write_sends_no_message_after_it_and_the_next_run_sends_every_row(ctx, monkeypatch):
+    rows, writes = ctx.rows("products"), []
+
+    def put_rows(batch):
+        writes.append(list(batch))
+        if len(writes) == 2:
+            raise RuntimeError("throttled")
+        rows.rows.update((row.key, row) for row in writes[-1])
+
+    ctx.settings = replace(ctx.settings, batch_max_rows=1)  # 20 batches, written and sent ten at a time
+    monkeypatch.setattr(rows, "put_rows", put_rows)
+    crashed = start_sync(ctx)
+    assert crashed.error == "internal error: RuntimeError: throttled"
+    # The writes travel behind the reindex, in order: the ten messages whose rows were written went out; none
+    # after the failed write did, and nothing queued after it was written.
+    assert len(ctx.queue.messages) == 10 and [len(w) for w in writes] == [10, 10]
+    monkeypatch.undo()
+    ctx.clock.advance(hours=2)
+    run = sync(ctx)
+    assert run.status == SUCCESS and run.rows_exported == 20
 
 
 def test_a_crash_between_the_row_writes_and_the_message_leaves_the_rows_in_the_outbox(ctx, monkeypatch):

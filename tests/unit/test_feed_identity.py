@@ -35,6 +35,21 @@ def test_any_other_identity_must_say_how_a_key_maps_to_it():
     assert stocks.identity_values(RowKey("SKU-1", "2")) == ("2", "SKU-1")
 
 
+def test_every_feeds_identity_is_the_one_the_simulated_ingestion_service_keeps_items_by():
+    from local_stack.ingestion.feeds import IDENTITIES
+    assert {name: feed.identity for name, feed in FEEDS.items()} == IDENTITIES
+
+
+@pytest.mark.parametrize(("feed", "key", "values"), [
+    ("prices", RowKey("MJ01-M", "base/b6589fc6ab0dc82cf12099d1c2d40ab994e8410c"),
+     ("MJ01-M", "base", "b6589fc6ab0dc82cf12099d1c2d40ab994e8410c")),
+    ("inventoryStockStatus", RowKey("MJ01-M", "2"), ("2", "MJ01-M")),
+])
+def test_a_price_and_a_stock_item_are_named_as_the_service_names_them(feed, key, values):
+    from local_stack.ingestion.feeds import IDENTITIES
+    assert FEEDS[feed].identity_values(key) == values and len(values) == len(IDENTITIES[feed])
+
+
 @pytest.mark.parametrize("row", [
     build_row(product(1, "default"), VIEWS_BY_CODE),
     deletion_of(build_row(product(2, "french"), VIEWS_BY_CODE), VIEWS_BY_CODE["french"]),

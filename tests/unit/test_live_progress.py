@@ -6,6 +6,7 @@ from datetime import timedelta
 from chalicelib.domain.errors import DestinationError, Failure
 from chalicelib.domain.feed import RowKey
 from chalicelib.domain.progress import live_progress
+from chalicelib.domain.resync import ResyncOptions
 from chalicelib.domain.runs import MAX_EXAMPLES_PER_CAUSE, SUCCESS, add_example, iso, start_run
 from chalicelib.services import progress
 from chalicelib.services.export import export_batch, fail_dead_batch
@@ -33,9 +34,10 @@ class WatchedRecords(list):
 
 def test_the_reindex_writes_its_progress_while_it_reads(ctx, monkeypatch):  # noqa: F811
     monkeypatch.setattr(progress, "INTERVAL_SECONDS", 0.0)  # every page
-    monkeypatch.setattr("chalicelib.services.reindex.PAGE_SIZE", 10)
+    monkeypatch.setattr("chalicelib.services.reader.PAGE_SIZE", 10)
     ctx.source.records = WatchedRecords([product(i, view) for i in range(30) for view in ("default", "french")],
                                         ctx.runs, every=25)
+    ctx.source.position_every = None  # pages of records only
     run = sync(ctx)
     assert run.status == SUCCESS and run.rows_seen == 60
     # Mid-read, the stored run already counted the pages read before (not 0 until the seal).
@@ -46,7 +48,7 @@ def test_the_reindex_writes_its_progress_while_it_reads(ctx, monkeypatch):  # no
 def test_progress_is_written_at_most_once_per_interval(ctx, monkeypatch):  # noqa: F811
     writes = []
     monkeypatch.setattr(ctx.runs, "note_progress", lambda *args: writes.append(args))
-    monkeypatch.setattr("chalicelib.services.reindex.PAGE_SIZE", 1)
+    monkeypatch.setattr("chalicelib.services.reader.PAGE_SIZE", 1)
     sync(ctx)  # 50 pages within far less than the interval
     assert writes == []
 
@@ -55,10 +57,11 @@ def test_the_live_progress_of_a_reindex_and_of_an_export():
     run = start_run("products", "schedule", "full", NOW, 3600)
     run.rows_seen, run.progress_at = 1000, iso(NOW + timedelta(seconds=10))
     view = live_progress(run, NOW + timedelta(seconds=12), expected_rows=3000)
-    assert (view["phase"], view["rows_per_second"], view["eta_seconds"], view["batches_total"]) == (
-        "reindex", 100.0, 20, None)
+    assert (view["phase"], view["rows_per_second"], view["eta_seconds"], view["batches_total"],
+            view["rows_expected"]) == ("reindex", 100.0, 20, None, 3000)  # the dashboard's bar: 1,000 of 3,000 rows
     run.mode = "partial"  # how much a partial sync will read is not known
     assert live_progress(run, NOW, expected_rows=3000)["eta_seconds"] is None
+    assert live_progress(run, NOW, expected_rows=3000)["rows_expected"] is None
     run.batches_total, run.batches_done, run.batches_failed, run.rows_exported = 10, 3, 1, 800
     run.sealed_at = iso(NOW + timedelta(seconds=30))
     view = live_progress(run, NOW + timedelta(seconds=40), expected_rows=3000)
@@ -70,7 +73,7 @@ def test_the_live_progress_of_a_reindex_and_of_an_export():
 
 
 def test_the_status_carries_progress_and_the_cooldown(ctx):  # noqa: F811
-    start_sync(ctx, mode="full")
+    start_sync(ctx, mode="full", options=ResyncOptions(force=True))
     status = sync_status(ctx)
     assert status["last_sync"]["progress"]["phase"] == "export"
     assert status["cooldown"] == {"seconds": 900, "last_forced_at": None, "available": True, "available_at": None}

@@ -59,7 +59,9 @@ def test_the_banner_names_the_destination_but_never_its_key():
 
 def test_the_banner_says_how_to_sign_in_but_prints_no_password():
     text = banner(info(), Path(".local/stack.json"), 3600, 2, None)
-    assert "users admin (admins) and operator (operators)" in text and "stack.json (cognito.users)" in text
+    assert "users admin (admins) and operator (operators)" in text and "stack.json under cognito.users" in text
+    assert "their passwords (made at each start, in stack.json under cognito.users): .venv/bin/catalog-sync " \
+           "--local users" in text
     assert "catalog-sync --local token --user operator" in text
     assert 'curl -X POST -H "Authorization: Bearer $TOKEN" http://127.0.0.1:8000/api/sync' in text
     assert "pw-admin-1!" not in text and "pw-operator-1!" not in text

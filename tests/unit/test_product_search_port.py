@@ -69,6 +69,15 @@ def test_an_outcome_for_a_version_no_longer_held_changes_nothing(search):
     assert keys(search.search(q="renamed meanwhile", status=AWAITING)) == [("SKU-0003", "default")]
 
 
+def test_the_outcome_journal_written_with_a_settlement_tells_the_search_as_batch_outcome_does(search):
+    batch = batch_of([row(1), row(2, "french")])
+    outcome = BatchOutcome(batch.batch_id, "products", DONE, (), AT,
+                           rejected={RowKey("SKU-0002", "french"): Failure("invalid", "name too long")})
+    search.store.append(search.outcome_journal(batch, outcome))  # as the batch store writes it
+    assert keys(search.search(status="submitted")) == [("SKU-0001", "default")]
+    assert keys(search.search(status="failed_requires_attention")) == [("SKU-0002", "french")]
+
+
 def test_an_outcome_the_journal_cannot_take_is_logged_not_raised(search, caplog):
     search.store.fail_with = RuntimeError("throttled")
     batch = batch_of([row(4)])

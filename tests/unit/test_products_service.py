@@ -15,6 +15,7 @@ from tests.unit.test_sync_service import Clock
 @pytest.fixture
 def ctx(fake_ctx):
     fake_ctx.product_search = IndexedProductSearch(InMemorySearchIndexStore())
+    fake_ctx.batches.journal = fake_ctx.product_search.store  # outcomes journaled as batches settle
     fake_ctx.feed_rows.stores["products"] = JournaledFeedStore(fake_ctx.rows("products"), fake_ctx.product_search)
     fake_ctx.source.records = [product(i, view.code, name="Hoodie" if i % 4 == 0 else f"Tee {i}")
                                for i in range(1, 13) for view in VIEWS]
@@ -41,7 +42,8 @@ def test_items_carry_every_column_as_the_table_holds_it_now(ctx):
     assert list(first) == list(ITEM_FIELDS)
     assert first == {"product_id": 4, "name": "Hoodie", "type": "simple", "last_exported_at": None,
                      "last_modified": "2026-01-01T00:00:00.000Z", "attribute_set": "Default", "sku": "SKU-0004",
-                     "price": 14.0, "quantity": 5.0, "salable_quantity": 5.0, "visibility": "Catalog, Search",
+                     "price": 14.0, "price_from": False, "currency": "USD", "quantity": 5.0,
+                     "salable_quantity": 5.0, "visibility": "Catalog, Search",
                      "store_view_code": "default", "export_status": "awaiting_submission", "error": None}
     export_all(ctx)
     again = search_products(ctx, q="hoodie", limit=2)["items"][0]
@@ -54,6 +56,23 @@ def test_the_export_state_shown_is_the_tables_even_when_the_index_missed_it(ctx)
     result = search_products(ctx, status="awaiting_submission", limit=1)
     assert result["total"] == 24  # the index filters as it knows the rows ...
     assert result["items"][0]["export_status"] == "submitted"  # ... and each row shown is as its batch holds it
+
+
+def test_a_batch_outcome_is_journaled_with_its_settlement_once(ctx):
+    first, *_ = ctx.queue.drain()
+    before = len(ctx.product_search.store.entries)
+    assert export_batch(ctx, first) == "exported"
+    assert len(ctx.product_search.store.entries) == before + 1  # one entry: the rows it carried, submitted
+    assert export_batch(ctx, first) == "duplicate"  # a redelivery settles nothing and journals nothing
+    assert len(ctx.product_search.store.entries) == before + 1
+
+
+def test_a_batch_that_cannot_settle_with_its_journal_settles_alone_and_the_search_is_told_apart(ctx, caplog):
+    ctx.batches.journal = None  # the write with the journal fails (here: the store has none)
+    export_all(ctx)
+    assert search_products(ctx, status="submitted")["total"] == 24
+    assert ctx.runs.get(ctx.runs.latest("products").run_id).status == "success"
+    assert "could not settle the batch with its search journal" in caplog.text
 
 
 def test_pages_follow_the_cursor_to_the_end(ctx):

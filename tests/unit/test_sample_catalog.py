@@ -3,10 +3,16 @@ from collections import Counter
 
 import pytest
 
-from chalicelib.adapters.sample_catalog import BASE_UPDATED_AT, SampleCatalogSource, index_of, sku_of
+from chalicelib.adapters.sample_catalog import (
+    BASE_UPDATED_AT,
+    RESUME_CHUNK,
+    SampleCatalogSource,
+    index_of,
+    sku_of,
+)
 from chalicelib.domain.errors import SourceError
 from chalicelib.domain.feeds.products import build_row
-from chalicelib.ports import CatalogSource
+from chalicelib.ports import CatalogSource, ReadPosition
 
 KEYS = {"store_view_code", "product_id", "sku", "name", "type", "status", "visibility", "attribute_set", "price",
         "quantity", "salable_quantity", "in_stock", "url_key", "description", "short_description", "weight",
@@ -213,3 +219,16 @@ def test_a_missing_edits_file_means_no_edits_and_a_corrupt_one_is_a_source_error
     path.write_text(json.dumps({"SKU-1": {"rev": 1}}))
     with pytest.raises(SourceError):
         source.products(None)
+
+
+def test_a_resumable_read_yields_every_record_with_positions_and_resumes_from_one(source):
+    source.delete([sku_of(3)], "2026-02-01T00:00:00.000Z")
+    whole = list(source.read("products", None))
+    items = list(source.read_resumable("products", None))
+    positions = [item.value for item in items if isinstance(item, ReadPosition)]
+    records = [item for item in items if not isinstance(item, ReadPosition)]
+    key = lambda record: (record["sku"], record["store_view_code"])  # noqa: E731
+    assert sorted(map(key, records)) == sorted(map(key, whole)) and len(records) == source.count("products")
+    assert positions == [str(n) for n in range(RESUME_CHUNK, source.size, RESUME_CHUNK)] + [str(source.size)]
+    rest = [r for r in source.read_resumable("products", positions[0]) if not isinstance(r, ReadPosition)]
+    assert {r["product_id"] for r in rest} == {i + 1 for i in range(RESUME_CHUNK, source.size)}

@@ -17,6 +17,7 @@ from tests.unit.test_sync_service import Clock
 @pytest.fixture
 def ctx(fake_ctx):
     fake_ctx.product_search = IndexedProductSearch(InMemorySearchIndexStore())
+    fake_ctx.batches.journal = fake_ctx.product_search.store  # outcomes journaled as batches settle
     fake_ctx.feed_rows.stores["products"] = JournaledFeedStore(fake_ctx.rows("products"), fake_ctx.product_search)
     fake_ctx.source.records = [product(i, view.code) for i in range(10) for view in VIEWS]
     fake_ctx.clock = Clock()

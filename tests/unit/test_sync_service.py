@@ -7,6 +7,7 @@ from chalicelib.domain.batches import ATTENTION, AWAITING, DELETED, NOT_EXPORTED
 from chalicelib.domain.batching import decode
 from chalicelib.domain.errors import DestinationError, LockHeldError, UnknownFeedError
 from chalicelib.domain.feed import RowKey
+from chalicelib.domain.resync import ResyncOptions
 from chalicelib.domain.runs import FAILED as RUN_FAILED
 from chalicelib.domain.runs import IN_PROGRESS, SUCCESS, iso
 from chalicelib.services.export import export_batch, fail_dead_batch
@@ -24,8 +25,8 @@ def export_all(ctx):
     return results
 
 
-def sync(ctx, mode="partial", trigger="cli"):
-    run = start_sync(ctx, trigger=trigger, mode=mode)
+def sync(ctx, mode="partial", trigger="cli", **options):
+    run = start_sync(ctx, trigger=trigger, mode=mode, options=ResyncOptions(**options))
     export_all(ctx)
     return ctx.runs.get(run.run_id)
 
@@ -107,20 +108,45 @@ def test_a_new_product_counts_once_across_store_views(ctx):
     assert (state.products_total, state.rows_total) == (26, 52)
 
 
-def test_a_full_resync_re_exports_every_row_and_deletes_vanished_products(ctx):
+def test_a_full_resync_sends_what_changed_and_deletes_vanished_products_but_not_what_the_destination_has(ctx):
     sync(ctx)
     ctx.source.records = [r for r in ctx.source.records if r["sku"] != "SKU-0003"]
+    ctx.source.records[0] = {**ctx.source.records[0], "price": 99.0}
     sent_before = len(ctx.destination.rows)
     run = sync(ctx, mode="full")
     sent = ctx.destination.rows[sent_before:]
-    assert (run.rows_deleted, run.rows_changed, len(sent)) == (2, 2, 50)
+    assert (run.rows_deleted, run.rows_changed, len(sent)) == (2, 3, 3)
+    assert (run.rows_new, run.rows_updated, run.rows_unchanged) == (0, 1, 47)
     deletions = [row for row in sent if row.document["deleted"]]
     assert {row.key.sku for row in deletions} == {"SKU-0003"}
     assert state_of(ctx, RowKey("SKU-0003", "default")).status == DELETED
     assert ctx.control.feed_states.get("products").products_total == 24
-    # An exported deletion is not sent again.
+    # Nothing changed since: nothing is sent, an exported deletion included.
     again = sync(ctx, mode="full")
+    assert again.rows_deleted == 0 and len(ctx.destination.rows) == sent_before + 3
+
+
+def test_a_forced_full_resync_re_exports_every_row_and_deletes_vanished_products(ctx):
+    sync(ctx)
+    ctx.source.records = [r for r in ctx.source.records if r["sku"] != "SKU-0003"]
+    sent_before = len(ctx.destination.rows)
+    run = sync(ctx, mode="full", force=True)
+    sent = ctx.destination.rows[sent_before:]
+    assert (run.rows_deleted, run.rows_changed, len(sent)) == (2, 2, 50)
+    assert {row.key.sku for row in sent if row.document["deleted"]} == {"SKU-0003"}
+    # An exported deletion is not sent again.
+    again = sync(ctx, mode="full", force=True)
     assert again.rows_deleted == 0 and len(ctx.destination.rows) == sent_before + 50 + 48
+
+
+def test_a_feeds_first_run_reads_no_stored_rows_and_later_full_reads_compare_with_them(ctx, monkeypatch):
+    rows, reads = ctx.rows("products"), []
+    all_states = rows.all_states
+    monkeypatch.setattr(rows, "all_states", lambda: reads.append("scan") or all_states())
+    first = sync(ctx)
+    assert (first.mode, first.rows_changed, reads) == ("full", 50, []), "a feed never synced has no rows to read"
+    again = sync(ctx, mode="full")
+    assert (again.rows_changed, reads) == (0, ["scan"]), "the rows the first run wrote are read and compared"
 
 
 def test_malformed_products_become_failed_rows_and_the_run_goes_on(ctx):
@@ -296,7 +322,7 @@ def test_status_shows_the_last_run_and_the_products_synced(ctx):
     assert status["last_sync"]["run_id"] == run.run_id
     assert status["products_synced"] == {"last_success_at": run.finished_at, "last_success_run_id": run.run_id,
                                          "products": 25, "rows": 50}
-    start_sync(ctx, mode="full")
+    start_sync(ctx, mode="full", options=ResyncOptions(force=True))
     assert sync_status(ctx)["last_sync"]["status"] == "In Progress"
     assert ctx.runs.latest("products").status == IN_PROGRESS
 

@@ -84,4 +84,4 @@ def test_a_child_leaving_its_configurable_is_adobes_minimal_deletion():
 
 def test_the_feed_is_read_whole_in_batches_of_100_after_the_others():
     assert (FEED.batch_size, FEED.incremental, FEED.record) == (100, False, "ProductVariant")
-    assert list(FEEDS) == ["products", "productAttributes", "categories", "variants"]
+    assert list(FEEDS) == ["products", "productAttributes", "categories", "variants", "prices", "inventoryStockStatus"]

@@ -9,13 +9,12 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 import urllib3
-from oauthlib.oauth1 import SIGNATURE_HMAC_SHA256
-from oauthlib.oauth1 import Client as OAuth1Client
 
 from ...domain.backoff import retry_after_seconds
 from ...domain.errors import SourceError
 from ...domain.retry import RetriesExhaustedError, RetryPolicy, TransientError
 from ...observability import RETRIES, count, logger
+from .oauth1 import Signer
 
 RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
 THROTTLED_STATUS = frozenset({429, 503})  # the store asks everyone to slow down, not just this request
@@ -56,7 +55,7 @@ class BearerAuth(Auth):
 
 
 class OAuth1Auth(Auth):
-    """OAuth 1.0a request signing with an integration's four credentials (oauthlib signs)."""
+    """OAuth 1.0a request signing (HMAC-SHA256) with an integration's four credentials."""
 
     mode = "oauth1"
     hint = ("check the integration's consumer key and secret and access token and secret (MAGENTO_CONSUMER_KEY, "
@@ -64,12 +63,10 @@ class OAuth1Auth(Auth):
             "is active and allowed this resource")
 
     def __init__(self, consumer_key: str, consumer_secret: str, access_token: str, access_token_secret: str):
-        self._client = OAuth1Client(consumer_key, client_secret=consumer_secret, resource_owner_key=access_token,
-                                    resource_owner_secret=access_token_secret, signature_method=SIGNATURE_HMAC_SHA256)
+        self._signer = Signer(consumer_key, consumer_secret, access_token, access_token_secret)
 
     def headers(self, method: str, url: str) -> dict[str, str]:
-        _, headers, _ = self._client.sign(url, http_method=method)
-        return {"Authorization": headers["Authorization"]}
+        return {"Authorization": self._signer.authorization(method, url)}
 
     def __repr__(self) -> str:
         return "OAuth1Auth(***)"
@@ -97,6 +94,7 @@ class MagentoClient:
                  retry: RetryPolicy | None = None, pool: urllib3.PoolManager | None = None, concurrency: int = 8):
         self.base_url = base_url.rstrip("/")
         self._auth = auth
+        self._timeout_seconds = timeout_seconds
         self._timeout = urllib3.Timeout(connect=min(10.0, timeout_seconds), read=timeout_seconds)
         self._retry = retry or RetryPolicy()
         self.concurrency = max(1, concurrency)
@@ -108,16 +106,27 @@ class MagentoClient:
         self.requests = 0  # made, retries included (benchmarks read it)
         self.in_flight = self.most_in_flight = 0
 
+    def with_concurrency(self, concurrency: int) -> MagentoClient:
+        """A client of the same store, credentials and retries with at most ``concurrency`` requests in flight
+        (its own connection pool): one run's --thread-count in place of MAGENTO_CONCURRENCY."""
+        return MagentoClient(self.base_url, self._auth, self._timeout_seconds, self._retry, concurrency=concurrency)
+
     def get(self, store: str, path: str, params: Sequence[tuple[str, str]] = ()) -> Any:
         return self._call("GET", store, path, params)
 
-    def _call(self, method: str, store: str, path: str, params: Sequence[tuple[str, str]]) -> Any:
+    def post(self, store: str, path: str, body: Any) -> Any:
+        """POST a JSON body (Magento's bulk reads, e.g. prices by SKU lists); retried like a GET: the reads it is
+        used for change nothing."""
+        return self._call("POST", store, path, (), json.dumps(body).encode())
+
+    def _call(self, method: str, store: str, path: str, params: Sequence[tuple[str, str]],
+              body: bytes | None = None) -> Any:
         shown = f"/rest/{store}{path}"  # what messages name: never the query, which may hold SKUs by the hundred
         url = f"{self.base_url}/rest/{quote(store)}{path}"
         if params:
             url += "?" + urlencode(params)
         try:
-            return self._retry.call(lambda: self._once(method, url, shown, store), on_retry=self._retrying)
+            return self._retry.call(lambda: self._once(method, url, shown, store, body), on_retry=self._retrying)
         except RetriesExhaustedError as gave_up:
             raise SourceError(f"{gave_up.last} (gave up after {gave_up.attempts} attempts and "
                               f"{gave_up.waited:.0f} s of retrying)") from None
@@ -131,8 +140,10 @@ class MagentoClient:
                 self._resume_at = max(self._resume_at, until)
         self._local.slept_until = max(until, getattr(self._local, "slept_until", 0.0))
 
-    def _once(self, method: str, url: str, shown: str, store: str) -> Any:
+    def _once(self, method: str, url: str, shown: str, store: str, body: bytes | None) -> Any:
         headers = {"Accept": "application/json", **self._auth.headers(method, url)}
+        if body is not None:
+            headers["Content-Type"] = "application/json"
         resume_at = self._resume_at
         wait = resume_at - max(time.monotonic(), getattr(self._local, "slept_until", 0.0))
         if wait > 0:  # another thread was told to slow down: so is this one (one pause, not a loop)
@@ -144,14 +155,16 @@ class MagentoClient:
                 self.in_flight += 1
                 self.most_in_flight = max(self.most_in_flight, self.in_flight)
             try:
-                return self._answer(method, url, shown, store, headers)
+                return self._answer(method, url, shown, store, headers, body)
             finally:
                 with self._lock:
                     self.in_flight -= 1
 
-    def _answer(self, method: str, url: str, shown: str, store: str, headers: dict[str, str]) -> Any:
+    def _answer(self, method: str, url: str, shown: str, store: str, headers: dict[str, str],
+                body: bytes | None) -> Any:
         try:
-            response = self._pool.request(method, url, headers=headers, timeout=self._timeout, retries=False)
+            response = self._pool.request(method, url, body=body, headers=headers, timeout=self._timeout,
+                                          retries=False)
         except urllib3.exceptions.NewConnectionError as error:  # (a ConnectTimeoutError subclass: first)
             raise _Retryable(self._unreachable(shown, error)) from None
         except urllib3.exceptions.TimeoutError:

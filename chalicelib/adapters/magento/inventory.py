@@ -23,6 +23,7 @@ from .mapping import (
 from .paging import GLOBAL, chunks
 
 SKUS_PER_REQUEST = 100  # an `in` filter of 100 SKUs keeps the query string well under URL limits
+LEGACY_STOCK_ID = 1  # without MSI, Magento's one stock (cataloginventory_stock "Default")
 SOURCE_ITEMS_PAGE = 300
 
 
@@ -35,14 +36,20 @@ def _float(value: Any) -> float:
 
 class Inventory:
     """Stock per page of products. What it keeps between pages is per website and stock, never per product, and
-    pages may be read concurrently (each call keeps its own state): memory stays bounded by the pages in flight."""
+    pages may be read concurrently (each call keeps its own state): memory stays bounded by the pages in flight.
 
-    def __init__(self, client: MagentoClient, pool: Executor):
+    The products feed asks no salable quantity (Magento's REST reads it one product at a time): whether a product
+    can be sold comes from Magento's bulk answer, 100 SKUs a request; the inventoryStockStatus feed asks the
+    quantities, once per run, for the products Magento says are salable."""
+
+    def __init__(self, client: MagentoClient, pool: Executor, per_product: Executor | None = None):
         self._client = client
-        self._pool = pool  # for the requests a page fans out (salable quantities, members)
+        self._pool = pool  # for the few requests a page needs (source items, members): never queued behind ...
+        self._per_product = per_product or pool  # ... the many it fans out, one per product (salable quantities)
         self._lock = threading.Lock()
         self._msi: bool | None = None
         self._stock_of_website: dict[str, int] = {}
+        self._stock_names: dict[int, str] = {}
         self._sources_of_stock: dict[int, list[str]] = {}
 
     @property
@@ -57,20 +64,24 @@ class Inventory:
                     self._msi = False
             return self._msi
 
-    def for_page(self, products: Sequence[Mapping[str, Any]], website_code: str) -> dict[str, Stock]:
-        """The stock of each product on a page (by SKU) in the website's stock; composites' from their members."""
+    def for_page(self, products: Sequence[Mapping[str, Any]], website_code: str,
+                 salable_quantity: bool = False) -> dict[str, Stock]:
+        """The stock of each product on a page (by SKU) in the website's stock, with salable quantities only when
+        asked (the inventoryStockStatus feed's read; the products feed carries none); composites' availability
+        from their members (with their members' SKUs)."""
         simple = [p for p in products if isinstance(p.get("sku"), str)
                   and p.get("type_id") not in NO_QUANTITY_TYPES and p.get("type_id") not in COMPOSITE_TYPES]
         composites = [p for p in products if isinstance(p.get("sku"), str) and p.get("type_id") in COMPOSITE_TYPES]
         if not self.msi:
-            stocks = self._legacy(simple)
+            stocks = {sku: Stock(stock.quantity, stock.salable_quantity if salable_quantity else None, stock.in_stock)
+                      for sku, stock in self.legacy(simple).items()}
             salable = self._legacy_members
         else:
             stock_id = self.stock_id(website_code)
-            stocks = self._load(stock_id, simple)
+            stocks = self.levels(stock_id, simple, salable_quantity)
 
             def salable(skus: list[str]) -> dict[str, bool]:
-                return self._are_salable(skus, stock_id)
+                return self.are_salable(skus, stock_id)
         if composites:
             ids = [i for p in composites if p.get("type_id") == CONFIGURABLE for i in configurable_children(p)]
             child_skus = configurable_skus(self._client, list(dict.fromkeys(ids)), self._pool) if ids else {}
@@ -78,7 +89,8 @@ class Inventory:
             known = {sku: stock.in_stock for sku, stock in stocks.items()}
             known.update(salable([sku for sku in member_skus(shapes) if sku not in known]))
             for shape in shapes:
-                stocks[shape.sku] = Stock(None, None, composite_salable(shape, lambda sku: known.get(sku, False)))
+                stocks[shape.sku] = Stock(None, None, composite_salable(shape, lambda sku: known.get(sku, False)),
+                                          shape.members)
         return stocks
 
     def stock_id(self, website_code: str) -> int:
@@ -87,7 +99,13 @@ class Inventory:
             if website_code not in self._stock_of_website:
                 stock = self._client.get(GLOBAL, f"/V1/inventory/stock-resolver/website/{quote(website_code)}")
                 self._stock_of_website[website_code] = int(stock["stock_id"])
+                self._stock_names[int(stock["stock_id"])] = str(stock.get("name") or stock["stock_id"])
             return self._stock_of_website[website_code]
+
+    def stock_name(self, stock_id: int) -> str:
+        """The name of a stock resolved by ``stock_id`` (its id where Magento gave none)."""
+        with self._lock:
+            return self._stock_names.get(stock_id, str(stock_id))
 
     def _sources(self, stock_id: int) -> list[str]:
         with self._lock:
@@ -97,8 +115,10 @@ class Inventory:
                 self._sources_of_stock[stock_id] = sorted({link["source_code"] for link in links.get("items") or []})
             return self._sources_of_stock[stock_id]
 
-    def _load(self, stock_id: int, products: Sequence[Mapping[str, Any]]) -> dict[str, Stock]:
-        """Source items (batched `sku in`, concurrently), then the salable quantities that can differ from 0."""
+    def levels(self, stock_id: int, products: Sequence[Mapping[str, Any]], salable_quantity: bool) -> dict[str, Stock]:
+        """Simple-like products' stock: source items (batched `sku in`, concurrently), Magento's own answer whether
+        each can be sold (100 SKUs a request), and (``salable_quantity``) the salable quantity of those it says
+        can: one request each, Magento's REST having no bulk read of it."""
         skus = list(dict.fromkeys(p["sku"] for p in products))
         if not skus:
             return {}
@@ -110,21 +130,26 @@ class Inventory:
                                     list(chunks(skus, SKUS_PER_REQUEST))):
             for item in items:
                 sku = item.get("sku")
-                if sku in quantity:
+                if sku in quantity and item.get("status") == 1:  # MSI's stock index counts in-stock sources only
                     quantity[sku] += _float(item.get("quantity"))
-                    in_stock[sku] = in_stock[sku] or item.get("status") == 1
-        # Salable quantity = quantity − reservations, which only Magento knows: one request per product whose
-        # stock is managed and that has stock at all. Out of stock: 0. Not managed: no quantity to sell from
-        # (always salable), so none is asked.
+                    in_stock[sku] = True
+        # Salable = quantity − reservations − threshold, which only Magento knows. A product without stock to sell
+        # is not asked (out of stock: not salable); one whose stock is not managed is always salable (no quantity
+        # to sell from, so none is asked).
         ask = [sku for sku in skus if sku in managed and quantity[sku] > 0 and in_stock[sku]]
-        salable = dict(zip(ask, self._pool.map(lambda sku: self._salable(sku, stock_id), ask), strict=True))
+        salable = self.are_salable(ask, stock_id) if ask else {}
+        amounts: dict[str, float] = {}
+        if salable_quantity:
+            wanted = [sku for sku in ask if salable.get(sku)]
+            amounts = dict(zip(wanted, self._per_product.map(lambda sku: self._salable(sku, stock_id), wanted),
+                               strict=True))
         stocks = {}
         for sku in skus:
             if sku not in managed:
                 stocks[sku] = Stock(quantity[sku], None, True)
             else:
-                value = salable.get(sku, 0.0)
-                stocks[sku] = Stock(quantity[sku], value, in_stock[sku] and value > 0)
+                stocks[sku] = Stock(quantity[sku], amounts.get(sku, 0.0) if salable_quantity else None,
+                                    bool(salable.get(sku)))
         return stocks
 
     def _source_items(self, skus: Sequence[str], sources: list[str]) -> Iterable[Mapping[str, Any]]:
@@ -144,7 +169,7 @@ class Inventory:
         value = self._client.get(GLOBAL, f"/V1/inventory/get-product-salable-quantity/{_path(sku)}/{stock_id}")
         return _float(value)
 
-    def _are_salable(self, skus: list[str], stock_id: int) -> dict[str, bool]:
+    def are_salable(self, skus: Sequence[str], stock_id: int) -> dict[str, bool]:
         """Magento's own answer, 100 SKUs a request: salable in the stock (reservations and thresholds included)."""
         def ask(part: Sequence[str]) -> list[Any]:
             params = [(f"skus[{i}]", sku) for i, sku in enumerate(part)] + [("stockId", str(stock_id))]
@@ -155,8 +180,9 @@ class Inventory:
                           if isinstance(item, dict) and isinstance(item.get("sku"), str)})
         return found
 
-    def _legacy(self, products: Sequence[Mapping[str, Any]]) -> dict[str, Stock]:
-        """No MSI: the stock item of the list response, or of /V1/stockItems/{sku} where the list left it out."""
+    def legacy(self, products: Sequence[Mapping[str, Any]]) -> dict[str, Stock]:
+        """No MSI: the stock item of the list response, or of /V1/stockItems/{sku} where the list left it out; its
+        quantity is also what can be sold (no reservations without MSI)."""
         stocks: dict[str, Stock] = {}
         missing = []
         for product in products:
@@ -181,7 +207,7 @@ class Inventory:
                 ("fields", "items[sku,type_id,extension_attributes[stock_item]]")])
             return (found or {}).get("items") or []
         members = [item for answer in self._pool.map(ask, list(chunks(skus, SKUS_PER_REQUEST))) for item in answer]
-        return {sku: stock.in_stock for sku, stock in self._legacy(members).items()}
+        return {sku: stock.in_stock for sku, stock in self.legacy(members).items()}
 
 
 def _path(sku: str) -> str:

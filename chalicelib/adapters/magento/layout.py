@@ -19,6 +19,7 @@ class View:
     website_id: int
     root_category_id: int | None
     media_url: str  # the store's media base URL (…/media/)
+    timezone: str | None = None  # the view's general/locale/timezone (Magento's storeConfigs ``timezone``)
 
     @property
     def code(self) -> str:
@@ -50,7 +51,8 @@ def read_views(client: MagentoClient, wanted: Sequence[str]) -> list[View]:
         media = config.get("secure_base_media_url") or config.get("base_media_url") or ""
         root = group.get("root_category_id")
         result.append(View(StoreView(v["code"], group.get("code", ""), website.get("code", ""), currency),
-                           int(v["id"]), int(v["website_id"]), int(root) if root is not None else None, media))
+                           int(v["id"]), int(v["website_id"]), int(root) if root is not None else None, media,
+                           config.get("timezone") or None))
     return result
 
 

@@ -33,11 +33,13 @@ class Catalog:
 
 @dataclass(frozen=True)
 class Stock:
-    """A product's quantity in one store view's stock (None where Magento keeps none)."""
+    """A product's quantity in one store view's stock (None where Magento keeps none), and a composite's members
+    (a configurable's children, a grouped product's associated products)."""
 
     quantity: float | None
     salable_quantity: float | None
     in_stock: bool
+    members: tuple[str, ...] = ()
 
 
 def magento_time(text: Any) -> str | None:
@@ -112,6 +114,7 @@ def _fields(product: Mapping[str, Any], catalog: Catalog, stock: Stock | None) -
         "quantity": stock.quantity if stock else None,
         "salable_quantity": stock.salable_quantity if stock else None,
         "in_stock": stock.in_stock if stock else False,
+        "members": list(stock.members) if stock else [],
         "url_key": attributes.get("url_key"),
         "description": attributes.get("description"),
         "short_description": attributes.get("short_description"),

@@ -34,14 +34,24 @@ def search_products(client: MagentoClient, store: str, groups: Groups, low: int,
     return items
 
 
+def product_count(client: MagentoClient, store: str, groups: Groups) -> int | None:
+    """How many products a search finds (Magento's total_count of a one-item page), None if it does not say."""
+    criteria = search_criteria(groups, page_size=1, current_page=1)
+    criteria.append(("fields", "total_count"))
+    result = client.get(store, "/V1/products", criteria)
+    total = result.get("total_count") if isinstance(result, dict) else None
+    return total if isinstance(total, int) and not isinstance(total, bool) and total >= 0 else None
+
+
 def product_pages(client: MagentoClient, store: str, groups: Groups, page_size: int,
-                  fields: str | None = None) -> Iterator[tuple[list[Mapping[str, Any]], int, int]]:
-    """Pages of products by key (``entity_id gt <last>``), each with the id range (low, high] it covers.
+                  fields: str | None = None, after: int = 0) -> Iterator[tuple[list[Mapping[str, Any]], int, int]]:
+    """Pages of products by key (``entity_id gt <last>``, from ``after``), each with the id range (low, high] it
+    covers.
 
     Paging by key instead of ``currentPage`` is right on 2.3 (which repeats the last page past the end) and 2.4
     (which answers empty), and neither duplicates nor skips products while the catalog changes.
     """
-    last = 0
+    last = after
     while True:
         items = search_products(client, store, groups, last, None, page_size, fields)
         ids = [entity_id(item) for item in items]

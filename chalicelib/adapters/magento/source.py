@@ -1,30 +1,36 @@
 """The Magento 2 / Adobe Commerce catalog source, over the admin REST API: one reader per feed."""
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
+from datetime import UTC, datetime
 from typing import Any
 
+from ...domain.errors import SourceError
 from ...domain.feed import StoreView
 from ...domain.feeds import SourceRecord, feed_named
 from ...domain.feeds.categories import CATEGORIES
+from ...domain.feeds.prices import PRICES
 from ...domain.feeds.product_attributes import PRODUCT_ATTRIBUTES
 from ...domain.feeds.products import PRODUCTS
+from ...domain.feeds.stock_status import INVENTORY_STOCK_STATUS
 from ...domain.feeds.variants import VARIANTS
-from ...ports import CatalogSource
+from ...ports import CatalogSource, ReadPosition
 from .attributes import attribute_records, option_labels, read_attributes
 from .categories import CategoryTree
 from .client import MagentoClient
-from .composites import CompositeIndex, read_index
+from .composites import CompositeIndex, read_index, website_filter
 from .criteria import Filter, all_of, any_in
-from .inventory import SKUS_PER_REQUEST
+from .inventory import SKUS_PER_REQUEST, Inventory
 from .layout import View, read_views
 from .mapping import Catalog
-from .paging import Groups, read_list
-from .products import ProductRead, ProductReader
+from .paging import Groups, product_count, read_list
+from .prices import PriceRead, read_prices
+from .products import Position, ProductRead, ProductReader
+from .stock_status import read_stock_status
 from .variants import read_variants
 
-FEEDS = (PRODUCTS, PRODUCT_ATTRIBUTES, CATEGORIES, VARIANTS)
+FEEDS = (PRODUCTS, PRODUCT_ATTRIBUTES, CATEGORIES, VARIANTS, PRICES, INVENTORY_STOCK_STATUS)
 
 
 def magento_filter_time(iso_text: str) -> str:
@@ -41,16 +47,23 @@ class MagentoCatalogSource(CatalogSource):
 
     kind = "magento"
 
-    def __init__(self, client: MagentoClient, store_views: Sequence[str] = (), page_size: int = 200):
+    def __init__(self, client: MagentoClient, store_views: Sequence[str] = (), page_size: int = 200,
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)):
         self.client = client
         self._wanted = tuple(store_views)
         self._page_size = page_size
+        self._clock = clock  # when a special price's window is judged open (the prices feed)
 
     def store_views(self) -> list[StoreView]:
         return [v.view for v in self._views()]
 
     def feeds(self) -> tuple[str, ...]:
         return FEEDS
+
+    def with_concurrency(self, threads: int) -> MagentoCatalogSource:
+        """The same store read with at most ``threads`` requests in flight (for one run: a resync's
+        --thread-count in place of MAGENTO_CONCURRENCY)."""
+        return MagentoCatalogSource(self.client.with_concurrency(threads), self._wanted, self._page_size)
 
     def read(self, feed: str, changed_since: str | None) -> Iterator[SourceRecord]:
         self.require(feed)
@@ -68,6 +81,27 @@ class MagentoCatalogSource(CatalogSource):
         return (record for record in self._whole(feed, self._views())
                 if key_of(record).id in wanted or record.get("product_id") in wanted_products)
 
+    def read_resumable(self, feed: str, start: str | None) -> Iterator[SourceRecord | ReadPosition]:
+        """Products from ``start`` ("<stock>:<last product id>", as this read yields them after each page); the
+        other feeds, small, read whole again (no position)."""
+        self.require(feed)
+        if feed != PRODUCTS:
+            return self.read(feed, None)
+        views = self._views()  # read now: a wrong URL or token fails the call, not the first next()
+        return self._products(views, [[]], None, _position(start))
+
+    def count(self, feed: str) -> int | None:
+        """The products feed's rows: each view's products (those of its website), one request a view; None for
+        the other feeds, or when the store cannot say (the count only feeds the CLI's progress)."""
+        self.require(feed)
+        if feed != PRODUCTS:
+            return None
+        try:
+            counts = [product_count(self.client, v.code, [[website_filter([v.website_id])]]) for v in self._views()]
+        except SourceError:
+            return None
+        return None if None in counts else sum(c or 0 for c in counts)
+
     # -- products --------------------------------------------------------------------------------------
 
     def products(self, changed_since: str | None) -> Iterator[SourceRecord]:
@@ -82,16 +116,18 @@ class MagentoCatalogSource(CatalogSource):
             return iter(())
         return self._products(self._views(), _key_searches(skus, product_ids), None)
 
-    def _products(self, views: list[View], searches: list[Groups], since: str | None) -> Iterator[SourceRecord]:
+    def _products(self, views: list[View], searches: list[Groups], since: str | None,
+                  start: Position | None = None) -> Iterator[Any]:
+        """The products' records (with ``start``: a resumable read, its positions between them)."""
         with ThreadPoolExecutor(self.client.concurrency, thread_name_prefix="magento") as pool:
             read = ProductRead(views, self._catalogs(views, pool), read_index(self.client, self._page_size, pool,
                                                                                since))
             reader = ProductReader(self.client, self._page_size, pool)
             found_ids: set[int] = set()
             found_skus: set[str] = set()
-            for record in reader.read(read, searches):
-                if since is not None:  # what the composites' changes still need: O(links), not O(catalog)
-                    _note(record, read.index, found_ids, found_skus)
+            for record in reader.read(read, searches, start):
+                if since is not None and not isinstance(record, ReadPosition):  # what the composites' changes
+                    _note(record, read.index, found_ids, found_skus)  # still need: O(links), not O(catalog)
                 yield record
             if since is not None:
                 ids, skus = read.index.changed_child_ids - found_ids, read.index.changed_child_skus - found_skus
@@ -108,14 +144,27 @@ class MagentoCatalogSource(CatalogSource):
                                                                              v.root_category_id), v.product_media_url)
                 for v in views}
 
-    # -- the other feeds: small, read whole ------------------------------------------------------------
+    # -- the other feeds: read whole (prices and stock change without updated_at; only changes are sent) --
 
     def _whole(self, feed: str, views: list[View]) -> Iterator[SourceRecord]:
         if feed == PRODUCT_ATTRIBUTES:
             return attribute_records(read_attributes(self.client), views)
         if feed == CATEGORIES:
             return self._categories(views)
+        if feed == PRICES:
+            return self._prices(views)
+        if feed == INVENTORY_STOCK_STATUS:
+            return self._stock_status(views)
         return self._variants()
+
+    def _prices(self, views: list[View]) -> Iterator[SourceRecord]:
+        with ThreadPoolExecutor(self.client.concurrency, thread_name_prefix="magento") as pool:
+            read = PriceRead(self.client, views, read_index(self.client, self._page_size, pool), self._clock)
+            yield from read_prices(self.client, read, self._page_size, pool)
+
+    def _stock_status(self, views: list[View]) -> Iterator[SourceRecord]:
+        with ThreadPoolExecutor(self.client.concurrency, thread_name_prefix="magento") as pool:
+            yield from read_stock_status(self.client, views, Inventory(self.client, pool), self._page_size, pool)
 
     def _categories(self, views: list[View]) -> Iterator[SourceRecord]:
         for v in views:
@@ -128,6 +177,12 @@ class MagentoCatalogSource(CatalogSource):
 
     def _views(self) -> list[View]:
         return read_views(self.client, self._wanted)
+
+
+def _position(start: str | None) -> Position:
+    """A position this source yielded ("<stock>:<last product id>"); anything else: the beginning."""
+    stock, _, last = (start or "").partition(":")
+    return (int(stock), int(last)) if stock.isdigit() and last.isdigit() else (0, 0)
 
 
 def _key_searches(skus: Iterable[str], product_ids: Iterable[int]) -> list[Groups]:

@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 from ..errors import UnknownFeedError
-from . import categories, product_attributes, products, variants
+from . import categories, prices, product_attributes, products, stock_status, variants
 from .definition import Feed, Scopes, SourceRecord
 
 __all__ = ["FEEDS", "Feed", "Scopes", "SourceRecord", "feed_named"]
 
-# Adobe's order, products first (prices and inventoryStockStatus will follow variants).
+# Adobe's order, products first.
 FEEDS: dict[str, Feed] = {feed.name: feed for feed in (products.FEED, product_attributes.FEED, categories.FEED,
-                                                        variants.FEED)}
+                                                        variants.FEED, prices.FEED, stock_status.FEED)}
 
 
 def feed_named(name: object) -> Feed:

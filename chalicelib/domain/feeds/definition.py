@@ -29,6 +29,8 @@ class Feed:
     deletion: Callable[[FeedRow, Scopes], dict[str, Any]]  # Adobe's minimal payload of an item that left the source
     # What a failed row's dashboard columns keep from a malformed record (products: name, type...).
     columns_of_invalid: Callable[[SourceRecord], dict[str, Any]] = lambda record: {}
+    # Its items are products' (or their variants, prices, stock): a resync by ids may name them by product id.
+    product_keyed: bool = False
     # The identity fields' values of a row key, in ``identity``'s order, as text: how a destination is asked for
     # the item. None: the key's id and scope are the two fields, as for items per store view (``identity`` ends in
     # storeViewCode); any other identity must say (variants: the id hashed from both SKUs).

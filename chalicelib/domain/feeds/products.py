@@ -66,7 +66,8 @@ def build_row(product: SourceRecord, store_views: Scopes) -> FeedRow:
         "inStock": in_stock,
         "attributes": [{"attributeCode": code, "value": values} for code, values in attributes.items()],
         "categoryData": product.get("categories") or [],
-        "inventory": {"qty": qty, "salableQty": salable},
+        # The salable quantity is the inventoryStockStatus feed's (qtyForSale, per stock), as in Adobe's feeds.
+        "inventory": {"qty": qty},
         "images": product.get("images") or [],
         "parents": product.get("parents") or [],
         "deleted": False,
@@ -89,7 +90,21 @@ def build_row(product: SourceRecord, store_views: Scopes) -> FeedRow:
         last_modified=product.get("updated_at"),
         document=text.decode(),
         hash=content_hash(text),
+        extra=display_columns(product, view),
     )
+
+
+def display_columns(product: SourceRecord, view: StoreView) -> dict[str, Any]:
+    """What the dashboard needs to show the row's price and salable quantity from the prices and stock feeds:
+    the view's website, currency and stock, and a composite's members (its "from" price is its cheapest
+    member's). Kept on the row, never sent."""
+    columns: dict[str, Any] = {"websiteCode": view.website_code, "currency": view.currency}
+    if isinstance(product.get("stock_id"), (int, str)) and not isinstance(product.get("stock_id"), bool):
+        columns["stockId"] = str(product["stock_id"])
+    members = product.get("members")
+    if isinstance(members, list) and members:
+        columns["members"] = [sku for sku in members if isinstance(sku, str)]
+    return columns
 
 
 def deletion_payload(row: FeedRow, views: Scopes) -> dict[str, Any]:
@@ -116,7 +131,7 @@ def invalid_columns(record: SourceRecord) -> dict[str, Any]:
 PRODUCTS = "products"
 FEED = Feed(name=PRODUCTS, record="Product", identity=("sku", "storeViewCode"), batch_size=100,
             incremental=True, build=build_row, key_of=row_key_of, deletion=deletion_payload,
-            columns_of_invalid=invalid_columns)
+            columns_of_invalid=invalid_columns, product_keyed=True)
 
 
 def deletion_of(row: FeedRow, view: StoreView | None) -> FeedRow:

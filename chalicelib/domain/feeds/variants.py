@@ -107,4 +107,4 @@ def identity_of(key: RowKey) -> tuple[str, ...]:
 
 FEED = Feed(name=VARIANTS, record="ProductVariant", identity=("id",), batch_size=100, incremental=False,
             build=build_row, key_of=key_of, deletion=deletion_payload, columns_of_invalid=invalid_columns,
-            identity_of=identity_of)
+            identity_of=identity_of, product_keyed=True)  # by ids: the child's SKU, or its product id
