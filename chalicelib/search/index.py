@@ -10,7 +10,7 @@ import math
 import re
 from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import compress
 from typing import Any
@@ -61,23 +61,23 @@ class ProductIndex:
         self._codes = {facet: {value: code for code, value in enumerate(values, 1)}
                        for facet, values in self.vocabulary.items()}
         # The base's columns become the index's (no copy: a cold start holds each once), but for the two times,
-        # whose base values stay with the sort orders' permutations.
+        # whose base values (read only) stay with the sort orders' permutations.
         self.status, self.view, self.type, self.visibility = base.status, base.view, base.type, base.visibility
         self.attribute_set = base.attribute_set
         self.price, self.quantity, self.salable_quantity = base.price, base.quantity, base.salable_quantity
         self.hash32 = base.hash32
-        self.last_modified, self.last_exported = array("q", base.last_modified), array("q", base.last_exported)
+        self.last_modified, self.last_exported = _copied(base.last_modified), _copied(base.last_exported)
         self._base_modified, self._base_exported = base.last_modified, base.last_exported
         self._texts: dict[int, str] = {}  # search text of rows added, or changed since the base
         self._changed_names: dict[int, str] = {}  # names (as shown) of rows added, or renamed since the base
         self._added_skus: list[str] = []
         self._added_keys: dict[tuple[str, str], int] = {}
         self.orders = {
-            "sku": SortedRows(range(rows), self.sku, self.row_key, False, rows),
-            "name": SortedRows(base.perm_name, self._base_name, self.row_key, False, rows, base.rank_name),
-            "last_modified": SortedRows(base.perm_modified, self._base_modified.__getitem__, self.row_key, True, rows,
+            "sku": SortedRows(range(rows), self.sku, self.row_key, False),
+            "name": SortedRows(base.perm_name, self._base_name, self.row_key, False, base.rank_name),
+            "last_modified": SortedRows(base.perm_modified, self._base_modified.__getitem__, self.row_key, True,
                                         base.rank_modified),
-            "last_exported": SortedRows(base.perm_exported, self._base_exported.__getitem__, self.row_key, True, rows,
+            "last_exported": SortedRows(base.perm_exported, self._base_exported.__getitem__, self.row_key, True,
                                         base.rank_exported),
         }
         # The filter facets of the base rows in the order of each permutation (the key order's are the columns).
@@ -388,7 +388,6 @@ class ProductIndex:
         self._added_keys[(new.sku, new.store_view_code)] = row
         self._texts[row] = new.text
         for sort, order in self.orders.items():
-            order.grow(row + 1)
             order.place(row, self.sort_key(sort, row)[0])
         return row
 
@@ -436,6 +435,13 @@ class ProductIndex:
             self.vocabulary[facet].append(value)
             code = codes[value] = len(codes) + 1
         return code
+
+
+def _copied(times: Sequence[int]) -> array[int]:
+    """A changeable copy of a base column of times (an array, or a read-only view of a snapshot's bytes)."""
+    copy = array("q")
+    copy.frombytes(memoryview(times).cast("B"))  # type: ignore[arg-type]  # one copy of the bytes, not per value
+    return copy
 
 
 def _and(*masks: bytes | bytearray) -> bytes:

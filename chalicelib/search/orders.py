@@ -76,7 +76,7 @@ Mask = bytes | bytearray | LazyMask  # one byte per place in a permutation: 1 wh
 
 class SortedRows:
     def __init__(self, perm: Sequence[int], base_value: Callable[[int], Any],
-                 row_key: Callable[[int], tuple[str, str]], numeric: bool, rows: int,
+                 row_key: Callable[[int], tuple[str, str]], numeric: bool,
                  rank: Sequence[int] | None = None):
         self.perm = perm  # base rows (ordinals 0 .. len(perm)-1) in order of their base values
         self.rank = rank if rank is not None else perm  # a base row's place in perm (perm is range: itself)
@@ -84,7 +84,9 @@ class SortedRows:
         self._row_key = row_key  # (sku, store view code) of any row: never changes
         self._base_rows = len(perm)
         self._stale = bytearray(len(perm))  # base rows whose place is in the overlay, or nowhere
-        self._stamp = array("I", bytes(4 * rows))  # per row: the stamp of its live overlay entry, 0 for none
+        # The stamp of each row's live overlay entry (rows without one: none): as small as the overlay, and
+        # nothing to set up at a cold start.
+        self._stamp: dict[int, int] = {}
         self._issued = 0
         # The overlay, sorted by key: each entry's row, stamp, value (when added) and place in the permutation.
         self._rows = array("I")
@@ -105,15 +107,9 @@ class SortedRows:
         """Live overlay entries: how far the order has drifted from its permutation."""
         return len(self._rows) - self._dead
 
-    def grow(self, rows: int) -> None:
-        """Make room for rows appended to the index (they are placed with ``place``)."""
-        if rows > len(self._stamp):
-            self._stamp.extend(array("I", bytes(4 * (rows - len(self._stamp)))))
-
     def place(self, row: int, value: Any) -> None:
-        """The row's sort value is now ``value``."""
-        if self._stamp[row]:
-            self._stamp[row] = 0
+        """The row's sort value is now ``value`` (a row appended to the index is placed so)."""
+        if self._stamp.pop(row, 0):
             self._dead += 1
         if row < self._base_rows:
             if value == self._base_value(row):
@@ -146,7 +142,7 @@ class SortedRows:
         return bisect_left(self.perm, key, key=self.base_key)
 
     def _compact(self) -> None:
-        live = [j for j in range(len(self._rows)) if self._stamps[j] == self._stamp[self._rows[j]]]
+        live = [j for j in range(len(self._rows)) if self._stamps[j] == self._stamp.get(self._rows[j])]
         self._rows = array("I", (self._rows[j] for j in live))
         self._stamps = array("I", (self._stamps[j] for j in live))
         self._places = array("I", (self._places[j] for j in live))
@@ -174,7 +170,7 @@ class SortedRows:
                         p = base
                 while j < count and places[j] <= p:  # overlay rows placed before this base row
                     row = rows[j]
-                    if stamps[j] == stamp[row] and (accept is None or accept(row)):
+                    if stamps[j] == stamp.get(row) and (accept is None or accept(row)):
                         yield row
                     j += 1
                 if p >= base:
@@ -191,7 +187,7 @@ class SortedRows:
                     p = mask.rfind(1, 0, p + 1)
                 while j >= 0 and places[j] > p:  # overlay rows placed after this base row
                     row = rows[j]
-                    if stamps[j] == stamp[row] and (accept is None or accept(row)):
+                    if stamps[j] == stamp.get(row) and (accept is None or accept(row)):
                         yield row
                     j -= 1
                 if p < 0:

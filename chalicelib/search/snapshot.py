@@ -11,15 +11,18 @@ bytes, so that one regular-expression pass finds the lines a search matches and 
 Each sort order has its permutation, each row's place in it (rank), and the filter facets laid out in its order,
 so that a walk through the order jumps from one matching row to the next with ``bytes.find``.
 
-A snapshot is a header (its sections' names, types and sizes) and the sections, each compressed on its own with
-Zstandard: a cold start decompresses each straight into its column as soon as its bytes have arrived (they may
-still be arriving: see s3_snapshots.py), never holding the whole body twice.
+A snapshot is a header (its sections' names, types, codecs and sizes) and the sections, each on its own: a cold
+start reads each as soon as its bytes have arrived (they may still be arriving: see s3_snapshots.py). Sections
+that Zstandard shrinks well (texts, facets, times, prices) are compressed; the integer arrays it barely shrinks
+(offsets, permutations, ranks, hashes: a quarter at best) are stored raw at 8-byte boundaries, and those the index
+only reads are used in place, as typed ``memoryview``s of the snapshot's bytes: a cold start neither decompresses
+nor copies them. The index copies only the columns it changes.
 """
 from __future__ import annotations
 
 import sys
 from array import array
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import Any
@@ -30,20 +33,27 @@ import zstandard
 from .rows import FIELD, TEXT_END, IndexRow
 from .store import Arriving, SnapshotError
 
-MAGIC = b"CSIX3\n"
+MAGIC = b"CSIX4\n"
 MAX_CODES = 255  # facet values are one byte (0: none)
 ORDERS = ("name", "modified", "exported")  # besides the key order, which is the rows' own
 FILTERS = ("status", "view", "type", "visibility")  # the facets a search filters on
 NONE = float("nan")  # a number the row does not have
-# Every section: its name and type ("bytes", "bytearray": a column that changes, or an array's type code).
-_SECTIONS = (("products", "bytes"), ("product_lines", "I"), ("run_rows", "I"), ("skus", "bytes"),
-             ("sku_offsets", "I"), ("names", "bytes"), ("name_lines", "I"), ("name_places", "I"),
-             ("shown", "bytes"), ("shown_offsets", "I"), ("hash32", "I"),
-             ("last_modified", "q"), ("last_exported", "q"), ("price", "d"), ("quantity", "d"),
-             ("salable_quantity", "d"), ("perm_name", "I"), ("perm_modified", "I"), ("perm_exported", "I"),
-             ("rank_name", "I"), ("rank_modified", "I"), ("rank_exported", "I"), ("status", "bytearray"),
-             ("view", "bytearray"), ("type", "bytearray"), ("visibility", "bytearray"), ("attribute_set", "bytearray"),
-             *((f"{facet}@{order}", "bytearray") for order in ORDERS for facet in FILTERS))
+ALIGN = 8  # a raw section starts at a multiple of this in the snapshot (its values are read in place)
+# Every section: its name, its type and how it is stored. Types: "bytes" (read only), "bytearray" (a column that
+# changes), "array:<code>" (an array that changes: copied), "view:<code>" (read only: a typed view, no copy).
+# Stored: "zstd" (compressed on its own) or "raw".
+_SECTIONS = (("products", "bytes", "zstd"), ("product_lines", "view:I", "raw"), ("run_rows", "view:I", "raw"),
+             ("skus", "bytes", "zstd"), ("sku_offsets", "view:I", "raw"), ("names", "bytes", "zstd"),
+             ("name_lines", "view:I", "raw"), ("name_places", "view:I", "raw"), ("shown", "bytes", "zstd"),
+             ("shown_offsets", "view:I", "raw"), ("hash32", "array:I", "raw"),
+             ("last_modified", "view:q", "zstd"), ("last_exported", "view:q", "zstd"),
+             ("price", "array:d", "zstd"), ("quantity", "array:d", "zstd"), ("salable_quantity", "array:d", "zstd"),
+             ("perm_name", "view:I", "raw"), ("perm_modified", "view:I", "raw"), ("perm_exported", "view:I", "raw"),
+             ("rank_name", "view:I", "raw"), ("rank_modified", "view:I", "raw"), ("rank_exported", "view:I", "raw"),
+             ("status", "bytearray", "zstd"), ("view", "bytearray", "zstd"), ("type", "bytearray", "zstd"),
+             ("visibility", "bytearray", "zstd"), ("attribute_set", "bytearray", "zstd"),
+             *((f"{facet}@{order}", "bytearray", "zstd") for order in ORDERS for facet in FILTERS))
+Ints = Sequence[int]  # an array("I"/"q") built here, or a typed memoryview of a snapshot's bytes (read only)
 
 
 def _offsets() -> array[int]:
@@ -53,15 +63,15 @@ def _offsets() -> array[int]:
 @dataclass
 class Base:
     products: bytes = b"\n"  # a newline first: every line follows one (a product id is found at a line's start)
-    product_lines: array[int] = field(default_factory=lambda: array("I", [1]))  # where each run's line starts
-    run_rows: array[int] = field(default_factory=_offsets)  # the first row of each run, then the number of rows
+    product_lines: Ints = field(default_factory=lambda: array("I", [1]))  # where each run's line starts
+    run_rows: Ints = field(default_factory=_offsets)  # the first row of each run, then the number of rows
     skus: bytes = b""  # each run's SKU as it is (UTF-8), one after the other
-    sku_offsets: array[int] = field(default_factory=_offsets)
+    sku_offsets: Ints = field(default_factory=_offsets)
     names: bytes = b""
-    name_lines: array[int] = field(default_factory=_offsets)  # where each name's line starts
-    name_places: array[int] = field(default_factory=_offsets)  # each name's first place in perm_name, then rows
+    name_lines: Ints = field(default_factory=_offsets)  # where each name's line starts
+    name_places: Ints = field(default_factory=_offsets)  # each name's first place in perm_name, then rows
     shown: bytes = b""  # the rows' names as shown (UTF-8), one after the other
-    shown_offsets: array[int] = field(default_factory=_offsets)
+    shown_offsets: Ints = field(default_factory=_offsets)
     views: list[str] = field(default_factory=list)
     types: list[str] = field(default_factory=list)
     visibilities: list[str] = field(default_factory=list)
@@ -72,17 +82,17 @@ class Base:
     visibility: bytearray = field(default_factory=bytearray)
     attribute_set: bytearray = field(default_factory=bytearray)
     hash32: array[int] = field(default_factory=lambda: array("I"))
-    last_modified: array[int] = field(default_factory=lambda: array("q"))
-    last_exported: array[int] = field(default_factory=lambda: array("q"))
+    last_modified: Ints = field(default_factory=lambda: array("q"))
+    last_exported: Ints = field(default_factory=lambda: array("q"))
     price: array[float] = field(default_factory=lambda: array("d"))
     quantity: array[float] = field(default_factory=lambda: array("d"))
     salable_quantity: array[float] = field(default_factory=lambda: array("d"))
-    perm_name: array[int] = field(default_factory=lambda: array("I"))
-    perm_modified: array[int] = field(default_factory=lambda: array("I"))
-    perm_exported: array[int] = field(default_factory=lambda: array("I"))
-    rank_name: array[int] = field(default_factory=lambda: array("I"))  # rank_x[row]: the row's place in perm_x
-    rank_modified: array[int] = field(default_factory=lambda: array("I"))
-    rank_exported: array[int] = field(default_factory=lambda: array("I"))
+    perm_name: Ints = field(default_factory=lambda: array("I"))
+    perm_modified: Ints = field(default_factory=lambda: array("I"))
+    perm_exported: Ints = field(default_factory=lambda: array("I"))
+    rank_name: Ints = field(default_factory=lambda: array("I"))  # rank_x[row]: the row's place in perm_x
+    rank_modified: Ints = field(default_factory=lambda: array("I"))
+    rank_exported: Ints = field(default_factory=lambda: array("I"))
     # by_order["status@name"]: the status of the rows in the order of perm_name; and so on.
     by_order: dict[str, bytearray] = field(default_factory=dict)
 
@@ -171,18 +181,32 @@ def build(rows: Iterable[IndexRow]) -> Base:
     return base
 
 
+def _padding(at: int) -> int:
+    return -at % ALIGN
+
+
 def encode(base: Base, level: int = 1) -> bytes:
     compressor = zstandard.ZstdCompressor(level=level)
-    packed = [compressor.compress(memoryview(base.section(name)).cast("B")) for name, _ in _SECTIONS]
-    sections = [[name, kind, len(data)] for (name, kind), data in zip(_SECTIONS, packed, strict=True)]
+    stored = [bytes(memoryview(base.section(name)).cast("B")) if codec == "raw"
+              else compressor.compress(memoryview(base.section(name)).cast("B")) for name, _, codec in _SECTIONS]
+    sections = [[name, kind, codec, len(data)] for (name, kind, codec), data in zip(_SECTIONS, stored, strict=True)]
     header = orjson.dumps({"rows": base.rows, "views": base.views, "types": base.types,
                            "visibilities": base.visibilities, "attribute_sets": base.attribute_sets,
                            "byteorder": sys.byteorder, "sections": sections})
-    return b"".join([MAGIC, len(header).to_bytes(8, "little"), header, *packed])
+    parts = [MAGIC, len(header).to_bytes(8, "little"), header]
+    at = sum(map(len, parts))
+    for (_, _, codec), data in zip(_SECTIONS, stored, strict=True):
+        if codec == "raw":
+            parts.append(bytes(_padding(at)))
+            at += _padding(at)
+        parts.append(data)
+        at += len(data)
+    return b"".join(parts)
 
 
 def decode(data: bytes | Arriving) -> Base:
-    """The base in a snapshot's bytes, each section read as soon as it has arrived (``Arriving``)."""
+    """The base in a snapshot's bytes, each section read as soon as it has arrived (``Arriving``). Read-only raw
+    sections stay views of ``data`` (which they keep alive)."""
     view = data if isinstance(data, Arriving) else memoryview(data)
     if len(view) < len(MAGIC) + 8 or view[:len(MAGIC)] != MAGIC:
         raise SnapshotError("not a search index snapshot of this version")
@@ -193,30 +217,42 @@ def decode(data: bytes | Arriving) -> Base:
     except orjson.JSONDecodeError:
         raise SnapshotError("the snapshot is damaged: no header") from None
     at += size
-    if [[name, kind] for name, kind, _ in header["sections"]] != [list(section) for section in _SECTIONS]:
+    if [section[:3] for section in header["sections"]] != [list(section) for section in _SECTIONS]:
         raise SnapshotError("the snapshot's sections are not this version's")
     base = Base(views=header["views"], types=header["types"], visibilities=header["visibilities"],
                 attribute_sets=header["attribute_sets"])
+    swap = header["byteorder"] != sys.byteorder
     decompressor = zstandard.ZstdDecompressor()
-    for name, kind, size in header["sections"]:
+    for name, kind, codec, size in header["sections"]:
+        if codec == "raw":
+            at += _padding(at)
         if at + size > len(view):
             raise SnapshotError("the snapshot is damaged: a section runs past its end")
-        try:
-            section = decompressor.decompress(view[at:at + size])
-        except zstandard.ZstdError as error:
-            raise SnapshotError(f"the snapshot is damaged: {error}") from None
+        stored = view[at:at + size]
         at += size
-        if kind == "bytes":
-            base.set_section(name, section)
-        elif kind == "bytearray":
-            base.set_section(name, bytearray(section))
-        else:
-            values = array(kind)
-            values.frombytes(section)
-            if header["byteorder"] != sys.byteorder:
-                values.byteswap()
-            base.set_section(name, values)
+        try:
+            base.set_section(name, _section(kind, stored if codec == "raw" else decompressor.decompress(stored), swap))
+        except (zstandard.ZstdError, TypeError, ValueError) as error:  # corrupt, or not a whole number of values
+            raise SnapshotError(f"the snapshot is damaged: section {name}: {error}") from None
     if at != len(view) or base.rows != header["rows"]:
         raise SnapshotError(f"the snapshot is damaged: {base.rows} rows of {header['rows']}, "
                             f"{len(view) - at} bytes past its sections")
     return base
+
+
+def _section(kind: str, data: bytes | memoryview, swap: bool) -> Any:
+    """A section's value from its (decompressed) bytes: views of them where it is read only."""
+    if kind == "bytes":
+        return bytes(data) if isinstance(data, memoryview) else data
+    if kind == "bytearray":
+        return bytearray(data)
+    how, code = kind.split(":")
+    if how == "view" and not swap:
+        if len(data) % array(code).itemsize:
+            raise ValueError(f"{len(data)} bytes are not a whole number of {code!r} values")
+        return memoryview(data).toreadonly().cast(code)  # type: ignore[call-overload]  # code: I or q
+    values = array(code)
+    values.frombytes(data)
+    if swap:  # a snapshot written on a machine of the other byte order: its values copied and swapped
+        values.byteswap()
+    return values
