@@ -171,7 +171,7 @@ def _worker(engine: str, work: Path) -> dict:
     baseline = _rss_mb()
     data = (work / f"{engine}.snapshot").read_bytes()  # what the store hands over (its transfer is not timed)
     outcomes = pickle.loads((work / "outcomes.pickle").read_bytes())
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     if engine == "memory":
         from chalicelib.search.index import ProductIndex
         from chalicelib.search.query import run_query
@@ -191,7 +191,9 @@ def _worker(engine: str, work: Path) -> dict:
             return index.display(page.rows), page.total, page.next_cursor
     del data
     search(q="hoodie", sort="name")  # the first request's answer ends the cold start
-    cold_s = time.perf_counter() - started
+    # Wall time is what the goal counts; CPU time (all this process's threads) is what it costs a Lambda's vCPU
+    # share, and what a machine shared with other work stretches least.
+    cold_s, cold_cpu_s = time.perf_counter() - started, time.process_time() - cpu_started
     gc.collect()
     timings: dict[str, list[float]] = {kind: [] for kind in KINDS}
     totals: dict[str, list[int]] = {kind: [] for kind in KINDS}
@@ -213,7 +215,8 @@ def _worker(engine: str, work: Path) -> dict:
         if step % OUTCOME_EVERY == 0 and outcomes:  # an exporter's batch: the next searches see it
             index.apply(journal.decode(outcomes.pop(0)))
     pending_after = search(status=AWAITING)[1]
-    return {"cold_s": cold_s, "baseline_mb": baseline, "rss_mb": _rss_mb(), "peak_mb": _rss_mb("VmHWM"),
+    return {"cold_s": cold_s, "cold_cpu_s": cold_cpu_s, "baseline_mb": baseline, "rss_mb": _rss_mb(),
+            "peak_mb": _rss_mb("VmHWM"),
             "file_mb": os.path.getsize(index.path) / 1e6 if engine == "sqlite" else 0.0,
             "timings": timings, "totals": totals, "pending_after": pending_after}
 
@@ -244,7 +247,8 @@ def _result(figures: dict[int, dict]) -> Result:
     for rows, found in figures.items():
         table = []
         for engine, f in found.items():
-            cells = [engine, f"{f['build_s']:.0f}", f"{f['snapshot_bytes'] / 1e6:,.0f}", f"{f['cold_s']:.2f}",
+            cells = [engine, f"{f['build_s']:.0f}", f"{f['snapshot_bytes'] / 1e6:,.0f}",
+                     f"{f['cold_s']:.2f} / {f['cold_cpu_s']:.2f}",
                      f"{f['rss_mb']:,.0f} / {f['peak_mb']:,.0f}" + (f" (+{f['file_mb']:,.0f} MB file)"
                                                                      if f["file_mb"] else "")]
             worst = 0.0
@@ -256,11 +260,13 @@ def _result(figures: dict[int, dict]) -> Result:
             if rows >= SIZES[-1]:
                 met[engine] = (worst <= GOAL_P95_MS and f["cold_s"] <= GOAL_COLD_S
                                and f["peak_mb"] <= GOAL_MEMORY_MB)
-        result.tables.append((f"{rows:,} rows", ["engine", "build, s", "snapshot, MB", "cold start, s",
+        result.tables.append((f"{rows:,} rows", ["engine", "build, s", "snapshot, MB",
+                                                 "cold start: wall / CPU, s",
                                                  "API process memory after / peak, MB", "name search p50 / p95, ms",
                                                  "status filter p50 / p95, ms", "both p50 / p95, ms"], table))
+    result.add("load average after the run (1, 5, 15 minutes)", ", ".join(f"{load:.2f}" for load in os.getloadavg()))
     result.met = any(met.values()) if met else None
-    result.verdict = ("at 5,000,000 rows: " + "; ".join(f"{engine} {'meets' if ok else 'misses'} the goals"
+    result.verdict = ("at 5,000,000 rows: " + "; ".join(f"the {engine} engine {'meets' if ok else 'misses'} the goals"
                                                       for engine, ok in met.items())
                       if met else "not run at 5,000,000 rows")
     return result
