@@ -181,10 +181,6 @@ def build(rows: Iterable[IndexRow]) -> Base:
     return base
 
 
-def _padding(at: int) -> int:
-    return -at % ALIGN
-
-
 def encode(base: Base, level: int = 1) -> bytes:
     compressor = zstandard.ZstdCompressor(level=level)
     stored = [bytes(memoryview(base.section(name)).cast("B")) if codec == "raw"
@@ -193,14 +189,11 @@ def encode(base: Base, level: int = 1) -> bytes:
     header = orjson.dumps({"rows": base.rows, "views": base.views, "types": base.types,
                            "visibilities": base.visibilities, "attribute_sets": base.attribute_sets,
                            "byteorder": sys.byteorder, "sections": sections})
-    parts = [MAGIC, len(header).to_bytes(8, "little"), header]
-    at = sum(map(len, parts))
+    parts, at = [MAGIC, len(header).to_bytes(8, "little"), header], len(MAGIC) + 8 + len(header)
     for (_, _, codec), data in zip(_SECTIONS, stored, strict=True):
-        if codec == "raw":
-            parts.append(bytes(_padding(at)))
-            at += _padding(at)
-        parts.append(data)
-        at += len(data)
+        padding = -at % ALIGN if codec == "raw" else 0
+        parts += [bytes(padding), data]
+        at += padding + len(data)
     return b"".join(parts)
 
 
@@ -224,8 +217,7 @@ def decode(data: bytes | Arriving) -> Base:
     swap = header["byteorder"] != sys.byteorder
     decompressor = zstandard.ZstdDecompressor()
     for name, kind, codec, size in header["sections"]:
-        if codec == "raw":
-            at += _padding(at)
+        at += -at % ALIGN if codec == "raw" else 0
         if at + size > len(view):
             raise SnapshotError("the snapshot is damaged: a section runs past its end")
         stored = view[at:at + size]
