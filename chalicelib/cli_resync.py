@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from .cli_progress import ProgressLine, ReadProgress, follow_export
+from .domain.answers.force import DryRunFeed
 from .domain.errors import InvalidRequestError
 from .domain.feeds import FEEDS, feed_named
 from .domain.resync import (
@@ -212,7 +213,7 @@ def _dry_run(ctx: Any, args: argparse.Namespace, mode: str, options: ResyncOptio
     return EXIT_OK if result["complete"] else EXIT_FAILED
 
 
-def dry_summary(result: dict[str, Any], output: str | None) -> str:
+def dry_summary(result: DryRunFeed, output: str | None) -> str:
     rows, send = result["rows"], result["send"]
     lines = [f"dry run of {result['feed']} ({result['mode']}{', forced' if result['force'] else ''}): nothing "
              "was written, nothing was sent",

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from . import credentials
+from .domain.vocabulary import DESTINATIONS, MAGENTO_AUTH_MODES, SOURCES
 
 FEED_ROWS_TABLE = "FEED_ROWS_TABLE"
 SYNC_RUNS_TABLE = "SYNC_RUNS_TABLE"
@@ -51,11 +52,8 @@ EVENTS_SECRET_NAME = "EVENTS_SECRET_NAME"
 EVENT_DEBOUNCE_SECONDS = "EVENT_DEBOUNCE_SECONDS"
 TRIGGER_QUEUE_URL = "TRIGGER_QUEUE_URL"
 
-SOURCES = ("magento", "sample")
-MAGENTO_AUTH_MODES = ("token", "oauth1")
 MAGENTO_MAX_PAGE_SIZE = 300
 MAGENTO_MAX_CONCURRENCY = 16  # a store's PHP workers are finite: never more requests in flight than this
-DESTINATIONS = ("http", "s3-hub", "none")
 NO_DESTINATION = "no SaaS destination configured"
 MAX_BATCH_ROWS = 1000  # items per batch at most (a message also stays under BATCH_MAX_BYTES)
 

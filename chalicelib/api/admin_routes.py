@@ -5,6 +5,7 @@ from typing import Any
 
 from .. import container
 from ..domain.access import READ_API, READ_SETTINGS
+from ..domain.answers.admin import Health, Settings
 from ..domain.vocabulary import vocabulary
 from ..services.configuration import effective_settings
 from .auth import requires
@@ -13,13 +14,13 @@ from .openapi import document
 
 
 @api.route("/health", methods=["GET"])
-def health() -> dict[str, str]:
+def health() -> Health:
     return {"status": "ok"}
 
 
 @api.route("/settings", methods=["GET"])
 @requires(READ_SETTINGS)
-def get_settings() -> dict[str, Any]:
+def get_settings() -> Settings:
     return effective_settings(container.context())
 
 

@@ -1,12 +1,11 @@
 """Every feed's sync status (the Feeds page), and who is signed in (the dashboard shows each role its pages)."""
 from __future__ import annotations
 
-from typing import Any
-
 from chalice import NotFoundError
 
 from .. import container
 from ..domain.access import READ_SELF, READ_STATUS
+from ..domain.answers.feeds import FeedsStatus, FeedStatus, Me
 from ..domain.client_input import quoted
 from ..domain.feeds import FEEDS
 from ..services.feed_status import feed_status, feeds_status
@@ -17,14 +16,14 @@ from .params import query
 
 @api.route("/feeds", methods=["GET"])
 @requires(READ_STATUS)
-def get_feeds() -> dict[str, Any]:
+def get_feeds() -> FeedsStatus:
     query({})  # takes no parameter: any is refused by name
     return feeds_status(container.context())
 
 
 @api.route("/feeds/{feed}", methods=["GET"])
 @requires(READ_STATUS)
-def get_feed(feed: str) -> dict[str, Any]:
+def get_feed(feed: str) -> FeedStatus:
     query({})
     if feed not in FEEDS:
         raise NotFoundError(f"no feed {quoted(feed)}; valid feeds: {', '.join(FEEDS)}")
@@ -33,7 +32,7 @@ def get_feed(feed: str) -> dict[str, Any]:
 
 @api.route("/me", methods=["GET"])
 @requires(READ_SELF)
-def get_me() -> dict[str, Any]:
+def get_me() -> Me:
     query({})
     principal = current_principal()
     assert principal is not None  # requires() set it

@@ -7,6 +7,7 @@ from chalice import BadRequestError, NotFoundError, Response
 
 from .. import container
 from ..domain.access import READ_PRODUCTS
+from ..domain.answers.products import ProductDetail, ProductPage
 from ..domain.client_input import quoted
 from .auth import requires
 from .blueprint import api, unavailable
@@ -30,7 +31,7 @@ def _unavailable(error: Exception) -> Response:
 
 @api.route("/products", methods=["GET"])
 @requires(READ_PRODUCTS)
-def get_products() -> dict[str, Any] | Response:
+def get_products() -> ProductPage | Response:
     params: dict[str, Any] = query(SEARCH_PARAMETERS)
     if "limit" in params:
         params["limit"] = whole_number(params, "limit", 0)
@@ -45,7 +46,7 @@ def get_products() -> dict[str, Any] | Response:
 
 @api.route("/products/{product_id}", methods=["GET"])
 @requires(READ_PRODUCTS)
-def get_product(product_id: str) -> dict[str, Any] | Response:
+def get_product(product_id: str) -> ProductDetail | Response:
     # Its length first: int() refuses more than 4,300 digits with an error of its own.
     if not (product_id.isascii() and product_id.isdigit() and len(product_id) <= len(str(MAX_PRODUCT_ID))
             and 0 < int(product_id) <= MAX_PRODUCT_ID):

@@ -1,12 +1,12 @@
 """Catalog reconciliation (admins): run one, read the reports with their history, take a report's actions."""
 from __future__ import annotations
 
-from typing import Any
-
 from chalice import NotFoundError, Response
 
 from .. import container
 from ..domain.access import RECONCILE
+from ..domain.answers.reconciliation import Reconciliation
+from ..domain.answers.reconciliation import ReconciliationReport as ReportView
 from ..domain.client_input import quoted
 from ..domain.errors import LockHeldError
 from ..domain.reconciliation_report import DELETE, RESEND
@@ -35,7 +35,7 @@ def _report_id(report_id: str) -> str:
 
 @api.route("/reconciliation", methods=["GET"])
 @requires(RECONCILE)
-def get_reconciliation() -> dict[str, Any]:
+def get_reconciliation() -> Reconciliation:
     return reconciliation_history(container.context(), feed(query({"feed": 100})))
 
 
@@ -56,7 +56,7 @@ def post_reconcile() -> Response:
 
 @api.route("/reconciliation/{report_id}", methods=["GET"])
 @requires(RECONCILE)
-def get_reconciliation_report(report_id: str) -> dict[str, Any]:
+def get_reconciliation_report(report_id: str) -> ReportView:
     name = feed(query({"feed": 100}))
     detail = report_detail(container.context(), name, _report_id(report_id))
     if detail is None:

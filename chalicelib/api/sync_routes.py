@@ -7,6 +7,8 @@ from chalice import BadRequestError, NotFoundError, Response
 
 from .. import container
 from ..domain.access import FORCE_SYNC, READ_STATUS
+from ..domain.answers.reconciliation import Alerts
+from ..domain.answers.runs import RunDetail, RunPage, SyncStatus
 from ..domain.client_input import parse_json, quoted
 from ..domain.cooldown import available_at
 from ..domain.errors import CooldownActiveError, InvalidRequestError, LockHeldError
@@ -15,7 +17,7 @@ from ..domain.runs import RUN_ID_SHAPE, parse_iso
 from ..observability import logger
 from ..services.alerts import alerts
 from ..services.context import SyncContext
-from ..services.force import ForceSyncUnavailableError, RateLimitedError, force_sync, parse_force_request
+from ..services.force import ForceSyncUnavailableError, RateLimitedError, force_sync, parse_force_request, preview
 from ..services.runs import DEFAULT_LIMIT, list_runs, run_detail
 from ..services.status import cooldown_view, sync_status
 from .auth import requires, who
@@ -29,20 +31,20 @@ MAX_FORCE_BODY_BYTES = 4096 + MAX_IDS * (2 * MAX_ID_LENGTH + 4)
 
 @api.route("/sync/status", methods=["GET"])
 @requires(READ_STATUS)
-def get_sync_status() -> dict[str, Any]:
+def get_sync_status() -> SyncStatus:
     return sync_status(container.context(), feed(query({"feed": 100})))
 
 
 @api.route("/alerts", methods=["GET"])
 @requires(READ_STATUS)
-def get_alerts() -> dict[str, Any]:
+def get_alerts() -> Alerts:
     query({})
     return alerts(container.context())
 
 
 @api.route("/sync/runs", methods=["GET"])
 @requires(READ_STATUS)
-def get_sync_runs() -> dict[str, Any]:
+def get_sync_runs() -> RunPage:
     params = query({"feed": 100, "cursor": 1024, "limit": 100})
     try:
         return list_runs(container.context(), feed(params), limit=whole_number(params, "limit", DEFAULT_LIMIT),
@@ -53,7 +55,7 @@ def get_sync_runs() -> dict[str, Any]:
 
 @api.route("/sync/runs/{run_id}", methods=["GET"])
 @requires(READ_STATUS)
-def get_sync_run(run_id: str) -> dict[str, Any]:
+def get_sync_run(run_id: str) -> RunDetail:
     # Only what could be a run id reaches the store: anything else is no run, without a read.
     detail = run_detail(container.context(), run_id) if RUN_ID_SHAPE.fullmatch(run_id) else None
     if detail is None:
@@ -90,6 +92,10 @@ def post_force_sync() -> Response:
     except InvalidRequestError as invalid:
         return refused(invalid)
     try:
+        if request.dry_run:
+            summary = preview(ctx, request)
+            logger.info("dry run answered", extra={"feed": request.feed, "by": who()})
+            return Response(body=summary, status_code=200, headers={**JSON})
         accepted = force_sync(ctx, request)
     except LockHeldError as held:
         return _in_flight(ctx, request.feed, held)
@@ -103,9 +109,6 @@ def post_force_sync() -> Response:
         return unavailable(str(failure))
     except InvalidRequestError as invalid:
         raise BadRequestError(str(invalid)) from None
-    if request.dry_run:
-        logger.info("dry run answered", extra={"feed": request.feed, "by": who()})
-        return Response(body=accepted, status_code=200, headers={**JSON})
     logger.info("force sync requested", extra={"run_id": accepted["run_id"], "mode": accepted["mode"], "by": who()})
     return Response(body=accepted, status_code=202,
                     headers={**JSON, "Location": f"/api/sync/runs/{accepted['run_id']}"})

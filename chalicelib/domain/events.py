@@ -20,6 +20,8 @@ LISTS = ("skus", "ids", "deleted_skus")
 # A sync request older than the debounce plus this is presumed lost (its message never went out or
 # never arrived): the next event may request again rather than wait for the hourly sync.
 REQUEST_GRACE_SECONDS = 300
+# What an accepted event says of its sync: this event requested it, or one requested already will read it.
+SCHEDULED, ALREADY_SCHEDULED = "scheduled", "already scheduled"
 
 
 class InvalidEventError(CatalogSyncError):

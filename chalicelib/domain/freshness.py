@@ -12,6 +12,7 @@ import math
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 
+from .answers.runs import Freshness
 from .runs import parse_iso
 
 RATIO = 1.1
@@ -53,7 +54,7 @@ def histogram(changed_at: Iterable[str | None], finished_at: str, run_started_at
     return counts
 
 
-def summary(counts: Mapping[str, int]) -> dict[str, float | int] | None:
+def summary(counts: Mapping[str, int]) -> Freshness | None:
     """{items, p50_seconds, p95_seconds, max_seconds} of a run's histogram; None when it measured no item."""
     ordered = sorted(((int(b[len(_PREFIX):]), n) for b, n in counts.items() if n > 0))
     total = sum(n for _, n in ordered)

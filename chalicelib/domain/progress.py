@@ -2,18 +2,22 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from .runs import IN_PROGRESS, NO_REINDEX, READS_ALL, SyncRun, iso, parse_iso
 
+if TYPE_CHECKING:  # answers/runs.py takes PHASES from here
+    from .answers.runs import Progress
+
 REINDEX, EXPORT = "reindex", "export"
+PHASES = (REINDEX, EXPORT)
 
 
 def _seconds(start: str, end: datetime) -> float:
     return max(0.0, (end - parse_iso(start)).total_seconds())
 
 
-def live_progress(run: SyncRun, now: datetime, expected_rows: int | None) -> dict[str, Any] | None:
+def live_progress(run: SyncRun, now: datetime, expected_rows: int | None) -> Progress | None:
     """Progress of an in-progress run, None for a finished one.
 
     While the reindex runs the rate is of source rows read (as of the last progress update) and the time left
@@ -24,11 +28,11 @@ def live_progress(run: SyncRun, now: datetime, expected_rows: int | None) -> dic
     if run.status != IN_PROGRESS:
         return None
     batches_done = run.batches_done + run.batches_failed
-    view: dict[str, Any] = {"phase": EXPORT if run.sealed else REINDEX, "rows_seen": run.rows_seen,
-                            "rows_changed": run.rows_changed, "batches_done": batches_done,
-                            "batches_total": run.batches_total, "rows_per_second": None, "eta_seconds": None,
-                            "rows_expected": expected_rows if run.mode in (*READS_ALL, NO_REINDEX) else None,
-                            "updated_at": run.progress_at}
+    view: Progress = {"phase": EXPORT if run.sealed else REINDEX, "rows_seen": run.rows_seen,
+                      "rows_changed": run.rows_changed, "batches_done": batches_done,
+                      "batches_total": run.batches_total, "rows_per_second": None, "eta_seconds": None,
+                      "rows_expected": expected_rows if run.mode in (*READS_ALL, NO_REINDEX) else None,
+                      "updated_at": run.progress_at}
     if not run.sealed:
         elapsed = _seconds(run.started_at, parse_iso(run.progress_at)) if run.progress_at else 0.0
         if elapsed > 0 and run.rows_seen:

@@ -14,11 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from .feed import RowKey
 from .feeds import Feed
 from .holdings import HeldItem
+
+if TYPE_CHECKING:  # answers/reconciliation.py takes this module's words
+    from .answers.reconciliation import ReconciledItem
 
 MISSING, STALE, ORPHANED = "missing", "stale", "orphaned"
 KINDS = (MISSING, STALE, ORPHANED)
@@ -42,7 +45,7 @@ class Discrepancies:
     """Items of one kind: how many, and the first ones (``ACTION_LIMIT``) with their row keys when known."""
 
     count: int = 0
-    items: list[dict[str, Any]] = field(default_factory=list)
+    items: list[ReconciledItem] = field(default_factory=list)
 
     def add(self, identity: tuple[str, ...], key: RowKey | None) -> None:
         self.count += 1

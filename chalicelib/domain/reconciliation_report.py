@@ -4,11 +4,15 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from .feed import RowKey
 from .reconciliation import EXAMPLES, KINDS, MISSING, ORPHANED, STALE, Comparison
 from .runs import iso
+
+if TYPE_CHECKING:  # answers/reconciliation.py takes this module's words
+    from .answers.reconciliation import ReconciledItem, ReconciliationSummary
+    from .answers.reconciliation import ReconciliationReport as ReportView
 
 RUNNING, DONE, FAILED = "running", "done", "failed"
 STATUSES = (RUNNING, DONE, FAILED)
@@ -35,7 +39,7 @@ class ReconciliationReport:
     in_sync: int = 0
     pending: int = 0
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
-    items: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: {kind: [] for kind in KINDS})
+    items: dict[str, list[ReconciledItem]] = field(default_factory=lambda: {kind: [] for kind in KINDS})
     run_in_flight: str | None = None  # a sync held the feed's lock while the feed was read: differences may be its
     actions: dict[str, str] = field(default_factory=dict)  # action -> the run that carried it out
 
@@ -49,10 +53,10 @@ class ReconciliationReport:
 
     def keys_for(self, action: str) -> list[RowKey]:
         """The row keys the action acts on (items without one — an identity no row names — are left out)."""
-        return [RowKey(item["id"], item["scope"]) for kind in ACTIONS[action] for item in self.items[kind]
-                if item.get("id") is not None and item.get("scope") is not None]
+        return [RowKey(id, scope) for kind in ACTIONS[action] for item in self.items[kind]
+                if (id := item.get("id")) is not None and (scope := item.get("scope")) is not None]
 
-    def summary(self) -> dict[str, Any]:
+    def summary(self) -> ReconciliationSummary:
         """The report as a list shows it: no items."""
         return {"report_id": self.report_id, "feed": self.feed, "trigger": self.trigger, "status": self.status,
                 "started_at": self.started_at, "finished_at": self.finished_at, "destination": self.destination,
@@ -61,11 +65,12 @@ class ReconciliationReport:
                 "pending": self.pending, "counts": dict(self.counts), "run_in_flight": self.run_in_flight,
                 "actions": dict(self.actions)}
 
-    def view(self) -> dict[str, Any]:
+    def view(self) -> ReportView:
         """The whole report: the summary, examples of each kind, and what each action would act on."""
-        return {**self.summary(),
-                "examples": {kind: self.items[kind][:EXAMPLES] for kind in KINDS},
-                "actionable": {action: len(self.keys_for(action)) for action in ACTIONS}}
+        report: ReportView = {
+            **self.summary(), "examples": {kind: self.items[kind][:EXAMPLES] for kind in KINDS},
+            "actionable": {action: len(self.keys_for(action)) for action in ACTIONS}}
+        return report
 
 
 def new_report_id(now: datetime) -> str:

@@ -16,7 +16,9 @@ SUCCESS = "success"
 FAILED = "failed"
 STATUS_LABELS = {IN_PROGRESS: "In Progress", SUCCESS: "Success", FAILED: "Failed"}
 
-TRIGGERS = ("schedule", "force", "cli", "events", "reconciliation")
+# force: the API's force sync; reconciliation: a reconciliation report's action (a repair run).
+FORCE_TRIGGER, RECONCILIATION_TRIGGER = "force", "reconciliation"
+TRIGGERS = ("schedule", FORCE_TRIGGER, "cli", "events", RECONCILIATION_TRIGGER)
 # partial: changes since the watermark plus the products change events marked dirty; full: the whole
 # source, sending what is new, changed or not delivered (failed, rejected) and deletions — forced (options.force):
 # every item; reconcile: the whole source, only changed rows sent (plus deletions); no-reindex: the stored

@@ -12,6 +12,14 @@ NOT_VISIBLE = "Not Visible Individually"
 VISIBILITIES = (NOT_VISIBLE, "Catalog", "Search", "Catalog, Search")
 PRODUCT_SORTS = ("last_exported", "last_modified", "name", "sku")
 SORT_ORDERS = ("asc", "desc")
+# The alerts the dashboard shows (services/alerts.py), errors first.
+RUN_FAILED, NO_RECENT_SUCCESS, DEAD_LETTER, FRESHNESS = "run_failed", "no_recent_success", "dead_letter", "freshness"
+ALERT_CODES = (RUN_FAILED, NO_RECENT_SUCCESS, DEAD_LETTER, FRESHNESS)
+ALERT_SEVERITIES = ("error", "warning")
+# What a setup is made of (settings.py reads them; GET /api/settings shows them).
+SOURCES = ("magento", "sample")
+MAGENTO_AUTH_MODES = ("token", "oauth1")
+DESTINATIONS = ("http", "s3-hub", "none")
 
 
 def vocabulary() -> dict[str, list[str]]:

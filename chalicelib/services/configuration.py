@@ -2,16 +2,17 @@
 only whether one is configured, and where from (the environment, or a named secret, which is not read here)."""
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import urlsplit
 
 from .. import credentials
+from ..domain.answers.admin import Configured, DestinationSettings, SourceSettings
+from ..domain.answers.admin import Settings as SettingsAnswer
 from ..domain.feeds import feed_named
 from ..settings import SYNC_SCHEDULE_HOURS, Settings
 from .context import SyncContext
 
 
-def _configured(keys: tuple[str, ...], secret_name: str) -> dict[str, Any]:
+def _configured(keys: tuple[str, ...], secret_name: str) -> Configured:
     if len(credentials.read(keys)) == len(keys):  # the environment only: the secret is not fetched for this
         return {"credentials_configured": True, "credentials_from": "environment"}
     if secret_name:
@@ -23,18 +24,20 @@ def _host(url: str) -> str | None:
     return urlsplit(url).hostname if url else None
 
 
-def _source(settings: Settings) -> dict[str, Any]:
+def _source(settings: Settings) -> SourceSettings:
     if settings.source != "magento":
         return {"kind": settings.source, "endpoint_host": None, "auth": None, "store_views": [],
                 "credentials_configured": False, "credentials_from": None, "sample_products": settings.sample_products}
     keys = credentials.OAUTH1_KEYS if settings.magento_auth == "oauth1" else (credentials.MAGENTO_TOKEN,)
+    configured = _configured(keys, settings.magento_credentials_secret)
     return {"kind": "magento", "endpoint_host": _host(settings.magento_base_url), "auth": settings.magento_auth,
             "store_views": list(settings.magento_store_views), "page_size": settings.magento_page_size,
             "concurrency": settings.magento_concurrency,
-            **_configured(keys, settings.magento_credentials_secret)}
+            "credentials_configured": configured["credentials_configured"],
+            "credentials_from": configured["credentials_from"]}
 
 
-def _destination(settings: Settings) -> dict[str, Any]:
+def _destination(settings: Settings) -> DestinationSettings:
     if settings.destination == "http":
         return {"kind": "http", "endpoint_host": _host(settings.destination_url), "bucket": None,
                 **_configured((credentials.DESTINATION_API_KEY,), settings.destination_api_key_secret)}
@@ -45,7 +48,7 @@ def _destination(settings: Settings) -> dict[str, Any]:
             "credentials_from": None}
 
 
-def effective_settings(ctx: SyncContext, feed: str = "products") -> dict[str, Any]:
+def effective_settings(ctx: SyncContext, feed: str = "products") -> SettingsAnswer:
     settings = ctx.settings
     reason = ctx.export_disabled_reason
     events = _configured((credentials.EVENTS_SECRET,), settings.events_secret_name)
@@ -62,8 +65,8 @@ def effective_settings(ctx: SyncContext, feed: str = "products") -> dict[str, An
         "source": _source(settings),
         "destination": _destination(settings),
         "export": {"enabled": reason is None, "reason": reason},
-        "change_events": {"enabled": events["credentials_configured"] and bool(settings.trigger_queue_url),
-                          "secret_configured": events["credentials_configured"],
+        "change_events": {"enabled": bool(events["credentials_configured"]) and bool(settings.trigger_queue_url),
+                          "secret_configured": bool(events["credentials_configured"]),
                           "debounce_seconds": settings.event_debounce_seconds},
         "sign_in": {"user_pool_id": settings.cognito_user_pool_id or None,
                     "force_sync_scope": settings.force_sync_scope,

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from typing import Any, cast
 
+from ..domain.answers.force import DryRunFeed, DryRunRows, DryRunSend
 from ..domain.batching import decode
 from ..domain.errors import CatalogSyncError
 from ..domain.feed import exported_item
@@ -176,28 +177,26 @@ class DryRun:
         with correlated(dry_run=True):
             return open_sync(self.ctx, feed, trigger, mode, options)
 
-    def run(self, run: SyncRun) -> dict[str, Any]:
+    def run(self, run: SyncRun) -> DryRunFeed:
         """Read and build as the run would; the summary. KeyboardInterrupt goes on to the caller."""
         with correlated(dry_run=True):
             return summary(continue_sync(self.ctx, run), self.outlet)
 
 
 def dry_run(ctx: SyncContext, feed: str, mode: str, options: ResyncOptions | None = None, trigger: str = "cli",
-            output: Callable[[str], Any] | None = None, budget_seconds: float | None = None) -> dict[str, Any]:
+            output: Callable[[str], Any] | None = None, budget_seconds: float | None = None) -> DryRunFeed:
     """Read and build as the run would, send and write nothing; the summary of what it would have done."""
     dry = DryRun(ctx, output, budget_seconds)
     return dry.run(dry.open(feed, mode, options, trigger))
 
 
-def summary(run: SyncRun, outlet: _Outlet) -> dict[str, Any]:
+def summary(run: SyncRun, outlet: _Outlet) -> DryRunFeed:
     """What a dry run found and would send, by feed."""
-    found = {"read": run.rows_seen, "new": run.rows_new, "changed": run.rows_updated,
-             "unchanged": run.rows_unchanged, "deleted": run.rows_deleted, "invalid": run.rows_invalid}
-    send = {"items": outlet.items, "deletions": outlet.deletions, "batches": outlet.batches, "bytes": outlet.bytes}
+    found: DryRunRows = {"read": run.rows_seen, "new": run.rows_new, "changed": run.rows_updated,
+                         "unchanged": run.rows_unchanged, "deleted": run.rows_deleted, "invalid": run.rows_invalid}
+    send: DryRunSend = {"items": outlet.items, "deletions": outlet.deletions, "batches": outlet.batches,
+                        "bytes": outlet.bytes}
     return {"feed": run.feed, "mode": run.mode, "force": run.options.force or run.options.cleanup,
             "complete": run.error is None, "error": run.error, "rows": found, "send": send,
             "unknown_ids": list(run.unknown_ids), "not_exported": run.export_disabled_reason}
 
-
-def by_feed(summaries: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
-    return {"dry_run": True, "feeds": dict(summaries)}

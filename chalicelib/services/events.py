@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import secrets
-from typing import Any
 
 from ..domain import trigger_message
+from ..domain.answers.admin import ChangeEventAccepted
 from ..domain.errors import CatalogSyncError, LockHeldError
-from ..domain.events import ChangeEvent, request_window_start
+from ..domain.events import ALREADY_SCHEDULED, SCHEDULED, ChangeEvent, request_window_start
 from ..domain.runs import PARTIAL, SyncRun, iso
 from ..observability import logger
 from ..ports import SyncTrigger
@@ -16,14 +16,13 @@ from .reconciliation import run_requested_reconciliation
 from .sync import start_sync
 
 EVENTS_TRIGGER = "events"
-SCHEDULED, ALREADY_SCHEDULED = "scheduled", "already scheduled"
 
 
 class SyncRequestError(CatalogSyncError):
     """The products are marked dirty, but the sync that reads them could not be requested."""
 
 
-def accept_change_event(ctx: SyncContext, trigger: SyncTrigger, event: ChangeEvent) -> dict[str, Any]:
+def accept_change_event(ctx: SyncContext, trigger: SyncTrigger, event: ChangeEvent) -> ChangeEventAccepted:
     """Mark the event's products dirty, then request a sync unless one is already requested."""
     now = ctx.clock()
     at = iso(now)

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime
-from typing import Any
 
+from ..domain.answers.feeds import COUNTED as COUNTED_ITEMS
+from ..domain.answers.feeds import FeedsStatus, FeedStatus
 from ..domain.batches import ATTENTION, AWAITING, NOT_EXPORTED, SUBMITTED, WILL_RETRY, BatchOutcome, row_state
 from ..domain.feed import RowKey
 from ..domain.feeds import FEEDS
@@ -26,7 +27,7 @@ from .outcomes import STATE_FIELDS
 
 # What the page counts, in Adobe's words and its page's order; a feed with export disabled counts its rows as not
 # exported (not shown).
-COUNTED = (SUBMITTED, WILL_RETRY, ATTENTION, AWAITING)
+COUNTED = tuple(COUNTED_ITEMS)  # submitted, failed_will_retry, failed_requires_attention, awaiting_submission
 # A last success older than this is stale: what the CloudWatch alarm watches (no success for 2 hours, that is two
 # scheduled syncs missed).
 STALE_AFTER_SCHEDULES = 2
@@ -68,7 +69,7 @@ def _age(since: str | None, now: datetime) -> int | None:
     return None if since is None else max(0, int((now - parse_iso(since)).total_seconds()))
 
 
-def feed_status(ctx: SyncContext, feed: str) -> dict[str, Any]:
+def feed_status(ctx: SyncContext, feed: str) -> FeedStatus:
     now = ctx.clock()
     state = ctx.control.feed_states.get(feed)
     offered = feed in ctx.source.feeds()
@@ -107,6 +108,6 @@ def feed_status(ctx: SyncContext, feed: str) -> dict[str, Any]:
     }
 
 
-def feeds_status(ctx: SyncContext) -> dict[str, Any]:
+def feeds_status(ctx: SyncContext) -> FeedsStatus:
     """Every feed, in the order the hourly sync runs them (products first)."""
     return {"feeds": [feed_status(ctx, feed) for feed in FEEDS], "checked_at": iso(ctx.clock())}

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from ..domain.answers.force import DryRun, ForceSyncAccepted, RateLimit
 from ..domain.client_input import clipped, quoted
 from ..domain.cooldown import available_at, window_start
 from ..domain.errors import CatalogSyncError, CooldownActiveError, InvalidRequestError, LockHeldError
@@ -23,15 +24,24 @@ from ..domain.resync import (
     check,
     parse_ids,
 )
-from ..domain.runs import FAILED, FORCE_MODES, FULL, IN_PROGRESS, STATUS_LABELS, SyncRun, iso, past_deadline
+from ..domain.runs import (
+    FAILED,
+    FORCE_MODES,
+    FORCE_TRIGGER,
+    FULL,
+    IN_PROGRESS,
+    STATUS_LABELS,
+    SyncRun,
+    iso,
+    past_deadline,
+)
 from ..observability import logger
 from ..settings import TRIGGER_QUEUE_URL
 from .context import SyncContext
-from .dry_run import by_feed, dry_run
+from .dry_run import dry_run
 from .finish import recover_stale_run
 from .sync import continue_sync, open_sync
 
-FORCE_TRIGGER = "force"
 _FIELDS = ("feed", "mode", "force", "ids", "id_type", "dry_run", "batch_size", "thread_count")
 DRY_RUN_BUDGET_SECONDS = 20.0  # an API request must answer within 29 s: a dry run (by ids) reads at most this long
 SELECTED, DRY_RUN = "selected", "dry-run"  # what the short rate limits are kept under (next to each feed's cooldown)
@@ -100,19 +110,24 @@ def parse_force_request(body: Any) -> ForceRequest:
     return ForceRequest(feed, mode, options, flags["dry_run"])
 
 
-def force_sync(ctx: SyncContext, request: ForceRequest) -> dict[str, Any]:
-    """Open a forced run and hand it to the trigger queue; or run a dry run and answer its summary.
+def preview(ctx: SyncContext, request: ForceRequest) -> DryRun:
+    """A dry run of the request (with ids): the summary of what its run would read and send, by feed. Raises
+    RateLimitedError within the rate limit."""
+    limit = _claim_rate_limit(ctx, request.feed, DRY_RUN)
+    summary = dry_run(ctx, request.feed, request.mode, request.options, FORCE_TRIGGER,
+                      budget_seconds=DRY_RUN_BUDGET_SECONDS)
+    return {"dry_run": True, "feeds": {request.feed: summary}, "rate_limit": limit}
+
+
+def force_sync(ctx: SyncContext, request: ForceRequest) -> ForceSyncAccepted:
+    """Open a forced run and hand it to the trigger queue (a dry run is ``preview``'s).
 
     Raises LockHeldError while a run is in flight, CooldownActiveError during the cooldown (a full, no-reindex or
-    failed resync), RateLimitedError within the rate limit (selected items, dry runs), ForceSyncUnavailableError
-    when the run cannot be handed on.
+    failed resync), RateLimitedError within the rate limit (selected items), ForceSyncUnavailableError when the
+    run cannot be handed on.
     """
     feed, options = request.feed, request.options
-    limit: dict[str, Any] | None = None
-    if request.dry_run:
-        limit = _claim_rate_limit(ctx, feed, DRY_RUN)
-        summary = dry_run(ctx, feed, request.mode, options, FORCE_TRIGGER, budget_seconds=DRY_RUN_BUDGET_SECONDS)
-        return {**by_feed({feed: summary}), "rate_limit": limit}
+    limit: RateLimit | None = None
     if ctx.trigger is None:
         raise ForceSyncUnavailableError(f"force sync needs the trigger queue (set {TRIGGER_QUEUE_URL})")
     recover_stale_run(ctx, feed)
@@ -140,17 +155,20 @@ def force_sync(ctx: SyncContext, request: ForceRequest) -> dict[str, Any]:
         raise ForceSyncUnavailableError("the sync could not be started: the trigger queue refused the message; "
                                         "try again") from error
     logger.info("force sync accepted", extra={"run_id": run.run_id, "mode": run.mode, "ids": len(options.ids)})
-    accepted = {"run_id": run.run_id, "feed": feed, "mode": run.mode, "trigger": FORCE_TRIGGER,
-                "force": options.force, "status": STATUS_LABELS[IN_PROGRESS], "started_at": run.started_at,
-                "cooldown_until": None if limit else available_at(claimed_at, ctx.settings.cooldown_seconds)}
-    return {**accepted, "ids": len(options.ids), "rate_limit": limit} if limit else accepted
+    accepted: ForceSyncAccepted = {
+        "run_id": run.run_id, "feed": feed, "mode": run.mode, "trigger": FORCE_TRIGGER, "force": options.force,
+        "status": STATUS_LABELS[IN_PROGRESS], "started_at": run.started_at,
+        "cooldown_until": None if limit else available_at(claimed_at, ctx.settings.cooldown_seconds)}
+    if limit:
+        accepted["ids"], accepted["rate_limit"] = len(options.ids), limit
+    return accepted
 
 
 def _limit_key(feed: str, what: str) -> str:
     return f"{feed}#{what}"
 
 
-def _claim_rate_limit(ctx: SyncContext, feed: str, what: str) -> dict[str, Any]:
+def _claim_rate_limit(ctx: SyncContext, feed: str, what: str) -> RateLimit:
     """One resync of selected items (or one dry run) per SELECTED_RESYNC_SECONDS per feed, with a conditional write
     like the cooldown's; the answer says so."""
     seconds, now = ctx.settings.selected_resync_seconds, ctx.clock()

@@ -11,6 +11,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+from ..domain.answers.products import OptionValue, Parent, Variants
 from ..domain.feed import FeedRow, RowKey
 from ..domain.feeds import FEEDS
 from ..domain.feeds.products import PRODUCTS
@@ -30,7 +31,7 @@ def _document(row: FeedRow | None) -> dict[str, Any]:
     return found if isinstance(found, dict) else {}
 
 
-def _options(document: dict[str, Any]) -> list[dict[str, Any]]:
+def _options(document: dict[str, Any]) -> list[OptionValue]:
     return [{"attribute_code": value.get("attributeCode"), "label": value.get("label"),
              "value_index": value.get("valueIndex")}
             for value in document.get("optionValues") or [] if isinstance(value, dict)]
@@ -42,7 +43,7 @@ def _variant_rows(ctx: SyncContext, keys: Iterable[RowKey]) -> dict[RowKey, Feed
     return {row.key: row for row in with_states(ctx.batches, ctx.rows(VARIANTS).get_rows(sorted(set(keys))))}
 
 
-def parents_of(ctx: SyncContext, sku: str, rows: list[FeedRow]) -> list[dict[str, Any]]:
+def parents_of(ctx: SyncContext, sku: str, rows: list[FeedRow]) -> list[Parent]:
     """The composites holding the product, as its live feed documents name them, with the parent's product id
     and, for a configurable, the variant's option values."""
     named: dict[str, str | None] = {}
@@ -59,7 +60,7 @@ def parents_of(ctx: SyncContext, sku: str, rows: list[FeedRow]) -> list[dict[str
                                               fields=("product_id", "name", "deleted"))
     ids = {row.id: row for row in parent_rows if row.product_id is not None}
     variants = _variant_rows(ctx, (RowKey(sku, parent) for parent, kind in named.items() if kind == CONFIGURABLE))
-    found = []
+    found: list[Parent] = []
     for parent, kind in sorted(named.items()):
         variant = variants.get(RowKey(sku, parent))
         found.append({"sku": parent, "product_type": kind,
@@ -70,7 +71,7 @@ def parents_of(ctx: SyncContext, sku: str, rows: list[FeedRow]) -> list[dict[str
     return found
 
 
-def variants_of(ctx: SyncContext, sku: str, product_type: str | None, rows: list[FeedRow]) -> dict[str, Any] | None:
+def variants_of(ctx: SyncContext, sku: str, product_type: str | None, rows: list[FeedRow]) -> Variants | None:
     """A configurable's variants from the variants feed (None for any other product): the rows of its members (its
     children as the products feed last recorded them, in any of its store views), read by key."""
     if product_type != CONFIGURABLE or VARIANTS not in FEEDS:

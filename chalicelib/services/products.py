@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
+from ..domain.answers.products import Difference, Product, ProductDetail, ProductPage, ProductStoreView
 from ..domain.errors import CatalogSyncError, DestinationError, InvalidQueryError, InvalidRecordError
 from ..domain.feed import TRANSPORT_FIELDS, FeedRow, RowKey
 from ..domain.feeds.products import PRODUCTS, build_row
@@ -20,13 +21,11 @@ from ..ports import ProductSearch
 from .context import SyncContext
 from .outcomes import STATE_FIELDS, with_states
 from .product_relations import parents_of, variants_of
-from .shelf import prices_and_stock, shelf_columns
+from .shelf import Shelf, prices_and_stock, shelf_columns
 
 __all__ = ["InvalidQueryError", "product_detail", "search_products"]
 
-ITEM_FIELDS = ("product_id", "name", "type", "last_exported_at", "last_modified", "attribute_set", "sku", "price",
-               "price_from", "currency", "quantity", "salable_quantity", "visibility", "store_view_code",
-               "export_status", "error")
+ITEM_FIELDS = tuple(Product.__annotations__)  # a page's columns, in their order
 LIVE_FIELDS = ("export_status", "error", "last_exported_at")  # the export state: read live for the page shown
 # When a version was made, not what it holds: never a difference.
 IGNORED_FIELDS = frozenset(TRANSPORT_FIELDS)
@@ -44,7 +43,7 @@ def _search(ctx: SyncContext) -> ProductSearch:
 
 def search_products(ctx: SyncContext, q: Any = None, status: Any = None, store_view: Any = None, type: Any = None,
                     visibility: Any = None, sort: Any = "sku", order: Any = "asc", cursor: Any = None,
-                    limit: Any = 50) -> dict[str, Any]:
+                    limit: Any = 50) -> ProductPage:
     """A page of feed rows matching the search, in the chosen order; raises InvalidQueryError for a bad parameter."""
     page = _search(ctx).search(q=q, status=status, store_view=store_view, type=type, visibility=visibility,
                                sort=sort, order=order, cursor=cursor, limit=limit)
@@ -56,7 +55,7 @@ def search_products(ctx: SyncContext, q: Any = None, status: Any = None, store_v
             "next_cursor": page.next_cursor, "total": page.total}
 
 
-def _item(shown: dict[str, Any], live: FeedRow | None, shelf: dict[str, Any] | None) -> dict[str, Any]:
+def _item(shown: dict[str, Any], live: FeedRow | None, shelf: Shelf | None) -> Product:
     """The index's columns, with the export state as the table holds it now (the index's if the row is gone), and
     the price and salable quantity from the prices and stock feeds (``shelf``)."""
     shown["error"] = None
@@ -68,10 +67,16 @@ def _item(shown: dict[str, Any], live: FeedRow | None, shelf: dict[str, Any] | N
             shown["price"], shown["price_from"] = shelf["price"], shelf["price_from"]
         shown["currency"] = shelf["currency"]
         shown["salable_quantity"] = shelf.get("salable_quantity", shown["salable_quantity"])
-    return {name: shown[name] for name in ITEM_FIELDS}
+    return {"product_id": shown["product_id"], "name": shown["name"], "type": shown["type"],
+            "last_exported_at": shown["last_exported_at"], "last_modified": shown["last_modified"],
+            "attribute_set": shown["attribute_set"], "sku": shown["sku"], "price": shown["price"],
+            "price_from": shown["price_from"], "currency": shown["currency"], "quantity": shown["quantity"],
+            "salable_quantity": shown["salable_quantity"], "visibility": shown["visibility"],
+            "store_view_code": shown["store_view_code"], "export_status": shown["export_status"],
+            "error": shown["error"]}
 
 
-def product_detail(ctx: SyncContext, product_id: int) -> dict[str, Any] | None:
+def product_detail(ctx: SyncContext, product_id: int) -> ProductDetail | None:
     """Every store view of a product as the feed, the source and the destination hold it; None if the feed has
     no row of it. A source or destination that cannot be read is named in ``source_error`` / ``destination_error``."""
     if not isinstance(product_id, int) or isinstance(product_id, bool) or product_id < 1:
@@ -86,7 +91,7 @@ def product_detail(ctx: SyncContext, product_id: int) -> dict[str, Any] | None:
     source, source_error = _source_documents(ctx, product_id)
     views = sorted(set(feed) | set(source or {}))
     held, destination_error = _destination_documents(ctx, sku, views)
-    store_views = []
+    store_views: list[ProductStoreView] = []
     for view in views:
         row = feed.get(view)
         document = json.loads(row.document) if row is not None and row.document else None
@@ -105,24 +110,27 @@ def product_detail(ctx: SyncContext, product_id: int) -> dict[str, Any] | None:
             "source": from_source, "destination": from_destination, "differences": differences(sides),
         })
     live = [row for row in feed.values() if not row.deleted] or list(feed.values())
+    shelf = prices_and_stock(ctx, sku, feed.values())
     return {"product_id": product_id, "sku": sku, "name": live[0].name if live else None,
             "type": live[0].type if live else None, "store_views": store_views, "source_error": source_error,
             "destination_error": destination_error, "parents": parents_of(ctx, sku, list(feed.values())),
             "variants": variants_of(ctx, sku, live[0].type if live else None, live),
-            **prices_and_stock(ctx, sku, feed.values())}
+            "prices": shelf["prices"], "stock": shelf["stock"]}
 
 
-def differences(sides: Mapping[str, Mapping[str, Any] | None]) -> list[dict[str, Any]]:
+def differences(sides: Mapping[str, Mapping[str, Any] | None]) -> list[Difference]:
     """The top-level fields whose values differ between the documents compared (a side holding no document
     compares as an empty one); timestamps are ignored."""
     documents = {side: document or {} for side, document in sides.items()}
     fields = sorted(set().union(*documents.values()) - IGNORED_FIELDS) if documents else []
-    found = []
+    found: list[Difference] = []
     for name in fields:
         values = [document.get(name) for document in documents.values()]
         if any(value != values[0] for value in values[1:]):
-            found.append({"field": name, **{side: documents[side].get(name) if side in documents else None
-                                            for side in ("feed", "source", "destination")}})
+            side = {side: documents[side].get(name) if side in documents else None
+                    for side in ("feed", "source", "destination")}
+            found.append({"field": name, "feed": side["feed"], "source": side["source"],
+                          "destination": side["destination"]})
     return found
 
 

@@ -9,8 +9,9 @@ the feed's rows (domain/reconciliation.py), never with the items read.
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
+from ..domain.answers.reconciliation import Reconciliation, RepairAccepted
+from ..domain.answers.reconciliation import ReconciliationReport as ReportView
 from ..domain.errors import CatalogSyncError, DestinationError, LockHeldError
 from ..domain.feeds import FEEDS, feed_named
 from ..domain.reconciliation import SourceEntry, SourceIndex, compare
@@ -21,7 +22,7 @@ from ..domain.reconciliation_report import (
     ReconciliationReport,
     start_report,
 )
-from ..domain.runs import IN_PROGRESS, REPAIR, STATUS_LABELS, iso, parse_iso, past_deadline
+from ..domain.runs import IN_PROGRESS, RECONCILIATION_TRIGGER, REPAIR, STATUS_LABELS, iso, parse_iso, past_deadline
 from ..observability import logger
 from ..ports import ReconciliationStore
 from ..settings import TRIGGER_QUEUE_URL
@@ -30,7 +31,6 @@ from .finish import recover_stale_run
 from .force import abandon_run
 from .sync import open_sync
 
-RECONCILIATION_TRIGGER = "reconciliation"  # the trigger of the runs its actions start
 HISTORY = 20  # reports listed per feed
 DAILY, SLACK = timedelta(days=1), timedelta(minutes=30)  # a schedule fires a little early or late
 
@@ -173,7 +173,7 @@ def due_reconciliations(ctx: SyncContext) -> list[ReconciliationReport]:
     return reports
 
 
-def reconciliation_history(ctx: SyncContext, feed: str) -> dict[str, Any]:
+def reconciliation_history(ctx: SyncContext, feed: str) -> Reconciliation:
     """The feed's latest report whole, and the history of reports (summaries), newest first."""
     reports = _store(ctx).latest(feed, HISTORY)
     available = True
@@ -187,12 +187,12 @@ def reconciliation_history(ctx: SyncContext, feed: str) -> dict[str, Any]:
             "history": [report.summary() for report in reports]}
 
 
-def report_detail(ctx: SyncContext, feed: str, report_id: str) -> dict[str, Any] | None:
+def report_detail(ctx: SyncContext, feed: str, report_id: str) -> ReportView | None:
     report = _store(ctx).get(feed, report_id)
     return report.view() if report is not None else None
 
 
-def take_action(ctx: SyncContext, feed: str, report_id: str, action: str) -> dict[str, Any] | None:
+def take_action(ctx: SyncContext, feed: str, report_id: str, action: str) -> RepairAccepted | None:
     """Open a repair run for the report's action and hand it to the trigger queue; None when there is no such
     report. Raises LockHeldError while a run is in flight, ReportNotReadyError, ReconciliationUnavailableError."""
     if action not in ACTIONS:

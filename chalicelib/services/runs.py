@@ -1,8 +1,7 @@
 """Run history, newest first, and one run with its errors grouped by cause."""
 from __future__ import annotations
 
-from typing import Any
-
+from ..domain.answers.runs import ErrorGroup, RowKey, RunDetail, RunPage
 from ..domain.cursor import decode_cursor, encode_cursor
 from ..domain.errors import InvalidRequestError
 from ..domain.runs import RUN_ID_SHAPE, TIME_SHAPE
@@ -14,7 +13,7 @@ DEFAULT_LIMIT, MAX_LIMIT = 20, 100
 
 
 def list_runs(ctx: SyncContext, feed: str = "products", limit: int = DEFAULT_LIMIT,
-              cursor: str | None = None) -> dict[str, Any]:
+              cursor: str | None = None) -> RunPage:
     """A page of runs; ``next_cursor`` continues it (None on the last page). Bad input: InvalidRequestError."""
     if not 1 <= limit <= MAX_LIMIT:
         raise InvalidRequestError(f"limit must be between 1 and {MAX_LIMIT}; got {limit}")
@@ -29,16 +28,17 @@ def list_runs(ctx: SyncContext, feed: str = "products", limit: int = DEFAULT_LIM
             if following else None}
 
 
-def run_detail(ctx: SyncContext, run_id: str) -> dict[str, Any] | None:
+def run_detail(ctx: SyncContext, run_id: str) -> RunDetail | None:
     """The run with its failed rows grouped by failure code (count, the first example's message and a few example
     rows each); None if there is none."""
     run = ctx.runs.get(run_id)
     if run is None:
         return None
     codes = sorted(run.error_counts.items(), key=lambda item: (-item[1], item[0]))
-    errors = []
+    errors: list[ErrorGroup] = []
     for code, count in codes:
-        examples = run.error_examples.get(code, [])
+        examples = [RowKey(id=example["id"], scope=example["scope"], message=example["message"])
+                    for example in run.error_examples.get(code, [])]
         errors.append({"code": code, "count": count, "message": examples[0]["message"] if examples else code,
                        "examples": examples})
     view = with_progress(ctx, run, ctx.control.feed_states.get(run.feed).rows_total)

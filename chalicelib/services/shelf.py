@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
+from ..domain.answers.products import PricesAndStock, ProductPrice, ProductStock
 from ..domain.feed import FeedRow, RowKey
 from ..domain.feeds.prices import PRICES, identity_of, scope_of
 from ..domain.feeds.pricing import NOT_LOGGED_IN, customer_group_code, lowest
@@ -22,12 +23,21 @@ from .outcomes import with_states
 SHOPPER = customer_group_code(NOT_LOGGED_IN)
 
 
+class Shelf(TypedDict):
+    """A products row's columns from the prices and stock feeds (a page's Price and Salable quantity)."""
+
+    price: float | None
+    price_from: bool
+    currency: str | None
+    salable_quantity: NotRequired[float | None]  # only where the row names its stock
+
+
 def _price_key(sku: str, extra: Mapping[str, Any]) -> RowKey | None:
     website = extra.get("websiteCode")
     return RowKey(sku, scope_of(website, SHOPPER)) if isinstance(website, str) and website else None
 
 
-def shelf_columns(ctx: SyncContext, rows: Iterable[tuple[RowKey, Mapping[str, Any]]]) -> dict[RowKey, dict[str, Any]]:
+def shelf_columns(ctx: SyncContext, rows: Iterable[tuple[RowKey, Mapping[str, Any]]]) -> dict[RowKey, Shelf]:
     """For products rows (key, extra): price, currency, price_from (a composite's "from" price) and salable
     quantity, from two BatchGetItems (the prices and stock rows of the page, members included)."""
     rows = list(rows)
@@ -44,7 +54,7 @@ def shelf_columns(ctx: SyncContext, rows: Iterable[tuple[RowKey, Mapping[str, An
     stock = {row.key: row.salable_quantity
              for row in ctx.rows(INVENTORY_STOCK_STATUS).get_rows(wanted_stock, fields=("salable_quantity", "deleted"))
              if not row.deleted}
-    found = {}
+    found: dict[RowKey, Shelf] = {}
     for key, extra in rows:
         members = [m for m in extra.get("members") or [] if isinstance(m, str)]
         own = prices.get(_price_key(key.id, extra) or key)
@@ -65,11 +75,11 @@ def _document(row: FeedRow) -> dict[str, Any]:
     return document if isinstance(document, dict) else {}
 
 
-def prices_and_stock(ctx: SyncContext, sku: str, product_rows: Iterable[FeedRow]) -> dict[str, Any]:
+def prices_and_stock(ctx: SyncContext, sku: str, product_rows: Iterable[FeedRow]) -> PricesAndStock:
     """A product's prices per website and customer group, and its stock per stock (one Query each), with their
     export states; currencies from its store views' rows."""
     currencies = {row.extra.get("websiteCode"): row.extra.get("currency") for row in product_rows if row.extra}
-    prices = []
+    prices: list[ProductPrice] = []
     rows = with_states(ctx.batches, ctx.rows(PRICES).rows_of_id(sku))
     for row in sorted(rows, key=lambda r: (identity_of(r.key)[1], r.name or "")):  # by website, then group name
         _, website, group = identity_of(row.key)
@@ -78,7 +88,7 @@ def prices_and_stock(ctx: SyncContext, sku: str, product_rows: Iterable[FeedRow]
                        "currency": currencies.get(website), "price": row.price, "regular": document.get("regular"),
                        "discounts": document.get("discounts") or [], "tier_prices": document.get("tierPrices") or [],
                        "deleted": row.deleted, "export_status": row.export_status, "error": row.error})
-    stock = []
+    stock: list[ProductStock] = []
     for row in sorted(with_states(ctx.batches, ctx.rows(INVENTORY_STOCK_STATUS).rows_of_id(sku)),
                       key=lambda r: r.scope):
         document = _document(row)

@@ -2,8 +2,7 @@
 force-sync cooldown and whether export is enabled."""
 from __future__ import annotations
 
-from typing import Any
-
+from ..domain.answers.runs import Cooldown, Progress, Run, SyncStatus
 from ..domain.cooldown import available_at, is_cooling
 from ..domain.freshness import summary
 from ..domain.progress import live_progress
@@ -11,8 +10,8 @@ from ..domain.runs import STATUS_LABELS, SyncRun, status_text
 from .context import SyncContext
 
 
-def run_view(run: SyncRun) -> dict[str, Any]:
-    """A run as the API shows it."""
+def run_view(run: SyncRun, progress: Progress | None = None) -> Run:
+    """A run as the API shows it (``progress``: its live progress, while it is in flight)."""
     return {
         "run_id": run.run_id,
         "feed": run.feed,
@@ -39,15 +38,16 @@ def run_view(run: SyncRun) -> dict[str, Any]:
         "error_counts": dict(run.error_counts),
         "rows_retrying": run.rows_retrying,
         "freshness": summary(run.freshness),
+        "progress": progress,
     }
 
 
-def with_progress(ctx: SyncContext, run: SyncRun, rows_total: int) -> dict[str, Any]:
+def with_progress(ctx: SyncContext, run: SyncRun, rows_total: int) -> Run:
     """The run's view and, while it is in flight, its live progress."""
-    return {**run_view(run), "progress": live_progress(run, ctx.clock(), rows_total or None)}
+    return run_view(run, live_progress(run, ctx.clock(), rows_total or None))
 
 
-def cooldown_view(ctx: SyncContext, feed: str) -> dict[str, Any]:
+def cooldown_view(ctx: SyncContext, feed: str) -> Cooldown:
     seconds = ctx.settings.cooldown_seconds
     last = ctx.control.cooldowns.started_at(feed)
     cooling = is_cooling(last, seconds, ctx.clock())
@@ -55,7 +55,7 @@ def cooldown_view(ctx: SyncContext, feed: str) -> dict[str, Any]:
             "available_at": available_at(last, seconds) if cooling else None}
 
 
-def sync_status(ctx: SyncContext, feed: str = "products") -> dict[str, Any]:
+def sync_status(ctx: SyncContext, feed: str = "products") -> SyncStatus:
     run = ctx.runs.latest(feed)
     state = ctx.control.feed_states.get(feed)
     reason = ctx.export_disabled_reason

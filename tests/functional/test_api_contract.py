@@ -1,6 +1,7 @@
 """Every documented operation, called once with a request it accepts: its success answer is held to the OpenAPI
 document (the conftest checks every answer), so an answer built in a service cannot drift from the schema that
-describes it. A route added to the document without a case here fails the first test."""
+describes it. A route added to the document without a case here fails the first test. The document's objects are
+closed (chalicelib/domain/answers): an answer holding a key its definition lacks fails, at any depth."""
 import json
 
 import pytest
@@ -87,6 +88,22 @@ def test_each_operation_answers_its_documented_success(synced, user_pool, operat
     response = synced.http.request(operation[0].upper(), path, headers=_headers(path, body, admin),
                                    body=body or b"")
     assert response.status_code == expected, response.body[:300]  # and the body matched the document (conftest)
+
+
+@pytest.mark.parametrize("where", ["top", "nested"])
+def test_an_answer_holding_a_key_its_definition_lacks_fails_the_contract(client, user_pool, monkeypatch, where):
+    from chalicelib.api import admin_routes
+
+    real = admin_routes.effective_settings
+
+    def with_a_surprise(ctx):
+        answer = real(ctx)
+        (answer if where == "top" else answer["batch"])["surprise"] = True
+        return answer
+
+    monkeypatch.setattr(admin_routes, "effective_settings", with_a_surprise)
+    with pytest.raises(AssertionError, match=r"'surprise' was unexpected"):
+        client.http.get("/api/settings", headers=user_pool.admin())
 
 
 def test_the_meta_lists_are_the_domains(client, user_pool):
