@@ -27,6 +27,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="magento: MAGENTO_CONCURRENCY values of the latency runs (default 8,16)")
     parser.add_argument("--scaled", type=int, help="magento: products of the latency runs (default 5,000; "
                         "their wall time is scaled to 100,000)")
+    parser.add_argument("--engines", type=lambda text: text.split(","),
+                        help="search: the engines to compare, e.g. memory (default memory,sqlite)")
     parser.add_argument("--write", action="store_true", help="update BENCHMARKS.md with the figures")
     args = parser.parse_args(argv)
     unknown = [name for name in args.names if name not in BENCHMARKS]

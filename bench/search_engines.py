@@ -57,11 +57,14 @@ ENGINE_FILES = {"memory": [f"chalicelib/search/{name}.py" for name in ("index", 
 
 def run(args) -> Result:
     sizes = (args.rows,) if args.rows else SIZES
+    engines = tuple(args.engines or ENGINES)
+    if set(engines) - set(ENGINES):
+        raise SystemExit(f"search: unknown engine(s) in {','.join(engines)}; choose from {', '.join(ENGINES)}")
     figures = {}
     with tempfile.TemporaryDirectory(prefix="search-engines-") as work:
         for rows in sizes:
             print(f"  {rows:,} rows: generating ...", flush=True)
-            figures[rows] = _compare(rows, Path(work))
+            figures[rows] = _compare(rows, Path(work), engines)
     return _result(figures)
 
 
@@ -105,7 +108,7 @@ def _catalog(rows: int):
         yield chunk
 
 
-def _compare(rows: int, work: Path) -> dict:
+def _compare(rows: int, work: Path, engines: tuple[str, ...]) -> dict:
     from chalicelib.search import journal, snapshot
     from chalicelib.search.rows import index_row, millis
 
@@ -127,16 +130,17 @@ def _compare(rows: int, work: Path) -> dict:
     (work / "memory.snapshot").write_bytes(snapshot.encode(snapshot.build(indexed)))
     builds["memory"] = time.perf_counter() - started
     print(f"    in-memory snapshot built in {builds['memory']:.0f} s", flush=True)
-    started = time.perf_counter()
-    built = SqliteIndex.build(indexed, str(work / "build.sqlite"))
+    if "sqlite" in engines:
+        started = time.perf_counter()
+        built = SqliteIndex.build(indexed, str(work / "build.sqlite"))
+        (work / "sqlite.snapshot").write_bytes(built.to_bytes())
+        built.close()
+        builds["sqlite"] = time.perf_counter() - started
+        print(f"    SQLite snapshot built in {builds['sqlite']:.0f} s", flush=True)
     del indexed
     gc.collect()
-    (work / "sqlite.snapshot").write_bytes(built.to_bytes())
-    built.close()
-    builds["sqlite"] = time.perf_counter() - started
-    print(f"    SQLite snapshot built in {builds['sqlite']:.0f} s", flush=True)
     found = {}
-    for engine in ENGINES:
+    for engine in engines:
         started = time.perf_counter()
         answer = subprocess.run([sys.executable, "-m", "bench.search_engines", engine, str(work)], cwd=ROOT,
                                 capture_output=True, text=True, check=False)
@@ -167,7 +171,7 @@ def _worker(engine: str, work: Path) -> dict:
     baseline = _rss_mb()
     data = (work / f"{engine}.snapshot").read_bytes()  # what the store hands over (its transfer is not timed)
     outcomes = pickle.loads((work / "outcomes.pickle").read_bytes())
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     if engine == "memory":
         from chalicelib.search.index import ProductIndex
         from chalicelib.search.query import run_query
@@ -187,7 +191,9 @@ def _worker(engine: str, work: Path) -> dict:
             return index.display(page.rows), page.total, page.next_cursor
     del data
     search(q="hoodie", sort="name")  # the first request's answer ends the cold start
-    cold_s = time.perf_counter() - started
+    # Wall time is what the goal counts; CPU time (all this process's threads) is what it costs a Lambda's vCPU
+    # share, and what a machine shared with other work stretches least.
+    cold_s, cold_cpu_s = time.perf_counter() - started, time.process_time() - cpu_started
     gc.collect()
     timings: dict[str, list[float]] = {kind: [] for kind in KINDS}
     totals: dict[str, list[int]] = {kind: [] for kind in KINDS}
@@ -209,7 +215,8 @@ def _worker(engine: str, work: Path) -> dict:
         if step % OUTCOME_EVERY == 0 and outcomes:  # an exporter's batch: the next searches see it
             index.apply(journal.decode(outcomes.pop(0)))
     pending_after = search(status=AWAITING)[1]
-    return {"cold_s": cold_s, "baseline_mb": baseline, "rss_mb": _rss_mb(), "peak_mb": _rss_mb("VmHWM"),
+    return {"cold_s": cold_s, "cold_cpu_s": cold_cpu_s, "baseline_mb": baseline, "rss_mb": _rss_mb(),
+            "peak_mb": _rss_mb("VmHWM"),
             "file_mb": os.path.getsize(index.path) / 1e6 if engine == "sqlite" else 0.0,
             "timings": timings, "totals": totals, "pending_after": pending_after}
 
@@ -234,13 +241,14 @@ def _result(figures: dict[int, dict]) -> Result:
                first["memory"]["baseline_mb"])
     for engine, label in (("memory", "in-memory index.py, orders.py, snapshot.py"),
                           ("sqlite", "SQLite bench/sqlite_search.py")):
-        result.add(f"lines of code of the engine itself: {label}", _lines(ENGINE_FILES[engine]))
+        if engine in first:
+            result.add(f"lines of code of the engine itself: {label}", _lines(ENGINE_FILES[engine]))
     met: dict[str, bool] = {}
     for rows, found in figures.items():
         table = []
-        for engine in ENGINES:
-            f = found[engine]
-            cells = [engine, f"{f['build_s']:.0f}", f"{f['snapshot_bytes'] / 1e6:,.0f}", f"{f['cold_s']:.2f}",
+        for engine, f in found.items():
+            cells = [engine, f"{f['build_s']:.0f}", f"{f['snapshot_bytes'] / 1e6:,.0f}",
+                     f"{f['cold_s']:.2f} / {f['cold_cpu_s']:.2f}",
                      f"{f['rss_mb']:,.0f} / {f['peak_mb']:,.0f}" + (f" (+{f['file_mb']:,.0f} MB file)"
                                                                      if f["file_mb"] else "")]
             worst = 0.0
@@ -252,11 +260,13 @@ def _result(figures: dict[int, dict]) -> Result:
             if rows >= SIZES[-1]:
                 met[engine] = (worst <= GOAL_P95_MS and f["cold_s"] <= GOAL_COLD_S
                                and f["peak_mb"] <= GOAL_MEMORY_MB)
-        result.tables.append((f"{rows:,} rows", ["engine", "build, s", "snapshot, MB", "cold start, s",
+        result.tables.append((f"{rows:,} rows", ["engine", "build, s", "snapshot, MB",
+                                                 "cold start: wall / CPU, s",
                                                  "API process memory after / peak, MB", "name search p50 / p95, ms",
                                                  "status filter p50 / p95, ms", "both p50 / p95, ms"], table))
+    result.add("load average after the run (1, 5, 15 minutes)", ", ".join(f"{load:.2f}" for load in os.getloadavg()))
     result.met = any(met.values()) if met else None
-    result.verdict = ("at 5,000,000 rows: " + "; ".join(f"{engine} {'meets' if ok else 'misses'} the goals"
+    result.verdict = ("at 5,000,000 rows: " + "; ".join(f"the {engine} engine {'meets' if ok else 'misses'} the goals"
                                                       for engine, ok in met.items())
                       if met else "not run at 5,000,000 rows")
     return result

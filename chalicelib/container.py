@@ -21,6 +21,7 @@ from .ports import CatalogSource, Destination, EventReplayGuard, FeedStore, Prod
 from .search.dynamo_store import DynamoSearchIndexStore
 from .search.journaled_feed import JournaledFeedStore
 from .search.product_search import IndexedProductSearch
+from .search.s3_snapshots import CONNECTIONS, SnapshotObjects
 from .services.context import SyncContext
 from .settings import Settings, load
 
@@ -59,7 +60,9 @@ def tables_of(settings: Settings) -> Tables:
 
 def build(settings: Settings) -> SyncContext:
     tables = tables_of(settings)
-    search_store = DynamoSearchIndexStore(tables=tables)
+    # The search's snapshots live in the hub bucket (under their own prefix), read with parallel ranged GETs.
+    snapshots = SnapshotObjects(aws.client("s3", connections=CONNECTIONS), settings.hub_bucket)
+    search_store = DynamoSearchIndexStore(snapshots, tables=tables)
     product_search = IndexedProductSearch(search_store)
     return SyncContext(
         settings=settings,

@@ -88,18 +88,27 @@ CONTROL_API = ["dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:GetIt
                "dynamodb:Scan", "dynamodb:UpdateItem"]
 
 
-# The products search index (adapters/dynamo_search.py): every writer of feed rows appends to its journal
-# (adapters/journaled_feed.py); a sync also rebuilds or compacts it (services/search_index.py: publish a
-# snapshot in chunks, trim the journal with batch deletes); the API keeps a live copy (snapshot + journal).
+# The products search index (search/dynamo_store.py): every writer of feed rows appends to its journal
+# (search/journaled_feed.py); a sync also rebuilds or compacts it (search/upkeep.py: read the current snapshot,
+# publish one to S3 and its description, delete the replaced one, trim the journal with batch deletes); the API
+# keeps a live copy (snapshot + journal).
 SEARCH_APPEND = ["dynamodb:BatchWriteItem", "dynamodb:PutItem"]
 SEARCH_PUBLISH = ["dynamodb:BatchWriteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"]
 SEARCH_READ = ["dynamodb:GetItem", "dynamodb:Query"]
+SNAPSHOTS_PUBLISH = ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"]  # multipart uploads: s3:PutObject
+SNAPSHOTS_READ = ["s3:GetObject"]
+
+
+def _snapshots(actions: list[str]) -> Statement:
+    """The search index's snapshots: objects under search-index/ in the hub bucket (search/s3_snapshots.py)."""
+    return {"Effect": "Allow", "Action": actions, "Resource": [{"Fn::Sub": "${HubBucket.Arn}/search-index/*"}]}
 
 
 def _sync() -> list[Statement]:
     """A sync: lock, run, reindex from the source, fan out to the export queue; it may finish the run."""
     return [_table("FeedRowsTable", ROWS_REINDEX),
             _table("SearchIndexTable", SEARCH_PUBLISH),
+            _snapshots(SNAPSHOTS_PUBLISH),
             _table("SyncRunsTable", RUNS_SYNC),
             _index("SyncRunsTable", "batch-outbox"),  # batches whose rows are still to be sent
             # the search index's upkeep asks whether this is the feed's first run (services/search_index.py)
@@ -145,6 +154,7 @@ def _needs(role: str) -> list[Statement]:
         # A dry run by ids reads as that run would: each id's rows, their batches, the outbox it would resend.
         return [_table("FeedRowsTable", ROWS_READ),
                 _table("SearchIndexTable", SEARCH_READ),
+                _snapshots(SNAPSHOTS_READ),
                 # a forced run is opened (and abandoned) by the API; reconciliation reports are written (a request,
                 # an action taken) and listed (a Query on the feed's partition)
                 _table("SyncRunsTable", [*RUNS_READ, "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"]),
@@ -183,13 +193,27 @@ _SYNC: dict[Grant, str] = {
     ("s3:PutObject", "HubBucket/feeds/*"): _SEALER,
     ("secretsmanager:GetSecretValue", "MagentoCredentialsSecret"): _MAGENTO,
 }
+# The search index's upkeep after a sync (search/upkeep.py) that the rehearsal's syncs do not reach: the journal
+# stays under the 200 entries of a compaction (and the snapshot the hourly syncs would replace is the forced run's).
+_COMPACTION: dict[Grant, str] = {
+    ("dynamodb:BatchWriteItem", "SearchIndexTable"): "the search index's journal trimmed after a compaction, and a "
+                                                     "write of more than 1,000 rows journaled in several entries",
+    ("s3:GetObject", "HubBucket/search-index/*"): "the search index compacted: the current snapshot read, then "
+                                                  "the journal's entries folded into a new one",
+}
+_SEARCH_UPKEEP: dict[Grant, str] = {
+    **_COMPACTION,
+    ("s3:DeleteObject", "HubBucket/search-index/*"): "a search snapshot replaced by an hourly sync (compaction, full "
+                                                     "resync) is deleted",
+}
 NOT_REHEARSED: dict[str, dict[Grant, str]] = {
     "schedule": {**_SYNC, ("dynamodb:GetItem", "SyncRunsTable"): "a run left in progress past its deadline is read, "
                                                                    "then failed, by the next sync",
                  ("dynamodb:Scan", "FeedRowsTable"): "a full read (reconcile) compares with the feed's stored rows; "
-                                                     "a feed's first run has none to read",
-                 ("secretsmanager:GetSecretValue", "DestinationApiKeySecret"): _READ_BACK},
-    "trigger": {**_SYNC, ("sqs:GetQueueAttributes", "TriggerQueue"): _EVENT_SOURCE,
+                                                      "a feed's first run has none to read",
+                 ("secretsmanager:GetSecretValue", "DestinationApiKeySecret"): _READ_BACK,
+                 **_SEARCH_UPKEEP},
+    "trigger": {**_SYNC, **_COMPACTION, ("sqs:GetQueueAttributes", "TriggerQueue"): _EVENT_SOURCE,
                 ("secretsmanager:GetSecretValue", "DestinationApiKeySecret"): _READ_BACK,
                 ("dynamodb:Query", "FeedRowsTable"): "a resync by ids (Resync selected) looks up each id's stored "
                                                      "rows, one Query an id"},

@@ -54,6 +54,13 @@ def _configure_logging() -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
+def _silence_threads() -> None:
+    """No more log records nor thread tracebacks from this process; a record being written is finished first."""
+    logging.disable(logging.CRITICAL)
+    threading.excepthook = lambda args: None
+    logging.shutdown()  # flushes each handler under its lock: a record another thread is writing ends first
+
+
 def _interrupt(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt  # SIGTERM stops the stack exactly as Ctrl-C does
 
@@ -241,13 +248,16 @@ class Stack:
         STACK_FILE.unlink(missing_ok=True)
         stuck = [thread.name for thread in self.threads if thread.is_alive()]
         if stuck and self.moto is not None:
-            # A sync mid-reindex cannot be interrupted; it would only log errors as moto goes away.
+            # A sync mid-request cannot be interrupted; the threads left behind are silenced before moto and the
+            # simulated Magento go from under them, so that their errors (a log line, a thread's traceback) never
+            # follow "Stopped." — a busy machine may run them between the kill and the exit.
             print(f"Not waiting for {', '.join(stuck)}: a sync in progress cannot be interrupted, "
-                  "its work is abandoned.\nStopped.", flush=True)
+                  "its work is abandoned.", flush=True)
+            _silence_threads()
             self.moto.stop(wait=False)
             if self.magento is not None:
                 self.magento.stop(wait=False)
-            logging.shutdown()
+            print("Stopped.", flush=True)
             os._exit(exit_code)
         if self.moto is not None:
             self.moto.stop()

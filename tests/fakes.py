@@ -610,7 +610,8 @@ class InMemorySearchIndexStore(SearchIndexStore):
         return self.snapshots[snapshot.snapshot_id]
 
     def publish(self, data: bytes, position: str, rows: int) -> SearchSnapshot:
-        snapshot = SearchSnapshot(f"{int(self.now * 1000):013d}-{len(self.snapshots)}", 1, position, rows, "now")
+        snapshot = SearchSnapshot(f"{int(self.now * 1000):013d}-{len(self.snapshots)}", len(data), position, rows,
+                                  "now")
         self.snapshots = {snapshot.snapshot_id: data}
         self.snapshot = snapshot
         return snapshot

@@ -15,6 +15,8 @@ MAX_ATTEMPTS = 5
 RETRIES = Config(retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS})  # the first call included
 
 
-def client(service: str) -> Any:
-    """A boto3 client for ``service`` with the retries above (region and endpoint from the environment)."""
-    return boto3.client(service, config=RETRIES)
+def client(service: str, connections: int | None = None) -> Any:
+    """A boto3 client for ``service`` with the retries above (region and endpoint from the environment);
+    ``connections``: the pool's size where more calls than botocore's default 10 run at once."""
+    config = RETRIES if connections is None else RETRIES.merge(Config(max_pool_connections=connections))
+    return boto3.client(service, config=config)

@@ -210,8 +210,9 @@ class ControlModel(Model):
 
 class SearchIndexModel(Model):
     """The products search index (search/dynamo_store.py): the current snapshot's description
-    (``current#<feed>``), its chunks (``snapshot#<feed>#<id>``, by number) and the journal (``journal#<feed>``,
-    by position). Its own table: moto answers a Query by scanning the whole table."""
+    (``current#<feed>``; the snapshot itself is an S3 object) and the journal (``journal#<feed>``, by position).
+    Before snapshots moved to S3 they were chunks here (``snapshot#<feed>#<id>``), removed by the next publish.
+    Its own table: moto answers a Query by scanning the whole table."""
 
     class Meta:
         table_name = "catalog-sync-search"

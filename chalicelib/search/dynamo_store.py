@@ -1,4 +1,5 @@
-"""The products search index in DynamoDB: the current snapshot's description, its chunks, and the journal.
+"""The products search index's store: the journal and the current snapshot's description in DynamoDB, the
+snapshot itself in S3 (s3_snapshots.py: one partition key of DynamoDB reads at most 12 MB/s).
 
 Journal writes keep journal.LANDING_BOUND_MS: a position is stamped when its item is built, once per attempt of
 ours (a transaction retried after a conflict builds its items again), but botocore's retries, PynamoDB's retries of
@@ -25,9 +26,9 @@ from ..domain.errors import CatalogSyncError
 from ..domain.runs import iso, utcnow
 from ..observability import logger
 from .journal import LANDING_BOUND_MS
-from .store import JournalRecord, SearchIndexStore, SearchSnapshot, SnapshotError
+from .s3_snapshots import SnapshotObjects
+from .store import Arriving, JournalRecord, SearchIndexStore, SearchSnapshot
 
-CHUNK_BYTES = 350_000  # an item holds at most 400 KB
 JOURNAL_TTL_SECONDS = 7 * 86_400  # entries older than any snapshot's position are trimmed; TTL is the backstop
 REWRITES = 2  # journal entries acknowledged late are written again at most this many times
 
@@ -37,7 +38,9 @@ class JournalLateError(CatalogSyncError):
 
 
 class DynamoSearchIndexStore(SearchIndexStore):
-    def __init__(self, feed: str = "products", clock: Callable[[], float] = time.time, tables: Tables | None = None):
+    def __init__(self, snapshots: SnapshotObjects, feed: str = "products", clock: Callable[[], float] = time.time,
+                 tables: Tables | None = None):
+        self._snapshots = snapshots
         self._feed = feed
         self._s = (tables or bound()).search_index
         self._clock = clock
@@ -112,31 +115,34 @@ class DynamoSearchIndexStore(SearchIndexStore):
         return f"{int(self._clock() * 1000):013d}"
 
     def current(self) -> SearchSnapshot | None:
+        described = self._described()
+        # A snapshot of a version before S3 (chunks here, another format) is none: the next sync rebuilds it.
+        return None if described is None or "chunks" in described else SearchSnapshot(**described)
+
+    def _described(self) -> dict | None:
         try:
-            item = self._s.get(f"current#{self._feed}", "snapshot", consistent_read=True)
+            return json.loads(self._s.get(f"current#{self._feed}", "snapshot", consistent_read=True).meta)
         except DoesNotExist:
             return None
-        return SearchSnapshot(**json.loads(item.meta))
 
-    def read(self, snapshot: SearchSnapshot) -> bytes:
-        chunks = [item.data for item in self._s.query(self._chunks_pk(snapshot.snapshot_id), consistent_read=True)]
-        if len(chunks) != snapshot.chunks:
-            raise SnapshotError(f"snapshot {snapshot.snapshot_id} has {len(chunks)} of its {snapshot.chunks} chunks "
-                                "(replaced meanwhile?)")
-        return b"".join(chunks)
+    def read(self, snapshot: SearchSnapshot) -> Arriving:
+        return self._snapshots.get(self._snapshots.key(self._feed, snapshot.snapshot_id), snapshot.size)
 
     def publish(self, data: bytes, position: str, rows: int) -> SearchSnapshot:
-        previous = self.current()
-        snapshot = SearchSnapshot(f"{int(self._clock() * 1000):013d}-{secrets.token_hex(3)}",
-                                  max(1, -(-len(data) // CHUNK_BYTES)), position, rows, iso(utcnow()))
-        with self._s.batch_write() as batch:
-            for number in range(snapshot.chunks):
-                chunk = data[number * CHUNK_BYTES:(number + 1) * CHUNK_BYTES]
-                batch.save(self._s(self._chunks_pk(snapshot.snapshot_id), f"{number:05d}", data=chunk))
-        # The description last: readers never see a snapshot whose chunks are not all written.
+        previous = self._described()
+        snapshot = SearchSnapshot(f"{int(self._clock() * 1000):013d}-{secrets.token_hex(3)}", len(data), position,
+                                  rows, iso(utcnow()))
+        self._snapshots.put(self._snapshots.key(self._feed, snapshot.snapshot_id), data)
+        # The description last: readers never see a snapshot that is not all written.
         self._s(f"current#{self._feed}", "snapshot", meta=json.dumps(snapshot.__dict__)).save()
-        if previous is not None:
-            self._delete(self._s.query(self._chunks_pk(previous.snapshot_id), attributes_to_get=["pk", "sk"]))
+        if previous is not None and "chunks" in previous:  # written by a version before S3
+            self._delete(self._s.query(self._chunks_pk(previous["snapshot_id"]), attributes_to_get=["pk", "sk"]))
+        elif previous is not None:
+            try:
+                self._snapshots.delete(self._snapshots.key(self._feed, previous["snapshot_id"]))
+            except Exception:  # the new snapshot stands: the old object only costs its storage
+                logger.exception("the replaced search snapshot could not be deleted",
+                                 extra={"snapshot_id": previous["snapshot_id"]})
         return snapshot
 
     def trim(self, before: str) -> int:

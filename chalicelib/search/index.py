@@ -1,75 +1,83 @@
 """The products search index in memory: the base from a snapshot, kept current by replaying journal entries.
 
 Per row: export state, facets (store view, type, visibility), the 32-bit hash of the indexed version and the
-two times, in flat arrays (a few bytes each); search text and SKUs in the base text. Rows added or whose
-text changed since the base keep their text in a dictionary, and move in the sort orders' overlays.
+two times, in flat arrays (a few bytes each); search texts per product and per distinct name (snapshot.py). Rows
+added or whose text changed since the base keep their text in a dictionary, and move in the sort orders' overlays.
 """
 from __future__ import annotations
 
 import math
 import re
 from array import array
-from bisect import bisect_left
-from collections.abc import Iterator
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from itertools import compress
 from typing import Any
 
 from ..domain.batches import ATTENTION as FAILED
 from ..domain.feed import RowKey
 from . import snapshot
 from .journal import Entry, RowInvalid, RowsMarked, RowsWritten
-from .orders import Key, SortedRows
-from .rows import (
-    FIELD,
-    KEY_END,
-    NO_TIME,
-    STATUS_CODES,
-    STATUSES,
-    TEXT_END,
-    IndexRow,
-    iso_millis,
-    name_of,
-    product_id_of,
-)
-from .snapshot import FILTERS, MAX_CODES, NONE, Base, key_hash
+from .orders import Key, LazyMask, Mask, SortedRows
+from .rows import FIELD, NO_TIME, STATUS_CODES, STATUSES, TEXT_END, IndexRow, iso_millis, name_of, product_id_of
+from .snapshot import FILTERS, MAX_CODES, NONE, Base
+from .store import Arriving
 
 NUMBERS = ("price", "quantity", "salable_quantity")
 _SNAPSHOT_ORDERS = {"name": "name", "last_modified": "modified", "last_exported": "exported"}
+# A search whose hits are at least 1 row in DENSE is walked in an order but the name's by testing rows one by
+# one (a page of 200 is then a few thousand steps), up to LAZY_BUDGET of them before placing every hit at once.
+DENSE, LAZY_BUDGET = 100, 30_000
 
-# From a match in a search text to its row's ordinal (the base text is UTF-8 bytes: see snapshot.py).
-_TAIL = f"[^{KEY_END}{TEXT_END}\n]*{TEXT_END}(\\d+)".encode()
-_KEY_END, _TEXT_END = ord(KEY_END), ord(TEXT_END)
+# From a match in a line of the base's texts to the line's number (the texts are UTF-8 bytes: see snapshot.py).
+_TAIL = f"[^{TEXT_END}\n]*{TEXT_END}(\\d+)".encode()
+_TEXT_END = ord(TEXT_END)
+
+
+@dataclass
+class Hits:
+    """The rows a search matches: base rows by their name, as places in the name order (``named``: one byte per
+    place; ``starts``, ``ends``: where each matching name's places start and end), and every other one (``rows``: by
+    product id or SKU, or by a text changed since the base)."""
+
+    named: bytearray
+    starts: list[int]
+    ends: list[int]
+    rows: list[int]
 
 
 class ProductIndex:
     def __init__(self, base: Base | None = None):
         base = base or Base()
-        self._text, self._offsets = base.text, base.offsets
-        self._names, self._name_offsets = base.names, base.name_offsets
-        self._key_hashes, self._key_rows = base.key_hashes, base.key_rows
-        self._odd_skus = dict(base.odd_skus)
+        self._products, self._product_lines, self._run_rows = base.products, base.product_lines, base.run_rows
+        self._skus, self._sku_offsets = base.skus, base.sku_offsets
+        self._names, self._name_lines, self._name_places = base.names, base.name_lines, base.name_places
+        self._shown, self._shown_offsets = base.shown, base.shown_offsets
+        self._perm_name, self._rank_name = base.perm_name, base.rank_name
         self._base_rows = rows = base.rows
         self.vocabulary = {"view": list(base.views), "type": list(base.types), "visibility": list(base.visibilities),
                            "attribute_set": list(base.attribute_sets)}
         self._codes = {facet: {value: code for code, value in enumerate(values, 1)}
                        for facet, values in self.vocabulary.items()}
         # The base's columns become the index's (no copy: a cold start holds each once), but for the two times,
-        # whose base values stay with the sort orders' permutations.
+        # whose base values (read only) stay with the sort orders' permutations.
         self.status, self.view, self.type, self.visibility = base.status, base.view, base.type, base.visibility
         self.attribute_set = base.attribute_set
         self.price, self.quantity, self.salable_quantity = base.price, base.quantity, base.salable_quantity
         self.hash32 = base.hash32
-        self.last_modified, self.last_exported = array("q", base.last_modified), array("q", base.last_exported)
+        self.last_modified, self.last_exported = _copied(base.last_modified), _copied(base.last_exported)
         self._base_modified, self._base_exported = base.last_modified, base.last_exported
         self._texts: dict[int, str] = {}  # search text of rows added, or changed since the base
         self._changed_names: dict[int, str] = {}  # names (as shown) of rows added, or renamed since the base
         self._added_skus: list[str] = []
         self._added_keys: dict[tuple[str, str], int] = {}
         self.orders = {
-            "sku": SortedRows(range(rows), self.sku, self.row_key, False, rows),
-            "name": SortedRows(base.perm_name, self._base_name, self.row_key, False, rows, base.rank_name),
-            "last_modified": SortedRows(base.perm_modified, self._base_modified.__getitem__, self.row_key, True, rows,
+            "sku": SortedRows(range(rows), self.sku, self.row_key, False),
+            "name": SortedRows(base.perm_name, self._base_name, self.row_key, False, base.rank_name),
+            "last_modified": SortedRows(base.perm_modified, self._base_modified.__getitem__, self.row_key, True,
                                         base.rank_modified),
-            "last_exported": SortedRows(base.perm_exported, self._base_exported.__getitem__, self.row_key, True, rows,
+            "last_exported": SortedRows(base.perm_exported, self._base_exported.__getitem__, self.row_key, True,
                                         base.rank_exported),
         }
         # The filter facets of the base rows in the order of each permutation (the key order's are the columns).
@@ -81,7 +89,7 @@ class ProductIndex:
         return cls(snapshot.build(rows))
 
     @classmethod
-    def from_bytes(cls, data: bytes) -> ProductIndex:
+    def from_bytes(cls, data: bytes | Arriving) -> ProductIndex:
         return cls(snapshot.decode(data))
 
     def to_bytes(self) -> bytes:
@@ -101,11 +109,7 @@ class ProductIndex:
     def sku(self, row: int) -> str:
         if row >= self._base_rows:
             return self._added_skus[row - self._base_rows]
-        odd = self._odd_skus.get(row) if self._odd_skus else None
-        if odd is not None:
-            return odd
-        text, start = self._text, self._offsets[row]
-        return text[start:text.index(_KEY_END, start)].decode()
+        return self._run_sku(bisect_right(self._run_rows, row) - 1)
 
     def store_view_code(self, row: int) -> str:
         return self.vocabulary["view"][self.view[row] - 1]
@@ -117,18 +121,21 @@ class ProductIndex:
         return RowKey(*self.row_key(row))
 
     def _base_text(self, row: int) -> str:
-        text, start = self._text, self._offsets[row]
-        return text[text.index(_KEY_END, start) + 1:text.index(_TEXT_END, start)].decode()
+        start = self._product_lines[bisect_right(self._run_rows, row) - 1]
+        head = self._products[start:self._products.index(_TEXT_END, start)].decode()
+        return f"{head}{FIELD}{self._base_name(row)}"
 
     def text(self, row: int) -> str:
         changed = self._texts.get(row)
         return changed if changed is not None else self._base_text(row)
 
     def _base_name(self, row: int) -> str:
-        return name_of(self._base_text(row))
+        """The folded name of a base row: the line of the names whose places hold the row's."""
+        start = self._name_lines[bisect_right(self._name_places, self._rank_name[row]) - 1]
+        return self._names[start:self._names.index(_TEXT_END, start)].decode()
 
     def _base_name_shown(self, row: int) -> str:
-        return self._names[self._name_offsets[row]:self._name_offsets[row + 1]].decode()
+        return self._shown[self._shown_offsets[row]:self._shown_offsets[row + 1]].decode()
 
     def name(self, row: int) -> str | None:
         """The name as shown (the search text holds it case-folded)."""
@@ -181,78 +188,114 @@ class ProductIndex:
         added = self._added_keys.get((sku, store_view_code))
         if added is not None:
             return added
-        hashes, wanted = self._key_hashes, key_hash(sku, store_view_code)
-        at = bisect_left(hashes, wanted)
-        while at < len(hashes) and hashes[at] == wanted:
-            row = self._key_rows[at]
-            if self.row_key(row) == (sku, store_view_code):
-                return row
-            at += 1
+        # The base rows are in key order: the runs of rows (of one SKU) too.
+        runs = len(self._run_rows) - 1
+        run = bisect_left(range(runs), sku, key=self._run_sku)
+        while run < runs and self._run_sku(run) == sku:
+            for row in range(self._run_rows[run], self._run_rows[run + 1]):
+                if self.store_view_code(row) == store_view_code:
+                    return row
+            run += 1
         return None
+
+    def _run_sku(self, run: int) -> str:
+        return self._skus[self._sku_offsets[run]:self._sku_offsets[run + 1]].decode()
 
     # Searching
 
-    def search(self, needle: str) -> list[int]:
-        """Rows whose search text contains ``needle`` (already case-folded)."""
-        pattern = re.compile(re.escape(needle.encode()) + _TAIL)
-        return self._matches(pattern, lambda text: needle in text)
+    def search(self, needle: str, codes: dict[str, int | None] | None = None) -> Hits:
+        """The rows whose search text contains ``needle`` (folded) and that have every facet code."""
+        codes = codes or {}
+        base, tail = self._base_rows, re.escape(needle.encode()) + _TAIL
+        if any(code is None for code in codes.values()):
+            return Hits(bytearray(base), [], [], [])
+        places, names = self._name_places, list(map(int, re.findall(tail, self._names)))
+        starts, ends = [places[name] for name in names], [places[name + 1] for name in names]
+        named = _runs(base, starts, ends)
+        rank, changed, has = self._rank_name, self._texts, self._has(codes)
+        run_rows = self._run_rows
+        rows = [row for run in map(int, re.findall(tail, self._products))
+                for row in range(run_rows[run], run_rows[run + 1])
+                if not named[rank[row]] and row not in changed and has(row)]
+        for row, text in changed.items():  # these rows' base texts no longer count
+            if row < base:
+                named[rank[row]] = 0
+            if needle in text and has(row):
+                rows.append(row)
+        facets = self._facet_mask("name", codes)
+        return Hits(named if facets is None else bytearray(_and(named, facets)), starts, ends, rows)
 
     def rows_of_product(self, product_id: int) -> list[int]:
         prefix = f"{product_id}{FIELD}"
-        pattern = re.compile(re.escape((KEY_END + prefix).encode()) + _TAIL)
-        return self._matches(pattern, lambda text: text.startswith(prefix))
-
-    def _matches(self, pattern: re.Pattern, matches) -> list[int]:
-        found = list(map(int, pattern.findall(self._text)))
-        if self._texts:
-            changed = self._texts
-            found = [row for row in found if row not in changed]
-            found += [row for row, text in changed.items() if matches(text)]
-        return found
+        run_rows, changed = self._run_rows, self._texts
+        found = [row for run in map(int, re.findall(re.escape(f"\n{prefix}".encode()) + _TAIL, self._products))
+                 for row in range(run_rows[run], run_rows[run + 1]) if row not in changed]
+        return found + [row for row, text in changed.items() if text.startswith(prefix)]
 
     def code(self, facet: str, value: str) -> int | None:
         """The code of a facet value (None: no row has it); ``status`` takes an export state."""
         return STATUS_CODES.get(value) if facet == "status" else self._codes[facet].get(value)
 
-    def order_mask(self, sort: str, codes: dict[str, int | None], hits: list[int] | None) -> bytes | None:
-        """One byte per place in the order's permutation: 1 where the base row there has every facet code and
-        (with ``hits``) is a hit; None when nothing filters."""
-        base = self._base_rows
-        joined = None
-        if codes:
-            if any(code is None for code in codes.values()):
-                return bytes(base)
-            ordered = self._ordered.get(sort)
-            for facet, code in codes.items():
-                column = (getattr(self, facet)[:base] if ordered is None else ordered[facet]).translate(
-                    _selector(code or 0))
-                value = int.from_bytes(column, "little")
-                joined = value if joined is None else joined & value
+    def count(self, codes: dict[str, int | None], hits: Hits | None) -> int:
+        """How many rows have every facet code (``hits``: the rows a search found, with these codes)."""
         if hits is not None:
-            places, rank = bytearray(base), self.orders[sort].rank
-            for row in hits:
-                if row < base:
-                    places[rank[row]] = 1
-            value = int.from_bytes(places, "little")
-            joined = value if joined is None else joined & value
-        return None if joined is None else joined.to_bytes(base, "little")
+            return hits.named.count(1) + len(hits.rows)
+        return self.mask(**codes).count(1) if codes else len(self)
 
-    def accepts(self, codes: dict[str, int | None], hits: list[int] | None):
-        """Whether a row has every facet code and is a hit (for the rows a walk takes from an overlay)."""
-        if not codes and hits is None:
+    def order_mask(self, sort: str, codes: dict[str, int | None], hits: Hits | None) -> Mask | None:
+        """One byte per place in the order's permutation: 1 where the base row there has every facet code and
+        (with ``hits``, found with these codes) is a hit; None when nothing filters."""
+        if hits is None:
+            return self._facet_mask(sort, codes)
+        if sort != "name" and self.count(codes, hits) * DENSE >= self._base_rows:
+            return LazyMask(self.orders[sort].perm, self.accepts(codes, hits), lambda: self._placed(sort, hits),
+                            LAZY_BUDGET, self._facet_mask(sort, codes))
+        return self._placed(sort, hits)
+
+    def _placed(self, sort: str, hits: Hits) -> bytearray:
+        base, rank = self._base_rows, self.orders[sort].rank
+        if sort == "name":
+            places = bytearray(hits.named)
+        else:  # from the name order's places to this order's: one step per matching row
+            places, named, perm = bytearray(base), hits.named, self._perm_name
+            for start, end in zip(hits.starts, hits.ends, strict=True):
+                for row in compress(perm[start:end], named[start:end]):
+                    places[rank[row]] = 1
+        for row in hits.rows:
+            if row < base:
+                places[rank[row]] = 1
+        return places
+
+    def _facet_mask(self, sort: str, codes: dict[str, int | None]) -> bytes | bytearray | None:
+        """One byte per place in the order's permutation: 1 where the base row there has every facet code."""
+        if not codes:
             return None
+        base = self._base_rows
+        if any(code is None for code in codes.values()):
+            return bytes(base)
+        ordered = self._ordered.get(sort)
+        masks = [(getattr(self, facet)[:base] if ordered is None else ordered[facet]).translate(_selector(code or 0))
+                 for facet, code in codes.items()]
+        return masks[0] if len(masks) == 1 else _and(*masks)
+
+    def _has(self, codes: dict[str, int | None]):
         wanted = [(getattr(self, facet), code) for facet, code in codes.items()]
-        hit_set: set[int] | None = None
+        return lambda row: all(column[row] == code for column, code in wanted)
+
+    def accepts(self, codes: dict[str, int | None], hits: Hits | None):
+        """Whether a row has every facet code and is a hit (for the rows a walk takes from an overlay)."""
+        if hits is None:
+            return self._has(codes) if codes else None
+        named, rank, base = hits.named, self._rank_name, self._base_rows
+        found: set[int] | None = None
 
         def accept(row: int) -> bool:
-            nonlocal hit_set
-            if not all(column[row] == code for column, code in wanted):
-                return False
-            if hits is None:
+            nonlocal found
+            if row < base and named[rank[row]]:
                 return True
-            if hit_set is None:
-                hit_set = set(hits)
-            return row in hit_set
+            if found is None:
+                found = set(hits.rows)
+            return row in found
         return accept
 
     def mask(self, **codes: int | None) -> bytes:
@@ -263,12 +306,7 @@ class ProductIndex:
         if any(code is None for code in codes.values()):
             return bytes(rows)
         columns = [getattr(self, facet).translate(_selector(code or 0)) for facet, code in codes.items()]
-        if len(columns) == 1:
-            return bytes(columns[0])
-        joined = int.from_bytes(columns[0], "little")
-        for column in columns[1:]:
-            joined &= int.from_bytes(column, "little")
-        return joined.to_bytes(rows, "little")
+        return bytes(columns[0]) if len(columns) == 1 else _and(*columns)
 
     # Replaying the journal
 
@@ -350,7 +388,6 @@ class ProductIndex:
         self._added_keys[(new.sku, new.store_view_code)] = row
         self._texts[row] = new.text
         for sort, order in self.orders.items():
-            order.grow(row + 1)
             order.place(row, self.sort_key(sort, row)[0])
         return row
 
@@ -398,6 +435,29 @@ class ProductIndex:
             self.vocabulary[facet].append(value)
             code = codes[value] = len(codes) + 1
         return code
+
+
+def _copied(times: Sequence[int]) -> array[int]:
+    """A changeable copy of a base column of times (an array, or a read-only view of a snapshot's bytes)."""
+    copy = array("q")
+    copy.frombytes(memoryview(times).cast("B"))  # type: ignore[arg-type]  # one copy of the bytes, not per value
+    return copy
+
+
+def _and(*masks: bytes | bytearray) -> bytes:
+    """Masks of one byte 0 or 1 per place (of one length) ANDed at C speed: as integers, a bit per byte."""
+    joined = int.from_bytes(masks[0], "little")
+    for mask in masks[1:]:
+        joined &= int.from_bytes(mask, "little")
+    return joined.to_bytes(len(masks[0]), "little")
+
+
+def _runs(size: int, starts: list[int], ends: list[int]) -> bytearray:
+    """One byte per place, 1 in each run of places [start, end)."""
+    mask = bytearray(size)
+    for start, end in zip(starts, ends, strict=True):
+        mask[start:end] = b"\x01" * (end - start)
+    return mask
 
 
 _SELECTORS: dict[int, bytes] = {}

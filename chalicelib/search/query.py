@@ -147,17 +147,8 @@ def run_query(index: ProductIndex, query: ProductQuery) -> Page:
     codes = {facet: index.code(facet, value) for facet, value in
              (("status", query.status), ("view", query.store_view), ("type", query.type),
               ("visibility", query.visibility)) if value is not None}
-    hits = None
-    if query.q is not None:
-        hits = index.search(query.q)
-        if codes:
-            matching = index.mask(**codes)
-            hits = [row for row in hits if matching[row]]
-        total = len(hits)
-    elif codes:
-        total = index.mask(**codes).count(1)
-    else:
-        total = len(index)
+    hits = index.search(query.q, codes) if query.q is not None else None
+    total = index.count(codes, hits)
     walk = index.orders[query.sort].walk(query.after, query.descending, index.order_mask(query.sort, codes, hits),
                                          index.accepts(codes, hits))
     rows = list(islice(walk, query.limit + 1))  # one more: is there a next page?

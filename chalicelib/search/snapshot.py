@@ -1,20 +1,28 @@
-"""The index's base: the rows in key order as one text, their columns and sort orders, to and from bytes.
+"""The index's base: the rows in key order, their search texts, columns and sort orders, to and from bytes.
 
-The text has one line per row, ``<sku> KEY_END <search text> TEXT_END <ordinal> \\n``, in UTF-8 bytes (a str
-would take 2 or 4 bytes a character for the whole text as soon as one name holds a character past U+00FF): a
-regular expression finds the rows a search matches and reads their ordinals in one pass at C speed. Each sort
-order has its permutation, each row's place in it (rank), and the filter facets laid out in its order, so that a
-walk through the order jumps from one matching row to the next with ``bytes.find``.
+A search scans two small texts rather than one line per row, each line ``<text> TEXT_END <number> \\n`` in UTF-8
+bytes, so that one regular-expression pass finds the lines a search matches and reads their numbers at C speed:
 
-A snapshot is a header and sections, each compressed on its own with Zstandard: a cold start decompresses them
-one at a time straight into the columns (5 times zlib's speed, and never the whole body in memory at once).
+- ``products``: one line per run of rows (store views) of one SKU, ``<product id> FIELD <folded SKU>``; the run's
+  rows are consecutive in key order (``run_rows``).
+- ``names``: one line per distinct folded name, in the name order; the rows of a name are consecutive places in
+  that order (``name_places``), so a matching name is one slice of a mask, however many rows share it.
+
+Each sort order has its permutation, each row's place in it (rank), and the filter facets laid out in its order,
+so that a walk through the order jumps from one matching row to the next with ``bytes.find``.
+
+A snapshot is a header (its sections' names, types, codecs and sizes) and the sections, each on its own: a cold
+start reads each as soon as its bytes have arrived (they may still be arriving: see s3_snapshots.py). Sections
+that Zstandard shrinks well (texts, facets, times, prices) are compressed; the integer arrays it barely shrinks
+(offsets, permutations, ranks, hashes: a quarter at best) are stored raw at 8-byte boundaries, and those the index
+only reads are used in place, as typed ``memoryview``s of the snapshot's bytes: a cold start neither decompresses
+nor copies them. The index copies only the columns it changes.
 """
 from __future__ import annotations
 
 import sys
-import zlib
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import Any
@@ -22,35 +30,48 @@ from typing import Any
 import orjson
 import zstandard
 
-from .rows import FIELD, KEY_END, TEXT_END, IndexRow, clean, name_of
-from .store import SnapshotError
+from .rows import FIELD, TEXT_END, IndexRow
+from .store import Arriving, SnapshotError
 
-MAGIC = b"CSIX2\n"
-_MAGIC_V1 = b"CSIX1\n"  # one zlib stream of every section, text as str: read so that a deployment keeps working
+MAGIC = b"CSIX4\n"
 MAX_CODES = 255  # facet values are one byte (0: none)
-_ARRAYS = (("offsets", "I"), ("name_offsets", "I"), ("key_hashes", "I"), ("key_rows", "I"), ("hash32", "I"),
-           ("last_modified", "q"), ("last_exported", "q"), ("price", "d"), ("quantity", "d"), ("salable_quantity", "d"),
-           ("perm_name", "I"), ("perm_modified", "I"), ("perm_exported", "I"), ("rank_name", "I"),
-           ("rank_modified", "I"), ("rank_exported", "I"))
-_BYTES = ("status", "view", "type", "visibility", "attribute_set")
 ORDERS = ("name", "modified", "exported")  # besides the key order, which is the rows' own
 FILTERS = ("status", "view", "type", "visibility")  # the facets a search filters on
 NONE = float("nan")  # a number the row does not have
+ALIGN = 8  # a raw section starts at a multiple of this in the snapshot (its values are read in place)
+# Every section: its name, its type and how it is stored. Types: "bytes" (read only), "bytearray" (a column that
+# changes), "array:<code>" (an array that changes: copied), "view:<code>" (read only: a typed view, no copy).
+# Stored: "zstd" (compressed on its own) or "raw".
+_SECTIONS = (("products", "bytes", "zstd"), ("product_lines", "view:I", "raw"), ("run_rows", "view:I", "raw"),
+             ("skus", "bytes", "zstd"), ("sku_offsets", "view:I", "raw"), ("names", "bytes", "zstd"),
+             ("name_lines", "view:I", "raw"), ("name_places", "view:I", "raw"), ("shown", "bytes", "zstd"),
+             ("shown_offsets", "view:I", "raw"), ("hash32", "array:I", "raw"),
+             ("last_modified", "view:q", "zstd"), ("last_exported", "view:q", "zstd"),
+             ("price", "array:d", "zstd"), ("quantity", "array:d", "zstd"), ("salable_quantity", "array:d", "zstd"),
+             ("perm_name", "view:I", "raw"), ("perm_modified", "view:I", "raw"), ("perm_exported", "view:I", "raw"),
+             ("rank_name", "view:I", "raw"), ("rank_modified", "view:I", "raw"), ("rank_exported", "view:I", "raw"),
+             ("status", "bytearray", "zstd"), ("view", "bytearray", "zstd"), ("type", "bytearray", "zstd"),
+             ("visibility", "bytearray", "zstd"), ("attribute_set", "bytearray", "zstd"),
+             *((f"{facet}@{order}", "bytearray", "zstd") for order in ORDERS for facet in FILTERS))
+Ints = Sequence[int]  # an array("I"/"q") built here, or a typed memoryview of a snapshot's bytes (read only)
 
 
-def key_hash(sku: str, store_view_code: str) -> int:
-    return zlib.crc32(f"{sku}{FIELD}{store_view_code}".encode())
+def _offsets() -> array[int]:
+    return array("I", [0])
 
 
 @dataclass
 class Base:
-    text: bytes = b""
-    offsets: array[int] = field(default_factory=lambda: array("I", [0]))
-    names: bytes = b""  # the names as shown (UTF-8), one after the other (name_offsets: where each starts)
-    name_offsets: array[int] = field(default_factory=lambda: array("I", [0]))
-    key_hashes: array[int] = field(default_factory=lambda: array("I"))  # crc32 of the row keys, ascending
-    key_rows: array[int] = field(default_factory=lambda: array("I"))  # the row of each hash
-    odd_skus: dict[int, str] = field(default_factory=dict)  # SKUs holding a separator, by row
+    products: bytes = b"\n"  # a newline first: every line follows one (a product id is found at a line's start)
+    product_lines: Ints = field(default_factory=lambda: array("I", [1]))  # where each run's line starts
+    run_rows: Ints = field(default_factory=_offsets)  # the first row of each run, then the number of rows
+    skus: bytes = b""  # each run's SKU as it is (UTF-8), one after the other
+    sku_offsets: Ints = field(default_factory=_offsets)
+    names: bytes = b""
+    name_lines: Ints = field(default_factory=_offsets)  # where each name's line starts
+    name_places: Ints = field(default_factory=_offsets)  # each name's first place in perm_name, then rows
+    shown: bytes = b""  # the rows' names as shown (UTF-8), one after the other
+    shown_offsets: Ints = field(default_factory=_offsets)
     views: list[str] = field(default_factory=list)
     types: list[str] = field(default_factory=list)
     visibilities: list[str] = field(default_factory=list)
@@ -61,23 +82,32 @@ class Base:
     visibility: bytearray = field(default_factory=bytearray)
     attribute_set: bytearray = field(default_factory=bytearray)
     hash32: array[int] = field(default_factory=lambda: array("I"))
-    last_modified: array[int] = field(default_factory=lambda: array("q"))
-    last_exported: array[int] = field(default_factory=lambda: array("q"))
+    last_modified: Ints = field(default_factory=lambda: array("q"))
+    last_exported: Ints = field(default_factory=lambda: array("q"))
     price: array[float] = field(default_factory=lambda: array("d"))
     quantity: array[float] = field(default_factory=lambda: array("d"))
     salable_quantity: array[float] = field(default_factory=lambda: array("d"))
-    perm_name: array[int] = field(default_factory=lambda: array("I"))
-    perm_modified: array[int] = field(default_factory=lambda: array("I"))
-    perm_exported: array[int] = field(default_factory=lambda: array("I"))
-    rank_name: array[int] = field(default_factory=lambda: array("I"))  # rank_x[row]: the row's place in perm_x
-    rank_modified: array[int] = field(default_factory=lambda: array("I"))
-    rank_exported: array[int] = field(default_factory=lambda: array("I"))
+    perm_name: Ints = field(default_factory=lambda: array("I"))
+    perm_modified: Ints = field(default_factory=lambda: array("I"))
+    perm_exported: Ints = field(default_factory=lambda: array("I"))
+    rank_name: Ints = field(default_factory=lambda: array("I"))  # rank_x[row]: the row's place in perm_x
+    rank_modified: Ints = field(default_factory=lambda: array("I"))
+    rank_exported: Ints = field(default_factory=lambda: array("I"))
     # by_order["status@name"]: the status of the rows in the order of perm_name; and so on.
     by_order: dict[str, bytearray] = field(default_factory=dict)
 
     @property
     def rows(self) -> int:
-        return len(self.offsets) - 1
+        return len(self.shown_offsets) - 1
+
+    def section(self, name: str) -> Any:
+        return self.by_order[name] if "@" in name else getattr(self, name)
+
+    def set_section(self, name: str, value: Any) -> None:
+        if "@" in name:
+            self.by_order[name] = value
+        else:
+            setattr(self, name, value)
 
 
 def _vocabulary(values: Iterable[str | None], what: str) -> list[str]:
@@ -92,6 +122,17 @@ def _codes(values: Iterable[str | None], vocabulary: list[str]) -> bytearray:
     return bytearray(codes.get(value, 0) if value else 0 for value in values)
 
 
+def _lines(texts: list[str]) -> tuple[bytes, array[int]]:
+    """The texts as numbered lines, and where each starts."""
+    lines = [f"{text}{TEXT_END}{number}\n".encode() for number, text in enumerate(texts)]
+    return b"".join(lines), array("I", accumulate(map(len, lines), initial=0))
+
+
+def _joined(texts: list[str]) -> tuple[bytes, array[int]]:
+    encoded = [text.encode() for text in texts]
+    return b"".join(encoded), array("I", accumulate(map(len, encoded), initial=0))
+
+
 def build(rows: Iterable[IndexRow]) -> Base:
     """The base of these rows (one per key); sorts them (seconds per million rows: for the sync, not a request)."""
     ordered = sorted(rows, key=lambda row: (row.sku, row.store_view_code))
@@ -99,21 +140,18 @@ def build(rows: Iterable[IndexRow]) -> Base:
     base = Base(views=views, types=_vocabulary((row.type for row in ordered), "type"),
                 visibilities=_vocabulary((row.visibility for row in ordered), "visibility"),
                 attribute_sets=_vocabulary((row.attribute_set for row in ordered), "attribute set"))
-    lines = []
-    for i, row in enumerate(ordered):
-        sku = clean(row.sku)
-        if sku != row.sku:
-            base.odd_skus[i] = row.sku
-        lines.append(f"{sku}{KEY_END}{row.text}{TEXT_END}{i}\n".encode())
-    base.text = b"".join(lines)
-    base.offsets = array("I", accumulate(map(len, lines), initial=0))
-    shown = [(row.name or "").encode() for row in ordered]
-    base.names = b"".join(shown)
-    base.name_offsets = array("I", accumulate(map(len, shown), initial=0))
-    hashes = [key_hash(row.sku, row.store_view_code) for row in ordered]
-    by_hash = sorted(range(len(ordered)), key=hashes.__getitem__)
-    base.key_hashes = array("I", (hashes[i] for i in by_hash))
-    base.key_rows = array("I", by_hash)
+    heads, names = [], []
+    for row in ordered:
+        pid, sku, name = row.text.split(FIELD, 2)
+        heads.append(f"{pid}{FIELD}{sku}")
+        names.append(name)
+    runs = [i for i in range(len(ordered))
+            if not i or (ordered[i].sku, heads[i]) != (ordered[i - 1].sku, heads[i - 1])]
+    products, lines = _lines([heads[i] for i in runs])
+    base.products, base.product_lines = b"\n" + products, array("I", (at + 1 for at in lines))
+    base.run_rows = array("I", [*runs, len(ordered)])
+    base.skus, base.sku_offsets = _joined([ordered[i].sku for i in runs])
+    base.shown, base.shown_offsets = _joined([row.name or "" for row in ordered])
     base.status = bytearray(row.status for row in ordered)
     base.view = _codes((row.store_view_code for row in ordered), views)
     base.type = _codes((row.type for row in ordered), base.types)
@@ -125,10 +163,13 @@ def build(rows: Iterable[IndexRow]) -> Base:
     base.last_modified = array("q", (row.last_modified for row in ordered))
     base.last_exported = array("q", (row.last_exported for row in ordered))
     # Stable sorts of rows already in key order: equal values keep (sku, store view) order, as keys require.
-    names = [name_of(row.text) for row in ordered]
     base.perm_name = array("I", sorted(range(len(ordered)), key=names.__getitem__))
     base.perm_modified = array("I", sorted(range(len(ordered)), key=base.last_modified.__getitem__))
     base.perm_exported = array("I", sorted(range(len(ordered)), key=base.last_exported.__getitem__))
+    starts = [place for place, row in enumerate(base.perm_name)
+              if not place or names[row] != names[base.perm_name[place - 1]]]
+    base.names, base.name_lines = _lines([names[base.perm_name[place]] for place in starts])
+    base.name_places = array("I", [*starts, len(ordered)])
     for order in ORDERS:
         perm = getattr(base, f"perm_{order}")
         rank = array("I", bytes(4 * len(perm)))
@@ -141,94 +182,69 @@ def build(rows: Iterable[IndexRow]) -> Base:
 
 
 def encode(base: Base, level: int = 1) -> bytes:
-    header: dict[str, Any] = {
-        "rows": base.rows, "views": base.views, "types": base.types, "visibilities": base.visibilities,
-        "attribute_sets": base.attribute_sets, "odd_skus": {str(i): sku for i, sku in base.odd_skus.items()},
-        "byteorder": sys.byteorder, "arrays": [name for name, _ in _ARRAYS], "bytes": list(_BYTES),
-        "by_order": list(base.by_order)}
-    sections: list[bytes | bytearray | array[Any]] = [orjson.dumps(header), base.text, base.names]
-    sections += [getattr(base, name) for name, _ in _ARRAYS]
-    sections += [getattr(base, name) for name in _BYTES]
-    sections += [base.by_order[name] for name in header["by_order"]]
     compressor = zstandard.ZstdCompressor(level=level)
-    parts = [MAGIC]
-    for section in sections:
-        packed = compressor.compress(memoryview(section))
-        parts += [len(packed).to_bytes(8, "little"), packed]
+    stored = [bytes(memoryview(base.section(name)).cast("B")) if codec == "raw"
+              else compressor.compress(memoryview(base.section(name)).cast("B")) for name, _, codec in _SECTIONS]
+    sections = [[name, kind, codec, len(data)] for (name, kind, codec), data in zip(_SECTIONS, stored, strict=True)]
+    header = orjson.dumps({"rows": base.rows, "views": base.views, "types": base.types,
+                           "visibilities": base.visibilities, "attribute_sets": base.attribute_sets,
+                           "byteorder": sys.byteorder, "sections": sections})
+    parts, at = [MAGIC, len(header).to_bytes(8, "little"), header], len(MAGIC) + 8 + len(header)
+    for (_, _, codec), data in zip(_SECTIONS, stored, strict=True):
+        padding = -at % ALIGN if codec == "raw" else 0
+        parts += [bytes(padding), data]
+        at += padding + len(data)
     return b"".join(parts)
 
 
-def _sections(data: bytes) -> Iterator[bytes]:
-    """Each section's bytes, decompressed one at a time."""
-    if data.startswith(_MAGIC_V1):
-        yield from _sections_v1(data)
-        return
-    if not data.startswith(MAGIC):
-        raise SnapshotError("not a search index snapshot")
-    view, at, decompressor = memoryview(data), len(MAGIC), zstandard.ZstdDecompressor()
-    while at < len(data):
-        size = int.from_bytes(view[at:at + 8], "little")
-        if size < 0 or at + 8 + size > len(data):
-            raise SnapshotError("the snapshot is damaged: a section runs past its end")
-        try:
-            yield decompressor.decompress(view[at + 8:at + 8 + size])
-        except zstandard.ZstdError as error:
-            raise SnapshotError(f"the snapshot is damaged: {error}") from None
-        at += 8 + size
-
-
-def _sections_v1(data: bytes) -> Iterator[bytes]:
+def decode(data: bytes | Arriving) -> Base:
+    """The base in a snapshot's bytes, each section read as soon as it has arrived (``Arriving``). Read-only raw
+    sections stay views of ``data`` (which they keep alive)."""
+    view = data if isinstance(data, Arriving) else memoryview(data)
+    if len(view) < len(MAGIC) + 8 or view[:len(MAGIC)] != MAGIC:
+        raise SnapshotError("not a search index snapshot of this version")
+    at = len(MAGIC) + 8
+    size = int.from_bytes(view[len(MAGIC):at], "little")
     try:
-        body = memoryview(zlib.decompress(data[len(_MAGIC_V1):]))
-    except zlib.error as error:
-        raise SnapshotError(f"the snapshot is damaged: {error}") from None
-    at = 0
-    while at < len(body):
-        size = int.from_bytes(body[at:at + 8], "little")
-        yield bytes(body[at + 8:at + 8 + size])
-        at += 8 + size
-
-
-def _text_as_bytes(base: Base) -> None:
-    """Version 1 kept the text and the names as str, their offsets counting characters: count bytes instead."""
-    lines = base.text.split(b"\n")[:-1]
-    base.offsets = array("I", accumulate((len(line) + 1 for line in lines), initial=0))
-    names = base.names.decode()
-    shown = (names[start:end].encode() for start, end in zip(base.name_offsets, base.name_offsets[1:], strict=False))
-    base.name_offsets = array("I", accumulate(map(len, shown), initial=0))
-
-
-def decode(data: bytes) -> Base:
-    sections = _sections(data)
-    try:
-        header = orjson.loads(next(sections))
-        text, names = next(sections), next(sections)
-    except (StopIteration, orjson.JSONDecodeError):
+        header = orjson.loads(view[at:at + size])
+    except orjson.JSONDecodeError:
         raise SnapshotError("the snapshot is damaged: no header") from None
-    base = Base(text=text, names=names, odd_skus={int(i): sku for i, sku in header["odd_skus"].items()},
-                views=header["views"], types=header["types"], visibilities=header["visibilities"],
+    at += size
+    if [section[:3] for section in header["sections"]] != [list(section) for section in _SECTIONS]:
+        raise SnapshotError("the snapshot's sections are not this version's")
+    base = Base(views=header["views"], types=header["types"], visibilities=header["visibilities"],
                 attribute_sets=header["attribute_sets"])
-    if header.get("arrays") != [name for name, _ in _ARRAYS]:
-        raise SnapshotError("the snapshot's columns are not this version's")
-    found = 3
-    for (name, code), section in zip(_ARRAYS, sections, strict=False):
-        values = array(code)
-        values.frombytes(section)
-        if header["byteorder"] != sys.byteorder:
-            values.byteswap()
-        setattr(base, name, values)
-        found += 1
-    for name, section in zip(_BYTES, sections, strict=False):
-        setattr(base, name, bytearray(section))
-        found += 1
-    for name, section in zip(header["by_order"], sections, strict=False):
-        base.by_order[name] = bytearray(section)
-        found += 1
-    expected = 3 + len(_ARRAYS) + len(_BYTES) + len(header["by_order"])
-    if found != expected or next(sections, None) is not None:
-        raise SnapshotError(f"the snapshot has {found} sections, expected {expected}")
-    if base.rows != header["rows"]:
-        raise SnapshotError(f"the snapshot holds {base.rows} rows, its header says {header['rows']}")
-    if data.startswith(_MAGIC_V1):
-        _text_as_bytes(base)
+    swap = header["byteorder"] != sys.byteorder
+    decompressor = zstandard.ZstdDecompressor()
+    for name, kind, codec, size in header["sections"]:
+        at += -at % ALIGN if codec == "raw" else 0
+        if at + size > len(view):
+            raise SnapshotError("the snapshot is damaged: a section runs past its end")
+        stored = view[at:at + size]
+        at += size
+        try:
+            base.set_section(name, _section(kind, stored if codec == "raw" else decompressor.decompress(stored), swap))
+        except (zstandard.ZstdError, TypeError, ValueError) as error:  # corrupt, or not a whole number of values
+            raise SnapshotError(f"the snapshot is damaged: section {name}: {error}") from None
+    if at != len(view) or base.rows != header["rows"]:
+        raise SnapshotError(f"the snapshot is damaged: {base.rows} rows of {header['rows']}, "
+                            f"{len(view) - at} bytes past its sections")
     return base
+
+
+def _section(kind: str, data: bytes | memoryview, swap: bool) -> Any:
+    """A section's value from its (decompressed) bytes: views of them where it is read only."""
+    if kind == "bytes":
+        return bytes(data) if isinstance(data, memoryview) else data
+    if kind == "bytearray":
+        return bytearray(data)
+    how, code = kind.split(":")
+    if how == "view" and not swap:
+        if len(data) % array(code).itemsize:
+            raise ValueError(f"{len(data)} bytes are not a whole number of {code!r} values")
+        return memoryview(data).toreadonly().cast(code)  # type: ignore[call-overload]  # code: I or q
+    values = array(code)
+    values.frombytes(data)
+    if swap:  # a snapshot written on a machine of the other byte order: its values copied and swapped
+        values.byteswap()
+    return values

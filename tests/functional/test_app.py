@@ -16,7 +16,7 @@ def test_the_hourly_schedule_runs_a_sync_and_the_exporter_finishes_it(client, aw
     assert (last["run_id"], last["status"], last["mode"], last["trigger"]) == (run_id, "Success", "full", "schedule")
     assert last["rows_exported"] == last["rows_changed"] > 100
     assert status(client)["products_synced"]["products"] == 40
-    keys = [o["Key"] for o in boto3.client("s3").list_objects_v2(Bucket=LOCAL_HUB)["Contents"]]
+    keys = [o["Key"] for o in boto3.client("s3").list_objects_v2(Bucket=LOCAL_HUB, Prefix="feeds/")["Contents"]]
     assert len(keys) == 6 and keys[-1].endswith(f"{run_id}/manifest.json")
 
 

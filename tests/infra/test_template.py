@@ -37,7 +37,7 @@ SYNC = {
     "ControlTable": {DDB + a for a in ("DeleteItem", "GetItem", "PutItem", "Scan", "UpdateItem")},
     "ExportQueue": {"sqs:SendMessage"},
     "MagentoCredentialsSecret": {"secretsmanager:GetSecretValue"},
-    "HubBucket": {"s3:ListBucket", "s3:PutObject"},
+    "HubBucket": {"s3:ListBucket", "s3:PutObject", "s3:GetObject", "s3:DeleteObject"},  # the search's snapshots too
 }
 CONSUME = {"sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"}
 MARK = {  # an exporter writes no feed row: its batch's outcome
@@ -60,6 +60,7 @@ EXPECTED_ACTIONS: dict[str, dict[str, set[str]]] = {
     "api": {
         "FeedRowsTable": {DDB + "BatchGetItem", DDB + "Query"},  # Query: a product's prices and stock, a dry run by ids
         "SearchIndexTable": {DDB + "GetItem", DDB + "Query"},
+        "HubBucket": {"s3:GetObject"},  # the search's snapshots
         # reconciliation reports: written (a request, an action) and listed (a Query on the feed's partition)
         "SyncRunsTable": {DDB + a for a in ("BatchGetItem", "GetItem", "PutItem", "Query", "UpdateItem")},
         "SyncRunsTable/index/feed-started": {DDB + "Query"},
@@ -220,6 +221,9 @@ def test_buckets_block_public_access_and_are_encrypted(template):
         assert bucket["Properties"]["BucketEncryption"]["ServerSideEncryptionConfiguration"]
     hub_rules = buckets["HubBucket"]["Properties"]["LifecycleConfiguration"]["Rules"]
     assert any(rule.get("ExpirationInDays") == {"Ref": "HubRetentionDays"} for rule in hub_rules)
+    # a replaced search snapshot is deleted; its version goes a day later
+    assert any(rule.get("Prefix") == "search-index/" and rule["NoncurrentVersionExpiration"] == {"NoncurrentDays": 1}
+               for rule in hub_rules)
     assert buckets["HubBucket"]["DeletionPolicy"] == "Retain"
     for policy in _of_type(template, "AWS::S3::BucketPolicy").values():
         statements = policy["Properties"]["PolicyDocument"]["Statement"]

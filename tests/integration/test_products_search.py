@@ -1,5 +1,6 @@
 """On DynamoDB (moto): the search index kept by real syncs and exports — new, changed and deleted rows, the
 status filter following the exporters, a fresh copy (snapshot + journal) agreeing with a long-lived one."""
+import boto3
 import pytest
 
 from chalicelib.adapters.dynamo_batches import DynamoBatchStore
@@ -13,12 +14,14 @@ from chalicelib.search.journaled_feed import JournaledFeedStore
 from chalicelib.search.live import LiveIndex
 from chalicelib.search.product_search import IndexedProductSearch
 from chalicelib.search.query import parse_query, run_query
+from chalicelib.search.s3_snapshots import SnapshotObjects
 from chalicelib.services.context import SyncContext
 from chalicelib.services.export import export_batch
 from chalicelib.services.products import product_detail, search_products
 from chalicelib.services.sync import start_sync
 from chalicelib.settings import Settings
 from tests.fakes import VIEWS, InMemoryQueue, InMemorySource, RecordingDestination, product
+from tests.moto_session import HUB_BUCKET
 from tests.unit.test_sync_service import Clock
 
 
@@ -28,7 +31,7 @@ def catalog(ids, **overrides):
 
 @pytest.fixture
 def ctx(aws):
-    store = DynamoSearchIndexStore()
+    store = DynamoSearchIndexStore(SnapshotObjects(boto3.client("s3"), HUB_BUCKET))
     search = IndexedProductSearch(store)
     context = SyncContext(Settings(batch_max_rows=10), InMemorySource(catalog(range(1, 11))), RecordingDestination(),
                           lambda feed: JournaledFeedStore(DynamoFeedStore(feed),

@@ -1,11 +1,23 @@
-"""One contract for the search index's store, run against the in-memory fake and against DynamoDB (moto)."""
+"""One contract for the search index's store, run against the in-memory fake and against DynamoDB and S3 (moto)."""
+import json
 import os
 
+import boto3
 import pytest
 
-from chalicelib.search.dynamo_store import CHUNK_BYTES, DynamoSearchIndexStore
+from chalicelib.adapters.dynamo_models import SearchIndexModel
+from chalicelib.search.dynamo_store import DynamoSearchIndexStore
+from chalicelib.search.s3_snapshots import SnapshotObjects
 from chalicelib.search.store import SnapshotError
 from tests.fakes import InMemorySearchIndexStore
+from tests.moto_session import HUB_BUCKET
+
+PART_BYTES = 1_000  # snapshots are read in parts of this many bytes: a small one is many parts
+
+
+def whole(data) -> bytes:
+    """A snapshot's bytes once they have all arrived."""
+    return bytes(data[0:len(data)])
 
 
 class Clock:
@@ -30,7 +42,8 @@ def store(request):
 
     def advance(seconds):
         clock.now += seconds
-    return DynamoSearchIndexStore(clock=clock), advance
+    snapshots = SnapshotObjects(boto3.client("s3"), HUB_BUCKET, part_bytes=PART_BYTES)
+    return DynamoSearchIndexStore(snapshots, clock=clock), advance
 
 
 def test_the_journal_keeps_entries_in_order_from_any_position(store):
@@ -67,16 +80,17 @@ def test_many_entries_in_one_append(store):
 def test_a_published_snapshot_is_current_and_replaces_the_previous_one(store):
     snapshots, advance = store
     assert snapshots.current() is None
-    big = os.urandom(CHUNK_BYTES * 2 + 10)  # three chunks in DynamoDB
+    big = os.urandom(PART_BYTES * 20 + 10)  # 21 parts, read in parallel from S3
     first = snapshots.publish(big, "0000000000001#a#1", 42)
-    assert snapshots.current() == first and (first.position, first.rows) == ("0000000000001#a#1", 42)
-    assert snapshots.read(first) == big
+    assert snapshots.current() == first and (first.position, first.rows, first.size) == ("0000000000001#a#1", 42,
+                                                                                         len(big))
+    assert whole(snapshots.read(first)) == big
     advance(1)
     second = snapshots.publish(b"small", "0000000000002#a#1", 1)
     assert snapshots.current() == second != first
-    assert snapshots.read(second) == b"small"
-    with pytest.raises(SnapshotError):
-        snapshots.read(first)
+    assert whole(snapshots.read(second)) == b"small"
+    with pytest.raises(SnapshotError):  # gone: the reader reads the current one again
+        whole(snapshots.read(first))
 
 
 def test_trimming_removes_the_entries_before_a_position(store):
@@ -88,3 +102,20 @@ def test_trimming_removes_the_entries_before_a_position(store):
     assert journal.trim(cut) == 1
     assert [r.data for r in journal.journal()] == [b"new"]
     assert journal.trim(cut) == 0
+
+
+def test_a_snapshot_of_a_version_before_s3_is_none_and_its_chunks_go_with_the_next(aws):
+    # given the description and chunks a version before S3 wrote
+    SearchIndexModel("current#products", "snapshot", meta=json.dumps(
+        {"snapshot_id": "old", "chunks": 2, "position": "0000000000001", "rows": 3, "created_at": "then"})).save()
+    for number in range(2):
+        SearchIndexModel("snapshot#products#old", f"{number:05d}", data=b"chunk").save()
+    store = DynamoSearchIndexStore(SnapshotObjects(boto3.client("s3"), HUB_BUCKET))
+    # then there is no snapshot to read (the next sync builds one from the table)
+    assert store.current() is None
+    # when a snapshot is published, the old chunks are removed
+    published = store.publish(b"new", "0000000000002", 1)
+    assert store.current() == published and whole(store.read(published)) == b"new"
+    assert list(SearchIndexModel.query("snapshot#products#old")) == []
+    keys = [item["Key"] for item in boto3.client("s3").list_objects_v2(Bucket=HUB_BUCKET)["Contents"]]
+    assert keys == [f"search-index/products/{published.snapshot_id}.snapshot"]

@@ -1,4 +1,5 @@
 """One contract for each store port, run against the in-memory fake and against DynamoDB (moto)."""
+import boto3
 import pytest
 
 from chalicelib.adapters.dynamo_batches import DynamoBatchStore
@@ -17,6 +18,7 @@ from chalicelib.ports import Settlement
 from chalicelib.search.dynamo_store import DynamoSearchIndexStore
 from chalicelib.search.journaled_feed import JournaledFeedStore
 from chalicelib.search.product_search import IndexedProductSearch
+from chalicelib.search.s3_snapshots import SnapshotObjects
 from tests.fakes import (
     VIEWS,
     InMemoryBatchStore,
@@ -26,6 +28,7 @@ from tests.fakes import (
     in_memory_control,
     product,
 )
+from tests.moto_session import HUB_BUCKET
 from tests.unit.test_runs import NOW
 
 VIEWS_BY_CODE = {view.code: view for view in VIEWS}
@@ -197,7 +200,7 @@ def journaled_batches(request):
         yield runs, InMemoryBatchStore(runs, journal=index), index
     else:
         request.getfixturevalue("aws")
-        index = DynamoSearchIndexStore()
+        index = DynamoSearchIndexStore(SnapshotObjects(boto3.client("s3"), HUB_BUCKET))
         yield DynamoRunStore(), DynamoBatchStore(journal=index), index
 
 

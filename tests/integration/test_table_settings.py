@@ -14,6 +14,7 @@ from chalicelib.domain.events import DirtyEntry
 from chalicelib.domain.feed import RowKey
 from chalicelib.domain.runs import start_run
 from chalicelib.search.dynamo_store import DynamoSearchIndexStore
+from chalicelib.search.s3_snapshots import SnapshotObjects
 from chalicelib.settings import Settings
 from tests.integration.test_store_contract import row
 from tests.unit.test_runs import NOW
@@ -40,7 +41,7 @@ def test_every_store_reads_and_writes_the_tables_its_settings_name(aws):
     control.dirty.mark("products", [DirtyEntry("SKU-0001", None, "2026-11-22T10:00:00.000Z", "m")])
     batches.create([BatchOutcome(batch_id(run.run_id, 1), "products", OPEN, (RowKey("SKU-0001", "default"),))])
     DynamoEventReplayGuard(tables).first_use("ab" * 32, 1_800_000_000)
-    DynamoSearchIndexStore(tables=tables).append([b"entry"])
+    DynamoSearchIndexStore(SnapshotObjects(boto3.client("s3"), "no-bucket"), tables=tables).append([b"entry"])
 
     assert rows.get_rows([RowKey("SKU-0001", "default")])[0].sku == "SKU-0001"
     assert runs.get(run.run_id) == run

@@ -14,8 +14,8 @@ from botocore import xform_name
 
 from .providers import ApiResource, UnmappedPropertyError, api_params, client, register
 
-LIFECYCLE_RULE = {"Id", "Status", "Prefix", "ExpirationInDays", "NoncurrentVersionExpiration",
-                  "AbortIncompleteMultipartUpload"}
+LIFECYCLE_RULE = {"Id", "Status", "Prefix", "ExpirationInDays", "ExpiredObjectDeleteMarker",
+                  "NoncurrentVersionExpiration", "AbortIncompleteMultipartUpload"}
 
 
 @register
@@ -57,6 +57,8 @@ def _lifecycle(configuration: dict[str, Any]) -> dict[str, Any]:
                                      "Filter": {"Prefix": rule.get("Prefix", "")}}
         if "ExpirationInDays" in rule:
             converted["Expiration"] = {"Days": rule["ExpirationInDays"]}
+        if "ExpiredObjectDeleteMarker" in rule:  # CloudFormation allows it only without ExpirationInDays
+            converted["Expiration"] = {"ExpiredObjectDeleteMarker": rule["ExpiredObjectDeleteMarker"]}
         for key in ("NoncurrentVersionExpiration", "AbortIncompleteMultipartUpload"):
             if key in rule:
                 converted[key] = rule[key]
