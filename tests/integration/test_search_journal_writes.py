@@ -3,6 +3,7 @@ journal.LANDING_BOUND_MS after its position's time is written again at a fresh p
 settlement's transaction alike. The write's duration is simulated by moving the store's clock on."""
 from datetime import timedelta
 
+import boto3
 import pytest
 
 from chalicelib.adapters.dynamo_batches import DynamoBatchStore
@@ -13,6 +14,8 @@ from chalicelib.domain.runs import start_run
 from chalicelib.ports import Settlement
 from chalicelib.search.dynamo_store import REWRITES, DynamoSearchIndexStore, JournalLateError
 from chalicelib.search.journal import LANDING_BOUND_MS
+from chalicelib.search.s3_snapshots import SnapshotObjects
+from tests.moto_session import HUB_BUCKET
 from tests.unit.test_runs import NOW
 
 LATE = LANDING_BOUND_MS / 1000 + 1
@@ -32,7 +35,7 @@ class SlowStore(DynamoSearchIndexStore):
 
     def __init__(self, durations):
         self.clock = Clock()
-        super().__init__(clock=self.clock)
+        super().__init__(SnapshotObjects(boto3.client("s3"), HUB_BUCKET), clock=self.clock)
         self.durations = list(durations)
 
     def journal_item(self, entry):
