@@ -30,10 +30,18 @@ def finish_if_complete(ctx: SyncContext, run: SyncRun | None) -> bool:
 
 
 def recover_stale_run(ctx: SyncContext, feed: str) -> SyncRun | None:
-    """Fail the run whose lock outlived its deadline and release the lock; return that run."""
+    """Free the feed's lock when its run is over: fail the run whose lock outlived its deadline, and release a
+    lock whose run has already finished (its finisher releases it a moment after the run's status says so: a
+    caller that saw "finished" and starts the next run must not be refused). Return the failed run, if any."""
     lock = ctx.control.locks.holder(feed)
+    if lock is None:
+        return None
     now = ctx.clock()
-    if lock is None or not past_deadline(lock.expires_at, now):
+    if not past_deadline(lock.expires_at, now):
+        # No run record yet: one is being opened (the lock is taken before its run is written); leave it.
+        finished = ctx.runs.get(lock.run_id)
+        if finished is not None and finished.status != IN_PROGRESS:
+            ctx.control.locks.release(feed, lock.run_id)
         return None
     run = ctx.runs.get(lock.run_id)
     if run is not None and run.status == IN_PROGRESS:

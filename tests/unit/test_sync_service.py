@@ -201,6 +201,25 @@ def test_a_second_run_is_refused_while_one_holds_the_lock(ctx):
     assert scheduled_sync(ctx) is None  # the schedule skips rather than fails
 
 
+def test_a_run_that_finished_frees_its_feed_even_before_its_finisher_releases_the_lock(ctx, monkeypatch):
+    # The finisher marks the run finished, completes it at the destination, then releases the lock: a caller that
+    # saw "finished" in between (the CLI's resync, back to back) starts the next run rather than being refused.
+    release, lagging = ctx.control.locks.release, [True]
+    monkeypatch.setattr(ctx.control.locks, "release",
+                        lambda feed, run_id: None if lagging and lagging.pop() else release(feed, run_id))
+    first = start_sync(ctx)
+    export_all(ctx)
+    assert ctx.runs.get(first.run_id).status == SUCCESS and ctx.control.locks.holder("products") is not None
+    second = start_sync(ctx)  # not refused
+    assert second.run_id != first.run_id and ctx.runs.get(second.run_id) is not None
+
+
+def test_a_lock_taken_for_a_run_not_yet_written_is_left_alone(ctx):
+    ctx.control.locks.acquire("products", "opening", iso(ctx.clock()), iso(ctx.clock() + timedelta(hours=1)))
+    with pytest.raises(LockHeldError):
+        start_sync(ctx)
+
+
 def test_an_unknown_feed_is_refused_naming_the_valid_ones(ctx):
     with pytest.raises(UnknownFeedError, match="valid feeds: products"):
         start_sync(ctx, feed="pricez")
