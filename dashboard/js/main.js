@@ -62,10 +62,11 @@ async function route() {
   if (!current()) return showSignIn("Sign in to see the catalog sync.");
   signedIn(true);
   $("#who").textContent = `Signed in as ${current().username}`;
-  // This navigation's own element: a render still running for a page left behind (an overview refresh awaiting
-  // its answer) writes into a detached element, never over the page now shown.
+  // This navigation's own element, shown once its first render is done (the page left behind stays until then): a
+  // render still running for a page left behind (an overview refresh awaiting its answer) writes into an element
+  // that is no longer, or never was, on the page.
   const root = h("div", { class: "view" });
-  put($("#view"), root);
+  const show = () => { if (mine === generation && root.parentNode !== $("#view")) put($("#view"), root); };
   let caller;
   try {
     caller = await me();
@@ -77,7 +78,8 @@ async function route() {
       ? `Your account has no role in Catalog Sync (${error.message}): ask an admin to add it to the admins or operators group.`
       : `Cannot load the dashboard: ${error.message}`;
     message(text, "error");
-    return put(root, h("p", { class: "error-text", id: "no-role" }, text));
+    put(root, h("p", { class: "error-text", id: "no-role" }, text));
+    return show();
   }
   if (mine !== generation) return;
   const may = (permission) => !permission || caller.permissions.includes(permission);
@@ -86,9 +88,10 @@ async function route() {
   navigation(may, found.page.section);
   if (!may(found.page.needs)) {
     message(`${found.page.label} is not open to your role.`, "error");
-    return put(root, h("h2", {}, found.page.label),
+    put(root, h("h2", {}, found.page.label),
       h("p", { id: "not-allowed" }, `This page needs a role that may ${found.page.needs}; yours (${caller.roles.join(", ") || "none"}) may not. `,
         h("a", { href: "#/overview" }, "Back to the overview")));
+    return show();
   }
   const updated = () => { if (mine === generation) message(`Updated ${new Date().toLocaleTimeString()}.`); };
   const ctx = {
@@ -99,13 +102,14 @@ async function route() {
   const refresh = async (gen) => {
     try {
       await found.view(root, ctx);
-      if (gen === generation) updated();
+      if (gen === generation) { show(); updated(); }
     } catch (error) {
       if (gen !== generation) return;
       if (error instanceof SessionExpiredError) return showSignIn("Your session expired, sign in again.", "error");
       const text = error instanceof ApiError ? `The API answered ${error.status}: ${error.message}` : error.message;
       message(`Cannot load this view: ${text}`, "error");
       put(root, h("p", { class: "error-text" }, text));
+      show();
     }
   };
   message("Loading…");

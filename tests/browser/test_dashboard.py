@@ -349,12 +349,11 @@ def test_a_page_left_behind_never_draws_over_the_page_shown(page, stack: LocalSt
     page.goto(f"{stack.base}/#/settings")
     wait_view(page, "#force-sync")
     held: list[Any] = []
-    page.route("**/api/sync/status*", held.append)
+    page.route("**/api/sync/status*", lambda route: route.continue_() if held else held.append(route))
     with page.expect_request(lambda request: "/api/sync/status" in request.url):
         page.goto(f"{stack.base}/#/overview")
     while not held:  # the route's handler runs on Playwright's loop, which turns while the page waits
         page.wait_for_timeout(50)
-    page.unroute("**/api/sync/status*")
     page.goto(f"{stack.base}/#/products")
     wait_view(page, "#products-table")
     with page.expect_response(lambda response: "/api/sync/status" in response.url) as answered:
