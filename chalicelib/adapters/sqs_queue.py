@@ -102,36 +102,22 @@ class SqsSyncTrigger(SyncTrigger):
         self._url = queue_url
 
     def request(self, feed: str, requested_at: str, delay_seconds: int) -> None:
-        if not self._url:
-            raise QueueError("the trigger queue is not configured (set TRIGGER_QUEUE_URL)", 0)
-        body = trigger_message.sync_request(feed, requested_at)
-        try:
-            self._client.send_message(QueueUrl=self._url, MessageBody=body,
-                                      DelaySeconds=max(0, min(delay_seconds, MAX_DELAY_SECONDS)))
-        except (BotoCoreError, ClientError) as error:
-            raise QueueError(f"cannot send the sync request to the trigger queue: {error}", 0) from None
+        self._send(trigger_message.sync_request(feed, requested_at), "the sync request",
+                   DelaySeconds=max(0, min(delay_seconds, MAX_DELAY_SECONDS)))
 
     def start_run(self, feed: str, run_id: str) -> None:
-        if not self._url:
-            raise QueueError("the trigger queue is not configured (set TRIGGER_QUEUE_URL)", 0)
-        try:
-            self._client.send_message(QueueUrl=self._url, MessageBody=trigger_message.forced_run(feed, run_id))
-        except (BotoCoreError, ClientError) as error:
-            raise QueueError(f"cannot send the forced sync to the trigger queue: {error}", 0) from None
+        self._send(trigger_message.forced_run(feed, run_id), "the forced sync")
 
     def start_dry_run(self, feed: str, run_id: str) -> None:
-        if not self._url:
-            raise QueueError("the trigger queue is not configured (set TRIGGER_QUEUE_URL)", 0)
-        try:
-            self._client.send_message(QueueUrl=self._url, MessageBody=trigger_message.dry_run(feed, run_id))
-        except (BotoCoreError, ClientError) as error:
-            raise QueueError(f"cannot send the dry run to the trigger queue: {error}", 0) from None
+        self._send(trigger_message.dry_run(feed, run_id), "the dry run")
 
     def start_reconciliation(self, feed: str, report_id: str) -> None:
+        self._send(trigger_message.reconciliation(feed, report_id), "the reconciliation")
+
+    def _send(self, body: str, what: str, **extra: Any) -> None:
         if not self._url:
             raise QueueError("the trigger queue is not configured (set TRIGGER_QUEUE_URL)", 0)
         try:
-            self._client.send_message(QueueUrl=self._url,
-                                      MessageBody=trigger_message.reconciliation(feed, report_id))
+            self._client.send_message(QueueUrl=self._url, MessageBody=body, **extra)
         except (BotoCoreError, ClientError) as error:
-            raise QueueError(f"cannot send the reconciliation to the trigger queue: {error}", 0) from None
+            raise QueueError(f"cannot send {what} to the trigger queue: {error}", 0) from None
