@@ -269,6 +269,10 @@ class Stack:
 
 def main() -> int:
     _configure_logging()
+    # Ctrl-C (SIGINT) and SIGTERM stop the stack, whoever started it: a shell without job control (a script,
+    # `make run &`, a CI step) starts a background job with SIGINT ignored, and Python then installs no
+    # KeyboardInterrupt at all — the stack would never stop on Ctrl-C or `kill -INT`.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _interrupt)
     code = 0
     stack = None

@@ -119,9 +119,10 @@ def wait_started(stack: LocalStack) -> None:
 
 
 @contextmanager
-def running_stack(tmp_dir: Path, **env: str) -> Iterator[LocalStack]:
+def running_stack(tmp_dir: Path, *, sigint_ignored: bool = False, **env: str) -> Iterator[LocalStack]:
     """A local stack with ``env`` on top of this environment (minus the app's settings, which come from the
-    stack alone); stopped with Ctrl-C as a developer would, killed if it does not stop."""
+    stack alone); stopped with Ctrl-C as a developer would, killed if it does not stop. ``sigint_ignored``: started
+    as a shell without job control starts a background job (`make run &` in a script), SIGINT ignored."""
     port = free_port()
     environment = {name: value for name, value in os.environ.items()
                    if name not in vars(settings).values() and name != credentials.EVENTS_SECRET}
@@ -130,7 +131,10 @@ def running_stack(tmp_dir: Path, **env: str) -> Iterator[LocalStack]:
     STACK_FILE.unlink(missing_ok=True)
     output = tmp_dir / "output.log"
     with open(output, "wb") as sink:
-        process = subprocess.Popen([sys.executable, "-m", "local_stack"], cwd=REPO, env=environment,
+        command = [sys.executable, "-m", "local_stack"]
+        if sigint_ignored:  # what the process inherits across exec, as from such a shell
+            command = ["sh", "-c", 'trap "" INT; exec "$@"', "sh", *command]
+        process = subprocess.Popen(command, cwd=REPO, env=environment,
                                    stdin=subprocess.DEVNULL, stdout=sink, stderr=subprocess.STDOUT)
     handle = LocalStack(process, output, port)
     try:
