@@ -27,8 +27,9 @@ class QueueWorker(threading.Thread):
 
     def __init__(self, name: str, sqs: Any, queue_url: str, queue_arn: str, region: str,
                  handler: Handler, context_factory: Callable[[], Any], stop: threading.Event,
-                 receive_lock: threading.Lock | None = None):
+                 receive_lock: threading.Lock | None = None, wait_seconds: int = 1):
         super().__init__(name=name, daemon=True)
+        self._wait_seconds = wait_seconds  # each receive's long poll (the stop is seen between two)
         # The workers of one FIFO queue receive one at a time: moto's receive is not atomic (two at once can both
         # take a message of one group, which SQS never hands out), so they share a lock around it. (A delete is
         # not held to it: it would wait behind other workers' long polls; at worst a receive then fails and is
@@ -47,7 +48,7 @@ class QueueWorker(threading.Thread):
             try:
                 with self._receive_lock:
                     messages = self._sqs.receive_message(
-                        QueueUrl=self._url, WaitTimeSeconds=1, MaxNumberOfMessages=1,
+                        QueueUrl=self._url, WaitTimeSeconds=self._wait_seconds, MaxNumberOfMessages=1,
                         AttributeNames=["All"], MessageAttributeNames=["All"]).get("Messages", [])
             except (BotoCoreError, ClientError) as error:
                 if not self._stopping.is_set():  # on shutdown moto goes away first; that is not news

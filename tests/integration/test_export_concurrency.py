@@ -5,6 +5,7 @@ seen by conditions (deliveries in flight, workers that polled and were handed no
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
 from dataclasses import fields, replace
 from typing import Any
@@ -31,6 +32,7 @@ from tests.unit.test_sync_service import Clock, catalog
 WORKERS = 4
 BATCHES = 6  # 30 products x 2 store views, 10 rows a batch
 WAIT = 60  # seconds a condition may take on a loaded machine (a bound on waiting, not a timing asserted)
+POLL_PAUSE = 0.02  # seconds a worker rests after an empty receive
 
 
 class HeldDestination(RecordingDestination):
@@ -85,6 +87,9 @@ class CountingSqs:
             with self.changed:
                 self.empty[threading.current_thread().name] += 1
                 self.changed.notify_all()
+            # The workers poll without waiting (one shared lock, four workers: 1 s long polls made a step of the
+            # test wait seconds for its idle workers' turns); a pause between empty polls keeps them from spinning.
+            time.sleep(POLL_PAUSE)
         return found
 
     def delete_message(self, **kwargs: Any) -> Any:
@@ -142,7 +147,7 @@ def exporting(aws):
     exporters = exporters_context(ctx)
     workers = [QueueWorker(f"export-{n}", counting, aws["queue_url"], "arn:aws:sqs:us-east-1:123456789012:export",
                            "us-east-1", lambda event, _: export_batch(exporters, event["Records"][0]["body"]),
-                           lambda: None, stop, lock) for n in range(WORKERS)]
+                           lambda: None, stop, lock, wait_seconds=0) for n in range(WORKERS)]
     yield ctx, destination, counting, workers
     stop.set()
     destination.release(BATCHES * 4)
