@@ -85,8 +85,12 @@ def patch_transactions() -> None:
 
 
 def serialize_requests() -> None:
+    """DynamoDB requests one at a time (in this process: the server, or in-process moto for the tests and benchmarks,
+    where the row writers and the exporters call it from several threads, as DynamoDB itself allows)."""
     from moto.dynamodb.responses import DynamoHandler
 
+    if getattr(DynamoHandler.call_action, "serialized", False):
+        return
     lock = threading.Lock()
     original = DynamoHandler.call_action
 
@@ -94,6 +98,7 @@ def serialize_requests() -> None:
         with lock:
             return original(self)
 
+    call_action.serialized = True  # type: ignore[attr-defined]
     DynamoHandler.call_action = call_action  # type: ignore[method-assign]
 
 

@@ -73,3 +73,14 @@ def test_dispatch_finds_motos_backend_once_per_host(monkeypatch, host):
     # then: the host's backend is the one found before, without looking
     assert dispatcher.get_backend_for_host(host) == expected
     assert looked == []
+
+
+def test_dynamodb_requests_are_serialized_by_one_lock_however_often_it_is_installed(monkeypatch):
+    from moto.dynamodb.responses import DynamoHandler
+
+    monkeypatch.setattr(DynamoHandler, "call_action", DynamoHandler.call_action)  # put back after the test
+    moto_patched.serialize_requests()
+    installed = DynamoHandler.call_action
+    moto_patched.serialize_requests()  # the tests' session and a benchmark may both install it
+    assert DynamoHandler.call_action is installed
+    assert getattr(installed, "serialized", False)
