@@ -55,6 +55,7 @@ def run(args) -> Result:
     from chalicelib.services.sync import start_sync
 
     moto_patched.patch_transactions()  # requests are counted client-side: moto's speed does not change them
+    moto_patched.serialize_requests()  # rows are written from several threads: moto's backend has no locks
     rows = args.rows or DEFAULT_ROWS
     counter, meter = RequestCounter(), WriteUnits()
     with mock_aws():

@@ -31,9 +31,10 @@ def _measure(batch_size: int, rows: int, base: str) -> dict:
     from chalicelib import container
     from chalicelib.services.export import export_batch
     from chalicelib.services.sync import start_sync
-    from local_stack.moto_patched import patch_transactions
+    from local_stack.moto_patched import patch_transactions, serialize_requests
 
     patch_transactions()  # moto's whole-table copy per transaction item would measure moto, not the exporter
+    serialize_requests()  # rows are written from several threads: moto's backend has no locks
     with mock_aws():
         settings = replace(create_resources(), destination="http", destination_url=base + "/v1/feeds/products",
                            destination_api_key_set=True, batch_max_rows=batch_size, batch_max_bytes=1_000_000,

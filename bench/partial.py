@@ -56,7 +56,9 @@ def run(args) -> Result:
     from chalicelib.adapters.dynamo_control import dynamo_control
     from chalicelib.adapters.dynamo_feed import DynamoFeedStore
     from chalicelib.domain.runs import iso, utcnow
+    from local_stack.moto_patched import serialize_requests
 
+    serialize_requests()  # rows are written from several threads: moto's backend has no locks
     total_rows = args.rows or DEFAULT_ROWS
     sizes = [max(1, total_rows // SMALL_SHARE), total_rows]
     measured: list[tuple[int, dict, float, object]] = []

@@ -12,7 +12,11 @@
    most of them: each 1 MB page of a 22,000-row table costs about a second, so the daily reconciliation of
    six feeds after `make run`'s first sync (one Scan each) held the DynamoDB lock for minutes. Here the
    sort uses plain key values, the page starts where the previous one ended (bisect), and only items the
-   filter keeps are copied. Pages, counts and LastEvaluatedKey are moto's (tests/unit/test_moto_patched.py).
+   filter keeps are copied. Pages, counts and LastEvaluatedKey are moto's (tests/integration/test_moto_patched.py).
+4. moto's server finds the backend of every request anew, under one lock: it lists its package's folders (an
+   ``isdir`` for each of some 200) and tries its URL patterns in turn — about a tenth of the server's CPU in
+   `make run`'s first sync. The backend of a host never changes while the server runs: here it is found once per
+   host (tests/integration/test_moto_patched.py).
 """
 from __future__ import annotations
 
@@ -81,8 +85,12 @@ def patch_transactions() -> None:
 
 
 def serialize_requests() -> None:
+    """DynamoDB requests one at a time (in this process: the server, or in-process moto for the tests and benchmarks,
+    where the row writers and the exporters call it from several threads, as DynamoDB itself allows)."""
     from moto.dynamodb.responses import DynamoHandler
 
+    if getattr(DynamoHandler.call_action, "serialized", False):
+        return
     lock = threading.Lock()
     original = DynamoHandler.call_action
 
@@ -90,6 +98,7 @@ def serialize_requests() -> None:
         with lock:
             return original(self)
 
+    call_action.serialized = True  # type: ignore[attr-defined]
     DynamoHandler.call_action = call_action  # type: ignore[method-assign]
 
 
@@ -162,10 +171,37 @@ def patch_scans() -> None:
     Table.all_items = all_items  # type: ignore[method-assign, assignment]
 
 
+# Hosts are made from a request's signature (service and region), so a client could send any number of them.
+_BACKENDS_KEPT = 1024
+
+
+def patch_dispatch() -> None:
+    """Install the dispatch fix (in this process): each host's backend is found once."""
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+
+    if getattr(DomainDispatcherApplication.get_backend_for_host, "patched", False):
+        return
+    original = DomainDispatcherApplication.get_backend_for_host
+    found: dict[str | None, Any] = {}
+
+    def get_backend_for_host(self: Any, host: str | None) -> Any:
+        # Called under the dispatcher's own lock: one thread at a time reads and fills ``found``.
+        if host in found:
+            return found[host]
+        backend = original(self, host)
+        if len(found) < _BACKENDS_KEPT:
+            found[host] = backend
+        return backend
+
+    get_backend_for_host.patched = True  # type: ignore[attr-defined]
+    DomainDispatcherApplication.get_backend_for_host = get_backend_for_host  # type: ignore[method-assign]
+
+
 def main(argv: list[str]) -> None:
     patch_transactions()
     serialize_requests()
     patch_scans()
+    patch_dispatch()
     # One line per request would make the log as large as the traffic; warnings and errors stay.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     from moto.server import main as moto_main

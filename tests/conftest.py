@@ -10,6 +10,7 @@ from moto import mock_aws
 from chalicelib import container, observability
 from chalicelib.services.context import SyncContext
 from chalicelib.settings import Settings
+from local_stack import moto_patched
 from tests import stub_feeds
 from tests.fakes import (
     InMemoryBatchStore,
@@ -44,7 +45,10 @@ def _metrics_of_this_test_only():
 
 @pytest.fixture(scope="session")
 def _moto() -> MotoResources:
-    """moto's AWS for the session, started by the first test that needs it."""
+    """moto's AWS for the session, started by the first test that needs it. Its DynamoDB requests run one at a time,
+    as in the local stack's moto: its backend has no locks (two writes of items with one partition key from two
+    threads can lose one), and the row writers and exporters call it from several threads."""
+    moto_patched.serialize_requests()
     with mock_aws():
         yield provision()
 

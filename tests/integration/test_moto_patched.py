@@ -1,12 +1,15 @@
 """The local stack's Scan fix (local_stack/moto_patched.py) answers every page as moto does: the same items,
-counts and LastEvaluatedKey, whether pages end at a Limit or at 1 MB, with or without a FilterExpression."""
+counts and LastEvaluatedKey, whether pages end at a Limit or at 1 MB, with or without a FilterExpression; its
+dispatch fix finds the backend moto finds for each host, once."""
 from __future__ import annotations
 
 from typing import Any
 
 import boto3
 import pytest
+from moto import backends
 from moto.dynamodb.models.table import Table
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
 from local_stack import moto_patched
 
@@ -51,3 +54,33 @@ def test_scan_pages_are_motos(rows, monkeypatch, scan):
     assert getattr(Table.scan, "patched", False)
     assert pages(**scan) == expected
     assert len(expected) > 1, "several pages"
+
+
+@pytest.mark.parametrize("host", [None, "moto_api", "dynamodb", "dynamodb.us-east-1.amazonaws.com",
+                                  "sqs.us-east-1.amazonaws.com", "s3.us-east-1.amazonaws.com",
+                                  "cognito-idp.eu-west-1.amazonaws.com", "nothing.example"])
+def test_dispatch_finds_motos_backend_once_per_host(monkeypatch, host):
+    dispatcher = DomainDispatcherApplication(create_backend_app)
+    expected = dispatcher.get_backend_for_host(host)
+    monkeypatch.setattr(DomainDispatcherApplication, "get_backend_for_host",  # put back after the test
+                        DomainDispatcherApplication.get_backend_for_host)
+    moto_patched.patch_dispatch()
+    assert getattr(DomainDispatcherApplication.get_backend_for_host, "patched", False)
+    assert dispatcher.get_backend_for_host(host) == expected
+    # when: moto's folders are looked at again (they never change while its server runs)
+    looked = []
+    monkeypatch.setattr(backends, "list_of_moto_modules", lambda: looked.append(host) or iter(()))
+    # then: the host's backend is the one found before, without looking
+    assert dispatcher.get_backend_for_host(host) == expected
+    assert looked == []
+
+
+def test_dynamodb_requests_are_serialized_by_one_lock_however_often_it_is_installed(monkeypatch):
+    from moto.dynamodb.responses import DynamoHandler
+
+    monkeypatch.setattr(DynamoHandler, "call_action", DynamoHandler.call_action)  # put back after the test
+    moto_patched.serialize_requests()
+    installed = DynamoHandler.call_action
+    moto_patched.serialize_requests()  # the tests' session and a benchmark may both install it
+    assert DynamoHandler.call_action is installed
+    assert getattr(installed, "serialized", False)

@@ -88,6 +88,43 @@ def test_states_of_many_keys_in_batches(stores):
     assert states[keys[0]] == StoredState(row(0).hash, False, "run-1/00001", False, None)
 
 
+def test_a_write_of_many_rows_stores_each_and_a_row_given_twice_as_given_last(stores):
+    # given: more rows than several write requests carry; two of them twice, an older version first (one in
+    # requests apart, one in the same request)
+    feed, _, _, _ = stores
+    older, newer = row(7, batch="run-1/00001", price=10.0), row(7, batch="run-1/00002", price=12.0)
+    first, last = row(8, batch="run-1/00001", price=10.0), row(8, batch="run-1/00002", price=13.0)
+    # when
+    feed.put_rows([older, *(row(i) for i in range(100, 230)), newer, first, last])
+    # then
+    assert len(feed.all_states()) == 132
+    stored = {r.key: r for r in feed.get_rows([older.key, first.key])}
+    assert (stored[older.key].batch, stored[older.key].price, stored[older.key].hash) == \
+        ("run-1/00002", 12.0, newer.hash)
+    assert (stored[first.key].batch, stored[first.key].price, stored[first.key].hash) == \
+        ("run-1/00002", 13.0, last.hash)
+
+
+def test_a_failed_row_write_is_raised_once_no_request_is_in_flight(aws, monkeypatch):
+    # given: the write request that carries SKU-0160 fails (one of six)
+    feed = DynamoFeedStore("products")
+    attempts = []
+    put = DynamoFeedStore._put
+
+    def failing_put(self, items):
+        attempts.append(len(items))  # list.append is atomic: the writers may call at once
+        if {"S": "SKU-0160"} in (item["item_id"] for item in items):
+            raise RuntimeError("a write failed")
+        put(self, items)
+
+    monkeypatch.setattr(DynamoFeedStore, "_put", failing_put)
+    # when / then: the failure is raised once every request has been made and answered
+    with pytest.raises(RuntimeError, match="a write failed"):
+        feed.put_rows(row(i) for i in range(100, 230))
+    assert sorted(attempts) == [5, 25, 25, 25, 25, 25]
+    assert len(feed.all_states()) == 105  # the other requests' rows: each names a batch recorded before it
+
+
 def test_the_rows_of_one_feed_are_not_another_feeds(stores):
     feed, _, _, _ = stores
     if isinstance(feed, DynamoFeedStore):  # one table holds every feed's rows
