@@ -21,9 +21,7 @@ SYNTH_INPUTS := app.py requirements.txt .chalice/config.json $(wildcard infra/*.
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	# --no-compile: byte-compiling every installed module (botocore, moto...) took half the install; Python
-	# compiles what is imported, once, when it is first imported.
-	$(BIN)/python -m pip install --quiet --no-compile -r requirements-dev.txt -e .
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt -e .
 	touch $(STAMP)
 
 run: $(STAMP)
