@@ -31,7 +31,7 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests/unit

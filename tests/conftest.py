@@ -3,6 +3,7 @@ between tests: tests/moto_session.py), and in-memory fakes."""
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import pytest
 from moto import mock_aws
@@ -23,6 +24,7 @@ from tests.fakes import (
     RecordingDestination,
     in_memory_control,
 )
+from tests.infra.summary import SUMMARY
 from tests.moto_session import MotoResources, empty, provision
 
 # No test may reach a real AWS account, whatever the machine's environment holds.
@@ -100,3 +102,33 @@ def ingestion(_ingestion_service):
     _ingestion_service.reset()
     yield _ingestion_service
     _ingestion_service.reset()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """`make test`'s two workers (`-n 2`, pytest-xdist's default "load" distribution): the local-stack, browser and
+    deployment tests in one of them (tests/schedule.py). Any other `--dist` asked for is pytest-xdist's own."""
+    if config.getvalue("dist") != "load":
+        return None
+    from tests.schedule import StacksInOneWorker
+
+    return StacksInOneWorker(config, log)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    workeroutput = getattr(session.config, "workeroutput", None)  # set in a pytest-xdist worker
+    if workeroutput is not None:
+        workeroutput["deployment"] = list(SUMMARY)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """In the controlling process (pytest-xdist): the deployment lines of each worker."""
+    SUMMARY.extend(getattr(node, "workeroutput", {}).get("deployment", []))
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if SUMMARY:
+        terminalreporter.section("deployment")
+        for line in SUMMARY:
+            terminalreporter.write_line(line)

@@ -6,14 +6,7 @@ from typing import Any
 
 import pytest
 
-SUMMARY: list[str] = []
-
-
-def pytest_terminal_summary(terminalreporter: Any) -> None:
-    if SUMMARY:
-        terminalreporter.section("deployment")
-        for line in SUMMARY:
-            terminalreporter.write_line(line)
+from tests.infra.summary import SUMMARY
 
 
 @pytest.fixture(scope="session")

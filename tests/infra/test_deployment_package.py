@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.infra import conftest
+from tests.infra.summary import SUMMARY
 from tests.infra.synthesized import BUILD, ROOT, infra_module, synthesize, template
 
 package_check = infra_module("package_check")
@@ -31,7 +31,7 @@ def test_the_package_fits_lambda_and_holds_only_the_app_and_its_requirements_bui
     runtime, architectures = _runtime("dev")
     assert (runtime, architectures) == ("python3.12", ["x86_64"])
     report = package_check.check(built, (ROOT / "requirements.txt").read_text(), runtime, architectures)
-    conftest.SUMMARY.append(f"deployment package ({runtime}, {architectures[0]}): {report.summary()}")
+    SUMMARY.append(f"deployment package ({runtime}, {architectures[0]}): {report.summary()}")
     assert report.problems == []
     assert report.zipped < package_check.ZIPPED_LIMIT and report.unzipped < package_check.UNZIPPED_LIMIT
     names = zipfile.ZipFile(built).namelist()
