@@ -30,6 +30,8 @@
     POST   /__sim/products/{sku}/categories    {"category_ids": [...], "touch"}
     POST   /__sim/products/{sku}/quantity      {"quantity", "source", "status"}  (updated_at stays)
     POST   /__sim/products/{sku}/manage-stock  {"manage_stock": bool}  (updated_at stays)
+    POST   /__sim/products/{sku}/stock-settings  {"backorders", "min_qty", "min_sale_qty", "max_sale_qty",
+                                                "enable_qty_increments", "qty_increments", "is_qty_decimal"}
     POST   /__sim/products/{sku}/malform       {"kind": "missing_sku" | "missing_name" | "bad_price"
                                                 | "bad_selection_qty" (bundles)}
     POST   /__sim/products/{sku}/children      {"child_sku", "color", "size", "touch"} → {"sku": the child's}
@@ -153,6 +155,9 @@ def _products(sim: MagentoSimulator, method: str, parts: list[str], query: Mappi
         return _json(200, {"sku": sku, "updated_at": sim.updated_at(sku)})
     if len(parts) == 4 and parts[2] == "bundle-options" and method == "POST":
         sim.set_bundle_option(sku, int(parts[3]), **payload)
+        return _json(200, {"sku": sku, "updated_at": sim.updated_at(sku)})
+    if parts[2:] == ["stock-settings"] and method == "POST":
+        sim.set_stock_settings(sku, **payload)
         return _json(200, {"sku": sku, "updated_at": sim.updated_at(sku)})
     if len(parts) == 3 and parts[2] in EDITS and method == "POST":
         name, argument = EDITS[parts[2]]

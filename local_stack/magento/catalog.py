@@ -13,11 +13,14 @@ from array import array
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import layout
 from .categories import CategoryTree
 from .model import Bundle, GroupedLink, SpecialPrice, TierPrice
+
+if TYPE_CHECKING:
+    from .stock import StockSettings
 
 TYPES = ("simple", "configurable", "virtual", "downloadable", "bundle", "grouped")
 SIMPLE, CONFIGURABLE, VIRTUAL, DOWNLOADABLE, BUNDLE, GROUPED = range(6)
@@ -81,6 +84,7 @@ class Catalog:
         self.names: dict[tuple[int, int], str] = {}  # (entity id, store id) → name set by an admin (0 = default)
         self.prices: dict[tuple[int, int], int] = {}  # (entity id, website id) → website price in cents
         self.statuses: dict[tuple[int, int], int] = {}  # (entity id, website id) → website status
+        self.stock_settings: dict[int, StockSettings] = {}  # entity id → stock item settings set by an edit
         self.malformed: dict[int, str] = {}  # entity id → one of MALFORMATIONS
         self._by_sku: dict[str, int] = {}
         self._memo: dict[str, tuple[int, object]] = {}

@@ -1,5 +1,8 @@
 """Requests and responses checked against Magento's official REST schema (the 2.4.8 feeds subset, Swagger 2.0).
 
+The schema is the official subset plus ``EXTRA_SCHEMA_FILE``: operations a real Magento 2.4 with MSI serves that
+the subset lacks, written from Magento's own code (each says where it comes from in its ``source``).
+
 A request must name a path template of the schema under ``/rest/<store_code>`` (``/rest/V1/...`` is store
 ``default``), use its method, and send only the query parameters the operation declares, of their declared
 types. searchCriteria parameters are matched with any index in place of the schema's ``[0]``, and in either
@@ -34,6 +37,7 @@ from jsonschema.exceptions import best_match
 from .errors import REQUIRED_FIELD, ContractError, MagentoError, ResponseContractError, invalid_value, no_route
 
 SCHEMA_FILE = Path(__file__).with_name("magento-rest-2.4.8-feeds-subset.json")
+EXTRA_SCHEMA_FILE = Path(__file__).with_name("magento-rest-inventory-sales-extra.json")
 NULLABLE = {"catalog-inventory-data-stock-item-interface": ("low_stock_date",),
             "catalog-data-product-attribute-media-gallery-entry-interface": ("label",),
             "catalog-data-special-price-interface": ("price_from", "price_to"),
@@ -112,7 +116,7 @@ class Contract:
     """The operations of one schema document, with validators built on first use."""
 
     def __init__(self, document: Mapping[str, Any] | None = None):
-        self.document = document if document is not None else json.loads(SCHEMA_FILE.read_text())
+        self.document = document if document is not None else packaged_document()
         self.operations = self._operations()
         self._validators: dict[str, jsonschema.protocols.Validator] = {}
         self._lock = threading.Lock()
@@ -123,7 +127,9 @@ class Contract:
             for method, spec in methods.items():
                 params = spec.get("parameters", [])
                 path_types = {p["name"]: p.get("type", "string") for p in params if p.get("in") == "path"}
-                regex = re.compile("^" + re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(template)) + "$")
+                # Magento's router trims the path's slashes: webapi.xml's trailing slash is optional.
+                regex = re.compile("^" + re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(template.rstrip("/")))
+                                   + "/?$")
                 query = tuple(QueryParameter(p["name"], p.get("type", "string"), _query_pattern(p["name"], p.get(
                     "type", "string"))) for p in params if p.get("in") == "query")
                 body = next((p.get("schema") for p in params if p.get("in") == "body"), None)
@@ -244,6 +250,18 @@ class Contract:
         if error is not None:
             where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path) or "(body)"
             raise ResponseContractError(f"{operation.method} {operation.template} response {where}: {error.message}")
+
+
+def packaged_document() -> dict[str, Any]:
+    """The official subset with the extra operations merged in (neither may redefine the other's)."""
+    document = json.loads(SCHEMA_FILE.read_text())
+    extra = json.loads(EXTRA_SCHEMA_FILE.read_text())
+    for part in ("paths", "definitions"):
+        overlap = document[part].keys() & extra[part].keys()
+        if overlap:
+            raise ValueError(f"{EXTRA_SCHEMA_FILE.name} redefines {sorted(overlap)}")
+        document[part].update(extra[part])
+    return document
 
 
 def _typed(name: str, value: str, kind: str) -> Any:

@@ -7,11 +7,13 @@ catalog changed (cached search results are dropped).
 """
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 
 from . import layout, products
 from .catalog import MALFORMATIONS, SET_PREFIX, SIMPLE_LIKE, TYPE_CODE, Catalog, to_epoch
+from .stock import StockSettings, settings
 
 
 class CatalogEdits:
@@ -153,6 +155,27 @@ class CatalogEdits:
             if self.catalog.type[row] not in SIMPLE_LIKE:
                 raise ValueError(f"{sku!r} is a composite product: it has no stock of its own")
             self.catalog.manage_stock[row] = int(manage_stock)
+            self.catalog.changed()
+
+    def set_stock_settings(self, sku: str, **changes: object) -> None:
+        """A product's own stock item settings (``StockSettings``'s fields: backorders, min_qty, min_sale_qty,
+        max_sale_qty, enable_qty_increments, qty_increments, is_qty_decimal), as the stock item API sets them:
+        updated_at stays. A field set back to the configuration's value is the configuration's again."""
+        fields = {f.name: f.type for f in dataclasses.fields(StockSettings)}
+        for name, value in changes.items():
+            if name not in fields:
+                raise ValueError(f"no stock setting {name!r}")
+            wanted = bool if fields[name] == "bool" else int
+            if type(value) is not wanted or (isinstance(value, int) and value < 0):
+                raise ValueError(f"{name} is {'true or false' if wanted is bool else 'a whole number ≥ 0'}")
+        if changes.get("backorders", 0) not in (0, 1, 2):
+            raise ValueError("backorders is 0 (no), 1 (allow) or 2 (allow and notify)")
+        with self.catalog.lock:
+            row = self._row(sku)
+            if self.catalog.type[row] not in SIMPLE_LIKE:
+                raise ValueError(f"{sku!r} is a composite product: it has no stock of its own")
+            self.catalog.stock_settings[self.catalog.entity_id[row]] = dataclasses.replace(
+                settings(self.catalog, row), **changes)  # type: ignore[arg-type]
             self.catalog.changed()
 
     # -- categories (a category save stamps the category, not its products) --------------------------------

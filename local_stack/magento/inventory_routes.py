@@ -1,13 +1,15 @@
 """Handlers for MSI (sources, stocks, source items, salable quantity) and the legacy stock items."""
 from __future__ import annotations
 
+import re
+import secrets
 from collections.abc import Iterable
 from typing import Any
 
-from . import layout
+from . import layout, salability
 from .catalog import NO_ITEM, SIMPLE_LIKE, Catalog
 from .criteria import Criteria, search_list
-from .errors import NO_LINKED_STOCK, NO_SOURCE_ITEMS, MagentoError
+from .errors import INTERNAL, NO_LINKED_STOCK, NO_SOURCE_ITEMS, MagentoError, required
 from .routes import Call, route
 from .stock import is_salable, legacy_stock_item, salable_quantity
 
@@ -18,6 +20,7 @@ SALES = "Magento_InventorySalesApi::stock"  # salable quantity and the stock res
 LEGACY = "Magento_CatalogInventory::cataloginventory"
 NO_STOCK = 'Stock with id "%value" does not exist.'
 SKUS_NOT_FOUND = "Following products with requested skus were not found: %1"
+SKU_REQUEST = re.compile(r"(skuRequests|sku_requests)\[(\d+)\]\[(sku|qty)\]$")
 
 
 def _search_results(items: list[Any], call: Call, total: int) -> dict[str, Any]:
@@ -132,6 +135,43 @@ def are_salable(call: Call) -> list[dict[str, Any]]:
             result.append({"sku": sku, "stock_id": stock_id,
                            "salable": row is not None and is_salable(call.catalog, row, stock_id)})
     return result
+
+
+def _sku_requests(call: Call) -> list[tuple[str, float]]:
+    """(sku, qty) of each ``skuRequests[i]``, in the order the query first names them (PHP's array order)."""
+    found: dict[str, dict[str, str]] = {}
+    for name, value in call.request.query.items():
+        match = SKU_REQUEST.match(name)
+        if match:
+            found.setdefault(match.group(2), {})[match.group(3)] = value
+    if not found:
+        raise required("skuRequests")
+    requests = []
+    for index, fields in found.items():
+        for field in ("sku", "qty"):
+            if field not in fields:
+                raise required(f"skuRequests[{index}][{field}]")
+        requests.append((fields["sku"], float(fields["qty"])))
+    return requests
+
+
+@route("GetV1InventoryAreproductsalableforrequestedqty", SALES)
+def are_salable_for_requested_qty(call: Call) -> list[dict[str, Any]]:
+    """Each SKU request in order (salability.py); a composite fails the whole request (400), an unknown SKU
+    too (500, as Magento's does)."""
+    if "stockId" not in call.request.query:
+        raise required("stockId")
+    stock_id = int(call.request.query["stockId"])
+    answers = []
+    with call.catalog.lock:
+        for sku, qty in _sku_requests(call):
+            row = call.catalog.row_of_sku(sku)
+            if row is None:
+                raise MagentoError(500, INTERNAL, [f"webapi-{secrets.token_hex(16)}"])
+            if call.catalog.type[row] not in SIMPLE_LIKE:
+                raise MagentoError(400, NO_SOURCE_ITEMS)
+            answers.append(salability.result(call.catalog, row, sku, stock_id, qty))
+    return answers
 
 
 # -- legacy CatalogInventory --------------------------------------------------------------------------

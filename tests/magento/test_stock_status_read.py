@@ -1,5 +1,6 @@
 """The inventoryStockStatus feed's salable quantities against the simulated Magento over real HTTP: asked
-concurrently within the client's concurrency, on their own queue, and only of products that can have one."""
+concurrently within the client's concurrency, on their own queue, and only of products that can have one (in
+bulk first, one request each for those the bulk answer does not settle: test_salable_bulk.py)."""
 from __future__ import annotations
 
 import threading
@@ -17,6 +18,8 @@ from local_stack.magento.simulator import MagentoSimulator
 from tests.magento.test_source import Sleeps, source_for
 
 SALABLE = "/get-product-salable-quantity/"
+BULK = "/are-product-salable-for-requested-qty/"
+BULK_TEMPLATE = "/V1/inventory/are-product-salable-for-requested-qty/"
 
 
 @pytest.fixture
@@ -31,6 +34,18 @@ def asked(sim: MagentoSimulator, stock_id: int | None = None) -> Counter[str]:
     """The SKUs whose salable quantity was asked (in ``stock_id``), with how often."""
     return Counter(r.path.split("/")[-2] for r in sim.requests
                    if SALABLE in r.path and (stock_id is None or r.path.endswith(f"/{stock_id}")))
+
+
+def bulk_asked(sim: MagentoSimulator, stock_id: int | None = None) -> Counter[str]:
+    """The SKUs asked in bulk whether they can be sold in a quantity (in ``stock_id``), with how often."""
+    return Counter(value for r in sim.requests if BULK in r.path and (stock_id is None
+                                                                         or r.query.get("stockId") == str(stock_id))
+                   for name, value in r.query.items() if name.endswith("[sku]"))
+
+
+def given(sim: MagentoSimulator, stock_id: int) -> Counter[str]:
+    """The SKUs whose salable quantity the read asked Magento about, one way or the other."""
+    return asked(sim, stock_id) + bulk_asked(sim, stock_id)
 
 
 def salable_simple(sim: MagentoSimulator, website_id: int) -> list[str]:
@@ -49,7 +64,7 @@ class CountingClient(MagentoClient):
         self.most: Counter[str] = Counter()
 
     def _answer(self, method: str, url: str, *args: Any) -> Any:
-        kind = "salable" if SALABLE in url else "other"
+        kind = "salable" if SALABLE in url else "bulk" if BULK in url else "other"
         with self.counting:
             self.now.update((kind, "all"))
             for name in (kind, "all"):
@@ -61,14 +76,34 @@ class CountingClient(MagentoClient):
                 self.now.subtract((kind, "all"))
 
 
+def counting_client(sim: MagentoSimulator, concurrency: int) -> CountingClient:
+    return CountingClient(sim.base_url, BearerAuth(sim.integration.access_token), concurrency=concurrency,
+                          retry=RetryPolicy(sleep=Sleeps()))
+
+
 def test_salable_quantities_are_asked_concurrently_and_never_more_than_the_setting_at_once(own_sim):
+    own_sim.missing_endpoints = {BULK_TEMPLATE}  # every salable quantity one request: many to overlap
     own_sim.faults.latency = 0.01
-    client = CountingClient(own_sim.base_url, BearerAuth(own_sim.integration.access_token), concurrency=3,
-                            retry=RetryPolicy(sleep=Sleeps()))
+    client = counting_client(own_sim, 3)
     records = list(MagentoCatalogSource(client, page_size=10).read("inventoryStockStatus", None))
     assert records and asked(own_sim)
     assert client.most["all"] <= 3 and client.most_in_flight <= 3, "the setting caps every request, of any kind"
     assert client.most["salable"] > 1, "salable quantities are asked several at once"
+
+
+@pytest.mark.parametrize("concurrency", [1, 2, 5])
+def test_the_bulk_answers_and_the_remaining_reads_stay_within_the_setting(concurrency):
+    with MagentoSimulator(products=400, integration_as_bearer=True) as sim:
+        sim.start()
+        sim.faults.latency = 0.002
+        client = counting_client(sim, concurrency)
+        records = list(MagentoCatalogSource(client, page_size=20).read("inventoryStockStatus", None))
+        assert records and bulk_asked(sim) and asked(sim), "both kinds were asked"
+        assert client.most["all"] <= concurrency and client.most_in_flight <= concurrency
+        assert client.most["bulk"] <= concurrency and client.most["salable"] <= concurrency
+        if concurrency > 1:
+            assert client.most["all"] > 1, "requests overlap"
+        assert not sim.failures
 
 
 class RecordingPool(ThreadPoolExecutor):
@@ -92,10 +127,9 @@ def test_salable_quantities_have_a_queue_of_their_own(own_sim):
     skus = [sku for items in per_product.maps for sku in items]
     assert skus and all(isinstance(sku, str) for sku in skus), "one salable quantity per product, on its own queue"
     assert pool.maps and all(not isinstance(chunk, str) for items in pool.maps for chunk in items), \
-        "pages and batched requests on the other"
+        "pages and batched requests (the bulk answers among them) on the other"
     assert {(r["stock_id"], r["sku"]) for r in records if r["salable_quantity"]} <= {
-        (int(path.rsplit("/", 1)[1]), path.split("/")[-2]) for path in
-        (r.path for r in own_sim.requests if SALABLE in r.path)}
+        (stock_id, sku) for stock_id in (1, 2) for sku in given(own_sim, stock_id)}
 
 
 def test_a_product_disabled_in_every_website_of_the_stock_is_not_asked_its_salable_quantity(own_sim):
@@ -105,11 +139,11 @@ def test_a_product_disabled_in_every_website_of_the_stock_is_not_asked_its_salab
     own_sim.set_status(enabled_here, 1, store="default")
     own_sim.clear_requests()
     records = {r["sku"]: r for r in source_for(own_sim, store_views=("default",)).read("inventoryStockStatus", None)}
-    assert disabled not in asked(own_sim, 1)
+    assert disabled not in given(own_sim, 1)
     assert (records[disabled]["salable_quantity"], records[disabled]["is_salable"]) == (None, True), \
         "none read; Magento's own answer whether it is salable"
     for sku in (enabled_here, enabled):
-        assert asked(own_sim, 1)[sku] == 1
+        assert given(own_sim, 1)[sku] >= 1
         assert records[sku]["salable_quantity"] == own_sim.stock(sku, 1)["salable_quantity"]
     status_reads = [r for r in own_sim.requests if r.path == "/rest/default/V1/products"
                     and r.query.get("fields") == "items[id,status]"]
@@ -125,7 +159,8 @@ def test_only_products_that_can_have_a_salable_quantity_are_asked_it(own_sim):
         view = {1: "default", 2: "german"}[stock_id]
         can_have = (magento["quantity"] is not None and magento["manage_stock"] and magento["is_salable"]
                     and own_sim.product(sku, view)["status"] != 2)
-        assert asked(own_sim, stock_id)[sku] == (1 if can_have else 0), (stock_id, sku, magento)
+        assert (given(own_sim, stock_id)[sku] > 0) == can_have, (stock_id, sku, magento)
+        assert asked(own_sim, stock_id)[sku] <= 1 and bulk_asked(own_sim, stock_id)[sku] <= 1
 
 
 def test_a_store_that_asks_to_slow_down_during_the_salable_quantities_is_waited_for(own_sim):

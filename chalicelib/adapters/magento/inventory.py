@@ -38,9 +38,9 @@ class Inventory:
     """Stock per page of products. What it keeps between pages is per website and stock, never per product, and
     pages may be read concurrently (each call keeps its own state): memory stays bounded by the pages in flight.
 
-    A page's stock carries no salable quantity (Magento's REST reads it one product at a time): whether a product
-    can be sold comes from Magento's bulk answer, 100 SKUs a request. The inventoryStockStatus feed asks the
-    quantities (``salable_quantities``), once per run, for the products that can have one."""
+    A page's stock carries no salable quantity: whether a product can be sold comes from Magento's bulk answer,
+    100 SKUs a request. The inventoryStockStatus feed reads the quantities (salable_quantity.py), once per run,
+    for the products that can have one."""
 
     def __init__(self, client: MagentoClient, pool: Executor):
         self._client = client
@@ -134,12 +134,6 @@ class Inventory:
         salable = self.are_salable(ask, stock_id) if ask else {}
         return {sku: Stock(quantity[sku], None, sku not in managed or bool(salable.get(sku))) for sku in skus}
 
-    def salable_quantities(self, skus: Sequence[str], stock_id: int, per_product: Executor) -> dict[str, float]:
-        """Salable quantity (quantity − reservations − threshold, which only Magento knows) of each SKU in the
-        stock: one request each, Magento's REST having no bulk read of it, on ``per_product`` (its own queue, so
-        that a page's few batched requests never wait behind them; the client caps what is in flight)."""
-        return dict(zip(skus, per_product.map(lambda sku: self._salable(sku, stock_id), skus), strict=True))
-
     def _source_items(self, skus: Sequence[str], sources: list[str]) -> Iterable[Mapping[str, Any]]:
         groups = all_of(any_in("sku", skus), any_in("source_code", sources) if sources else None)
         page, seen = 1, 0
@@ -152,10 +146,6 @@ class Inventory:
             if len(items) < SOURCE_ITEMS_PAGE or seen >= int(result.get("total_count") or 0):
                 return  # the last page (2.3 would repeat it if asked for the next)
             page += 1
-
-    def _salable(self, sku: str, stock_id: int) -> float:
-        value = self._client.get(GLOBAL, f"/V1/inventory/get-product-salable-quantity/{_path(sku)}/{stock_id}")
-        return _float(value)
 
     def are_salable(self, skus: Sequence[str], stock_id: int) -> dict[str, bool]:
         """Magento's own answer, 100 SKUs a request: salable in the stock (reservations and thresholds included)."""

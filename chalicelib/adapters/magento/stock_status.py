@@ -2,8 +2,9 @@
 
 The stocks are those of the synced websites (MSI's stock resolver; without MSI, Magento's one stock). A page of
 products (light: ``fields=``) is read once and its stock asked per stock: source items and Magento's salable
-answer in batches, the salable quantity one request per product that can have one (Magento's REST has no bulk
-read of it). This is the run's one read of salable quantities: the products feed asks none.
+answer in batches, then the salable quantities (salable_quantity.py: Magento's bulk answer whether each product
+can be sold in its whole quantity less its threshold, one request only for those it does not settle). This is
+the run's one read of salable quantities: the products feed asks none.
 
 The salable quantity is asked only of a managed simple-like product that Magento says is salable in the stock and
 that is enabled in one of the stock's websites it is in; the others carry none to ask for: stock management off
@@ -27,9 +28,10 @@ from .inventory import LEGACY_STOCK_ID, Inventory
 from .layout import View
 from .mapping import NO_QUANTITY_TYPES, Stock, magento_time, manages_stock
 from .paging import GLOBAL, entity_id, search_products
+from .salable_quantity import SalableQuantities
 
 FIELDS = ("items[id,sku,type_id,updated_at,extension_attributes[website_ids,configurable_product_links,stock_item["
-          "manage_stock,notify_stock_qty,qty,is_in_stock],bundle_product_options[required,product_links[sku]]],"
+          "manage_stock,notify_stock_qty,qty,is_in_stock,backorders,min_qty,is_qty_decimal],bundle_product_options[required,product_links[sku]]],"
           "product_links[link_type,linked_product_sku]],total_count")
 STATUS_FIELDS = "items[id,status]"
 DISABLED = 2  # Magento's product status: 1 enabled, 2 disabled (a website-scoped attribute)
@@ -84,7 +86,7 @@ class StockStatusReader:
         self._inventory = inventory
         self._page_size = page_size
         self._pool = pool
-        self._per_product = per_product
+        self.salable = SalableQuantities(client, pool, per_product)
 
     def read(self, views: Sequence[View]) -> Iterator[Record]:
         stocks = stocks_of(views, self._inventory)
@@ -108,9 +110,9 @@ class StockStatusReader:
         amounts: dict[str, float] = {}
         if enabled is not None:
             on = enabled.result()
-            ask = [p["sku"] for p in products if _simple_like(p) and manages_stock(p) and p["sku"] in on
+            ask = [p for p in products if _simple_like(p) and manages_stock(p) and p["sku"] in on
                    and (stock_of := levels.get(p["sku"])) is not None and stock_of.in_stock]
-            amounts = self._inventory.salable_quantities(ask, stock.stock_id, self._per_product) if ask else {}
+            amounts = self.salable.read(ask, levels, stock.stock_id) if ask else {}
         return [self._record(stock, product, levels.get(product["sku"]), amounts.get(product["sku"]), msi)
                 for product in products]
 
