@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 
 import pytest
 
@@ -135,11 +136,25 @@ def test_a_handler_bug_is_magentos_500_and_noted(http, sim, monkeypatch):
     sim.failures.clear()
 
 
-def test_the_feeds_subset_is_served_whole():
+def test_the_feeds_subset_is_served_whole_with_the_extra_operation():
     document = contract.default_contract().document
+    subset = json.loads(contract.SCHEMA_FILE.read_text())
 
-    assert len(document["paths"]) == 40 and len(contract.default_contract().operations) == 40
+    assert len(subset["paths"]) == 40 and len(document["paths"]) == 41
+    assert len(contract.default_contract().operations) == 41
     assert contract.SCHEMA_FILE.name == "magento-rest-2.4.8-feeds-subset.json"
+    assert set(document["paths"]) - set(subset["paths"]) == {"/V1/inventory/are-product-salable-for-requested-qty/"}
+
+
+def test_the_extra_schema_says_where_it_comes_from_and_redefines_nothing():
+    extra = json.loads(contract.EXTRA_SCHEMA_FILE.read_text())
+    subset = json.loads(contract.SCHEMA_FILE.read_text())
+
+    assert "InventorySalesApi/etc/webapi.xml" in extra["source"]
+    assert not extra["paths"].keys() & subset["paths"].keys()
+    assert not extra["definitions"].keys() & subset["definitions"].keys()
+    assert all(operation in routes.ROUTES for methods in extra["paths"].values()
+               for operation in (spec["operationId"] for spec in methods.values()))
 
 
 def _new_endpoints(sim):
