@@ -41,7 +41,9 @@ def _free_port() -> int:
 def _kind(path: str, params: Any) -> str:
     query = dict(params)
     if "/get-product-salable-quantity/" in path:
-        return "salable quantity (one per salable managed product enabled in the stock, per stock)"
+        return "salable quantity (one per product the bulk check did not settle, per stock)"
+    if "/V1/inventory/are-product-salable-for-requested-qty" in path:
+        return "salable for its quantity? (bulk, up to 100 SKUs each)"
     if path.endswith("/V1/inventory/are-products-salable"):
         return "Magento's salable answers (100 SKUs each)"
     if path.endswith("/V1/products") and query.get("fields") == "items[id,status]":
