@@ -30,9 +30,11 @@ from .mapping import NO_QUANTITY_TYPES, Stock, magento_time, manages_stock
 from .paging import GLOBAL, entity_id, search_products
 from .salable_quantity import SalableQuantities
 
+# The stock item's backorders, min_qty and is_qty_decimal: what salable_quantity.py needs to ask in bulk.
 FIELDS = ("items[id,sku,type_id,updated_at,extension_attributes[website_ids,configurable_product_links,stock_item["
-          "manage_stock,notify_stock_qty,qty,is_in_stock,backorders,min_qty,is_qty_decimal],bundle_product_options[required,product_links[sku]]],"
-          "product_links[link_type,linked_product_sku]],total_count")
+          "manage_stock,notify_stock_qty,qty,is_in_stock,backorders,min_qty,is_qty_decimal],"
+          "bundle_product_options[required,product_links[sku]]],product_links[link_type,linked_product_sku]],"
+          "total_count")
 STATUS_FIELDS = "items[id,status]"
 DISABLED = 2  # Magento's product status: 1 enabled, 2 disabled (a website-scoped attribute)
 UNITS_AHEAD = 8  # (page, stock) units read at once: enough to keep the client's slots busy, memory bounded
