@@ -166,8 +166,8 @@ class MagentoCatalogSource(CatalogSource):
             yield from read_prices(self.client, read, self._page_size, pool)
 
     def _stock_status(self, views: list[View]) -> Iterator[SourceRecord]:
-        # Two queues for the client's slots: the salable quantities (one request per product) on their own, so
-        # that the pages and their batched requests never wait behind those fanned out before them.
+        # Two queues for the client's slots: the salable quantities the bulk check leaves (one request per product)
+        # on their own, so that the pages and their batched requests never wait behind those fanned out before them.
         with ThreadPoolExecutor(self.client.concurrency, thread_name_prefix="magento") as pool, \
                 ThreadPoolExecutor(self.client.concurrency, thread_name_prefix="magento-product") as per_product:
             reader = StockStatusReader(self.client, Inventory(self.client, pool), self._page_size, pool, per_product)
