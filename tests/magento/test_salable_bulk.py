@@ -64,6 +64,9 @@ def test_a_call_asks_at_most_100_skus_within_the_query_budget():
         assert len(call) // 2 <= SKU_REQUESTS_PER_CALL and len(urlencode(call)) <= QUERY_BUDGET + 20
         assert [name for name, _ in call[:4]] == ["skuRequests[0][sku]", "skuRequests[0][qty]",
                                                    "skuRequests[1][sku]", "skuRequests[1][qty]"]
+    assert list(salable_quantity._calls({"A": 1234567.0, "B": 3.0}, 1)) == [[
+        ("skuRequests[0][sku]", "A"), ("skuRequests[0][qty]", "1234567"), ("skuRequests[1][sku]", "B"),
+        ("skuRequests[1][qty]", "3"), ("stockId", "1")]], "whole quantities, never rounded"
 
 
 def test_a_product_with_reservations_still_gets_its_own_read_one_without_does_not(own_sim):

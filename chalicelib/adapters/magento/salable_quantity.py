@@ -59,20 +59,23 @@ def requested_quantity(product: Mapping[str, Any], level: Stock | None) -> float
     return wanted if wanted > 0 and wanted.is_integer() else None
 
 
+def _pair(index: int, sku: str, qty: float) -> list[tuple[str, str]]:
+    # Q is whole: written as an integer (a float's repr could round a large one, or write it in e-notation).
+    return [(f"skuRequests[{index}][sku]", sku), (f"skuRequests[{index}][qty]", str(int(qty)))]
+
+
 def _calls(wanted: Mapping[str, float], stock_id: int) -> Iterator[list[tuple[str, str]]]:
     """The query of each call: ≤ SKU_REQUESTS_PER_CALL SKU requests and ≤ QUERY_BUDGET characters."""
     params: list[tuple[str, str]] = []
     length = 0
     for sku, qty in wanted.items():
-        i = len(params) // 2
-        pair = [(f"skuRequests[{i}][sku]", sku), (f"skuRequests[{i}][qty]", f"{qty:g}")]
-        size = len(urlencode(pair)) + 1
-        if params and (i >= SKU_REQUESTS_PER_CALL or length + size > QUERY_BUDGET):
+        size = len(urlencode(_pair(len(params) // 2, sku, qty))) + 1
+        if params and (len(params) // 2 >= SKU_REQUESTS_PER_CALL or length + size > QUERY_BUDGET):
             yield [*params, ("stockId", str(stock_id))]
             params, length = [], 0
-            pair = [("skuRequests[0][sku]", sku), ("skuRequests[0][qty]", f"{qty:g}")]
+        pair = _pair(len(params) // 2, sku, qty)
         params += pair
-        length += size
+        length += len(urlencode(pair)) + 1
     if params:
         yield [*params, ("stockId", str(stock_id))]
 
