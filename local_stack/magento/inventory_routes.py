@@ -1,4 +1,5 @@
-"""Handlers for MSI (sources, stocks, source items, salable quantity) and the legacy stock items."""
+"""Handlers for MSI (sources, stocks, source items, salable quantity, salability for a requested quantity) and the
+legacy stock items."""
 from __future__ import annotations
 
 import re
