@@ -11,6 +11,7 @@ import pytest
 from chalicelib.adapters.magento import BearerAuth, MagentoCatalogSource, MagentoClient, OAuth1Auth, RetryPolicy
 from chalicelib.adapters.magento.client import NoRouteError, NotFoundError
 from chalicelib.adapters.magento.inventory import Inventory
+from chalicelib.adapters.magento.products import PAGES_AHEAD
 from chalicelib.domain.errors import InvalidRecordError, SourceError
 from chalicelib.domain.feeds.products import build_row
 from chalicelib.ports import ReadPosition
@@ -198,21 +199,27 @@ def test_paging_is_right_on_both_versions(version):
         assert set(keys(records)) == expected_keys(sim)
 
 
-def test_no_duplicates_or_misses_while_the_catalog_changes(own_sim):
-    source = source_for(own_sim, page_size=5, store_views=("default",))
-    before = set(own_sim.skus())
-    reader = source.products(None)
-    first = [next(reader) for _ in range(8)]
-    gone = own_sim.skus()[2]  # already read: deleting it must not shift the pages after it
-    own_sim.delete_product(gone)
-    added = own_sim.add_product("Arrived Mid-Read", price=12.0)
-    rest = list(reader)
-    seen = [r["sku"] for r in first + rest]
-    assert len(seen) == len(set(seen))
-    present_throughout = {s for s in before if s != gone and
-                          1 in own_sim.product(s, "all")["extension_attributes"]["website_ids"]}
-    assert present_throughout <= set(seen)
-    assert added in seen  # a product created during the read has the highest id: it is read too
+def test_no_duplicates_or_misses_while_the_catalog_changes():
+    # Pages of 5, 8 records taken: the read has listed at most PAGES_AHEAD pages beyond them, so with three times
+    # that many products the product added below comes after every page listed so far (with the 40 products of
+    # `own_sim` the read could have listed the whole catalog already, and the product added was then rightly missed).
+    with MagentoSimulator(products=(PAGES_AHEAD + 2) * 5 * 3, integration_as_bearer=True) as own_sim:
+        own_sim.start()
+        source = source_for(own_sim, page_size=5, store_views=("default",))
+        before = set(own_sim.skus())
+        reader = source.products(None)
+        first = [next(reader) for _ in range(8)]
+        gone = own_sim.skus()[2]  # already read: deleting it must not shift the pages after it
+        own_sim.delete_product(gone)
+        added = own_sim.add_product("Arrived Mid-Read", price=12.0)
+        rest = list(reader)
+        seen = [r["sku"] for r in first + rest]
+        assert len(seen) == len(set(seen))
+        present_throughout = {s for s in before if s != gone and
+                              1 in own_sim.product(s, "all")["extension_attributes"]["website_ids"]}
+        assert present_throughout <= set(seen)
+        assert added in seen  # created after the read listed its pages so far, with the highest id: read too
+        assert not own_sim.failures
 
 
 def test_partial_reads_use_updated_at_and_stock_changes_do_not_bump_it(own_sim):
