@@ -88,7 +88,9 @@ def _children(pid: int) -> list[int]:
 
 def _kind(path: str) -> str:
     if "/get-product-salable-quantity/" in path:
-        return "salable quantity"
+        return "salable quantity (one product each)"
+    if "/V1/inventory/are-product-salable-for-requested-qty" in path:
+        return "salable for its quantity? (bulk)"
     if path.endswith("/V1/products"):
         return "product pages"
     if path.endswith("/V1/inventory/source-items"):
