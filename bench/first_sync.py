@@ -156,8 +156,9 @@ class _Stack:
         while time.perf_counter() - self.started < TIMEOUT:
             self._alive()
             text = self.output()
-            if (finished := len(_FINISHED.findall(text))) > seen:
-                seen = finished
+            finished = len(_FINISHED.findall(text))
+            while seen < finished:  # one call per count, when several runs' lines came at once
+                seen += 1
                 on_finished(seen)
             fired = _FIRED.search(text)
             if fired:
