@@ -8,8 +8,14 @@ import pytest
 
 from chalicelib.adapters.magento import salable_quantity
 from chalicelib.adapters.magento.mapping import Stock
-from chalicelib.adapters.magento.salable_quantity import QUERY_BUDGET, SKU_REQUESTS_PER_CALL, requested_quantity
+from chalicelib.adapters.magento.salable_quantity import (
+    FAILED_CALLS_BEFORE_GIVING_UP,
+    QUERY_BUDGET,
+    SKU_REQUESTS_PER_CALL,
+    requested_quantity,
+)
 from local_stack.magento import routes
+from local_stack.magento.errors import INTERNAL, MagentoError
 from local_stack.magento.simulator import MagentoSimulator
 from tests.magento.test_source import source_for
 from tests.magento.test_stock_status_read import BULK_TEMPLATE, asked, bulk_asked, salable_simple
@@ -105,7 +111,7 @@ def test_the_feeds_salable_quantities_are_magentos_for_every_product_and_stock()
         assert not sim.failures
 
 
-@pytest.mark.parametrize("breakage", ["missing", "html", "not a list"])
+@pytest.mark.parametrize("breakage", ["missing", "html", "not a list", "500 every time"])
 def test_a_store_without_a_usable_bulk_route_is_read_one_product_at_a_time(own_sim, monkeypatch, breakage):
     expected = stock_records(own_sim)
     warnings: list[str] = []
@@ -115,13 +121,45 @@ def test_a_store_without_a_usable_bulk_route_is_read_one_product_at_a_time(own_s
     elif breakage == "html":
         own_sim.faults.path_contains = "are-product-salable-for-requested-qty"
         own_sim.faults.html(1000, status=200)
-    else:
+    elif breakage == "not a list":
         own_sim.check_responses = False
         monkeypatch.setitem(routes.ROUTES, ROUTE, routes.Route(routes.ROUTES[ROUTE].resource,
                                                                lambda call: {"items": []}))
+    else:
+        monkeypatch.setitem(routes.ROUTES, ROUTE, routes.Route(routes.ROUTES[ROUTE].resource, internal_error))
     own_sim.clear_requests()
     assert stock_records(own_sim) == expected
     assert len(warnings) == 1, "logged once"
-    assert sum(bulk_asked(own_sim).values()) <= 8 * SKU_REQUESTS_PER_CALL, "asked no more once it failed"
+    calls = {tuple(sorted(r.query.items())) for r in own_sim.requests if BULK_TEMPLATE in r.path}  # retries: once
+    assert len(calls) <= FAILED_CALLS_BEFORE_GIVING_UP + 8, "asked no more once given up (8 calls in flight at most)"
     assert sum(asked(own_sim).values()) == sum(1 for value in expected.values() if value), \
         "every salable quantity one request each"
+
+
+def internal_error(call: object) -> None:
+    raise MagentoError(500, INTERNAL, ["webapi-0"])
+
+
+def test_a_failed_call_has_its_products_read_one_at_a_time_and_the_others_still_go_in_bulk(own_sim, monkeypatch):
+    # A product deleted after its page was read makes Magento answer 500 to the call that names it (and the
+    # client's retries get the same): that call's products are asked one at a time, the other calls still in bulk.
+    expected = stock_records(own_sim)
+    warnings: list[str] = []
+    monkeypatch.setattr(salable_quantity.logger, "warning", lambda message, **kwargs: warnings.append(message))
+    gone = salable_simple(own_sim, 1)[0]
+    bulk = routes.ROUTES[ROUTE]
+
+    def deleted_mid_read(call: routes.Call) -> object:
+        if gone in call.request.query.values():
+            internal_error(call)
+        return bulk.handler(call)
+
+    monkeypatch.setitem(routes.ROUTES, ROUTE, routes.Route(bulk.resource, deleted_mid_read))
+    own_sim.clear_requests()
+    assert stock_records(own_sim) == expected
+    assert warnings == []
+    failed_call = next(set(r.query.values()) for r in own_sim.requests
+                       if BULK_TEMPLATE in r.path and gone in r.query.values())
+    one_at_a_time, in_bulk = asked(own_sim, 1), bulk_asked(own_sim, 1)
+    assert gone in one_at_a_time and all(s in one_at_a_time for s in failed_call if s in in_bulk)
+    assert any(s not in one_at_a_time for s in in_bulk), "the other calls' products were settled in bulk"

@@ -13,9 +13,10 @@ The answer decides only where nothing else can make it yes: stock managed, backo
 sufficient condition of its own), and a whole Q > 0 on a product whose quantities are not decimal. Those
 settings come from the product's legacy stock item (``extension_attributes.stock_item``; Magento gives the
 effective values, the configuration's where ``use_config_*`` is set). Anything else, a no, or an answer about
-a SKU that did not come back asks ``get-product-salable-quantity`` as before. A store without the bulk route
-(Magento 2.3, a disabled module) or answering it badly is read one product at a time for the rest of the run,
-logged once.
+a SKU that did not come back asks ``get-product-salable-quantity`` as before. A call that fails (Magento answers
+500 for a SKU deleted since its page was read) has its products asked so too. A store without the bulk route
+(Magento 2.3, a disabled module), answering it badly, or failing FAILED_CALLS_BEFORE_GIVING_UP calls is read one
+product at a time for the rest of the run, logged once.
 """
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ from urllib.parse import quote, urlencode
 
 from ...domain.errors import SourceError
 from ...observability import logger
-from .client import MagentoClient
+from .client import MagentoClient, NoRouteError
 from .mapping import Stock
 from .paging import GLOBAL
 
@@ -36,6 +37,9 @@ SKU_REQUESTS_PER_CALL = 100
 # A call's query string stays under this many characters: 8 KB request lines are a common limit (nginx's
 # large_client_header_buffers, Apache's LimitRequestLine), and each SKU request spells two bracketed names.
 QUERY_BUDGET = 6000
+# Calls that may fail (after the client's retries) before the route is given up for the read: one failure is a
+# product deleted mid-read, several a store whose route is broken.
+FAILED_CALLS_BEFORE_GIVING_UP = 3
 
 
 def _number(value: Any) -> float | None:
@@ -94,6 +98,7 @@ class SalableQuantities:
         self._per_product = per_product
         self._lock = threading.Lock()
         self._bulk = True  # until the store shows it has no usable bulk route
+        self._failed_calls = 0
         self.confirmed = 0  # salable quantities the bulk answer gave (benchmarks read it)
 
     def read(self, products: Sequence[Mapping[str, Any]], levels: Mapping[str, Stock],
@@ -118,8 +123,9 @@ class SalableQuantities:
         return found
 
     def _ask(self, params: list[tuple[str, str]]) -> set[str]:
-        """The SKUs of one call answered salable; none if the route is missing or answered badly (then never
-        asked again in this read)."""
+        """The SKUs of one call answered salable; none if the call failed (its products are then read one at a
+        time). A store without the route, or answering it with something else than a list of {sku, salable}, is
+        not asked again in this read; neither is one whose calls failed FAILED_CALLS_BEFORE_GIVING_UP times."""
         with self._lock:
             if not self._bulk:
                 return set()
@@ -129,15 +135,27 @@ class SalableQuantities:
                     isinstance(item, dict) and isinstance(item.get("sku"), str)
                     and isinstance(item.get("salable"), bool) for item in answer):
                 raise BadAnswer("not a list of {sku, salable}")
+        except (NoRouteError, BadAnswer) as error:
+            self._give_up(error)
+            return set()
         except SourceError as error:
+            # One call's failure (Magento answers 500 for a SKU deleted since its page was read): its products are
+            # read one at a time, the next calls still go in bulk until too many have failed.
             with self._lock:
-                first, self._bulk = self._bulk, False
-            if first:
-                logger.warning("Magento's are-product-salable-for-requested-qty is unavailable: salable quantities "
-                               "are read one product at a time for the rest of this read",
-                               extra={"error": str(error), "error_type": type(error).__name__})
+                self._failed_calls += 1
+                too_many = self._failed_calls >= FAILED_CALLS_BEFORE_GIVING_UP
+            if too_many:
+                self._give_up(error)
             return set()
         return {item["sku"] for item in answer if item["salable"] is True and not item.get("errors")}
+
+    def _give_up(self, error: SourceError) -> None:
+        with self._lock:
+            first, self._bulk = self._bulk, False
+        if first:
+            logger.warning("Magento's are-product-salable-for-requested-qty is unavailable: salable quantities "
+                           "are read one product at a time for the rest of this read",
+                           extra={"error": str(error), "error_type": type(error).__name__})
 
     def _one(self, sku: str, stock_id: int) -> float:
         value = self._client.get(GLOBAL, f"/V1/inventory/get-product-salable-quantity/{quote(sku, safe='')}/"
